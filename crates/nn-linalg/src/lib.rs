@@ -1,0 +1,30 @@
+//! The matrix facade of `nn`, and the only crate of the workspace that depends on [faer].
+//!
+//! Everything above this crate does its linear algebra through [`Matrix`] and the functions in [`ops`], so that
+//! no faer type appears in another crate's public API and the backend could be swapped here alone.
+//!
+//! - [`Matrix<T>`]: dense, column-major, rows = samples; `T` is `f64` (the default) or `f32` ([`Scalar`]).
+//! - [`ops`]: products `A·B`, `Aᵀ·B`, `A·Bᵀ` that replace or accumulate into a preallocated output, the bias
+//!   broadcast, column sums, elementwise maps and the Hadamard product.
+//! - [`Threads`]: how many threads a product may use, mapped onto faer's per-call parallelism.
+//!
+//! ```
+//! use nn_linalg::{ops, Accum, Matrix, Threads};
+//!
+//! let a = Matrix::<f64>::from_row_major(2, 2, &[1., 2., 3., 4.]);
+//! let b = Matrix::<f64>::from_row_major(2, 1, &[1., 1.]);
+//! let mut c = Matrix::zeros(2, 1); // allocated once, reused by every product
+//! ops::matmul(&mut c, Accum::Replace, &a, &b, 1.0, Threads::Single);
+//! ops::add_row_broadcast(&mut c, &[0.5]);
+//! assert_eq!(c.col(0), &[3.5, 7.5]);
+//! ```
+
+mod matrix;
+pub mod ops;
+mod scalar;
+mod threads;
+
+pub use matrix::Matrix;
+pub use ops::Accum;
+pub use scalar::Scalar;
+pub use threads::Threads;

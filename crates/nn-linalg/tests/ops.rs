@@ -1,0 +1,175 @@
+//! Every operation against a naive triple loop, on seeded random shapes that include 0 and 1.
+
+use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+
+const DIMS: [usize; 6] = [0, 1, 2, 5, 17, 70];
+
+fn random<T: Scalar>(rng: &mut ChaCha8Rng, rows: usize, cols: usize) -> Matrix<T> {
+    Matrix::from_fn(rows, cols, |_, _| T::from_f64(rng.random_range(-1.0..1.0)))
+}
+
+fn naive_product<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>) -> Matrix<T> {
+    Matrix::from_fn(a.rows(), b.cols(), |i, j| {
+        (0..a.cols())
+            .map(|p| a.get(i, p).to_f64() * b.get(p, j).to_f64())
+            .sum::<f64>()
+    })
+    .cast()
+}
+
+fn assert_close<T: Scalar>(got: &Matrix<T>, want: &Matrix<T>, tol: f64, what: &str) {
+    assert_eq!(got.shape(), want.shape(), "{what}: shape");
+    let diff = got.max_abs_diff(want).to_f64();
+    assert!(diff <= tol, "{what}: max |got - want| = {diff:e} > {tol:e}");
+}
+
+fn check_products<T: Scalar>(tol: f64) {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    for &m in &DIMS {
+        for &k in &DIMS {
+            for &n in &DIMS {
+                let a = random::<T>(&mut rng, m, k);
+                let b = random::<T>(&mut rng, k, n);
+                let c0 = random::<T>(&mut rng, m, n);
+                let want = naive_product(&a, &b);
+                let what = format!("{} {m}×{k}·{k}×{n}", T::NAME);
+                for threads in [Threads::Single, Threads::All] {
+                    // A·B, replace and accumulate, with α
+                    let mut c = c0.clone();
+                    ops::matmul(&mut c, Accum::Replace, &a, &b, T::ONE, threads);
+                    assert_close(&c, &want, tol, &format!("matmul {what}"));
+                    let mut c = c0.clone();
+                    ops::matmul(&mut c, Accum::Add, &a, &b, T::from_f64(0.5), threads);
+                    let mut expect = c0.clone();
+                    ops::axpy(&mut expect, T::from_f64(0.5), &want);
+                    assert_close(&c, &expect, tol, &format!("matmul add {what}"));
+                    // Aᵀ·B with A stored as k×m... i.e. (aᵀ)ᵀ·b
+                    let at = a.transpose();
+                    let mut c = c0.clone();
+                    ops::matmul_tn(&mut c, Accum::Replace, &at, &b, T::ONE, threads);
+                    assert_close(&c, &want, tol, &format!("matmul_tn {what}"));
+                    // A·Bᵀ with B stored as n×k
+                    let bt = b.transpose();
+                    let mut c = c0.clone();
+                    ops::matmul_nt(&mut c, Accum::Replace, &a, &bt, T::ONE, threads);
+                    assert_close(&c, &want, tol, &format!("matmul_nt {what}"));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn products_match_naive_loops_f64() {
+    check_products::<f64>(1e-12);
+}
+
+#[test]
+fn products_match_naive_loops_f32() {
+    check_products::<f32>(1e-4);
+}
+
+#[test]
+fn large_product_goes_parallel_and_stays_exact() {
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    let a = random::<f64>(&mut rng, 300, 200);
+    let b = random::<f64>(&mut rng, 200, 150);
+    let want = naive_product(&a, &b);
+    assert!(2 * 300 * 200 * 150 >= Threads::MIN_PARALLEL_FLOPS);
+    let mut c = Matrix::zeros(300, 150);
+    ops::matmul(&mut c, Accum::Replace, &a, &b, 1.0, Threads::All);
+    assert_close(&c, &want, 1e-11, "parallel matmul");
+}
+
+#[test]
+fn elementwise_ops_match_naive_loops() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for &m in &DIMS {
+        for &n in &DIMS {
+            let a = random::<f64>(&mut rng, m, n);
+            let b = random::<f64>(&mut rng, m, n);
+            let row: Vec<f64> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
+
+            let mut c = a.clone();
+            ops::add_row_broadcast(&mut c, &row);
+            assert_close(
+                &c,
+                &Matrix::from_fn(m, n, |i, j| a.get(i, j) + row[j]),
+                0.0,
+                "broadcast",
+            );
+
+            let mut sums = vec![1.0; n];
+            ops::col_sums(&mut sums, Accum::Replace, &a);
+            let want: Vec<f64> = (0..n).map(|j| (0..m).map(|i| a.get(i, j)).sum()).collect();
+            for (s, w) in sums.iter().zip(&want) {
+                assert!((s - w).abs() < 1e-12, "col_sums {m}×{n}");
+            }
+            ops::col_sums(&mut sums, Accum::Add, &a);
+            for (s, w) in sums.iter().zip(&want) {
+                assert!((s - 2.0 * w).abs() < 1e-12, "col_sums add {m}×{n}");
+            }
+
+            let mut c = a.clone();
+            ops::hadamard_inplace(&mut c, &b);
+            assert_close(
+                &c,
+                &Matrix::from_fn(m, n, |i, j| a.get(i, j) * b.get(i, j)),
+                0.0,
+                "hadamard",
+            );
+
+            let mut c = Matrix::zeros(m, n);
+            ops::map_into(&mut c, &a, |x| 2.0 * x + 1.0);
+            assert_close(
+                &c,
+                &Matrix::from_fn(m, n, |i, j| 2.0 * a.get(i, j) + 1.0),
+                0.0,
+                "map_into",
+            );
+            ops::map_inplace(&mut c, |x| x - 1.0);
+            assert_close(
+                &c,
+                &Matrix::from_fn(m, n, |i, j| 2.0 * a.get(i, j)),
+                1e-15,
+                "map_inplace",
+            );
+        }
+    }
+}
+
+#[test]
+fn layout_conversions_round_trip() {
+    let data: Vec<f64> = (0..12).map(f64::from).collect();
+    let a = Matrix::from_row_major(3, 4, &data);
+    assert_eq!(a.get(1, 2), 6.0);
+    assert_eq!(a.to_row_major(), data);
+    let b = Matrix::from_col_major(3, 4, &a.to_col_major());
+    assert_eq!(a, b);
+    assert_eq!(a.row_to_vec(2), vec![8.0, 9.0, 10.0, 11.0]);
+    assert_eq!(a.transpose().transpose(), a);
+}
+
+#[test]
+fn resize_rows_keeps_data_and_gather_selects_rows() {
+    let a = Matrix::<f64>::from_fn(5, 3, |i, j| (10 * i + j) as f64);
+    let mut batch = Matrix::zeros(5, 3);
+    a.gather_rows_into(&[4, 0, 2], &mut batch);
+    assert_eq!(batch.shape(), (3, 3));
+    assert_eq!(batch.row_to_vec(0), vec![40.0, 41.0, 42.0]);
+    assert_eq!(batch.row_to_vec(2), vec![20.0, 21.0, 22.0]);
+    batch.resize_rows(5);
+    assert_eq!(batch.row_to_vec(1), vec![0.0, 1.0, 2.0]);
+    assert_eq!(batch.row_to_vec(4), vec![0.0, 0.0, 0.0]);
+    assert_eq!(a.select_rows(&[]).shape(), (0, 3));
+}
+
+#[test]
+fn threads_map_counts() {
+    assert_eq!(Threads::from_count(0), Threads::All);
+    assert_eq!(Threads::from_count(1), Threads::Single);
+    assert_eq!(Threads::from_count(3).count(), 3);
+    assert!(Threads::All.count() >= 1);
+}
