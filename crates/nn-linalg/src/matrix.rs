@@ -29,9 +29,9 @@ impl<T: Scalar> Matrix<T> {
     }
 
     /// A matrix whose entry `(i, j)` is `f(i, j)`.
-    pub fn from_fn(rows: usize, cols: usize, mut f: impl FnMut(usize, usize) -> T) -> Self {
+    pub fn from_fn(rows: usize, cols: usize, f: impl FnMut(usize, usize) -> T) -> Self {
         Matrix {
-            inner: Mat::from_fn(rows, cols, |i, j| f(i, j)),
+            inner: Mat::from_fn(rows, cols, f),
         }
     }
 

@@ -77,7 +77,7 @@ fn large_product_goes_parallel_and_stays_exact() {
     let a = random::<f64>(&mut rng, 300, 200);
     let b = random::<f64>(&mut rng, 200, 150);
     let want = naive_product(&a, &b);
-    assert!(2 * 300 * 200 * 150 >= Threads::MIN_PARALLEL_FLOPS);
+    const { assert!(2 * 300 * 200 * 150 >= Threads::MIN_PARALLEL_FLOPS) };
     let mut c = Matrix::zeros(300, 150);
     ops::matmul(&mut c, Accum::Replace, &a, &b, 1.0, Threads::All);
     assert_close(&c, &want, 1e-11, "parallel matmul");

@@ -1,0 +1,92 @@
+//! Hidden activations and output layers, with their derivatives written beside them.
+
+use nn_linalg::Scalar;
+use serde::{Deserialize, Serialize};
+
+/// The activation of the hidden layers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Activation {
+    /// σ(z) = 1 / (1 + e⁻ᶻ), as in the report and the course. σ'(z) = a(1 − a) with a = σ(z).
+    #[default]
+    Sigmoid,
+    /// tanh z. tanh'(z) = 1 − a² with a = tanh z.
+    Tanh,
+}
+
+impl Activation {
+    /// a = f(z).
+    #[inline(always)]
+    pub fn apply<T: Scalar>(self, z: T) -> T {
+        match self {
+            Activation::Sigmoid => sigmoid(z),
+            Activation::Tanh => z.tanh(),
+        }
+    }
+
+    /// f'(z), written in terms of the activation a = f(z), which is what backprop keeps.
+    #[inline(always)]
+    pub fn derivative_from_output<T: Scalar>(self, a: T) -> T {
+        match self {
+            Activation::Sigmoid => a * (T::ONE - a),
+            Activation::Tanh => T::ONE - a * a,
+        }
+    }
+
+    /// The lowercase name, as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Activation::Sigmoid => "sigmoid",
+            Activation::Tanh => "tanh",
+        }
+    }
+}
+
+/// The output layer and, with it, the loss.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Output {
+    /// Independent sigmoid units with binary cross-entropy summed over the units. One unit is binary
+    /// classification (classes 0 and 1); k units are the course's one-vs-all (class c ↔ unit c).
+    #[default]
+    Sigmoid,
+    /// A softmax over k ≥ 2 units with categorical cross-entropy.
+    Softmax,
+}
+
+impl Output {
+    /// How many classes `n_outputs` units of this kind distinguish.
+    pub fn classes(self, n_outputs: usize) -> usize {
+        match (self, n_outputs) {
+            (Output::Sigmoid, 1) => 2,
+            (_, k) => k,
+        }
+    }
+
+    /// The lowercase name, as on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Output::Sigmoid => "sigmoid",
+            Output::Softmax => "softmax",
+        }
+    }
+}
+
+/// σ(z), evaluated without overflow for any finite z: e⁻ᶻ is only taken for z ≥ 0 and eᶻ only for z < 0.
+#[inline(always)]
+pub fn sigmoid<T: Scalar>(z: T) -> T {
+    if z >= T::ZERO {
+        T::ONE / (T::ONE + (-z).exp())
+    } else {
+        let e = z.exp();
+        e / (T::ONE + e)
+    }
+}
+
+/// Binary cross-entropy from the logit: −[y ln σ(z) + (1 − y) ln(1 − σ(z))] = max(z, 0) − y·z + ln(1 + e^−|z|).
+///
+/// Finite for any finite z, including ±1000, where the naive form takes ln 0.
+#[inline(always)]
+pub fn bce_with_logit<T: Scalar>(z: T, y: T) -> T {
+    z.max(T::ZERO) - y * z + (-z.abs()).exp().ln_1p()
+}
