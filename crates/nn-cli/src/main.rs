@@ -1,1 +1,5 @@
-fn main() {}
+//! `nn`: train, evaluate and inspect multi-layer perceptrons from the command line.
+
+fn main() {
+    println!("nn {}", env!("CARGO_PKG_VERSION"));
+}

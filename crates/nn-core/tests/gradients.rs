@@ -26,7 +26,7 @@ fn course_debug_network() -> Network<f64> {
     let params: Vec<f64> = (1..=18).map(|v| f64::from(v) / 10.0).collect();
     let theta1 = Matrix::from_col_major(2, 3, &params[..6]);
     let theta2 = Matrix::from_col_major(4, 3, &params[6..]);
-    Network::from_theta(&[theta1, theta2], Output::Sigmoid).unwrap()
+    Network::from_theta(&[theta1, theta2], Output::Sigmoid).expect("Θ1 (2×3) chains into Θ2 (4×3)")
 }
 
 fn course_debug_data() -> (Matrix<f64>, Vec<usize>) {

@@ -1,1 +1,44 @@
-//! nn-data
+//! Datasets for `nn`: loaders that validate at the door, class maps, seeded splits and standardisation.
+//!
+//! - [`load_txt`], [`load_mat`], [`load_idx`] return a [`Dataset`]: finite, rectangular, labelled within its
+//!   [`ClassMap`], with at least two classes. Every error names the file and the line, column or variable.
+//! - [`split()`] shuffles with a named, portable RNG (ChaCha8) and cuts train/validation/test parts,
+//!   optionally stratified.
+//! - [`Standardizer`] is fitted on training rows and applied to any split; it travels with the model.
+//! - [`find`] looks for a file at an explicit path, in `$NN_DATA_DIR`, `./data`, then `../shared/data`.
+//!
+//! ```
+//! use nn_data::{LabelScheme, SplitSpec, Standardizer, parse_txt, split};
+//!
+//! let text = b"0.1,0.2,1\n0.3,0.1,0\n-0.2,0.5,1\n0.9,-0.4,0\n0.0,0.0,1\n";
+//! let data = parse_txt(text, "inline.txt".as_ref(), LabelScheme::Auto)?;
+//! let parts = split(&data.labels, &SplitSpec::report(42))?;
+//! assert_eq!((parts.train.len(), parts.test.len()), (4, 1));
+//!
+//! let mut train = data.select(&parts.train);
+//! let scaler = Standardizer::fit(&train.x);
+//! scaler.transform(&mut train.x);
+//! # Ok::<(), nn_data::DataError>(())
+//! ```
+
+mod classes;
+mod dataset;
+mod error;
+pub mod idx;
+mod image;
+mod locate;
+pub mod mat;
+mod split;
+mod standardize;
+mod txt;
+
+pub use classes::{ClassMap, LabelScheme};
+pub use dataset::Dataset;
+pub use error::{DataError, Result};
+pub use idx::load_idx;
+pub use image::{Image, PixelOrder};
+pub use locate::{data_required, find, find_from, search_dirs};
+pub use mat::{MatFile, dataset_from_mat, load_mat};
+pub use split::{Split, SplitSpec, split};
+pub use standardize::Standardizer;
+pub use txt::{load_txt, parse_txt};

@@ -1,0 +1,114 @@
+//! [`Dataset`]: features and class labels that have passed validation.
+
+use crate::classes::ClassMap;
+use crate::error::{DataError, Result};
+use nn_linalg::Matrix;
+use std::path::{Path, PathBuf};
+
+/// Samples as rows of `x`, with one class index per row. A `Dataset` from a loader is finite, rectangular,
+/// labelled within its [`ClassMap`], and has at least two classes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dataset {
+    /// `m × n` features.
+    pub x: Matrix<f64>,
+    /// `m` class indices, each `< classes.len()`.
+    pub labels: Vec<usize>,
+    /// How class indices relate to the file's labels.
+    pub classes: ClassMap,
+    /// Where it came from.
+    pub source: PathBuf,
+}
+
+impl Dataset {
+    /// Validates and wraps loaded data: samples present, shapes agree, values finite, labels in range, and
+    /// at least two classes.
+    pub fn new(
+        x: Matrix<f64>,
+        labels: Vec<usize>,
+        classes: ClassMap,
+        source: &Path,
+    ) -> Result<Self> {
+        if x.rows() == 0 {
+            return Err(DataError::Empty {
+                path: source.to_path_buf(),
+            });
+        }
+        if labels.len() != x.rows() {
+            return Err(DataError::VariableShape {
+                path: source.to_path_buf(),
+                name: "labels".into(),
+                found: format!("{} values", labels.len()),
+                expected: format!("one per sample ({})", x.rows()),
+            });
+        }
+        for j in 0..x.cols() {
+            if let Some(i) = x.col(j).iter().position(|v| !v.is_finite()) {
+                return Err(DataError::NonFiniteValue {
+                    path: source.to_path_buf(),
+                    name: "features".into(),
+                    row: i + 1,
+                    column: j + 1,
+                });
+            }
+        }
+        if let Some(row) = labels.iter().position(|&c| c >= classes.len()) {
+            return Err(DataError::Label {
+                path: source.to_path_buf(),
+                row: row + 1,
+                value: labels[row] as f64,
+                reason: format!("is not one of the {} classes", classes.len()),
+            });
+        }
+        if let Some(&first) = labels.first()
+            && labels.iter().all(|&c| c == first)
+        {
+            return Err(DataError::OneClass {
+                path: source.to_path_buf(),
+                label: classes
+                    .labels
+                    .get(first)
+                    .map_or_else(|| first.to_string(), ToString::to_string),
+            });
+        }
+        Ok(Dataset {
+            x,
+            labels,
+            classes,
+            source: source.to_path_buf(),
+        })
+    }
+
+    /// Samples.
+    pub fn len(&self) -> usize {
+        self.x.rows()
+    }
+
+    /// Whether there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.x.rows() == 0
+    }
+
+    /// Features per sample.
+    pub fn features(&self) -> usize {
+        self.x.cols()
+    }
+
+    /// Samples per class, indexed by class.
+    pub fn class_counts(&self) -> Vec<usize> {
+        let mut counts = vec![0; self.classes.len()];
+        for &c in &self.labels {
+            counts[c] += 1;
+        }
+        counts
+    }
+
+    /// The samples at `indices`, in that order (a split's part; it may hold a single class).
+    pub fn select(&self, indices: &[usize]) -> Dataset {
+        Dataset {
+            x: self.x.select_rows(indices),
+            labels: indices.iter().map(|&i| self.labels[i]).collect(),
+            classes: self.classes.clone(),
+            source: self.source.clone(),
+        }
+    }
+}

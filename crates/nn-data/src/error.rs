@@ -1,0 +1,208 @@
+//! Errors raised while finding, reading and validating data. Each names the file and the place in it.
+
+use std::path::PathBuf;
+
+/// What went wrong, where, and what was expected.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file could not be opened or read.
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// A dataset file was looked for and not found.
+    #[error("dataset file {name} not found; looked in: {}", searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
+    NotFound {
+        /// The file name asked for.
+        name: String,
+        /// Every place looked, in order.
+        searched: Vec<PathBuf>,
+    },
+    /// A text file with no data rows.
+    #[error("{}: no data rows (the file is empty or blank)", path.display())]
+    Empty {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A text file that is not valid UTF-8.
+    #[error("{}:{line}: not valid UTF-8 text", path.display())]
+    NotText {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A first line that is words rather than numbers.
+    #[error("{}:{line}:{column}: found '{token}', which looks like a header row; expected numbers only (remove the header line)", path.display())]
+    Header {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line (the first non-blank one).
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The offending token.
+        token: String,
+    },
+    /// A token that is not a number.
+    #[error("{}:{line}:{column}: '{token}' is not a number", path.display())]
+    NotNumeric {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The offending token.
+        token: String,
+    },
+    /// NaN, infinity, or a value too large for f64.
+    #[error("{}:{line}:{column}: '{token}' is not a finite number (NaN, infinities and overflowing values are rejected)", path.display())]
+    NonFinite {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// The offending token.
+        token: String,
+    },
+    /// A row with a different number of columns than the first.
+    #[error("{}:{line}: row has {found} columns, expected {expected} like the first row", path.display())]
+    Ragged {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Columns found.
+        found: usize,
+        /// Columns of the first row.
+        expected: usize,
+    },
+    /// Fewer than two columns: there must be at least one feature and the label.
+    #[error("{}:{line}: found {found} column, expected at least 2 (features, then the label)", path.display())]
+    TooFewColumns {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// Columns found.
+        found: usize,
+    },
+    /// A MATLAB v7.3 file, which is HDF5 and not readable here.
+    #[error("{}: a MATLAB v7.3 (HDF5) file, which nn cannot read; re-save it as v7 (MATLAB `save -v7`, or scipy.io.savemat)", path.display())]
+    MatV73 {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A .mat file that ends before its declared contents.
+    #[error("{}: truncated: {detail}", path.display())]
+    MatTruncated {
+        /// The file.
+        path: PathBuf,
+        /// Which element is cut short and by how much.
+        detail: String,
+    },
+    /// A .mat file whose structure is not MAT level 5.
+    #[error("{}: not a valid MAT-file (level 5): {detail}", path.display())]
+    MatMalformed {
+        /// The file.
+        path: PathBuf,
+        /// What was expected and found.
+        detail: String,
+    },
+    /// A variable that is not in the file.
+    #[error("{}: no variable '{name}'; variables present: {}", path.display(), if present.is_empty() { "none".to_string() } else { present.join(", ") })]
+    MissingVariable {
+        /// The file.
+        path: PathBuf,
+        /// The name asked for.
+        name: String,
+        /// Every variable the file holds.
+        present: Vec<String>,
+    },
+    /// A variable that exists but is not a dense real numeric array.
+    #[error("{}: variable '{name}' is {kind}; expected a dense real numeric array", path.display())]
+    NotDenseNumeric {
+        /// The file.
+        path: PathBuf,
+        /// The variable.
+        name: String,
+        /// What it is instead, e.g. "a cell array" or "complex (double)".
+        kind: String,
+    },
+    /// A variable of the wrong shape.
+    #[error("{}: variable '{name}' is {found}; expected {expected}", path.display())]
+    VariableShape {
+        /// The file.
+        path: PathBuf,
+        /// The variable.
+        name: String,
+        /// Shape found.
+        found: String,
+        /// Shape expected.
+        expected: String,
+    },
+    /// A value of a variable that is NaN or infinite.
+    #[error("{}: variable '{name}' holds a non-finite value at row {row}, column {column}", path.display())]
+    NonFiniteValue {
+        /// The file.
+        path: PathBuf,
+        /// The variable (or "X"/"features" for text files).
+        name: String,
+        /// 1-based row.
+        row: usize,
+        /// 1-based column.
+        column: usize,
+    },
+    /// A label that the class mapping cannot place.
+    #[error("{}: row {row}: label {value} {reason}", path.display())]
+    Label {
+        /// The file.
+        path: PathBuf,
+        /// 1-based row.
+        row: usize,
+        /// The raw label.
+        value: f64,
+        /// Why it is rejected.
+        reason: String,
+    },
+    /// Every sample has the same label.
+    #[error("{}: every sample has label {label}; a classifier needs at least two classes", path.display())]
+    OneClass {
+        /// The file.
+        path: PathBuf,
+        /// The only label.
+        label: String,
+    },
+    /// An IDX file whose header or size is wrong.
+    #[error("{}: not a valid IDX file: {detail}", path.display())]
+    Idx {
+        /// The file.
+        path: PathBuf,
+        /// What was expected and found.
+        detail: String,
+    },
+    /// Image and label files of different lengths.
+    #[error("{} has {images} images but {} has {labels} labels", images_path.display(), labels_path.display())]
+    IdxCount {
+        /// The image file.
+        images_path: PathBuf,
+        /// Images it holds.
+        images: usize,
+        /// The label file.
+        labels_path: PathBuf,
+        /// Labels it holds.
+        labels: usize,
+    },
+    /// Split fractions that do not describe a split.
+    #[error("invalid split: {0}")]
+    Split(String),
+}
+
+/// `Result` with [`DataError`].
+pub type Result<T, E = DataError> = std::result::Result<T, E>;

@@ -1,0 +1,198 @@
+//! MATLAB .mat files (level 5, as MATLAB's `save -v7` and `scipy.io.savemat` write them).
+//!
+//! Every file is first walked by [`scan`] (sizes, kinds, truncation, v7.3); the values are then read by
+//! `matfile`, or, for the arrays `matfile` 0.5.0 rejects (int32), by the walker's own dense decoder. The
+//! module docs of `scan` list matfile's defects and why each needs this.
+
+pub mod scan;
+
+use crate::classes::{ClassMap, LabelScheme};
+use crate::dataset::Dataset;
+use crate::error::{DataError, Result};
+use nn_linalg::Matrix;
+use scan::{ScanError, Variable, dims_text};
+use std::path::Path;
+
+/// A .mat file read into memory and walked, from which variables can be taken by name.
+pub struct MatFile {
+    path: std::path::PathBuf,
+    bytes: Vec<u8>,
+    vars: Vec<Variable>,
+    /// `matfile`'s parse of the same bytes, if it succeeded.
+    parsed: Option<matfile::MatFile>,
+}
+
+impl MatFile {
+    /// Reads and walks `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes(bytes, path)
+    }
+
+    /// Walks the bytes of a .mat file; `path` names it in errors.
+    pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Self> {
+        let vars = scan::scan(&bytes).map_err(|e| match e {
+            ScanError::V73 => DataError::MatV73 {
+                path: path.to_path_buf(),
+            },
+            ScanError::Truncated(detail) => DataError::MatTruncated {
+                path: path.to_path_buf(),
+                detail,
+            },
+            ScanError::Malformed(detail) => DataError::MatMalformed {
+                path: path.to_path_buf(),
+                detail,
+            },
+        })?;
+        // matfile fails the whole file if any array is int32 (its defect); those values then come from our
+        // decoder instead, variable by variable.
+        let parsed = matfile::MatFile::parse(bytes.as_slice()).ok();
+        Ok(MatFile {
+            path: path.to_path_buf(),
+            bytes,
+            vars,
+            parsed,
+        })
+    }
+
+    /// The names of every variable, in file order.
+    pub fn names(&self) -> Vec<String> {
+        self.vars.iter().map(|v| v.name.clone()).collect()
+    }
+
+    /// The size of the file in bytes.
+    pub fn len_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Variable `name` as a 2-D matrix of f64 (column-major storage mapped to rows and columns).
+    pub fn matrix(&self, name: &str) -> Result<Matrix<f64>> {
+        let var = self.variable(name)?;
+        if var.dims.len() != 2 {
+            return Err(self.shape_error(name, var, "a 2-D array".into()));
+        }
+        let values = self.real_values(var)?;
+        let (rows, cols) = (var.dims[0], var.dims[1]);
+        if let Some(k) = values.iter().position(|v| !v.is_finite()) {
+            return Err(DataError::NonFiniteValue {
+                path: self.path.clone(),
+                name: name.into(),
+                row: k % rows.max(1) + 1,
+                column: k / rows.max(1) + 1,
+            });
+        }
+        Ok(Matrix::from_col_major(rows, cols, &values))
+    }
+
+    /// Variable `name` as a vector: it must be `m×1` or `1×m`.
+    pub fn vector(&self, name: &str, m: usize) -> Result<Vec<f64>> {
+        let var = self.variable(name)?;
+        if var.dims.len() != 2 || !(var.dims == [m, 1] || var.dims == [1, m]) {
+            return Err(self.shape_error(
+                name,
+                var,
+                format!("{m}×1 or 1×{m} (one value per sample)"),
+            ));
+        }
+        self.real_values(var)
+    }
+
+    fn variable(&self, name: &str) -> Result<&Variable> {
+        let var = self.vars.iter().find(|v| v.name == name).ok_or_else(|| {
+            DataError::MissingVariable {
+                path: self.path.clone(),
+                name: name.into(),
+                present: self.names(),
+            }
+        })?;
+        if let Some(kind) = var.unsupported_kind() {
+            return Err(DataError::NotDenseNumeric {
+                path: self.path.clone(),
+                name: name.into(),
+                kind,
+            });
+        }
+        Ok(var)
+    }
+
+    fn shape_error(&self, name: &str, var: &Variable, expected: String) -> DataError {
+        DataError::VariableShape {
+            path: self.path.clone(),
+            name: name.into(),
+            found: dims_text(&var.dims),
+            expected,
+        }
+    }
+
+    fn real_values(&self, var: &Variable) -> Result<Vec<f64>> {
+        if let Some(values) = self
+            .parsed
+            .as_ref()
+            .and_then(|p| p.find_by_name(&var.name))
+            .and_then(|a| from_matfile(a.data()))
+        {
+            return Ok(values);
+        }
+        var.decode_real().map_err(|e| DataError::MatMalformed {
+            path: self.path.clone(),
+            detail: match e {
+                ScanError::Malformed(d) | ScanError::Truncated(d) => d,
+                ScanError::V73 => "v7.3".into(),
+            },
+        })
+    }
+}
+
+/// matfile's real part as f64; `None` for a complex array (which the walk has already refused).
+fn from_matfile(data: &matfile::NumericData) -> Option<Vec<f64>> {
+    use matfile::NumericData as N;
+    macro_rules! real {
+        ($real:expr, $imag:expr) => {
+            if $imag.is_some() {
+                None
+            } else {
+                Some($real.iter().map(|&v| v as f64).collect())
+            }
+        };
+    }
+    match data {
+        N::Int8 { real, imag } => real!(real, imag),
+        N::UInt8 { real, imag } => real!(real, imag),
+        N::Int16 { real, imag } => real!(real, imag),
+        N::UInt16 { real, imag } => real!(real, imag),
+        N::Int32 { real, imag } => real!(real, imag),
+        N::UInt32 { real, imag } => real!(real, imag),
+        N::Int64 { real, imag } => real!(real, imag),
+        N::UInt64 { real, imag } => real!(real, imag),
+        N::Single { real, imag } => real!(real, imag),
+        N::Double { real, imag } => real!(real, imag),
+    }
+}
+
+/// Reads a dataset from the variables `x_var` (m×n features) and `y_var` (m labels) of a .mat file.
+///
+/// ```no_run
+/// use nn_data::{LabelScheme, load_mat};
+/// let digits = load_mat("data/classification3.mat".as_ref(), "X", "y", LabelScheme::Digits10)?;
+/// assert_eq!((digits.len(), digits.features()), (5000, 400));
+/// # Ok::<(), nn_data::DataError>(())
+/// ```
+pub fn load_mat(path: &Path, x_var: &str, y_var: &str, scheme: LabelScheme) -> Result<Dataset> {
+    dataset_from_mat(&MatFile::open(path)?, x_var, y_var, scheme)
+}
+
+/// [`load_mat`] on a file already opened.
+pub fn dataset_from_mat(
+    file: &MatFile,
+    x_var: &str,
+    y_var: &str,
+    scheme: LabelScheme,
+) -> Result<Dataset> {
+    let x = file.matrix(x_var)?;
+    let raw = file.vector(y_var, x.rows())?;
+    let (classes, labels) = ClassMap::resolve(scheme, &raw, &file.path)?;
+    Dataset::new(x, labels, classes, &file.path)
+}

@@ -1,0 +1,122 @@
+//! Delimited text: one sample per line, numbers separated by commas or whitespace, the label last.
+//!
+//! Accepted: CRLF or LF line ends, a final newline or none, a UTF-8 byte-order mark, blank lines.
+//! Rejected, with the line and column: ragged rows, tokens that are not numbers, a header row, NaN,
+//! infinities and values that overflow f64 (Rust's float parser accepts "NaN" and "inf"; we do not).
+
+use crate::classes::{ClassMap, LabelScheme};
+use crate::dataset::Dataset;
+use crate::error::{DataError, Result};
+use nn_linalg::Matrix;
+use std::path::Path;
+
+/// Reads a text dataset from `path`.
+///
+/// ```no_run
+/// use nn_data::{LabelScheme, load_txt};
+/// let data = load_txt("data/classification2.txt".as_ref(), LabelScheme::Auto)?;
+/// assert_eq!((data.len(), data.features()), (118, 2));
+/// # Ok::<(), nn_data::DataError>(())
+/// ```
+pub fn load_txt(path: &Path, scheme: LabelScheme) -> Result<Dataset> {
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_txt(&bytes, path, scheme)
+}
+
+/// Parses the bytes of a text dataset; `path` is only used in errors and as the dataset's source.
+pub fn parse_txt(bytes: &[u8], path: &Path, scheme: LabelScheme) -> Result<Dataset> {
+    let text = std::str::from_utf8(bytes).map_err(|e| DataError::NotText {
+        path: path.to_path_buf(),
+        line: 1 + bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count(),
+    })?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+
+    let mut values: Vec<f64> = Vec::new();
+    let mut width = 0;
+    let mut rows = 0;
+    for (index, line) in text.lines().enumerate() {
+        let line_no = index + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let first_row = rows == 0;
+        let before = values.len();
+        for (c, token) in tokens(line).enumerate() {
+            values.push(parse_number(token, path, line_no, c + 1, first_row)?);
+        }
+        let found = values.len() - before;
+        if first_row {
+            if found < 2 {
+                return Err(DataError::TooFewColumns {
+                    path: path.to_path_buf(),
+                    line: line_no,
+                    found,
+                });
+            }
+            width = found;
+        } else if found != width {
+            return Err(DataError::Ragged {
+                path: path.to_path_buf(),
+                line: line_no,
+                found,
+                expected: width,
+            });
+        }
+        rows += 1;
+    }
+    if rows == 0 {
+        return Err(DataError::Empty {
+            path: path.to_path_buf(),
+        });
+    }
+    let features = width - 1;
+    let x = Matrix::from_fn(rows, features, |i, j| values[i * width + j]);
+    let raw_labels: Vec<f64> = (0..rows).map(|i| values[i * width + features]).collect();
+    let (classes, labels) = ClassMap::resolve(scheme, &raw_labels, path)?;
+    Dataset::new(x, labels, classes, path)
+}
+
+/// Fields separated by commas (each trimmed) if the line has any, otherwise by whitespace.
+fn tokens(line: &str) -> Box<dyn Iterator<Item = &str> + '_> {
+    if line.contains(',') {
+        Box::new(line.split(',').map(str::trim))
+    } else {
+        Box::new(line.split_whitespace())
+    }
+}
+
+fn parse_number(
+    token: &str,
+    path: &Path,
+    line: usize,
+    column: usize,
+    first_row: bool,
+) -> Result<f64> {
+    match token.parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        Ok(_) => Err(DataError::NonFinite {
+            path: path.to_path_buf(),
+            line,
+            column,
+            token: token.to_string(),
+        }),
+        Err(_) if first_row && token.chars().any(char::is_alphabetic) => Err(DataError::Header {
+            path: path.to_path_buf(),
+            line,
+            column,
+            token: token.to_string(),
+        }),
+        Err(_) => Err(DataError::NotNumeric {
+            path: path.to_path_buf(),
+            line,
+            column,
+            token: token.to_string(),
+        }),
+    }
+}

@@ -1,0 +1,151 @@
+//! Test fixtures: a small MAT-file (level 5) writer, and the location of the real datasets.
+#![allow(dead_code, clippy::unwrap_used)] // shared by several test binaries; each uses a part
+
+use std::io::Write;
+use std::path::PathBuf;
+
+/// One variable to write. `data` is already encoded in `mi_type` (little-endian), column-major.
+pub struct Var {
+    pub name: &'static str,
+    pub class: u8,
+    pub mi_type: u32,
+    pub dims: Vec<i32>,
+    pub data: Vec<u8>,
+    pub imag: Option<Vec<u8>>,
+}
+
+impl Var {
+    pub fn doubles(name: &'static str, rows: usize, cols: usize, col_major: &[f64]) -> Var {
+        Var {
+            name,
+            class: 6,
+            mi_type: 9,
+            dims: vec![rows as i32, cols as i32],
+            data: col_major.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            imag: None,
+        }
+    }
+
+    /// Class double stored as miUINT8, as the course's y is.
+    pub fn double_as_u8(name: &'static str, rows: usize, cols: usize, values: &[u8]) -> Var {
+        Var {
+            name,
+            class: 6,
+            mi_type: 2,
+            dims: vec![rows as i32, cols as i32],
+            data: values.to_vec(),
+            imag: None,
+        }
+    }
+
+    pub fn int32(name: &'static str, rows: usize, cols: usize, values: &[i32]) -> Var {
+        Var {
+            name,
+            class: 12,
+            mi_type: 5,
+            dims: vec![rows as i32, cols as i32],
+            data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            imag: None,
+        }
+    }
+}
+
+fn element(out: &mut Vec<u8>, ty: u32, data: &[u8]) {
+    if data.len() <= 4 && ty != 14 {
+        // packed ("small") element
+        out.extend_from_slice(&(((data.len() as u32) << 16) | ty).to_le_bytes());
+        let mut four = [0u8; 4];
+        four[..data.len()].copy_from_slice(data);
+        out.extend_from_slice(&four);
+        return;
+    }
+    out.extend_from_slice(&ty.to_le_bytes());
+    out.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    out.extend_from_slice(data);
+    while out.len() % 8 != 0 {
+        out.push(0);
+    }
+}
+
+/// The miMATRIX element of `v`, tag included.
+pub fn matrix_element(v: &Var) -> Vec<u8> {
+    let mut body = Vec::new();
+    let flags = u32::from(v.class) | if v.imag.is_some() { 0x0800 } else { 0 };
+    element(
+        &mut body,
+        6,
+        &[flags.to_le_bytes(), 0u32.to_le_bytes()].concat(),
+    );
+    element(
+        &mut body,
+        5,
+        &v.dims
+            .iter()
+            .flat_map(|d| d.to_le_bytes())
+            .collect::<Vec<_>>(),
+    );
+    element(&mut body, 1, v.name.as_bytes());
+    element(&mut body, v.mi_type, &v.data);
+    if let Some(imag) = &v.imag {
+        element(&mut body, v.mi_type, imag);
+    }
+    let mut out = Vec::new();
+    element(&mut out, 14, &body);
+    out
+}
+
+/// A whole file: header, then each variable, zlib-compressed (miCOMPRESSED) or not.
+pub fn mat_file(vars: &[Var], compressed: bool) -> Vec<u8> {
+    let mut out = header();
+    for v in vars {
+        let m = matrix_element(v);
+        if compressed {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(6));
+            z.write_all(&m).unwrap();
+            let c = z.finish().unwrap();
+            out.extend_from_slice(&15u32.to_le_bytes());
+            out.extend_from_slice(&(c.len() as u32).to_le_bytes());
+            out.extend_from_slice(&c);
+        } else {
+            out.extend_from_slice(&m);
+        }
+    }
+    out
+}
+
+/// A raw miMATRIX element with arbitrary class and no data, e.g. a cell (1) or sparse (5) array.
+pub fn kind_only(name: &'static str, class: u8) -> Var {
+    Var {
+        name,
+        class,
+        mi_type: 9,
+        dims: vec![1, 1],
+        data: 0f64.to_le_bytes().to_vec(),
+        imag: None,
+    }
+}
+
+pub fn header() -> Vec<u8> {
+    let mut h = format!("{:<116}", "MATLAB 5.0 MAT-file, written by nn-data's tests").into_bytes();
+    h.extend_from_slice(&[0u8; 8]);
+    h.extend_from_slice(&0x0100u16.to_le_bytes());
+    h.extend_from_slice(b"IM");
+    h
+}
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The path of a real dataset, or `None` (test skipped) when it is absent and not required.
+/// Under CI (`CI=true` or `NN_REQUIRE_DATA=1`) a missing file fails the test.
+pub fn real_file(name: &str) -> Option<PathBuf> {
+    match nn_data::find_from(&workspace_root(), name, None) {
+        Ok(p) => Some(p),
+        Err(e) if nn_data::data_required() => panic!("dataset required under CI: {e}"),
+        Err(e) => {
+            eprintln!("skipping: {e}");
+            None
+        }
+    }
+}

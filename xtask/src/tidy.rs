@@ -1,0 +1,156 @@
+//! `cargo xtask tidy`: structural rules that a compiler does not check.
+//!
+//! - Only `nn-linalg` names faer, in its manifest or its source: the rest of the workspace does its maths
+//!   through `nn_linalg::Matrix`, so the backend can change in one crate.
+//! - Dependencies point one way: cli/xtask → train → data, core → linalg.
+
+use anyhow::{Context, Result, bail};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+/// The crates each workspace crate may depend on, lowest layer first.
+const LAYERS: &[(&str, &[&str])] = &[
+    ("nn-linalg", &[]),
+    ("nn-core", &["nn-linalg"]),
+    ("nn-data", &["nn-linalg"]),
+    ("nn-train", &["nn-linalg", "nn-core", "nn-data"]),
+    ("nn-cli", &["nn-linalg", "nn-core", "nn-data", "nn-train"]),
+];
+
+pub fn run(root: &Path) -> Result<()> {
+    let problems = check(root)?;
+    if problems.is_empty() {
+        println!("tidy: ok");
+        return Ok(());
+    }
+    for p in &problems {
+        eprintln!("tidy: {p}");
+    }
+    bail!("{} tidy problem(s)", problems.len())
+}
+
+/// Every violation found under `root`, as one line each.
+pub fn check(root: &Path) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    for dir in crate_dirs(root)? {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let manifest_path = dir.join("Cargo.toml");
+        let manifest = fs::read_to_string(&manifest_path)
+            .with_context(|| format!("reading {}", manifest_path.display()))?;
+        if name != "nn-linalg" {
+            if let Some(line) = manifest.lines().find(|l| names_faer(l)) {
+                problems.push(format!(
+                    "{} names faer (`{}`): only nn-linalg may",
+                    manifest_path.display(),
+                    line.trim()
+                ));
+            }
+            // xtask's own source holds these rules as strings; its manifest is still checked.
+            let sources = if name == "xtask" {
+                Vec::new()
+            } else {
+                rust_files(&dir.join("src"))?
+            };
+            for file in sources.into_iter().chain(rust_files(&dir.join("tests"))?) {
+                let text = fs::read_to_string(&file)?;
+                if let Some((n, line)) = text
+                    .lines()
+                    .enumerate()
+                    .find(|(_, l)| l.contains("faer::") || l.contains("use faer"))
+                {
+                    problems.push(format!(
+                        "{}:{} uses faer (`{}`): go through nn_linalg",
+                        file.display(),
+                        n + 1,
+                        line.trim()
+                    ));
+                }
+            }
+        }
+        if let Some((_, allowed)) = LAYERS.iter().find(|(c, _)| *c == name) {
+            for (other, _) in LAYERS {
+                let declared = manifest.lines().any(|l| {
+                    l.trim_start().starts_with(&format!("{other} "))
+                        || l.trim_start().starts_with(&format!("{other}."))
+                });
+                if declared && *other != name && !allowed.contains(other) {
+                    problems.push(format!("{name} depends on {other}, which is not below it"));
+                }
+            }
+        }
+    }
+    Ok(problems)
+}
+
+fn names_faer(line: &str) -> bool {
+    let l = line.trim_start();
+    !l.starts_with('#') && (l.starts_with("faer") || l.contains("package = \"faer"))
+}
+
+fn crate_dirs(root: &Path) -> Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root.join("crates"))
+        .with_context(|| format!("listing {}", root.join("crates").display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("Cargo.toml").is_file())
+        .collect();
+    dirs.push(root.join("xtask"));
+    dirs.sort();
+    Ok(dirs)
+}
+
+fn rust_files(dir: &Path) -> Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return Ok(out);
+    }
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            out.extend(rust_files(&path)?);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The real workspace obeys the rules. This is the tidy check in `cargo test --workspace`.
+    #[test]
+    fn workspace_is_tidy() {
+        let problems = check(&crate::workspace_root()).unwrap();
+        assert!(problems.is_empty(), "{problems:#?}");
+    }
+
+    /// And the check does catch a violation: a scratch workspace where nn-core names faer.
+    #[test]
+    fn faer_outside_linalg_is_caught() {
+        let root = std::env::temp_dir().join(format!("nn-tidy-{}", std::process::id()));
+        let core = root.join("crates/nn-core/src");
+        fs::create_dir_all(&core).unwrap();
+        fs::create_dir_all(root.join("xtask")).unwrap();
+        fs::write(
+            root.join("xtask/Cargo.toml"),
+            "[package]\nname = \"xtask\"\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("crates/nn-core/Cargo.toml"),
+            "[dependencies]\nfaer.workspace = true\nnn-train.workspace = true\n",
+        )
+        .unwrap();
+        fs::write(core.join("lib.rs"), "pub fn f(m: faer::Mat<f64>) {}\n").unwrap();
+        let problems = check(&root).unwrap();
+        fs::remove_dir_all(&root).unwrap();
+        assert_eq!(problems.len(), 3, "{problems:#?}");
+        assert!(problems[0].contains("names faer"));
+        assert!(problems[1].contains("lib.rs:1 uses faer"));
+        assert!(problems[2].contains("nn-core depends on nn-train"));
+    }
+}
