@@ -1,5 +1,6 @@
 //! `cargo xtask`: the project's automation, one module per task (see `cargo xtask --help`).
 
+mod data;
 mod tidy;
 
 use clap::{Parser, Subcommand};
@@ -16,11 +17,21 @@ struct Cli {
 enum Task {
     /// Checks the workspace's structural rules (e.g. only nn-linalg depends on faer).
     Tidy,
+    /// Fills ./data with verified copies of the datasets (from ../shared/data, or downloaded).
+    Data {
+        /// Copy from this folder instead of ../shared/data.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Download every file from `URL/NAME` instead of the manifest's URLs.
+        #[arg(long, value_name = "URL")]
+        base_url: Option<String>,
+    },
 }
 
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Tidy => tidy::run(&workspace_root()),
+        Task::Data { from, base_url } => data::run(&workspace_root(), from, base_url),
     }
 }
 
