@@ -23,7 +23,8 @@ pub struct Entry {
 
 impl Manifest {
     pub fn load(path: &Path) -> Result<Manifest> {
-        let text = fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let text =
+            fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing {}", path.display()))
     }
 }
@@ -47,7 +48,9 @@ pub fn digests(bytes: &[u8]) -> [String; 2] {
 
 /// Whether `bytes` match one of the entry's accepted digests.
 pub fn verify(entry: &Entry, bytes: &[u8]) -> bool {
-    digests(bytes).iter().any(|d| entry.accept.iter().any(|a| a.eq_ignore_ascii_case(d)))
+    digests(bytes)
+        .iter()
+        .any(|d| entry.accept.iter().any(|a| a.eq_ignore_ascii_case(d)))
 }
 
 /// What happened to one file.
@@ -65,17 +68,28 @@ pub fn provision(entry: &Entry, target_dir: &Path, sources: &Sources) -> Result<
         if verify(entry, &bytes) {
             return Ok(Outcome::Present);
         }
-        bail!("{} exists but matches none of the accepted digests; delete it to fetch a good copy", target.display());
+        bail!(
+            "{} exists but matches none of the accepted digests; delete it to fetch a good copy",
+            target.display()
+        );
     }
     let tmp = target_dir.join(format!(".{}.part", entry.name));
-    let outcome = if let Some(src) = sources.dir.as_ref().map(|d| d.join(&entry.name)).filter(|p| p.is_file()) {
+    let outcome = if let Some(src) = sources
+        .dir
+        .as_ref()
+        .map(|d| d.join(&entry.name))
+        .filter(|p| p.is_file())
+    {
         fs::copy(&src, &tmp).with_context(|| format!("copying {}", src.display()))?;
         Outcome::Copied
     } else {
         let url = match (&sources.base_url, &entry.url) {
             (Some(base), _) => format!("{}/{}", base.trim_end_matches('/'), entry.name),
             (None, Some(url)) => url.clone(),
-            (None, None) => bail!("{}: no local copy and no public source; set NN_DATA_DIR to a folder that has it", entry.name),
+            (None, None) => bail!(
+                "{}: no local copy and no public source; set NN_DATA_DIR to a folder that has it",
+                entry.name
+            ),
         };
         download(&url, &tmp)?;
         Outcome::Downloaded
@@ -84,7 +98,11 @@ pub fn provision(entry: &Entry, target_dir: &Path, sources: &Sources) -> Result<
     if !verify(entry, &bytes) {
         let _ = fs::remove_file(&tmp);
         let [sha256, _] = digests(&bytes);
-        bail!("{}: rejected, digest {sha256} ({} bytes) is not one the manifest accepts", entry.name, bytes.len());
+        bail!(
+            "{}: rejected, digest {sha256} ({} bytes) is not one the manifest accepts",
+            entry.name,
+            bytes.len()
+        );
     }
     fs::rename(&tmp, &target)?;
     Ok(outcome)
@@ -93,7 +111,15 @@ pub fn provision(entry: &Entry, target_dir: &Path, sources: &Sources) -> Result<
 /// Fetches `url` into `dest` with the system curl (kept out of the build: no HTTP crate needed).
 fn download(url: &str, dest: &Path) -> Result<()> {
     let status = Command::new("curl")
-        .args(["--fail", "--silent", "--show-error", "--location", "--max-time", "300", "--output"])
+        .args([
+            "--fail",
+            "--silent",
+            "--show-error",
+            "--location",
+            "--max-time",
+            "300",
+            "--output",
+        ])
         .arg(dest)
         .arg(url)
         .status()
@@ -108,7 +134,9 @@ fn download(url: &str, dest: &Path) -> Result<()> {
 pub fn run(root: &Path, from: Option<PathBuf>, base_url: Option<String>) -> Result<()> {
     let manifest = Manifest::load(&root.join("data/manifest.toml"))?;
     let sources = Sources {
-        dir: from.or_else(|| Some(root.join("../shared/data"))).filter(|d| d.is_dir()),
+        dir: from
+            .or_else(|| Some(root.join("../shared/data")))
+            .filter(|d| d.is_dir()),
         base_url,
     };
     let target = root.join("data");
@@ -123,7 +151,10 @@ pub fn run(root: &Path, from: Option<PathBuf>, base_url: Option<String>) -> Resu
         }
     }
     if failures > 0 {
-        bail!("{failures} of {} files could not be provisioned", manifest.file.len());
+        bail!(
+            "{failures} of {} files could not be provisioned",
+            manifest.file.len()
+        );
     }
     Ok(())
 }
@@ -143,13 +174,27 @@ mod tests {
                 let mut stream = stream.unwrap();
                 let mut line = String::new();
                 BufReader::new(&stream).read_line(&mut line).unwrap();
-                let path = line.split_whitespace().nth(1).unwrap_or("/").trim_start_matches('/').to_string();
+                let path = line
+                    .split_whitespace()
+                    .nth(1)
+                    .unwrap_or("/")
+                    .trim_start_matches('/')
+                    .to_string();
                 match files.iter().find(|(n, _)| *n == path) {
                     Some((_, body)) => {
-                        write!(stream, "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n", body.len()).unwrap();
+                        write!(
+                            stream,
+                            "HTTP/1.0 200 OK\r\nContent-Length: {}\r\n\r\n",
+                            body.len()
+                        )
+                        .unwrap();
                         stream.write_all(body).unwrap();
                     }
-                    None => write!(stream, "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n").unwrap(),
+                    None => write!(
+                        stream,
+                        "HTTP/1.0 404 Not Found\r\nContent-Length: 0\r\n\r\n"
+                    )
+                    .unwrap(),
                 }
             }
         });
@@ -157,13 +202,20 @@ mod tests {
     }
 
     fn entry(name: &str, good: &[u8]) -> Entry {
-        Entry { name: name.into(), accept: vec![digests(good)[0].clone()], url: None }
+        Entry {
+            name: name.into(),
+            accept: vec![digests(good)[0].clone()],
+            url: None,
+        }
     }
 
     #[test]
     fn git_blob_digest_matches_git() {
         // `printf 'hello\n' | git hash-object --stdin`
-        assert_eq!(digests(b"hello\n")[1], "git-sha1:ce013625030ba8dba906f756967f9e9ca394464a");
+        assert_eq!(
+            digests(b"hello\n")[1],
+            "git-sha1:ce013625030ba8dba906f756967f9e9ca394464a"
+        );
     }
 
     #[test]
@@ -171,20 +223,42 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("nn-xtask-data-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
         let good = b"0.1,0.2,1\n".to_vec();
-        let base = serve(vec![("good.txt".into(), good.clone()), ("bad.txt".into(), b"tampered\n".to_vec())], 3);
-        let sources = Sources { dir: None, base_url: Some(base) };
+        let base = serve(
+            vec![
+                ("good.txt".into(), good.clone()),
+                ("bad.txt".into(), b"tampered\n".to_vec()),
+            ],
+            3,
+        );
+        let sources = Sources {
+            dir: None,
+            base_url: Some(base),
+        };
 
-        assert_eq!(provision(&entry("good.txt", &good), &dir, &sources).unwrap(), Outcome::Downloaded);
+        assert_eq!(
+            provision(&entry("good.txt", &good), &dir, &sources).unwrap(),
+            Outcome::Downloaded
+        );
         assert_eq!(fs::read(dir.join("good.txt")).unwrap(), good);
 
-        let err = provision(&entry("bad.txt", &good), &dir, &sources).unwrap_err().to_string();
+        let err = provision(&entry("bad.txt", &good), &dir, &sources)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("rejected"), "{err}");
-        assert!(!dir.join("bad.txt").exists() && !dir.join(".bad.txt.part").exists(), "a rejected file must not remain");
+        assert!(
+            !dir.join("bad.txt").exists() && !dir.join(".bad.txt.part").exists(),
+            "a rejected file must not remain"
+        );
 
-        let err = provision(&entry("absent.txt", &good), &dir, &sources).unwrap_err().to_string();
+        let err = provision(&entry("absent.txt", &good), &dir, &sources)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("failed"), "{err}");
         // Already present and valid: nothing fetched (the server has no requests left).
-        assert_eq!(provision(&entry("good.txt", &good), &dir, &sources).unwrap(), Outcome::Present);
+        assert_eq!(
+            provision(&entry("good.txt", &good), &dir, &sources).unwrap(),
+            Outcome::Present
+        );
         fs::remove_dir_all(&dir).unwrap();
     }
 
@@ -195,14 +269,25 @@ mod tests {
         assert_eq!(manifest.file.len(), 6);
         let shared = root.join("../shared/data");
         if !shared.is_dir() {
-            assert!(std::env::var("CI").is_err(), "../shared/data is required under CI");
+            assert!(
+                std::env::var("CI").is_err(),
+                "../shared/data is required under CI"
+            );
             return;
         }
         let dir = std::env::temp_dir().join(format!("nn-xtask-copy-{}", std::process::id()));
         fs::create_dir_all(&dir).unwrap();
-        let sources = Sources { dir: Some(shared), base_url: None };
+        let sources = Sources {
+            dir: Some(shared),
+            base_url: None,
+        };
         for e in &manifest.file {
-            assert_eq!(provision(e, &dir, &sources).unwrap(), Outcome::Copied, "{}", e.name);
+            assert_eq!(
+                provision(e, &dir, &sources).unwrap(),
+                Outcome::Copied,
+                "{}",
+                e.name
+            );
         }
         fs::remove_dir_all(&dir).unwrap();
     }
