@@ -262,6 +262,21 @@ impl<T: Scalar> Network<T> {
         self.arch.classes()
     }
 
+    /// Copies every weight and bias of `other`, which must have the same architecture, without allocating.
+    ///
+    /// # Panics
+    /// If the architectures differ.
+    pub fn copy_params_from(&mut self, other: &Network<T>) {
+        assert_eq!(
+            self.arch, other.arch,
+            "copy_params_from: architectures differ"
+        );
+        for (dst, src) in self.layers.iter_mut().zip(&other.layers) {
+            dst.weights.copy_from(&src.weights);
+            dst.bias.copy_from_slice(&src.bias);
+        }
+    }
+
     /// The same network in another precision.
     pub fn cast<U: Scalar>(&self) -> Network<U> {
         Network {

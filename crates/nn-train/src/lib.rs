@@ -1,5 +1,48 @@
-//! Training for `nn`: a validated configuration, optimisers, the training loop with its events, model
-//! selection and early stopping, and crash-safe checkpoints.
+//! Training for `nn`: a configuration validated once, optimisers, the training loop with its events, model
+//! selection and early stopping, and crash-safe checkpoints that resume exactly.
+//!
+//! - [`TrainConfig::validate`] → [`ValidConfig`]: errors name the field and the bad value.
+//! - [`Trainer::run`]: full-batch GD (the report's update), mini-batch SGD with momentum, or Adam; learning-rate
+//!   [`Schedule`]s; events to an observer (`&mut dyn FnMut(&TrainEvent<T>)`), whose `NewBest` carries
+//!   the weights so a caller can checkpoint them.
+//! - [`Selector`] and [`LrSchedule`]: pure deciders over [`EpochReport`]s.
+//! - [`Checkpoint`]: magic, version, bincode body, SHA-256; written atomically; loaded strictly.
+//!
+//! Results do not depend on the thread count (see `tests/determinism.rs`): faer splits a product's output
+//! blocks between threads, never the sum over the shared dimension, so every element is summed in the same
+//! order whatever the number of threads.
+//!
+//! ```
+//! use nn_core::{Network, Output};
+//! use nn_linalg::Matrix;
+//! use nn_train::{Samples, Selection, TrainConfig, TrainData, Trainer};
+//!
+//! let x = Matrix::from_row_major(4, 2, &[0., 0., 0., 1., 1., 0., 1., 1.]);
+//! let data = TrainData { train: Samples { x, labels: vec![0, 1, 1, 0] }, validation: None, test: None };
+//! let config = TrainConfig { epochs: 3000, lr: 2.0, selection: Selection::Last, ..TrainConfig::default() }
+//!     .validate(4, false, false)?;
+//! let net = Network::<f64>::xavier(2, &[4], 1, Output::Sigmoid, 1)?;
+//! let mut trainer = Trainer::new(config, net);
+//! trainer.run(&data, &mut |_event| {})?;
+//! assert_eq!(trainer.progress().history.last().unwrap().train.correct, 4); // XOR learned
+//! # Ok::<(), nn_train::TrainError>(())
+//! ```
+
+mod checkpoint;
+mod config;
+mod error;
+mod optimizer;
+mod report;
+mod select;
+mod trainer;
+
+pub use checkpoint::{Checkpoint, MAGIC, MAX_BODY, Precision, ResumeState, VERSION};
+pub use config::{Metric, Optimizer, Part, Schedule, Selection, TrainConfig, ValidConfig};
+pub use error::{CheckpointProblem, Result, TrainError};
+pub use optimizer::OptimizerState;
+pub use report::{EpochReport, PartMetrics, StopReason, TrainEvent};
+pub use select::{Decision, LrSchedule, Selector};
+pub use trainer::{Progress, Samples, TrainData, Trainer};
 
 /// The README's example, compiled and run as a doctest.
 #[doc = include_str!("../../../README.md")]

@@ -1,0 +1,353 @@
+//! [`TrainConfig`], checked once into a [`ValidConfig`] that the loop trusts.
+
+use crate::error::{Result, TrainError};
+use nn_linalg::Threads;
+use serde::{Deserialize, Serialize};
+
+/// The optimiser and its hyper-parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Optimizer {
+    /// θ ← θ − lr·g: the report's update.
+    Gd,
+    /// v ← μv + g; θ ← θ − lr·v (Nesterov: θ ← θ − lr·(g + μv)).
+    Momentum {
+        /// μ in [0, 1).
+        momentum: f64,
+        /// Nesterov's look-ahead form.
+        nesterov: bool,
+    },
+    /// Kingma & Ba (2015), Algorithm 1, with bias correction.
+    Adam {
+        /// β₁ in [0, 1).
+        beta1: f64,
+        /// β₂ in [0, 1).
+        beta2: f64,
+        /// ε > 0.
+        epsilon: f64,
+    },
+}
+
+impl Optimizer {
+    /// Momentum 0.9, classical.
+    pub const MOMENTUM: Optimizer = Optimizer::Momentum {
+        momentum: 0.9,
+        nesterov: false,
+    };
+    /// Adam with the paper's defaults β₁ = 0.9, β₂ = 0.999, ε = 1e-8.
+    pub const ADAM: Optimizer = Optimizer::Adam {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+    };
+
+    /// Short name.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Optimizer::Gd => "gd",
+            Optimizer::Momentum { nesterov: true, .. } => "nesterov",
+            Optimizer::Momentum { .. } => "momentum",
+            Optimizer::Adam { .. } => "adam",
+        }
+    }
+}
+
+/// How the learning rate changes over epochs.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Schedule {
+    /// The same rate throughout.
+    #[default]
+    Constant,
+    /// `(epoch, lr)`: from after `epoch` on, use `lr`. The report's is `[(5000, 0.04)]` from 0.1.
+    Steps {
+        /// Ascending epochs with their new rates.
+        steps: Vec<(usize, f64)>,
+    },
+    /// Multiply the rate by `factor` when the monitored loss (validation if any, else training) has not
+    /// improved by `min_delta` for `patience` epochs; never below `min_lr`.
+    Plateau {
+        /// In (0, 1).
+        factor: f64,
+        /// Epochs without improvement.
+        patience: usize,
+        /// Floor.
+        min_lr: f64,
+    },
+}
+
+/// Which part of the data a metric is read on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// Training samples.
+    Train,
+    /// Validation samples.
+    Validation,
+    /// Test samples.
+    Test,
+}
+
+/// Which metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Mean cross-entropy (without the λ term); lower is better.
+    Loss,
+    /// Fraction correct; higher is better.
+    Accuracy,
+}
+
+/// How the model that is kept is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Selection {
+    /// The weights after the last epoch.
+    Last,
+    /// The epoch with the best `metric` on `part`.
+    Best {
+        /// Where.
+        part: Part,
+        /// What.
+        metric: Metric,
+    },
+}
+
+impl Selection {
+    /// The default: lowest validation loss.
+    pub const VAL_LOSS: Selection = Selection::Best {
+        part: Part::Validation,
+        metric: Metric::Loss,
+    };
+    /// The report's protocol: best test accuracy. This selects on the test set, so its test figures are
+    /// optimistic; results chosen this way are labelled as such.
+    pub const TEST_ACC: Selection = Selection::Best {
+        part: Part::Test,
+        metric: Metric::Accuracy,
+    };
+
+    /// Parses `last`, `val-loss`, `val-acc`, `test-acc`, `test-loss`, `train-loss`, `train-acc`.
+    pub fn parse(s: &str) -> Option<Selection> {
+        if s == "last" {
+            return Some(Selection::Last);
+        }
+        let (p, m) = s.split_once('-')?;
+        let part = match p {
+            "train" => Part::Train,
+            "val" => Part::Validation,
+            "test" => Part::Test,
+            _ => return None,
+        };
+        let metric = match m {
+            "loss" => Metric::Loss,
+            "acc" => Metric::Accuracy,
+            _ => return None,
+        };
+        Some(Selection::Best { part, metric })
+    }
+
+    /// The name [`parse`](Self::parse) reads.
+    pub fn name(&self) -> String {
+        match self {
+            Selection::Last => "last".into(),
+            Selection::Best { part, metric } => format!(
+                "{}-{}",
+                match part {
+                    Part::Train => "train",
+                    Part::Validation => "val",
+                    Part::Test => "test",
+                },
+                match metric {
+                    Metric::Loss => "loss",
+                    Metric::Accuracy => "acc",
+                }
+            ),
+        }
+    }
+
+    /// Whether this chooses the model on the test set (the report's protocol).
+    pub fn uses_test_set(&self) -> bool {
+        matches!(
+            self,
+            Selection::Best {
+                part: Part::Test,
+                ..
+            }
+        )
+    }
+}
+
+/// Everything that defines a training run, as the user gives it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TrainConfig {
+    /// Epochs to run in total.
+    pub epochs: usize,
+    /// Initial learning rate.
+    pub lr: f64,
+    /// How it changes.
+    pub schedule: Schedule,
+    /// The optimiser.
+    pub optimizer: Optimizer,
+    /// Samples per step; `None` is full batch (the report's).
+    pub batch_size: Option<usize>,
+    /// L2 penalty λ on non-bias weights.
+    pub lambda: f64,
+    /// Seed of the weights and of mini-batch shuffling.
+    pub seed: u64,
+    /// Which epoch's weights are kept.
+    pub selection: Selection,
+    /// Stop after this many epochs without improvement of the selection metric.
+    pub patience: Option<usize>,
+    /// Smallest change that counts as improvement.
+    pub min_delta: f64,
+    /// Threads for matrix products.
+    pub threads: Threads,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            epochs: 1000,
+            lr: 0.1,
+            schedule: Schedule::Constant,
+            optimizer: Optimizer::Gd,
+            batch_size: None,
+            lambda: 0.0,
+            seed: 0,
+            selection: Selection::VAL_LOSS,
+            patience: None,
+            min_delta: 0.0,
+            threads: Threads::All,
+        }
+    }
+}
+
+/// A [`TrainConfig`] that passed [`TrainConfig::validate`]: the loop never checks it again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ValidConfig(TrainConfig);
+
+impl std::ops::Deref for ValidConfig {
+    type Target = TrainConfig;
+    fn deref(&self) -> &TrainConfig {
+        &self.0
+    }
+}
+
+impl ValidConfig {
+    /// The configuration as given.
+    pub fn into_inner(self) -> TrainConfig {
+        self.0
+    }
+}
+
+fn bad<T: std::fmt::Debug>(field: &'static str, value: T, expected: &str) -> TrainError {
+    TrainError::Config {
+        field,
+        value: format!("{value:?}"),
+        expected: expected.into(),
+    }
+}
+
+impl TrainConfig {
+    /// Checks every field against the data it will run on: `train_rows` samples, and which optional parts
+    /// exist.
+    pub fn validate(
+        self,
+        train_rows: usize,
+        has_validation: bool,
+        has_test: bool,
+    ) -> Result<ValidConfig> {
+        if self.epochs == 0 {
+            return Err(bad("epochs", self.epochs, "must be at least 1"));
+        }
+        if !(self.lr.is_finite() && self.lr > 0.0) {
+            return Err(bad("lr", self.lr, "must be finite and > 0"));
+        }
+        if !(self.lambda.is_finite() && self.lambda >= 0.0) {
+            return Err(bad("lambda", self.lambda, "must be finite and ≥ 0"));
+        }
+        if !(self.min_delta.is_finite() && self.min_delta >= 0.0) {
+            return Err(bad("min_delta", self.min_delta, "must be finite and ≥ 0"));
+        }
+        if let Some(b) = self.batch_size
+            && (b == 0 || b > train_rows)
+        {
+            return Err(bad(
+                "batch_size",
+                b,
+                &format!("must be between 1 and the {train_rows} training samples"),
+            ));
+        }
+        match self.optimizer {
+            Optimizer::Gd => {}
+            Optimizer::Momentum { momentum, .. } if !(0.0..1.0).contains(&momentum) => {
+                return Err(bad("momentum", momentum, "must be in [0, 1)"));
+            }
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => {
+                if !(0.0..1.0).contains(&beta1) {
+                    return Err(bad("beta1", beta1, "must be in [0, 1)"));
+                }
+                if !(0.0..1.0).contains(&beta2) {
+                    return Err(bad("beta2", beta2, "must be in [0, 1)"));
+                }
+                if !(epsilon.is_finite() && epsilon > 0.0) {
+                    return Err(bad("epsilon", epsilon, "must be finite and > 0"));
+                }
+            }
+            Optimizer::Momentum { .. } => {}
+        }
+        match &self.schedule {
+            Schedule::Constant => {}
+            Schedule::Steps { steps } => {
+                if let Some(&(e, lr)) = steps.iter().find(|(_, lr)| !(lr.is_finite() && *lr > 0.0))
+                {
+                    return Err(bad(
+                        "lr step",
+                        format!("{e}:{lr}"),
+                        "rates must be finite and > 0",
+                    ));
+                }
+                if steps.windows(2).any(|w| w[0].0 >= w[1].0) {
+                    return Err(bad("lr steps", steps, "epochs must be strictly increasing"));
+                }
+            }
+            Schedule::Plateau { factor, min_lr, .. } => {
+                if !(*factor > 0.0 && *factor < 1.0) {
+                    return Err(bad("plateau factor", factor, "must be in (0, 1)"));
+                }
+                if !(min_lr.is_finite() && *min_lr >= 0.0) {
+                    return Err(bad("plateau min_lr", min_lr, "must be finite and ≥ 0"));
+                }
+            }
+        }
+        if let Selection::Best { part, .. } = self.selection {
+            let missing = match part {
+                Part::Validation => !has_validation,
+                Part::Test => !has_test,
+                Part::Train => false,
+            };
+            if missing {
+                return Err(bad(
+                    "selection",
+                    self.selection.name(),
+                    &format!("needs a {part:?} part; split the data to have one").to_lowercase(),
+                ));
+            }
+        }
+        if self.patience == Some(0) {
+            return Err(bad("patience", 0, "must be at least 1"));
+        }
+        if self.patience.is_some() && self.selection == Selection::Last {
+            return Err(bad(
+                "patience",
+                self.patience,
+                "early stopping needs a metric to watch; choose a selection other than last",
+            ));
+        }
+        Ok(ValidConfig(self))
+    }
+}

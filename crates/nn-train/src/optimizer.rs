@@ -1,0 +1,161 @@
+//! The optimisers' updates and state. Every update is one fused pass over each parameter array.
+
+use crate::config::Optimizer;
+use nn_core::{Gradients, Layer, Network};
+use nn_linalg::Scalar;
+use serde::{Deserialize, Serialize};
+
+/// What an optimiser remembers between steps: saved in checkpoints so that a resume is exact.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub enum OptimizerState<T: Scalar = f64> {
+    /// Nothing.
+    Gd,
+    /// The velocity v, shaped like the layers.
+    Momentum {
+        /// v.
+        velocity: Vec<Layer<T>>,
+    },
+    /// First and second moment estimates and the step count.
+    Adam {
+        /// m.
+        m: Vec<Layer<T>>,
+        /// v.
+        v: Vec<Layer<T>>,
+        /// Steps taken.
+        t: u64,
+    },
+}
+
+fn zeros_like<T: Scalar>(net: &Network<T>) -> Vec<Layer<T>> {
+    net.layers()
+        .iter()
+        .map(|l| Layer::zeros(l.n_in(), l.n_out()))
+        .collect()
+}
+
+/// Applies `f(θ, g, s)` to every parameter with its gradient and one state slot.
+fn for_each_param_1<T: Scalar>(
+    net: &mut Network<T>,
+    grads: &Gradients<T>,
+    s: &mut [Layer<T>],
+    mut f: impl FnMut(&mut T, T, &mut T),
+) {
+    for ((layer, g), a) in net
+        .layers_mut()
+        .iter_mut()
+        .zip(&grads.layers)
+        .zip(s.iter_mut())
+    {
+        for j in 0..layer.n_out() {
+            for ((w, &gw), x) in layer
+                .weights
+                .col_mut(j)
+                .iter_mut()
+                .zip(g.weights.col(j))
+                .zip(a.weights.col_mut(j))
+            {
+                f(w, gw, x);
+            }
+        }
+        for ((w, &gw), x) in layer.bias.iter_mut().zip(&g.bias).zip(a.bias.iter_mut()) {
+            f(w, gw, x);
+        }
+    }
+}
+
+/// Applies `f(θ, g, s₁, s₂)` to every parameter with its gradient and two state slots.
+fn for_each_param<T: Scalar>(
+    net: &mut Network<T>,
+    grads: &Gradients<T>,
+    s1: &mut [Layer<T>],
+    s2: &mut [Layer<T>],
+    mut f: impl FnMut(&mut T, T, &mut T, &mut T),
+) {
+    for (((layer, g), a), b) in net
+        .layers_mut()
+        .iter_mut()
+        .zip(&grads.layers)
+        .zip(s1.iter_mut())
+        .zip(s2.iter_mut())
+    {
+        for j in 0..layer.n_out() {
+            let cols = layer.weights.col_mut(j).iter_mut().zip(g.weights.col(j));
+            for ((w, &gw), (x, y)) in cols.zip(
+                a.weights
+                    .col_mut(j)
+                    .iter_mut()
+                    .zip(b.weights.col_mut(j).iter_mut()),
+            ) {
+                f(w, gw, x, y);
+            }
+        }
+        for (((w, &gw), x), y) in layer
+            .bias
+            .iter_mut()
+            .zip(&g.bias)
+            .zip(a.bias.iter_mut())
+            .zip(b.bias.iter_mut())
+        {
+            f(w, gw, x, y);
+        }
+    }
+}
+
+impl<T: Scalar> OptimizerState<T> {
+    /// Fresh state for `opt` on `net`'s shapes.
+    pub fn new(opt: &Optimizer, net: &Network<T>) -> Self {
+        match opt {
+            Optimizer::Gd => OptimizerState::Gd,
+            Optimizer::Momentum { .. } => OptimizerState::Momentum {
+                velocity: zeros_like(net),
+            },
+            Optimizer::Adam { .. } => OptimizerState::Adam {
+                m: zeros_like(net),
+                v: zeros_like(net),
+                t: 0,
+            },
+        }
+    }
+
+    /// One update of `net` by `grads` at learning rate `lr`.
+    pub fn step(&mut self, opt: &Optimizer, net: &mut Network<T>, grads: &Gradients<T>, lr: f64) {
+        let lr_t = T::from_f64(lr);
+        match (self, opt) {
+            (OptimizerState::Gd, _) => net.gradient_descent_step(grads, lr_t),
+            (
+                OptimizerState::Momentum { velocity },
+                &Optimizer::Momentum { momentum, nesterov },
+            ) => {
+                let mu = T::from_f64(momentum);
+                for_each_param_1(net, grads, velocity, |w, g, v| {
+                    // v ← μv + g;  θ ← θ − lr·v   (Nesterov: θ ← θ − lr·(g + μv))
+                    *v = mu * *v + g;
+                    *w -= lr_t * if nesterov { g + mu * *v } else { *v };
+                });
+            }
+            (
+                OptimizerState::Adam { m, v, t },
+                &Optimizer::Adam {
+                    beta1,
+                    beta2,
+                    epsilon,
+                },
+            ) => {
+                *t += 1;
+                // Bias corrections folded into the step size: α_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) (Kingma & Ba, §2).
+                let ti = i32::try_from(*t).unwrap_or(i32::MAX);
+                let alpha =
+                    T::from_f64(lr * (1.0 - beta2.powi(ti)).sqrt() / (1.0 - beta1.powi(ti)));
+                let (b1, b2, eps) = (T::from_f64(beta1), T::from_f64(beta2), T::from_f64(epsilon));
+                let eps_hat = eps * T::from_f64((1.0 - beta2.powi(ti)).sqrt());
+                for_each_param(net, grads, m, v, |w, g, m, v| {
+                    *m = b1 * *m + (T::ONE - b1) * g;
+                    *v = b2 * *v + (T::ONE - b2) * g * g;
+                    *w -= alpha * *m / (v.sqrt() + eps_hat);
+                });
+            }
+            _ => unreachable!("optimizer state is created from the same config it is stepped with"),
+        }
+    }
+}

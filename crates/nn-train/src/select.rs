@@ -1,0 +1,132 @@
+//! Model selection, early stopping and the plateau schedule, as pure deciders over epoch reports: they return
+//! what should happen; the loop does it. Tests drive them without a loop.
+
+use crate::config::{Schedule, Selection};
+use crate::report::EpochReport;
+use serde::{Deserialize, Serialize};
+
+/// What the selector decided about one epoch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    /// Keep this epoch's weights as the selected model.
+    pub is_best: bool,
+    /// Stop training after this epoch.
+    pub stop: bool,
+}
+
+/// Tracks the best epoch by the selection metric and counts epochs since it improved.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Selector {
+    selection: Selection,
+    patience: Option<usize>,
+    min_delta: f64,
+    best_score: Option<f64>,
+    best_epoch: usize,
+    since_best: usize,
+}
+
+impl Selector {
+    /// A selector that has seen nothing.
+    pub fn new(selection: Selection, patience: Option<usize>, min_delta: f64) -> Self {
+        Selector {
+            selection,
+            patience,
+            min_delta,
+            best_score: None,
+            best_epoch: 0,
+            since_best: 0,
+        }
+    }
+
+    /// The epoch selected so far (0 before any).
+    pub fn best_epoch(&self) -> usize {
+        self.best_epoch
+    }
+
+    /// Judges `report`. With [`Selection::Last`] every epoch is "best" and nothing stops.
+    /// An improvement must beat the best by more than `min_delta`; the first epoch always counts.
+    pub fn observe(&mut self, report: &EpochReport) -> Decision {
+        let Selection::Best { part, metric } = self.selection else {
+            self.best_epoch = report.epoch;
+            return Decision {
+                is_best: true,
+                stop: false,
+            };
+        };
+        let score = report.score(part, metric).unwrap_or(f64::INFINITY);
+        let improved = match self.best_score {
+            None => true,
+            Some(best) => score < best - self.min_delta,
+        };
+        if improved {
+            self.best_score = Some(score);
+            self.best_epoch = report.epoch;
+            self.since_best = 0;
+        } else {
+            self.since_best += 1;
+        }
+        Decision {
+            is_best: improved,
+            stop: self.patience.is_some_and(|p| self.since_best >= p),
+        }
+    }
+}
+
+/// The learning-rate schedule's state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LrSchedule {
+    schedule: Schedule,
+    base: f64,
+    current: f64,
+    plateau_best: Option<f64>,
+    plateau_wait: usize,
+}
+
+impl LrSchedule {
+    /// Starts at `lr`.
+    pub fn new(schedule: Schedule, lr: f64) -> Self {
+        LrSchedule {
+            schedule,
+            base: lr,
+            current: lr,
+            plateau_best: None,
+            plateau_wait: 0,
+        }
+    }
+
+    /// The rate for (1-based) `epoch`.
+    pub fn lr_for(&self, epoch: usize) -> f64 {
+        match &self.schedule {
+            Schedule::Steps { steps } => steps
+                .iter()
+                .rev()
+                .find(|(e, _)| epoch > *e)
+                .map_or(self.base, |&(_, lr)| lr),
+            _ => self.current,
+        }
+    }
+
+    /// Feeds the monitored loss after an epoch (used by the plateau schedule only).
+    pub fn observe(&mut self, monitored_loss: f64) {
+        if let Schedule::Plateau {
+            factor,
+            patience,
+            min_lr,
+        } = self.schedule
+        {
+            match self.plateau_best {
+                Some(best) if monitored_loss >= best => {
+                    self.plateau_wait += 1;
+                    if self.plateau_wait >= patience.max(1) {
+                        self.current = (self.current * factor).max(min_lr);
+                        self.plateau_wait = 0;
+                    }
+                }
+                _ => {
+                    self.plateau_best = Some(monitored_loss);
+                    self.plateau_wait = 0;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! [`Trainer`]: the training loop.
+//!
+//! Per epoch: one full-batch step (the report's), or one step per shuffled mini-batch; then the validation
+//! and test parts are evaluated on the updated weights, the deciders judge the epoch, and the observer hears
+//! about it. Training metrics are those of the epoch's own forward passes (for full batch: the weights before
+//! the epoch's update, as the report's cost function returned J and its gradient together), so no extra pass
+//! over the training data is spent on them.
+//!
+//! Every buffer is allocated before the first epoch: after it, the loop allocates nothing.
+
+use crate::config::ValidConfig;
+use crate::error::{Result, TrainError};
+use crate::optimizer::OptimizerState;
+use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
+use crate::select::{LrSchedule, Selector};
+use nn_core::{Gradients, Network, Workspace};
+use nn_linalg::{Matrix, Scalar};
+use rand::SeedableRng;
+use rand::rngs::ChaCha8Rng;
+use rand::seq::SliceRandom;
+use serde::{Deserialize, Serialize};
+
+/// Samples and their class indices.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Samples<T: Scalar = f64> {
+    /// `m × n` features (already standardised if wanted).
+    pub x: Matrix<T>,
+    /// `m` class indices.
+    pub labels: Vec<usize>,
+}
+
+/// The parts a run trains and reports on.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainData<T: Scalar = f64> {
+    /// What the optimiser sees.
+    pub train: Samples<T>,
+    /// For model selection and early stopping.
+    pub validation: Option<Samples<T>>,
+    /// For reporting (and for the report's test-set selection).
+    pub test: Option<Samples<T>>,
+}
+
+/// Everything the loop carries from one epoch to the next besides the weights. Saved in resume checkpoints:
+/// with it, stopping after epoch k and resuming gives the same bits as never stopping.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(bound = "")]
+pub struct Progress<T: Scalar = f64> {
+    /// Epochs completed.
+    pub epoch: usize,
+    /// The optimiser's memory.
+    pub optimizer: OptimizerState<T>,
+    /// The learning-rate schedule's state.
+    pub schedule: LrSchedule,
+    /// The model selector's state.
+    pub selector: Selector,
+    /// The selected weights so far, and the report of their epoch.
+    pub best: Option<(Network<T>, EpochReport)>,
+    /// Every epoch's report so far.
+    pub history: Vec<EpochReport>,
+}
+
+impl<T: Scalar> Progress<T> {
+    /// The same progress in another precision (exact from f32 to f64 and back).
+    pub fn cast<U: Scalar>(&self) -> Progress<U> {
+        let cast_layers =
+            |ls: &Vec<nn_core::Layer<T>>| ls.iter().map(nn_core::Layer::cast).collect();
+        Progress {
+            epoch: self.epoch,
+            optimizer: match &self.optimizer {
+                OptimizerState::Gd => OptimizerState::Gd,
+                OptimizerState::Momentum { velocity } => OptimizerState::Momentum {
+                    velocity: cast_layers(velocity),
+                },
+                OptimizerState::Adam { m, v, t } => OptimizerState::Adam {
+                    m: cast_layers(m),
+                    v: cast_layers(v),
+                    t: *t,
+                },
+            },
+            schedule: self.schedule.clone(),
+            selector: self.selector.clone(),
+            best: self.best.as_ref().map(|(n, r)| (n.cast(), *r)),
+            history: self.history.clone(),
+        }
+    }
+}
+
+/// The training loop over a network, its configuration and its progress.
+#[derive(Clone, Debug)]
+pub struct Trainer<T: Scalar = f64> {
+    config: ValidConfig,
+    net: Network<T>,
+    progress: Progress<T>,
+}
+
+/// The per-epoch seed of the mini-batch shuffle: SplitMix64 of (seed, epoch). Each epoch's order depends only
+/// on the seed and the epoch number, so a resumed run shuffles exactly as an uninterrupted one.
+fn epoch_seed(seed: u64, epoch: usize) -> u64 {
+    let mut z = seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+impl<T: Scalar> Trainer<T> {
+    /// A trainer at epoch 0.
+    pub fn new(config: ValidConfig, net: Network<T>) -> Self {
+        let progress = Progress {
+            epoch: 0,
+            optimizer: OptimizerState::new(&config.optimizer, &net),
+            schedule: LrSchedule::new(config.schedule.clone(), config.lr),
+            selector: Selector::new(config.selection, config.patience, config.min_delta),
+            best: None,
+            history: Vec::new(),
+        };
+        Trainer {
+            config,
+            net,
+            progress,
+        }
+    }
+
+    /// A trainer that continues from saved `progress` with the current weights `net`. `config.epochs` is the
+    /// total to reach, counting the epochs already done.
+    pub fn resume(config: ValidConfig, net: Network<T>, progress: Progress<T>) -> Self {
+        Trainer {
+            config,
+            net,
+            progress,
+        }
+    }
+
+    /// The current weights.
+    pub fn network(&self) -> &Network<T> {
+        &self.net
+    }
+
+    /// The selected weights: the best epoch's (or the current ones before any epoch, or with `last`).
+    pub fn selected(&self) -> (&Network<T>, Option<&EpochReport>) {
+        match &self.progress.best {
+            Some((n, r)) => (n, Some(r)),
+            None => (&self.net, None),
+        }
+    }
+
+    /// The progress so far (what a resume needs besides the weights).
+    pub fn progress(&self) -> &Progress<T> {
+        &self.progress
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ValidConfig {
+        &self.config
+    }
+
+    /// Trains until `config.epochs` or early stopping, telling `observer` about each event.
+    ///
+    /// On divergence it returns an error naming the epoch and the layer; the weights selected before it stay
+    /// available through [`selected`](Self::selected).
+    pub fn run(
+        &mut self,
+        data: &TrainData<T>,
+        observer: &mut dyn FnMut(&TrainEvent<T>),
+    ) -> Result<()> {
+        let cfg = &self.config;
+        let arch = self.net.architecture().clone();
+        for part in std::iter::once(&data.train)
+            .chain(&data.validation)
+            .chain(&data.test)
+        {
+            self.net.check_inputs(&part.x, &part.labels)?;
+        }
+        let m = data.train.x.rows();
+        let batch = cfg.batch_size.unwrap_or(m).min(m);
+        let full_batch = batch == m;
+
+        // Every buffer of the loop, allocated once.
+        let mut ws = Workspace::<T>::new(&arch, batch, cfg.threads);
+        let mut grads = Gradients::<T>::zeros(&arch);
+        let mut ws_val = data
+            .validation
+            .as_ref()
+            .map(|v| Workspace::<T>::new(&arch, v.x.rows(), cfg.threads));
+        let mut ws_test = data
+            .test
+            .as_ref()
+            .map(|t| Workspace::<T>::new(&arch, t.x.rows(), cfg.threads));
+        let (mut order, mut xb, mut yb) = if full_batch {
+            (Vec::new(), Matrix::zeros(0, 0), Vec::new())
+        } else {
+            (
+                Vec::with_capacity(m),
+                Matrix::zeros(batch, arch.n_input),
+                Vec::with_capacity(batch),
+            )
+        };
+        if self.progress.best.is_none() {
+            self.progress.best = Some((self.net.clone(), EpochReport::default()));
+        }
+        self.progress
+            .history
+            .reserve(cfg.epochs.saturating_sub(self.progress.epoch));
+
+        let first = self.progress.epoch + 1;
+        observer(&TrainEvent::Start {
+            first_epoch: first,
+            epochs: cfg.epochs,
+        });
+        for epoch in first..=cfg.epochs {
+            let lr = self.progress.schedule.lr_for(epoch);
+            let train = if full_batch {
+                let eval = self.net.gradient_with(
+                    &data.train.x,
+                    &data.train.labels,
+                    cfg.lambda,
+                    &mut ws,
+                    &mut grads,
+                )?;
+                check_loss(eval.loss, epoch)?;
+                self.progress
+                    .optimizer
+                    .step(&cfg.optimizer, &mut self.net, &grads, lr);
+                PartMetrics::from(eval)
+            } else {
+                order.clear();
+                order.extend(0..m);
+                order.shuffle(&mut ChaCha8Rng::seed_from_u64(epoch_seed(cfg.seed, epoch)));
+                let mut sum = PartMetrics::default();
+                let (mut loss_sum, mut cost_sum) = (0.0, 0.0);
+                for chunk in order.chunks(batch) {
+                    data.train.x.gather_rows_into(chunk, &mut xb);
+                    yb.clear();
+                    yb.extend(chunk.iter().map(|&i| data.train.labels[i]));
+                    let eval = self
+                        .net
+                        .gradient_with(&xb, &yb, cfg.lambda, &mut ws, &mut grads)?;
+                    check_loss(eval.loss, epoch)?;
+                    self.progress
+                        .optimizer
+                        .step(&cfg.optimizer, &mut self.net, &grads, lr);
+                    loss_sum += eval.loss * chunk.len() as f64;
+                    cost_sum += eval.cost() * chunk.len() as f64;
+                    sum.correct += eval.correct;
+                }
+                sum.total = m;
+                sum.loss = loss_sum / m as f64;
+                sum.cost = cost_sum / m as f64;
+                sum.accuracy = sum.correct as f64 / m as f64;
+                sum
+            };
+            for l in 0..self.net.layers().len() {
+                self.net
+                    .check_layer_finite(l)
+                    .map_err(|e| TrainError::Diverged {
+                        epoch,
+                        what: e.to_string(),
+                    })?;
+            }
+            let evaluate = |part: &Option<Samples<T>>,
+                            ws: &mut Option<Workspace<T>>|
+             -> Result<Option<PartMetrics>> {
+                match (part, ws) {
+                    (Some(p), Some(ws)) => Ok(Some(
+                        self.net
+                            .evaluate_with(&p.x, &p.labels, cfg.lambda, ws)?
+                            .into(),
+                    )),
+                    _ => Ok(None),
+                }
+            };
+            let validation = evaluate(&data.validation, &mut ws_val)?;
+            let test = evaluate(&data.test, &mut ws_test)?;
+            let report = EpochReport {
+                epoch,
+                lr,
+                train,
+                validation,
+                test,
+            };
+
+            self.progress.history.push(report);
+            self.progress
+                .schedule
+                .observe(validation.map_or(train.loss, |v| v.loss));
+            let decision = self.progress.selector.observe(&report);
+            self.progress.epoch = epoch;
+            observer(&TrainEvent::Epoch(&report));
+            if decision.is_best
+                && let Some((best, best_report)) = self.progress.best.as_mut()
+            {
+                best.copy_params_from(&self.net);
+                *best_report = report;
+                observer(&TrainEvent::NewBest {
+                    report: &report,
+                    network: best,
+                });
+            }
+            if decision.stop {
+                let patience = cfg.patience.unwrap_or(0);
+                observer(&TrainEvent::Stopped {
+                    epoch,
+                    reason: StopReason::EarlyStopping { patience },
+                });
+                break;
+            }
+        }
+        observer(&TrainEvent::End {
+            selected_epoch: self.progress.selector.best_epoch(),
+            epochs_run: self.progress.epoch,
+        });
+        Ok(())
+    }
+}
+
+fn check_loss(loss: f64, epoch: usize) -> Result<()> {
+    if loss.is_finite() {
+        Ok(())
+    } else {
+        Err(TrainError::Diverged {
+            epoch,
+            what: format!("the training loss is {loss}"),
+        })
+    }
+}

@@ -1,0 +1,75 @@
+//! Small seeded problems shared by the training tests.
+#![allow(dead_code, clippy::unwrap_used)] // shared by several test binaries; each uses a part
+
+use nn_core::{Network, Output};
+use nn_data::{ClassMap, Standardizer};
+use nn_linalg::Matrix;
+use nn_train::{
+    Checkpoint, EpochReport, Precision, ResumeState, Samples, TrainConfig, TrainData, Trainer,
+};
+
+/// Two overlapping blobs in 2-D, m samples, from a fixed formula (no RNG needed).
+pub fn moons(m: usize, offset: usize) -> Samples<f64> {
+    let x = Matrix::from_fn(m, 2, |i, j| {
+        let k = (i + offset) as f64;
+        let sign = if (i + offset) % 2 == 1 { 1.0 } else { -1.0 };
+        if j == 0 {
+            sign * 0.8 + 0.7 * (k * 1.7).sin()
+        } else {
+            sign * 0.5 + 0.7 * (k * 2.3).cos()
+        }
+    });
+    Samples {
+        x,
+        labels: (0..m).map(|i| (i + offset) % 2).collect(),
+    }
+}
+
+pub fn data() -> TrainData<f64> {
+    TrainData {
+        train: moons(60, 0),
+        validation: Some(moons(20, 60)),
+        test: Some(moons(20, 80)),
+    }
+}
+
+pub fn net(seed: u64) -> Network<f64> {
+    Network::xavier(2, &[5, 4], 1, Output::Sigmoid, seed).unwrap()
+}
+
+pub fn trainer(config: TrainConfig) -> Trainer<f64> {
+    let n = net(config.seed);
+    Trainer::new(config.validate(60, true, true).unwrap(), n)
+}
+
+/// A model checkpoint (no resume state) of `network` at `report`.
+pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> Checkpoint {
+    Checkpoint {
+        network: network.clone(),
+        precision: Precision::F64,
+        standardizer: Standardizer::identity(network.architecture().n_input),
+        classes: ClassMap::zero_based(network.classes()),
+        config: TrainConfig::default(),
+        epoch: report.epoch,
+        metrics: Some(*report),
+        resume: None,
+    }
+}
+
+/// A resume checkpoint of `t`, as the CLI writes it.
+pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
+    let (selected, report) = t.selected();
+    Checkpoint {
+        network: selected.clone(),
+        precision: Precision::F64,
+        standardizer: Standardizer::identity(selected.architecture().n_input),
+        classes: ClassMap::zero_based(2),
+        config: t.config().clone().into_inner(),
+        epoch: report.map_or(0, |r| r.epoch),
+        metrics: report.copied(),
+        resume: Some(ResumeState {
+            current: t.network().clone(),
+            progress: t.progress().clone(),
+        }),
+    }
+}

@@ -1,0 +1,394 @@
+//! The loop, the optimisers, the deciders and divergence.
+
+mod common;
+use common::{data, trainer};
+use nn_core::{Network, Output};
+use nn_linalg::Matrix;
+use nn_train::*;
+
+#[test]
+fn config_errors_name_field_and_value() {
+    let check = |c: TrainConfig| c.validate(60, false, true).unwrap_err().to_string();
+    let base = TrainConfig {
+        selection: Selection::Last,
+        ..TrainConfig::default()
+    };
+    assert_eq!(
+        check(TrainConfig {
+            lr: -0.1,
+            ..base.clone()
+        }),
+        "invalid config: lr = -0.1: must be finite and > 0"
+    );
+    assert!(
+        check(TrainConfig {
+            lr: f64::NAN,
+            ..base.clone()
+        })
+        .contains("lr = NaN")
+    );
+    assert!(
+        check(TrainConfig {
+            epochs: 0,
+            ..base.clone()
+        })
+        .contains("epochs = 0")
+    );
+    assert!(
+        check(TrainConfig {
+            lambda: -1.0,
+            ..base.clone()
+        })
+        .contains("lambda = -1.0")
+    );
+    assert!(
+        check(TrainConfig {
+            batch_size: Some(61),
+            ..base.clone()
+        })
+        .contains("batch_size = 61: must be between 1 and the 60")
+    );
+    assert!(
+        check(TrainConfig {
+            selection: Selection::VAL_LOSS,
+            ..base.clone()
+        })
+        .contains("needs a validation part")
+    );
+    assert!(
+        check(TrainConfig {
+            patience: Some(5),
+            ..base.clone()
+        })
+        .contains("early stopping needs a metric")
+    );
+    let steps = Schedule::Steps {
+        steps: vec![(10, 0.1), (5, 0.01)],
+    };
+    assert!(
+        check(TrainConfig {
+            schedule: steps,
+            ..base.clone()
+        })
+        .contains("strictly increasing")
+    );
+    assert!(
+        check(TrainConfig {
+            optimizer: Optimizer::Momentum {
+                momentum: 1.0,
+                nesterov: false
+            },
+            ..base.clone()
+        })
+        .contains("momentum = 1.0")
+    );
+    assert!(base.validate(60, false, false).is_ok());
+}
+
+/// One epoch of full-batch GD on logistic regression, against the update computed by hand:
+/// z = w·x + b, p = σ(z), ∂J/∂w = (1/m)Σ(p − y)x + (λ/m)w, ∂J/∂b = (1/m)Σ(p − y).
+#[test]
+fn gd_epoch_equals_hand_computed_step() {
+    let (w0, lr, lambda) = (0.5, 0.3, 0.2);
+    let mut net = Network::<f64>::xavier(1, &[], 1, Output::Sigmoid, 0).unwrap();
+    net.layers_mut()[0].weights.set(0, 0, w0);
+    let x = [1.0, 2.0, -1.0];
+    let y = [1.0, 0.0, 0.0];
+    let m = 3.0;
+    let sig = |z: f64| 1.0 / (1.0 + (-z).exp());
+    let gw = x
+        .iter()
+        .zip(&y)
+        .map(|(xi, yi)| (sig(w0 * xi) - yi) * xi)
+        .sum::<f64>()
+        / m
+        + lambda / m * w0;
+    let gb = x
+        .iter()
+        .zip(&y)
+        .map(|(xi, yi)| sig(w0 * xi) - yi)
+        .sum::<f64>()
+        / m;
+
+    let train = Samples {
+        x: Matrix::from_row_major(3, 1, &x),
+        labels: vec![1, 0, 0],
+    };
+    let config = TrainConfig {
+        epochs: 1,
+        lr,
+        lambda,
+        selection: Selection::Last,
+        optimizer: Optimizer::Gd,
+        ..TrainConfig::default()
+    };
+    let mut t = Trainer::new(config.validate(3, false, false).unwrap(), net);
+    t.run(
+        &TrainData {
+            train,
+            validation: None,
+            test: None,
+        },
+        &mut |_| {},
+    )
+    .unwrap();
+    let layer = &t.network().layers()[0];
+    assert!((layer.weights.get(0, 0) - (w0 - lr * gw)).abs() < 1e-15);
+    assert!((layer.bias[0] - (0.0 - lr * gb)).abs() < 1e-15);
+}
+
+#[test]
+fn every_optimizer_learns_and_events_arrive_in_order() {
+    for (optimizer, batch, lr) in [
+        (Optimizer::Gd, None, 2.0),
+        (Optimizer::MOMENTUM, Some(16), 0.1),
+        (
+            Optimizer::Momentum {
+                momentum: 0.9,
+                nesterov: true,
+            },
+            Some(16),
+            0.1,
+        ),
+        (Optimizer::ADAM, Some(10), 0.02),
+    ] {
+        let config = TrainConfig {
+            epochs: 300,
+            lr,
+            optimizer,
+            batch_size: batch,
+            selection: Selection::VAL_LOSS,
+            seed: 3,
+            ..TrainConfig::default()
+        };
+        let mut t = trainer(config);
+        let mut events = Vec::new();
+        t.run(&data(), &mut |e| {
+            events.push(match e {
+                TrainEvent::Start { .. } => "start",
+                TrainEvent::Epoch(_) => "epoch",
+                TrainEvent::NewBest { .. } => "best",
+                TrainEvent::Stopped { .. } => "stopped",
+                TrainEvent::End { .. } => "end",
+            })
+        })
+        .unwrap();
+        let h = &t.progress().history;
+        assert_eq!(h.len(), 300);
+        assert!(
+            h[299].train.loss < 0.7 * h[0].train.loss,
+            "{}: {} → {}",
+            optimizer.name(),
+            h[0].train.loss,
+            h[299].train.loss
+        );
+        assert_eq!(
+            (events[0], events[1], *events.last().unwrap()),
+            ("start", "epoch", "end")
+        );
+        assert_eq!(events.iter().filter(|e| **e == "epoch").count(), 300);
+        // The selected model is the one with the lowest validation loss, and it is restored.
+        let best = h
+            .iter()
+            .min_by(|a, b| {
+                a.validation
+                    .unwrap()
+                    .loss
+                    .total_cmp(&b.validation.unwrap().loss)
+            })
+            .unwrap();
+        let (selected, report) = t.selected();
+        assert_eq!(report.unwrap().epoch, best.epoch);
+        let v = data().validation.unwrap();
+        let again = selected.evaluate(&v.x, &v.labels, 0.0).unwrap();
+        assert_eq!(again.loss, best.validation.unwrap().loss);
+    }
+}
+
+fn report(epoch: usize, val_loss: f64, test_acc: f64) -> EpochReport {
+    let part = |loss, accuracy| {
+        Some(PartMetrics {
+            loss,
+            cost: loss,
+            accuracy,
+            correct: 0,
+            total: 10,
+        })
+    };
+    EpochReport {
+        epoch,
+        lr: 0.1,
+        validation: part(val_loss, 0.0),
+        test: part(0.0, test_acc),
+        ..EpochReport::default()
+    }
+}
+
+#[test]
+fn selector_is_a_pure_decider() {
+    let mut s = Selector::new(Selection::VAL_LOSS, Some(2), 0.01);
+    let d = |s: &mut Selector, e, l| s.observe(&report(e, l, 0.0));
+    assert_eq!(
+        d(&mut s, 1, 1.0),
+        Decision {
+            is_best: true,
+            stop: false
+        }
+    );
+    assert_eq!(
+        d(&mut s, 2, 0.995),
+        Decision {
+            is_best: false,
+            stop: false
+        }
+    ); // within min_delta
+    assert_eq!(
+        d(&mut s, 3, 0.5),
+        Decision {
+            is_best: true,
+            stop: false
+        }
+    );
+    assert_eq!(
+        d(&mut s, 4, 0.6),
+        Decision {
+            is_best: false,
+            stop: false
+        }
+    );
+    assert_eq!(
+        d(&mut s, 5, 0.7),
+        Decision {
+            is_best: false,
+            stop: true
+        }
+    ); // patience 2 ran out
+    assert_eq!(s.best_epoch(), 3);
+
+    let mut t = Selector::new(Selection::TEST_ACC, None, 0.0);
+    assert!(t.observe(&report(1, 0.0, 0.5)).is_best);
+    assert!(!t.observe(&report(2, 0.0, 0.5)).is_best); // ties keep the earlier epoch
+    assert!(t.observe(&report(3, 0.0, 0.75)).is_best);
+    assert!(Selection::TEST_ACC.uses_test_set() && !Selection::VAL_LOSS.uses_test_set());
+
+    let mut last = Selector::new(Selection::Last, None, 0.0);
+    assert!(
+        last.observe(&report(1, 9.0, 0.0)).is_best && last.observe(&report(2, 10.0, 0.0)).is_best
+    );
+    for name in ["last", "val-loss", "val-acc", "test-acc", "train-loss"] {
+        assert_eq!(Selection::parse(name).unwrap().name(), name);
+    }
+    assert_eq!(Selection::parse("val-f1"), None);
+}
+
+#[test]
+fn schedules() {
+    // The report's Exp 3: 0.1, then 0.04 after epoch 5000.
+    let s = LrSchedule::new(
+        Schedule::Steps {
+            steps: vec![(5000, 0.04)],
+        },
+        0.1,
+    );
+    assert_eq!(
+        (s.lr_for(1), s.lr_for(5000), s.lr_for(5001)),
+        (0.1, 0.1, 0.04)
+    );
+    let mut p = LrSchedule::new(
+        Schedule::Plateau {
+            factor: 0.5,
+            patience: 2,
+            min_lr: 0.02,
+        },
+        0.1,
+    );
+    for loss in [1.0, 0.9, 0.95, 0.91] {
+        p.observe(loss);
+    }
+    assert_eq!(p.lr_for(5), 0.05);
+    for loss in [0.92, 0.93, 0.94, 0.95, 0.96, 0.97] {
+        p.observe(loss);
+    }
+    assert_eq!(p.lr_for(11), 0.02); // floored at min_lr
+}
+
+#[test]
+fn early_stopping_stops_and_keeps_the_best() {
+    let config = TrainConfig {
+        epochs: 5000,
+        lr: 5.0,
+        patience: Some(20),
+        min_delta: 1e-4,
+        seed: 1,
+        ..TrainConfig::default()
+    };
+    let mut t = trainer(config);
+    let mut stopped = None;
+    t.run(&data(), &mut |e| {
+        if let TrainEvent::Stopped { epoch, .. } = e {
+            stopped = Some(*epoch);
+        }
+    })
+    .unwrap();
+    let stopped = stopped.expect("a lr of 5 overfits 60 samples long before 5000 epochs");
+    let best = t.selected().1.unwrap().epoch;
+    assert_eq!(stopped, best + 20);
+    assert_eq!(t.progress().history.len(), stopped);
+}
+
+#[test]
+fn divergence_names_epoch_and_keeps_the_last_good_checkpoint() {
+    let dir = std::env::temp_dir().join(format!("nn-diverge-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("best.nnm");
+    // Logistic regression on huge inputs, half of them misclassified whatever the weight's sign.
+    let train = Samples {
+        x: Matrix::from_row_major(4, 1, &[1e300, -1e300, 1e300, -1e300]),
+        labels: vec![1, 0, 0, 1],
+    };
+    let net = Network::<f64>::xavier(1, &[], 1, Output::Sigmoid, 0).unwrap();
+    // A tiny rate for epoch 1 (a finite step), then 1e10 from epoch 2 on (overflow).
+    let schedule = Schedule::Steps {
+        steps: vec![(1, 1e10)],
+    };
+    let config = TrainConfig {
+        epochs: 50,
+        lr: 1e-300,
+        schedule,
+        selection: Selection::Last,
+        ..TrainConfig::default()
+    };
+    let mut t = Trainer::new(config.validate(4, false, false).unwrap(), net);
+    // As the CLI does: every new best is written to disk (atomically) by the observer.
+    let mut written = 0;
+    let err = t
+        .run(
+            &TrainData {
+                train,
+                validation: None,
+                test: None,
+            },
+            &mut |e| {
+                if let TrainEvent::NewBest { report, network } = e {
+                    let mut ckpt = common::checkpoint_of(network, report);
+                    ckpt.epoch = report.epoch;
+                    ckpt.save(&path).unwrap();
+                    written += 1;
+                }
+            },
+        )
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        matches!(err, TrainError::Diverged { epoch: 2, .. }),
+        "{msg}"
+    );
+    assert!(msg.contains("epoch 2") && msg.contains("layer 1"), "{msg}");
+    // Epoch 1 was written; epoch 2 diverged. The file on disk is epoch 1's, intact, loadable and finite.
+    assert_eq!(written, 1);
+    let on_disk = Checkpoint::load(&path).unwrap();
+    assert_eq!(on_disk.epoch, 1);
+    assert!(on_disk.network.layers()[0].weights.all_finite());
+    assert_eq!(&on_disk.network, t.selected().0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
