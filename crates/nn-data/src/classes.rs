@@ -31,6 +31,10 @@ impl LabelScheme {
     }
 }
 
+/// The most classes a label column may define. A larger label is almost surely not a class (an id, a
+/// measurement, or a corrupted value), and a class map that large would take gigabytes.
+pub const MAX_CLASSES: usize = 10_000;
+
 /// The mapping between class indices and the labels of the file they came from. Stored with every dataset
 /// and every model, so predictions can be reported in the file's own terms.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

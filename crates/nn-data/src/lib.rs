@@ -32,7 +32,7 @@ mod split;
 mod standardize;
 mod txt;
 
-pub use classes::{ClassMap, LabelScheme};
+pub use classes::{ClassMap, LabelScheme, MAX_CLASSES};
 pub use dataset::Dataset;
 pub use error::{DataError, Result};
 pub use idx::load_idx;

@@ -1,0 +1,240 @@
+//! Checkpoint files: round trip, byte-identical reruns, exact resume, and a clear error for every bad file.
+
+mod common;
+use common::{checkpoint, data, trainer};
+use nn_train::*;
+use std::path::Path;
+
+fn run(config: TrainConfig) -> Trainer<f64> {
+    let mut t = trainer(config);
+    t.run(&data(), &mut |_| {}).unwrap();
+    t
+}
+
+fn configs() -> Vec<(&'static str, TrainConfig)> {
+    let base = TrainConfig {
+        epochs: 10,
+        seed: 5,
+        lambda: 0.01,
+        ..TrainConfig::default()
+    };
+    vec![
+        (
+            "gd",
+            TrainConfig {
+                lr: 0.5,
+                optimizer: Optimizer::Gd,
+                ..base.clone()
+            },
+        ),
+        (
+            "sgd+momentum, shuffled",
+            TrainConfig {
+                lr: 0.05,
+                optimizer: Optimizer::MOMENTUM,
+                batch_size: Some(7),
+                ..base.clone()
+            },
+        ),
+        (
+            "adam, mini-batch",
+            TrainConfig {
+                lr: 0.01,
+                optimizer: Optimizer::ADAM,
+                batch_size: Some(16),
+                ..base.clone()
+            },
+        ),
+        (
+            "plateau schedule",
+            TrainConfig {
+                lr: 0.5,
+                schedule: Schedule::Plateau {
+                    factor: 0.5,
+                    patience: 1,
+                    min_lr: 0.0,
+                },
+                ..base
+            },
+        ),
+    ]
+}
+
+/// 5 epochs, save to bytes, load, resume for 5 more = 10 epochs straight, bit for bit.
+#[test]
+fn resume_is_exact() {
+    for (name, config) in configs() {
+        let straight = run(config.clone());
+
+        let first = run(TrainConfig {
+            epochs: 5,
+            ..config.clone()
+        });
+        let bytes = checkpoint(&first).to_bytes();
+        let loaded = Checkpoint::from_bytes(&bytes, Path::new("state.nnm")).unwrap();
+        let state = loaded.resume.unwrap();
+        let valid = TrainConfig {
+            epochs: 10,
+            ..loaded.config
+        }
+        .validate(60, true, true)
+        .unwrap();
+        let mut resumed = Trainer::resume(valid, state.current, state.progress);
+        resumed.run(&data(), &mut |_| {}).unwrap();
+
+        assert_eq!(
+            resumed.network(),
+            straight.network(),
+            "{name}: current weights"
+        );
+        assert_eq!(
+            resumed.selected().0,
+            straight.selected().0,
+            "{name}: selected weights"
+        );
+        assert_eq!(
+            resumed.progress(),
+            straight.progress(),
+            "{name}: optimiser, schedule, selector and history"
+        );
+        assert_eq!(
+            checkpoint(&resumed).to_bytes(),
+            checkpoint(&straight).to_bytes(),
+            "{name}: file bytes"
+        );
+    }
+}
+
+#[test]
+fn same_seed_same_bytes_and_atomic_save() {
+    for (name, config) in configs() {
+        let a = checkpoint(&run(config.clone())).to_bytes();
+        let b = checkpoint(&run(config.clone())).to_bytes();
+        assert_eq!(a, b, "{name}");
+        let c = checkpoint(&run(TrainConfig { seed: 6, ..config })).to_bytes();
+        assert_ne!(a, c, "{name}: another seed");
+    }
+    let dir = std::env::temp_dir().join(format!("nn-ckpt-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("model.nnm");
+    let ckpt = checkpoint(&run(configs()[0].1.clone()));
+    ckpt.save(&path).unwrap();
+    ckpt.save(&path).unwrap(); // overwrite in place
+    assert_eq!(Checkpoint::load(&path).unwrap(), ckpt);
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers,
+        vec![std::ffi::OsString::from("model.nnm")],
+        "no temporary files remain"
+    );
+    let err = ckpt.save(&dir.join("no/such/dir/model.nnm")).unwrap_err();
+    assert!(matches!(err, TrainError::Io { .. }), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn problem(bytes: &[u8]) -> CheckpointProblem {
+    match Checkpoint::from_bytes(bytes, Path::new("m.nnm")) {
+        Err(TrainError::Checkpoint { problem, .. }) => problem,
+        other => panic!("expected a checkpoint problem, got {other:?}"),
+    }
+}
+
+fn with_body(good: &[u8], edit: impl FnOnce(&mut Checkpoint)) -> Vec<u8> {
+    let mut c = Checkpoint::from_bytes(good, Path::new("m")).unwrap();
+    edit(&mut c);
+    c.to_bytes()
+}
+
+#[test]
+fn every_bad_file_has_its_own_error() {
+    let good = checkpoint(&run(configs()[2].1.clone())).to_bytes();
+    assert!(matches!(
+        problem(b"PK\x03\x04 a zip file"),
+        CheckpointProblem::Magic(_)
+    ));
+    assert!(matches!(problem(b""), CheckpointProblem::Truncated(_)));
+
+    let mut newer = good.clone();
+    newer[8..12].copy_from_slice(&(VERSION + 1).to_le_bytes());
+    let p = problem(&newer);
+    assert!(matches!(
+        p,
+        CheckpointProblem::NewerVersion {
+            found: 2,
+            supported: 1
+        }
+    ));
+    assert!(p.to_string().contains("HINT"), "{p}");
+
+    for cut in [10, 19, 20, good.len() / 2, good.len() - 1] {
+        assert!(
+            matches!(problem(&good[..cut]), CheckpointProblem::Truncated(_)),
+            "cut at {cut}"
+        );
+    }
+    let mut trailing = good.clone();
+    trailing.extend_from_slice(b"xyz");
+    assert_eq!(problem(&trailing), CheckpointProblem::Trailing(3));
+
+    let mut flipped = good.clone();
+    flipped[100] ^= 1;
+    assert_eq!(problem(&flipped), CheckpointProblem::Checksum);
+
+    // A forged body length in the header: refused before anything is allocated.
+    let mut forged = good.clone();
+    forged[12..20].copy_from_slice(&(8u64 << 30).to_le_bytes());
+    assert!(matches!(problem(&forged), CheckpointProblem::Invalid(ref s) if s.contains("exceeds")));
+
+    // A forged length *inside* a well-checksummed body (the history's element count): bincode's limit and the
+    // bytes that exist bound it; no gigabytes are allocated.
+    let forged_inner = forge_history_length(&good);
+    assert!(
+        matches!(problem(&forged_inner), CheckpointProblem::Decode(_)),
+        "{:?}",
+        problem(&forged_inner)
+    );
+
+    let nan = with_body(&good, |c| c.network.layers_mut()[1].bias[0] = f64::NAN);
+    assert!(
+        matches!(problem(&nan), CheckpointProblem::Invalid(ref s) if s.contains("layer 2 holds a non-finite bias"))
+    );
+    let shape = with_body(&good, |c| c.network.layers_mut()[0].bias.push(0.0));
+    assert!(
+        matches!(problem(&shape), CheckpointProblem::Invalid(ref s) if s.contains("layer 1: bias is 6, expected 5"))
+    );
+    let scaler = with_body(&good, |c| {
+        c.standardizer = nn_data::Standardizer::identity(3)
+    });
+    assert!(
+        matches!(problem(&scaler), CheckpointProblem::Invalid(ref s) if s.contains("standardiser has 3 columns"))
+    );
+    let classes = with_body(&good, |c| c.classes = nn_data::ClassMap::zero_based(5));
+    assert!(
+        matches!(problem(&classes), CheckpointProblem::Invalid(ref s) if s.contains("5 class labels"))
+    );
+}
+
+/// Rewrites the varint length of the history (the body's last sequence) to a huge value, with a valid
+/// checksum, by re-encoding: the body is decoded, the history emptied, and the bytes patched.
+fn forge_history_length(good: &[u8]) -> Vec<u8> {
+    let mut c = Checkpoint::from_bytes(good, Path::new("m")).unwrap();
+    c.resume.as_mut().unwrap().progress.history.clear();
+    let bytes = c.to_bytes();
+    let n = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
+    let mut body = bytes[20..20 + n].to_vec();
+    // An empty history encodes as a single 0 byte at the end of the body; make it a u64 varint of 2^40.
+    assert_eq!(body.pop(), Some(0));
+    body.push(253);
+    body.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    let mut out = Vec::new();
+    out.extend_from_slice(&MAGIC);
+    out.extend_from_slice(&VERSION.to_le_bytes());
+    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+    out.extend_from_slice(&body);
+    use sha2::Digest;
+    out.extend_from_slice(&sha2::Sha256::digest(&body));
+    out
+}
