@@ -27,6 +27,9 @@
 //! # Ok::<(), nn_core::CoreError>(())
 //! ```
 
+// A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
+#![warn(clippy::unwrap_used)]
+
 mod activation;
 pub mod backprop;
 mod error;

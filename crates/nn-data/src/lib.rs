@@ -21,6 +21,9 @@
 //! # Ok::<(), nn_data::DataError>(())
 //! ```
 
+// A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
+#![warn(clippy::unwrap_used)]
+
 mod classes;
 mod dataset;
 mod error;

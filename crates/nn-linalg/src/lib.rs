@@ -19,6 +19,9 @@
 //! assert_eq!(c.col(0), &[3.5, 7.5]);
 //! ```
 
+// A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
+#![warn(clippy::unwrap_used)]
+
 mod matrix;
 pub mod ops;
 mod scalar;

@@ -28,6 +28,9 @@
 //! # Ok::<(), nn_train::TrainError>(())
 //! ```
 
+// A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
+#![warn(clippy::unwrap_used)]
+
 mod checkpoint;
 mod config;
 mod error;

@@ -95,7 +95,7 @@ fn small_products_every_optimizer() {
 /// blocks per product; the loop's own code allocates nothing. This pins both facts, so a change shows.
 fn parallel_products() {
     let x = Matrix::from_fn(600, 400, |i, j| ((i * 13 + j * 7) % 17) as f64 / 17.0);
-    assert!(2 * 600 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS);
+    const { assert!(2 * 600 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS) };
     let data = TrainData {
         train: Samples {
             x,

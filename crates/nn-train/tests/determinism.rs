@@ -27,7 +27,7 @@ fn digits_like() -> TrainData<f64> {
 #[test]
 fn one_thread_and_two_threads_give_the_same_bits() {
     let data = digits_like();
-    assert!(2 * 500 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS);
+    const { assert!(2 * 500 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS) };
     let run = |threads: Threads, optimizer: Optimizer, batch: Option<usize>| {
         let config = TrainConfig {
             epochs: 3,

@@ -1,5 +1,5 @@
 //! Test fixtures: a small MAT-file (level 5) writer, and the location of the real datasets.
-#![allow(dead_code, clippy::unwrap_used)] // shared by several test binaries; each uses a part
+#![allow(dead_code)] // shared by several test binaries; each uses a part
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,5 +1,5 @@
 //! Small seeded problems shared by the training tests.
-#![allow(dead_code, clippy::unwrap_used)] // shared by several test binaries; each uses a part
+#![allow(dead_code)] // shared by several test binaries; each uses a part
 
 use nn_core::{Network, Output};
 use nn_data::{ClassMap, Standardizer};
