@@ -63,8 +63,10 @@ pub struct Checkpoint {
     pub epoch: usize,
     /// The metrics at that epoch.
     pub metrics: Option<EpochReport>,
-    /// For a resume file: the current weights and the loop's state. `None` in a model file.
+    /// The current weights and the loop's state, for `--resume`. `None` if training ended in an error.
     pub resume: Option<ResumeState>,
+    /// The data and job that produced it (absent for models built by hand).
+    pub provenance: Option<crate::job::Provenance>,
 }
 
 /// What a resume needs beyond the selected model.

@@ -34,6 +34,8 @@
 mod checkpoint;
 mod config;
 mod error;
+pub mod job;
+pub mod metrics;
 mod optimizer;
 mod report;
 mod select;

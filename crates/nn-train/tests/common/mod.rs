@@ -53,6 +53,7 @@ pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> Checkpoint
         epoch: report.epoch,
         metrics: Some(*report),
         resume: None,
+        provenance: None,
     }
 }
 
@@ -71,5 +72,6 @@ pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
             current: t.network().clone(),
             progress: t.progress().clone(),
         }),
+        provenance: None,
     }
 }

@@ -1,0 +1,64 @@
+//! Loading any supported file by its kind: `.mat` (MATLAB), IDX (MNIST), otherwise delimited text.
+
+use crate::classes::LabelScheme;
+use crate::dataset::Dataset;
+use crate::error::Result;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// How to read a dataset file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoadOptions {
+    /// The features variable of a .mat file.
+    pub x_var: String,
+    /// The labels variable of a .mat file.
+    pub y_var: String,
+    /// How labels map to classes.
+    pub labels: LabelScheme,
+    /// For IDX images: the labels file (else `images` with `images-idx3` replaced by `labels-idx1`).
+    pub idx_labels: Option<PathBuf>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        LoadOptions {
+            x_var: "X".into(),
+            y_var: "y".into(),
+            labels: LabelScheme::Auto,
+            idx_labels: None,
+        }
+    }
+}
+
+/// What kind of file `path` is, by name: `.mat`, IDX (`idx3`/`idx1` in the name, or `.idx`), or text.
+pub fn kind_of(path: &Path) -> &'static str {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    if name.ends_with(".mat") {
+        "mat"
+    } else if name.contains("idx3") || name.ends_with(".idx") || name.ends_with(".idx.gz") {
+        "idx"
+    } else {
+        "txt"
+    }
+}
+
+/// Loads `path` as its kind says.
+pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset> {
+    match kind_of(path) {
+        "mat" => crate::load_mat(path, &opts.x_var, &opts.y_var, opts.labels),
+        "idx" => {
+            let labels = opts.idx_labels.clone().unwrap_or_else(|| {
+                let name = path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().replace("images-idx3", "labels-idx1"))
+                    .unwrap_or_default();
+                path.with_file_name(name)
+            });
+            crate::load_idx(path, &labels)
+        }
+        _ => crate::load_txt(path, opts.labels),
+    }
+}
