@@ -1,5 +1,42 @@
 //! `nn`: train, evaluate and inspect multi-layer perceptrons from the command line.
+//!
+//! This binary parses arguments and renders events; the training logic lives in `nn-train`.
 
-fn main() {
-    println!("nn {}", env!("CARGO_PKG_VERSION"));
+mod args;
+mod cmd;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = args::Cli::parse(); // usage errors: clap prints them and exits with 2
+    // A bug must still end in one line and a non-zero code, not a panic's backtrace (exit 101).
+    std::panic::set_hook(Box::new(|info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned());
+        eprintln!(
+            "nn: internal error (a bug in nn; please report it): {}",
+            msg.unwrap_or_default()
+        );
+    }));
+    match std::panic::catch_unwind(|| cmd::run(cli.command)) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS, // `nn predict … | head` is not an error
+        Ok(Err(e)) => {
+            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::from(1)
+        }
+        Err(_) => ExitCode::from(70), // EX_SOFTWARE
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 /// What went wrong, where, and what was expected.
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
-    /// The file could not be opened or read.
-    #[error("cannot read {}: {source}", path.display())]
+    /// The file could not be opened or read (the reason is the error's source).
+    #[error("cannot read {}", path.display())]
     Io {
         /// The file.
         path: PathBuf,

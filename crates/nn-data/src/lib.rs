@@ -46,4 +46,4 @@ pub use locate::{data_required, find, find_from, search_dirs};
 pub use mat::{MatFile, dataset_from_mat, load_mat};
 pub use split::{Split, SplitSpec, split};
 pub use standardize::Standardizer;
-pub use txt::{load_txt, parse_txt};
+pub use txt::{load_table, load_txt, parse_table, parse_txt};

@@ -28,6 +28,38 @@ pub fn load_txt(path: &Path, scheme: LabelScheme) -> Result<Dataset> {
 
 /// Parses the bytes of a text dataset; `path` is only used in errors and as the dataset's source.
 pub fn parse_txt(bytes: &[u8], path: &Path, scheme: LabelScheme) -> Result<Dataset> {
+    let table = parse_table(bytes, path)?;
+    if table.cols() < 2 {
+        return Err(DataError::TooFewColumns {
+            path: path.to_path_buf(),
+            line: first_data_line(bytes),
+            found: table.cols(),
+        });
+    }
+    let features = table.cols() - 1;
+    let x = Matrix::from_fn(table.rows(), features, |i, j| table.get(i, j));
+    let (classes, labels) = ClassMap::resolve(scheme, table.col(features), path)?;
+    Dataset::new(x, labels, classes, path)
+}
+
+/// Reads a text file of numbers as a table, every column kept (for features without labels).
+pub fn load_table(path: &Path) -> Result<Matrix<f64>> {
+    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_table(&bytes, path)
+}
+
+fn first_data_line(bytes: &[u8]) -> usize {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .position(|l| !l.trim().is_empty())
+        .map_or(1, |i| i + 1)
+}
+
+/// Parses the bytes of a numeric table: rectangular, finite, at least one row.
+pub fn parse_table(bytes: &[u8], path: &Path) -> Result<Matrix<f64>> {
     let text = std::str::from_utf8(bytes).map_err(|e| DataError::NotText {
         path: path.to_path_buf(),
         line: 1 + bytes[..e.valid_up_to()]
@@ -52,13 +84,6 @@ pub fn parse_txt(bytes: &[u8], path: &Path, scheme: LabelScheme) -> Result<Datas
         }
         let found = values.len() - before;
         if first_row {
-            if found < 2 {
-                return Err(DataError::TooFewColumns {
-                    path: path.to_path_buf(),
-                    line: line_no,
-                    found,
-                });
-            }
             width = found;
         } else if found != width {
             return Err(DataError::Ragged {
@@ -75,11 +100,7 @@ pub fn parse_txt(bytes: &[u8], path: &Path, scheme: LabelScheme) -> Result<Datas
             path: path.to_path_buf(),
         });
     }
-    let features = width - 1;
-    let x = Matrix::from_fn(rows, features, |i, j| values[i * width + j]);
-    let raw_labels: Vec<f64> = (0..rows).map(|i| values[i * width + features]).collect();
-    let (classes, labels) = ClassMap::resolve(scheme, &raw_labels, path)?;
-    Dataset::new(x, labels, classes, path)
+    Ok(Matrix::from_fn(rows, width, |i, j| values[i * width + j]))
 }
 
 /// Fields separated by commas (each trimmed) if the line has any, otherwise by whitespace.

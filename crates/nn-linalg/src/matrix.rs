@@ -195,6 +195,11 @@ impl<T: Scalar> Matrix<T> {
         out
     }
 
+    /// The first `n` columns, as a new matrix.
+    pub fn select_columns(&self, n: usize) -> Matrix<T> {
+        Matrix::from_fn(self.rows(), n.min(self.cols()), |i, j| self.get(i, j))
+    }
+
     /// Sum of squares of all entries.
     pub fn sum_squares(&self) -> T {
         (0..self.cols())

@@ -76,6 +76,29 @@ pub enum Schedule {
     },
 }
 
+impl Schedule {
+    /// For people: `"0.1, then 0.04 after epoch 5000"`.
+    pub fn describe(&self, lr: f64) -> String {
+        match self {
+            Schedule::Constant => format!("{lr} constant"),
+            Schedule::Steps { steps } => {
+                let mut s = lr.to_string();
+                for (e, r) in steps {
+                    s.push_str(&format!(", then {r} after epoch {e}"));
+                }
+                s
+            }
+            Schedule::Plateau {
+                factor,
+                patience,
+                min_lr,
+            } => {
+                format!("{lr}, ×{factor} after {patience} epochs without improvement (≥ {min_lr})")
+            }
+        }
+    }
+}
+
 /// Which part of the data a metric is read on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -26,8 +26,8 @@ pub enum TrainError {
     /// Data and network do not fit.
     #[error(transparent)]
     Core(#[from] nn_core::CoreError),
-    /// Reading or writing a checkpoint.
-    #[error("{}: {source}", path.display())]
+    /// Reading or writing a checkpoint (the reason is the error's source).
+    #[error("{}", path.display())]
     Io {
         /// The file.
         path: PathBuf,

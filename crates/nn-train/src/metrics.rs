@@ -57,25 +57,26 @@ impl Confusion {
 
     /// A text table with class names on both axes (rows: true, columns: predicted).
     pub fn render(&self, names: &[String]) -> String {
+        const CORNER: &str = "true\\pred";
         let width = names
             .iter()
-            .map(String::len)
+            .map(|n| n.chars().count())
+            .chain([self.total().to_string().len(), 4])
             .max()
-            .unwrap_or(1)
-            .max(self.total().to_string().len())
-            .max(4);
-        let mut s = format!("{:>width$} │", "true\\pred");
+            .unwrap_or(4);
+        let first = width.max(CORNER.len());
+        let mut s = format!("{CORNER:>first$} │");
         for n in names {
             s.push_str(&format!(" {n:>width$}"));
         }
         s.push('\n');
-        s.push_str(&"─".repeat(width + 2));
+        s.push_str(&"─".repeat(first + 1));
         s.push('┼');
         s.push_str(&"─".repeat((width + 1) * names.len()));
         s.push('\n');
         for (t, row) in self.counts.iter().enumerate() {
             s.push_str(&format!(
-                "{:>width$} │",
+                "{:>first$} │",
                 names.get(t).map_or("?", String::as_str)
             ));
             for c in row {

@@ -1,0 +1,328 @@
+//! The command line, as clap derive types. Every subcommand's `--help` ends with examples.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(name = "nn", version, about = "Train, evaluate and inspect multi-layer perceptrons", after_help = MAIN_EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const MAIN_EXAMPLES: &str = "\
+Examples:
+  nn train --data data/classification2.txt --hidden 4,4 --epochs 5000 --out model.nnm
+  nn eval --model model.nnm --data data/classification2.txt
+  nn eval --theta data/ex4weights.mat --data data/classification3.mat
+  nn gradcheck
+Datasets are found at the path given, else in $NN_DATA_DIR, ./data or ../shared/data.";
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Train a network and write the selected model (with what --resume needs).
+    Train(Box<TrainArgs>),
+    /// Loss, accuracy and confusion matrix of a model (or of course-format Θ weights) on a dataset.
+    Eval(EvalArgs),
+    /// Predicted class (and probabilities) of every sample, as CSV.
+    Predict(PredictArgs),
+    /// Compare backprop's gradient with central differences (the report's §4.1 check).
+    Gradcheck(GradcheckArgs),
+    /// Show what a model file holds.
+    Inspect(InspectArgs),
+}
+
+/// Which loader reads the labels, and how they map to classes.
+#[derive(Args, Debug, Clone)]
+pub struct DataArgs {
+    /// Dataset file: .txt/.csv (label last), .mat (see --x-var, --y-var) or IDX images.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Features variable of a .mat file.
+    #[arg(long, default_value = "X", value_name = "NAME")]
+    pub x_var: String,
+    /// Labels variable of a .mat file.
+    #[arg(long, default_value = "y", value_name = "NAME")]
+    pub y_var: String,
+    /// How labels map to classes: auto takes {0,1} and 0..K−1 as they are and shifts 1..K down; digits10 is the
+    /// course's 1..10 where 10 means digit 0.
+    #[arg(long, value_enum, value_name = "SCHEME")]
+    pub labels: Option<Labels>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Labels {
+    Auto,
+    ZeroBased,
+    OneBased,
+    Digits10,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputKind {
+    Sigmoid,
+    Softmax,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ActivationKind {
+    Sigmoid,
+    Tanh,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptimizerKind {
+    Gd,
+    Momentum,
+    Nesterov,
+    Adam,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PrecisionKind {
+    F64,
+    F32,
+}
+
+const TRAIN_EXAMPLES: &str = "\
+Examples:
+  # The report's Exp 3: 2-4-4-1, lr 0.1 then 0.04 after epoch 5000, best epoch by test accuracy
+  nn train --data data/classification2.txt --hidden 4,4 --lr 0.1 --lr-step 5000:0.04 \\
+           --epochs 10000 --split 0.8 --select test-acc --seed 1 --out exp3.nnm
+
+  # Honest selection on a validation split, Adam on mini-batches, with plots and a CSV of every epoch
+  nn train --data data/classification3.mat --labels digits10 --hidden 64 --output softmax \\
+           --optimizer adam --lr 0.001 --batch-size 64 --epochs 100 --split 0.7,0.15 \\
+           --patience 10 --out digits.nnm --metrics digits.csv --plots plots/
+
+  # Continue that run to 200 epochs in total
+  nn train --data data/classification3.mat --labels digits10 --resume digits.nnm --epochs 200 --out digits.nnm";
+
+#[derive(Args, Debug)]
+#[command(after_help = TRAIN_EXAMPLES, allow_negative_numbers = true)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Hidden layer widths, comma-separated; "none" for logistic/softmax regression.
+    #[arg(long, default_value = "4", value_name = "W,W,...")]
+    pub hidden: String,
+    /// Output layer (default: sigmoid for two classes, softmax otherwise).
+    #[arg(long, value_enum)]
+    pub output: Option<OutputKind>,
+    /// Hidden activation.
+    #[arg(long, value_enum, default_value = "sigmoid")]
+    pub activation: ActivationKind,
+    /// Learning rate.
+    #[arg(long, default_value_t = 0.1)]
+    pub lr: f64,
+    /// From after EPOCH on use rate LR (repeatable), e.g. 5000:0.04.
+    #[arg(long = "lr-step", value_name = "EPOCH:LR")]
+    pub lr_steps: Vec<String>,
+    /// Reduce the rate by FACTOR after PATIENCE epochs without improvement of the validation (or training) loss.
+    #[arg(
+        long = "lr-plateau",
+        value_name = "FACTOR:PATIENCE",
+        conflicts_with = "lr_steps"
+    )]
+    pub lr_plateau: Option<String>,
+    /// L2 penalty λ on non-bias weights.
+    #[arg(long, default_value_t = 0.0)]
+    pub lambda: f64,
+    /// Epochs in total (with --resume, counting those already done).
+    #[arg(long, default_value_t = 1000)]
+    pub epochs: usize,
+    /// Optimiser.
+    #[arg(long, value_enum, default_value = "gd")]
+    pub optimizer: OptimizerKind,
+    /// Momentum μ (momentum and nesterov).
+    #[arg(long, default_value_t = 0.9)]
+    pub momentum: f64,
+    /// Samples per step (default: the whole training part).
+    #[arg(long, value_name = "B")]
+    pub batch_size: Option<usize>,
+    /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split.
+    #[arg(long, default_value = "0.7,0.15", value_name = "FRACTIONS")]
+    pub split: String,
+    /// Keep each class's share in every part.
+    #[arg(long)]
+    pub stratify: bool,
+    /// Seed of the split, the weights and the mini-batch order.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Which epoch's weights to keep: last, val-loss, val-acc, test-acc (the report's; selects on the test set),
+    /// test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
+    #[arg(long, value_name = "RULE")]
+    pub select: Option<String>,
+    /// Stop after P epochs without improvement of the selection metric.
+    #[arg(long, value_name = "P")]
+    pub patience: Option<usize>,
+    /// Smallest change of the selection metric that counts as improvement.
+    #[arg(long, default_value_t = 0.0)]
+    pub min_delta: f64,
+    /// Train on raw features (no standardisation).
+    #[arg(long)]
+    pub no_standardize: bool,
+    /// The model file to write (kept current during training, atomically).
+    #[arg(long, value_name = "MODEL")]
+    pub out: PathBuf,
+    /// Write every epoch's metrics as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub metrics: Option<PathBuf>,
+    /// Write SVG plots (curves; decision boundary for 2 features; confusion matrix) into DIR.
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<PathBuf>,
+    /// Threads for matrix products (0 = all cores).
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+    /// Floating-point precision of training.
+    #[arg(long, value_enum, default_value = "f64")]
+    pub precision: PrecisionKind,
+    /// Continue the run saved in STATE (a model file written by nn train).
+    #[arg(long, value_name = "STATE", conflicts_with_all = ["hidden", "output", "lr", "lr_steps", "optimizer", "split", "seed", "select"])]
+    pub resume: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Without a terminal, print one line per N epochs (default: about 20 lines per run).
+    #[arg(long, value_name = "N")]
+    pub log_every: Option<usize>,
+}
+
+const EVAL_EXAMPLES: &str = "\
+Examples:
+  nn eval --model model.nnm --data data/classification2.txt
+  nn eval --model digits.nnm --data data/classification3.mat --json
+  # The course's reference weights: J = 0.287629 at λ = 0 and 0.383770 at λ = 1, accuracy 97.5%
+  nn eval --theta data/ex4weights.mat --data data/classification3.mat --lambda 1";
+
+#[derive(Args, Debug)]
+#[command(after_help = EVAL_EXAMPLES, allow_negative_numbers = true)]
+pub struct EvalArgs {
+    /// A model written by nn train.
+    #[arg(
+        long,
+        value_name = "MODEL",
+        required_unless_present = "theta",
+        conflicts_with = "theta"
+    )]
+    pub model: Option<PathBuf>,
+    /// Course-format weights (.mat): one Θ per layer, bias in column 0, sigmoid units; output unit k−1 is
+    /// label k of the file's y. Features are used raw.
+    #[arg(long, value_name = "WEIGHTS.mat")]
+    pub theta: Option<PathBuf>,
+    /// The Θ variables, in layer order.
+    #[arg(
+        long,
+        default_value = "Theta1,Theta2",
+        value_name = "A,B,...",
+        requires = "theta"
+    )]
+    pub theta_vars: String,
+    /// λ of the course's regularised cost (with --theta; a model uses its own).
+    #[arg(long, requires = "theta")]
+    pub lambda: Option<f64>,
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+const PREDICT_EXAMPLES: &str = "\
+Examples:
+  nn predict --model model.nnm --data new-points.txt
+  nn predict --model digits.nnm --data data/classification3.mat --proba > predictions.csv
+A text file may hold the features alone, or the features and a label column (which is ignored).";
+
+#[derive(Args, Debug)]
+#[command(after_help = PREDICT_EXAMPLES)]
+pub struct PredictArgs {
+    /// A model written by nn train.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Features: text (with or without a label column) or .mat.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+    /// Features variable of a .mat file.
+    #[arg(long, default_value = "X", value_name = "NAME")]
+    pub x_var: String,
+    /// Also print each class's probability.
+    #[arg(long)]
+    pub proba: bool,
+}
+
+const GRADCHECK_EXAMPLES: &str = "\
+Examples:
+  nn gradcheck                                  # the report's dummy case: X = 1..9 (3×3), y = [1,0,1], hidden 2,2,3
+  nn gradcheck --hidden 5,5 --output softmax --lambda 0.5 --json";
+
+#[derive(Args, Debug)]
+#[command(after_help = GRADCHECK_EXAMPLES, allow_negative_numbers = true)]
+pub struct GradcheckArgs {
+    /// Hidden layer widths, comma-separated, or "none".
+    #[arg(long, default_value = "2,2,3", value_name = "W,W,...")]
+    pub hidden: String,
+    /// Output layer (softmax uses two units).
+    #[arg(long, value_enum, default_value = "sigmoid")]
+    pub output: OutputKind,
+    /// Central-difference step ε.
+    #[arg(long, default_value_t = 1e-5)]
+    pub epsilon: f64,
+    /// L2 penalty λ.
+    #[arg(long, default_value_t = 0.0)]
+    pub lambda: f64,
+    /// Seed of the weights.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Largest acceptable relative error ‖A − N‖/‖A + N‖ of any layer.
+    #[arg(long, default_value_t = 1e-7)]
+    pub tolerance: f64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+const INSPECT_EXAMPLES: &str = "\
+Examples:
+  nn inspect model.nnm
+  nn inspect model.nnm --json | jq .metrics";
+
+#[derive(Args, Debug)]
+#[command(after_help = INSPECT_EXAMPLES)]
+pub struct InspectArgs {
+    /// A model written by nn train.
+    pub model: PathBuf,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Labels {
+    pub fn scheme(self) -> nn_data::LabelScheme {
+        match self {
+            Labels::Auto => nn_data::LabelScheme::Auto,
+            Labels::ZeroBased => nn_data::LabelScheme::ZeroBased,
+            Labels::OneBased => nn_data::LabelScheme::OneBased,
+            Labels::Digits10 => nn_data::LabelScheme::Digits10,
+        }
+    }
+}
+
+/// "4,4" → [4, 4]; "none" or "" → [].
+pub fn parse_widths(s: &str) -> anyhow::Result<Vec<usize>> {
+    let s = s.trim();
+    if s.is_empty() || s.eq_ignore_ascii_case("none") {
+        return Ok(Vec::new());
+    }
+    s.split(',')
+        .map(|w| {
+            let w = w.trim();
+            match w.parse::<usize>() {
+                Ok(0) | Err(_) => {
+                    anyhow::bail!("--hidden: '{w}' is not a layer width (a whole number ≥ 1)")
+                }
+                Ok(n) => Ok(n),
+            }
+        })
+        .collect()
+}

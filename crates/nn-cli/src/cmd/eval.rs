@@ -1,0 +1,104 @@
+//! `nn eval`: a model's (or course Θ weights') loss, accuracy and confusion matrix on a dataset.
+
+use super::{load, locate, out};
+use crate::args::{EvalArgs, Labels};
+use anyhow::{Context, Result, bail};
+use nn_core::{Network, Output};
+use nn_data::{LabelScheme, MatFile};
+use nn_train::Checkpoint;
+use nn_train::metrics::{Confusion, wilson_interval};
+
+pub fn run(a: EvalArgs) -> Result<()> {
+    let (eval, predicted, dataset, names, what) = if let Some(theta) = &a.theta {
+        // Course convention: output unit k−1 stands for label k of y, so labels are read one-based; with
+        // --labels digits10 the units are still label order, but shown as digits (label 10 is 0).
+        let data = load(&a.data, LabelScheme::OneBased)?;
+        let file = MatFile::open(&locate(theta)?)?;
+        let thetas = a
+            .theta_vars
+            .split(',')
+            .map(|v| file.matrix(v.trim()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let net = Network::<f64>::from_theta(&thetas, Output::Sigmoid)
+            .context("building the network from Θ")?;
+        if a.data.labels == Some(Labels::Digits10) {
+            bail!(
+                "with --theta, labels are read one-based (unit k−1 is label k); digits are shown as 0..9 automatically"
+            );
+        }
+        if data.classes.scheme != LabelScheme::OneBased {
+            bail!("with --theta the labels must be one-based (1..k, unit k−1 is label k)");
+        }
+        let lambda = a.lambda.unwrap_or(0.0);
+        let eval = net.evaluate(&data.x, &data.labels, lambda)?;
+        let predicted = net.predict(&data.x)?;
+        let digits = data.classes.labels.len() == 10;
+        let names: Vec<String> = data
+            .classes
+            .labels
+            .iter()
+            .map(|&l| {
+                if digits {
+                    (l % 10).to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect();
+        let what = format!(
+            "Θ weights {} ({}), λ = {lambda}, raw features",
+            theta.display(),
+            net.architecture().describe()
+        );
+        (eval, predicted, data, names, what)
+    } else {
+        let path = a.model.as_ref().context("--model or --theta is required")?;
+        let ckpt = Checkpoint::load(&locate(path)?)?;
+        let data = load(&a.data, ckpt.classes.scheme)?;
+        if data.classes.len() > ckpt.classes.len() {
+            bail!(
+                "the data has {} classes, the model {}",
+                data.classes.len(),
+                ckpt.classes.len()
+            );
+        }
+        let (eval, predicted) = nn_train::job::evaluate(&ckpt, &data.x, &data.labels)?;
+        let what = format!(
+            "model {} ({}, epoch {})",
+            path.display(),
+            ckpt.network.architecture().describe(),
+            ckpt.epoch
+        );
+        (eval, predicted, data, ckpt.classes.names.clone(), what)
+    };
+    let confusion = Confusion::new(names.len(), &dataset.labels, &predicted);
+    let (lo, hi) = wilson_interval(eval.correct, eval.samples);
+    if a.json {
+        let v = serde_json::json!({
+            "cost": eval.cost(),
+            "loss": eval.loss,
+            "penalty": eval.penalty,
+            "accuracy": eval.accuracy(),
+            "correct": eval.correct,
+            "total": eval.samples,
+            "wilson95": [lo, hi],
+            "classes": names,
+            "confusion": confusion.counts,
+        });
+        return out(&format!("{v}\n"));
+    }
+    out(&format!(
+        "{what}\ndata {}: {} samples\n\ncost      {:.6}  (loss {:.6} + penalty {:.6})\naccuracy  {:.2}%  ({}/{}; 95% Wilson interval {:.1}%–{:.1}%)\n\n{}",
+        a.data.data.display(),
+        eval.samples,
+        eval.cost(),
+        eval.loss,
+        eval.penalty,
+        100.0 * eval.accuracy(),
+        eval.correct,
+        eval.samples,
+        100.0 * lo,
+        100.0 * hi,
+        confusion.render(&names)
+    ))
+}

@@ -1,0 +1,65 @@
+//! `nn gradcheck`: the report's numerical gradient check.
+
+use super::out;
+use crate::args::{GradcheckArgs, OutputKind, parse_widths};
+use anyhow::{Result, bail};
+use nn_core::{Network, Output, check_gradients};
+use nn_linalg::Matrix;
+
+pub fn run(a: GradcheckArgs) -> Result<()> {
+    let hidden = parse_widths(&a.hidden)?;
+    if !(a.epsilon.is_finite() && a.epsilon > 0.0) {
+        bail!("--epsilon must be finite and > 0, got {}", a.epsilon);
+    }
+    // The report's dummy problem: X = [[1,2,3],[4,5,6],[7,8,9]], y = [1, 0, 1].
+    let x = Matrix::from_row_major(3, 3, &[1., 2., 3., 4., 5., 6., 7., 8., 9.]);
+    let y = [1, 0, 1];
+    let (output, k) = match a.output {
+        OutputKind::Sigmoid => (Output::Sigmoid, 1),
+        OutputKind::Softmax => (Output::Softmax, 2),
+    };
+    let net = Network::<f64>::xavier(3, &hidden, k, output, a.seed)?;
+    let check = check_gradients(&net, &x, &y, a.lambda, a.epsilon)?;
+    let pass = check.max_relative_error() <= a.tolerance;
+    if a.json {
+        let v = serde_json::json!({
+            "architecture": net.architecture().describe(),
+            "epsilon": a.epsilon,
+            "lambda": a.lambda,
+            "layers": check.layers,
+            "max_abs_diff": check.max_abs_diff(),
+            "max_relative_error": check.max_relative_error(),
+            "tolerance": a.tolerance,
+            "pass": pass,
+        });
+        out(&format!("{v}\n"))?;
+    } else {
+        let mut s = format!(
+            "gradient check of {} on the report's dummy data (3 samples), ε = {:e}, λ = {}\n\n  layer  params     max |A − N|   ‖A − N‖/‖A + N‖\n",
+            net.architecture().describe(),
+            a.epsilon,
+            a.lambda
+        );
+        for l in &check.layers {
+            s.push_str(&format!(
+                "  {:>5}  {:>6}  {:>14.3e}  {:>16.3e}\n",
+                l.layer, l.parameters, l.max_abs_diff, l.relative_error
+            ));
+        }
+        s.push_str(&format!(
+            "\n{}: largest relative error {:.3e} (tolerance {:e})\n",
+            if pass { "PASS" } else { "FAIL" },
+            check.max_relative_error(),
+            a.tolerance
+        ));
+        out(&s)?;
+    }
+    if !pass {
+        bail!(
+            "gradient check failed: relative error {:.3e} exceeds {:e}",
+            check.max_relative_error(),
+            a.tolerance
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,61 @@
+//! One module per subcommand.
+
+mod eval;
+mod gradcheck;
+mod inspect;
+mod predict;
+mod train;
+
+use crate::args::{Command, DataArgs, Labels};
+use anyhow::{Context, Result};
+use nn_data::{Dataset, LabelScheme, LoadOptions};
+use std::path::PathBuf;
+
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Train(a) => train::run(*a),
+        Command::Eval(a) => eval::run(a),
+        Command::Predict(a) => predict::run(a),
+        Command::Gradcheck(a) => gradcheck::run(a),
+        Command::Inspect(a) => inspect::run(a),
+    }
+}
+
+/// The file the user named if it exists, else a file of that name in $NN_DATA_DIR, ./data or ../shared/data.
+pub fn locate(path: &std::path::Path) -> Result<PathBuf> {
+    if path.is_file() {
+        return Ok(path.to_path_buf());
+    }
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    nn_data::find(&name, None).map_err(|e| match e {
+        nn_data::DataError::NotFound { name, mut searched } => {
+            searched.insert(0, path.to_path_buf());
+            nn_data::DataError::NotFound { name, searched }.into()
+        }
+        other => other.into(),
+    })
+}
+
+/// Loads the dataset of `args`, with `default` as the label scheme if none is given.
+pub fn load(args: &DataArgs, default: LabelScheme) -> Result<Dataset> {
+    let path = locate(&args.data)?;
+    let opts = LoadOptions {
+        x_var: args.x_var.clone(),
+        y_var: args.y_var.clone(),
+        labels: args.labels.map_or(default, Labels::scheme),
+        idx_labels: None,
+    };
+    nn_data::load(&path, &opts).with_context(|| format!("loading {}", args.data.display()))
+}
+
+/// Writes to stdout, passing a broken pipe up as an error (which `main` ends quietly).
+pub fn out(text: &str) -> Result<()> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(())
+}

@@ -1,0 +1,219 @@
+//! `nn train`: builds the job from the arguments, renders progress, writes the model, metrics and plots.
+
+use super::{load, locate, out};
+use crate::args::{
+    ActivationKind, OptimizerKind, OutputKind, PrecisionKind, TrainArgs, parse_widths,
+};
+use anyhow::{Context, Result, bail};
+use nn_core::{Activation, Output};
+use nn_data::{LabelScheme, SplitSpec};
+use nn_linalg::{Scalar, Threads};
+use nn_train::job::{JobOutcome, JobSpec, Saving, run_job};
+use nn_train::{Checkpoint, Optimizer, Precision, Schedule, Selection, TrainConfig, TrainEvent};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+fn parse_split(s: &str) -> Result<(f64, f64)> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    let num = |p: &str| {
+        p.parse::<f64>()
+            .with_context(|| format!("--split: '{p}' is not a fraction"))
+    };
+    match parts.as_slice() {
+        [t] => Ok((num(t)?, 0.0)),
+        [t, v] => Ok((num(t)?, num(v)?)),
+        _ => bail!("--split takes TRAIN or TRAIN,VAL fractions, got '{s}'"),
+    }
+}
+
+fn parse_pair(flag: &str, s: &str) -> Result<(f64, f64)> {
+    let (a, b) = s
+        .split_once(':')
+        .with_context(|| format!("{flag} takes A:B, got '{s}'"))?;
+    let a = a
+        .trim()
+        .parse::<f64>()
+        .with_context(|| format!("{flag}: '{a}' is not a number"))?;
+    let b = b
+        .trim()
+        .parse::<f64>()
+        .with_context(|| format!("{flag}: '{b}' is not a number"))?;
+    Ok((a, b))
+}
+
+fn whole(flag: &str, v: f64) -> Result<usize> {
+    if v >= 0.0 && v.fract() == 0.0 && v < 1e12 {
+        Ok(v as usize)
+    } else {
+        bail!("{flag}: {v} is not a whole number")
+    }
+}
+
+fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
+    let (train, validation) = parse_split(&a.split)?;
+    let schedule = if let Some(p) = &a.lr_plateau {
+        let (factor, patience) = parse_pair("--lr-plateau", p)?;
+        Schedule::Plateau {
+            factor,
+            patience: whole("--lr-plateau patience", patience)?,
+            min_lr: 0.0,
+        }
+    } else if a.lr_steps.is_empty() {
+        Schedule::Constant
+    } else {
+        let steps = a.lr_steps.iter().map(|s| {
+            let (e, lr) = parse_pair("--lr-step", s)?;
+            Ok((whole("--lr-step epoch", e)?, lr))
+        });
+        Schedule::Steps {
+            steps: steps.collect::<Result<_>>()?,
+        }
+    };
+    let selection = match &a.select {
+        Some(s) => Selection::parse(s).with_context(|| format!("--select: unknown rule '{s}' (last, val-loss, val-acc, test-acc, test-loss, train-loss, train-acc)"))?,
+        None if validation > 0.0 => Selection::VAL_LOSS,
+        None => Selection::Last,
+    };
+    let optimizer = match a.optimizer {
+        OptimizerKind::Gd => Optimizer::Gd,
+        OptimizerKind::Momentum => Optimizer::Momentum {
+            momentum: a.momentum,
+            nesterov: false,
+        },
+        OptimizerKind::Nesterov => Optimizer::Momentum {
+            momentum: a.momentum,
+            nesterov: true,
+        },
+        OptimizerKind::Adam => Optimizer::ADAM,
+    };
+    let output = match a.output {
+        Some(OutputKind::Sigmoid) => Output::Sigmoid,
+        Some(OutputKind::Softmax) => Output::Softmax,
+        None if classes == 2 => Output::Sigmoid,
+        None => Output::Softmax,
+    };
+    Ok(JobSpec {
+        hidden: parse_widths(&a.hidden)?,
+        output,
+        activation: match a.activation {
+            ActivationKind::Sigmoid => Activation::Sigmoid,
+            ActivationKind::Tanh => Activation::Tanh,
+        },
+        config: TrainConfig {
+            epochs: a.epochs,
+            lr: a.lr,
+            schedule,
+            optimizer,
+            batch_size: a.batch_size,
+            lambda: a.lambda,
+            seed: a.seed,
+            selection,
+            patience: a.patience,
+            min_delta: a.min_delta,
+            threads: Threads::from_count(a.threads),
+        },
+        split: SplitSpec {
+            train,
+            validation,
+            stratified: a.stratify,
+            seed: a.seed,
+        },
+        standardize: !a.no_standardize,
+        precision: match a.precision {
+            PrecisionKind::F64 => Precision::F64,
+            PrecisionKind::F32 => Precision::F32,
+        },
+    })
+}
+
+pub fn run(a: TrainArgs) -> Result<()> {
+    // Fail before training, not at the first checkpoint, if the model cannot be written.
+    let dir = a
+        .out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        bail!(
+            "--out {}: the directory {} does not exist",
+            a.out.display(),
+            dir.display()
+        );
+    }
+    if a.out.is_dir() {
+        bail!("--out {} is a directory; give a file name", a.out.display());
+    }
+    let resume = match &a.resume {
+        Some(p) => Some(Checkpoint::load(&locate(p)?)?),
+        None => None,
+    };
+    // On resume, labels are read as the model's classes were.
+    let scheme = resume
+        .as_ref()
+        .map_or(LabelScheme::Auto, |c| c.classes.scheme);
+    let dataset = load(&a.data, scheme)?;
+    let mut spec = spec_from(&a, dataset.classes.len())?;
+    if let Some(c) = &resume
+        && let Some(p) = &c.provenance
+    {
+        spec.precision = p.spec.precision;
+    }
+    if !a.quiet {
+        eprintln!(
+            "data: {} — {} samples × {} features; labels {}",
+            a.data.data.display(),
+            dataset.len(),
+            dataset.features(),
+            dataset.classes.describe()
+        );
+    }
+    let outcome = match spec.precision {
+        Precision::F64 => train::<f64>(&a, &dataset, &spec, resume)?,
+        Precision::F32 => train::<f32>(&a, &dataset, &spec, resume)?,
+    };
+    if let Some(path) = &a.metrics {
+        std::fs::write(path, nn_cli::report::metrics_csv(outcome.history()))
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(dir) = &a.plots {
+        nn_cli::plots::training_plots(dir, &outcome, &dataset)
+            .with_context(|| format!("writing plots to {}", dir.display()))?;
+    }
+    if !a.quiet {
+        out(&nn_cli::report::summary(
+            &outcome.checkpoint,
+            &a.out,
+            outcome.elapsed,
+        ))?;
+    }
+    match outcome.error {
+        Some(e) => Err(anyhow::Error::new(e).context(format!(
+            "the best model so far is saved in {}",
+            a.out.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+fn train<T: Scalar>(
+    a: &TrainArgs,
+    dataset: &nn_data::Dataset,
+    spec: &JobSpec,
+    resume: Option<Checkpoint>,
+) -> Result<JobOutcome> {
+    let mut progress =
+        nn_cli::report::Progress::new(a.quiet, std::io::stderr().is_terminal(), a.log_every);
+    let saving = Saving {
+        path: &a.out,
+        min_interval: Duration::from_secs(2),
+    };
+    let outcome = run_job::<T>(
+        dataset,
+        spec,
+        resume,
+        Some(saving),
+        &mut |e: &TrainEvent<T>| progress.event(e),
+    )?;
+    progress.finish();
+    Ok(outcome)
+}

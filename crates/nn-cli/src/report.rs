@@ -1,0 +1,179 @@
+//! Text output: progress while training, the summary after it, and metrics as CSV.
+
+use indicatif::{ProgressBar, ProgressStyle};
+use nn_linalg::Scalar;
+use nn_train::{Checkpoint, EpochReport, TrainEvent};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Renders training events: a progress bar on a terminal, a line every N epochs otherwise, nothing if quiet.
+pub struct Progress {
+    quiet: bool,
+    tty: bool,
+    log_every: Option<usize>,
+    bar: Option<ProgressBar>,
+    every: usize,
+    best: usize,
+    last_draw: Option<Instant>,
+}
+
+impl Progress {
+    /// `log_every` overrides the line interval when not on a terminal.
+    pub fn new(quiet: bool, tty: bool, log_every: Option<usize>) -> Self {
+        Progress {
+            quiet,
+            tty,
+            log_every,
+            bar: None,
+            every: 1,
+            best: 0,
+            last_draw: None,
+        }
+    }
+
+    /// Handles one event.
+    pub fn event<T: Scalar>(&mut self, e: &TrainEvent<T>) {
+        if self.quiet {
+            return;
+        }
+        match e {
+            TrainEvent::Start {
+                first_epoch,
+                epochs,
+            } => {
+                self.every = self.log_every.unwrap_or((epochs / 20).max(1)).max(1);
+                if self.tty {
+                    let bar = ProgressBar::new(*epochs as u64);
+                    bar.set_style(
+                        ProgressStyle::with_template(
+                            "{bar:30.cyan/blue} {pos}/{len} epochs  {msg}  [{elapsed} < {eta}]",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                    );
+                    bar.set_position(*first_epoch as u64 - 1);
+                    self.bar = Some(bar);
+                } else if *first_epoch > 1 {
+                    eprintln!("resuming at epoch {first_epoch} of {epochs}");
+                }
+            }
+            TrainEvent::Epoch(r) => {
+                if let Some(bar) = &self.bar {
+                    bar.set_position(r.epoch as u64);
+                    // Redraw the message at most ten times a second: formatting is not free.
+                    if self
+                        .last_draw
+                        .is_none_or(|t| t.elapsed() > Duration::from_millis(100))
+                    {
+                        bar.set_message(line(r, self.best));
+                        self.last_draw = Some(Instant::now());
+                    }
+                } else if r.epoch % self.every == 0 || r.epoch == 1 {
+                    eprintln!("epoch {:>6}  {}", r.epoch, line(r, self.best));
+                }
+            }
+            TrainEvent::NewBest { report, .. } => self.best = report.epoch,
+            TrainEvent::Stopped { epoch, reason } => {
+                self.suspend(|| eprintln!("stopped early after epoch {epoch}: {reason:?}"));
+            }
+            TrainEvent::End { .. } => {}
+        }
+    }
+
+    fn suspend(&self, f: impl FnOnce()) {
+        match &self.bar {
+            Some(bar) => bar.suspend(f),
+            None => f(),
+        }
+    }
+
+    /// Clears the bar.
+    pub fn finish(&mut self) {
+        if let Some(bar) = self.bar.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+fn line(r: &EpochReport, best: usize) -> String {
+    let mut s = format!(
+        "loss {:.4} acc {:5.1}%",
+        r.train.loss,
+        100.0 * r.train.accuracy
+    );
+    if let Some(v) = &r.validation {
+        s.push_str(&format!(" | val {:.4} {:5.1}%", v.loss, 100.0 * v.accuracy));
+    }
+    if let Some(t) = &r.test {
+        s.push_str(&format!(
+            " | test {:.4} {:5.1}%",
+            t.loss,
+            100.0 * t.accuracy
+        ));
+    }
+    s.push_str(&format!(" | best epoch {best}"));
+    s
+}
+
+/// What was trained, what was selected, and where it went.
+pub fn summary(c: &Checkpoint, path: &Path, elapsed: Duration) -> String {
+    let mut s = format!(
+        "trained {} in {:.2?}; selected epoch {} by {}{}\n",
+        c.network.architecture().describe(),
+        elapsed,
+        c.epoch,
+        c.config.selection.name(),
+        if c.config.selection.uses_test_set() {
+            " (TEST-SET SELECTION: the test figures below are optimistic)"
+        } else {
+            ""
+        }
+    );
+    if let Some(m) = &c.metrics {
+        let mut part = |name: &str, p: Option<&nn_train::PartMetrics>| {
+            if let Some(p) = p {
+                let (lo, hi) = nn_train::metrics::wilson_interval(p.correct, p.total);
+                s.push_str(&format!(
+                    "  {name:<10} loss {:.4}  accuracy {:6.2}% ({}/{}, 95% CI {:.1}–{:.1}%)\n",
+                    p.loss,
+                    100.0 * p.accuracy,
+                    p.correct,
+                    p.total,
+                    100.0 * lo,
+                    100.0 * hi
+                ));
+            }
+        };
+        part("train", Some(&m.train));
+        part("validation", m.validation.as_ref());
+        part("test", m.test.as_ref());
+    }
+    s.push_str(&format!(
+        "model written to {} (labels: {})\n",
+        path.display(),
+        c.classes.describe()
+    ));
+    s
+}
+
+/// Every epoch as CSV: epoch, lr, then loss and accuracy per part (empty where a part is absent).
+pub fn metrics_csv(history: &[EpochReport]) -> String {
+    let mut s = String::from(
+        "epoch,lr,train_loss,train_cost,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy\n",
+    );
+    for r in history {
+        let opt = |p: Option<&nn_train::PartMetrics>| {
+            p.map_or(",".to_string(), |p| format!("{},{}", p.loss, p.accuracy))
+        };
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{}\n",
+            r.epoch,
+            r.lr,
+            r.train.loss,
+            r.train.cost,
+            r.train.accuracy,
+            opt(r.validation.as_ref()),
+            opt(r.test.as_ref())
+        ));
+    }
+    s
+}
