@@ -139,28 +139,48 @@ impl ClassMap {
             }
             s => s,
         };
+        let k = match scheme {
+            LabelScheme::ZeroBased => max.max(0.0) as usize + 1,
+            LabelScheme::OneBased => max.max(1.0) as usize,
+            _ => 10,
+        };
+        if k > MAX_CLASSES {
+            let row = raw.iter().position(|&v| v == max).unwrap_or(0);
+            let reason = format!(
+                "would make {k} classes; nn supports at most {MAX_CLASSES} (is this column really a class label?)"
+            );
+            return Err(err(row, max, reason));
+        }
         let map = match scheme {
-            LabelScheme::ZeroBased => ClassMap::zero_based(max.max(0.0) as usize + 1),
-            LabelScheme::OneBased => ClassMap::one_based(max.max(1.0) as usize),
+            LabelScheme::ZeroBased => ClassMap::zero_based(k),
+            LabelScheme::OneBased => ClassMap::one_based(k),
             _ => ClassMap::digits10(),
+        };
+        // The class of label v: v (zero-based), v − 1 (one-based), v mod 10 for 1..=10 (digits10).
+        let class_of = |v: i64| -> Option<usize> {
+            let c = match map.scheme {
+                LabelScheme::OneBased => v - 1,
+                LabelScheme::Digits10 if (1..=10).contains(&v) => v % 10,
+                LabelScheme::Digits10 => -1,
+                _ => v,
+            };
+            usize::try_from(c).ok().filter(|&c| c < map.len())
+        };
+        let outside = |i: usize, v: f64| {
+            err(
+                i,
+                v,
+                format!(
+                    "is outside the {} labels {}",
+                    map.scheme.name(),
+                    map.range_text()
+                ),
+            )
         };
         let classes = raw
             .iter()
             .enumerate()
-            .map(|(i, &v)| {
-                let v = v as i64;
-                map.labels.iter().position(|&l| l == v).ok_or_else(|| {
-                    err(
-                        i,
-                        v as f64,
-                        format!(
-                            "is outside the {} labels {}",
-                            map.scheme.name(),
-                            map.range_text()
-                        ),
-                    )
-                })
-            })
+            .map(|(i, &v)| class_of(v as i64).ok_or_else(|| outside(i, v)))
             .collect::<Result<Vec<_>>>()?;
         Ok((map, classes))
     }

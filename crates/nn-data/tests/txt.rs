@@ -104,6 +104,15 @@ fn labels_are_checked_by_row() {
     expect_err("1,2,0\n1,2,0.5\n", "row 2: label 0.5 is not a whole number");
     expect_err("1,2,0\n1,2,0\n", "every sample has label 0");
     expect_err("1,2,-1\n1,2,0\n", "row 1: label -1 is below 0");
+    // Found by `cargo fuzz run txt`: huge labels made class maps of hundreds of millions of names (5 GB).
+    expect_err(
+        "1,2,666664020\n3,5,1\n",
+        "row 1: label 666664020 would make 666664020 classes; nn supports at most 10000",
+    );
+    expect_err(
+        "90,0,6E8\n0.32,-612,0\n",
+        "row 1: label 600000000 would make 600000001 classes",
+    );
     let e = parse_txt(
         b"1,2,0\n1,2,1\n",
         Path::new("input.txt"),
