@@ -1,6 +1,8 @@
 //! `cargo xtask`: the project's automation, one module per task (see `cargo xtask --help`).
 
+mod bench;
 mod data;
+mod experiments;
 mod tidy;
 
 use clap::{Parser, Subcommand};
@@ -17,6 +19,36 @@ struct Cli {
 enum Task {
     /// Checks the workspace's structural rules (e.g. only nn-linalg depends on faer).
     Tidy,
+    /// Times training epochs against their matrix products alone (medians; 1 thread and all threads).
+    Bench {
+        /// One JSON object per case and thread setting.
+        #[arg(long)]
+        json: bool,
+        /// Only cases whose name contains this.
+        #[arg(long)]
+        case: Option<String>,
+    },
+    /// Replays every experiment of the report beside its figures, with plots (the main job).
+    Experiments {
+        /// Where results.md, results.json and the plots go.
+        #[arg(long, default_value = "target/experiments")]
+        out: PathBuf,
+        /// Seeds per run (0..N-1).
+        #[arg(long, default_value_t = 5)]
+        seeds: u64,
+        /// Multiply every epoch count (e.g. 0.01 for a smoke run).
+        #[arg(long, default_value_t = 1.0)]
+        epochs_scale: f64,
+        /// Only the experiment with this id (repeatable; default: all).
+        #[arg(long, value_name = "ID")]
+        only: Vec<String>,
+        /// Also rewrite docs/report.md and docs/figures/ from this run.
+        #[arg(long)]
+        docs: bool,
+        /// Print only the wall time.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Fills ./data with verified copies of the datasets (from ../shared/data, or downloaded).
     Data {
         /// Copy from this folder instead of ../shared/data.
@@ -31,6 +63,33 @@ enum Task {
 fn main() -> anyhow::Result<()> {
     match Cli::parse().task {
         Task::Tidy => tidy::run(&workspace_root()),
+        Task::Experiments {
+            out,
+            seeds,
+            epochs_scale,
+            only,
+            docs,
+            quiet,
+        } => {
+            let root = workspace_root();
+            let out = if out.is_absolute() {
+                out
+            } else {
+                root.join(out)
+            };
+            experiments::run(
+                &root,
+                &experiments::Options {
+                    out,
+                    seeds,
+                    epochs_scale,
+                    only,
+                    docs,
+                    quiet,
+                },
+            )
+        }
+        Task::Bench { json, case } => bench::run(json, case),
         Task::Data { from, base_url } => data::run(&workspace_root(), from, base_url),
     }
 }

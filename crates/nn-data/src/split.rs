@@ -93,8 +93,11 @@ pub fn split(labels: &[usize], spec: &SplitSpec) -> Result<Split> {
         keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(labels[a.1].cmp(&labels[b.1])));
         order = keyed.into_iter().map(|(_, i)| i).collect();
     }
+    // The test part is what follows train + validation, so splits with the same seed and the same
+    // train + validation share their test part: carving a validation part out of the report's 80% leaves the
+    // report's 20% test part as it was.
     let n_train = part(spec.train, n);
-    let n_val = part(spec.validation, n).min(n - n_train);
+    let n_val = part(spec.train + spec.validation, n).max(n_train) - n_train;
     let mut out = Split {
         train: order[..n_train].to_vec(),
         validation: order[n_train..n_train + n_val].to_vec(),

@@ -75,6 +75,21 @@ fn stratified_three_way_split_keeps_class_shares() {
     }
     // Not sorted by class after stratification.
     assert!(s.train.windows(2).any(|w| labels[w[0]] != labels[w[1]]));
+    // A validation part carved from the report's 80% leaves the report's 20% test part exactly as it was.
+    let labels118: Vec<usize> = (0..118).map(|i| usize::from(i < 58)).collect();
+    let report = split(&labels118, &SplitSpec::report(4)).unwrap();
+    let carved = split(
+        &labels118,
+        &SplitSpec {
+            train: 0.6,
+            validation: 0.2,
+            stratified: false,
+            seed: 4,
+        },
+    )
+    .unwrap();
+    assert_eq!((carved.train.len(), carved.validation.len()), (70, 24));
+    assert_eq!(carved.test, report.test);
     let bad = SplitSpec {
         train: 0.9,
         validation: 0.2,

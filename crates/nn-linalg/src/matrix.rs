@@ -261,7 +261,13 @@ impl<'de, T: Scalar> serde::Deserialize<'de> for Matrix<T> {
             data: Vec<T>,
         }
         let raw = Raw::<T>::deserialize(d)?;
-        if raw.rows.checked_mul(raw.cols) != Some(raw.data.len()) {
+        // A dimension is bounded by the values present: a forged 0 × 2⁶⁰ "empty" matrix would otherwise pass the
+        // product check and then take forever to build (found by `cargo fuzz run checkpoint`).
+        let bound = raw.data.len().max(EMPTY_DIM_LIMIT);
+        if raw.rows > bound
+            || raw.cols > bound
+            || raw.rows.checked_mul(raw.cols) != Some(raw.data.len())
+        {
             return Err(serde::de::Error::custom(format!(
                 "matrix of {}×{} holds {} values",
                 raw.rows,
@@ -272,3 +278,6 @@ impl<'de, T: Scalar> serde::Deserialize<'de> for Matrix<T> {
         Ok(Matrix::from_col_major(raw.rows, raw.cols, &raw.data))
     }
 }
+
+/// The largest dimension a deserialised matrix without values may have.
+const EMPTY_DIM_LIMIT: usize = 4096;

@@ -1,0 +1,200 @@
+//! `cargo xtask experiments`: replays every experiment of the report from `experiments/report.toml`, beside the
+//! report's figures, with the same plots; then the same networks with honest selection and with Adam.
+
+mod results;
+mod spec;
+
+use anyhow::{Context, Result};
+use nn_data::{Dataset, LoadOptions};
+use nn_train::job::{JobOutcome, run_job};
+use results::RunResult;
+use spec::{Specs, Variant};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+pub struct Options {
+    pub out: PathBuf,
+    pub seeds: u64,
+    /// Multiplies every epoch count (for smoke runs); 1 is the specs as written.
+    pub epochs_scale: f64,
+    /// Only these experiment ids (empty: all).
+    pub only: Vec<String>,
+    /// Also refresh docs/report.md and docs/figures/.
+    pub docs: bool,
+    pub quiet: bool,
+}
+
+struct Job {
+    experiment: usize,
+    variant: Variant,
+    seed: u64,
+}
+
+pub fn run(root: &Path, opts: &Options) -> Result<()> {
+    let started = Instant::now();
+    let mut specs = Specs::load(&root.join("experiments/report.toml"))?;
+    if !opts.only.is_empty() {
+        let known: Vec<String> = specs.experiment.iter().map(|e| e.id.clone()).collect();
+        if let Some(bad) = opts.only.iter().find(|id| !known.contains(id)) {
+            anyhow::bail!(
+                "--only {bad}: no such experiment (known: {})",
+                known.join(", ")
+            );
+        }
+        specs.experiment.retain(|e| opts.only.contains(&e.id));
+    }
+    let datasets = specs
+        .experiment
+        .iter()
+        .map(|e| {
+            let path = nn_data::find_from(root, &e.data, None)?;
+            let load = LoadOptions {
+                labels: e.labels()?,
+                ..LoadOptions::default()
+            };
+            nn_data::load(&path, &load).with_context(|| format!("experiment {}", e.id))
+        })
+        .collect::<Result<Vec<Dataset>>>()?;
+    std::fs::create_dir_all(&opts.out)
+        .with_context(|| format!("creating {}", opts.out.display()))?;
+
+    let mut jobs = Vec::new();
+    for (experiment, _) in specs.experiment.iter().enumerate() {
+        for variant in Variant::ALL {
+            for seed in 0..opts.seeds {
+                jobs.push(Job {
+                    experiment,
+                    variant,
+                    seed,
+                });
+            }
+        }
+    }
+    // Longest first, so the cores finish together.
+    jobs.sort_by_key(|j| std::cmp::Reverse(cost(&specs, &datasets, j)));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(jobs.len())
+        .max(1);
+    if !opts.quiet {
+        println!(
+            "{} runs ({} experiments × {} variants × {} seeds) on {workers} cores",
+            jobs.len(),
+            specs.experiment.len(),
+            Variant::ALL.len(),
+            opts.seeds
+        );
+    }
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let results: Mutex<Vec<RunResult>> = Mutex::new(Vec::with_capacity(jobs.len()));
+    let showcases: Mutex<Vec<(usize, JobOutcome)>> = Mutex::new(Vec::new());
+    let failure: Mutex<Option<anyhow::Error>> = Mutex::new(None);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while let Some(job) = jobs.get(next.fetch_add(1, Ordering::SeqCst)) {
+                    let e = &specs.experiment[job.experiment];
+                    let outcome = specs
+                        .job(e, job.variant, job.seed, opts.epochs_scale)
+                        .and_then(|spec| {
+                            Ok(run_job::<f64>(
+                                &datasets[job.experiment],
+                                &spec,
+                                None,
+                                None,
+                                &mut |_| {},
+                            )?)
+                        });
+                    match outcome {
+                        Ok(outcome) => {
+                            let r = RunResult::new(e, job.variant, job.seed, &outcome);
+                            let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+                            if !opts.quiet {
+                                println!("[{n:>3}/{}] {}", jobs.len(), r.line());
+                            }
+                            results.lock().unwrap_or_else(|p| p.into_inner()).push(r);
+                            if job.variant == Variant::Report && job.seed == 0 {
+                                showcases
+                                    .lock()
+                                    .unwrap_or_else(|p| p.into_inner())
+                                    .push((job.experiment, outcome));
+                            }
+                        }
+                        Err(err) => {
+                            *failure.lock().unwrap_or_else(|p| p.into_inner()) =
+                                Some(err.context(format!(
+                                    "{} {:?} seed {}",
+                                    e.id, job.variant, job.seed
+                                )));
+                            next.store(jobs.len(), Ordering::SeqCst);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(err) = failure.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        return Err(err);
+    }
+    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
+    results.sort_by(|a, b| {
+        (&a.experiment, a.variant, a.seed).cmp(&(&b.experiment, b.variant, b.seed))
+    });
+    let mut showcases = showcases.into_inner().unwrap_or_else(|p| p.into_inner());
+    showcases.sort_by_key(|(i, _)| *i);
+
+    let figures = results::plots(&opts.out, &specs, &datasets, &showcases)?;
+    let wall = started.elapsed();
+    let summary = results::Summary::new(
+        &specs,
+        &results,
+        opts.seeds,
+        wall,
+        workers,
+        opts.epochs_scale,
+    );
+    std::fs::write(opts.out.join("results.md"), summary.markdown(&figures, ""))?;
+    std::fs::write(
+        opts.out.join("results.json"),
+        serde_json::to_string_pretty(&summary.json())?,
+    )?;
+    if opts.docs {
+        results::write_docs(root, &opts.out, &summary, &figures)?;
+    }
+    if !opts.quiet {
+        println!("\n{}", summary.table_text());
+        println!(
+            "results: {}  {}",
+            opts.out.join("results.md").display(),
+            opts.out.join("results.json").display()
+        );
+        if opts.docs {
+            println!("docs:    {}", root.join("docs/report.md").display());
+        }
+    }
+    println!(
+        "wall time {:.1} s for {} runs on {workers} cores",
+        wall.as_secs_f64(),
+        results.len()
+    );
+    Ok(())
+}
+
+/// Relative cost of a job (epochs × multiply-adds per epoch), to schedule long jobs first.
+fn cost(specs: &Specs, datasets: &[Dataset], j: &Job) -> u64 {
+    let e = &specs.experiment[j.experiment];
+    let d = &datasets[j.experiment];
+    let epochs = if j.variant == Variant::Adam {
+        e.adam.epochs
+    } else {
+        e.epochs
+    };
+    let mut widths = vec![d.features()];
+    widths.extend(&e.hidden);
+    widths.push(d.classes.len());
+    let per_sample: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
+    (epochs * per_sample * d.len()) as u64
+}
