@@ -17,6 +17,7 @@
 use crate::activation::{Activation, Output, bce_with_logit, sigmoid};
 use crate::error::{CoreError, Result};
 use crate::network::{Architecture, Layer, Network, unroll_theta};
+use nn_linalg::simd::{Kernel, dispatch};
 use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
 
 /// Every buffer one forward and backward pass over `m` samples needs. Create it once; passes reuse it, and
@@ -265,9 +266,19 @@ impl<T: Scalar> Network<T> {
                     T::ONE,
                     ws.threads,
                 );
-                ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
-                    d * activation.derivative_from_output(a)
-                });
+                // ⊙ f'(A), matched outside the loop so that it vectorises.
+                match activation {
+                    Activation::Sigmoid => {
+                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
+                            d * (a * (T::ONE - a))
+                        })
+                    }
+                    Activation::Tanh => {
+                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
+                            d * (T::ONE - a * a)
+                        })
+                    }
+                }
             }
         }
     }
@@ -354,16 +365,38 @@ impl<T: Scalar> Network<T> {
     }
 }
 
-/// `z ← f(z + b)` column by column, in one pass over memory.
+/// `z ← f(z + b)` column by column, in one pass over memory, vectorised. The activation is matched once,
+/// outside the loops.
 fn bias_and_activation<T: Scalar>(z: &mut Matrix<T>, bias: &[T], activation: Activation) {
-    for (j, &b) in bias.iter().enumerate() {
-        for v in z.col_mut(j) {
-            *v = activation.apply(*v + b);
+    struct K<'a, T: Scalar>(&'a mut Matrix<T>, &'a [T], Activation);
+    impl<T: Scalar> Kernel for K<'_, T> {
+        type Output = ();
+        #[inline(always)]
+        fn run(self) {
+            let K(z, bias, activation) = self;
+            match activation {
+                Activation::Sigmoid => {
+                    for (j, &b) in bias.iter().enumerate() {
+                        for v in z.col_mut(j) {
+                            *v = sigmoid(*v + b);
+                        }
+                    }
+                }
+                Activation::Tanh => {
+                    for (j, &b) in bias.iter().enumerate() {
+                        for v in z.col_mut(j) {
+                            *v = (*v + b).tanh();
+                        }
+                    }
+                }
+            }
         }
     }
+    dispatch(K(z, bias, activation))
 }
 
 /// Row maximum and its column (first on ties) of `z`, in column passes.
+#[inline(always)]
 fn argmax_rows<T: Scalar>(z: &Matrix<T>, row_max: &mut [T], row_arg: &mut [usize]) {
     row_max.copy_from_slice(z.col(0));
     row_arg.fill(0);
@@ -380,6 +413,24 @@ fn argmax_rows<T: Scalar>(z: &Matrix<T>, row_max: &mut [T], row_arg: &mut [usize
 /// Sum of the per-sample losses and the number of correct predictions, from the logits in `ws`. With
 /// `Some(1/m)`, also writes the output δ = (P − Y)/m into the last delta buffer.
 fn output_pass<T: Scalar>(
+    output: Output,
+    ws: &mut Workspace<T>,
+    labels: &[usize],
+    delta_scale: Option<T>,
+) -> (f64, usize) {
+    struct K<'a, T: Scalar>(Output, &'a mut Workspace<T>, &'a [usize], Option<T>);
+    impl<T: Scalar> Kernel for K<'_, T> {
+        type Output = (f64, usize);
+        #[inline(always)]
+        fn run(self) -> (f64, usize) {
+            output_pass_kernel(self.0, self.1, self.2, self.3)
+        }
+    }
+    dispatch(K(output, ws, labels, delta_scale))
+}
+
+#[inline(always)]
+fn output_pass_kernel<T: Scalar>(
     output: Output,
     ws: &mut Workspace<T>,
     labels: &[usize],

@@ -25,6 +25,7 @@
 mod matrix;
 pub mod ops;
 mod scalar;
+pub mod simd;
 mod threads;
 
 pub use matrix::Matrix;

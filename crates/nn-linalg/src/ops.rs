@@ -1,8 +1,12 @@
 //! Operations that write into a preallocated output, so that a training loop allocates nothing.
 //!
+//! Elementwise operations run as [`Kernel`]s under [`dispatch`], so their loops use the CPU's widest vector instructions;
+//! sums use [`sum`]'s fixed, vectorisable order.
+//!
 //! Shapes are written `rows×cols`. Every function checks its shapes and panics on a mismatch: a mismatch here
 //! is a bug in the caller, never bad user input (`nn-core` validates user input before it reaches this layer).
 
+use crate::simd::{Kernel, dispatch, sum};
 use crate::{Matrix, Scalar, Threads};
 
 /// What a product does with the previous contents of its output.
@@ -107,56 +111,95 @@ pub fn matmul_nt<T: Scalar>(
 /// `dst[i, j] += row[j]` for every row `i`: the bias add.
 pub fn add_row_broadcast<T: Scalar>(dst: &mut Matrix<T>, row: &[T]) {
     assert_eq!(row.len(), dst.cols(), "add_row_broadcast: row length");
-    for (j, &r) in row.iter().enumerate() {
-        for x in dst.col_mut(j) {
-            *x += r;
+    struct K<'a, T: Scalar>(&'a mut Matrix<T>, &'a [T]);
+    impl<T: Scalar> Kernel for K<'_, T> {
+        type Output = ();
+        #[inline(always)]
+        fn run(self) {
+            for (j, &r) in self.1.iter().enumerate() {
+                for x in self.0.col_mut(j) {
+                    *x += r;
+                }
+            }
         }
     }
+    dispatch(K(dst, row))
 }
 
 /// `out[j] ← [out[j] +] Σᵢ a[i, j]`: the bias gradient.
 pub fn col_sums<T: Scalar>(out: &mut [T], accum: Accum, a: &Matrix<T>) {
     assert_eq!(out.len(), a.cols(), "col_sums: output length");
-    for (j, o) in out.iter_mut().enumerate() {
-        let s: T = a.col(j).iter().copied().sum();
-        *o = match accum {
-            Accum::Replace => s,
-            Accum::Add => *o + s,
-        };
+    struct K<'a, T: Scalar>(&'a mut [T], Accum, &'a Matrix<T>);
+    impl<T: Scalar> Kernel for K<'_, T> {
+        type Output = ();
+        #[inline(always)]
+        fn run(self) {
+            for (j, o) in self.0.iter_mut().enumerate() {
+                let s = sum(self.2.col(j));
+                *o = match self.1 {
+                    Accum::Replace => s,
+                    Accum::Add => *o + s,
+                };
+            }
+        }
     }
+    dispatch(K(out, accum, a))
 }
 
 /// `a[i, j] ← f(a[i, j])`
-pub fn map_inplace<T: Scalar>(a: &mut Matrix<T>, mut f: impl FnMut(T) -> T) {
-    for j in 0..a.cols() {
-        for x in a.col_mut(j) {
-            *x = f(*x);
+#[inline(always)]
+pub fn map_inplace<T: Scalar, F: FnMut(T) -> T>(a: &mut Matrix<T>, f: F) {
+    struct K<'a, T: Scalar, F>(&'a mut Matrix<T>, F);
+    impl<T: Scalar, F: FnMut(T) -> T> Kernel for K<'_, T, F> {
+        type Output = ();
+        #[inline(always)]
+        fn run(mut self) {
+            for j in 0..self.0.cols() {
+                for x in self.0.col_mut(j) {
+                    *x = (self.1)(*x);
+                }
+            }
         }
     }
+    dispatch(K(a, f))
 }
 
 /// `dst[i, j] ← f(a[i, j])`
-pub fn map_into<T: Scalar>(dst: &mut Matrix<T>, a: &Matrix<T>, mut f: impl FnMut(T) -> T) {
+#[inline(always)]
+pub fn map_into<T: Scalar, F: FnMut(T) -> T>(dst: &mut Matrix<T>, a: &Matrix<T>, f: F) {
     assert_eq!(dst.shape(), a.shape(), "map_into: shape mismatch");
-    for j in 0..a.cols() {
-        for (d, &x) in dst.col_mut(j).iter_mut().zip(a.col(j)) {
-            *d = f(x);
+    struct K<'a, T: Scalar, F>(&'a mut Matrix<T>, &'a Matrix<T>, F);
+    impl<T: Scalar, F: FnMut(T) -> T> Kernel for K<'_, T, F> {
+        type Output = ();
+        #[inline(always)]
+        fn run(mut self) {
+            for j in 0..self.1.cols() {
+                for (d, &x) in self.0.col_mut(j).iter_mut().zip(self.1.col(j)) {
+                    *d = (self.2)(x);
+                }
+            }
         }
     }
+    dispatch(K(dst, a, f))
 }
 
 /// `dst[i, j] ← f(dst[i, j], a[i, j])`
-pub fn zip_map_inplace<T: Scalar>(
-    dst: &mut Matrix<T>,
-    a: &Matrix<T>,
-    mut f: impl FnMut(T, T) -> T,
-) {
+#[inline(always)]
+pub fn zip_map_inplace<T: Scalar, F: FnMut(T, T) -> T>(dst: &mut Matrix<T>, a: &Matrix<T>, f: F) {
     assert_eq!(dst.shape(), a.shape(), "zip_map_inplace: shape mismatch");
-    for j in 0..a.cols() {
-        for (d, &x) in dst.col_mut(j).iter_mut().zip(a.col(j)) {
-            *d = f(*d, x);
+    struct K<'a, T: Scalar, F>(&'a mut Matrix<T>, &'a Matrix<T>, F);
+    impl<T: Scalar, F: FnMut(T, T) -> T> Kernel for K<'_, T, F> {
+        type Output = ();
+        #[inline(always)]
+        fn run(mut self) {
+            for j in 0..self.1.cols() {
+                for (d, &x) in self.0.col_mut(j).iter_mut().zip(self.1.col(j)) {
+                    *d = (self.2)(*d, x);
+                }
+            }
         }
     }
+    dispatch(K(dst, a, f))
 }
 
 /// `dst ← dst ⊙ a`, the Hadamard (elementwise) product.

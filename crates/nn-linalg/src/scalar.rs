@@ -67,7 +67,7 @@ pub trait Scalar:
 }
 
 macro_rules! impl_scalar {
-    ($t:ty) => {
+    ($t:ty, $exp:path) => {
         impl Scalar for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
@@ -82,7 +82,7 @@ macro_rules! impl_scalar {
             }
             #[inline(always)]
             fn exp(self) -> Self {
-                <$t>::exp(self)
+                $exp(self)
             }
             #[inline(always)]
             fn ln(self) -> Self {
@@ -115,5 +115,84 @@ macro_rules! impl_scalar {
         }
     };
 }
-impl_scalar!(f32);
-impl_scalar!(f64);
+impl_scalar!(f32, exp_f32);
+impl_scalar!(f64, exp_f64);
+
+// A branch-free eˣ that compilers vectorise (std's calls libm once per element).
+//
+// Range reduction (Cody & Waite): x = n·ln 2 + r with n = round(x / ln 2) and |r| ≤ ln 2 / 2, ln 2 split into a
+// high part with trailing zero bits (so n·ln2_hi is exact) and a low correction. Then eʳ by its Taylor
+// polynomial by Horner's scheme, and 2ⁿ built from its bits. Plain multiplies and adds, not `mul_add`: where
+// the CPU has no FMA (or the code is not compiled for it), `mul_add` is a slow libm call, and IEEE multiply and
+// add round the same on every machine, so results never depend on the instruction set.
+// n is rounded with the "magic number" 1.5·2^52 (2^23 for f32): adding it leaves n in the low mantissa bits.
+// Inputs are clamped to the finite range, so the result is never NaN for a number and saturates instead of
+// overflowing: exp(1000) is e^709 ≈ 8e307 and exp(−1000) is e^−708.3 ≈ 2e−308 (true values: ∞ and 0).
+//
+// Accuracy, measured against std over a sweep in the tests: ≤ 2 ulp (f64), ≤ 2 ulp (f32).
+
+#[inline(always)]
+fn exp_f64(x: f64) -> f64 {
+    const LOG2E: f64 = std::f64::consts::LOG2_E;
+    // ln 2 = LN2_HI + LN2_LO, fdlibm's split: LN2_HI has 32 trailing zero bits, so n·LN2_HI is exact.
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+    const MAGIC: f64 = 6_755_399_441_055_744.0; // 1.5 · 2^52
+    let x = x.clamp(-708.3, 709.0); // n = round(x / ln 2) stays in −1022..=1023
+    let t = x * LOG2E + MAGIC;
+    let n = t - MAGIC;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    // eʳ = Σ rᵏ/k!, k ≤ 13: the first omitted term is below 4e-18 for |r| ≤ 0.347.
+    const C: [f64; 14] = [
+        1.0,
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 6_227_020_800.0,
+    ];
+    let mut p = C[13];
+    for &c in C[..13].iter().rev() {
+        p = p * r + c;
+    }
+    // 2ⁿ: n sits in the low bits of t; move it (plus the bias 1023) into the exponent field. n + 1023 is in
+    // 1..2046 after the clamp, so this is a normal number.
+    let two_n = f64::from_bits(t.to_bits().wrapping_add(1023) << 52);
+    p * two_n
+}
+
+#[inline(always)]
+fn exp_f32(x: f32) -> f32 {
+    const LOG2E: f32 = std::f32::consts::LOG2_E;
+    const LN2_HI: f32 = 0.693_145_75; // 0x3f317200: trailing zero bits
+    const LN2_LO: f32 = 1.428_606_8e-6;
+    const MAGIC: f32 = 12_582_912.0; // 1.5 · 2^23
+    let x = x.clamp(-87.3, 88.0); // n stays in −126..=127
+    let t = x * LOG2E + MAGIC;
+    let n = t - MAGIC;
+    let r = (x - n * LN2_HI) - n * LN2_LO;
+    const C: [f32; 8] = [
+        1.0,
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+    ];
+    let mut p = C[7];
+    for &c in C[..7].iter().rev() {
+        p = p * r + c;
+    }
+    let two_n = f32::from_bits(t.to_bits().wrapping_add(127) << 23);
+    p * two_n
+}
