@@ -57,6 +57,7 @@ pub fn curves(path: &Path, history: &[EpochReport], title: &str, selected: usize
             .map_err(err)?;
         chart
             .configure_mesh()
+            .x_label_formatter(&|v| format!("{v:.0}"))
             .x_desc("epoch")
             .y_desc(if is_loss {
                 "cross-entropy loss"

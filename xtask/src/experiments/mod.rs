@@ -198,3 +198,88 @@ fn cost(specs: &Specs, datasets: &[Dataset], j: &Job) -> u64 {
     let per_sample: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
     (epochs * per_sample * d.len()) as u64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The checked-in specs parse, and every experiment, variant and seed runs end to end at 1/500 of its
+    /// epochs, writing results and plots.
+    #[test]
+    fn specs_parse_and_every_experiment_runs_a_smoke_version() {
+        let root = crate::workspace_root();
+        let specs = Specs::load(&root.join("experiments/report.toml")).unwrap();
+        assert_eq!(
+            specs
+                .experiment
+                .iter()
+                .map(|e| e.id.as_str())
+                .collect::<Vec<_>>(),
+            ["exp1", "exp2", "exp3", "digits"]
+        );
+        let exp3 = &specs.experiment[2];
+        let job = specs.job(exp3, Variant::Report, 0, 1.0).unwrap();
+        assert_eq!(
+            job.config.schedule,
+            nn_train::Schedule::Steps {
+                steps: vec![(5000, 0.04)]
+            }
+        );
+        assert!(job.config.selection.uses_test_set());
+        assert!(
+            !specs
+                .job(exp3, Variant::Validation, 0, 1.0)
+                .unwrap()
+                .config
+                .selection
+                .uses_test_set()
+        );
+
+        if nn_data::find_from(&root, "classification3.mat", None).is_err() {
+            assert!(!nn_data::data_required(), "datasets are required under CI");
+            return;
+        }
+        let out = std::env::temp_dir().join(format!("nn-experiments-smoke-{}", std::process::id()));
+        let opts = Options {
+            out: out.clone(),
+            seeds: 1,
+            epochs_scale: 0.002,
+            only: Vec::new(),
+            docs: false,
+            quiet: true,
+        };
+        run(&root, &opts).unwrap();
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap())
+                .unwrap();
+        let runs = json["runs"].as_array().unwrap();
+        assert_eq!(runs.len(), 4 * 3);
+        for r in runs {
+            for key in [
+                "test_accuracy",
+                "train_accuracy",
+                "test_loss",
+                "train_loss",
+                "best_epoch",
+            ] {
+                assert!(r.get(key).is_some_and(|v| v.is_number()), "{key} in {r}");
+            }
+        }
+        let md = std::fs::read_to_string(out.join("results.md")).unwrap();
+        assert!(
+            md.contains("test-set selection")
+                && md.contains("79.17%")
+                && md.contains("Beyond the report")
+        );
+        for f in [
+            "exp3-curves.svg",
+            "exp3-boundary.svg",
+            "digits-misclassified.svg",
+            "digits-errors-per-class.svg",
+            "digits-confusion.svg",
+        ] {
+            assert!(out.join(f).is_file(), "{f}");
+        }
+        std::fs::remove_dir_all(&out).unwrap();
+    }
+}
