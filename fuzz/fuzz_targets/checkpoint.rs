@@ -5,18 +5,12 @@
 //! correctly checksummed body: the bincode decoder and the consistency checks then see arbitrary bodies.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use nn_train::{Checkpoint, MAGIC, VERSION};
-use sha2::Digest;
+use nn_train::Checkpoint;
 
 fuzz_target!(|data: &[u8]| {
     let path = std::path::Path::new("fuzz.nnm");
     let _ = Checkpoint::from_bytes(data, path);
-    let mut framed = Vec::with_capacity(data.len() + 52);
-    framed.extend_from_slice(&MAGIC);
-    framed.extend_from_slice(&VERSION.to_le_bytes());
-    framed.extend_from_slice(&(data.len() as u64).to_le_bytes());
-    framed.extend_from_slice(data);
-    framed.extend_from_slice(&sha2::Sha256::digest(data));
+    let framed = Checkpoint::frame(data);
     if let Ok(c) = Checkpoint::from_bytes(&framed, path) {
         // A body that decodes and checks must round-trip.
         assert_eq!(Checkpoint::from_bytes(&c.to_bytes(), path).ok(), Some(c));

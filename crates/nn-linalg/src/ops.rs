@@ -27,6 +27,29 @@ impl Accum {
     }
 }
 
+/// `dst ← [dst +] α · lhs · rhs` through faer, after checking that the shapes chain. `what` names the public
+/// operation in the panic message.
+fn product<T: Scalar>(
+    dst: &mut Matrix<T>,
+    accum: Accum,
+    lhs: faer::MatRef<'_, T>,
+    rhs: faer::MatRef<'_, T>,
+    alpha: T,
+    threads: Threads,
+    what: &str,
+) {
+    let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
+    assert!(
+        rhs.nrows() == k && dst.shape() == (m, n),
+        "{what}: {m}×{k} · {}×{n} into {}×{}",
+        rhs.nrows(),
+        dst.rows(),
+        dst.cols()
+    );
+    let par = threads.par_for(2 * m * n * k);
+    faer::linalg::matmul::matmul(dst.inner.as_mut(), accum.faer(), lhs, rhs, alpha, par);
+}
+
 /// `dst (m×n) ← [dst +] α · A (m×k) · B (k×n)`
 pub fn matmul<T: Scalar>(
     dst: &mut Matrix<T>,
@@ -36,21 +59,14 @@ pub fn matmul<T: Scalar>(
     alpha: T,
     threads: Threads,
 ) {
-    let (m, k, n) = (a.rows(), a.cols(), b.cols());
-    assert!(
-        b.rows() == k && dst.shape() == (m, n),
-        "matmul: {m}×{k} · {}×{n} into {:?}",
-        b.rows(),
-        dst.shape()
-    );
-    let par = threads.par_for(2 * m * n * k);
-    faer::linalg::matmul::matmul(
-        dst.inner.as_mut(),
-        accum.faer(),
+    product(
+        dst,
+        accum,
         a.inner.as_ref(),
         b.inner.as_ref(),
         alpha,
-        par,
+        threads,
+        "matmul",
     );
 }
 
@@ -63,21 +79,14 @@ pub fn matmul_tn<T: Scalar>(
     alpha: T,
     threads: Threads,
 ) {
-    let (m, k, n) = (a.rows(), a.cols(), b.cols());
-    assert!(
-        b.rows() == m && dst.shape() == (k, n),
-        "matmul_tn: ({m}×{k})ᵀ · {}×{n} into {:?}",
-        b.rows(),
-        dst.shape()
-    );
-    let par = threads.par_for(2 * m * n * k);
-    faer::linalg::matmul::matmul(
-        dst.inner.as_mut(),
-        accum.faer(),
+    product(
+        dst,
+        accum,
         a.inner.transpose(),
         b.inner.as_ref(),
         alpha,
-        par,
+        threads,
+        "matmul_tn (shapes after transposing A)",
     );
 }
 
@@ -90,21 +99,14 @@ pub fn matmul_nt<T: Scalar>(
     alpha: T,
     threads: Threads,
 ) {
-    let (m, n, k) = (a.rows(), a.cols(), b.rows());
-    assert!(
-        b.cols() == n && dst.shape() == (m, k),
-        "matmul_nt: {m}×{n} · ({k}×{})ᵀ into {:?}",
-        b.cols(),
-        dst.shape()
-    );
-    let par = threads.par_for(2 * m * n * k);
-    faer::linalg::matmul::matmul(
-        dst.inner.as_mut(),
-        accum.faer(),
+    product(
+        dst,
+        accum,
         a.inner.as_ref(),
         b.inner.transpose(),
         alpha,
-        par,
+        threads,
+        "matmul_nt (shapes after transposing B)",
     );
 }
 

@@ -87,12 +87,18 @@ impl Checkpoint {
     pub fn to_bytes(&self) -> Vec<u8> {
         let body = bincode::serde::encode_to_vec(self, bincode_config())
             .expect("a checkpoint always encodes");
+        Self::frame(&body)
+    }
+
+    /// Wraps an encoded body in the file layout: magic, version, length, body, SHA-256. For tools and tests that
+    /// build files by hand (e.g. to forge a body and check that the loader refuses it).
+    pub fn frame(body: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(HEADER + body.len() + CHECKSUM);
         out.extend_from_slice(&MAGIC);
         out.extend_from_slice(&VERSION.to_le_bytes());
         out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-        out.extend_from_slice(&body);
-        out.extend_from_slice(&sha2::Sha256::digest(&body));
+        out.extend_from_slice(body);
+        out.extend_from_slice(&sha2::Sha256::digest(body));
         out
     }
 

@@ -229,12 +229,5 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
     assert_eq!(body.pop(), Some(0));
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
-    let mut out = Vec::new();
-    out.extend_from_slice(&MAGIC);
-    out.extend_from_slice(&VERSION.to_le_bytes());
-    out.extend_from_slice(&(body.len() as u64).to_le_bytes());
-    out.extend_from_slice(&body);
-    use sha2::Digest;
-    out.extend_from_slice(&sha2::Sha256::digest(&body));
-    out
+    Checkpoint::frame(&body)
 }
