@@ -39,6 +39,9 @@ enum Task {
         /// Multiply every epoch count (e.g. 0.01 for a smoke run).
         #[arg(long, default_value_t = 1.0)]
         epochs_scale: f64,
+        /// Floating-point precision of every run (the report's numpy ran in f64).
+        #[arg(long, default_value = "f64", value_parser = ["f64", "f32"])]
+        precision: String,
         /// Only the experiment with this id (repeatable; default: all).
         #[arg(long, value_name = "ID")]
         only: Vec<String>,
@@ -67,6 +70,7 @@ fn main() -> anyhow::Result<()> {
             out,
             seeds,
             epochs_scale,
+            precision,
             only,
             docs,
             quiet,
@@ -83,6 +87,7 @@ fn main() -> anyhow::Result<()> {
                     out,
                     seeds,
                     epochs_scale,
+                    f32: precision == "f32",
                     only,
                     docs,
                     quiet,

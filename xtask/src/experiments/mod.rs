@@ -19,6 +19,8 @@ pub struct Options {
     pub seeds: u64,
     /// Multiplies every epoch count (for smoke runs); 1 is the specs as written.
     pub epochs_scale: f64,
+    /// Train in f32 instead of f64.
+    pub f32: bool,
     /// Only these experiment ids (empty: all).
     pub only: Vec<String>,
     /// Also refresh docs/report.md and docs/figures/.
@@ -97,16 +99,16 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             scope.spawn(|| {
                 while let Some(job) = jobs.get(next.fetch_add(1, Ordering::SeqCst)) {
                     let e = &specs.experiment[job.experiment];
+                    let data = &datasets[job.experiment];
                     let outcome = specs
                         .job(e, job.variant, job.seed, opts.epochs_scale)
-                        .and_then(|spec| {
-                            Ok(run_job::<f64>(
-                                &datasets[job.experiment],
-                                &spec,
-                                None,
-                                None,
-                                &mut |_| {},
-                            )?)
+                        .and_then(|mut spec| {
+                            Ok(if opts.f32 {
+                                spec.precision = nn_train::Precision::F32;
+                                run_job::<f32>(data, &spec, None, None, &mut |_| {})?
+                            } else {
+                                run_job::<f64>(data, &spec, None, None, &mut |_| {})?
+                            })
                         });
                     match outcome {
                         Ok(outcome) => {
@@ -155,6 +157,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         wall,
         workers,
         opts.epochs_scale,
+        opts.f32,
     );
     std::fs::write(opts.out.join("results.md"), summary.markdown(&figures, ""))?;
     std::fs::write(
@@ -244,6 +247,7 @@ mod tests {
             out: out.clone(),
             seeds: 1,
             epochs_scale: 0.002,
+            f32: false,
             only: Vec::new(),
             docs: false,
             quiet: true,

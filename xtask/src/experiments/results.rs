@@ -101,6 +101,7 @@ pub struct Summary {
     pub wall: Duration,
     pub workers: usize,
     pub epochs_scale: f64,
+    pub f32: bool,
 }
 
 impl Summary {
@@ -111,6 +112,7 @@ impl Summary {
         wall: Duration,
         workers: usize,
         epochs_scale: f64,
+        f32: bool,
     ) -> Self {
         let mut rows = Vec::new();
         for e in &specs.experiment {
@@ -166,6 +168,7 @@ impl Summary {
             wall,
             workers,
             epochs_scale,
+            f32,
         }
     }
 
@@ -201,6 +204,7 @@ impl Summary {
         serde_json::json!({
             "seeds": self.seeds,
             "epochs_scale": self.epochs_scale,
+            "precision": if self.f32 { "f32" } else { "f64" },
             "wall_seconds": self.wall.as_secs_f64(),
             "cores": self.workers,
             "summary": self.rows.iter().map(|r| serde_json::json!({
@@ -343,8 +347,9 @@ impl Summary {
         }
         let _ = writeln!(
             s,
-            "---\n{} runs in {:.1} s of wall time on {} cores{}.",
+            "---\n{} runs in {} in {:.1} s of wall time on {} cores{}.",
             self.rows.iter().map(|r| r.seeds).sum::<usize>(),
+            if self.f32 { "f32" } else { "f64" },
             self.wall.as_secs_f64(),
             self.workers,
             if self.epochs_scale != 1.0 {
