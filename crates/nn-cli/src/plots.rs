@@ -8,7 +8,9 @@ use nn_linalg::Matrix;
 use nn_train::job::JobOutcome;
 use nn_train::metrics::Confusion;
 use nn_train::{Checkpoint, EpochReport};
+use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use std::path::Path;
 
 const TRAIN: RGBColor = RGBColor(31, 119, 180);
@@ -275,6 +277,21 @@ pub fn image_grid(path: &Path, images: &[(Image, String, String)], title: &str) 
     root.present().map_err(err)
 }
 
+/// The label of a class-axis segment: the class name at its centre, nothing elsewhere.
+fn class_label(names: &[String], v: &SegmentValue<i32>, flip: bool) -> String {
+    match v {
+        SegmentValue::CenterOf(c) => {
+            let c = if flip { names.len() as i32 - 1 - c } else { *c };
+            usize::try_from(c)
+                .ok()
+                .and_then(|c| names.get(c))
+                .cloned()
+                .unwrap_or_default()
+        }
+        _ => String::new(),
+    }
+}
+
 /// Misclassified samples per class, as bars.
 pub fn class_error_bars(
     path: &Path,
@@ -286,38 +303,48 @@ pub fn class_error_bars(
     let root = SVGBackend::new(path, (700, 420)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let top = errors.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.15;
-    let k = names.len();
+    let k = names.len() as i32;
     let mut chart = ChartBuilder::on(&root)
         .caption(title, ("sans-serif", 17))
         .margin(12)
         .x_label_area_size(35)
         .y_label_area_size(45)
-        .build_cartesian_2d(0f64..k as f64, 0f64..top)
+        .build_cartesian_2d((0..k - 1).into_segmented(), 0f64..top) // segments 0..=k−1
         .map_err(err)?;
-    let labels = names.to_vec();
     chart
         .configure_mesh()
         .disable_x_mesh()
-        .x_labels(k)
-        .x_label_formatter(&|v| labels.get(v.floor() as usize).cloned().unwrap_or_default())
+        .x_labels(names.len() + 1)
+        .x_label_formatter(&|v| class_label(names, v, false))
+        .y_label_formatter(&|v| format!("{v:.0}"))
         .x_desc("true class")
         .y_desc("misclassified samples")
         .draw()
         .map_err(err)?;
     chart
         .draw_series((0..k).map(|c| {
-            Rectangle::new(
-                [(c as f64 + 0.15, 0.0), (c as f64 + 0.85, errors[c] as f64)],
+            let mut bar = Rectangle::new(
+                [
+                    (SegmentValue::Exact(c), 0.0),
+                    (SegmentValue::Exact(c + 1), errors[c as usize] as f64),
+                ],
                 TRAIN.filled(),
-            )
+            );
+            bar.set_margin(0, 0, 8, 8);
+            bar
         }))
         .map_err(err)?;
+    let centred = ("sans-serif", 12)
+        .into_font()
+        .into_text_style(&root)
+        .pos(Pos::new(HPos::Center, VPos::Bottom));
     chart
         .draw_series((0..k).map(|c| {
+            let u = c as usize;
             Text::new(
-                format!("{}/{}", errors[c], totals[c]),
-                (c as f64 + 0.2, errors[c] as f64 + top * 0.02),
-                ("sans-serif", 12),
+                format!("{}/{}", errors[u], totals[u]),
+                (SegmentValue::CenterOf(c), errors[u] as f64 + top * 0.01),
+                centred.clone(),
             )
         }))
         .map_err(err)?;
@@ -331,7 +358,7 @@ pub fn confusion_heatmap(
     confusion: &Confusion,
     title: &str,
 ) -> Result<()> {
-    let k = names.len();
+    let k = names.len() as i32;
     let size = (60 * k as u32 + 140).max(300);
     let root = SVGBackend::new(path, (size, size + 30)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
@@ -348,45 +375,45 @@ pub fn confusion_heatmap(
         .margin(12)
         .x_label_area_size(40)
         .y_label_area_size(50)
-        .build_cartesian_2d(0f64..k as f64, 0f64..k as f64)
+        .build_cartesian_2d((0..k - 1).into_segmented(), (0..k - 1).into_segmented()) // segments 0..=k−1
         .map_err(err)?;
-    let (lx, ly) = (names.to_vec(), names.to_vec());
     chart
         .configure_mesh()
         .disable_mesh()
-        .x_labels(k)
-        .y_labels(k)
-        .x_label_formatter(&|v| lx.get(v.floor() as usize).cloned().unwrap_or_default())
-        .y_label_formatter(&|v| {
-            ly.get(k.saturating_sub(1 + v.floor() as usize))
-                .cloned()
-                .unwrap_or_default()
-        })
+        .x_labels(names.len() + 1)
+        .y_labels(names.len() + 1)
+        .x_label_formatter(&|v| class_label(names, v, false))
+        .y_label_formatter(&|v| class_label(names, v, true))
         .x_desc("predicted")
         .y_desc("true")
         .draw()
         .map_err(err)?;
     for (t, row) in confusion.counts.iter().enumerate() {
+        let y = k - 1 - t as i32; // true class 0 at the top
         for (p, &c) in row.iter().enumerate() {
-            let y = (k - 1 - t) as f64;
+            let p = p as i32;
             let shade = (c as f64 / max).sqrt();
             let color = RGBColor(
                 (255.0 - 200.0 * shade) as u8,
                 (255.0 - 150.0 * shade) as u8,
                 255,
             );
+            let cell = [
+                (SegmentValue::Exact(p), SegmentValue::Exact(y)),
+                (SegmentValue::Exact(p + 1), SegmentValue::Exact(y + 1)),
+            ];
             chart
-                .draw_series(std::iter::once(Rectangle::new(
-                    [(p as f64, y), (p as f64 + 1.0, y + 1.0)],
-                    color.filled(),
-                )))
+                .draw_series(std::iter::once(Rectangle::new(cell, color.filled())))
                 .map_err(err)?;
-            let text_color = if shade > 0.6 { WHITE } else { BLACK };
+            let text = ("sans-serif", 13)
+                .into_font()
+                .color(if shade > 0.6 { &WHITE } else { &BLACK })
+                .pos(Pos::new(HPos::Center, VPos::Center));
             chart
                 .draw_series(std::iter::once(Text::new(
                     c.to_string(),
-                    (p as f64 + 0.3, y + 0.65),
-                    ("sans-serif", 13).into_font().color(&text_color),
+                    (SegmentValue::CenterOf(p), SegmentValue::CenterOf(y)),
+                    text,
                 )))
                 .map_err(err)?;
         }
