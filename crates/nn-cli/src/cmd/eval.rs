@@ -10,8 +10,13 @@ use nn_train::metrics::{Confusion, wilson_interval};
 
 pub fn run(a: EvalArgs) -> Result<()> {
     let (eval, predicted, dataset, names, what) = if let Some(theta) = &a.theta {
-        // Course convention: output unit k−1 stands for label k of y, so labels are read one-based; with
-        // --labels digits10 the units are still label order, but shown as digits (label 10 is 0).
+        // Course convention: output unit k−1 stands for label k of y, so labels are read one-based. With ten
+        // classes (the digits) they are shown as digits: label 10 is 0.
+        if a.data.labels == Some(Labels::Digits10) {
+            bail!(
+                "with --theta, labels are read one-based (unit k−1 is label k); digits are shown as 0..9 automatically"
+            );
+        }
         let data = load(&a.data, LabelScheme::OneBased)?;
         let file = MatFile::open(&locate(theta)?)?;
         let thetas = a
@@ -21,11 +26,6 @@ pub fn run(a: EvalArgs) -> Result<()> {
             .collect::<Result<Vec<_>, _>>()?;
         let net = Network::<f64>::from_theta(&thetas, Output::Sigmoid)
             .context("building the network from Θ")?;
-        if a.data.labels == Some(Labels::Digits10) {
-            bail!(
-                "with --theta, labels are read one-based (unit k−1 is label k); digits are shown as 0..9 automatically"
-            );
-        }
         if data.classes.scheme != LabelScheme::OneBased {
             bail!("with --theta the labels must be one-based (1..k, unit k−1 is label k)");
         }
