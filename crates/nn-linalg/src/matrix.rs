@@ -111,14 +111,6 @@ impl<T: Scalar> Matrix<T> {
         self.inner.col_as_slice_mut(j)
     }
 
-    /// Copies row `i` into `out`, which must have length [`cols`](Self::cols).
-    pub fn copy_row_into(&self, i: usize, out: &mut [T]) {
-        assert_eq!(out.len(), self.cols(), "copy_row_into: output length");
-        for (j, o) in out.iter_mut().enumerate() {
-            *o = self.inner[(i, j)];
-        }
-    }
-
     /// Row `i` as a new vector.
     pub fn row_to_vec(&self, i: usize) -> Vec<T> {
         (0..self.cols()).map(|j| self.inner[(i, j)]).collect()
