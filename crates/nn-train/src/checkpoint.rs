@@ -46,6 +46,16 @@ pub enum Precision {
     F64,
 }
 
+impl Precision {
+    /// `"f32"` or `"f64"`, as on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        }
+    }
+}
+
 /// The contents of a checkpoint file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Checkpoint {

@@ -4,6 +4,7 @@ use super::spec::{Experiment, ReportFigures, Specs, Variant};
 use anyhow::{Context, Result};
 use nn_cli::plots;
 use nn_data::{Dataset, PixelOrder};
+use nn_train::Precision;
 use nn_train::job::JobOutcome;
 use nn_train::metrics::{Confusion, wilson_interval};
 use serde::Serialize;
@@ -101,7 +102,7 @@ pub struct Summary {
     pub wall: Duration,
     pub workers: usize,
     pub epochs_scale: f64,
-    pub f32: bool,
+    pub precision: Precision,
 }
 
 impl Summary {
@@ -112,7 +113,7 @@ impl Summary {
         wall: Duration,
         workers: usize,
         epochs_scale: f64,
-        f32: bool,
+        precision: Precision,
     ) -> Self {
         let mut rows = Vec::new();
         for e in &specs.experiment {
@@ -168,7 +169,7 @@ impl Summary {
             wall,
             workers,
             epochs_scale,
-            f32,
+            precision,
         }
     }
 
@@ -204,7 +205,7 @@ impl Summary {
         serde_json::json!({
             "seeds": self.seeds,
             "epochs_scale": self.epochs_scale,
-            "precision": if self.f32 { "f32" } else { "f64" },
+            "precision": self.precision,
             "wall_seconds": self.wall.as_secs_f64(),
             "cores": self.workers,
             "summary": self.rows.iter().map(|r| serde_json::json!({
@@ -254,8 +255,15 @@ impl Summary {
             "80/20 shuffled split, standardised features, full-batch gradient descent, and the epoch with the best **test** \
              accuracy kept — the report's protocol. Choosing the epoch on the test set makes these test figures optimistic: \
              they are labelled *test-set selection*. Ours: mean ± standard deviation over {} seed(s) (seed s drives the split \
-             and the initial weights); *pooled* adds the test counts of all seeds, with a 95% Wilson interval.\n",
-            self.seeds
+             and the initial weights); *pooled* adds the test counts of all seeds, with a 95% Wilson interval. Every run \
+             trains in {}{}.\n",
+            self.seeds,
+            self.precision.name(),
+            match self.precision {
+                Precision::F32 =>
+                    " (the report's numpy used f64; `--precision f64` replays in f64)",
+                Precision::F64 => ", as the report's numpy did",
+            }
         );
         let _ = writeln!(
             s,
@@ -313,7 +321,7 @@ impl Summary {
         let _ = writeln!(
             s,
             "The same networks with the epoch chosen on a **validation** split (60/20/20: the test part keeps the report's \
-             size and is never looked at during training), then trained with Adam on mini-batches. These test figures are \
+             size and plays no part in any choice made in training), then trained with Adam on mini-batches. These test figures are \
              honest estimates. Time is per run, one core each.\n"
         );
         let _ = writeln!(
@@ -349,7 +357,7 @@ impl Summary {
             s,
             "---\n{} runs in {} in {:.1} s of wall time on {} cores{}.",
             self.rows.iter().map(|r| r.seeds).sum::<usize>(),
-            if self.f32 { "f32" } else { "f64" },
+            self.precision.name(),
             self.wall.as_secs_f64(),
             self.workers,
             if self.epochs_scale != 1.0 {
