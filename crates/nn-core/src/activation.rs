@@ -84,7 +84,17 @@ pub fn sigmoid<T: Scalar>(z: T) -> T {
 /// Finite for any finite z, including ±1000, where the naive form takes ln 0.
 #[inline(always)]
 pub fn bce_with_logit<T: Scalar>(z: T, y: T) -> T {
-    z.max(T::ZERO) - y * z + ln_1p_unit((-z.abs()).exp())
+    bce_and_sigmoid(z, y).0
+}
+
+/// The binary cross-entropy from the logit and σ(z), sharing one exponential e = e^−|z|:
+/// loss = max(z, 0) − y·z + ln(1 + e), and σ(z) = 1/(1 + e) for z ≥ 0, e/(1 + e) below (no overflow either way).
+#[inline(always)]
+pub fn bce_and_sigmoid<T: Scalar>(z: T, y: T) -> (T, T) {
+    let e = (-z.abs()).exp();
+    let loss = z.max(T::ZERO) - y * z + ln_1p_unit(e);
+    let numerator = if z >= T::ZERO { T::ONE } else { e };
+    (loss, numerator / (T::ONE + e))
 }
 
 /// ln(1 + u) for u in [0, 1], branch-free so that it vectorises (libm's `log1p` is a call per element).

@@ -14,10 +14,10 @@
 //! This is the report's `Δ += a·δᵀ, D = Δ/m + λΘ` for non-bias weights, written per batch instead of per
 //! sample, with rows as samples.
 
-use crate::activation::{Activation, Output, bce_with_logit, sigmoid};
+use crate::activation::{Activation, Output, bce_and_sigmoid, bce_with_logit, sigmoid};
 use crate::error::{CoreError, Result};
 use crate::network::{Architecture, Layer, Network, unroll_theta};
-use nn_linalg::simd::{Kernel, dispatch};
+use nn_linalg::simd::{self, Kernel, dispatch};
 use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
 
 /// Every buffer one forward and backward pass over `m` samples needs. Create it once; passes reuse it, and
@@ -458,19 +458,32 @@ fn output_pass_kernel<T: Scalar>(
         Output::Sigmoid => {
             // Unit j's target for sample i: its label if there is one unit, else [label == j] (one-vs-all).
             let target = |label: usize, j: usize| if k == 1 { label == 1 } else { label == j };
+            // Per column: each sample's loss into `row_sum` (and its δ beside it), one exponential per sample,
+            // then a lane-parallel sum. A running `loss +=` would chain every addition and stay scalar.
             for j in 0..k {
-                let mut column_loss = T::ZERO;
-                for (&v, &c) in z.col(j).iter().zip(labels) {
-                    let y = if target(c, j) { T::ONE } else { T::ZERO };
-                    column_loss += bce_with_logit(v, y);
-                }
-                loss += column_loss.to_f64();
-                if let Some((scale, d)) = delta.as_mut() {
-                    for ((dv, &v), &c) in d.col_mut(j).iter_mut().zip(z.col(j)).zip(labels) {
-                        let y = if target(c, j) { T::ONE } else { T::ZERO };
-                        *dv = (sigmoid(v) - y) * *scale;
+                let per_sample = &mut row_sum[..labels.len()];
+                match delta.as_mut() {
+                    Some((scale, d)) => {
+                        for (((l, dv), &v), &c) in per_sample
+                            .iter_mut()
+                            .zip(d.col_mut(j))
+                            .zip(z.col(j))
+                            .zip(labels)
+                        {
+                            let y = if target(c, j) { T::ONE } else { T::ZERO };
+                            let (l_i, p) = bce_and_sigmoid(v, y);
+                            *l = l_i;
+                            *dv = (p - y) * *scale;
+                        }
+                    }
+                    None => {
+                        for ((l, &v), &c) in per_sample.iter_mut().zip(z.col(j)).zip(labels) {
+                            let y = if target(c, j) { T::ONE } else { T::ZERO };
+                            *l = bce_with_logit(v, y);
+                        }
                     }
                 }
+                loss += simd::sum(per_sample).to_f64();
             }
             correct = if k == 1 {
                 z.col(0)
@@ -490,11 +503,27 @@ fn output_pass_kernel<T: Scalar>(
                 .zip(labels.iter())
                 .filter(|(a, c)| a == c)
                 .count();
-            // row_sum = Σⱼ exp(z − max), with the max subtracted so no exponent exceeds 0.
+            // row_sum = Σⱼ exp(z − max), with the max subtracted so no exponent exceeds 0. With a δ to write,
+            // the exponentials are kept in it, to be scaled below.
             row_sum.fill(T::ZERO);
             for j in 0..k {
-                for ((s, &mx), &v) in row_sum.iter_mut().zip(row_max.iter()).zip(z.col(j)) {
-                    *s += (v - mx).exp();
+                match delta.as_mut() {
+                    Some((_, d)) => {
+                        for (((s, dv), &mx), &v) in row_sum
+                            .iter_mut()
+                            .zip(d.col_mut(j))
+                            .zip(row_max.iter())
+                            .zip(z.col(j))
+                        {
+                            *dv = (v - mx).exp();
+                            *s += *dv;
+                        }
+                    }
+                    None => {
+                        for ((s, &mx), &v) in row_sum.iter_mut().zip(row_max.iter()).zip(z.col(j)) {
+                            *s += (v - mx).exp();
+                        }
+                    }
                 }
             }
             // −log softmax(z)_y = ln Σ exp(z − max) + max − z_y
@@ -507,13 +536,8 @@ fn output_pass_kernel<T: Scalar>(
                     *s = *scale / *s;
                 }
                 for j in 0..k {
-                    for ((dv, &v), (&mx, &inv)) in d
-                        .col_mut(j)
-                        .iter_mut()
-                        .zip(z.col(j))
-                        .zip(row_max.iter().zip(row_sum.iter()))
-                    {
-                        *dv = (v - mx).exp() * inv;
+                    for (dv, &inv) in d.col_mut(j).iter_mut().zip(row_sum.iter()) {
+                        *dv *= inv;
                     }
                 }
                 for (i, &c) in labels.iter().enumerate() {

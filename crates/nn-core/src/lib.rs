@@ -37,7 +37,7 @@ mod gradcheck;
 mod init;
 mod network;
 
-pub use activation::{Activation, Output, bce_with_logit, ln_1p_unit, sigmoid};
+pub use activation::{Activation, Output, bce_and_sigmoid, bce_with_logit, ln_1p_unit, sigmoid};
 pub use backprop::{Evaluation, Gradients, Workspace};
 pub use error::{CoreError, Result};
 pub use gradcheck::{GradCheck, LayerCheck, check_gradients};
