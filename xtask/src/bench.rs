@@ -4,6 +4,7 @@
 use anyhow::Result;
 use nn_core::{Gradients, Network, Output, Workspace};
 use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use std::io::Write as _;
 use std::time::{Duration, Instant};
 
 /// One benchmark case: a synthetic dataset of this shape and a network of these widths.
@@ -156,7 +157,7 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
 }
 
 pub fn run(json: bool, only: Option<String>) -> Result<()> {
-    let mut all = Vec::new();
+    let mut out = std::io::stdout().lock();
     for case in CASES
         .iter()
         .filter(|c| only.as_deref().is_none_or(|o| c.name.contains(o)))
@@ -167,31 +168,33 @@ pub fn run(json: bool, only: Option<String>) -> Result<()> {
             } else {
                 measure::<f64>(case, threads)
             };
-            if !json {
-                println!(
+            let line = if json {
+                serde_json::to_string(&m)?
+            } else {
+                let flops = nn_core::Architecture::new(
+                    case.widths[0],
+                    &case.widths[1..case.widths.len() - 1],
+                    *case.widths.last().unwrap_or(&1),
+                    Output::Softmax,
+                )
+                .flops_per_pass(case.m) as f64;
+                format!(
                     "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products)",
                     m.case,
                     m.threads,
                     fmt(m.epoch_s),
                     fmt(m.gemm_s),
                     m.ratio,
-                    nn_core::Architecture::new(
-                        case.widths[0],
-                        &case.widths[1..case.widths.len() - 1],
-                        *case.widths.last().unwrap_or(&1),
-                        Output::Softmax
-                    )
-                    .flops_per_pass(case.m) as f64
-                        / m.gemm_s
-                        / 1e9
-                );
+                    flops / m.gemm_s / 1e9
+                )
+            };
+            // Each line as soon as it is measured; a closed pipe (`| head`) ends the run quietly.
+            if let Err(e) = writeln!(out, "{line}").and_then(|()| out.flush()) {
+                return match e.kind() {
+                    std::io::ErrorKind::BrokenPipe => Ok(()),
+                    _ => Err(e.into()),
+                };
             }
-            all.push(m);
-        }
-    }
-    if json {
-        for m in &all {
-            println!("{}", serde_json::to_string(m)?);
         }
     }
     Ok(())
