@@ -96,12 +96,15 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
     let inner = ((2e-2 * 20e9 / flops.max(1.0)) as usize).clamp(1, 20_000);
     let samples = if case.m >= 60_000 { 5 } else { 11 };
     let lr = T::from_f64(1e-3);
-    let epoch_s = time_per_iter(samples, inner, || {
-        for _ in 0..inner {
-            net.gradient_with(&x, &y, 0.0, &mut ws, &mut grads)
-                .expect("shapes fit");
-            net.gradient_descent_step(&grads, lr);
-        }
+    // Timed where the trainer runs its loop (Threads::run), so that the parallel products behave as in training.
+    let epoch_s = threads.run(|| {
+        time_per_iter(samples, inner, || {
+            for _ in 0..inner {
+                net.gradient_with(&x, &y, 0.0, &mut ws, &mut grads)
+                    .expect("shapes fit");
+                net.gradient_descent_step(&grads, lr);
+            }
+        })
     });
     // The same products alone: forward A·W per layer; backward Aᵀ·δ per layer and δ·Wᵀ for all but the first.
     let widths = arch.widths();
@@ -112,39 +115,41 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
         .map(|w| Matrix::zeros(w[0], w[1]))
         .collect();
     let ws_: Vec<Matrix<T>> = net.layers().iter().map(|l| l.weights.clone()).collect();
-    let gemm_s = time_per_iter(samples, inner, || {
-        for _ in 0..inner {
-            for l in 0..ws_.len() {
-                ops::matmul(
-                    &mut outs[l + 1],
-                    Accum::Replace,
-                    &acts[l],
-                    &ws_[l],
-                    T::ONE,
-                    threads,
-                );
-            }
-            for l in (0..ws_.len()).rev() {
-                ops::matmul_tn(
-                    &mut gw[l],
-                    Accum::Replace,
-                    &acts[l],
-                    &acts[l + 1],
-                    T::ONE,
-                    threads,
-                );
-                if l > 0 {
-                    ops::matmul_nt(
-                        &mut outs[l],
+    let gemm_s = threads.run(|| {
+        time_per_iter(samples, inner, || {
+            for _ in 0..inner {
+                for l in 0..ws_.len() {
+                    ops::matmul(
+                        &mut outs[l + 1],
                         Accum::Replace,
-                        &acts[l + 1],
+                        &acts[l],
                         &ws_[l],
                         T::ONE,
                         threads,
                     );
                 }
+                for l in (0..ws_.len()).rev() {
+                    ops::matmul_tn(
+                        &mut gw[l],
+                        Accum::Replace,
+                        &acts[l],
+                        &acts[l + 1],
+                        T::ONE,
+                        threads,
+                    );
+                    if l > 0 {
+                        ops::matmul_nt(
+                            &mut outs[l],
+                            Accum::Replace,
+                            &acts[l + 1],
+                            &ws_[l],
+                            T::ONE,
+                            threads,
+                        );
+                    }
+                }
             }
-        }
+        })
     });
     Measurement {
         case: case.name.to_string(),

@@ -6,7 +6,7 @@
 //! - [`Matrix<T>`]: dense, column-major, rows = samples; `T` is `f64` (the default) or `f32` ([`Scalar`]).
 //! - [`ops`]: products `A·B`, `Aᵀ·B`, `A·Bᵀ` that replace or accumulate into a preallocated output, the bias
 //!   broadcast, column sums, elementwise maps and the Hadamard product.
-//! - [`Threads`]: how many threads a product may use, mapped onto faer's per-call parallelism.
+//! - [`Threads`]: how many threads a product may use; products split their output between them.
 //!
 //! ```
 //! use nn_linalg::{ops, Accum, Matrix, Threads};

@@ -46,8 +46,50 @@ fn product<T: Scalar>(
         dst.rows(),
         dst.cols()
     );
-    let par = threads.par_for(2 * m * n * k);
-    faer::linalg::matmul::matmul(dst.inner.as_mut(), accum.faer(), lhs, rhs, alpha, par);
+    split_product(
+        dst.inner.as_mut(),
+        accum,
+        lhs,
+        rhs,
+        alpha,
+        threads.parts_for(2 * m * n * k),
+    );
+}
+
+/// `dst ← [dst +] α · lhs · rhs` in `parts` blocks of the output: rows if it has at least as many rows as
+/// columns, else columns, halved recursively under `rayon::join`. Each block is one sequential faer product, so
+/// every element is the same dot product as on one thread, bit for bit; and unlike faer's own parallel product,
+/// which allocates small task blocks on every call, this allocates nothing.
+fn split_product<T: Scalar>(
+    dst: faer::MatMut<'_, T>,
+    accum: Accum,
+    lhs: faer::MatRef<'_, T>,
+    rhs: faer::MatRef<'_, T>,
+    alpha: T,
+    parts: usize,
+) {
+    if parts <= 1 || dst.nrows().max(dst.ncols()) < 2 {
+        faer::linalg::matmul::matmul(dst, accum.faer(), lhs, rhs, alpha, faer::Par::Seq);
+        return;
+    }
+    let first = parts / 2;
+    if dst.nrows() >= dst.ncols() {
+        let mid = dst.nrows() * first / parts;
+        let (top, bottom) = dst.split_at_row_mut(mid);
+        let (lhs_top, lhs_bottom) = lhs.split_at_row(mid);
+        rayon::join(
+            || split_product(top, accum, lhs_top, rhs, alpha, first),
+            || split_product(bottom, accum, lhs_bottom, rhs, alpha, parts - first),
+        );
+    } else {
+        let mid = dst.ncols() * first / parts;
+        let (left, right) = dst.split_at_col_mut(mid);
+        let (rhs_left, rhs_right) = rhs.split_at_col(mid);
+        rayon::join(
+            || split_product(left, accum, lhs, rhs_left, alpha, first),
+            || split_product(right, accum, lhs, rhs_right, alpha, parts - first),
+        );
+    }
 }
 
 /// `dst (m×n) ← [dst +] α · A (m×k) · B (k×n)`

@@ -1,18 +1,21 @@
-//! How many threads a matrix product may use.
+//! How many threads a matrix product may use, and where they come from.
 
 use std::num::NonZeroUsize;
 
-/// Thread control for matrix products, mapped onto faer's per-call parallelism.
+/// Thread control for matrix products.
 ///
+/// A product with several threads splits its *output* into that many blocks of rows (or columns), each computed
+/// by one sequential faer product on a thread of rayon's global pool. Every output element is still one dot
+/// product over the whole inner dimension in the same order, so results do not depend on the thread count.
 /// Products below [`Threads::MIN_PARALLEL_FLOPS`] always run on the calling thread: dispatching tiny work to a
 /// pool costs more than it saves.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Threads {
     /// Run on the calling thread only.
     Single,
-    /// Use exactly this many threads of the global pool.
+    /// Split products into exactly this many parts.
     Fixed(NonZeroUsize),
-    /// Use every thread of the global pool (one per core unless `RAYON_NUM_THREADS` says otherwise).
+    /// One part per thread of the global pool (one per core unless `RAYON_NUM_THREADS` says otherwise).
     #[default]
     All,
 }
@@ -35,18 +38,28 @@ impl Threads {
         match self {
             Threads::Single => 1,
             Threads::Fixed(n) => n.get(),
-            Threads::All => faer::Par::rayon(0).degree(),
+            Threads::All => rayon::current_num_threads(),
         }
     }
 
-    pub(crate) fn par_for(self, flops: usize) -> faer::Par {
-        if flops < Self::MIN_PARALLEL_FLOPS {
-            return faer::Par::Seq;
+    /// How many parts a product of `flops` is split into: two per thread, so that a thread that starts late
+    /// (woken from sleep) still finds a part to take instead of leaving a whole half to the other.
+    pub(crate) fn parts_for(self, flops: usize) -> usize {
+        match self.count() {
+            1 => 1,
+            _ if flops < Self::MIN_PARALLEL_FLOPS => 1,
+            n => 2 * n,
         }
+    }
+
+    /// Runs `work` where this setting's parallel products allocate nothing: on a thread of rayon's pool, whose
+    /// work queues are already allocated (entering the pool from outside queues a job, and the queue allocates
+    /// a block every few dozen entries). The caller waits for it. With [`Threads::Single`], `work` simply runs
+    /// here. A training loop runs under this once, not once per epoch.
+    pub fn run<R: Send>(self, work: impl FnOnce() -> R + Send) -> R {
         match self {
-            Threads::Single => faer::Par::Seq,
-            Threads::Fixed(n) => faer::Par::Rayon(n),
-            Threads::All => faer::Par::rayon(0),
+            Threads::Single => work(),
+            Threads::Fixed(_) | Threads::All => rayon::scope(|_| work()),
         }
     }
 }

@@ -83,6 +83,41 @@ fn large_product_goes_parallel_and_stays_exact() {
     assert_close(&c, &want, 1e-11, "parallel matmul");
 }
 
+/// Split products (rows when the output is tall, columns when it is wide; 2 to 7 parts; replace and
+/// accumulate; all three forms) give the same bits as one sequential product.
+#[test]
+fn split_products_equal_the_single_thread_product_bit_for_bit() {
+    let mut rng = ChaCha8Rng::seed_from_u64(12);
+    for (m, k, n) in [(301, 200, 64), (64, 300, 333), (97, 1000, 41)] {
+        assert!(2 * m * k * n >= Threads::MIN_PARALLEL_FLOPS);
+        let a = random::<f64>(&mut rng, m, k);
+        let b = random::<f64>(&mut rng, k, n);
+        let (at, bt) = (a.transpose(), b.transpose());
+        let start = random::<f64>(&mut rng, m, n);
+        for accum in [Accum::Replace, Accum::Add] {
+            let product = |threads: Threads, form: usize| {
+                let mut c = start.clone();
+                match form {
+                    0 => ops::matmul(&mut c, accum, &a, &b, 0.5, threads),
+                    1 => ops::matmul_tn(&mut c, accum, &at, &b, 0.5, threads),
+                    _ => ops::matmul_nt(&mut c, accum, &a, &bt, 0.5, threads),
+                }
+                c
+            };
+            for form in 0..3 {
+                let one = product(Threads::Single, form);
+                for parts in 2..=7 {
+                    let split = product(Threads::from_count(parts), form);
+                    assert!(
+                        one.max_abs_diff(&split) == 0.0,
+                        "{m}×{k}×{n} {accum:?} form {form}, {parts} threads"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn elementwise_ops_match_naive_loops() {
     let mut rng = ChaCha8Rng::seed_from_u64(3);

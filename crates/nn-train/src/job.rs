@@ -168,7 +168,7 @@ pub fn run_job<T: Scalar>(
     spec: &JobSpec,
     resume: Option<Checkpoint>,
     saving: Option<Saving<'_>>,
-    observer: &mut dyn FnMut(&TrainEvent<T>),
+    observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
 ) -> Result<JobOutcome> {
     let digest = data_digest(dataset);
     let data_name = dataset

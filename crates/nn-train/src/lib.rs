@@ -8,9 +8,10 @@
 //! - [`Selector`] and [`LrSchedule`]: pure deciders over [`EpochReport`]s.
 //! - [`Checkpoint`]: magic, version, bincode body, SHA-256; written atomically; loaded strictly.
 //!
-//! Results do not depend on the thread count (see `tests/determinism.rs`): faer splits a product's output
-//! blocks between threads, never the sum over the shared dimension, so every element is summed in the same
-//! order whatever the number of threads.
+//! Results do not depend on the thread count (see `tests/determinism.rs`): nn-linalg splits a product's output
+//! into blocks between threads, never the sum over the shared dimension, so every element is summed in the same
+//! order whatever the number of threads. With several threads, [`Trainer::run`] runs its loop on a thread of
+//! the compute pool, where those parallel products allocate nothing.
 //!
 //! ```
 //! use nn_core::{Network, Output};

@@ -155,12 +155,24 @@ impl<T: Scalar> Trainer<T> {
 
     /// Trains until `config.epochs` or early stopping, telling `observer` about each event.
     ///
+    /// With several threads the loop runs on a thread of the compute pool (the caller waits), so that its
+    /// parallel products allocate nothing; that is why the observer must be `Send`.
+    ///
     /// On divergence it returns an error naming the epoch and the layer; the weights selected before it stay
     /// available through [`selected`](Self::selected).
     pub fn run(
         &mut self,
         data: &TrainData<T>,
-        observer: &mut dyn FnMut(&TrainEvent<T>),
+        observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
+    ) -> Result<()> {
+        let threads = self.config.threads;
+        threads.run(|| self.run_here(data, observer))
+    }
+
+    fn run_here(
+        &mut self,
+        data: &TrainData<T>,
+        observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
     ) -> Result<()> {
         let cfg = &self.config;
         let arch = self.net.architecture().clone();

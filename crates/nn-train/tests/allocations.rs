@@ -90,9 +90,9 @@ fn small_products_every_optimizer() {
     }
 }
 
-/// At digits size (products over 2 MFLOP): on one thread, nothing is allocated. On several threads, faer's
-/// parallel dispatch (rayon tasks, per-thread packing flags in gemm-common) allocates a fixed number of small
-/// blocks per product; the loop's own code allocates nothing. This pins both facts, so a change shows.
+/// At digits size (products over 2 MFLOP), where products split over the threads: nothing is allocated after
+/// the first epoch on one thread or two. (faer's own parallel product allocated 21 small blocks per epoch here;
+/// nn-linalg now splits products itself.)
 fn parallel_products() {
     let x = Matrix::from_fn(600, 400, |i, j| ((i * 13 + j * 7) % 17) as f64 / 17.0);
     const { assert!(2 * 600 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS) };
@@ -104,7 +104,7 @@ fn parallel_products() {
         validation: None,
         test: None,
     };
-    for threads in [Threads::Single, Threads::from_count(2)] {
+    for threads in [Threads::Single, Threads::from_count(2), Threads::All] {
         let config = TrainConfig {
             epochs: 6,
             lr: 0.1,
@@ -121,22 +121,10 @@ fn parallel_products() {
             }
         })
         .unwrap();
-        let per_epoch: Vec<usize> = counts.windows(2).skip(1).map(|w| w[1] - w[0]).collect();
-        eprintln!("{threads:?}: allocations per epoch after the second: {per_epoch:?}");
-        if threads == Threads::Single {
-            assert!(
-                per_epoch.iter().all(|&n| n == 0),
-                "single thread: {per_epoch:?}"
-            );
-        } else {
-            assert!(
-                per_epoch.windows(2).all(|w| w[0] == w[1]),
-                "parallel: a constant count, no growth: {per_epoch:?}"
-            );
-            assert!(
-                per_epoch[0] <= 5 * 8,
-                "parallel: at most 8 per product (5 products): {per_epoch:?}"
-            );
-        }
+        let per_epoch: Vec<usize> = counts.windows(2).map(|w| w[1] - w[0]).collect();
+        assert!(
+            per_epoch.iter().all(|&n| n == 0),
+            "{threads:?}: allocations in epochs 2..=6: {per_epoch:?}"
+        );
     }
 }
