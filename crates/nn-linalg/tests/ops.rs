@@ -88,7 +88,7 @@ fn large_product_goes_parallel_and_stays_exact() {
 #[test]
 fn split_products_equal_the_single_thread_product_bit_for_bit() {
     let mut rng = ChaCha8Rng::seed_from_u64(12);
-    for (m, k, n) in [(301, 200, 64), (64, 300, 333), (97, 1000, 41)] {
+    for (m, k, n) in [(301, 400, 80), (64, 500, 333), (97, 2200, 41)] {
         assert!(2 * m * k * n >= Threads::MIN_PARALLEL_FLOPS);
         let a = random::<f64>(&mut rng, m, k);
         let b = random::<f64>(&mut rng, k, n);

@@ -90,7 +90,7 @@ fn small_products_every_optimizer() {
     }
 }
 
-/// At digits size (products over 2 MFLOP), where products split over the threads: nothing is allocated after
+/// At digits size (products over 16.8 MFLOP), where products split over the threads: nothing is allocated after
 /// the first epoch on one thread or two. (faer's own parallel product allocated 21 small blocks per epoch here;
 /// nn-linalg now splits products itself.)
 fn parallel_products() {

@@ -2,7 +2,7 @@
 //!
 //! faer parallelises a product by giving threads disjoint blocks of the output; each output element's sum over
 //! the shared dimension runs on one thread in the same order. So one thread and two give the same bits. The
-//! digits-sized products here (≥ 2 MFLOP) do run in parallel: smaller ones always stay on one thread.
+//! digits-sized products here (≥ 16.8 MFLOP) do run in parallel: smaller ones always stay on one thread.
 
 use nn_core::{Network, Output};
 use nn_linalg::{Matrix, Threads};
