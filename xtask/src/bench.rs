@@ -60,7 +60,12 @@ fn median(mut v: Vec<Duration>) -> f64 {
 
 /// Times `f` (which runs `inner` iterations) `samples` times; returns the median time per iteration.
 fn time_per_iter(samples: usize, inner: usize, mut f: impl FnMut()) -> f64 {
-    f(); // warm up: first-touch of buffers, thread pool start
+    // Warm up for at least 0.2 s: first touch of buffers, the thread pool's start, and each pool thread's own
+    // packing buffers, which appear only once that thread has taken a block of a product.
+    let warm = Instant::now();
+    while warm.elapsed() < Duration::from_millis(200) {
+        f();
+    }
     let v: Vec<Duration> = (0..samples)
         .map(|_| {
             let t = Instant::now();
