@@ -185,7 +185,7 @@ impl<T: Scalar> Network<T> {
             if l == last {
                 ops::add_row_broadcast(z, &layer.bias);
             } else {
-                bias_and_activation(z, &layer.bias, activation);
+                bias_and_activation(z, &layer.bias, activation, ws.threads);
             }
         }
         Ok(())
@@ -365,15 +365,21 @@ impl<T: Scalar> Network<T> {
     }
 }
 
-/// `z ← f(z + b)` column by column, in one pass over memory, vectorised. The activation is matched once,
-/// outside the loops.
-fn bias_and_activation<T: Scalar>(z: &mut Matrix<T>, bias: &[T], activation: Activation) {
-    struct K<'a, T: Scalar>(&'a mut Matrix<T>, &'a [T], Activation);
+/// `z ← f(z + b)` column by column, in one pass over memory, vectorised, and split between the threads for big
+/// matrices. The activation is matched once, outside the loops.
+fn bias_and_activation<T: Scalar>(
+    z: &mut Matrix<T>,
+    bias: &[T],
+    activation: Activation,
+    threads: Threads,
+) {
+    struct K<'a, T: Scalar>(ops::ColumnsMut<'a, T>, &'a [T], Activation);
     impl<T: Scalar> Kernel for K<'_, T> {
         type Output = ();
         #[inline(always)]
         fn run(self) {
-            let K(z, bias, activation) = self;
+            let K(mut z, bias, activation) = self;
+            let bias = &bias[z.first()..z.first() + z.cols()];
             match activation {
                 Activation::Sigmoid => {
                     for (j, &b) in bias.iter().enumerate() {
@@ -392,7 +398,7 @@ fn bias_and_activation<T: Scalar>(z: &mut Matrix<T>, bias: &[T], activation: Act
             }
         }
     }
-    dispatch(K(z, bias, activation))
+    ops::for_column_blocks(z, threads, &|block| dispatch(K(block, bias, activation)));
 }
 
 /// Row maximum and its column (first on ties) of `z`, in column passes.

@@ -152,6 +152,68 @@ pub fn matmul_nt<T: Scalar>(
     );
 }
 
+/// A block of whole columns of a [`Matrix`], handed to one thread by [`for_column_blocks`].
+pub struct ColumnsMut<'a, T: Scalar> {
+    inner: faer::MatMut<'a, T>,
+    first: usize,
+}
+
+impl<T: Scalar> ColumnsMut<'_, T> {
+    /// The matrix column that is column 0 of this block.
+    pub fn first(&self) -> usize {
+        self.first
+    }
+
+    /// Number of columns in the block.
+    pub fn cols(&self) -> usize {
+        self.inner.ncols()
+    }
+
+    /// Column `j` of the block (matrix column `first() + j`) as a contiguous slice.
+    #[inline]
+    pub fn col_mut(&mut self, j: usize) -> &mut [T] {
+        faer::reborrow::ReborrowMut::rb_mut(&mut self.inner)
+            .col_mut(j)
+            .try_as_col_major_mut()
+            .expect("a Matrix stores its columns contiguously")
+            .as_slice_mut()
+    }
+}
+
+/// Calls `work` on blocks of whole columns that together cover `a`: one block for small matrices or one thread,
+/// otherwise one block per thread, run under `rayon::join`. For elementwise work whose result does not depend
+/// on how columns are grouped, so the bits are those of one thread. Allocates nothing.
+pub fn for_column_blocks<T: Scalar>(
+    a: &mut Matrix<T>,
+    threads: Threads,
+    work: &(impl Fn(ColumnsMut<'_, T>) + Sync),
+) {
+    let parts = if a.rows() * a.cols() < Threads::MIN_PARALLEL_ELEMENTS {
+        1
+    } else {
+        threads.count().min(a.cols())
+    };
+    split_columns(a.inner.as_mut(), 0, parts, work);
+}
+
+fn split_columns<T: Scalar>(
+    a: faer::MatMut<'_, T>,
+    first: usize,
+    parts: usize,
+    work: &(impl Fn(ColumnsMut<'_, T>) + Sync),
+) {
+    if parts <= 1 {
+        return work(ColumnsMut { inner: a, first });
+    }
+    let half = parts / 2;
+    let mid = a.ncols() * half / parts;
+    let (left, right) = a.split_at_col_mut(mid);
+    rayon::join(
+        || split_columns(left, first, half, work),
+        || split_columns(right, first + mid, parts - half, work),
+    );
+}
+
 /// `dst[i, j] += row[j]` for every row `i`: the bias add.
 pub fn add_row_broadcast<T: Scalar>(dst: &mut Matrix<T>, row: &[T]) {
     assert_eq!(row.len(), dst.cols(), "add_row_broadcast: row length");

@@ -4,11 +4,13 @@ use std::num::NonZeroUsize;
 
 /// Thread control for matrix products.
 ///
-/// A product with several threads splits its *output* into that many blocks of rows (or columns), each computed
-/// by one sequential faer product on a thread of rayon's global pool. Every output element is still one dot
+/// A product with several threads splits its *output* into two blocks of rows (or columns) per thread, each
+/// computed by one sequential faer product on a thread of rayon's global pool. Every output element is still one dot
 /// product over the whole inner dimension in the same order, so results do not depend on the thread count.
 /// Products below [`Threads::MIN_PARALLEL_FLOPS`] always run on the calling thread: dispatching tiny work to a
-/// pool costs more than it saves.
+/// pool costs more than it saves. The hidden layers' activation pass splits whole columns between the threads
+/// the same way ([`ops::for_column_blocks`](crate::ops::for_column_blocks)), from
+/// [`Threads::MIN_PARALLEL_ELEMENTS`].
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Threads {
     /// Run on the calling thread only.
@@ -25,6 +27,10 @@ impl Threads {
     /// on one core, not much more than waking a sleeping pool thread costs. (Also splitting the digits epoch's
     /// 5-MFLOP output-layer products left the epoch as fast in f64 and 2% slower in f32.)
     pub const MIN_PARALLEL_FLOPS: usize = 1 << 24;
+
+    /// Elements below which elementwise work ([`ops::for_column_blocks`](crate::ops::for_column_blocks)) runs
+    /// on the calling thread whatever the setting.
+    pub const MIN_PARALLEL_ELEMENTS: usize = 1 << 16;
 
     /// `0` means all threads, `1` a single thread, and `n` exactly `n`.
     pub fn from_count(n: usize) -> Self {

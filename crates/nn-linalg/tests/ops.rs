@@ -208,3 +208,46 @@ fn threads_map_counts() {
     assert_eq!(Threads::from_count(3).count(), 3);
     assert!(Threads::All.count() >= 1);
 }
+
+/// Column blocks cover every column exactly once, with the right offsets, on any thread count; small matrices
+/// stay in one block.
+#[test]
+fn column_blocks_cover_every_column_once() {
+    let (m, n) = (1100, 64);
+    assert!(m * n >= Threads::MIN_PARALLEL_ELEMENTS);
+    for threads in [
+        Threads::Single,
+        Threads::from_count(2),
+        Threads::from_count(5),
+        Threads::All,
+    ] {
+        let mut a = Matrix::<f64>::zeros(m, n);
+        let blocks = std::sync::atomic::AtomicUsize::new(0);
+        ops::for_column_blocks(&mut a, threads, &|mut block| {
+            blocks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            for j in 0..block.cols() {
+                let column = (block.first() + j) as f64;
+                for v in block.col_mut(j) {
+                    *v += 1.0 + column;
+                }
+            }
+        });
+        for j in 0..n {
+            assert!(
+                a.col(j).iter().all(|&v| v == 1.0 + j as f64),
+                "{threads:?}: column {j}"
+            );
+        }
+        assert_eq!(
+            blocks.into_inner(),
+            threads.count().min(n),
+            "{threads:?}: one block per thread"
+        );
+    }
+    let mut small = Matrix::<f64>::zeros(10, 10);
+    let blocks = std::sync::atomic::AtomicUsize::new(0);
+    ops::for_column_blocks(&mut small, Threads::from_count(4), &|_| {
+        blocks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    });
+    assert_eq!(blocks.into_inner(), 1, "small matrices stay in one block");
+}

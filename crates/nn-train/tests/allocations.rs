@@ -90,16 +90,17 @@ fn small_products_every_optimizer() {
     }
 }
 
-/// At digits size (products over 16.8 MFLOP), where products split over the threads: nothing is allocated after
-/// the first epoch on one thread or two. (faer's own parallel product allocated 21 small blocks per epoch here;
-/// nn-linalg now splits products itself.)
+/// At digits size (products over 16.8 MFLOP, a hidden layer over 65,536 elements), where products and the
+/// activation pass split over the threads: nothing is allocated after the first epoch on one thread or several.
+/// (faer's own parallel product allocated 21 small blocks per epoch here; nn-linalg now splits products itself.)
 fn parallel_products() {
-    let x = Matrix::from_fn(600, 400, |i, j| ((i * 13 + j * 7) % 17) as f64 / 17.0);
-    const { assert!(2 * 600 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS) };
+    let x = Matrix::from_fn(1100, 400, |i, j| ((i * 13 + j * 7) % 17) as f64 / 17.0);
+    const { assert!(2 * 1100 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS) };
+    const { assert!(1100 * 64 >= Threads::MIN_PARALLEL_ELEMENTS) };
     let data = TrainData {
         train: Samples {
             x,
-            labels: (0..600).map(|i| i % 10).collect(),
+            labels: (0..1100).map(|i| i % 10).collect(),
         },
         validation: None,
         test: None,
@@ -113,7 +114,7 @@ fn parallel_products() {
             ..TrainConfig::default()
         };
         let net = Network::<f64>::xavier(400, &[64], 10, Output::Softmax, 0).unwrap();
-        let mut t = Trainer::new(config.validate(600, false, false).unwrap(), net);
+        let mut t = Trainer::new(config.validate(1100, false, false).unwrap(), net);
         let mut counts = Vec::with_capacity(8);
         t.run(&data, &mut |e| {
             if let TrainEvent::Epoch(_) = e {
