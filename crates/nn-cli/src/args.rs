@@ -171,7 +171,8 @@ pub struct TrainArgs {
     /// Write SVG plots (curves; decision boundary for 2 features; confusion matrix) into DIR.
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
-    /// Threads for matrix products (0 = all cores).
+    /// Threads for matrix products and the hidden layers' activation pass (0 = all cores; results are the same
+    /// bits whatever the count).
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Floating-point precision of training.
