@@ -29,7 +29,8 @@ pub struct Workspace<T: Scalar = f64> {
     acts: Vec<Matrix<T>>,
     /// `deltas[l]` (m×n_out of layer l): ∂J/∂Z[l].
     deltas: Vec<Matrix<T>>,
-    /// Per-sample scratch for the output layer: row maximum, then the softmax normaliser.
+    /// Per-sample scratch for the output layer: row maximum and arg-max; the softmax normaliser, or each
+    /// sample's loss for a sigmoid output.
     row_max: Vec<T>,
     row_sum: Vec<T>,
     row_arg: Vec<usize>,
