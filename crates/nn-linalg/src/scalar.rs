@@ -122,7 +122,10 @@ impl_scalar!(f64, exp_f64);
 //
 // Range reduction (Cody & Waite): x = n·ln 2 + r with n = round(x / ln 2) and |r| ≤ ln 2 / 2, ln 2 split into a
 // high part with trailing zero bits (so n·ln2_hi is exact) and a low correction. Then eʳ by its Taylor
-// polynomial by Horner's scheme, and 2ⁿ built from its bits. Plain multiplies and adds, not `mul_add`: where
+// polynomial, written 1 + r + r²·tail with the tail by Estrin's scheme: its pairs cₖ + cₖ₊₁r are independent, so
+// the longest chain of dependent operations is about 11 long instead of Horner's 26 (f64) and a vectorised
+// loop overlaps more of its iterations; the 1 is added last, so its rounding comes once. Then 2ⁿ is built from
+// its bits. Plain multiplies and adds, not `mul_add`: where
 // the CPU has no FMA (or the code is not compiled for it), `mul_add` is a slow libm call, and IEEE multiply and
 // add round the same on every machine, so results never depend on the instruction set.
 // n is rounded with the "magic number" 1.5·2^52 (2^23 for f32): adding it leaves n in the low mantissa bits.
@@ -159,29 +162,18 @@ fn exp_f64(x: f64) -> f64 {
         1.0 / 479_001_600.0,
         1.0 / 6_227_020_800.0,
     ];
-    let p = taylor_tail_f64(r, &C);
+    // 1 + r + r²·(c₂ + c₃r + (c₄ + c₅r)·r² + (c₆ + c₇r)·r⁴ + (c₈ + c₉r)·r⁶ + …), grouped by r⁴ and r⁸ (Estrin).
+    let pair = |k: usize| C[k] + C[k + 1] * r;
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let r8 = r4 * r4;
+    let tail = ((pair(2) + pair(4) * r2) + (pair(6) + pair(8) * r2) * r4)
+        + (pair(10) + pair(12) * r2) * r8;
+    let p = C[0] + (r + r2 * tail);
     // 2ⁿ: n sits in the low bits of t; move it (plus the bias 1023) into the exponent field. n + 1023 is in
     // 1..2046 after the clamp, so this is a normal number.
     let two_n = f64::from_bits(t.to_bits().wrapping_add(1023) << 52);
     p * two_n
-}
-
-/// 1 + r + r²·(c₂ + c₃r + … + c₁₃r¹¹) by Estrin's scheme: the tail's pairs are independent, so the longest chain
-/// of dependent operations is about 11 long instead of Horner's 26, and a vectorised loop overlaps more of its
-/// iterations. The 1 is added last, so its rounding comes once, at the end.
-#[inline(always)]
-fn taylor_tail_f64(r: f64, c: &[f64; 14]) -> f64 {
-    let r2 = r * r;
-    let r4 = r2 * r2;
-    let r8 = r4 * r4;
-    let q0 = c[2] + c[3] * r;
-    let q1 = c[4] + c[5] * r;
-    let q2 = c[6] + c[7] * r;
-    let q3 = c[8] + c[9] * r;
-    let q4 = c[10] + c[11] * r;
-    let q5 = c[12] + c[13] * r;
-    let tail = ((q0 + q1 * r2) + (q2 + q3 * r2) * r4) + (q4 + q5 * r2) * r8;
-    c[0] + (r + r2 * tail)
 }
 
 #[inline(always)]
@@ -204,7 +196,7 @@ fn exp_f32(x: f32) -> f32 {
         1.0 / 720.0,
         1.0 / 5040.0,
     ];
-    // 1 + r + r²·(c₂ + c₃r + (c₄ + c₅r)·r² + (c₆ + c₇r)·r⁴): Estrin's scheme, as for f64.
+    // 1 + r + r²·(c₂ + c₃r + (c₄ + c₅r)·r² + (c₆ + c₇r)·r⁴) (Estrin).
     let r2 = r * r;
     let tail = (C[2] + C[3] * r) + (C[4] + C[5] * r) * r2 + (C[6] + C[7] * r) * (r2 * r2);
     let p = C[0] + (r + r2 * tail);
