@@ -107,7 +107,7 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
     let epoch_s = threads.run(|| {
         time_per_iter(samples, inner, || {
             for _ in 0..inner {
-                net.gradient_with(&x, &y, 0.0, &mut ws, &mut grads)
+                net.gradient_with(&x, &y, nn_core::L2::NONE, &mut ws, &mut grads)
                     .expect("shapes fit");
                 net.gradient_descent_step(&grads, lr);
             }

@@ -125,7 +125,8 @@ pub struct TrainArgs {
         conflicts_with = "lr_steps"
     )]
     pub lr_plateau: Option<String>,
-    /// L2 penalty λ on non-bias weights.
+    /// L2 penalty λ on non-bias weights: the objective is mean loss + λ/(2n)·ΣW² with n the training samples,
+    /// the same at any --batch-size (each mini-batch step uses (λ/n)·W).
     #[arg(long, default_value_t = 0.0)]
     pub lambda: f64,
     /// Epochs in total (with --resume, counting those already done).
@@ -178,9 +179,15 @@ pub struct TrainArgs {
     /// Floating-point precision of training.
     #[arg(long, value_enum, default_value = "f64")]
     pub precision: PrecisionKind,
-    /// Continue the run saved in STATE (a model file written by nn train).
-    #[arg(long, value_name = "STATE", conflicts_with_all = ["hidden", "output", "lr", "lr_steps", "optimizer", "split", "seed", "select"])]
+    /// Continue the run saved in STATE (a model file written by nn train, also one whose run was killed). Only
+    /// --epochs, --threads, --out, --save-every, --log-every, --quiet, --metrics and --plots may change; any
+    /// other flag must be left out or given its saved value.
+    #[arg(long, value_name = "STATE")]
     pub resume: Option<PathBuf>,
+    /// While training, rewrite --out at most every SECONDS with the best weights so far and the state to resume
+    /// from, so that a killed run loses at most that much work (0: after every epoch).
+    #[arg(long, default_value_t = 5.0, value_name = "SECONDS")]
+    pub save_every: f64,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,

@@ -5,11 +5,14 @@
 mod args;
 mod cmd;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = args::Cli::parse(); // usage errors: clap prints them and exits with 2
+    // Usage errors: clap prints them and exits with 2. The matches are kept to tell a flag given on the
+    // command line from its default (`nn train --resume` refuses only flags that were given).
+    let matches = args::Cli::command().get_matches();
+    let cli = args::Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
     // A bug must still end in one line and a non-zero code, not a panic's backtrace (exit 101).
     std::panic::set_hook(Box::new(|info| {
         let msg = info
@@ -22,7 +25,9 @@ fn main() -> ExitCode {
             msg.unwrap_or_default()
         );
     }));
-    match std::panic::catch_unwind(|| cmd::run(cli.command)) {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        cmd::run(cli.command, &matches)
+    })) {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS, // `nn predict … | head` is not an error
         Ok(Err(e)) => {

@@ -75,7 +75,7 @@ impl Progress {
             TrainEvent::Stopped { epoch, reason } => {
                 self.suspend(|| eprintln!("stopped early after epoch {epoch}: {reason:?}"));
             }
-            TrainEvent::End { .. } => {}
+            TrainEvent::Snapshot { .. } | TrainEvent::End { .. } => {}
         }
     }
 
@@ -116,13 +116,14 @@ fn line(r: &EpochReport, best: usize) -> String {
 
 /// What was trained, what was selected, and where it went.
 pub fn summary(c: &Checkpoint, path: &Path, elapsed: Duration) -> String {
+    let selection = c.training.as_ref().map(|t| t.run.selection);
     let mut s = format!(
         "trained {} in {:.2?}; selected epoch {} by {}{}\n",
         c.network.architecture().describe(),
         elapsed,
         c.epoch,
-        c.config.selection.name(),
-        if c.config.selection.uses_test_set() {
+        selection.map_or("hand".into(), |sel| sel.name()),
+        if selection.is_some_and(|sel| sel.uses_test_set()) {
             " (TEST-SET SELECTION: the test figures below are optimistic)"
         } else {
             ""

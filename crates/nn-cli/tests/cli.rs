@@ -203,8 +203,12 @@ fn train_eval_predict_inspect_and_exact_resume() {
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["seed"], 3);
-    assert_eq!(v["resumable"], 40);
+    assert_eq!(v["training"]["run"]["seed"], 3);
+    assert_eq!(v["resumable_from_epoch"], 40);
+    assert_eq!(
+        v["state"],
+        "finished after 40 epochs (resumable to more epochs)"
+    );
     assert_eq!(v["architecture"]["hidden"], serde_json::json!([4]));
     let text = String::from_utf8_lossy(&nn().arg("inspect").arg(&model).output().unwrap().stdout)
         .into_owned();
@@ -324,7 +328,8 @@ fn bad_input_fails_cleanly() {
             "m2.nnm",
             "-q",
         ]),
-        "already run 5 epochs",
+        // The error names the file given to --resume, not --out.
+        "m.nnm: cannot resume: it has already run 5 epochs",
     );
     std::fs::write(
         dir.join("other.txt"),
@@ -344,8 +349,144 @@ fn bad_input_fails_cleanly() {
             "m2.nnm",
             "-q",
         ]),
-        "trained on other data",
+        "m.nnm: cannot resume: it was trained on other data",
     );
+    // A flag whose value differs from the saved run's is refused, naming the flag and both values; the
+    // same value, or leaving the flag out, is fine.
+    for (flag, value, saved) in [
+        ("--lr", "0.9", "0.1"),
+        ("--hidden", "8", "4"),
+        ("--lambda", "1", "0"),
+        ("--seed", "7", "0"),
+        ("--split", "0.8", "0.7,0.15"),
+        ("--optimizer", "adam", "gd"),
+        ("--precision", "f32", "f64"),
+        ("--labels", "one-based", "zero-based"),
+    ] {
+        assert_clean_failure(
+            &run(&[
+                "train",
+                "--data",
+                "blobs.txt",
+                "--resume",
+                "m.nnm",
+                "--epochs",
+                "9",
+                "--out",
+                "m2.nnm",
+                "-q",
+                flag,
+                value,
+            ]),
+            &format!("m.nnm: cannot resume: {flag} is "),
+        );
+        let err = stderr(&run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--resume",
+            "m.nnm",
+            "--epochs",
+            "9",
+            "--out",
+            "m2.nnm",
+            "-q",
+            flag,
+            value,
+        ]));
+        assert!(
+            err.contains(&format!("trained with {saved}")),
+            "{flag}: {err}"
+        );
+    }
+    let o = run(&[
+        "train",
+        "--data",
+        "blobs.txt",
+        "--resume",
+        "m.nnm",
+        "--epochs",
+        "9",
+        "--out",
+        "m2.nnm",
+        "-q",
+        "--lr",
+        "0.1",
+        "--hidden",
+        "4",
+        "--threads",
+        "2",
+        "--save-every",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Model paths mean exactly the path given: never looked up in the data directories.
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::copy(&model, dir.join("data/only-in-data.nnm")).unwrap();
+    assert_clean_failure(&run(&["inspect", "only-in-data.nnm"]), "only-in-data.nnm");
+    assert_clean_failure(
+        &run(&["eval", "--model", "only-in-data.nnm", "--data", "blobs.txt"]),
+        "only-in-data.nnm: No such file",
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--resume",
+            "only-in-data.nnm",
+            "--epochs",
+            "9",
+            "--out",
+            "m3.nnm",
+        ]),
+        "only-in-data.nnm: No such file",
+    );
+    // Sizes beyond the limits are errors before anything is allocated.
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--hidden",
+            "100000000",
+            "--out",
+            "big.nnm",
+            "-q",
+        ]),
+        "more than the limit of 1048576",
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--hidden",
+            "5000,5000",
+            "--out",
+            "big.nnm",
+            "-q",
+        ]),
+        "trainable parameters, more than the limit of 16777216",
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--hidden",
+            "3000,3000",
+            "--optimizer",
+            "adam",
+            "--epochs",
+            "100",
+            "--out",
+            "big.nnm",
+            "-q",
+        ]),
+        "over the 268435456-byte limit",
+    );
+    assert!(!dir.join("big.nnm").exists());
     // Usage errors are clap's: exit 2.
     assert_eq!(run(&["train"]).status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();

@@ -5,14 +5,16 @@
 //!
 //! ```text
 //! forward   Z[l] = A[l-1]·W[l] + b[l]              A[l] = f(Z[l]) for hidden layers; the output keeps Z[L-1]
-//! loss      J = (1/m) Σᵢ loss(Z[L-1]ᵢ, yᵢ) + λ/(2m) Σₗ ‖W[l]‖²      (bias weights are not penalised)
+//! loss      J = (1/m) Σᵢ loss(Z[L-1]ᵢ, yᵢ) + λ/(2n) Σₗ ‖W[l]‖²      (bias weights are not penalised)
 //! output δ  δ[L-1] = (P − Y)/m                      P = σ(Z) or softmax(Z): both pair with their cross-entropy
-//! backward  ∂J/∂W[l] = A[l-1]ᵀ·δ[l] + (λ/m)·W[l]     ∂J/∂b[l] = Σᵢ δ[l]ᵢ
+//! backward  ∂J/∂W[l] = A[l-1]ᵀ·δ[l] + (λ/n)·W[l]     ∂J/∂b[l] = Σᵢ δ[l]ᵢ
 //!           δ[l-1]  = (δ[l]·W[l]ᵀ) ⊙ f'(A[l-1])
 //! ```
 //!
-//! This is the report's `Δ += a·δᵀ, D = Δ/m + λΘ` for non-bias weights, written per batch instead of per
-//! sample, with rows as samples.
+//! `n` is the [`L2`] penalty's sample count: the training part's size, so that one λ means one objective at
+//! any batch size. A full batch has `m = n`, which is the report's `Δ += a·δᵀ, D = Δ/m + (λ/m)Θ` for non-bias
+//! weights (the report writes `+ λΘ`; the course's cost, whose gradient this is, has λ/m), written per batch
+//! instead of per sample, with rows as samples.
 
 use crate::activation::{Activation, Output, bce_and_sigmoid, bce_with_logit, sigmoid};
 use crate::error::{CoreError, Result};
@@ -110,6 +112,45 @@ impl<T: Scalar> Gradients<T> {
     }
 }
 
+/// The L2 weight penalty λ/(2n)·Σ W² of the objective (bias weights are not penalised).
+///
+/// `n` is the number of samples the objective is defined over: the whole training part. With it, the same λ
+/// is the same objective `J = (1/n)·Σᵢ loss(xᵢ) + λ/(2n)·Σ W²` at any batch size: a mini-batch of `m` samples
+/// is a `m/n` share of the data and of the penalty, so its gradient `(1/m)·Σ ∇loss + (λ/n)·W` estimates ∇J
+/// without bias. Full-batch training has `m = n`: the course's `λ/(2m)`. Every part of the data (train,
+/// validation, test) reports its cost with the same `n`, so costs differ between parts by their loss alone.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct L2 {
+    /// λ ≥ 0.
+    pub lambda: f64,
+    /// The samples the objective is defined over.
+    pub n: usize,
+}
+
+impl L2 {
+    /// No penalty.
+    pub const NONE: L2 = L2 { lambda: 0.0, n: 1 };
+
+    /// λ over an objective of `n` samples.
+    pub fn new(lambda: f64, n: usize) -> Self {
+        L2 { lambda, n }
+    }
+
+    /// The coefficient of W in the gradient: λ/n.
+    pub fn decay(&self) -> f64 {
+        self.lambda / self.n as f64
+    }
+
+    /// λ/(2n)·`sum_squares` (0 when λ = 0 or n = 0).
+    pub fn penalty(&self, sum_squares: impl FnOnce() -> f64) -> f64 {
+        if self.lambda == 0.0 || self.n == 0 {
+            0.0
+        } else {
+            self.lambda / (2.0 * self.n as f64) * sum_squares()
+        }
+    }
+}
+
 /// What one pass over a set of samples measured.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Evaluation {
@@ -117,7 +158,7 @@ pub struct Evaluation {
     pub samples: usize,
     /// Mean cross-entropy over the samples, without the penalty.
     pub loss: f64,
-    /// The weight penalty λ/(2m)·Σ W².
+    /// The weight penalty λ/(2n)·Σ W² (see [`L2`]).
     pub penalty: f64,
     /// Samples whose most probable class is their label.
     pub correct: usize,
@@ -197,13 +238,13 @@ impl<T: Scalar> Network<T> {
         &self,
         x: &Matrix<T>,
         labels: &[usize],
-        lambda: f64,
+        l2: L2,
         ws: &mut Workspace<T>,
     ) -> Result<Evaluation> {
         self.check_inputs(x, labels)?;
         self.forward(x, ws)?;
         let (loss_sum, correct) = output_pass(self.architecture().output, ws, labels, None);
-        Ok(self.evaluation(x.rows(), loss_sum, correct, lambda))
+        Ok(self.evaluation(x.rows(), loss_sum, correct, l2))
     }
 
     /// Like [`evaluate_with`](Self::evaluate_with), and also writes ∂J/∂W, ∂J/∂b of every layer into `grads`.
@@ -212,7 +253,7 @@ impl<T: Scalar> Network<T> {
         &self,
         x: &Matrix<T>,
         labels: &[usize],
-        lambda: f64,
+        l2: L2,
         ws: &mut Workspace<T>,
         grads: &mut Gradients<T>,
     ) -> Result<Evaluation> {
@@ -224,24 +265,17 @@ impl<T: Scalar> Network<T> {
         self.forward(x, ws)?;
         let scale = T::from_f64(1.0 / m as f64);
         let (loss_sum, correct) = output_pass(self.architecture().output, ws, labels, Some(scale));
-        self.backward(x, lambda, ws, grads);
-        Ok(self.evaluation(m, loss_sum, correct, lambda))
+        self.backward(x, l2, ws, grads);
+        Ok(self.evaluation(m, loss_sum, correct, l2))
     }
 
-    fn backward(
-        &self,
-        x: &Matrix<T>,
-        lambda: f64,
-        ws: &mut Workspace<T>,
-        grads: &mut Gradients<T>,
-    ) {
-        let m = x.rows();
+    fn backward(&self, x: &Matrix<T>, l2: L2, ws: &mut Workspace<T>, grads: &mut Gradients<T>) {
         let activation = self.architecture().activation;
-        let decay = T::from_f64(lambda / m as f64);
+        let decay = T::from_f64(l2.decay());
         for (l, layer) in self.layers().iter().enumerate().rev() {
             let input = if l == 0 { x } else { &ws.acts[l - 1] };
             let grad = &mut grads.layers[l];
-            // ∂J/∂W (n_in×n_out) = Aᵀ (n_in×m) · δ (m×n_out) + (λ/m)·W
+            // ∂J/∂W (n_in×n_out) = Aᵀ (n_in×m) · δ (m×n_out) + (λ/n)·W
             ops::matmul_tn(
                 &mut grad.weights,
                 Accum::Replace,
@@ -250,7 +284,7 @@ impl<T: Scalar> Network<T> {
                 T::ONE,
                 ws.threads,
             );
-            if lambda != 0.0 {
+            if l2.lambda != 0.0 {
                 ops::axpy(&mut grad.weights, decay, &layer.weights);
             }
             // ∂J/∂b (n_out) = Σᵢ δᵢ
@@ -284,12 +318,8 @@ impl<T: Scalar> Network<T> {
         }
     }
 
-    fn evaluation(&self, m: usize, loss_sum: f64, correct: usize, lambda: f64) -> Evaluation {
-        let penalty = if lambda == 0.0 || m == 0 {
-            0.0
-        } else {
-            lambda / (2.0 * m as f64) * self.weight_sum_squares()
-        };
+    fn evaluation(&self, m: usize, loss_sum: f64, correct: usize, l2: L2) -> Evaluation {
+        let penalty = l2.penalty(|| self.weight_sum_squares());
         Evaluation {
             samples: m,
             loss: if m == 0 { 0.0 } else { loss_sum / m as f64 },
@@ -298,13 +328,14 @@ impl<T: Scalar> Network<T> {
         }
     }
 
-    /// [`evaluate_with`](Self::evaluate_with) with a fresh workspace.
+    /// [`evaluate_with`](Self::evaluate_with) with a fresh workspace, and the penalty over these samples
+    /// (`n = m`, the course's `λ/(2m)`).
     pub fn evaluate(&self, x: &Matrix<T>, labels: &[usize], lambda: f64) -> Result<Evaluation> {
         let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
-        self.evaluate_with(x, labels, lambda, &mut ws)
+        self.evaluate_with(x, labels, L2::new(lambda, x.rows()), &mut ws)
     }
 
-    /// [`gradient_with`](Self::gradient_with) with fresh buffers.
+    /// [`gradient_with`](Self::gradient_with) with fresh buffers, and the penalty over these samples (`n = m`).
     pub fn gradient(
         &self,
         x: &Matrix<T>,
@@ -313,7 +344,7 @@ impl<T: Scalar> Network<T> {
     ) -> Result<(Evaluation, Gradients<T>)> {
         let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
         let mut grads = Gradients::zeros(self.architecture());
-        let eval = self.gradient_with(x, labels, lambda, &mut ws, &mut grads)?;
+        let eval = self.gradient_with(x, labels, L2::new(lambda, x.rows()), &mut ws, &mut grads)?;
         Ok((eval, grads))
     }
 

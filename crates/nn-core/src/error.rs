@@ -19,6 +19,16 @@ pub enum CoreError {
         /// 0-based index among the hidden layers.
         index: usize,
     },
+    /// A network larger than nn trains.
+    #[error("the network has {count} {what}, more than the limit of {limit}")]
+    TooLarge {
+        /// What was counted.
+        what: &'static str,
+        /// How many there are.
+        count: u128,
+        /// The most accepted.
+        limit: usize,
+    },
     /// A softmax over fewer than two units.
     #[error("a softmax output needs at least 2 units, got {0}")]
     SoftmaxTooNarrow(usize),

@@ -65,7 +65,9 @@ pub fn check_gradients(
     let mut probe = net.clone();
     let mut ws = Workspace::new(net.architecture(), x.rows(), Threads::Single);
     let mut cost = |probe: &Network<f64>| -> Result<f64> {
-        Ok(probe.evaluate_with(x, labels, lambda, &mut ws)?.cost())
+        Ok(probe
+            .evaluate_with(x, labels, crate::L2::new(lambda, x.rows()), &mut ws)?
+            .cost())
     };
 
     let mut layers = Vec::with_capacity(net.layers().len());

@@ -38,7 +38,7 @@ mod init;
 mod network;
 
 pub use activation::{Activation, Output, bce_and_sigmoid, bce_with_logit, ln_1p_unit, sigmoid};
-pub use backprop::{Evaluation, Gradients, Workspace};
+pub use backprop::{Evaluation, Gradients, L2, Workspace};
 pub use error::{CoreError, Result};
 pub use gradcheck::{GradCheck, LayerCheck, check_gradients};
 pub use init::Init;

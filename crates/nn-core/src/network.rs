@@ -23,6 +23,12 @@ pub struct Architecture {
 }
 
 impl Architecture {
+    /// The widest layer accepted (inputs included): 2²⁰ units.
+    pub const MAX_WIDTH: usize = 1 << 20;
+    /// The most trainable parameters accepted: 2²⁴ (16.8 million; 128 MiB per copy of the weights in f64).
+    /// Training keeps several copies (current, selected, optimiser state), and the model file holds them all.
+    pub const MAX_PARAMETERS: usize = 1 << 24;
+
     /// Sigmoid hidden layers, as in the report.
     pub fn new(n_input: usize, hidden: &[usize], n_outputs: usize, output: Output) -> Self {
         Architecture {
@@ -34,8 +40,26 @@ impl Architecture {
         }
     }
 
-    /// Checks that every layer has units and that a softmax has at least two.
+    /// Checks that every layer has units, that a softmax has at least two, and that widths and the parameter
+    /// count are within [`MAX_WIDTH`](Self::MAX_WIDTH) and [`MAX_PARAMETERS`](Self::MAX_PARAMETERS).
     pub fn validate(&self) -> Result<()> {
+        if let Some(&width) = self.widths().iter().max()
+            && width > Self::MAX_WIDTH
+        {
+            return Err(CoreError::TooLarge {
+                what: "units in one layer",
+                count: width as u128,
+                limit: Self::MAX_WIDTH,
+            });
+        }
+        let parameters = self.parameter_count_u128();
+        if parameters > Self::MAX_PARAMETERS as u128 {
+            return Err(CoreError::TooLarge {
+                what: "trainable parameters",
+                count: parameters,
+                limit: Self::MAX_PARAMETERS,
+            });
+        }
         if self.n_input == 0 || self.n_outputs == 0 {
             return Err(CoreError::EmptyEnds {
                 n_input: self.n_input,
@@ -65,9 +89,17 @@ impl Architecture {
         self.output.classes(self.n_outputs)
     }
 
-    /// Number of trainable parameters (weights and biases).
+    /// Number of trainable parameters (weights and biases); saturates at `usize::MAX` for an architecture that
+    /// [`validate`](Self::validate) would refuse.
     pub fn parameter_count(&self) -> usize {
-        self.widths().windows(2).map(|w| (w[0] + 1) * w[1]).sum()
+        usize::try_from(self.parameter_count_u128()).unwrap_or(usize::MAX)
+    }
+
+    fn parameter_count_u128(&self) -> u128 {
+        self.widths()
+            .windows(2)
+            .map(|w| (w[0] as u128 + 1) * w[1] as u128)
+            .sum()
     }
 
     /// Multiply-adds × 2 of one forward and backward pass over `m` samples, counting the matrix products only.

@@ -211,8 +211,12 @@ fn workspace_follows_batch_size() {
     let small = big.select_rows(&[1, 5, 6]);
     let mut ws = nn_core::Workspace::new(net.architecture(), 8, nn_linalg::Threads::Single);
     let labels: Vec<usize> = (0..8).map(|i| i % 2).collect();
-    let full = net.evaluate_with(&big, &labels, 0.0, &mut ws).unwrap();
-    let part = net.evaluate_with(&small, &[1, 1, 0], 0.0, &mut ws).unwrap();
+    let full = net
+        .evaluate_with(&big, &labels, nn_core::L2::NONE, &mut ws)
+        .unwrap();
+    let part = net
+        .evaluate_with(&small, &[1, 1, 0], nn_core::L2::NONE, &mut ws)
+        .unwrap();
     assert_eq!(ws.rows(), 3);
     assert_eq!(full, net.evaluate(&big, &labels, 0.0).unwrap());
     assert_eq!(part, net.evaluate(&small, &[1, 1, 0], 0.0).unwrap());

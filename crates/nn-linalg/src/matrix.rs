@@ -54,13 +54,22 @@ impl<T: Scalar> Matrix<T> {
     /// # Panics
     /// If `data.len() != rows * cols`.
     pub fn from_col_major(rows: usize, cols: usize, data: &[T]) -> Self {
-        assert_eq!(
-            data.len(),
-            rows * cols,
-            "from_col_major: {rows}×{cols} needs {} values",
-            rows * cols
-        );
-        Self::from_fn(rows, cols, |i, j| data[j * rows + i])
+        match Self::try_from_col_major(rows, cols, data) {
+            Some(m) => m,
+            None => panic!(
+                "from_col_major: {rows}×{cols} does not match the {} values given",
+                data.len()
+            ),
+        }
+    }
+
+    /// [`from_col_major`](Self::from_col_major) for sizes that come from outside (files): `None` unless
+    /// `rows × cols` (computed without overflow) equals `data.len()`.
+    pub fn try_from_col_major(rows: usize, cols: usize, data: &[T]) -> Option<Self> {
+        if rows.checked_mul(cols) != Some(data.len()) {
+            return None;
+        }
+        Some(Self::from_fn(rows, cols, |i, j| data[j * rows + i]))
     }
 
     /// Number of rows (samples).
@@ -267,7 +276,8 @@ impl<'de, T: Scalar> serde::Deserialize<'de> for Matrix<T> {
                 raw.data.len()
             )));
         }
-        Ok(Matrix::from_col_major(raw.rows, raw.cols, &raw.data))
+        Matrix::try_from_col_major(raw.rows, raw.cols, &raw.data)
+            .ok_or_else(|| serde::de::Error::custom("matrix shape and values disagree"))
     }
 }
 

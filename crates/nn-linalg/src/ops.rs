@@ -92,6 +92,19 @@ fn split_product<T: Scalar>(
     }
 }
 
+/// Runs one product of each precision on this thread, large enough (32³ > faer's 16³ small-product limit) to go
+/// through faer's blocked kernel, which allocates its per-thread packing buffer on first use. See
+/// [`Threads::run`].
+pub(crate) fn warm_up_thread() {
+    fn one<T: Scalar>() {
+        let a = Matrix::<T>::zeros(32, 32);
+        let mut c = Matrix::<T>::zeros(32, 32);
+        matmul(&mut c, Accum::Replace, &a, &a, T::ONE, Threads::Single);
+    }
+    one::<f64>();
+    one::<f32>();
+}
+
 /// `dst (m×n) ← [dst +] α · A (m×k) · B (k×n)`
 pub fn matmul<T: Scalar>(
     dst: &mut Matrix<T>,

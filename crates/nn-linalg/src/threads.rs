@@ -5,7 +5,8 @@ use std::num::NonZeroUsize;
 /// Thread control for matrix products.
 ///
 /// A product with several threads splits its *output* into two blocks of rows (or columns) per thread, each
-/// computed by one sequential faer product on a thread of rayon's global pool. Every output element is still one dot
+/// computed by one sequential faer product on a thread of the pool it runs in: under [`Threads::run`], a
+/// dedicated pool of exactly `n` threads for [`Threads::Fixed`], rayon's global pool for [`Threads::All`]. Every output element is still one dot
 /// product over the whole inner dimension in the same order, so results do not depend on the thread count.
 /// Products below [`Threads::MIN_PARALLEL_FLOPS`] always run on the calling thread: dispatching tiny work to a
 /// pool costs more than it saves. The hidden layers' activation pass splits whole columns between the threads
@@ -60,14 +61,37 @@ impl Threads {
         }
     }
 
-    /// Runs `work` where this setting's parallel products allocate nothing: on a thread of rayon's pool, whose
-    /// work queues are already allocated (entering the pool from outside queues a job, and the queue allocates
-    /// a block every few dozen entries). The caller waits for it. With [`Threads::Single`], `work` simply runs
-    /// here. A training loop runs under this once, not once per epoch.
+    /// Runs `work` on the threads this setting stands for, where its parallel products allocate nothing: on a
+    /// thread of a rayon pool, whose work queues are already allocated (entering a pool from outside queues a
+    /// job, and the queue allocates a block every few dozen entries). The caller waits for it.
+    ///
+    /// - [`Threads::Single`]: `work` simply runs here.
+    /// - [`Threads::Fixed`]`(n)`: a dedicated pool of exactly `n` threads (named `nn-worker-i`) is built for the
+    ///   call, so `--threads 2` uses two cores whatever the machine has. Should the system refuse to start its
+    ///   threads, `work` runs on the global pool instead; the results are the same bits either way.
+    /// - [`Threads::All`]: rayon's global pool.
+    ///
+    /// Before `work` starts, every thread of the pool runs one small product of each precision: faer's blocked
+    /// kernel creates a per-thread packing buffer the first time a thread multiplies, and without this a pool
+    /// thread that happens to take its first share of a product in epoch 2 or later would allocate it then.
+    ///
+    /// A training loop runs under this once, not once per epoch.
     pub fn run<R: Send>(self, work: impl FnOnce() -> R + Send) -> R {
+        fn warm_then<R>(work: impl FnOnce() -> R) -> R {
+            rayon::broadcast(|_| crate::ops::warm_up_thread());
+            work()
+        }
         match self {
             Threads::Single => work(),
-            Threads::Fixed(_) | Threads::All => rayon::scope(|_| work()),
+            Threads::Fixed(n) => match rayon::ThreadPoolBuilder::new()
+                .num_threads(n.get())
+                .thread_name(|i| format!("nn-worker-{i}"))
+                .build()
+            {
+                Ok(pool) => pool.install(|| warm_then(work)),
+                Err(_) => rayon::scope(|_| warm_then(work)),
+            },
+            Threads::All => rayon::scope(|_| warm_then(work)),
         }
     }
 }

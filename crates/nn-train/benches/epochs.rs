@@ -45,7 +45,7 @@ fn epoch<T: Scalar>(bencher: divan::Bencher, m: usize, widths: &[usize], threads
     let lr = T::from_f64(1e-3);
     bencher.bench_local(move || {
         s.net
-            .gradient_with(&s.x, &s.y, 0.0, &mut s.ws, &mut s.grads)
+            .gradient_with(&s.x, &s.y, nn_core::L2::NONE, &mut s.ws, &mut s.grads)
             .expect("shapes fit");
         s.net.gradient_descent_step(&s.grads, lr);
     });

@@ -42,6 +42,75 @@ pub enum TrainError {
         /// What is wrong with it.
         problem: CheckpointProblem,
     },
+    /// A model file that is sound but cannot be resumed as asked.
+    #[error("{}: cannot resume: {problem}", path.display())]
+    Resume {
+        /// The file given to resume.
+        path: PathBuf,
+        /// Why not.
+        problem: ResumeProblem,
+    },
+    /// The model file a run would write is larger than the format holds; found before training.
+    #[error(
+        "the model file would hold about {bytes} bytes, over the {limit}-byte limit of the format \
+         ({parameters} parameters, {copies} copies of them, {epochs} epochs of history); use fewer parameters or epochs"
+    )]
+    ModelTooLarge {
+        /// Estimated body size.
+        bytes: u64,
+        /// [`MAX_BODY`](crate::MAX_BODY).
+        limit: u64,
+        /// Trainable parameters.
+        parameters: usize,
+        /// Copies of the weights the file holds (selected, current, best, optimiser state).
+        copies: usize,
+        /// Epochs planned.
+        epochs: usize,
+    },
+}
+
+/// Why a sound model file cannot be resumed.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ResumeProblem {
+    /// Built by hand or imported: there is no run to continue.
+    #[error("it holds no training record (a model built by hand or imported)")]
+    NoTrainingRecord,
+    /// The run diverged; resuming it would diverge again.
+    #[error(
+        "its training diverged at epoch {epoch} ({cause}); start a new run, e.g. with a smaller --lr"
+    )]
+    Diverged {
+        /// The epoch that diverged.
+        epoch: usize,
+        /// What became non-finite.
+        cause: String,
+    },
+    /// The data given is not the data it was trained on.
+    #[error("it was trained on other data ({trained_on}); pass the same --data")]
+    OtherData {
+        /// The name recorded in the file.
+        trained_on: String,
+    },
+    /// It has already run the epochs asked for.
+    #[error("it has already run {done} epochs; ask for more with --epochs (now {asked})")]
+    AlreadyDone {
+        /// Epochs done.
+        done: usize,
+        /// `--epochs` given.
+        asked: usize,
+    },
+    /// A setting differs from the saved run's; the resumed run would not be the same run.
+    #[error(
+        "{flag} is {given}, but the run was trained with {saved}; drop {flag} or give the saved value"
+    )]
+    Differs {
+        /// The flag or setting.
+        flag: String,
+        /// The value in the file.
+        saved: String,
+        /// The value given.
+        given: String,
+    },
 }
 
 /// Why a checkpoint file was refused.
@@ -50,6 +119,27 @@ pub enum CheckpointProblem {
     /// Not an nn checkpoint.
     #[error("not an nn checkpoint (magic bytes {0:02x?})")]
     Magic(Vec<u8>),
+    /// Written by an older nn in a format this one no longer reads.
+    #[error(
+        "format version {found} is older than this nn reads ({supported}). HINT: retrain with this nn, or use the nn that wrote it"
+    )]
+    OlderVersion {
+        /// In the file.
+        found: u32,
+        /// What we read.
+        supported: u32,
+    },
+    /// A body over the size limit.
+    #[error("the body is {bytes} bytes, over the {limit}-byte limit")]
+    TooLarge {
+        /// Body length.
+        bytes: u64,
+        /// [`MAX_BODY`](crate::MAX_BODY).
+        limit: u64,
+    },
+    /// The body could not be encoded.
+    #[error("the model does not encode: {0}")]
+    Encode(String),
     /// Written by a newer nn.
     #[error(
         "format version {found} is newer than this nn reads ({supported}). HINT: upgrade nn to read it"

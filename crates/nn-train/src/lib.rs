@@ -42,9 +42,12 @@ mod report;
 mod select;
 mod trainer;
 
-pub use checkpoint::{Checkpoint, MAGIC, MAX_BODY, Precision, ResumeState, VERSION};
+pub use checkpoint::{
+    Checkpoint, DataRecord, MAGIC, MAX_BODY, Precision, ResumeState, RunRecord, Status, Training,
+    VERSION, write_atomically,
+};
 pub use config::{Metric, Optimizer, Part, Schedule, Selection, TrainConfig, ValidConfig};
-pub use error::{CheckpointProblem, Result, TrainError};
+pub use error::{CheckpointProblem, Result, ResumeProblem, TrainError};
 pub use optimizer::OptimizerState;
 pub use report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 pub use select::{Decision, LrSchedule, Selector};

@@ -103,6 +103,15 @@ fn for_each_param<T: Scalar>(
 }
 
 impl<T: Scalar> OptimizerState<T> {
+    /// The name of the optimiser this state belongs to: `gd`, `momentum` (also Nesterov's) or `adam`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OptimizerState::Gd => "gd",
+            OptimizerState::Momentum { .. } => "momentum",
+            OptimizerState::Adam { .. } => "adam",
+        }
+    }
+
     /// Fresh state for `opt` on `net`'s shapes.
     pub fn new(opt: &Optimizer, net: &Network<T>) -> Self {
         match opt {

@@ -1,6 +1,7 @@
 //! What each epoch measured, and the events the loop emits to its observer.
 
 use crate::config::{Metric, Part};
+use crate::trainer::Progress;
 use nn_core::{Evaluation, Network};
 use nn_linalg::Scalar;
 use serde::{Deserialize, Serialize};
@@ -94,6 +95,14 @@ pub enum TrainEvent<'a, T: Scalar = f64> {
         report: &'a EpochReport,
         /// The weights selected at this epoch.
         network: &'a Network<T>,
+    },
+    /// After every epoch, once the loop's state is complete (after `NewBest`, before `Stopped`): the current
+    /// weights and everything a resume from this epoch needs. A checkpoint writer saves from here.
+    Snapshot {
+        /// The weights after this epoch.
+        network: &'a Network<T>,
+        /// The loop's state after this epoch.
+        progress: &'a Progress<T>,
     },
     /// Training stops early.
     Stopped {

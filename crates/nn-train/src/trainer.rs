@@ -13,7 +13,7 @@ use crate::error::{Result, TrainError};
 use crate::optimizer::OptimizerState;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
-use nn_core::{Gradients, Network, Workspace};
+use nn_core::{Gradients, L2, Network, Workspace};
 use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -185,6 +185,8 @@ impl<T: Scalar> Trainer<T> {
         let m = data.train.x.rows();
         let batch = cfg.batch_size.unwrap_or(m).min(m);
         let full_batch = batch == m;
+        // One objective for every batch size and every part: λ over the training part's m samples.
+        let l2 = L2::new(cfg.lambda, m);
 
         // Every buffer of the loop, allocated once.
         let mut ws = Workspace::<T>::new(&arch, batch, cfg.threads);
@@ -224,7 +226,7 @@ impl<T: Scalar> Trainer<T> {
                 let eval = self.net.gradient_with(
                     &data.train.x,
                     &data.train.labels,
-                    cfg.lambda,
+                    l2,
                     &mut ws,
                     &mut grads,
                 )?;
@@ -243,9 +245,7 @@ impl<T: Scalar> Trainer<T> {
                     data.train.x.gather_rows_into(chunk, &mut xb);
                     yb.clear();
                     yb.extend(chunk.iter().map(|&i| data.train.labels[i]));
-                    let eval = self
-                        .net
-                        .gradient_with(&xb, &yb, cfg.lambda, &mut ws, &mut grads)?;
+                    let eval = self.net.gradient_with(&xb, &yb, l2, &mut ws, &mut grads)?;
                     check_loss(eval.loss, epoch)?;
                     self.progress
                         .optimizer
@@ -273,9 +273,7 @@ impl<T: Scalar> Trainer<T> {
              -> Result<Option<PartMetrics>> {
                 match (part, ws) {
                     (Some(p), Some(ws)) => Ok(Some(
-                        self.net
-                            .evaluate_with(&p.x, &p.labels, cfg.lambda, ws)?
-                            .into(),
+                        self.net.evaluate_with(&p.x, &p.labels, l2, ws)?.into(),
                     )),
                     _ => Ok(None),
                 }
@@ -307,6 +305,10 @@ impl<T: Scalar> Trainer<T> {
                     network: best,
                 });
             }
+            observer(&TrainEvent::Snapshot {
+                network: &self.net,
+                progress: &self.progress,
+            });
             if decision.stop {
                 let patience = cfg.patience.unwrap_or(0);
                 observer(&TrainEvent::Stopped {

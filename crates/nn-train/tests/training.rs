@@ -168,6 +168,7 @@ fn every_optimizer_learns_and_events_arrive_in_order() {
                 TrainEvent::Start { .. } => "start",
                 TrainEvent::Epoch(_) => "epoch",
                 TrainEvent::NewBest { .. } => "best",
+                TrainEvent::Snapshot { .. } => "snapshot",
                 TrainEvent::Stopped { .. } => "stopped",
                 TrainEvent::End { .. } => "end",
             })
@@ -187,6 +188,15 @@ fn every_optimizer_learns_and_events_arrive_in_order() {
             ("start", "epoch", "end")
         );
         assert_eq!(events.iter().filter(|e| **e == "epoch").count(), 300);
+        assert_eq!(events.iter().filter(|e| **e == "snapshot").count(), 300);
+        // Each epoch: its report, then (if so) the new best, then the snapshot a checkpoint is written from.
+        for w in events.windows(2) {
+            match w[0] {
+                "epoch" => assert!(matches!(w[1], "best" | "snapshot"), "{w:?}"),
+                "best" => assert_eq!(w[1], "snapshot"),
+                _ => {}
+            }
+        }
         // The selected model is the one with the lowest validation loss, and it is restored.
         let best = h
             .iter()

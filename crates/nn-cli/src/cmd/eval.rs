@@ -1,6 +1,6 @@
 //! `nn eval`: a model's (or course Θ weights') loss, accuracy and confusion matrix on a dataset.
 
-use super::{load, locate, out};
+use super::{load, out};
 use crate::args::{EvalArgs, Labels};
 use anyhow::{Context, Result, bail};
 use nn_core::{Network, Output};
@@ -18,7 +18,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
             );
         }
         let data = load(&a.data, LabelScheme::OneBased)?;
-        let file = MatFile::open(&locate(theta)?)?;
+        let file = MatFile::open(theta)?;
         let thetas = a
             .theta_vars
             .split(',')
@@ -53,7 +53,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         (eval, predicted, data, names, what)
     } else {
         let path = a.model.as_ref().context("--model or --theta is required")?;
-        let ckpt = Checkpoint::load(&locate(path)?)?;
+        let ckpt = Checkpoint::load(path)?;
         let data = load(&a.data, ckpt.classes.scheme)?;
         if data.classes.len() > ckpt.classes.len() {
             bail!(

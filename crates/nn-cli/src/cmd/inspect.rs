@@ -3,7 +3,7 @@
 use super::out;
 use crate::args::InspectArgs;
 use anyhow::Result;
-use nn_train::Checkpoint;
+use nn_train::{Checkpoint, Status};
 
 pub fn run(a: InspectArgs) -> Result<()> {
     let c = Checkpoint::load(&a.model)?;
@@ -15,12 +15,15 @@ pub fn run(a: InspectArgs) -> Result<()> {
             "precision": c.precision,
             "classes": c.classes,
             "standardizer": c.standardizer,
-            "seed": c.config.seed,
-            "config": c.config,
             "epoch": c.epoch,
             "metrics": c.metrics,
-            "resumable": c.resume.as_ref().map(|r| r.progress.epoch),
-            "provenance": c.provenance,
+            "status": c.status,
+            "state": status_line(&c),
+            "resumable_from_epoch": c.resume_state().map(|r| r.progress.epoch),
+            "training": c.training.as_ref().map(|t| serde_json::json!({
+                "run": t.run,
+                "data": t.data,
+            })),
         });
         return out(&format!("{v}\n"));
     }
@@ -46,31 +49,31 @@ pub fn run(a: InspectArgs) -> Result<()> {
             format!("{} columns, z-scores fitted on the training part", sd.len())
         }
     ));
-    let cfg = &c.config;
-    s.push_str(&format!(
-        "training     seed {}, {} epochs, lr {}, optimiser {}, batch {}, λ {}, selection {}{}\n",
-        cfg.seed,
-        cfg.epochs,
-        cfg.schedule.describe(cfg.lr),
-        cfg.optimizer.name(),
-        cfg.batch_size.map_or("full".to_string(), |b| b.to_string()),
-        cfg.lambda,
-        cfg.selection.name(),
-        if cfg.selection.uses_test_set() {
-            " (selected on the TEST set: its test figures are optimistic)"
-        } else {
-            ""
-        }
-    ));
-    if let Some(p) = &c.provenance {
-        let sp = &p.spec.split;
+    if let Some(t) = &c.training {
+        let r = &t.run;
         s.push_str(&format!(
-            "data         {} (sha256 {}…), split train {} / validation {}{}\n",
-            p.data_name,
-            &p.data_digest[..12],
-            sp.train,
-            sp.validation,
-            if sp.stratified { ", stratified" } else { "" }
+            "training     seed {}, {} epochs, lr {}, optimiser {}, batch {}, λ {}, selection {}{}\n",
+            r.seed,
+            r.epochs,
+            r.schedule.describe(r.lr),
+            r.optimizer.name(),
+            r.batch_size.map_or("full".to_string(), |b| b.to_string()),
+            r.lambda,
+            r.selection.name(),
+            if r.selection.uses_test_set() {
+                " (selected on the TEST set: its test figures are optimistic)"
+            } else {
+                ""
+            }
+        ));
+        let digest: String = t.data.digest.chars().take(12).collect();
+        s.push_str(&format!(
+            "data         {} (sha256 {digest}…), {} training samples, split train {} / validation {}{}\n",
+            t.data.name,
+            t.data.train_samples,
+            r.split_train,
+            r.split_validation,
+            if r.stratified { ", stratified" } else { "" }
         ));
     }
     s.push_str(&format!(
@@ -94,9 +97,37 @@ pub fn run(a: InspectArgs) -> Result<()> {
         s.push_str(&part("validation", m.validation.as_ref()));
         s.push_str(&part("test", m.test.as_ref()));
     }
-    s.push_str(&match &c.resume {
-        Some(r) => format!("resume       possible: {} epochs done\n", r.progress.epoch),
-        None => "resume       not possible (training ended in an error)\n".to_string(),
-    });
+    s.push_str(&format!("state        {}\n", status_line(&c)));
     out(&s)
+}
+
+/// What the file is, in words: in progress (resumable), finished, or stopped by divergence. Never a guess.
+fn status_line(c: &Checkpoint) -> String {
+    let resumable = c.resume_state().map(|r| r.progress.epoch);
+    match (&c.status, resumable) {
+        (Status::InProgress, Some(done)) => {
+            format!("training in progress or interrupted at epoch {done} (resumable)")
+        }
+        (
+            Status::Finished {
+                epochs_run,
+                early_stopped,
+            },
+            Some(_),
+        ) => format!(
+            "finished after {epochs_run} epochs{} (resumable to more epochs)",
+            if *early_stopped {
+                ", stopped early (patience)"
+            } else {
+                ""
+            }
+        ),
+        (Status::Finished { .. }, None) => {
+            "finished (built by hand or imported; no training to resume)".into()
+        }
+        (Status::Diverged { epoch, cause }, _) => {
+            format!("stopped: diverged at epoch {epoch} ({cause}); not resumable")
+        }
+        (Status::InProgress, None) => "in progress, without resume state".into(),
+    }
 }

@@ -4,6 +4,7 @@ mod eval;
 mod gradcheck;
 mod inspect;
 mod predict;
+mod resume;
 mod train;
 
 use crate::args::{Command, DataArgs, Labels};
@@ -11,9 +12,16 @@ use anyhow::{Context, Result};
 use nn_data::{Dataset, LabelScheme, LoadOptions};
 use std::path::PathBuf;
 
-pub fn run(command: Command) -> Result<()> {
+/// Runs `command`; `matches` are the parsed arguments it came from.
+pub fn run(command: Command, matches: &clap::ArgMatches) -> Result<()> {
     match command {
-        Command::Train(a) => train::run(*a),
+        Command::Train(a) => {
+            let sub = matches.subcommand_matches("train");
+            let given = |id: &str| {
+                sub.and_then(|m| m.value_source(id)) == Some(clap::parser::ValueSource::CommandLine)
+            };
+            train::run(*a, &given)
+        }
         Command::Eval(a) => eval::run(a),
         Command::Predict(a) => predict::run(a),
         Command::Gradcheck(a) => gradcheck::run(a),
@@ -21,7 +29,8 @@ pub fn run(command: Command) -> Result<()> {
     }
 }
 
-/// The file the user named if it exists, else a file of that name in $NN_DATA_DIR, ./data or ../shared/data.
+/// The dataset file the user named if it exists, else a file of that name in $NN_DATA_DIR, ./data or
+/// ../shared/data. Only `--data` is looked up this way: model and weight files mean exactly the path given.
 pub fn locate(path: &std::path::Path) -> Result<PathBuf> {
     if path.is_file() {
         return Ok(path.to_path_buf());

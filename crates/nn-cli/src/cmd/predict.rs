@@ -7,7 +7,7 @@ use nn_data::{MatFile, kind_of, load_table};
 use nn_train::Checkpoint;
 
 pub fn run(a: PredictArgs) -> Result<()> {
-    let ckpt = Checkpoint::load(&locate(&a.model)?)?;
+    let ckpt = Checkpoint::load(&a.model)?;
     let n = ckpt.network.architecture().n_input;
     let path = locate(&a.data)?;
     let x = if kind_of(&path) == "mat" {

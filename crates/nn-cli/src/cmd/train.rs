@@ -1,6 +1,6 @@
 //! `nn train`: builds the job from the arguments, renders progress, writes the model, metrics and plots.
 
-use super::{load, locate, out};
+use super::{load, out, resume};
 use crate::args::{
     ActivationKind, OptimizerKind, OutputKind, PrecisionKind, TrainArgs, parse_widths,
 };
@@ -8,8 +8,10 @@ use anyhow::{Context, Result, bail};
 use nn_core::{Activation, Output};
 use nn_data::{LabelScheme, SplitSpec};
 use nn_linalg::{Scalar, Threads};
-use nn_train::job::{JobOutcome, JobSpec, Saving, run_job};
-use nn_train::{Checkpoint, Optimizer, Precision, Schedule, Selection, TrainConfig, TrainEvent};
+use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
+use nn_train::{
+    Optimizer, Precision, ResumeProblem, Schedule, Selection, TrainConfig, TrainError, TrainEvent,
+};
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -126,37 +128,25 @@ fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
     })
 }
 
-pub fn run(a: TrainArgs) -> Result<()> {
-    // Fail before training, not at the first checkpoint, if the model cannot be written.
-    let dir = a
-        .out
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    if !dir.is_dir() {
+pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
+    check_out(&a)?;
+    if !(a.save_every.is_finite() && a.save_every >= 0.0) {
         bail!(
-            "--out {}: the directory {} does not exist",
-            a.out.display(),
-            dir.display()
+            "--save-every {}: give a number of seconds ≥ 0",
+            a.save_every
         );
     }
-    if a.out.is_dir() {
-        bail!("--out {} is a directory; give a file name", a.out.display());
-    }
-    let resume = match &a.resume {
-        Some(p) => Some(Checkpoint::load(&locate(p)?)?),
-        None => None,
-    };
-    // On resume, labels are read as the model's classes were.
-    let scheme = resume
-        .as_ref()
-        .map_or(LabelScheme::Auto, |c| c.classes.scheme);
-    let dataset = load(&a.data, scheme)?;
+    // The file to resume is read whole before anything is written, so --resume F --out F is safe.
+    let resume = a.resume.as_deref().map(Resume::load).transpose()?;
+    let dataset = load_for(&a, resume.as_ref(), given)?;
     let mut spec = spec_from(&a, dataset.classes.len())?;
-    if let Some(c) = &resume
-        && let Some(p) = &c.provenance
-    {
-        spec.precision = p.spec.precision;
+    if let Some(r) = &resume {
+        let saved = r.spec(spec.config.epochs, spec.config.threads)?;
+        resume::check_flags(&saved, &spec, &a, given).map_err(|problem| TrainError::Resume {
+            path: r.path.clone(),
+            problem,
+        })?;
+        spec = saved;
     }
     if !a.quiet {
         eprintln!(
@@ -172,8 +162,11 @@ pub fn run(a: TrainArgs) -> Result<()> {
         Precision::F32 => train::<f32>(&a, &dataset, &spec, resume)?,
     };
     if let Some(path) = &a.metrics {
-        std::fs::write(path, nn_cli::report::metrics_csv(outcome.history()))
-            .with_context(|| format!("writing {}", path.display()))?;
+        nn_train::write_atomically(
+            path,
+            nn_cli::report::metrics_csv(outcome.history()).as_bytes(),
+        )
+        .with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(dir) = &a.plots {
         nn_cli::plots::training_plots(dir, &outcome, &dataset)
@@ -195,17 +188,66 @@ pub fn run(a: TrainArgs) -> Result<()> {
     }
 }
 
+/// Fails before training, not at the first write, if the model cannot be written where asked.
+fn check_out(a: &TrainArgs) -> Result<()> {
+    let dir = a
+        .out
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    if !dir.is_dir() {
+        bail!(
+            "--out {}: the directory {} does not exist",
+            a.out.display(),
+            dir.display()
+        );
+    }
+    if a.out.is_dir() {
+        bail!("--out {} is a directory; give a file name", a.out.display());
+    }
+    Ok(())
+}
+
+/// The dataset, with labels read as the resumed model's classes were (a different `--labels` is refused).
+fn load_for(
+    a: &TrainArgs,
+    resume: Option<&Resume>,
+    given: &dyn Fn(&str) -> bool,
+) -> Result<nn_data::Dataset> {
+    let Some(r) = resume else {
+        return load(&a.data, LabelScheme::Auto);
+    };
+    let saved = r.checkpoint.classes.scheme;
+    if let Some(labels) = a.data.labels
+        && given("labels")
+        && labels.scheme() != saved
+    {
+        return Err(TrainError::Resume {
+            path: r.path.clone(),
+            problem: ResumeProblem::Differs {
+                flag: "--labels".into(),
+                saved: saved.name().into(),
+                given: labels.scheme().name().into(),
+            },
+        }
+        .into());
+    }
+    let mut args = a.data.clone();
+    args.labels = None;
+    load(&args, saved)
+}
+
 fn train<T: Scalar>(
     a: &TrainArgs,
     dataset: &nn_data::Dataset,
     spec: &JobSpec,
-    resume: Option<Checkpoint>,
+    resume: Option<Resume>,
 ) -> Result<JobOutcome> {
     let mut progress =
         nn_cli::report::Progress::new(a.quiet, std::io::stderr().is_terminal(), a.log_every);
     let saving = Saving {
         path: &a.out,
-        min_interval: Duration::from_secs(2),
+        every: Duration::from_secs_f64(a.save_every),
     };
     let outcome = run_job::<T>(
         dataset,

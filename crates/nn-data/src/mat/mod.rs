@@ -84,7 +84,14 @@ impl MatFile {
                 column: k / rows.max(1) + 1,
             });
         }
-        Ok(Matrix::from_col_major(rows, cols, &values))
+        Matrix::try_from_col_major(rows, cols, &values).ok_or_else(|| DataError::MatMalformed {
+            path: self.path.clone(),
+            detail: format!(
+                "variable '{name}' is {} but {} values were read",
+                dims_text(&var.dims),
+                values.len()
+            ),
+        })
     }
 
     /// Variable `name` as a vector: it must be `m×1` or `1×m`.
@@ -97,7 +104,17 @@ impl MatFile {
                 format!("{m}×1 or 1×{m} (one value per sample)"),
             ));
         }
-        self.real_values(var)
+        let values = self.real_values(var)?;
+        if values.len() != m {
+            return Err(DataError::MatMalformed {
+                path: self.path.clone(),
+                detail: format!(
+                    "variable '{name}' should hold {m} values, {} were read",
+                    values.len()
+                ),
+            });
+        }
+        Ok(values)
     }
 
     fn variable(&self, name: &str) -> Result<&Variable> {

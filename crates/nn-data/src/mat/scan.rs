@@ -82,12 +82,47 @@ impl Variable {
             .try_fold(1usize, |acc, &d| acc.checked_mul(d))
     }
 
-    /// The real part as f64, column-major. Requires a dense real numeric array.
-    pub fn decode_real(&self) -> Result<Vec<f64>, ScanError> {
-        let (ty, data, _) =
-            sub_element(&self.payload, self.data_start, self.big_endian).map_err(|e| {
-                ScanError::Malformed(format!("variable '{}': real part: {e}", self.name))
-            })?;
+    /// Checks, for a dense numeric array, that its dimensions multiply to at most `i32::MAX` values (the most
+    /// a level-5 array holds, and what `matfile` computes its product in) and that its real part (and imaginary
+    /// part, if any) holds exactly that many values of its type. Other classes pass unchecked: nn refuses them
+    /// by kind. Run by [`scan`] on every variable, so that no reader ever sizes anything from dimensions that
+    /// the bytes do not back.
+    pub fn check_data_size(&self) -> Result<(), ScanError> {
+        if !(6..=15).contains(&self.class) {
+            return Ok(());
+        }
+        let count = self.dims.iter().try_fold(1i32, |acc, &d| {
+            i32::try_from(d).ok().and_then(|d| acc.checked_mul(d))
+        });
+        let Some(count) = count else {
+            return Err(ScanError::Malformed(format!(
+                "variable '{}' declares {} values, more than the {} a MAT-file array can hold",
+                self.name,
+                dims_text(&self.dims),
+                i32::MAX
+            )));
+        };
+        let mut pos = self.data_start;
+        for part in ["real", "imaginary"]
+            .into_iter()
+            .take(1 + self.complex as usize)
+        {
+            let (_, data, next, width) = self.numeric_part(pos, part)?;
+            self.check_count(count as usize, data.len(), width)?;
+            pos = next;
+        }
+        Ok(())
+    }
+
+    /// The sub-element at `pos` with its value width in bytes.
+    fn numeric_part(
+        &self,
+        pos: usize,
+        part: &str,
+    ) -> Result<(u32, &[u8], usize, usize), ScanError> {
+        let (ty, data, next) = sub_element(&self.payload, pos, self.big_endian).map_err(|e| {
+            ScanError::Malformed(format!("variable '{}': {part} part: {e}", self.name))
+        })?;
         let width = match ty {
             1 | 2 => 1,
             3 | 4 => 2,
@@ -95,22 +130,39 @@ impl Variable {
             9 | 12 | 13 => 8,
             _ => {
                 return Err(ScanError::Malformed(format!(
-                    "variable '{}': data type {ty} is not numeric",
+                    "variable '{}': data type {ty} of its {part} part is not numeric",
                     self.name
                 )));
             }
         };
-        let expected = self.element_count().unwrap_or(usize::MAX);
-        if data.len() % width != 0 || data.len() / width != expected {
+        Ok((ty, data, next, width))
+    }
+
+    fn check_count(&self, expected: usize, bytes: usize, width: usize) -> Result<(), ScanError> {
+        if bytes % width != 0 || bytes / width != expected {
             return Err(ScanError::Malformed(format!(
                 "variable '{}' is {} = {} values but its data holds {} bytes of {}-byte values",
                 self.name,
                 dims_text(&self.dims),
                 expected,
-                data.len(),
+                bytes,
                 width
             )));
         }
+        Ok(())
+    }
+
+    /// The real part as f64, column-major. Requires a dense real numeric array.
+    pub fn decode_real(&self) -> Result<Vec<f64>, ScanError> {
+        let (ty, data, _, width) = self.numeric_part(self.data_start, "real")?;
+        let expected = self.element_count().ok_or_else(|| {
+            ScanError::Malformed(format!(
+                "variable '{}': the dimensions {} overflow",
+                self.name,
+                dims_text(&self.dims)
+            ))
+        })?;
+        self.check_count(expected, data.len(), width)?;
         let be = self.big_endian;
         let value = |b: &[u8]| -> f64 {
             macro_rules! read {
@@ -317,6 +369,7 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<Variable>, ScanError> {
     let mut index = 0;
     while pos < bytes.len() {
         index += 1;
+        let start = pos;
         let remaining = bytes.len() - pos;
         if remaining < 8 {
             return Err(ScanError::Truncated(format!(
@@ -383,8 +436,8 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<Variable>, ScanError> {
             continue; // an empty array element carries no variable
         }
         let (class, complex, dims, name, data_start) = matrix_header(&matrix, be)
-            .map_err(|e| ScanError::Malformed(format!("element {index} at byte {pos}: {e}")))?;
-        vars.push(Variable {
+            .map_err(|e| ScanError::Malformed(format!("element {index} at byte {start}: {e}")))?;
+        let var = Variable {
             name,
             class,
             complex,
@@ -392,7 +445,9 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<Variable>, ScanError> {
             big_endian: be,
             payload: matrix,
             data_start,
-        });
+        };
+        var.check_data_size()?;
+        vars.push(var);
     }
     Ok(vars)
 }

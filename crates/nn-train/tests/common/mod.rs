@@ -5,7 +5,8 @@ use nn_core::{Network, Output};
 use nn_data::{ClassMap, Standardizer};
 use nn_linalg::Matrix;
 use nn_train::{
-    Checkpoint, EpochReport, Precision, ResumeState, Samples, TrainConfig, TrainData, Trainer,
+    Checkpoint, DataRecord, EpochReport, Precision, ResumeState, Samples, Status, TrainConfig,
+    TrainData, Trainer, Training,
 };
 
 /// Two overlapping blobs in 2-D, m samples, from a fixed formula (no RNG needed).
@@ -42,36 +43,68 @@ pub fn trainer(config: TrainConfig) -> Trainer<f64> {
     Trainer::new(config.validate(60, true, true).unwrap(), n)
 }
 
-/// A model checkpoint (no resume state) of `network` at `report`.
+/// The training record of a run of `config` on the 60 training samples of [`data`].
+pub fn training(config: &TrainConfig, resume: Option<ResumeState>) -> Training {
+    let spec = nn_train::job::JobSpec {
+        hidden: vec![5, 4],
+        output: Output::Sigmoid,
+        activation: nn_core::Activation::Sigmoid,
+        config: config.clone(),
+        split: nn_data::SplitSpec::report(config.seed),
+        standardize: false,
+        precision: Precision::F64,
+    };
+    Training {
+        run: spec.record(),
+        data: DataRecord {
+            name: "moons".into(),
+            digest: "0123456789abcdef".repeat(4),
+            train_samples: 60,
+        },
+        resume,
+    }
+}
+
+/// A model checkpoint (no training record) of `network` at `report`.
 pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> Checkpoint {
     Checkpoint {
         network: network.clone(),
         precision: Precision::F64,
         standardizer: Standardizer::identity(network.architecture().n_input),
         classes: ClassMap::zero_based(network.classes()),
-        config: TrainConfig::default(),
         epoch: report.epoch,
         metrics: Some(*report),
-        resume: None,
-        provenance: None,
+        status: Status::Finished {
+            epochs_run: report.epoch,
+            early_stopped: false,
+        },
+        training: None,
     }
 }
 
-/// A resume checkpoint of `t`, as the CLI writes it.
+/// A resume checkpoint of `t`, as `nn train` writes it while training.
 pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
     let (selected, report) = t.selected();
+    let report = report.filter(|r| r.epoch > 0);
     Checkpoint {
         network: selected.clone(),
         precision: Precision::F64,
         standardizer: Standardizer::identity(selected.architecture().n_input),
         classes: ClassMap::zero_based(2),
-        config: t.config().clone().into_inner(),
         epoch: report.map_or(0, |r| r.epoch),
         metrics: report.copied(),
-        resume: Some(ResumeState {
-            current: t.network().clone(),
-            progress: t.progress().clone(),
-        }),
-        provenance: None,
+        status: Status::InProgress,
+        training: Some(training(
+            t.config(),
+            Some(ResumeState {
+                current: t.network().clone(),
+                progress: t.progress().clone(),
+            }),
+        )),
     }
+}
+
+/// The file bytes of `c` without the writer's consistency check: for forging bad files.
+pub fn forge(c: &Checkpoint) -> Vec<u8> {
+    Checkpoint::frame(&bincode::serde::encode_to_vec(c, bincode::config::standard()).unwrap())
 }

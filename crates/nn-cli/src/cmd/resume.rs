@@ -1,0 +1,161 @@
+//! `nn train --resume`: the flags a resumed run may change, and a refusal for every other flag whose value
+//! differs from the saved run's (it would otherwise be ignored, and the run would not be the one asked for).
+//!
+//! May change: `--epochs`, `--threads`, `--out`, `--save-every`, `--log-every`, `--quiet`, `--metrics`,
+//! `--plots`. The data is checked by its digest when the run starts.
+
+use crate::args::TrainArgs;
+use nn_train::ResumeProblem;
+use nn_train::job::JobSpec;
+use nn_train::{Optimizer, Schedule};
+
+/// Compares every flag given on the command line (`given(id)`) with the saved run's value. `saved` is the
+/// file's job; `asked` the job built from the arguments (defaults where a flag is absent).
+pub fn check_flags(
+    saved: &JobSpec,
+    asked: &JobSpec,
+    a: &TrainArgs,
+    given: impl Fn(&str) -> bool,
+) -> Result<(), ResumeProblem> {
+    let (s, q) = (&saved.config, &asked.config);
+    let rows: [(&str, &str, String, String); 17] = [
+        (
+            "hidden",
+            "--hidden",
+            widths(&saved.hidden),
+            widths(&asked.hidden),
+        ),
+        (
+            "output",
+            "--output",
+            saved.output.name().into(),
+            asked.output.name().into(),
+        ),
+        (
+            "activation",
+            "--activation",
+            saved.activation.name().into(),
+            asked.activation.name().into(),
+        ),
+        ("lr", "--lr", s.lr.to_string(), q.lr.to_string()),
+        (
+            "lr_steps",
+            "--lr-step",
+            schedule(&s.schedule),
+            schedule(&q.schedule),
+        ),
+        (
+            "lr_plateau",
+            "--lr-plateau",
+            schedule(&s.schedule),
+            schedule(&q.schedule),
+        ),
+        (
+            "lambda",
+            "--lambda",
+            s.lambda.to_string(),
+            q.lambda.to_string(),
+        ),
+        (
+            "optimizer",
+            "--optimizer",
+            s.optimizer.name().into(),
+            q.optimizer.name().into(),
+        ),
+        (
+            "momentum",
+            "--momentum",
+            momentum(&s.optimizer),
+            a.momentum.to_string(),
+        ),
+        (
+            "batch_size",
+            "--batch-size",
+            batch(s.batch_size),
+            batch(q.batch_size),
+        ),
+        ("split", "--split", split(saved), split(asked)),
+        (
+            "stratify",
+            "--stratify",
+            saved.split.stratified.to_string(),
+            asked.split.stratified.to_string(),
+        ),
+        ("seed", "--seed", s.seed.to_string(), q.seed.to_string()),
+        ("select", "--select", s.selection.name(), q.selection.name()),
+        (
+            "patience",
+            "--patience",
+            s.patience.map_or("none".into(), |p| p.to_string()),
+            q.patience.map_or("none".into(), |p| p.to_string()),
+        ),
+        (
+            "min_delta",
+            "--min-delta",
+            s.min_delta.to_string(),
+            q.min_delta.to_string(),
+        ),
+        (
+            "no_standardize",
+            "--no-standardize",
+            standardisation(saved.standardize),
+            standardisation(asked.standardize),
+        ),
+    ];
+    let precision = (
+        "precision",
+        "--precision",
+        saved.precision.name().to_string(),
+        asked.precision.name().to_string(),
+    );
+    for (id, flag, saved, asked) in rows.into_iter().chain([precision]) {
+        if given(id) && saved != asked {
+            return Err(ResumeProblem::Differs {
+                flag: flag.into(),
+                saved,
+                given: asked,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn widths(w: &[usize]) -> String {
+    if w.is_empty() {
+        return "none".into();
+    }
+    let w: Vec<String> = w.iter().map(ToString::to_string).collect();
+    w.join(",")
+}
+
+fn schedule(s: &Schedule) -> String {
+    match s {
+        Schedule::Constant => "a constant rate".into(),
+        Schedule::Steps { steps } => {
+            let steps: Vec<String> = steps.iter().map(|(e, lr)| format!("{e}:{lr}")).collect();
+            format!("steps {}", steps.join(" "))
+        }
+        Schedule::Plateau {
+            factor, patience, ..
+        } => format!("plateau {factor}:{patience}"),
+    }
+}
+
+fn momentum(o: &Optimizer) -> String {
+    match o {
+        Optimizer::Momentum { momentum, .. } => momentum.to_string(),
+        other => format!("{} (no momentum)", other.name()),
+    }
+}
+
+fn batch(b: Option<usize>) -> String {
+    b.map_or("the full batch".into(), |b| b.to_string())
+}
+
+fn split(j: &JobSpec) -> String {
+    format!("{},{}", j.split.train, j.split.validation)
+}
+
+fn standardisation(on: bool) -> String {
+    if on { "standardised" } else { "raw features" }.into()
+}

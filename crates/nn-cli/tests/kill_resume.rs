@@ -1,0 +1,213 @@
+//! A run killed with SIGKILL at a random epoch and resumed with the same command plus `--resume F` ends with a
+//! model file byte-identical to the uninterrupted run's: for full-batch GD, mini-batch Adam and the plateau
+//! schedule, through the real binary.
+//!
+//! The killed run writes its model file after every epoch (`--save-every 0`), so the kill lands at any point
+//! of the loop, writes included: after every kill the file must load (atomic writes), say that it is in
+//! progress at some epoch, and resume from there.
+
+use nn_train::{Checkpoint, Status};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const NN: &str = env!("CARGO_BIN_EXE_nn");
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nn-kill-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// 2000 rows of 8 features and a label in 0..3 from a fixed formula: enough work per epoch that a run lasts
+/// long enough to be killed in its middle.
+fn dataset(dir: &Path) -> PathBuf {
+    let mut s = String::new();
+    for i in 0..2000 {
+        let k = i as f64;
+        let row: Vec<String> = (0..8)
+            .map(|j| {
+                format!(
+                    "{:.6}",
+                    (k * (0.37 + 0.11 * j as f64)).sin() + 0.1 * (i % 3) as f64
+                )
+            })
+            .collect();
+        s.push_str(&format!("{},{}\n", row.join(","), i % 3));
+    }
+    let path = dir.join("rows.txt");
+    std::fs::write(&path, s).unwrap();
+    path
+}
+
+/// A seed for the kill epoch, printed so that a failure can be replayed (set `NN_KILL_SEED`).
+fn kill_seed() -> u64 {
+    std::env::var("NN_KILL_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(1, |d| d.as_nanos() as u64)
+        })
+}
+
+fn command(data: &Path, out: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(NN);
+    c.arg("train")
+        .arg("--data")
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(["--quiet", "--threads", "1"])
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    c
+}
+
+fn run_ok(mut c: Command) {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Epochs done according to the resume state in `path`, if it loads and is in progress.
+fn epochs_on_disk(path: &Path) -> Option<usize> {
+    let c = Checkpoint::load(path).ok()?;
+    matches!(c.status, Status::InProgress).then(|| c.resume_state().map(|r| r.progress.epoch))?
+}
+
+/// Starts the run, waits until its file shows at least `target` epochs, and kills it (SIGKILL). Returns the
+/// epoch the file holds after the kill.
+fn kill_at(mut c: Command, path: &Path, target: usize, what: &str) -> usize {
+    let mut child = c.spawn().unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("{what}: the run ended ({status}) before epoch {target}; make it longer");
+        }
+        if epochs_on_disk(path).is_some_and(|e| e >= target) {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "{what}: no progress"
+        );
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor, no flush, no signal handler runs
+    child.wait().unwrap();
+    // Whatever moment the kill hit, the file is a complete model in progress.
+    let c = Checkpoint::load(path).unwrap_or_else(|e| panic!("{what}: after the kill: {e}"));
+    assert!(
+        matches!(c.status, Status::InProgress),
+        "{what}: {:?}",
+        c.status
+    );
+    c.resume_state().unwrap().progress.epoch
+}
+
+#[test]
+fn a_killed_run_resumes_to_the_same_bytes() {
+    let dir = scratch("resume");
+    let data = dataset(&dir);
+    let seed = kill_seed();
+    let cases: [(&str, &[&str], usize); 3] = [
+        (
+            "gd",
+            &[
+                "--hidden", "32", "--lr", "0.5", "--epochs", "600", "--seed", "4",
+            ],
+            600,
+        ),
+        (
+            "adam mini-batch",
+            &[
+                "--hidden",
+                "16,16",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.002",
+                "--batch-size",
+                "50",
+                "--lambda",
+                "0.01",
+                "--epochs",
+                "120",
+                "--seed",
+                "5",
+            ],
+            120,
+        ),
+        (
+            "plateau",
+            &[
+                "--hidden",
+                "24",
+                "--lr",
+                "2",
+                "--lr-plateau",
+                "0.5:3",
+                "--patience",
+                "400",
+                "--epochs",
+                "500",
+                "--seed",
+                "6",
+            ],
+            500,
+        ),
+    ];
+    for (i, (name, args, epochs)) in cases.into_iter().enumerate() {
+        let straight = dir.join(format!("straight-{i}.nnm"));
+        run_ok(command(&data, &straight, args));
+
+        let killed = dir.join(format!("killed-{i}.nnm"));
+        // A kill epoch in the first half, drawn from the printed seed.
+        let target =
+            1 + ((seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (8 * i)) as usize) % (epochs / 2);
+        let what = format!("{name} (NN_KILL_SEED={seed}, kill at epoch ≥ {target})");
+        let mut c = command(&data, &killed, args);
+        c.args(["--save-every", "0"]);
+        let at = kill_at(c, &killed, target, &what);
+        assert!(
+            at >= target && at < epochs,
+            "{what}: the file holds epoch {at}"
+        );
+
+        let inspect = Command::new(NN)
+            .arg("inspect")
+            .arg(&killed)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&inspect.stdout);
+        assert!(
+            text.contains(&format!(
+                "training in progress or interrupted at epoch {at} (resumable)"
+            )),
+            "{what}: {text}"
+        );
+
+        let mut c = command(&data, &killed, args);
+        c.arg("--resume").arg(&killed);
+        run_ok(c);
+        assert!(
+            std::fs::read(&killed).unwrap() == std::fs::read(&straight).unwrap(),
+            "{what}: the resumed file differs from the uninterrupted run's"
+        );
+        let inspect = Command::new(NN)
+            .arg("inspect")
+            .arg(&killed)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&inspect.stdout);
+        assert!(text.contains("finished after"), "{what}: {text}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,307 @@
+//! What a model file's body holds, and the checks that a decoded body must pass before anyone uses it.
+//!
+//! These are the file format's own types. The job types the command line and the experiment runner build
+//! (`JobSpec`, `TrainConfig`) convert to and from them, so an edit to a command-line-facing struct does not
+//! change the file. Any change to a type in the body (these, or the library types they hold: `Network`,
+//! `Standardizer`, `ClassMap`, `EpochReport`, `Progress`) must bump [`VERSION`](super::VERSION); the golden
+//! model file test (`tests/golden.rs`) fails if it is forgotten.
+
+use crate::config::{Optimizer, Schedule, Selection};
+use crate::optimizer::OptimizerState;
+use crate::report::EpochReport;
+use crate::trainer::Progress;
+use nn_core::{L2, Layer, Network};
+use nn_data::{ClassMap, Standardizer};
+use serde::{Deserialize, Serialize};
+
+/// The precision training ran in. Weights are stored as f64 either way (f32 → f64 → f32 is exact).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Precision {
+    /// 32-bit floats.
+    F32,
+    /// 64-bit floats.
+    #[default]
+    F64,
+}
+
+impl Precision {
+    /// `"f32"` or `"f64"`, as on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::F32 => "f32",
+            Precision::F64 => "f64",
+        }
+    }
+}
+
+/// The contents of a model file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// Architecture and the selected weights.
+    pub network: Network<f64>,
+    /// The precision of training (and of prediction).
+    pub precision: Precision,
+    /// Applied to raw features before the network.
+    pub standardizer: Standardizer,
+    /// What the output classes mean in the data's terms.
+    pub classes: ClassMap,
+    /// The epoch of the selected weights (0: before any epoch).
+    pub epoch: usize,
+    /// The metrics at that epoch.
+    pub metrics: Option<EpochReport>,
+    /// Where training stands.
+    pub status: Status,
+    /// How the model was trained, and what a resume needs; `None` for a model built by hand.
+    pub training: Option<Training>,
+}
+
+/// Where the training that wrote a file stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Status {
+    /// Written during training: the run is still going, or was killed after this write. Resumable.
+    InProgress,
+    /// Training ran to its last epoch, or stopped early by the patience rule. Resumable to more epochs.
+    Finished {
+        /// Epochs run in total.
+        epochs_run: usize,
+        /// Stopped by early stopping (rather than by reaching its last epoch).
+        early_stopped: bool,
+    },
+    /// The loss or a weight became non-finite. The file holds the weights selected before; not resumable.
+    Diverged {
+        /// The epoch that diverged.
+        epoch: usize,
+        /// What became non-finite.
+        cause: String,
+    },
+}
+
+/// How a model was trained: its hyper-parameters, its data, and (unless it diverged) what a resume needs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Training {
+    /// The run's settings.
+    pub run: RunRecord,
+    /// The data it ran on.
+    pub data: DataRecord,
+    /// The current weights and the loop's state after the last completed epoch.
+    pub resume: Option<ResumeState>,
+}
+
+/// The settings of a run, as the file records them (the thread count is not among them: it changes no bit).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Epochs planned in total.
+    pub epochs: usize,
+    /// Initial learning rate.
+    pub lr: f64,
+    /// How the rate changes.
+    pub schedule: Schedule,
+    /// The optimiser and its hyper-parameters.
+    pub optimizer: Optimizer,
+    /// Samples per step; `None` is full batch.
+    pub batch_size: Option<usize>,
+    /// L2 penalty λ (over the training part's size; see [`L2`]).
+    pub lambda: f64,
+    /// Seed of the weights and the mini-batch order.
+    pub seed: u64,
+    /// Which epoch's weights are kept.
+    pub selection: Selection,
+    /// Early-stopping patience.
+    pub patience: Option<usize>,
+    /// Smallest improvement that counts.
+    pub min_delta: f64,
+    /// Fraction of samples for training.
+    pub split_train: f64,
+    /// Fraction for validation.
+    pub split_validation: f64,
+    /// Stratified split.
+    pub stratified: bool,
+    /// Seed of the split's shuffle.
+    pub split_seed: u64,
+    /// Features standardised with the training part's statistics.
+    pub standardize: bool,
+}
+
+/// The data a model was trained on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataRecord {
+    /// The data file's name (not its path: model files hold no host details).
+    pub name: String,
+    /// SHA-256 (64 hex digits) over the dataset's shape, feature bits and labels.
+    pub digest: String,
+    /// Samples in the training part: the `n` of the L2 penalty.
+    pub train_samples: usize,
+}
+
+/// What a resume needs beyond the selected model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResumeState {
+    /// The weights after the last completed epoch.
+    pub current: Network<f64>,
+    /// Optimiser, schedule, selector, best-so-far and history.
+    pub progress: Progress<f64>,
+}
+
+/// The longest data or class name a file may hold.
+const MAX_NAME: usize = 255;
+
+impl Checkpoint {
+    /// The penalty the model's cost is reported with: λ over the training part's size (none if unknown).
+    pub fn l2(&self) -> L2 {
+        match &self.training {
+            Some(t) => L2::new(t.run.lambda, t.data.train_samples),
+            None => L2::NONE,
+        }
+    }
+
+    /// The resume state, if the file has one.
+    pub fn resume_state(&self) -> Option<&ResumeState> {
+        self.training.as_ref().and_then(|t| t.resume.as_ref())
+    }
+
+    /// Consistency of the decoded contents: everything a reader of the model relies on.
+    pub(super) fn check(&self) -> Result<(), String> {
+        self.network.validate().map_err(|e| format!("model: {e}"))?;
+        let arch = self.network.architecture();
+        let sd = &self.standardizer;
+        if sd.mean.len() != arch.n_input || sd.scale.len() != arch.n_input {
+            return Err(format!(
+                "the standardiser has {} means and {} scales, the network {} inputs",
+                sd.mean.len(),
+                sd.scale.len(),
+                arch.n_input
+            ));
+        }
+        if !sd.mean.iter().chain(&sd.scale).all(|v| v.is_finite())
+            || sd.scale.iter().any(|&s| s <= 0.0)
+        {
+            return Err("the standardiser holds a non-finite mean or a scale ≤ 0".into());
+        }
+        let k = self.classes.len();
+        if k != arch.classes() || self.classes.names.len() != k {
+            return Err(format!(
+                "{k} class labels and {} class names for a network with {} classes",
+                self.classes.names.len(),
+                arch.classes()
+            ));
+        }
+        for name in &self.classes.names {
+            check_name("class name", name)?;
+        }
+        if let Some(m) = &self.metrics
+            && m.epoch != self.epoch
+        {
+            return Err(format!(
+                "the metrics are of epoch {}, the weights of epoch {}",
+                m.epoch, self.epoch
+            ));
+        }
+        match (&self.status, &self.training) {
+            (Status::Diverged { cause, .. }, _) => check_name("divergence cause", cause)?,
+            (Status::InProgress, None) => {
+                return Err("a model in training has no training record".into());
+            }
+            _ => {}
+        }
+        if let Some(t) = &self.training {
+            self.check_training(t)?;
+        }
+        Ok(())
+    }
+
+    fn check_training(&self, t: &Training) -> Result<(), String> {
+        check_name("data name", &t.data.name)?;
+        if t.data.digest.len() != 64 || !t.data.digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!(
+                "the data digest is {} characters, expected 64 hex digits",
+                t.data.digest.chars().count()
+            ));
+        }
+        if t.data.train_samples == 0 {
+            return Err("the training part has 0 samples".into());
+        }
+        let Some(r) = &t.resume else {
+            return match self.status {
+                Status::Diverged { .. } => Ok(()),
+                _ => Err("a resumable model has no resume state".into()),
+            };
+        };
+        if matches!(self.status, Status::Diverged { .. }) {
+            return Err("a diverged model holds a resume state".into());
+        }
+        let arch = self.network.architecture();
+        r.current
+            .validate()
+            .map_err(|e| format!("current weights: {e}"))?;
+        if r.current.architecture() != arch {
+            return Err("the current weights have another architecture than the model".into());
+        }
+        let p = &r.progress;
+        if p.epoch > t.run.epochs {
+            return Err(format!(
+                "{} epochs done of {} planned",
+                p.epoch, t.run.epochs
+            ));
+        }
+        if p.history.len() != p.epoch || p.history.iter().enumerate().any(|(i, h)| h.epoch != i + 1)
+        {
+            return Err(format!(
+                "the history holds {} epochs, not the {} done, in order",
+                p.history.len(),
+                p.epoch
+            ));
+        }
+        if let Some((best, report)) = &p.best {
+            best.validate().map_err(|e| format!("best weights: {e}"))?;
+            if best.architecture() != arch {
+                return Err("the best weights have another architecture than the model".into());
+            }
+            if report.epoch > p.epoch {
+                return Err("the best epoch lies after the last epoch done".into());
+            }
+        }
+        let same_shapes = |ls: &[Layer<f64>]| {
+            ls.len() == self.network.layers().len()
+                && ls.iter().zip(self.network.layers()).all(|(a, b)| {
+                    a.weights.shape() == b.weights.shape() && a.bias.len() == b.bias.len()
+                })
+        };
+        let fits = match (&p.optimizer, t.run.optimizer) {
+            (OptimizerState::Gd, Optimizer::Gd) => true,
+            (OptimizerState::Momentum { velocity }, Optimizer::Momentum { .. }) => {
+                same_shapes(velocity)
+            }
+            (OptimizerState::Adam { m, v, .. }, Optimizer::Adam { .. }) => {
+                same_shapes(m) && same_shapes(v)
+            }
+            (state, opt) => {
+                return Err(format!(
+                    "the optimiser state is {}'s, the run's optimiser {}",
+                    state.name(),
+                    opt.name()
+                ));
+            }
+        };
+        if !fits {
+            return Err("the optimiser state does not match the network's shapes".into());
+        }
+        Ok(())
+    }
+}
+
+/// A name shown on one line: 1 to [`MAX_NAME`] characters, none of them a control character.
+fn check_name(what: &str, name: &str) -> Result<(), String> {
+    let n = name.chars().count();
+    if n == 0 || n > MAX_NAME || name.chars().any(char::is_control) {
+        return Err(format!(
+            "the {what} is {n} characters{}; expected 1 to {MAX_NAME} printable ones",
+            if name.chars().any(char::is_control) {
+                " with control characters"
+            } else {
+                ""
+            }
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,185 @@
+//! Checkpoint files: a model with everything needed to use it, and optionally to resume its training exactly.
+//!
+//! Layout (all integers little-endian):
+//!
+//! ```text
+//! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
+//!        8   4 bytes   format version (u32)
+//!       12   8 bytes   body length n (u64)
+//!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`
+//!     20+n  32 bytes   SHA-256 of the body
+//! ```
+//!
+//! The body holds no timestamps or host names, so the same run writes the same bytes. Files are written to a
+//! temporary file in the same directory, synced, then renamed over the target: a reader never sees half a
+//! file, and a crash leaves the previous checkpoint intact.
+
+mod body;
+
+pub use body::{Checkpoint, DataRecord, Precision, ResumeState, RunRecord, Status, Training};
+
+use crate::error::{CheckpointProblem, Result, TrainError};
+use sha2::Digest;
+use std::io::Write;
+use std::path::Path;
+
+/// The file's first bytes.
+pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
+/// The format version this build writes and the only one it reads. Version 1 (before the body had its own
+/// record types and a status) is refused with a hint.
+pub const VERSION: u32 = 2;
+/// The largest body read or written (256 MiB): also bincode's allocation limit, so a forged length inside the
+/// body cannot allocate more.
+pub const MAX_BODY: u64 = 256 << 20;
+const HEADER: usize = 20;
+const CHECKSUM: usize = 32;
+
+fn bincode_config() -> impl bincode::config::Config {
+    bincode::config::standard().with_limit::<{ MAX_BODY as usize }>()
+}
+
+impl Checkpoint {
+    /// The file's bytes. Refuses (with the cause) a model that [`from_bytes`](Self::from_bytes) would refuse:
+    /// inconsistent contents, or a body over [`MAX_BODY`].
+    pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointProblem> {
+        self.check().map_err(CheckpointProblem::Invalid)?;
+        let body = bincode::serde::encode_to_vec(self, bincode_config())
+            .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
+        if body.len() as u64 > MAX_BODY {
+            return Err(CheckpointProblem::TooLarge {
+                bytes: body.len() as u64,
+                limit: MAX_BODY,
+            });
+        }
+        Ok(Self::frame(&body))
+    }
+
+    /// Wraps an encoded body in the file layout: magic, version, length, body, SHA-256. For tools and tests that
+    /// build files by hand (e.g. to forge a body and check that the loader refuses it).
+    pub fn frame(body: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(HEADER + body.len() + CHECKSUM);
+        out.extend_from_slice(&MAGIC);
+        out.extend_from_slice(&VERSION.to_le_bytes());
+        out.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(&sha2::Sha256::digest(body));
+        out
+    }
+
+    /// Parses and checks a checkpoint; `path` names it in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Checkpoint> {
+        let fail = |problem| TrainError::Checkpoint {
+            path: path.to_path_buf(),
+            problem,
+        };
+        let prefix = bytes.len().min(MAGIC.len());
+        if bytes[..prefix] != MAGIC[..prefix] {
+            return Err(fail(CheckpointProblem::Magic(bytes[..prefix].to_vec())));
+        }
+        if bytes.len() < HEADER {
+            return Err(fail(CheckpointProblem::Truncated(format!(
+                "{} bytes, shorter than the {HEADER}-byte header",
+                bytes.len()
+            ))));
+        }
+        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+        if version > VERSION {
+            return Err(fail(CheckpointProblem::NewerVersion {
+                found: version,
+                supported: VERSION,
+            }));
+        }
+        if version < VERSION {
+            return Err(fail(CheckpointProblem::OlderVersion {
+                found: version,
+                supported: VERSION,
+            }));
+        }
+        let n = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+        if n > MAX_BODY {
+            return Err(fail(CheckpointProblem::TooLarge {
+                bytes: n,
+                limit: MAX_BODY,
+            }));
+        }
+        let n = n as usize;
+        let end = HEADER + n + CHECKSUM;
+        if bytes.len() < end {
+            return Err(fail(CheckpointProblem::Truncated(format!(
+                "the header declares {end} bytes, the file has {}",
+                bytes.len()
+            ))));
+        }
+        if bytes.len() > end {
+            return Err(fail(CheckpointProblem::Trailing(bytes.len() - end)));
+        }
+        let body = &bytes[HEADER..HEADER + n];
+        if sha2::Sha256::digest(body).as_slice() != &bytes[HEADER + n..] {
+            return Err(fail(CheckpointProblem::Checksum));
+        }
+        let (ckpt, used): (Checkpoint, usize) =
+            bincode::serde::decode_from_slice(body, bincode_config())
+                .map_err(|e| fail(CheckpointProblem::Decode(e.to_string())))?;
+        if used != n {
+            return Err(fail(CheckpointProblem::Decode(format!(
+                "{} unused bytes at the end of the body",
+                n - used
+            ))));
+        }
+        ckpt.check()
+            .map_err(|e| fail(CheckpointProblem::Invalid(e)))?;
+        Ok(ckpt)
+    }
+
+    /// Writes atomically: a temporary file in the same directory, fsync, rename, then fsync of the directory.
+    /// A reader (or a crash) sees the old file or the new one, never a mix. A model the loader would refuse is
+    /// not written.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let bytes = self.to_bytes().map_err(|problem| TrainError::Checkpoint {
+            path: path.to_path_buf(),
+            problem,
+        })?;
+        write_atomically(path, &bytes).map_err(|source| TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
+    /// Reads and checks a checkpoint file.
+    pub fn load(path: &Path) -> Result<Checkpoint> {
+        let bytes = std::fs::read(path).map_err(|source| TrainError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_bytes(&bytes, path)
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it, renames it over `path` and syncs the directory.
+/// On failure the temporary file is removed and `path` is untouched.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all(); // best effort: not every platform syncs directories
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

@@ -1,0 +1,375 @@
+//! A whole training job, as the `nn` command and the experiment runner use it: split the dataset, fit the
+//! standardiser on the training part, train in the chosen precision, and keep the model file on disk current
+//! (see [`Saving`]), or continue a run saved in a model file ([`Resume`]).
+
+mod model;
+mod prepare;
+mod saving;
+
+pub use model::{evaluate, predict_proba};
+pub use prepare::{Prepared, cast_data, data_digest, prepare};
+pub use saving::Saving;
+
+use crate::checkpoint::{Checkpoint, DataRecord, MAX_BODY, Precision, RunRecord, Status, Training};
+use crate::config::{Optimizer, TrainConfig};
+use crate::error::{Result, ResumeProblem, TrainError};
+use crate::report::{EpochReport, TrainEvent};
+use crate::trainer::Trainer;
+use nn_core::{Activation, Architecture, Init, Network, Output};
+use nn_data::{Dataset, SplitSpec};
+use nn_linalg::{Scalar, Threads};
+use saving::{ModelTemplate, Writer};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Everything that defines a job besides the data.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JobSpec {
+    /// Hidden layer widths.
+    pub hidden: Vec<usize>,
+    /// Output layer.
+    pub output: Output,
+    /// Hidden activation.
+    pub activation: Activation,
+    /// The training configuration (seed included).
+    pub config: TrainConfig,
+    /// How the data is split.
+    pub split: SplitSpec,
+    /// Standardise features with statistics of the training part.
+    pub standardize: bool,
+    /// f32 or f64.
+    pub precision: Precision,
+}
+
+impl JobSpec {
+    /// What a model file records of this job.
+    pub fn record(&self) -> RunRecord {
+        let c = &self.config;
+        RunRecord {
+            epochs: c.epochs,
+            lr: c.lr,
+            schedule: c.schedule.clone(),
+            optimizer: c.optimizer,
+            batch_size: c.batch_size,
+            lambda: c.lambda,
+            seed: c.seed,
+            selection: c.selection,
+            patience: c.patience,
+            min_delta: c.min_delta,
+            split_train: self.split.train,
+            split_validation: self.split.validation,
+            stratified: self.split.stratified,
+            split_seed: self.split.seed,
+            standardize: self.standardize,
+        }
+    }
+
+    /// The job a model file records, to run to `epochs` on `threads`.
+    pub fn from_record(
+        arch: &Architecture,
+        precision: Precision,
+        r: &RunRecord,
+        epochs: usize,
+        threads: Threads,
+    ) -> JobSpec {
+        JobSpec {
+            hidden: arch.hidden.clone(),
+            output: arch.output,
+            activation: arch.activation,
+            config: TrainConfig {
+                epochs,
+                lr: r.lr,
+                schedule: r.schedule.clone(),
+                optimizer: r.optimizer,
+                batch_size: r.batch_size,
+                lambda: r.lambda,
+                seed: r.seed,
+                selection: r.selection,
+                patience: r.patience,
+                min_delta: r.min_delta,
+                threads,
+            },
+            split: SplitSpec {
+                train: r.split_train,
+                validation: r.split_validation,
+                stratified: r.stratified,
+                seed: r.split_seed,
+            },
+            standardize: r.standardize,
+            precision,
+        }
+    }
+
+    /// The network's shape on a dataset of `n_input` features and `classes` classes: one sigmoid unit for two
+    /// classes with a sigmoid output, else one unit per class.
+    pub fn architecture(&self, n_input: usize, classes: usize) -> Architecture {
+        Architecture {
+            n_input,
+            hidden: self.hidden.clone(),
+            n_outputs: if self.output == Output::Sigmoid && classes == 2 {
+                1
+            } else {
+                classes
+            },
+            activation: self.activation,
+            output: self.output,
+        }
+    }
+}
+
+/// A model file to continue, and where it came from (errors name that path).
+#[derive(Clone, Debug)]
+pub struct Resume {
+    /// The file, as given.
+    pub path: PathBuf,
+    /// Its contents.
+    pub checkpoint: Checkpoint,
+}
+
+impl Resume {
+    /// Loads `path` (exactly that path: model files are never looked up elsewhere).
+    pub fn load(path: &Path) -> Result<Resume> {
+        Ok(Resume {
+            path: path.to_path_buf(),
+            checkpoint: Checkpoint::load(path)?,
+        })
+    }
+
+    fn problem(&self, problem: ResumeProblem) -> TrainError {
+        TrainError::Resume {
+            path: self.path.clone(),
+            problem,
+        }
+    }
+
+    /// The training record, if the run can be continued at all.
+    pub fn training(&self) -> Result<&Training> {
+        let c = &self.checkpoint;
+        if let Status::Diverged { epoch, cause } = &c.status {
+            return Err(self.problem(ResumeProblem::Diverged {
+                epoch: *epoch,
+                cause: cause.clone(),
+            }));
+        }
+        c.training
+            .as_ref()
+            .filter(|t| t.resume.is_some())
+            .ok_or_else(|| self.problem(ResumeProblem::NoTrainingRecord))
+    }
+
+    /// The job the file records, to run to `epochs` in total on `threads`.
+    pub fn spec(&self, epochs: usize, threads: Threads) -> Result<JobSpec> {
+        let t = self.training()?;
+        let c = &self.checkpoint;
+        Ok(JobSpec::from_record(
+            c.network.architecture(),
+            c.precision,
+            &t.run,
+            epochs,
+            threads,
+        ))
+    }
+}
+
+/// What a job produced.
+#[derive(Debug)]
+pub struct JobOutcome {
+    /// The model file's contents as last written (selected weights, status, resume state).
+    pub checkpoint: Checkpoint,
+    /// The parts it trained and reported on.
+    pub prepared: Prepared,
+    /// Every epoch's report, from the first epoch of the run (also those before a resume).
+    pub history: Vec<EpochReport>,
+    /// Set if training diverged; the checkpoint then holds the weights selected before.
+    pub error: Option<TrainError>,
+    /// Wall time of the training loop.
+    pub elapsed: Duration,
+}
+
+impl JobOutcome {
+    /// Every epoch's report.
+    pub fn history(&self) -> &[EpochReport] {
+        &self.history
+    }
+}
+
+/// Runs `spec` on `dataset` in precision `T`, or continues `resume` (whose recorded settings are then used,
+/// with `spec.config.epochs` as the total to reach and `spec.config.threads`), writing the model file as
+/// [`Saving`] says. The observer hears every event.
+///
+/// Resuming a run that was killed gives, at the end, the same model file bit for bit as the run that was
+/// never interrupted: the file holds the loop's whole state, and every random draw depends only on the seed
+/// and the epoch.
+pub fn run_job<T: Scalar>(
+    dataset: &Dataset,
+    spec: &JobSpec,
+    resume: Option<Resume>,
+    saving: Option<Saving<'_>>,
+    observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
+) -> Result<JobOutcome> {
+    let digest = data_digest(dataset);
+    let spec = match &resume {
+        None => spec.clone(),
+        Some(r) => resumed_spec::<T>(r, spec, &digest)?,
+    };
+    let prepared = prepare(dataset, &spec.split, spec.standardize)?;
+    let data = cast_data::<T>(&prepared.data);
+    let m = data.train.x.rows();
+    let config = spec
+        .config
+        .clone()
+        .validate(m, data.validation.is_some(), data.test.is_some())?;
+    let arch = spec.architecture(dataset.features(), dataset.classes.len());
+    arch.validate()?;
+    check_file_size(&arch, &spec.config)?;
+    let mut trainer = match resume {
+        None => Trainer::new(
+            config,
+            Network::<T>::new(arch, Init::XavierUniform, spec.config.seed)?,
+        ),
+        Some(r) => {
+            let state = r.training()?.resume.clone();
+            let state = state.ok_or_else(|| r.problem(ResumeProblem::NoTrainingRecord))?;
+            if state.progress.epoch >= config.epochs {
+                return Err(r.problem(ResumeProblem::AlreadyDone {
+                    done: state.progress.epoch,
+                    asked: config.epochs,
+                }));
+            }
+            Trainer::resume(config, state.current.cast(), state.progress.cast())
+        }
+    };
+    let template = ModelTemplate {
+        precision: spec.precision,
+        standardizer: prepared.standardizer.clone(),
+        classes: dataset.classes.clone(),
+        training: Training {
+            run: spec.record(),
+            data: DataRecord {
+                name: file_name(&dataset.source),
+                digest,
+                train_samples: m,
+            },
+            resume: None,
+        },
+    };
+
+    let mut writer = saving
+        .map(|s| Writer::start(s, &template, trainer.network(), trainer.progress()))
+        .transpose()?;
+    let started = Instant::now();
+    let mut early_stopped = false;
+    let result = trainer.run(&data, &mut |event| {
+        match event {
+            TrainEvent::Snapshot { network, progress } => {
+                if let Some(w) = writer.as_mut() {
+                    w.epoch(&template, *network, *progress);
+                }
+            }
+            TrainEvent::Stopped { .. } => early_stopped = true,
+            _ => {}
+        }
+        observer(event);
+    });
+    let elapsed = started.elapsed();
+    if let Some(e) = writer.as_mut().and_then(|w| w.failed.take()) {
+        return Err(e);
+    }
+    let (status, error) = match result {
+        Ok(()) => (
+            Status::Finished {
+                epochs_run: trainer.progress().epoch,
+                early_stopped,
+            },
+            None,
+        ),
+        Err(e @ TrainError::Diverged { .. }) => (diverged_status(&e), Some(e)),
+        Err(e) => return Err(e),
+    };
+    let checkpoint = template.checkpoint(trainer.network(), trainer.progress(), status);
+    if let Some(s) = saving {
+        checkpoint.save(s.path)?;
+    }
+    Ok(JobOutcome {
+        checkpoint,
+        prepared,
+        history: trainer.progress().history.clone(),
+        error,
+        elapsed,
+    })
+}
+
+/// The job of a resumed run, after checking that it continues in the same precision on the same data.
+fn resumed_spec<T: Scalar>(r: &Resume, given: &JobSpec, digest: &str) -> Result<JobSpec> {
+    let spec = r.spec(given.config.epochs, given.config.threads)?;
+    let t = r.training()?;
+    if t.data.digest != digest {
+        return Err(r.problem(ResumeProblem::OtherData {
+            trained_on: t.data.name.clone(),
+        }));
+    }
+    let wanted = if T::NAME == "f32" {
+        Precision::F32
+    } else {
+        Precision::F64
+    };
+    if spec.precision != wanted {
+        return Err(r.problem(ResumeProblem::Differs {
+            flag: "--precision".into(),
+            saved: spec.precision.name().into(),
+            given: wanted.name().into(),
+        }));
+    }
+    Ok(spec)
+}
+
+/// A path's file name as a model file records it: printable, at most 255 characters.
+fn file_name(path: &Path) -> String {
+    let name: String = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .take(255)
+        .collect();
+    if name.is_empty() { "data".into() } else { name }
+}
+
+fn diverged_status(e: &TrainError) -> Status {
+    match e {
+        TrainError::Diverged { epoch, what } => Status::Diverged {
+            epoch: *epoch,
+            cause: what.clone(),
+        },
+        _ => Status::InProgress,
+    }
+}
+
+/// Refuses, before training, a run whose model file would exceed [`MAX_BODY`]: the file holds the weights
+/// three times (selected, current, best so far) plus the optimiser's state, and one report per epoch.
+fn check_file_size(arch: &Architecture, config: &TrainConfig) -> Result<()> {
+    /// A bound on one epoch's report in the body: three parts of three f64 and two varints, the epoch and lr.
+    const REPORT_BYTES: u64 = 160;
+    let copies = 3 + match config.optimizer {
+        Optimizer::Gd => 0,
+        Optimizer::Momentum { .. } => 1,
+        Optimizer::Adam { .. } => 2,
+    };
+    let parameters = arch.parameter_count();
+    let bytes = (parameters as u64)
+        .saturating_mul(8 * copies as u64)
+        .saturating_add((config.epochs as u64).saturating_mul(REPORT_BYTES))
+        .saturating_add(1 << 16);
+    if bytes > MAX_BODY {
+        return Err(TrainError::ModelTooLarge {
+            bytes,
+            limit: MAX_BODY,
+            parameters,
+            copies,
+            epochs: config.epochs,
+        });
+    }
+    Ok(())
+}

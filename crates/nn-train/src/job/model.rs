@@ -1,0 +1,54 @@
+//! Using a model file's model on raw features: probabilities, predictions, loss and accuracy.
+
+use crate::checkpoint::{Checkpoint, Precision};
+use crate::error::Result;
+use nn_core::{Evaluation, L2, Network, Workspace};
+use nn_linalg::{Matrix, Scalar, Threads};
+
+/// Predictions of a checkpoint's model on raw (unstandardised) features: probabilities (m×k).
+pub fn predict_proba(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+    let x = standardized(ckpt, raw)?;
+    Ok(match ckpt.precision {
+        Precision::F64 => ckpt.network.predict_proba(&x)?,
+        Precision::F32 => ckpt.network.cast::<f32>().predict_proba(&x.cast())?.cast(),
+    })
+}
+
+/// Loss and accuracy of a checkpoint's model on raw features and class labels, and its predictions. The cost's
+/// penalty is the training objective's ([`Checkpoint::l2`]).
+pub fn evaluate(
+    ckpt: &Checkpoint,
+    raw: &Matrix<f64>,
+    labels: &[usize],
+) -> Result<(Evaluation, Vec<usize>)> {
+    let x = standardized(ckpt, raw)?;
+    match ckpt.precision {
+        Precision::F64 => evaluate_in(&ckpt.network, &x, labels, ckpt.l2()),
+        Precision::F32 => evaluate_in(&ckpt.network.cast::<f32>(), &x.cast(), labels, ckpt.l2()),
+    }
+}
+
+fn evaluate_in<T: Scalar>(
+    net: &Network<T>,
+    x: &Matrix<T>,
+    labels: &[usize],
+    l2: L2,
+) -> Result<(Evaluation, Vec<usize>)> {
+    let mut ws = Workspace::new(net.architecture(), x.rows(), Threads::All);
+    Ok((net.evaluate_with(x, labels, l2, &mut ws)?, net.predict(x)?))
+}
+
+/// `raw` with the model's standardiser applied, after checking its width.
+fn standardized(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+    let expected = ckpt.network.architecture().n_input;
+    if raw.cols() != expected {
+        return Err(nn_core::CoreError::InputWidth {
+            expected,
+            found: raw.cols(),
+        }
+        .into());
+    }
+    let mut x = raw.clone();
+    ckpt.standardizer.transform(&mut x);
+    Ok(x)
+}

@@ -1,0 +1,92 @@
+//! From a dataset to the parts a run trains on: split, standardise with the training part's statistics, and
+//! cast to the run's precision.
+
+use crate::error::{Result, TrainError};
+use crate::trainer::{Samples, TrainData};
+use nn_data::{Dataset, Split, SplitSpec, Standardizer};
+use nn_linalg::Scalar;
+use sha2::Digest;
+
+/// The parts of a dataset ready for training, and how they were made.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// Standardised parts.
+    pub data: TrainData<f64>,
+    /// Which rows of the dataset went where.
+    pub split: Split,
+    /// Fitted on the training part (identity if not standardising).
+    pub standardizer: Standardizer,
+}
+
+/// SHA-256 over a dataset's shape, feature bits and labels, as 64 hex digits.
+pub fn data_digest(d: &Dataset) -> String {
+    let mut h = sha2::Sha256::new();
+    h.update((d.x.rows() as u64).to_le_bytes());
+    h.update((d.x.cols() as u64).to_le_bytes());
+    for j in 0..d.x.cols() {
+        for v in d.x.col(j) {
+            h.update(v.to_bits().to_le_bytes());
+        }
+    }
+    for &c in &d.labels {
+        h.update((c as u64).to_le_bytes());
+    }
+    format!("{:x}", h.finalize())
+}
+
+/// Splits `dataset` and standardises every part with statistics of the training part.
+pub fn prepare(dataset: &Dataset, split: &SplitSpec, standardize: bool) -> Result<Prepared> {
+    let parts = nn_data::split(&dataset.labels, split).map_err(|e| TrainError::Config {
+        field: "split",
+        value: format!("{}/{}", split.train, split.validation),
+        expected: e.to_string(),
+    })?;
+    let take = |idx: &[usize]| {
+        let d = dataset.select(idx);
+        Samples {
+            x: d.x,
+            labels: d.labels,
+        }
+    };
+    let mut train = take(&parts.train);
+    let standardizer = if standardize {
+        Standardizer::fit(&train.x)
+    } else {
+        Standardizer::identity(dataset.features())
+    };
+    standardizer.transform(&mut train.x);
+    let other = |idx: &[usize]| {
+        (!idx.is_empty()).then(|| {
+            let mut s = take(idx);
+            standardizer.transform(&mut s.x);
+            s
+        })
+    };
+    let validation = other(&parts.validation);
+    let test = other(&parts.test);
+    Ok(Prepared {
+        data: TrainData {
+            train,
+            validation,
+            test,
+        },
+        split: parts,
+        standardizer,
+    })
+}
+
+fn cast_samples<T: Scalar>(s: &Samples<f64>) -> Samples<T> {
+    Samples {
+        x: s.x.cast(),
+        labels: s.labels.clone(),
+    }
+}
+
+/// The precision-specific copy of the parts (f64 is used as it is).
+pub fn cast_data<T: Scalar>(d: &TrainData<f64>) -> TrainData<T> {
+    TrainData {
+        train: cast_samples(&d.train),
+        validation: d.validation.as_ref().map(cast_samples),
+        test: d.test.as_ref().map(cast_samples),
+    }
+}

@@ -1,0 +1,115 @@
+//! Keeping the model file current while a job trains, so that killing the process at any moment loses at most
+//! one save interval of work.
+//!
+//! The file is written before the first epoch, then at the end of the first epoch after each interval has
+//! passed, and once more when training ends. Every write holds the best weights so far (a new best that
+//! arrives inside an interval goes to disk with the next write: it is never dropped) and the resume state of
+//! the epoch just completed. Each write is atomic (temporary file, sync, rename): the file on disk is always
+//! a complete model that `nn train --resume` continues bit for bit.
+
+use crate::checkpoint::{Checkpoint, Precision, ResumeState, Status, Training};
+use crate::error::{Result, TrainError};
+use crate::report::EpochReport;
+use crate::trainer::Progress;
+use nn_core::Network;
+use nn_data::{ClassMap, Standardizer};
+use nn_linalg::Scalar;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Where and how often the model file is written during training.
+#[derive(Clone, Copy, Debug)]
+pub struct Saving<'a> {
+    /// The model file.
+    pub path: &'a Path,
+    /// The longest time between two writes while training; zero writes after every epoch.
+    pub every: Duration,
+}
+
+/// Everything of a model file that does not change while a job trains.
+pub(super) struct ModelTemplate {
+    pub precision: Precision,
+    pub standardizer: Standardizer,
+    pub classes: ClassMap,
+    /// The training record, without its resume state.
+    pub training: Training,
+}
+
+impl ModelTemplate {
+    /// The model file of a run at this point: the selected weights, the status, and the resume state (unless
+    /// `status` says it diverged).
+    pub fn checkpoint<T: Scalar>(
+        &self,
+        current: &Network<T>,
+        progress: &Progress<T>,
+        status: Status,
+    ) -> Checkpoint {
+        let (selected, report): (&Network<T>, Option<&EpochReport>) = match &progress.best {
+            Some((n, r)) if r.epoch > 0 => (n, Some(r)),
+            _ => (current, None),
+        };
+        let resume = (!matches!(status, Status::Diverged { .. })).then(|| ResumeState {
+            current: current.cast(),
+            progress: progress.cast(),
+        });
+        Checkpoint {
+            network: selected.cast(),
+            precision: self.precision,
+            standardizer: self.standardizer.clone(),
+            classes: self.classes.clone(),
+            epoch: report.map_or(0, |r| r.epoch),
+            metrics: report.copied(),
+            status,
+            training: Some(Training {
+                resume,
+                ..self.training.clone()
+            }),
+        }
+    }
+}
+
+/// The writer's clock and its first failure.
+pub(super) struct Writer<'a> {
+    saving: Saving<'a>,
+    last: Instant,
+    /// The first write that failed: training goes on, nothing more is written, and the job returns it.
+    pub failed: Option<TrainError>,
+}
+
+impl<'a> Writer<'a> {
+    /// Writes the state before the first epoch (which also proves the path writable).
+    pub fn start<T: Scalar>(
+        saving: Saving<'a>,
+        template: &ModelTemplate,
+        current: &Network<T>,
+        progress: &Progress<T>,
+    ) -> Result<Self> {
+        template
+            .checkpoint(current, progress, Status::InProgress)
+            .save(saving.path)?;
+        Ok(Writer {
+            saving,
+            last: Instant::now(),
+            failed: None,
+        })
+    }
+
+    /// After an epoch: writes if the interval has passed since the last write.
+    pub fn epoch<T: Scalar>(
+        &mut self,
+        template: &ModelTemplate,
+        current: &Network<T>,
+        progress: &Progress<T>,
+    ) {
+        if self.failed.is_some() || self.last.elapsed() < self.saving.every {
+            return;
+        }
+        if let Err(e) = template
+            .checkpoint(current, progress, Status::InProgress)
+            .save(self.saving.path)
+        {
+            self.failed = Some(e);
+        }
+        self.last = Instant::now();
+    }
+}

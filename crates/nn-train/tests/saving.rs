@@ -1,0 +1,104 @@
+//! The model file during a job: written before the first epoch, then whenever the save interval has passed,
+//! and at the end. At every epoch it holds the best weights as of its last write (a new best inside an
+//! interval goes out with the next write, never dropped) and a resume state at most one interval old.
+
+use nn_core::Output;
+use nn_data::{ClassMap, Dataset, SplitSpec};
+use nn_linalg::{Matrix, Threads};
+use nn_train::job::{JobSpec, Saving, run_job};
+use nn_train::{Checkpoint, Precision, Selection, Status, TrainConfig, TrainEvent};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn dataset() -> Dataset {
+    let x = Matrix::from_fn(200, 3, |i, j| ((i * (j + 2)) as f64 * 0.37).sin());
+    let labels = (0..200).map(|i| usize::from((i * 7) % 5 < 2)).collect();
+    Dataset::new(x, labels, ClassMap::zero_based(2), Path::new("rows.txt")).unwrap()
+}
+
+fn spec(epochs: usize) -> JobSpec {
+    JobSpec {
+        hidden: vec![6],
+        output: Output::Sigmoid,
+        activation: nn_core::Activation::Sigmoid,
+        config: TrainConfig {
+            epochs,
+            lr: 0.5,
+            selection: Selection::VAL_LOSS,
+            seed: 2,
+            threads: Threads::Single,
+            ..TrainConfig::default()
+        },
+        split: SplitSpec {
+            train: 0.6,
+            validation: 0.2,
+            stratified: false,
+            seed: 2,
+        },
+        standardize: true,
+        precision: Precision::F64,
+    }
+}
+
+#[test]
+fn the_file_keeps_up_with_training_and_never_drops_a_best() {
+    let dir = std::env::temp_dir().join(format!("nn-saving-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("m.nnm");
+    let every = Duration::from_millis(30);
+    let pause = Duration::from_millis(8);
+    let data = dataset();
+    let mut last_change: Option<(usize, Instant)> = None;
+    let mut checked = 0;
+    let outcome = run_job::<f64>(
+        &data,
+        &spec(40),
+        None,
+        Some(Saving { path: &path, every }),
+        &mut |e| {
+            let TrainEvent::Snapshot { progress, .. } = e else {
+                return;
+            };
+            // The writer has already handled this epoch. What is on disk now:
+            let on_disk = Checkpoint::load(&path).expect("the file always loads");
+            assert!(matches!(on_disk.status, Status::InProgress));
+            let done = on_disk.resume_state().unwrap().progress.epoch;
+            assert!(done <= progress.epoch);
+            // Its selected weights are the best of the epochs it has seen: none dropped.
+            let best_then = progress.history[..done]
+                .iter()
+                .min_by(|a, b| {
+                    a.validation
+                        .unwrap()
+                        .loss
+                        .total_cmp(&b.validation.unwrap().loss)
+                })
+                .map_or(0, |r| r.epoch);
+            assert_eq!(on_disk.epoch, best_then, "epoch {}", progress.epoch);
+            if last_change.is_none_or(|(d, _)| d != done) {
+                last_change = Some((done, Instant::now()));
+            }
+            // A write is never more than one interval (plus the epoch in progress) behind. The machine may be
+            // loaded, so this is not a timing bound on the writer, only on its rule: the write that was due
+            // happened at the first epoch end after the interval.
+            let (_, since) = last_change.unwrap();
+            if since.elapsed() > every + 4 * pause {
+                assert_eq!(done, progress.epoch, "a due write was skipped");
+            }
+            checked += 1;
+            std::thread::sleep(pause);
+        },
+    )
+    .unwrap();
+    assert_eq!(checked, 40);
+    let on_disk = Checkpoint::load(&path).unwrap();
+    assert_eq!(on_disk, outcome.checkpoint);
+    assert_eq!(
+        on_disk.status,
+        Status::Finished {
+            epochs_run: 40,
+            early_stopped: false
+        }
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
