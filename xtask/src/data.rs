@@ -131,6 +131,42 @@ fn download(url: &str, dest: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The path of dataset `name`: found where `nn` looks (`$NN_DATA_DIR`, `./data`, `../shared/data` from the
+/// workspace root), or else provisioned into `./data` from the manifest (copied from `../shared/data` or
+/// downloaded, and verified), saying what it did. Fails with one line that says what to do.
+pub fn ensure(root: &Path, name: &str) -> Result<PathBuf> {
+    let searched = match nn_data::find_from(root, name, None) {
+        Ok(path) => return Ok(path),
+        Err(e) => e,
+    };
+    let manifest = Manifest::load(&root.join("data/manifest.toml"))?;
+    let entry = manifest
+        .file
+        .iter()
+        .find(|e| e.name == name)
+        .with_context(|| format!("{searched}, and data/manifest.toml does not list it"))?;
+    let sources = Sources {
+        dir: Some(root.join("../shared/data")).filter(|d| d.is_dir()),
+        base_url: None,
+    };
+    let target = root.join("data");
+    let outcome = provision(entry, &target, &sources).with_context(|| {
+        format!(
+            "{name} is not in $NN_DATA_DIR, ./data or ../shared/data and could not be fetched; \
+             put it in one of them (or run `cargo xtask data --from DIR`)"
+        )
+    })?;
+    eprintln!(
+        "data: {name} {} into data/ (digest verified)",
+        match outcome {
+            Outcome::Present => "was already",
+            Outcome::Copied => "copied from ../shared/data",
+            Outcome::Downloaded => "downloaded",
+        }
+    );
+    Ok(target.join(name))
+}
+
 pub fn run(root: &Path, from: Option<PathBuf>, base_url: Option<String>) -> Result<()> {
     let manifest = Manifest::load(&root.join("data/manifest.toml"))?;
     let sources = Sources {

@@ -1,12 +1,10 @@
-//! `cargo xtask`: the project's automation, one module per task (see `cargo xtask --help`).
-
-mod bench;
-mod data;
-mod experiments;
-mod tidy;
+//! `cargo xtask`: the project's automation, one module per task (see `cargo xtask --help`). Errors end in
+//! one line and exit code 1, like `nn`'s.
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::process::ExitCode;
+use xtask::{bench, data, experiments, tidy, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Project automation for nn")]
@@ -64,8 +62,19 @@ enum Task {
     },
 }
 
-fn main() -> anyhow::Result<()> {
-    match Cli::parse().task {
+fn main() -> ExitCode {
+    match run(Cli::parse().task) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+            eprintln!("error: {}", chain.join(": "));
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(task: Task) -> anyhow::Result<()> {
+    match task {
         Task::Tidy => tidy::run(&workspace_root()),
         Task::Experiments {
             out,
@@ -102,10 +111,4 @@ fn main() -> anyhow::Result<()> {
         Task::Bench { json, case } => bench::run(json, case),
         Task::Data { from, base_url } => data::run(&workspace_root(), from, base_url),
     }
-}
-
-/// The workspace root: the parent of this crate's directory.
-fn workspace_root() -> PathBuf {
-    let here = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    here.parent().map(PathBuf::from).unwrap_or(here)
 }

@@ -220,3 +220,49 @@ proptest! {
         }
     }
 }
+
+/// Declared sizes that the data does not back are refused while the file is walked, before any reader (ours
+/// or matfile's) sizes anything from them: dimensions whose product overflows (matfile multiplies them in
+/// i32, which wrapped 2147483647² to 1 and let a one-value array through), dimensions larger than the data,
+/// and a complex part of the wrong length.
+#[test]
+fn declared_sizes_must_match_the_data() {
+    let forged = |dims: Vec<i32>, values: usize| Var {
+        dims,
+        ..Var::doubles("X", values, 1, &vec![0.5; values])
+    };
+    for (dims, values, expected) in [
+        (
+            vec![i32::MAX, i32::MAX],
+            1,
+            "declares 2147483647×2147483647 values, more than the 2147483647",
+        ),
+        (vec![65536, 65536, 0], 0, "more than the 2147483647"),
+        (
+            vec![1000, 1000],
+            4,
+            "is 1000×1000 = 1000000 values but its data holds 32 bytes",
+        ),
+        (
+            vec![3, 2],
+            5,
+            "is 3×2 = 6 values but its data holds 40 bytes",
+        ),
+    ] {
+        for compressed in [false, true] {
+            let bytes = mat_file(&[forged(dims.clone(), values)], compressed);
+            let err = open(bytes).err().unwrap();
+            assert!(
+                matches!(err, DataError::MatMalformed { .. }) && err.to_string().contains(expected),
+                "{dims:?} (compressed {compressed}): {err}"
+            );
+        }
+    }
+    let mut complex = Var::doubles("X", 2, 1, &[1.0, 2.0]);
+    complex.imag = Some(1f64.to_le_bytes().to_vec());
+    let err = open(mat_file(&[complex], false)).err().unwrap();
+    assert!(
+        err.to_string().contains("but its data holds 8 bytes"),
+        "{err}"
+    );
+}

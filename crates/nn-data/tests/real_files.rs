@@ -1,10 +1,13 @@
 //! The real datasets load with exactly the shapes, counts and ranges that ../shared/data/README.md states.
-//! They run whenever the data is found, and fail (not skip) under CI.
+//! They run whenever the data is found, fail under CI when it is not, and are reported as ignored otherwise
+//! (see `support/datasets.rs`).
 
-mod common;
-use common::real_file;
+#[path = "support/datasets.rs"]
+mod datasets;
+use datasets::trial;
 use nn_data::{DataError, Image, LabelScheme, MatFile, PixelOrder, load_idx, load_mat, load_txt};
 use std::io::Read;
+use std::path::Path;
 
 fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
     values.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
@@ -12,12 +15,37 @@ fn min_max(values: impl Iterator<Item = f64>) -> (f64, f64) {
     })
 }
 
-#[test]
-fn classification2_txt() {
-    let Some(path) = real_file("classification2.txt") else {
-        return;
-    };
-    let d = load_txt(&path, LabelScheme::Auto).unwrap();
+fn main() {
+    datasets::run(vec![
+        trial("classification2_txt", &["classification2.txt"], |p| {
+            classification2_txt(&p[0])
+        }),
+        trial(
+            "classification3_mat_digits",
+            &["classification3.mat"],
+            |p| classification3_mat_digits(&p[0]),
+        ),
+        trial(
+            "truncated_original_is_a_clear_error_and_agrees_with_the_reconstruction",
+            &["ex3data1-original-truncated.mat", "classification3.mat"],
+            |p| truncated_original(&p[0], &p[1]),
+        ),
+        trial("ex4weights_thetas", &["ex4weights.mat"], |p| {
+            ex4weights_thetas(&p[0])
+        }),
+        trial(
+            "mnist_first_10k_idx",
+            &[
+                "mnist-first10k-images-idx3-ubyte.gz",
+                "mnist-first10k-labels-idx1-ubyte.gz",
+            ],
+            |p| mnist_first_10k_idx(&p[0], &p[1]),
+        ),
+    ]);
+}
+
+fn classification2_txt(path: &Path) {
+    let d = load_txt(path, LabelScheme::Auto).unwrap();
     assert_eq!((d.len(), d.features()), (118, 2));
     assert_eq!(d.class_counts(), vec![60, 58]);
     assert!(d.labels[..58].iter().all(|&c| c == 1) && d.labels[58..].iter().all(|&c| c == 0));
@@ -50,12 +78,8 @@ const SAMPLE_1_ART: [&str; 20] = [
     "|                    |",
 ];
 
-#[test]
-fn classification3_mat_digits() {
-    let Some(path) = real_file("classification3.mat") else {
-        return;
-    };
-    let d = load_mat(&path, "X", "y", LabelScheme::Digits10).unwrap();
+fn classification3_mat_digits(path: &Path) {
+    let d = load_mat(path, "X", "y", LabelScheme::Digits10).unwrap();
     assert_eq!((d.len(), d.features()), (5000, 400));
     assert_eq!(d.class_counts(), vec![500; 10]);
     // Rows 1–500 are label 10 (digit 0), then 1, 2, …, 9 in blocks of 500.
@@ -74,7 +98,7 @@ fn classification3_mat_digits() {
         .sum::<usize>();
     assert!((zeros as f64 / 2e6 - 0.525).abs() < 0.0005, "{zeros} zeros");
     // Auto reads the same labels as 1..10 shifted down: class 9 is label 10.
-    let auto = load_mat(&path, "X", "y", LabelScheme::Auto).unwrap();
+    let auto = load_mat(path, "X", "y", LabelScheme::Auto).unwrap();
     assert_eq!(auto.labels[0], 9);
     // Upright: sample 1 rendered as text matches the ASCII art that ../shared/data/README.md gives for it.
     let img = Image::from_row(&d.x.row_to_vec(0), 20, 20, PixelOrder::ColumnMajor).unwrap();
@@ -104,12 +128,8 @@ fn classification3_mat_digits() {
 
 /// The truncated original is a clear error; and its decodable prefix checks our column-major reading of the
 /// reconstruction against the genuine bytes (the README says ≥ 99.9% agree to 1e-12).
-#[test]
-fn truncated_original_is_a_clear_error_and_agrees_with_the_reconstruction() {
-    let Some(trunc) = real_file("ex3data1-original-truncated.mat") else {
-        return;
-    };
-    let err = MatFile::open(&trunc).err().unwrap();
+fn truncated_original(trunc: &Path, recon: &Path) {
+    let err = MatFile::open(trunc).err().unwrap();
     assert!(matches!(err, DataError::MatTruncated { .. }), "{err}");
     let msg = err.to_string();
     assert!(
@@ -117,10 +137,7 @@ fn truncated_original_is_a_clear_error_and_agrees_with_the_reconstruction() {
         "{msg}"
     );
 
-    let Some(recon) = real_file("classification3.mat") else {
-        return;
-    };
-    let bytes = std::fs::read(&trunc).unwrap();
+    let bytes = std::fs::read(trunc).unwrap();
     let mut inflated = Vec::new();
     let _ = flate2::read::ZlibDecoder::new(&bytes[136..]).read_to_end(&mut inflated); // ends early, as expected
     let genuine: Vec<f64> = inflated[56..]
@@ -128,7 +145,7 @@ fn truncated_original_is_a_clear_error_and_agrees_with_the_reconstruction() {
         .map(|c| f64::from_le_bytes(c.try_into().unwrap()))
         .collect();
     assert_eq!(genuine.len(), 787_720);
-    let x = MatFile::open(&recon).unwrap().matrix("X").unwrap();
+    let x = MatFile::open(recon).unwrap().matrix("X").unwrap();
     let close = genuine
         .iter()
         .enumerate()
@@ -141,12 +158,8 @@ fn truncated_original_is_a_clear_error_and_agrees_with_the_reconstruction() {
     );
 }
 
-#[test]
-fn ex4weights_thetas() {
-    let Some(path) = real_file("ex4weights.mat") else {
-        return;
-    };
-    let f = MatFile::open(&path).unwrap();
+fn ex4weights_thetas(path: &Path) {
+    let f = MatFile::open(path).unwrap();
     assert_eq!(f.matrix("Theta1").unwrap().shape(), (25, 401));
     assert_eq!(f.matrix("Theta2").unwrap().shape(), (10, 26));
     let err = f.matrix("Theta3").unwrap_err();
@@ -157,15 +170,8 @@ fn ex4weights_thetas() {
     );
 }
 
-#[test]
-fn mnist_first_10k_idx() {
-    let (Some(images), Some(labels)) = (
-        real_file("mnist-first10k-images-idx3-ubyte.gz"),
-        real_file("mnist-first10k-labels-idx1-ubyte.gz"),
-    ) else {
-        return;
-    };
-    let d = load_idx(&images, &labels).unwrap();
+fn mnist_first_10k_idx(images: &Path, labels: &Path) {
+    let d = load_idx(images, labels).unwrap();
     assert_eq!((d.len(), d.features()), (10_000, 784));
     assert_eq!(
         d.class_counts(),

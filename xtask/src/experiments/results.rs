@@ -12,12 +12,25 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-/// One run's figures at its selected epoch.
+/// One run: its figures at the selected epoch if it finished, else how it ended.
 #[derive(Debug, Clone, Serialize)]
 pub struct RunResult {
     pub experiment: String,
     pub variant: Variant,
     pub seed: u64,
+    /// `finished`, `diverged` or `failed`.
+    pub status: &'static str,
+    /// For a run that did not finish: the epoch (if it diverged) and the cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// Absent unless the run finished: a run that diverged or failed has no figures, not default ones.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<RunMetrics>,
+}
+
+/// The figures of a finished run at its selected epoch.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RunMetrics {
     pub train_loss: f64,
     pub train_accuracy: f64,
     pub test_loss: f64,
@@ -31,36 +44,86 @@ pub struct RunResult {
 
 impl RunResult {
     pub fn new(e: &Experiment, variant: Variant, seed: u64, o: &JobOutcome) -> Self {
-        let m = o.checkpoint.metrics.unwrap_or_default();
-        let test = m.test.unwrap_or_default();
+        let base = RunResult {
+            experiment: e.id.clone(),
+            variant,
+            seed,
+            status: "finished",
+            problem: None,
+            metrics: None,
+        };
+        if let Some(err) = &o.error {
+            return RunResult {
+                status: "diverged",
+                problem: Some(err.to_string()),
+                ..base
+            };
+        }
+        let Some(m) = o.checkpoint.metrics else {
+            return RunResult {
+                status: "failed",
+                problem: Some("no epoch was selected".into()),
+                ..base
+            };
+        };
+        let Some(test) = m.test else {
+            return RunResult {
+                status: "failed",
+                problem: Some("the run has no test part".into()),
+                ..base
+            };
+        };
+        RunResult {
+            metrics: Some(RunMetrics {
+                train_loss: m.train.loss,
+                train_accuracy: m.train.accuracy,
+                test_loss: test.loss,
+                test_accuracy: test.accuracy,
+                test_correct: test.correct,
+                test_total: test.total,
+                best_epoch: m.epoch,
+                epochs_run: o.history().len(),
+                seconds: o.elapsed.as_secs_f64(),
+            }),
+            ..base
+        }
+    }
+
+    /// A run that ended in an error before producing anything.
+    pub fn failed(e: &Experiment, variant: Variant, seed: u64, err: &anyhow::Error) -> Self {
+        let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
         RunResult {
             experiment: e.id.clone(),
             variant,
             seed,
-            train_loss: m.train.loss,
-            train_accuracy: m.train.accuracy,
-            test_loss: test.loss,
-            test_accuracy: test.accuracy,
-            test_correct: test.correct,
-            test_total: test.total,
-            best_epoch: m.epoch,
-            epochs_run: o.history().len(),
-            seconds: o.elapsed.as_secs_f64(),
+            status: "failed",
+            problem: Some(chain.join(": ")),
+            metrics: None,
         }
     }
 
     pub fn line(&self) -> String {
-        format!(
-            "{:<7} {:<10} seed {:<2} test {:6.2}% ({}/{}) at epoch {:>5}, {:.2} s",
+        let head = format!(
+            "{:<7} {:<10} seed {:<2}",
             self.experiment,
             format!("{:?}", self.variant).to_lowercase(),
             self.seed,
-            100.0 * self.test_accuracy,
-            self.test_correct,
-            self.test_total,
-            self.best_epoch,
-            self.seconds
-        )
+        );
+        match (&self.metrics, &self.problem) {
+            (Some(m), _) => format!(
+                "{head} test {:6.2}% ({}/{}) at epoch {:>5}, {:.2} s",
+                100.0 * m.test_accuracy,
+                m.test_correct,
+                m.test_total,
+                m.best_epoch,
+                m.seconds
+            ),
+            (None, p) => format!(
+                "{head} {}: {}",
+                self.status.to_uppercase(),
+                p.as_deref().unwrap_or("")
+            ),
+        }
     }
 }
 
@@ -93,6 +156,8 @@ pub struct Row {
     pub best_epoch: (f64, f64),
     pub seconds: (f64, f64),
     pub runs: Vec<RunResult>,
+    /// Runs that diverged or failed, as "seed s: cause"; they are left out of every figure above.
+    pub problems: Vec<String>,
 }
 
 pub struct Summary {
@@ -103,6 +168,18 @@ pub struct Summary {
     pub workers: usize,
     pub epochs_scale: f64,
     pub precision: Precision,
+}
+
+impl Row {
+    /// "5 seeds", or "4 of 5 seeds" when some did not finish.
+    fn seeds_text(&self) -> String {
+        let all = self.runs.len();
+        if self.seeds == all {
+            format!("{all} seed(s)")
+        } else {
+            format!("{} of {all} seeds", self.seeds)
+        }
+    }
 }
 
 impl Summary {
@@ -126,16 +203,30 @@ impl Summary {
                 if runs.is_empty() {
                     continue;
                 }
-                let get =
-                    |f: fn(&RunResult) -> f64| mean_std(&runs.iter().map(f).collect::<Vec<_>>());
-                let (c, t) = runs
+                let finished: Vec<RunMetrics> = runs.iter().filter_map(|r| r.metrics).collect();
+                let problems = runs
+                    .iter()
+                    .filter(|r| r.metrics.is_none())
+                    .map(|r| {
+                        format!(
+                            "seed {}: {} ({})",
+                            r.seed,
+                            r.status,
+                            r.problem.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect();
+                let get = |f: fn(&RunMetrics) -> f64| {
+                    mean_std(&finished.iter().map(f).collect::<Vec<_>>())
+                };
+                let (c, t) = finished
                     .iter()
                     .fold((0, 0), |(c, t), r| (c + r.test_correct, t + r.test_total));
                 rows.push(Row {
                     experiment: e.id.clone(),
                     title: e.title.clone(),
                     variant,
-                    seeds: runs.len(),
+                    seeds: finished.len(),
                     train_loss: get(|r| r.train_loss),
                     train_accuracy: get(|r| r.train_accuracy),
                     test_loss: get(|r| r.test_loss),
@@ -146,6 +237,7 @@ impl Summary {
                     best_epoch: get(|r| r.best_epoch as f64),
                     seconds: get(|r| r.seconds),
                     runs,
+                    problems,
                 });
             }
         }
@@ -214,6 +306,7 @@ impl Summary {
                 "test_loss_mean": r.test_loss.0, "train_accuracy_mean": r.train_accuracy.0, "train_loss_mean": r.train_loss.0,
                 "pooled_correct": r.pooled_correct, "pooled_total": r.pooled_total, "pooled_wilson95": r.pooled_wilson95,
                 "best_epoch_mean": r.best_epoch.0, "seconds_mean": r.seconds.0,
+                "not_finished": r.problems,
             })).collect::<Vec<_>>(),
             "runs": runs,
         })
@@ -295,8 +388,8 @@ impl Summary {
             if let Some(r) = self.row(id, Variant::Report) {
                 let _ = writeln!(
                     s,
-                    "| | nn, test-set selection, {} seed(s) | {} | {} | {} | {} | {}/{} ({:.1}–{:.1}%) | {:.0} ± {:.0} |",
-                    r.seeds,
+                    "| | nn, test-set selection, {} | {} | {} | {} | {} | {}/{} ({:.1}–{:.1}%) | {:.0} ± {:.0} |",
+                    r.seeds_text(),
                     num(r.train_loss),
                     pct(r.train_accuracy),
                     num(r.test_loss),
@@ -344,6 +437,22 @@ impl Summary {
                 r.best_epoch.0,
                 r.best_epoch.1,
                 r.seconds.0
+            );
+        }
+        let problems: Vec<String> = self
+            .rows
+            .iter()
+            .flat_map(|r| {
+                r.problems
+                    .iter()
+                    .map(move |p| format!("- {} ({}), {p}", r.title, r.variant.describe()))
+            })
+            .collect();
+        if !problems.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n**Runs that did not finish** (left out of every figure above):\n\n{}",
+                problems.join("\n")
             );
         }
         let _ = writeln!(s, "\n## Figures (seed 0, the report's protocol)\n");

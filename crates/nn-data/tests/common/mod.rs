@@ -1,8 +1,7 @@
-//! Test fixtures: a small MAT-file (level 5) writer, and the location of the real datasets.
+//! Test fixtures: a small MAT-file (level 5) writer.
 #![allow(dead_code)] // shared by several test binaries; each uses a part
 
 use std::io::Write;
-use std::path::PathBuf;
 
 /// One variable to write. `data` is already encoded in `mi_type` (little-endian), column-major.
 pub struct Var {
@@ -131,21 +130,4 @@ pub fn header() -> Vec<u8> {
     h.extend_from_slice(&0x0100u16.to_le_bytes());
     h.extend_from_slice(b"IM");
     h
-}
-
-pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-/// The path of a real dataset, or `None` (test skipped) when it is absent and not required.
-/// Under CI (`CI=true` or `NN_REQUIRE_DATA=1`) a missing file fails the test.
-pub fn real_file(name: &str) -> Option<PathBuf> {
-    match nn_data::find_from(&workspace_root(), name, None) {
-        Ok(p) => Some(p),
-        Err(e) if nn_data::data_required() => panic!("dataset required under CI: {e}"),
-        Err(e) => {
-            eprintln!("skipping: {e}");
-            None
-        }
-    }
 }

@@ -1,0 +1,145 @@
+//! The model file format stays readable: `tests/fixtures/golden-v2.nnm` was written by this version (format 2)
+//! and must load, encode back to the very same bytes, and predict what it predicted when it was written.
+//!
+//! If a change to any type in the body (`Checkpoint` and everything it holds) makes this test fail, the format
+//! has changed: bump `VERSION`, keep reading the old version or refuse it with a hint, and write a new golden
+//! file with `cargo test -p nn-train --test golden -- --ignored write_golden_files`.
+
+use nn_core::{Activation, Output};
+use nn_data::{ClassMap, Dataset, SplitSpec};
+use nn_linalg::{Matrix, Threads};
+use nn_train::job::{JobSpec, Saving, predict_proba, run_job};
+use nn_train::{Checkpoint, Optimizer, Precision, Selection, Status, TrainConfig, VERSION};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// 24 samples of 2 features in 3 classes, from a formula.
+fn dataset() -> Dataset {
+    let x = Matrix::from_fn(24, 2, |i, j| {
+        let c = (i % 3) as f64;
+        let k = i as f64;
+        if j == 0 {
+            c + 0.3 * (k * 1.3).sin()
+        } else {
+            c * 0.5 - 0.4 * (k * 0.7).cos()
+        }
+    });
+    let labels = (0..24).map(|i| i % 3).collect();
+    Dataset::new(x, labels, ClassMap::zero_based(3), Path::new("golden.txt")).unwrap()
+}
+
+/// Points to predict on, inside and around the data.
+fn probe() -> Matrix<f64> {
+    Matrix::from_fn(9, 2, |i, j| (i as f64 - 4.0) * 0.6 + j as f64 * 0.25)
+}
+
+/// Probabilities as lines of `{:e}` values (exact round trip through text).
+fn to_text(p: &Matrix<f64>) -> String {
+    (0..p.rows())
+        .map(|i| {
+            let row: Vec<String> = p.row_to_vec(i).iter().map(|v| format!("{v:e}")).collect();
+            row.join(",") + "\n"
+        })
+        .collect()
+}
+
+fn from_text(s: &str) -> Vec<Vec<f64>> {
+    s.lines()
+        .map(|l| l.split(',').map(|v| v.parse().unwrap()).collect())
+        .collect()
+}
+
+#[test]
+fn golden_model_file_loads_round_trips_and_predicts_as_written() {
+    let path = fixture("golden-v2.nnm");
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(
+        u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
+        VERSION,
+        "a new format version needs a new golden file (see the module docs)"
+    );
+    let c = Checkpoint::load(&path).unwrap();
+    assert_eq!(
+        c.to_bytes().unwrap(),
+        bytes,
+        "the body no longer encodes as it did: the format changed without a version bump"
+    );
+    // What the file says about itself.
+    assert_eq!(
+        c.network.architecture().describe(),
+        "2-5-3 (tanh hidden, softmax output)"
+    );
+    assert!(matches!(
+        c.status,
+        Status::Finished {
+            epochs_run: 30,
+            early_stopped: false
+        }
+    ));
+    let t = c.training.as_ref().unwrap();
+    assert_eq!(t.data.name, "golden.txt");
+    assert_eq!(t.data.train_samples, 16);
+    assert_eq!(t.run.optimizer.name(), "adam");
+    assert_eq!(c.resume_state().unwrap().progress.epoch, 30);
+    // Its predictions: as written, to rounding (another CPU may add in another order), same classes.
+    let expected = from_text(&std::fs::read_to_string(fixture("golden-v2-proba.csv")).unwrap());
+    let p = predict_proba(&c, &probe()).unwrap();
+    assert_eq!(p.shape(), (9, 3));
+    for (i, row) in expected.iter().enumerate() {
+        let got = p.row_to_vec(i);
+        for (a, b) in got.iter().zip(row) {
+            assert!((a - b).abs() <= 1e-12, "row {i}: {got:?} vs {row:?}");
+        }
+        let argmax = |v: &[f64]| (0..v.len()).max_by(|&a, &b| v[a].total_cmp(&v[b])).unwrap();
+        assert_eq!(argmax(&got), argmax(row), "row {i}");
+    }
+}
+
+/// Writes the golden files for the current format version (run by hand, see the module docs).
+#[test]
+#[ignore = "writes the golden fixture files; run by hand when the format version changes"]
+fn write_golden_files() {
+    let spec = JobSpec {
+        hidden: vec![5],
+        output: Output::Softmax,
+        activation: Activation::Tanh,
+        config: TrainConfig {
+            epochs: 30,
+            lr: 0.05,
+            optimizer: Optimizer::ADAM,
+            batch_size: Some(5),
+            lambda: 0.01,
+            seed: 11,
+            selection: Selection::VAL_LOSS,
+            threads: Threads::Single,
+            ..TrainConfig::default()
+        },
+        split: SplitSpec {
+            train: 0.7,
+            validation: 0.15,
+            stratified: true,
+            seed: 11,
+        },
+        standardize: true,
+        precision: Precision::F64,
+    };
+    let path = fixture(&format!("golden-v{VERSION}.nnm"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let saving = Saving {
+        path: &path,
+        every: Duration::from_secs(3600),
+    };
+    let o = run_job::<f64>(&dataset(), &spec, None, Some(saving), &mut |_| {}).unwrap();
+    let p = predict_proba(&o.checkpoint, &probe()).unwrap();
+    std::fs::write(
+        fixture(&format!("golden-v{VERSION}-proba.csv")),
+        to_text(&p),
+    )
+    .unwrap();
+}

@@ -1,0 +1,108 @@
+//! `cargo xtask experiments` on the real datasets: a smoke run of every experiment, variant and seed, and the
+//! f32 replay against f64. Run when the data is found, failed under CI when it is not, reported as ignored
+//! otherwise (see nn-data's `tests/support/datasets.rs`).
+
+#[path = "../../crates/nn-data/tests/support/datasets.rs"]
+mod datasets;
+use datasets::trial;
+use nn_data::LoadOptions;
+use nn_train::Precision;
+use xtask::experiments::spec::{Specs, Variant};
+use xtask::experiments::{Options, run, run_one};
+
+const ALL: [&str; 2] = ["classification2.txt", "classification3.mat"];
+
+fn main() {
+    datasets::run(vec![
+        trial("every_experiment_runs_a_smoke_version", &ALL, |_| smoke()),
+        trial("f32_runs_track_f64_runs", &ALL, |_| f32_tracks_f64()),
+    ]);
+}
+
+/// Every experiment, variant and seed runs end to end at 1/500 of its epochs, writing results and plots.
+fn smoke() {
+    let root = xtask::workspace_root();
+    let out = std::env::temp_dir().join(format!("nn-experiments-smoke-{}", std::process::id()));
+    let opts = Options {
+        out: out.clone(),
+        seeds: 1,
+        epochs_scale: 0.002,
+        precision: Precision::F64,
+        only: Vec::new(),
+        docs: false,
+        quiet: true,
+    };
+    run(&root, &opts).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let runs = json["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), 4 * 3);
+    for r in runs {
+        assert_eq!(r["status"], "finished", "{r}");
+        for key in [
+            "test_accuracy",
+            "train_accuracy",
+            "test_loss",
+            "train_loss",
+            "best_epoch",
+        ] {
+            assert!(r.get(key).is_some_and(|v| v.is_number()), "{key} in {r}");
+        }
+    }
+    let md = std::fs::read_to_string(out.join("results.md")).unwrap();
+    assert!(
+        md.contains("test-set selection")
+            && md.contains("79.17%")
+            && md.contains("Beyond the report")
+    );
+    for f in [
+        "exp3-curves.svg",
+        "exp3-boundary.svg",
+        "digits-misclassified.svg",
+        "digits-errors-per-class.svg",
+        "digits-confusion.svg",
+    ] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// f32, the replay's default, stands in for the report's f64: the training-loss curves agree epoch by epoch
+/// and the selected epochs score the same on the test part (Exp 3 in full; the digits for a tenth of their
+/// epochs).
+fn f32_tracks_f64() {
+    let root = xtask::workspace_root();
+    let specs = Specs::load(&root.join("experiments/report.toml")).unwrap();
+    for (id, scale, max_count_diff) in [("exp3", 1.0, 0), ("digits", 0.1, 2)] {
+        let i = specs.experiment.iter().position(|e| e.id == id).unwrap();
+        let e = &specs.experiment[i];
+        let path = nn_data::find_from(&root, &e.data, None).unwrap();
+        let load = LoadOptions {
+            labels: e.labels().unwrap(),
+            ..LoadOptions::default()
+        };
+        let data = nn_data::load(&path, &load).unwrap();
+        let [single, double] = [Precision::F32, Precision::F64]
+            .map(|p| run_one(&specs, i, &data, Variant::Report, 0, scale, p).unwrap());
+        let (h32, h64) = (single.history(), double.history());
+        assert_eq!(h32.len(), h64.len());
+        let worst = h32
+            .iter()
+            .zip(h64)
+            .map(|(a, b)| (a.train.loss - b.train.loss).abs() / b.train.loss)
+            .fold(0.0, f64::max);
+        assert!(
+            worst < 2e-5,
+            "{id}: training losses differ by {worst:e} (relative)"
+        );
+        let [m32, m64] = [&single, &double].map(|o| o.checkpoint.metrics.unwrap().test.unwrap());
+        assert!(
+            m32.correct.abs_diff(m64.correct) <= max_count_diff,
+            "{id}: f32 {}/{} vs f64 {}/{}",
+            m32.correct,
+            m32.total,
+            m64.correct,
+            m64.total
+        );
+    }
+}
