@@ -122,11 +122,17 @@ fn download(url: &str, dest: &Path) -> Result<()> {
         ])
         .arg(dest)
         .arg(url)
-        .status()
+        .stderr(std::process::Stdio::piped())
+        .output()
         .context("running curl (install curl, or copy the files into ./data by hand)")?;
-    if !status.success() {
+    if !status.status.success() {
         let _ = fs::remove_file(dest);
-        bail!("downloading {url} failed (curl {status})");
+        // curl's own message becomes part of ours, so the failure stays one line.
+        let said = String::from_utf8_lossy(&status.stderr);
+        bail!(
+            "downloading {url} failed ({})",
+            said.trim().lines().last().unwrap_or("curl failed")
+        );
     }
     Ok(())
 }
