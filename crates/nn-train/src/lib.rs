@@ -6,7 +6,14 @@
 //!   [`Schedule`]s; events to an observer (`&mut dyn FnMut(&TrainEvent<T>)`), whose `NewBest` carries
 //!   the weights so a caller can checkpoint them.
 //! - [`Selector`] and [`LrSchedule`]: pure deciders over [`EpochReport`]s.
-//! - [`Checkpoint`]: magic, version, bincode body, SHA-256; written atomically; loaded strictly.
+//! - [`Checkpoint`]: magic, version, bincode body, SHA-256; written atomically; loaded strictly. Its body has its
+//!   own record types ([`RunRecord`], [`DataRecord`], [`Training`]) and a [`Status`].
+//! - [`job::run_job`]: a whole job, keeping its model file current while it trains ([`job::Saving`]): a killed
+//!   run resumes ([`job::Resume`]) to the same bits as an uninterrupted one.
+//!
+//! The L2 penalty λ is over the training part's `n` samples ([`nn_core::L2`]): the objective is
+//! `mean loss + λ/(2n)·ΣW²` at any batch size, and each mini-batch step uses `(λ/n)·W`. Train, validation
+//! and test costs use the same `n`; a full batch has `m = n`, the course's `λ/(2m)`.
 //!
 //! Results do not depend on the thread count (see `tests/determinism.rs`): nn-linalg splits a product's output
 //! into blocks between threads, never the sum over the shared dimension, so every element is summed in the same

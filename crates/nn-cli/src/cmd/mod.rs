@@ -8,7 +8,7 @@ mod resume;
 mod train;
 
 use crate::args::{Command, DataArgs, Labels};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use nn_data::{Dataset, LabelScheme, LoadOptions};
 use std::path::PathBuf;
 
@@ -57,7 +57,8 @@ pub fn load(args: &DataArgs, default: LabelScheme) -> Result<Dataset> {
         labels: args.labels.map_or(default, Labels::scheme),
         idx_labels: None,
     };
-    nn_data::load(&path, &opts).with_context(|| format!("loading {}", args.data.display()))
+    // Every loader error names the file (and line or variable) itself.
+    Ok(nn_data::load(&path, &opts)?)
 }
 
 /// Writes to stdout, passing a broken pipe up as an error (which `main` ends quietly).
