@@ -363,24 +363,7 @@ fn bad_input_fails_cleanly() {
         ("--precision", "f32", "f64"),
         ("--labels", "one-based", "zero-based"),
     ] {
-        assert_clean_failure(
-            &run(&[
-                "train",
-                "--data",
-                "blobs.txt",
-                "--resume",
-                "m.nnm",
-                "--epochs",
-                "9",
-                "--out",
-                "m2.nnm",
-                "-q",
-                flag,
-                value,
-            ]),
-            &format!("m.nnm: cannot resume: {flag} is "),
-        );
-        let err = stderr(&run(&[
+        let out = run(&[
             "train",
             "--data",
             "blobs.txt",
@@ -393,7 +376,9 @@ fn bad_input_fails_cleanly() {
             "-q",
             flag,
             value,
-        ]));
+        ]);
+        assert_clean_failure(&out, &format!("m.nnm: cannot resume: {flag} is "));
+        let err = stderr(&out);
         assert!(
             err.contains(&format!("trained with {saved}")),
             "{flag}: {err}"
@@ -487,6 +472,43 @@ fn bad_input_fails_cleanly() {
         "over the 268435456-byte limit",
     );
     assert!(!dir.join("big.nnm").exists());
+    // A run that diverges: the error says so, the file keeps the last good selection and says it diverged,
+    // and it cannot be resumed.
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--lr",
+            "1e308",
+            "--epochs",
+            "60",
+            "--out",
+            "d.nnm",
+            "-q",
+        ]),
+        "diverged at epoch",
+    );
+    let text = String::from_utf8_lossy(&run(&["inspect", "d.nnm"]).stdout).into_owned();
+    assert!(
+        text.contains("state        stopped: diverged at epoch"),
+        "{text}"
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--resume",
+            "d.nnm",
+            "--epochs",
+            "90",
+            "--out",
+            "d2.nnm",
+            "-q",
+        ]),
+        "d.nnm: cannot resume: its training diverged at epoch",
+    );
     // Usage errors are clap's: exit 2.
     assert_eq!(run(&["train"]).status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();

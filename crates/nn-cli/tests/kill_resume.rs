@@ -112,6 +112,12 @@ fn kill_at(mut c: Command, path: &Path, target: usize, what: &str) -> usize {
     c.resume_state().unwrap().progress.epoch
 }
 
+/// What `nn inspect` prints about `path`.
+fn inspect(path: &Path) -> String {
+    let out = Command::new(NN).arg("inspect").arg(path).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
 fn a_killed_run_resumes_to_the_same_bytes() {
     let dir = scratch("resume");
