@@ -187,12 +187,7 @@ fn a_killed_run_resumes_to_the_same_bytes() {
             "{what}: the file holds epoch {at}"
         );
 
-        let inspect = Command::new(NN)
-            .arg("inspect")
-            .arg(&killed)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&inspect.stdout);
+        let text = inspect(&killed);
         assert!(
             text.contains(&format!(
                 "training in progress or interrupted at epoch {at} (resumable)"
@@ -207,12 +202,7 @@ fn a_killed_run_resumes_to_the_same_bytes() {
             std::fs::read(&killed).unwrap() == std::fs::read(&straight).unwrap(),
             "{what}: the resumed file differs from the uninterrupted run's"
         );
-        let inspect = Command::new(NN)
-            .arg("inspect")
-            .arg(&killed)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&inspect.stdout);
+        let text = inspect(&killed);
         assert!(text.contains("finished after"), "{what}: {text}");
     }
     std::fs::remove_dir_all(&dir).unwrap();

@@ -4,9 +4,9 @@
 //! A should agree with N to about ε² relative, i.e. ~1e-10 for ε = 1e-5. It runs in f64 only: in f32 the
 //! cancellation in J(θ + ε) − J(θ − ε) leaves too few digits to judge.
 
-use crate::backprop::Workspace;
 use crate::error::{CoreError, Result};
 use crate::network::Network;
+use crate::workspace::Workspace;
 use nn_linalg::{Matrix, Threads};
 use serde::Serialize;
 

@@ -3,7 +3,7 @@
 //! The stream is ChaCha8 ([`rand::rngs::ChaCha8Rng`]) seeded with `seed_from_u64(seed)`. ChaCha8's output
 //! is defined by the cipher, not the platform, so the same seed gives the same weights on every machine.
 
-use crate::network::Layer;
+use crate::layer::Layer;
 use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;

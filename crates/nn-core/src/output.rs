@@ -1,0 +1,193 @@
+//! The output layer's pass: per-sample losses from the logits, the number of correct predictions, and (when
+//! training) the output δ = (P − Y)/m, in as few passes over the logits as each output allows.
+//!
+//! A sigmoid unit's loss and δ come from one exponential per sample ([`bce_and_sigmoid`]); a softmax row's from
+//! `exp(z − max)`, kept in δ to be normalised there. Losses are summed lane-parallel, since a running `loss +=`
+//! would chain every addition and keep the loop scalar.
+
+use crate::activation::{Output, bce_and_sigmoid, bce_with_logit};
+use crate::workspace::Workspace;
+use nn_linalg::simd::{self, Kernel, dispatch};
+use nn_linalg::{Matrix, Scalar};
+
+/// Sum of the per-sample losses and the number of correct predictions, from the logits in `ws`. With
+/// `Some(1/m)`, also writes the output δ = (P − Y)/m into the last delta buffer.
+pub(crate) fn output_pass<T: Scalar>(
+    output: Output,
+    ws: &mut Workspace<T>,
+    labels: &[usize],
+    delta_scale: Option<T>,
+) -> (f64, usize) {
+    struct K<'a, T: Scalar>(Output, &'a mut Workspace<T>, &'a [usize], Option<T>);
+    impl<T: Scalar> Kernel for K<'_, T> {
+        type Output = (f64, usize);
+        #[inline(always)]
+        fn run(self) -> (f64, usize) {
+            let K(output, ws, labels, delta_scale) = self;
+            let Workspace {
+                acts,
+                deltas,
+                row_max,
+                row_sum,
+                row_arg,
+                ..
+            } = ws;
+            let (Some(z), Some(d)) = (acts.last(), deltas.last_mut()) else {
+                return (0.0, 0); // a network has at least one layer; Workspace::new makes its buffers
+            };
+            let delta = delta_scale.map(|scale| (scale, d));
+            let scratch = Scratch {
+                row_max,
+                row_sum,
+                row_arg,
+            };
+            match output {
+                Output::Sigmoid => sigmoid_output(z, delta, labels, scratch),
+                Output::Softmax => softmax_output(z, delta, labels, scratch),
+            }
+        }
+    }
+    dispatch(K(output, ws, labels, delta_scale))
+}
+
+/// Per-sample scratch: row maxima and arg-maxima, and a per-sample sum or loss.
+struct Scratch<'a, T> {
+    row_max: &'a mut [T],
+    row_sum: &'a mut [T],
+    row_arg: &'a mut [usize],
+}
+
+/// δ's scale 1/m and its buffer (m×k), when the pass is a training step.
+type Delta<'a, T> = Option<(T, &'a mut Matrix<T>)>;
+
+/// Sigmoid units: one unit for two classes (target: label == 1), else one-vs-all (target: label == j).
+#[inline(always)]
+fn sigmoid_output<T: Scalar>(
+    z: &Matrix<T>,
+    mut delta: Delta<'_, T>,
+    labels: &[usize],
+    s: Scratch<'_, T>,
+) -> (f64, usize) {
+    let k = z.cols();
+    let target = |label: usize, j: usize| if k == 1 { label == 1 } else { label == j };
+    let per_sample = &mut s.row_sum[..labels.len()];
+    let mut loss = 0.0;
+    for j in 0..k {
+        let y = |c: usize| if target(c, j) { T::ONE } else { T::ZERO };
+        match delta.as_mut() {
+            Some((scale, d)) => {
+                sigmoid_losses_and_deltas(per_sample, d.col_mut(j), z.col(j), labels, y, *scale)
+            }
+            None => {
+                for ((l, &v), &c) in per_sample.iter_mut().zip(z.col(j)).zip(labels) {
+                    *l = bce_with_logit(v, y(c));
+                }
+            }
+        }
+        loss += simd::sum(per_sample).to_f64();
+    }
+    let correct = if k == 1 {
+        z.col(0)
+            .iter()
+            .zip(labels)
+            .filter(|&(&v, &c)| usize::from(v > T::ZERO) == c)
+            .count()
+    } else {
+        argmax_rows(z, s.row_max, s.row_arg);
+        count_correct(s.row_arg, labels)
+    };
+    (loss, correct)
+}
+
+/// One column of sigmoid units: each sample's loss into `losses` and its δ = (σ(z) − y)·scale into `d`.
+#[inline(always)]
+fn sigmoid_losses_and_deltas<T: Scalar>(
+    losses: &mut [T],
+    d: &mut [T],
+    z: &[T],
+    labels: &[usize],
+    y: impl Fn(usize) -> T,
+    scale: T,
+) {
+    for (((l, dv), &v), &c) in losses.iter_mut().zip(d).zip(z).zip(labels) {
+        let y = y(c);
+        let (l_i, p) = bce_and_sigmoid(v, y);
+        *l = l_i;
+        *dv = (p - y) * scale;
+    }
+}
+
+/// A softmax over each row: loss −log softmax(z)_y = ln Σ exp(z − max) + max − z_y.
+#[inline(always)]
+fn softmax_output<T: Scalar>(
+    z: &Matrix<T>,
+    mut delta: Delta<'_, T>,
+    labels: &[usize],
+    s: Scratch<'_, T>,
+) -> (f64, usize) {
+    argmax_rows(z, s.row_max, s.row_arg);
+    let correct = count_correct(s.row_arg, labels);
+    // row_sum = Σⱼ exp(z − max), with the max subtracted so no exponent exceeds 0. With a δ to write, the
+    // exponentials are kept in it, to be normalised below.
+    s.row_sum.fill(T::ZERO);
+    for j in 0..z.cols() {
+        let sums = s.row_sum.iter_mut().zip(s.row_max.iter()).zip(z.col(j));
+        match delta.as_mut() {
+            Some((_, d)) => {
+                for (((sum, &mx), &v), dv) in sums.zip(d.col_mut(j)) {
+                    *dv = (v - mx).exp();
+                    *sum += *dv;
+                }
+            }
+            None => {
+                for ((sum, &mx), &v) in sums {
+                    *sum += (v - mx).exp();
+                }
+            }
+        }
+    }
+    let mut loss = 0.0;
+    for (i, &c) in labels.iter().enumerate() {
+        loss += (s.row_sum[i].ln() + s.row_max[i] - z.get(i, c)).to_f64();
+    }
+    if let Some((scale, d)) = delta {
+        softmax_deltas(d, s.row_sum, labels, scale);
+    }
+    (loss, correct)
+}
+
+/// δ = (softmax(z) − onehot(y))·scale, from the exponentials already in `d` and their row sums.
+#[inline(always)]
+fn softmax_deltas<T: Scalar>(d: &mut Matrix<T>, row_sum: &mut [T], labels: &[usize], scale: T) {
+    for sum in row_sum.iter_mut() {
+        *sum = scale / *sum;
+    }
+    for j in 0..d.cols() {
+        for (dv, &inv) in d.col_mut(j).iter_mut().zip(row_sum.iter()) {
+            *dv *= inv;
+        }
+    }
+    for (i, &c) in labels.iter().enumerate() {
+        let v = d.get(i, c);
+        d.set(i, c, v - scale);
+    }
+}
+
+/// Row maximum and its column (first on ties) of `z`, in column passes.
+#[inline(always)]
+pub(crate) fn argmax_rows<T: Scalar>(z: &Matrix<T>, row_max: &mut [T], row_arg: &mut [usize]) {
+    row_max.copy_from_slice(z.col(0));
+    row_arg.fill(0);
+    for j in 1..z.cols() {
+        for ((mx, arg), &v) in row_max.iter_mut().zip(row_arg.iter_mut()).zip(z.col(j)) {
+            if v > *mx {
+                *mx = v;
+                *arg = j;
+            }
+        }
+    }
+}
+
+fn count_correct(predicted: &[usize], labels: &[usize]) -> usize {
+    predicted.iter().zip(labels).filter(|(a, c)| a == c).count()
+}

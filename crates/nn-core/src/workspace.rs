@@ -1,0 +1,96 @@
+//! [`Workspace`], every buffer of a forward and backward pass, allocated once; and [`Gradients`], shaped like
+//! the network's layers.
+
+use crate::layer::Layer;
+use crate::network::{Architecture, unroll_theta};
+use nn_linalg::{Matrix, Scalar, Threads};
+
+/// Every buffer one forward and backward pass over `m` samples needs. Create it once; passes reuse it, and
+/// [`Workspace::prepare`] follows a changing batch size without allocating once it has seen the largest.
+#[derive(Clone, Debug)]
+pub struct Workspace<T: Scalar = f64> {
+    pub(crate) threads: Threads,
+    /// `acts[l]` (m×n_out of layer l): hidden activations, and the output logits in the last one.
+    pub(crate) acts: Vec<Matrix<T>>,
+    /// `deltas[l]` (m×n_out of layer l): ∂J/∂Z[l].
+    pub(crate) deltas: Vec<Matrix<T>>,
+    /// Per-sample scratch for the output layer: row maximum and arg-max; the softmax normaliser, or each
+    /// sample's loss for a sigmoid output.
+    pub(crate) row_max: Vec<T>,
+    pub(crate) row_sum: Vec<T>,
+    pub(crate) row_arg: Vec<usize>,
+}
+
+impl<T: Scalar> Workspace<T> {
+    /// Buffers for `m` samples through `arch`.
+    pub fn new(arch: &Architecture, m: usize, threads: Threads) -> Self {
+        let widths = arch.widths();
+        let buffers = || {
+            widths[1..]
+                .iter()
+                .map(|&n| Matrix::zeros(m, n))
+                .collect::<Vec<_>>()
+        };
+        Workspace {
+            threads,
+            acts: buffers(),
+            deltas: buffers(),
+            row_max: vec![T::ZERO; m],
+            row_sum: vec![T::ZERO; m],
+            row_arg: vec![0; m],
+        }
+    }
+
+    /// The thread setting products use.
+    pub fn threads(&self) -> Threads {
+        self.threads
+    }
+
+    /// Number of samples the buffers currently hold.
+    pub fn rows(&self) -> usize {
+        self.row_max.len()
+    }
+
+    /// Resizes every buffer to `m` samples. Allocates only when `m` exceeds every size seen before.
+    pub fn prepare(&mut self, m: usize) {
+        if m == self.rows() {
+            return;
+        }
+        for a in self.acts.iter_mut().chain(self.deltas.iter_mut()) {
+            a.resize_rows(m);
+        }
+        self.row_max.resize(m, T::ZERO);
+        self.row_sum.resize(m, T::ZERO);
+        self.row_arg.resize(m, 0);
+    }
+
+    /// The output logits `Z` (m×k) of the last forward pass.
+    pub fn logits(&self) -> &Matrix<T> {
+        self.acts.last().expect("a network has at least one layer")
+    }
+}
+
+/// The gradient of the cost: one [`Layer`] of ∂J/∂W and ∂J/∂b per layer of the network.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gradients<T: Scalar = f64> {
+    /// Same shapes as the network's layers.
+    pub layers: Vec<Layer<T>>,
+}
+
+impl<T: Scalar> Gradients<T> {
+    /// Zeros shaped like `arch`'s layers.
+    pub fn zeros(arch: &Architecture) -> Self {
+        Gradients {
+            layers: arch
+                .widths()
+                .windows(2)
+                .map(|w| Layer::zeros(w[0], w[1]))
+                .collect(),
+        }
+    }
+
+    /// Every entry in the course's unrolled order (each layer as a Θ matrix, column-major).
+    pub fn unrolled_theta(&self) -> Vec<T> {
+        unroll_theta(&self.layers)
+    }
+}
