@@ -78,7 +78,7 @@ fn f32_tracks_f64() {
         let e = &specs.experiment[i];
         let path = nn_data::find_from(&root, &e.data, None).unwrap();
         let load = LoadOptions {
-            labels: e.labels().unwrap(),
+            labels: e.labels,
             ..LoadOptions::default()
         };
         let data = nn_data::load(&path, &load).unwrap();

@@ -1,7 +1,12 @@
 //! The command line, as clap derive types. Every subcommand's `--help` ends with examples.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{Args, Parser, Subcommand};
+use nn_core::{Activation, Output};
+use nn_data::LabelScheme;
+use nn_train::{Optimizer, Precision, Selection};
 use std::path::PathBuf;
+use std::str::FromStr;
 
 #[derive(Parser, Debug)]
 #[command(name = "nn", version, about = "Train, evaluate and inspect multi-layer perceptrons", after_help = MAIN_EXAMPLES)]
@@ -46,42 +51,37 @@ pub struct DataArgs {
     pub y_var: String,
     /// How labels map to classes: auto takes {0,1} and 0..K−1 as they are and shifts 1..K down; digits10 is the
     /// course's 1..10 where 10 means digit 0.
-    #[arg(long, value_enum, value_name = "SCHEME")]
-    pub labels: Option<Labels>,
+    #[arg(long, value_parser = label_schemes(), value_name = "SCHEME")]
+    pub labels: Option<LabelScheme>,
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Labels {
-    Auto,
-    ZeroBased,
-    OneBased,
-    Digits10,
+/// A value parser for a library enum: its names are listed in `--help` and in errors, and parsed by its
+/// `FromStr`, so each name is written once, in the library.
+fn one_of<T>(names: impl IntoIterator<Item = &'static str>) -> impl TypedValueParser<Value = T>
+where
+    T: FromStr<Err = String> + Clone + Send + Sync + 'static,
+{
+    PossibleValuesParser::new(names).try_map(|s| s.parse::<T>())
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OutputKind {
-    Sigmoid,
-    Softmax,
+fn label_schemes() -> impl TypedValueParser<Value = LabelScheme> {
+    one_of(LabelScheme::ALL.map(LabelScheme::name))
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ActivationKind {
-    Sigmoid,
-    Tanh,
+fn outputs() -> impl TypedValueParser<Value = Output> {
+    one_of(Output::ALL.map(Output::name))
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum OptimizerKind {
-    Gd,
-    Momentum,
-    Nesterov,
-    Adam,
+fn activations() -> impl TypedValueParser<Value = Activation> {
+    one_of(Activation::ALL.map(Activation::name))
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PrecisionKind {
-    F64,
-    F32,
+fn precisions() -> impl TypedValueParser<Value = Precision> {
+    one_of(Precision::ALL.map(Precision::name))
+}
+
+fn selections() -> impl TypedValueParser<Value = Selection> {
+    one_of(Selection::NAMES)
 }
 
 const TRAIN_EXAMPLES: &str = "\
@@ -107,11 +107,11 @@ pub struct TrainArgs {
     #[arg(long, default_value = "4", value_name = "W,W,...")]
     pub hidden: String,
     /// Output layer (default: sigmoid for two classes, softmax otherwise).
-    #[arg(long, value_enum)]
-    pub output: Option<OutputKind>,
+    #[arg(long, value_parser = outputs())]
+    pub output: Option<Output>,
     /// Hidden activation.
-    #[arg(long, value_enum, default_value = "sigmoid")]
-    pub activation: ActivationKind,
+    #[arg(long, value_parser = activations(), default_value = "sigmoid")]
+    pub activation: Activation,
     /// Learning rate.
     #[arg(long, default_value_t = 0.1)]
     pub lr: f64,
@@ -133,8 +133,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 1000)]
     pub epochs: usize,
     /// Optimiser.
-    #[arg(long, value_enum, default_value = "gd")]
-    pub optimizer: OptimizerKind,
+    #[arg(long, value_parser = PossibleValuesParser::new(Optimizer::NAMES), default_value = "gd")]
+    pub optimizer: String,
     /// Momentum μ (momentum and nesterov).
     #[arg(long, default_value_t = 0.9)]
     pub momentum: f64,
@@ -152,8 +152,8 @@ pub struct TrainArgs {
     pub seed: u64,
     /// Which epoch's weights to keep: last, val-loss, val-acc, test-acc (the report's; selects on the test set),
     /// test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
-    #[arg(long, value_name = "RULE")]
-    pub select: Option<String>,
+    #[arg(long, value_name = "RULE", value_parser = selections())]
+    pub select: Option<Selection>,
     /// Stop after P epochs without improvement of the selection metric.
     #[arg(long, value_name = "P")]
     pub patience: Option<usize>,
@@ -177,8 +177,8 @@ pub struct TrainArgs {
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
     /// Floating-point precision of training.
-    #[arg(long, value_enum, default_value = "f64")]
-    pub precision: PrecisionKind,
+    #[arg(long, value_parser = precisions(), default_value = "f64")]
+    pub precision: Precision,
     /// Continue the run saved in STATE (a model file written by nn train, also one whose run was killed). Only
     /// --epochs, --threads, --out, --save-every, --log-every, --quiet, --metrics and --plots may change; any
     /// other flag must be left out or given its saved value.
@@ -271,8 +271,8 @@ pub struct GradcheckArgs {
     #[arg(long, default_value = "2,2,3", value_name = "W,W,...")]
     pub hidden: String,
     /// Output layer (softmax uses two units).
-    #[arg(long, value_enum, default_value = "sigmoid")]
-    pub output: OutputKind,
+    #[arg(long, value_parser = outputs(), default_value = "sigmoid")]
+    pub output: Output,
     /// Central-difference step ε.
     #[arg(long, default_value_t = 1e-5)]
     pub epsilon: f64,
@@ -303,17 +303,6 @@ pub struct InspectArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-}
-
-impl Labels {
-    pub fn scheme(self) -> nn_data::LabelScheme {
-        match self {
-            Labels::Auto => nn_data::LabelScheme::Auto,
-            Labels::ZeroBased => nn_data::LabelScheme::ZeroBased,
-            Labels::OneBased => nn_data::LabelScheme::OneBased,
-            Labels::Digits10 => nn_data::LabelScheme::Digits10,
-        }
-    }
 }
 
 /// "4,4" → [4, 4]; "none" or "" → [].

@@ -20,6 +20,14 @@ pub enum LabelScheme {
 }
 
 impl LabelScheme {
+    /// Every scheme, in the order `--help` lists them.
+    pub const ALL: [LabelScheme; 4] = [
+        LabelScheme::Auto,
+        LabelScheme::ZeroBased,
+        LabelScheme::OneBased,
+        LabelScheme::Digits10,
+    ];
+
     /// The name on the command line.
     pub fn name(self) -> &'static str {
         match self {
@@ -28,6 +36,25 @@ impl LabelScheme {
             LabelScheme::OneBased => "one-based",
             LabelScheme::Digits10 => "digits10",
         }
+    }
+}
+
+impl std::str::FromStr for LabelScheme {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| {
+                let names = Self::ALL.map(Self::name).join(", ");
+                format!("unknown label scheme '{s}' (expected one of: {names})")
+            })
+    }
+}
+
+impl std::fmt::Display for LabelScheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -41,6 +41,9 @@ impl Optimizer {
         epsilon: 1e-8,
     };
 
+    /// The names [`from_name`](Self::from_name) takes, in the order `--help` lists them.
+    pub const NAMES: [&'static str; 4] = ["gd", "momentum", "nesterov", "adam"];
+
     /// Short name.
     pub fn name(&self) -> &'static str {
         match self {
@@ -49,6 +52,23 @@ impl Optimizer {
             Optimizer::Momentum { .. } => "momentum",
             Optimizer::Adam { .. } => "adam",
         }
+    }
+
+    /// The optimiser called `name`, with `momentum` for the momentum kinds and the paper's defaults for Adam.
+    pub fn from_name(name: &str, momentum: f64) -> Option<Optimizer> {
+        let all = [
+            Optimizer::Gd,
+            Optimizer::Momentum {
+                momentum,
+                nesterov: false,
+            },
+            Optimizer::Momentum {
+                momentum,
+                nesterov: true,
+            },
+            Optimizer::ADAM,
+        ];
+        all.into_iter().find(|o| o.name() == name)
     }
 }
 
@@ -149,6 +169,17 @@ impl Selection {
         metric: Metric::Accuracy,
     };
 
+    /// Every rule's name, in the order `--help` lists them.
+    pub const NAMES: [&'static str; 7] = [
+        "last",
+        "val-loss",
+        "val-acc",
+        "test-acc",
+        "test-loss",
+        "train-loss",
+        "train-acc",
+    ];
+
     /// Parses `last`, `val-loss`, `val-acc`, `test-acc`, `test-loss`, `train-loss`, `train-acc`.
     pub fn parse(s: &str) -> Option<Selection> {
         if s == "last" {
@@ -197,6 +228,24 @@ impl Selection {
                 ..
             }
         )
+    }
+}
+
+impl std::str::FromStr for Selection {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Selection::parse(s).ok_or_else(|| {
+            format!(
+                "unknown selection rule '{s}' (expected one of: {})",
+                Selection::NAMES.join(", ")
+            )
+        })
+    }
+}
+
+impl std::fmt::Display for Selection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
     }
 }
 

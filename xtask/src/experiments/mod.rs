@@ -54,7 +54,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         .map(|e| {
             let path = crate::data::ensure(root, &e.data)?;
             let load = LoadOptions {
-                labels: e.labels()?,
+                labels: e.labels,
                 ..LoadOptions::default()
             };
             nn_data::load(&path, &load).with_context(|| format!("experiment {}", e.id))

@@ -40,9 +40,9 @@ pub struct Experiment {
     pub title: String,
     pub figures: String,
     pub data: String,
-    pub labels: String,
+    pub labels: LabelScheme,
     pub hidden: Vec<usize>,
-    pub output: String,
+    pub output: Output,
     pub lr: f64,
     #[serde(default)]
     pub lr_steps: Vec<(usize, f64)>,
@@ -119,11 +119,7 @@ impl Specs {
             );
         }
         for s in [&self.protocol.select, &self.beyond.select] {
-            Selection::parse(s).with_context(|| format!("unknown selection rule '{s}'"))?;
-        }
-        for e in &self.experiment {
-            e.labels().with_context(|| format!("experiment {}", e.id))?;
-            e.output().with_context(|| format!("experiment {}", e.id))?;
+            s.parse::<Selection>().map_err(anyhow::Error::msg)?;
         }
         Ok(())
     }
@@ -175,7 +171,7 @@ impl Specs {
             batch_size: None,
             lambda: e.lambda,
             seed,
-            selection: Selection::parse(select).context("checked at load")?,
+            selection: select.parse().map_err(anyhow::Error::msg)?,
             patience: None,
             min_delta: 0.0,
             threads: Threads::Single,
@@ -189,32 +185,12 @@ impl Specs {
         }
         Ok(JobSpec {
             hidden: e.hidden.clone(),
-            output: e.output()?,
+            output: e.output,
             activation: Activation::Sigmoid,
             config,
             split,
             standardize: self.protocol.standardize,
             precision: Precision::F64,
-        })
-    }
-}
-
-impl Experiment {
-    pub fn labels(&self) -> Result<LabelScheme> {
-        Ok(match self.labels.as_str() {
-            "auto" => LabelScheme::Auto,
-            "zero-based" => LabelScheme::ZeroBased,
-            "one-based" => LabelScheme::OneBased,
-            "digits10" => LabelScheme::Digits10,
-            other => bail!("labels: unknown scheme '{other}'"),
-        })
-    }
-
-    pub fn output(&self) -> Result<Output> {
-        Ok(match self.output.as_str() {
-            "sigmoid" => Output::Sigmoid,
-            "softmax" => Output::Softmax,
-            other => bail!("output: unknown '{other}'"),
         })
     }
 }

@@ -1,7 +1,7 @@
 //! `nn eval`: a model's (or course Θ weights') loss, accuracy and confusion matrix on a dataset.
 
 use super::{load, out};
-use crate::args::{EvalArgs, Labels};
+use crate::args::EvalArgs;
 use anyhow::{Context, Result, bail};
 use nn_core::{Network, Output};
 use nn_data::{LabelScheme, MatFile};
@@ -12,7 +12,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
     let (eval, predicted, dataset, names, what) = if let Some(theta) = &a.theta {
         // Course convention: output unit k−1 stands for label k of y, so labels are read one-based. With ten
         // classes (the digits) they are shown as digits: label 10 is 0.
-        if a.data.labels == Some(Labels::Digits10) {
+        if a.data.labels == Some(LabelScheme::Digits10) {
             bail!(
                 "with --theta, labels are read one-based (unit k−1 is label k); digits are shown as 0..9 automatically"
             );

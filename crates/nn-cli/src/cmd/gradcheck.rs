@@ -1,7 +1,7 @@
 //! `nn gradcheck`: the report's numerical gradient check.
 
 use super::out;
-use crate::args::{GradcheckArgs, OutputKind, parse_widths};
+use crate::args::{GradcheckArgs, parse_widths};
 use anyhow::{Result, bail};
 use nn_core::{Network, Output, check_gradients};
 use nn_linalg::Matrix;
@@ -14,9 +14,10 @@ pub fn run(a: GradcheckArgs) -> Result<()> {
     // The report's dummy problem: X = [[1,2,3],[4,5,6],[7,8,9]], y = [1, 0, 1].
     let x = Matrix::from_row_major(3, 3, &[1., 2., 3., 4., 5., 6., 7., 8., 9.]);
     let y = [1, 0, 1];
-    let (output, k) = match a.output {
-        OutputKind::Sigmoid => (Output::Sigmoid, 1),
-        OutputKind::Softmax => (Output::Softmax, 2),
+    let output = a.output;
+    let k = match output {
+        Output::Sigmoid => 1,
+        Output::Softmax => 2,
     };
     let net = Network::<f64>::xavier(3, &hidden, k, output, a.seed)?;
     let check = check_gradients(&net, &x, &y, a.lambda, a.epsilon)?;

@@ -7,7 +7,7 @@ mod predict;
 mod resume;
 mod train;
 
-use crate::args::{Command, DataArgs, Labels};
+use crate::args::{Command, DataArgs};
 use anyhow::Result;
 use nn_data::{Dataset, LabelScheme, LoadOptions};
 use std::path::PathBuf;
@@ -54,7 +54,7 @@ pub fn load(args: &DataArgs, default: LabelScheme) -> Result<Dataset> {
     let opts = LoadOptions {
         x_var: args.x_var.clone(),
         y_var: args.y_var.clone(),
-        labels: args.labels.map_or(default, Labels::scheme),
+        labels: args.labels.unwrap_or(default),
         idx_labels: None,
     };
     // Every loader error names the file (and line or variable) itself.

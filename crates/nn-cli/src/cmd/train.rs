@@ -1,11 +1,9 @@
 //! `nn train`: builds the job from the arguments, renders progress, writes the model, metrics and plots.
 
 use super::{load, out, resume};
-use crate::args::{
-    ActivationKind, OptimizerKind, OutputKind, PrecisionKind, TrainArgs, parse_widths,
-};
+use crate::args::{TrainArgs, parse_widths};
 use anyhow::{Context, Result, bail};
-use nn_core::{Activation, Output};
+use nn_core::Output;
 use nn_data::{LabelScheme, SplitSpec};
 use nn_linalg::{Scalar, Threads};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
@@ -71,36 +69,22 @@ fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
             steps: steps.collect::<Result<_>>()?,
         }
     };
-    let selection = match &a.select {
-        Some(s) => Selection::parse(s).with_context(|| format!("--select: unknown rule '{s}' (last, val-loss, val-acc, test-acc, test-loss, train-loss, train-acc)"))?,
+    let selection = match a.select {
+        Some(s) => s,
         None if validation > 0.0 => Selection::VAL_LOSS,
         None => Selection::Last,
     };
-    let optimizer = match a.optimizer {
-        OptimizerKind::Gd => Optimizer::Gd,
-        OptimizerKind::Momentum => Optimizer::Momentum {
-            momentum: a.momentum,
-            nesterov: false,
-        },
-        OptimizerKind::Nesterov => Optimizer::Momentum {
-            momentum: a.momentum,
-            nesterov: true,
-        },
-        OptimizerKind::Adam => Optimizer::ADAM,
-    };
+    let optimizer = Optimizer::from_name(&a.optimizer, a.momentum)
+        .with_context(|| format!("--optimizer: unknown '{}'", a.optimizer))?;
     let output = match a.output {
-        Some(OutputKind::Sigmoid) => Output::Sigmoid,
-        Some(OutputKind::Softmax) => Output::Softmax,
+        Some(o) => o,
         None if classes == 2 => Output::Sigmoid,
         None => Output::Softmax,
     };
     Ok(JobSpec {
         hidden: parse_widths(&a.hidden)?,
         output,
-        activation: match a.activation {
-            ActivationKind::Sigmoid => Activation::Sigmoid,
-            ActivationKind::Tanh => Activation::Tanh,
-        },
+        activation: a.activation,
         config: TrainConfig {
             epochs: a.epochs,
             lr: a.lr,
@@ -121,10 +105,7 @@ fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
             seed: a.seed,
         },
         standardize: !a.no_standardize,
-        precision: match a.precision {
-            PrecisionKind::F64 => Precision::F64,
-            PrecisionKind::F32 => Precision::F32,
-        },
+        precision: a.precision,
     })
 }
 
@@ -220,14 +201,14 @@ fn load_for(
     let saved = r.checkpoint.classes.scheme;
     if let Some(labels) = a.data.labels
         && given("labels")
-        && labels.scheme() != saved
+        && labels != saved
     {
         return Err(TrainError::Resume {
             path: r.path.clone(),
             problem: ResumeProblem::Differs {
                 flag: "--labels".into(),
                 saved: saved.name().into(),
-                given: labels.scheme().name().into(),
+                given: labels.name().into(),
             },
         }
         .into());

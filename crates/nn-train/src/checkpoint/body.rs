@@ -26,12 +26,31 @@ pub enum Precision {
 }
 
 impl Precision {
+    /// Both, in the order `--help` lists them.
+    pub const ALL: [Precision; 2] = [Precision::F64, Precision::F32];
+
     /// `"f32"` or `"f64"`, as on the command line and in files.
     pub fn name(self) -> &'static str {
         match self {
             Precision::F32 => "f32",
             Precision::F64 => "f64",
         }
+    }
+}
+
+impl std::str::FromStr for Precision {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.name() == s)
+            .ok_or_else(|| format!("unknown precision '{s}' (expected one of: f64, f32)"))
+    }
+}
+
+impl std::fmt::Display for Precision {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
