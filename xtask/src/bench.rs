@@ -136,20 +136,20 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
                     );
                 }
                 for l in (0..ws_.len()).rev() {
-                    ops::matmul_tn(
+                    ops::matmul(
                         &mut gw[l],
                         Accum::Replace,
-                        &acts[l],
+                        acts[l].t(),
                         &acts[l + 1],
                         T::ONE,
                         threads,
                     );
                     if l > 0 {
-                        ops::matmul_nt(
+                        ops::matmul(
                             &mut outs[l],
                             Accum::Replace,
                             &acts[l + 1],
-                            &ws_[l],
+                            ws_[l].t(),
                             T::ONE,
                             threads,
                         );

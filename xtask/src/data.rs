@@ -141,7 +141,10 @@ fn download(url: &str, dest: &Path) -> Result<()> {
 /// workspace root), or else provisioned into `./data` from the manifest (copied from `../shared/data` or
 /// downloaded, and verified), saying what it did. Fails with one line that says what to do.
 pub fn ensure(root: &Path, name: &str) -> Result<PathBuf> {
-    let searched = match nn_data::find_from(root, name, None) {
+    let env_dir = std::env::var_os("NN_DATA_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
+    let searched = match nn_data::find_from(root, name, env_dir.as_deref()) {
         Ok(path) => return Ok(path),
         Err(e) => e,
     };

@@ -76,7 +76,7 @@ fn f32_tracks_f64() {
     for (id, scale, max_count_diff) in [("exp3", 1.0, 0), ("digits", 0.1, 2)] {
         let i = specs.experiment.iter().position(|e| e.id == id).unwrap();
         let e = &specs.experiment[i];
-        let path = nn_data::find_from(&root, &e.data, None).unwrap();
+        let path = nn_data::find_from(&root, &e.data, datasets::data_dir().as_deref()).unwrap();
         let load = LoadOptions {
             labels: e.labels,
             ..LoadOptions::default()

@@ -121,10 +121,10 @@ impl<T: Scalar> Network<T> {
             let input = if l == 0 { x } else { &ws.acts[l - 1] };
             let grad = &mut grads.layers[l];
             // ∂J/∂W (n_in×n_out) = Aᵀ (n_in×m) · δ (m×n_out) + (λ/n)·W
-            ops::matmul_tn(
+            ops::matmul(
                 &mut grad.weights,
                 Accum::Replace,
-                input,
+                input.t(),
                 &ws.deltas[l],
                 T::ONE,
                 ws.threads,
@@ -138,11 +138,11 @@ impl<T: Scalar> Network<T> {
                 let (below, here) = ws.deltas.split_at_mut(l);
                 let delta_below = &mut below[l - 1];
                 // δ[l-1] (m×n_in) = δ[l] (m×n_out) · Wᵀ (n_out×n_in) ⊙ f'(A[l-1])
-                ops::matmul_nt(
+                ops::matmul(
                     delta_below,
                     Accum::Replace,
                     &here[0],
-                    &layer.weights,
+                    layer.weights.t(),
                     T::ONE,
                     ws.threads,
                 );

@@ -41,7 +41,7 @@ mod objective;
 mod output;
 mod workspace;
 
-pub use activation::{Activation, Output, bce_and_sigmoid, bce_with_logit, ln_1p_unit, sigmoid};
+pub use activation::{Activation, Output, bce_and_sigmoid, bce_with_logit, sigmoid};
 pub use error::{CoreError, Result};
 pub use gradcheck::{GradCheck, LayerCheck, check_gradients};
 pub use init::Init;

@@ -206,3 +206,11 @@ pub enum DataError {
 
 /// `Result` with [`DataError`].
 pub type Result<T, E = DataError> = std::result::Result<T, E>;
+
+/// The bytes of `path`, or [`DataError::Io`] naming it: how every loader opens its file.
+pub(crate) fn read_file(path: &std::path::Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}

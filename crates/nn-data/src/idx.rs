@@ -3,7 +3,7 @@
 
 use crate::classes::ClassMap;
 use crate::dataset::Dataset;
-use crate::error::{DataError, Result};
+use crate::error::{DataError, Result, read_file};
 use nn_linalg::Matrix;
 use std::io::Read;
 use std::path::Path;
@@ -48,10 +48,7 @@ pub fn load_idx(images: &Path, labels: &Path) -> Result<Dataset> {
 
 /// Reads an unsigned-byte IDX file: its dimensions and its values.
 pub fn read_idx(path: &Path) -> Result<(Vec<usize>, Vec<u8>)> {
-    let raw = std::fs::read(path).map_err(|source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let raw = read_file(path)?;
     parse_idx(&raw, path)
 }
 

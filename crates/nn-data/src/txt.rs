@@ -6,7 +6,7 @@
 
 use crate::classes::{ClassMap, LabelScheme};
 use crate::dataset::Dataset;
-use crate::error::{DataError, Result};
+use crate::error::{DataError, Result, read_file};
 use nn_linalg::Matrix;
 use std::path::Path;
 
@@ -19,10 +19,7 @@ use std::path::Path;
 /// # Ok::<(), nn_data::DataError>(())
 /// ```
 pub fn load_txt(path: &Path, scheme: LabelScheme) -> Result<Dataset> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = read_file(path)?;
     parse_txt(&bytes, path, scheme)
 }
 
@@ -44,10 +41,7 @@ pub fn parse_txt(bytes: &[u8], path: &Path, scheme: LabelScheme) -> Result<Datas
 
 /// Reads a text file of numbers as a table, every column kept (for features without labels).
 pub fn load_table(path: &Path) -> Result<Matrix<f64>> {
-    let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = read_file(path)?;
     parse_table(&bytes, path)
 }
 

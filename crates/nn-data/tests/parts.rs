@@ -169,7 +169,7 @@ fn idx_rejects_forged_and_short_files() {
 }
 
 #[test]
-fn lookup_order_is_explicit_env_then_data_then_shared() {
+fn lookup_order_is_the_given_dir_then_data_then_shared() {
     let base = std::env::temp_dir().join(format!("nn-locate-{}", std::process::id()));
     let shared = base.join("work/shared/data");
     let local = base.join("work/main/data");
@@ -186,10 +186,12 @@ fn lookup_order_is_explicit_env_then_data_then_shared() {
         find_from(&main, "a.txt", None).unwrap(),
         main.join("data/a.txt")
     );
-    let explicit = shared.join("a.txt");
+    let first = base.join("elsewhere");
+    std::fs::create_dir_all(&first).unwrap();
+    std::fs::write(first.join("a.txt"), "e").unwrap();
     assert_eq!(
-        find_from(&main, "a.txt", Some(&explicit)).unwrap(),
-        explicit
+        find_from(&main, "a.txt", Some(&first)).unwrap(),
+        first.join("a.txt")
     );
     let err = find_from(&main, "nope.txt", None).unwrap_err().to_string();
     assert!(

@@ -27,35 +27,6 @@ impl Accum {
     }
 }
 
-/// `dst ← [dst +] α · lhs · rhs` through faer, after checking that the shapes chain. `what` names the public
-/// operation in the panic message.
-fn product<T: Scalar>(
-    dst: &mut Matrix<T>,
-    accum: Accum,
-    lhs: faer::MatRef<'_, T>,
-    rhs: faer::MatRef<'_, T>,
-    alpha: T,
-    threads: Threads,
-    what: &str,
-) {
-    let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
-    assert!(
-        rhs.nrows() == k && dst.shape() == (m, n),
-        "{what}: {m}×{k} · {}×{n} into {}×{}",
-        rhs.nrows(),
-        dst.rows(),
-        dst.cols()
-    );
-    split_product(
-        dst.inner.as_mut(),
-        accum,
-        lhs,
-        rhs,
-        alpha,
-        threads.parts_for(2 * m * n * k),
-    );
-}
-
 /// `dst ← [dst +] α · lhs · rhs` in `parts` blocks of the output: rows if it has at least as many rows as
 /// columns, else columns, halved recursively under `rayon::join`. Each block is one sequential faer product, so
 /// every element is the same dot product as on one thread, bit for bit; and unlike faer's own parallel product,
@@ -105,63 +76,71 @@ pub(crate) fn warm_up_thread() {
     one::<f32>();
 }
 
-/// `dst (m×n) ← [dst +] α · A (m×k) · B (k×n)`
-pub fn matmul<T: Scalar>(
-    dst: &mut Matrix<T>,
-    accum: Accum,
-    a: &Matrix<T>,
-    b: &Matrix<T>,
-    alpha: T,
-    threads: Threads,
-) {
-    product(
-        dst,
-        accum,
-        a.inner.as_ref(),
-        b.inner.as_ref(),
-        alpha,
-        threads,
-        "matmul",
-    );
+/// One factor of a product: a matrix as it is, or its transpose ([`Matrix::t`]), which is read in place.
+#[derive(Clone, Copy, Debug)]
+pub struct Factor<'a, T: Scalar> {
+    matrix: &'a Matrix<T>,
+    transposed: bool,
 }
 
-/// `dst (k×n) ← [dst +] α · Aᵀ · B`, for A (m×k) and B (m×n). This is the weight gradient `Aᵀ·δ`.
-pub fn matmul_tn<T: Scalar>(
-    dst: &mut Matrix<T>,
-    accum: Accum,
-    a: &Matrix<T>,
-    b: &Matrix<T>,
-    alpha: T,
-    threads: Threads,
-) {
-    product(
-        dst,
-        accum,
-        a.inner.transpose(),
-        b.inner.as_ref(),
-        alpha,
-        threads,
-        "matmul_tn (shapes after transposing A)",
-    );
+impl<'a, T: Scalar> From<&'a Matrix<T>> for Factor<'a, T> {
+    fn from(matrix: &'a Matrix<T>) -> Self {
+        Factor {
+            matrix,
+            transposed: false,
+        }
+    }
 }
 
-/// `dst (m×k) ← [dst +] α · A · Bᵀ`, for A (m×n) and B (k×n). This is the back-propagated error `δ·Wᵀ`.
-pub fn matmul_nt<T: Scalar>(
+impl<T: Scalar> Matrix<T> {
+    /// This matrix transposed, as a factor of [`matmul`]: no copy is made.
+    pub fn t(&self) -> Factor<'_, T> {
+        Factor {
+            matrix: self,
+            transposed: true,
+        }
+    }
+}
+
+impl<'a, T: Scalar> Factor<'a, T> {
+    fn as_ref(self) -> faer::MatRef<'a, T> {
+        if self.transposed {
+            self.matrix.inner.transpose()
+        } else {
+            self.matrix.inner.as_ref()
+        }
+    }
+}
+
+/// `dst (m×n) ← [dst +] α · A (m×k) · B (k×n)`, where A and B are matrices or transposes (`x.t()`): the
+/// forward product `A·W`, the weight gradient `Aᵀ·δ` and the back-propagated error `δ·Wᵀ` are all this.
+///
+/// # Panics
+/// If the shapes do not chain (a bug in the caller: shapes come from validated architectures).
+pub fn matmul<'a, 'b, T: Scalar>(
     dst: &mut Matrix<T>,
     accum: Accum,
-    a: &Matrix<T>,
-    b: &Matrix<T>,
+    a: impl Into<Factor<'a, T>>,
+    b: impl Into<Factor<'b, T>>,
     alpha: T,
     threads: Threads,
 ) {
-    product(
-        dst,
+    let (lhs, rhs) = (a.into().as_ref(), b.into().as_ref());
+    let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
+    assert!(
+        rhs.nrows() == k && dst.shape() == (m, n),
+        "matmul: {m}×{k} · {}×{n} into {}×{} (shapes after any transposition)",
+        rhs.nrows(),
+        dst.rows(),
+        dst.cols()
+    );
+    split_product(
+        dst.inner.as_mut(),
         accum,
-        a.inner.as_ref(),
-        b.inner.transpose(),
+        lhs,
+        rhs,
         alpha,
-        threads,
-        "matmul_nt (shapes after transposing B)",
+        threads.parts_for(2 * m * n * k),
     );
 }
 

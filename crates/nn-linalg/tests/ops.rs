@@ -48,13 +48,13 @@ fn check_products<T: Scalar>(tol: f64) {
                     // Aᵀ·B with A stored as k×m... i.e. (aᵀ)ᵀ·b
                     let at = a.transpose();
                     let mut c = c0.clone();
-                    ops::matmul_tn(&mut c, Accum::Replace, &at, &b, T::ONE, threads);
-                    assert_close(&c, &want, tol, &format!("matmul_tn {what}"));
+                    ops::matmul(&mut c, Accum::Replace, at.t(), &b, T::ONE, threads);
+                    assert_close(&c, &want, tol, &format!("Aᵀ·B {what}"));
                     // A·Bᵀ with B stored as n×k
                     let bt = b.transpose();
                     let mut c = c0.clone();
-                    ops::matmul_nt(&mut c, Accum::Replace, &a, &bt, T::ONE, threads);
-                    assert_close(&c, &want, tol, &format!("matmul_nt {what}"));
+                    ops::matmul(&mut c, Accum::Replace, &a, bt.t(), T::ONE, threads);
+                    assert_close(&c, &want, tol, &format!("A·Bᵀ {what}"));
                 }
             }
         }
@@ -99,8 +99,8 @@ fn split_products_equal_the_single_thread_product_bit_for_bit() {
                 let mut c = start.clone();
                 match form {
                     0 => ops::matmul(&mut c, accum, &a, &b, 0.5, threads),
-                    1 => ops::matmul_tn(&mut c, accum, &at, &b, 0.5, threads),
-                    _ => ops::matmul_nt(&mut c, accum, &a, &bt, 0.5, threads),
+                    1 => ops::matmul(&mut c, accum, at.t(), &b, 0.5, threads),
+                    _ => ops::matmul(&mut c, accum, &a, bt.t(), 0.5, threads),
                 }
                 c
             };

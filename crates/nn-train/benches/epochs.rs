@@ -89,8 +89,8 @@ fn digits_products_f64(bencher: divan::Bencher, which: &str) {
     );
     bencher.bench_local(|| match which {
         "a·w" => ops::matmul(&mut z, Accum::Replace, &a, &w, 1.0, Threads::Single),
-        "aᵀ·δ" => ops::matmul_tn(&mut gw, Accum::Replace, &a, &d, 1.0, Threads::Single),
-        _ => ops::matmul_nt(&mut back, Accum::Replace, &d, &w, 1.0, Threads::Single),
+        "aᵀ·δ" => ops::matmul(&mut gw, Accum::Replace, a.t(), &d, 1.0, Threads::Single),
+        _ => ops::matmul(&mut back, Accum::Replace, &d, w.t(), 1.0, Threads::Single),
     });
 }
 

@@ -94,6 +94,16 @@ impl LrSchedule {
         }
     }
 
+    /// Whether every rate it can return is finite and positive (checked when a model file is loaded).
+    pub(crate) fn rates_are_sound(&self) -> bool {
+        let ok = |r: f64| r.is_finite() && r > 0.0;
+        let steps_ok = match &self.schedule {
+            Schedule::Steps { steps } => steps.iter().all(|&(_, r)| ok(r)),
+            _ => true,
+        };
+        ok(self.base) && ok(self.current) && steps_ok
+    }
+
     /// The rate for (1-based) `epoch`.
     pub fn lr_for(&self, epoch: usize) -> f64 {
         match &self.schedule {

@@ -329,6 +329,14 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str)> {
             "a resumable model has no resume state",
         ),
         (
+            "NaN in Adam's second moments",
+            Box::new(|c| match &mut progress(c).optimizer {
+                OptimizerState::Adam { v, .. } => v[0].bias[1] = f64::NAN,
+                _ => unreachable!("the fixture trains with Adam"),
+            }),
+            "the adam optimiser state holds a non-finite",
+        ),
+        (
             "metrics of another epoch",
             Box::new(|c| c.epoch += 1),
             "the metrics are of epoch",

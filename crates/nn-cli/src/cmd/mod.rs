@@ -10,7 +10,7 @@ mod train;
 use crate::args::{Command, DataArgs};
 use anyhow::Result;
 use nn_data::{Dataset, LabelScheme, LoadOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Runs `command`; `matches` are the parsed arguments it came from.
 pub fn run(command: Command, matches: &clap::ArgMatches) -> Result<()> {
@@ -31,7 +31,7 @@ pub fn run(command: Command, matches: &clap::ArgMatches) -> Result<()> {
 
 /// The dataset file the user named if it exists, else a file of that name in $NN_DATA_DIR, ./data or
 /// ../shared/data. Only `--data` is looked up this way: model and weight files mean exactly the path given.
-pub fn locate(path: &std::path::Path) -> Result<PathBuf> {
+pub fn locate(path: &Path) -> Result<PathBuf> {
     if path.is_file() {
         return Ok(path.to_path_buf());
     }
@@ -39,13 +39,20 @@ pub fn locate(path: &std::path::Path) -> Result<PathBuf> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    nn_data::find(&name, None).map_err(|e| match e {
+    nn_data::find_from(Path::new("."), &name, data_dir().as_deref()).map_err(|e| match e {
         nn_data::DataError::NotFound { name, mut searched } => {
             searched.insert(0, path.to_path_buf());
             nn_data::DataError::NotFound { name, searched }.into()
         }
         other => other.into(),
     })
+}
+
+/// `$NN_DATA_DIR`, the first place datasets are looked for.
+pub fn data_dir() -> Option<PathBuf> {
+    std::env::var_os("NN_DATA_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
 }
 
 /// Loads the dataset of `args`, with `default` as the label scheme if none is given.

@@ -8,7 +8,7 @@ pub mod scan;
 
 use crate::classes::{ClassMap, LabelScheme};
 use crate::dataset::Dataset;
-use crate::error::{DataError, Result};
+use crate::error::{DataError, Result, read_file};
 use nn_linalg::Matrix;
 use scan::{ScanError, Variable, dims_text};
 use std::path::Path;
@@ -25,10 +25,7 @@ pub struct MatFile {
 impl MatFile {
     /// Reads and walks `path`.
     pub fn open(path: &Path) -> Result<Self> {
-        let bytes = std::fs::read(path).map_err(|source| DataError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let bytes = read_file(path)?;
         Self::from_bytes(bytes, path)
     }
 

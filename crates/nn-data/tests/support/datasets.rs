@@ -22,13 +22,30 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
+/// `$NN_DATA_DIR`, searched first, as the `nn` command does.
+pub fn data_dir() -> Option<PathBuf> {
+    std::env::var_os("NN_DATA_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+}
+
+/// Whether a missing dataset must fail rather than be ignored: under CI (`CI=true`) or with
+/// `NN_REQUIRE_DATA=1`.
+pub fn data_required() -> bool {
+    let set = |k: &str| {
+        std::env::var(k)
+            .is_ok_and(|v| !v.is_empty() && v != "0" && !v.eq_ignore_ascii_case("false"))
+    };
+    set("CI") || set("NN_REQUIRE_DATA")
+}
+
 /// A test of `name` that needs every file of `files`; `body` gets their paths and fails by panicking, as an
 /// ordinary test does.
 pub fn trial(name: &str, files: &[&str], body: impl FnOnce(&[PathBuf]) + Send + 'static) -> Trial {
     let root = workspace_root();
     let found: Result<Vec<PathBuf>, _> = files
         .iter()
-        .map(|f| nn_data::find_from(&root, f, None))
+        .map(|f| nn_data::find_from(&root, f, data_dir().as_deref()))
         .collect();
     match found {
         Ok(paths) => Trial::test(name, move || {
@@ -37,7 +54,7 @@ pub fn trial(name: &str, files: &[&str], body: impl FnOnce(&[PathBuf]) + Send + 
         }),
         Err(e) => {
             let reason = format!("dataset required but not found: {e}");
-            let required = nn_data::data_required();
+            let required = data_required();
             if !required {
                 eprintln!(
                     "note: test {name} is ignored: {e} (run `cargo xtask data`, or set NN_DATA_DIR)"

@@ -305,6 +305,34 @@ impl Checkpoint {
         if !fits {
             return Err("the optimiser state does not match the network's shapes".into());
         }
+        let finite = |ls: &[Layer<f64>]| {
+            ls.iter()
+                .all(|l| l.weights.all_finite() && l.bias.iter().all(|b| b.is_finite()))
+        };
+        let sound = match &p.optimizer {
+            OptimizerState::Gd => true,
+            OptimizerState::Momentum { velocity } => finite(velocity),
+            // v estimates E[g²]: finite and never negative.
+            OptimizerState::Adam { m, v, .. } => {
+                finite(m)
+                    && finite(v)
+                    && v.iter().all(|l| {
+                        l.bias.iter().all(|&b| b >= 0.0)
+                            && (0..l.n_out()).all(|j| l.weights.col(j).iter().all(|&w| w >= 0.0))
+                    })
+            }
+        };
+        if !sound {
+            return Err(format!(
+                "the {} optimiser state holds a non-finite (or, for Adam's v, negative) value",
+                p.optimizer.name()
+            ));
+        }
+        if !p.schedule.rates_are_sound() {
+            return Err(
+                "the learning-rate schedule holds a rate that is not finite and > 0".into(),
+            );
+        }
         Ok(())
     }
 }
