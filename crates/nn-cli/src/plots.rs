@@ -222,7 +222,7 @@ pub fn decision_boundary(
                     .map(|&(a, b, _)| TriangleMarker::new((a, b), 6, color.stroke_width(2))),
             )
             .map_err(err)?
-            .label(format!("class {class} (test)"))
+            .label(format!("class {class} (held out)"))
             .legend(move |(x, y)| TriangleMarker::new((x + 8, y), 6, color.stroke_width(2)));
     }
     chart

@@ -11,7 +11,8 @@ use std::path::Path;
 /// The most bytes of values an IDX file may declare (1 GiB). Larger sizes are refused before any allocation.
 pub const MAX_IDX_BYTES: usize = 1 << 30;
 
-/// Reads MNIST-style images (`n×rows×cols` unsigned bytes) and labels (`n` bytes, 0..9) into a dataset whose
+/// Reads MNIST-style images (`n×rows×cols` unsigned bytes) and labels (`n` bytes; label ℓ is class ℓ, so the
+/// classes are 0..=max, at least two; MNIST's are 0..9) into a dataset whose
 /// rows are images flattened row-major and scaled to [0, 1].
 pub fn load_idx(images: &Path, labels: &Path) -> Result<Dataset> {
     let (image_dims, pixels) = read_idx(images)?;

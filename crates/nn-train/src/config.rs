@@ -1,6 +1,7 @@
 //! [`TrainConfig`], checked once into a [`ValidConfig`] that the loop trusts.
 
 use crate::error::{Result, TrainError};
+use crate::select::{Part, Selection};
 use nn_linalg::Threads;
 use serde::{Deserialize, Serialize};
 
@@ -85,7 +86,8 @@ pub enum Schedule {
         steps: Vec<(usize, f64)>,
     },
     /// Multiply the rate by `factor` when the monitored loss (validation if any, else training) has not
-    /// improved by `min_delta` for `patience` epochs; never below `min_lr`.
+    /// decreased at all for `patience` epochs (the selection's `min_delta` plays no part here); never below
+    /// `min_lr`.
     Plateau {
         /// In (0, 1).
         factor: f64,
@@ -116,136 +118,6 @@ impl Schedule {
                 format!("{lr}, ×{factor} after {patience} epochs without improvement (≥ {min_lr})")
             }
         }
-    }
-}
-
-/// Which part of the data a metric is read on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Part {
-    /// Training samples.
-    Train,
-    /// Validation samples.
-    Validation,
-    /// Test samples.
-    Test,
-}
-
-/// Which metric.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Metric {
-    /// Mean cross-entropy (without the λ term); lower is better.
-    Loss,
-    /// Fraction correct; higher is better.
-    Accuracy,
-}
-
-/// How the model that is kept is chosen.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Selection {
-    /// The weights after the last epoch.
-    Last,
-    /// The epoch with the best `metric` on `part`.
-    Best {
-        /// Where.
-        part: Part,
-        /// What.
-        metric: Metric,
-    },
-}
-
-impl Selection {
-    /// The default: lowest validation loss.
-    pub const VAL_LOSS: Selection = Selection::Best {
-        part: Part::Validation,
-        metric: Metric::Loss,
-    };
-    /// The report's protocol: best test accuracy. This selects on the test set, so its test figures are
-    /// optimistic; results chosen this way are labelled as such.
-    pub const TEST_ACC: Selection = Selection::Best {
-        part: Part::Test,
-        metric: Metric::Accuracy,
-    };
-
-    /// Every rule's name, in the order `--help` lists them.
-    pub const NAMES: [&'static str; 7] = [
-        "last",
-        "val-loss",
-        "val-acc",
-        "test-acc",
-        "test-loss",
-        "train-loss",
-        "train-acc",
-    ];
-
-    /// Parses `last`, `val-loss`, `val-acc`, `test-acc`, `test-loss`, `train-loss`, `train-acc`.
-    pub fn parse(s: &str) -> Option<Selection> {
-        if s == "last" {
-            return Some(Selection::Last);
-        }
-        let (p, m) = s.split_once('-')?;
-        let part = match p {
-            "train" => Part::Train,
-            "val" => Part::Validation,
-            "test" => Part::Test,
-            _ => return None,
-        };
-        let metric = match m {
-            "loss" => Metric::Loss,
-            "acc" => Metric::Accuracy,
-            _ => return None,
-        };
-        Some(Selection::Best { part, metric })
-    }
-
-    /// The name [`parse`](Self::parse) reads.
-    pub fn name(&self) -> String {
-        match self {
-            Selection::Last => "last".into(),
-            Selection::Best { part, metric } => format!(
-                "{}-{}",
-                match part {
-                    Part::Train => "train",
-                    Part::Validation => "val",
-                    Part::Test => "test",
-                },
-                match metric {
-                    Metric::Loss => "loss",
-                    Metric::Accuracy => "acc",
-                }
-            ),
-        }
-    }
-
-    /// Whether this chooses the model on the test set (the report's protocol).
-    pub fn uses_test_set(&self) -> bool {
-        matches!(
-            self,
-            Selection::Best {
-                part: Part::Test,
-                ..
-            }
-        )
-    }
-}
-
-impl std::str::FromStr for Selection {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Selection::parse(s).ok_or_else(|| {
-            format!(
-                "unknown selection rule '{s}' (expected one of: {})",
-                Selection::NAMES.join(", ")
-            )
-        })
-    }
-}
-
-impl std::fmt::Display for Selection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.name())
     }
 }
 
@@ -350,7 +222,46 @@ impl TrainConfig {
                 &format!("must be between 1 and the {train_rows} training samples"),
             ));
         }
-        match self.optimizer {
+        self.optimizer.check()?;
+        self.schedule.check()?;
+        self.check_selection(has_validation, has_test)?;
+        if self.patience == Some(0) {
+            return Err(bad("patience", 0, "must be at least 1"));
+        }
+        if self.patience.is_some() && self.selection == Selection::Last {
+            return Err(bad(
+                "patience",
+                self.patience,
+                "early stopping needs a metric to watch; choose a selection other than last",
+            ));
+        }
+        Ok(ValidConfig(self))
+    }
+
+    /// The selection's part exists in the data.
+    fn check_selection(&self, has_validation: bool, has_test: bool) -> Result<()> {
+        if let Selection::Best { part, .. } = self.selection {
+            let missing = match part {
+                Part::Validation => !has_validation,
+                Part::Test => !has_test,
+                Part::Train => false,
+            };
+            if missing {
+                return Err(bad(
+                    "selection",
+                    self.selection.name(),
+                    &format!("needs a {part:?} part; split the data to have one").to_lowercase(),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Optimizer {
+    /// Its hyper-parameters are in range.
+    fn check(&self) -> Result<()> {
+        match *self {
             Optimizer::Gd => {}
             Optimizer::Momentum { momentum, .. } if !(0.0..1.0).contains(&momentum) => {
                 return Err(bad("momentum", momentum, "must be in [0, 1)"));
@@ -372,7 +283,14 @@ impl TrainConfig {
             }
             Optimizer::Momentum { .. } => {}
         }
-        match &self.schedule {
+        Ok(())
+    }
+}
+
+impl Schedule {
+    /// Its rates are finite and positive, its steps ascending, its plateau factor in (0, 1).
+    fn check(&self) -> Result<()> {
+        match self {
             Schedule::Constant => {}
             Schedule::Steps { steps } => {
                 if let Some(&(e, lr)) = steps.iter().find(|(_, lr)| !(lr.is_finite() && *lr > 0.0))
@@ -396,30 +314,6 @@ impl TrainConfig {
                 }
             }
         }
-        if let Selection::Best { part, .. } = self.selection {
-            let missing = match part {
-                Part::Validation => !has_validation,
-                Part::Test => !has_test,
-                Part::Train => false,
-            };
-            if missing {
-                return Err(bad(
-                    "selection",
-                    self.selection.name(),
-                    &format!("needs a {part:?} part; split the data to have one").to_lowercase(),
-                ));
-            }
-        }
-        if self.patience == Some(0) {
-            return Err(bad("patience", 0, "must be at least 1"));
-        }
-        if self.patience.is_some() && self.selection == Selection::Last {
-            return Err(bad(
-                "patience",
-                self.patience,
-                "early stopping needs a metric to watch; choose a selection other than last",
-            ));
-        }
-        Ok(ValidConfig(self))
+        Ok(())
     }
 }

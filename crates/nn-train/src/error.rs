@@ -26,6 +26,9 @@ pub enum TrainError {
     /// Data and network do not fit.
     #[error(transparent)]
     Core(#[from] nn_core::CoreError),
+    /// The data cannot be used as asked (e.g. a split that leaves a part empty).
+    #[error(transparent)]
+    Data(#[from] nn_data::DataError),
     /// Reading or writing a checkpoint (the reason is the error's source).
     #[error("{}", path.display())]
     Io {

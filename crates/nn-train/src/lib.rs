@@ -53,11 +53,11 @@ pub use checkpoint::{
     Checkpoint, DataRecord, MAGIC, MAX_BODY, Precision, ResumeState, RunRecord, Status, Training,
     VERSION, write_atomically,
 };
-pub use config::{Metric, Optimizer, Part, Schedule, Selection, TrainConfig, ValidConfig};
+pub use config::{Optimizer, Schedule, TrainConfig, ValidConfig};
 pub use error::{CheckpointProblem, Result, ResumeProblem, TrainError};
 pub use optimizer::OptimizerState;
 pub use report::{EpochReport, PartMetrics, StopReason, TrainEvent};
-pub use select::{Decision, LrSchedule, Selector};
+pub use select::{Decision, LrSchedule, Metric, Part, Selection, Selector};
 pub use trainer::{Progress, Samples, TrainData, Trainer};
 
 /// The README's example, compiled and run as a doctest.

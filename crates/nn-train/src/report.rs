@@ -1,6 +1,6 @@
 //! What each epoch measured, and the events the loop emits to its observer.
 
-use crate::config::{Metric, Part};
+use crate::select::{Metric, Part};
 use crate::trainer::Progress;
 use nn_core::{Evaluation, Network};
 use nn_linalg::Scalar;

@@ -1,9 +1,139 @@
 //! Model selection, early stopping and the plateau schedule, as pure deciders over epoch reports: they return
 //! what should happen; the loop does it. Tests drive them without a loop.
 
-use crate::config::{Schedule, Selection};
+use crate::config::Schedule;
 use crate::report::EpochReport;
 use serde::{Deserialize, Serialize};
+
+/// Which part of the data a metric is read on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Part {
+    /// Training samples.
+    Train,
+    /// Validation samples.
+    Validation,
+    /// Test samples.
+    Test,
+}
+
+/// Which metric.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Metric {
+    /// Mean cross-entropy (without the λ term); lower is better.
+    Loss,
+    /// Fraction correct; higher is better.
+    Accuracy,
+}
+
+/// How the model that is kept is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Selection {
+    /// The weights after the last epoch.
+    Last,
+    /// The epoch with the best `metric` on `part`.
+    Best {
+        /// Where.
+        part: Part,
+        /// What.
+        metric: Metric,
+    },
+}
+
+impl Selection {
+    /// The default: lowest validation loss.
+    pub const VAL_LOSS: Selection = Selection::Best {
+        part: Part::Validation,
+        metric: Metric::Loss,
+    };
+    /// The report's protocol: best test accuracy. This selects on the test set, so its test figures are
+    /// optimistic; results chosen this way are labelled as such.
+    pub const TEST_ACC: Selection = Selection::Best {
+        part: Part::Test,
+        metric: Metric::Accuracy,
+    };
+
+    /// Every rule's name, in the order `--help` lists them.
+    pub const NAMES: [&'static str; 7] = [
+        "last",
+        "val-loss",
+        "val-acc",
+        "test-acc",
+        "test-loss",
+        "train-loss",
+        "train-acc",
+    ];
+
+    /// Parses `last`, `val-loss`, `val-acc`, `test-acc`, `test-loss`, `train-loss`, `train-acc`.
+    pub fn parse(s: &str) -> Option<Selection> {
+        if s == "last" {
+            return Some(Selection::Last);
+        }
+        let (p, m) = s.split_once('-')?;
+        let part = match p {
+            "train" => Part::Train,
+            "val" => Part::Validation,
+            "test" => Part::Test,
+            _ => return None,
+        };
+        let metric = match m {
+            "loss" => Metric::Loss,
+            "acc" => Metric::Accuracy,
+            _ => return None,
+        };
+        Some(Selection::Best { part, metric })
+    }
+
+    /// The name [`parse`](Self::parse) reads.
+    pub fn name(&self) -> String {
+        match self {
+            Selection::Last => "last".into(),
+            Selection::Best { part, metric } => format!(
+                "{}-{}",
+                match part {
+                    Part::Train => "train",
+                    Part::Validation => "val",
+                    Part::Test => "test",
+                },
+                match metric {
+                    Metric::Loss => "loss",
+                    Metric::Accuracy => "acc",
+                }
+            ),
+        }
+    }
+
+    /// Whether this chooses the model on the test set (the report's protocol).
+    pub fn uses_test_set(&self) -> bool {
+        matches!(
+            self,
+            Selection::Best {
+                part: Part::Test,
+                ..
+            }
+        )
+    }
+}
+
+impl std::str::FromStr for Selection {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Selection::parse(s).ok_or_else(|| {
+            format!(
+                "unknown selection rule '{s}' (expected one of: {})",
+                Selection::NAMES.join(", ")
+            )
+        })
+    }
+}
+
+impl std::fmt::Display for Selection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name())
+    }
+}
 
 /// What the selector decided about one epoch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,7 +13,7 @@ use crate::error::{Result, TrainError};
 use crate::optimizer::OptimizerState;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
-use nn_core::{Gradients, L2, Network, Workspace};
+use nn_core::{Architecture, Gradients, L2, Network, Workspace};
 use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -174,147 +174,40 @@ impl<T: Scalar> Trainer<T> {
         data: &TrainData<T>,
         observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
     ) -> Result<()> {
-        let cfg = &self.config;
-        let arch = self.net.architecture().clone();
         for part in std::iter::once(&data.train)
             .chain(&data.validation)
             .chain(&data.test)
         {
             self.net.check_inputs(&part.x, &part.labels)?;
         }
-        let m = data.train.x.rows();
-        let batch = cfg.batch_size.unwrap_or(m).min(m);
-        let full_batch = batch == m;
-        // One objective for every batch size and every part: λ over the training part's m samples.
-        let l2 = L2::new(cfg.lambda, m);
-
-        // Every buffer of the loop, allocated once.
-        let mut ws = Workspace::<T>::new(&arch, batch, cfg.threads);
-        let mut grads = Gradients::<T>::zeros(&arch);
-        let mut ws_val = data
-            .validation
-            .as_ref()
-            .map(|v| Workspace::<T>::new(&arch, v.x.rows(), cfg.threads));
-        let mut ws_test = data
-            .test
-            .as_ref()
-            .map(|t| Workspace::<T>::new(&arch, t.x.rows(), cfg.threads));
-        let (mut order, mut xb, mut yb) = if full_batch {
-            (Vec::new(), Matrix::zeros(0, 0), Vec::new())
-        } else {
-            (
-                Vec::with_capacity(m),
-                Matrix::zeros(batch, arch.n_input),
-                Vec::with_capacity(batch),
-            )
-        };
+        let mut buf = Buffers::new(self.net.architecture(), &self.config, data);
         if self.progress.best.is_none() {
             self.progress.best = Some((self.net.clone(), EpochReport::default()));
         }
-        self.progress
-            .history
-            .reserve(cfg.epochs.saturating_sub(self.progress.epoch));
+        let remaining = self.config.epochs.saturating_sub(self.progress.epoch);
+        self.progress.history.reserve(remaining);
 
         let first = self.progress.epoch + 1;
         observer(&TrainEvent::Start {
             first_epoch: first,
-            epochs: cfg.epochs,
+            epochs: self.config.epochs,
         });
-        for epoch in first..=cfg.epochs {
+        for epoch in first..=self.config.epochs {
             let lr = self.progress.schedule.lr_for(epoch);
-            let train = if full_batch {
-                let eval = self.net.gradient_with(
-                    &data.train.x,
-                    &data.train.labels,
-                    l2,
-                    &mut ws,
-                    &mut grads,
-                )?;
-                check_loss(eval.loss, epoch)?;
-                self.progress
-                    .optimizer
-                    .step(&cfg.optimizer, &mut self.net, &grads, lr);
-                PartMetrics::from(eval)
+            let train = if buf.full_batch {
+                self.full_batch_step(&data.train, &mut buf, lr, epoch)?
             } else {
-                order.clear();
-                order.extend(0..m);
-                order.shuffle(&mut ChaCha8Rng::seed_from_u64(epoch_seed(cfg.seed, epoch)));
-                let mut sum = PartMetrics::default();
-                let (mut loss_sum, mut cost_sum) = (0.0, 0.0);
-                for chunk in order.chunks(batch) {
-                    data.train.x.gather_rows_into(chunk, &mut xb);
-                    yb.clear();
-                    yb.extend(chunk.iter().map(|&i| data.train.labels[i]));
-                    let eval = self.net.gradient_with(&xb, &yb, l2, &mut ws, &mut grads)?;
-                    check_loss(eval.loss, epoch)?;
-                    self.progress
-                        .optimizer
-                        .step(&cfg.optimizer, &mut self.net, &grads, lr);
-                    loss_sum += eval.loss * chunk.len() as f64;
-                    cost_sum += eval.cost() * chunk.len() as f64;
-                    sum.correct += eval.correct;
-                }
-                sum.total = m;
-                sum.loss = loss_sum / m as f64;
-                sum.cost = cost_sum / m as f64;
-                sum.accuracy = sum.correct as f64 / m as f64;
-                sum
+                self.mini_batch_epoch(&data.train, &mut buf, lr, epoch)?
             };
-            for l in 0..self.net.layers().len() {
-                self.net
-                    .check_layer_finite(l)
-                    .map_err(|e| TrainError::Diverged {
-                        epoch,
-                        what: e.to_string(),
-                    })?;
-            }
-            let evaluate = |part: &Option<Samples<T>>,
-                            ws: &mut Option<Workspace<T>>|
-             -> Result<Option<PartMetrics>> {
-                match (part, ws) {
-                    (Some(p), Some(ws)) => Ok(Some(
-                        self.net.evaluate_with(&p.x, &p.labels, l2, ws)?.into(),
-                    )),
-                    _ => Ok(None),
-                }
-            };
-            let validation = evaluate(&data.validation, &mut ws_val)?;
-            let test = evaluate(&data.test, &mut ws_test)?;
+            self.check_finite(epoch)?;
             let report = EpochReport {
                 epoch,
                 lr,
                 train,
-                validation,
-                test,
+                validation: self.evaluate(data.validation.as_ref(), buf.ws_val.as_mut(), buf.l2)?,
+                test: self.evaluate(data.test.as_ref(), buf.ws_test.as_mut(), buf.l2)?,
             };
-
-            self.progress.history.push(report);
-            self.progress
-                .schedule
-                .observe(validation.map_or(train.loss, |v| v.loss));
-            let decision = self.progress.selector.observe(&report);
-            self.progress.epoch = epoch;
-            observer(&TrainEvent::Epoch(&report));
-            if decision.is_best
-                && let Some((best, best_report)) = self.progress.best.as_mut()
-            {
-                best.copy_params_from(&self.net);
-                *best_report = report;
-                observer(&TrainEvent::NewBest {
-                    report: &report,
-                    network: best,
-                });
-            }
-            observer(&TrainEvent::Snapshot {
-                network: &self.net,
-                progress: &self.progress,
-            });
-            if decision.stop {
-                let patience = cfg.patience.unwrap_or(0);
-                observer(&TrainEvent::Stopped {
-                    epoch,
-                    reason: StopReason::EarlyStopping { patience },
-                });
+            if self.record(report, observer) {
                 break;
             }
         }
@@ -323,6 +216,179 @@ impl<T: Scalar> Trainer<T> {
             epochs_run: self.progress.epoch,
         });
         Ok(())
+    }
+
+    /// The report's step: one gradient over the whole training part, then one update. The metrics are those
+    /// of the weights before the update (the report's cost function returned J with its gradient).
+    fn full_batch_step(
+        &mut self,
+        train: &Samples<T>,
+        buf: &mut Buffers<T>,
+        lr: f64,
+        epoch: usize,
+    ) -> Result<PartMetrics> {
+        let eval =
+            self.net
+                .gradient_with(&train.x, &train.labels, buf.l2, &mut buf.ws, &mut buf.grads)?;
+        check_loss(eval.loss, epoch)?;
+        self.progress
+            .optimizer
+            .step(&self.config.optimizer, &mut self.net, &buf.grads, lr);
+        Ok(PartMetrics::from(eval))
+    }
+
+    /// One pass over the training part in mini-batches, in an order shuffled from (seed, epoch) alone, so that
+    /// a resumed run shuffles as an uninterrupted one. The metrics average the batches' own passes.
+    fn mini_batch_epoch(
+        &mut self,
+        train: &Samples<T>,
+        buf: &mut Buffers<T>,
+        lr: f64,
+        epoch: usize,
+    ) -> Result<PartMetrics> {
+        let m = train.x.rows();
+        buf.order.clear();
+        buf.order.extend(0..m);
+        buf.order.shuffle(&mut ChaCha8Rng::seed_from_u64(epoch_seed(
+            self.config.seed,
+            epoch,
+        )));
+        let mut sum = PartMetrics::default();
+        let (mut loss_sum, mut cost_sum) = (0.0, 0.0);
+        for chunk in buf.order.chunks(buf.batch) {
+            train.x.gather_rows_into(chunk, &mut buf.xb);
+            buf.yb.clear();
+            buf.yb.extend(chunk.iter().map(|&i| train.labels[i]));
+            let eval =
+                self.net
+                    .gradient_with(&buf.xb, &buf.yb, buf.l2, &mut buf.ws, &mut buf.grads)?;
+            check_loss(eval.loss, epoch)?;
+            self.progress
+                .optimizer
+                .step(&self.config.optimizer, &mut self.net, &buf.grads, lr);
+            loss_sum += eval.loss * chunk.len() as f64;
+            cost_sum += eval.cost() * chunk.len() as f64;
+            sum.correct += eval.correct;
+        }
+        sum.total = m;
+        sum.loss = loss_sum / m as f64;
+        sum.cost = cost_sum / m as f64;
+        sum.accuracy = sum.correct as f64 / m as f64;
+        Ok(sum)
+    }
+
+    /// Divergence: a weight that is no longer finite, named by its layer.
+    fn check_finite(&self, epoch: usize) -> Result<()> {
+        for l in 0..self.net.layers().len() {
+            self.net
+                .check_layer_finite(l)
+                .map_err(|e| TrainError::Diverged {
+                    epoch,
+                    what: e.to_string(),
+                })?;
+        }
+        Ok(())
+    }
+
+    /// The metrics of the current weights on `part`, if the run has that part.
+    fn evaluate(
+        &self,
+        part: Option<&Samples<T>>,
+        ws: Option<&mut Workspace<T>>,
+        l2: L2,
+    ) -> Result<Option<PartMetrics>> {
+        match (part, ws) {
+            (Some(p), Some(ws)) => Ok(Some(
+                self.net.evaluate_with(&p.x, &p.labels, l2, ws)?.into(),
+            )),
+            _ => Ok(None),
+        }
+    }
+
+    /// Books an epoch: history, schedule, selection (copying the weights on a new best), and the events, in
+    /// the order observers rely on: `Epoch`, `NewBest`, `Snapshot`, `Stopped`. Returns whether to stop.
+    fn record(
+        &mut self,
+        report: EpochReport,
+        observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
+    ) -> bool {
+        self.progress.history.push(report);
+        self.progress
+            .schedule
+            .observe(report.validation.map_or(report.train.loss, |v| v.loss));
+        let decision = self.progress.selector.observe(&report);
+        self.progress.epoch = report.epoch;
+        observer(&TrainEvent::Epoch(&report));
+        if decision.is_best
+            && let Some((best, best_report)) = self.progress.best.as_mut()
+        {
+            best.copy_params_from(&self.net);
+            *best_report = report;
+            observer(&TrainEvent::NewBest {
+                report: &report,
+                network: best,
+            });
+        }
+        observer(&TrainEvent::Snapshot {
+            network: &self.net,
+            progress: &self.progress,
+        });
+        if decision.stop {
+            observer(&TrainEvent::Stopped {
+                epoch: report.epoch,
+                reason: StopReason::EarlyStopping {
+                    patience: self.config.patience.unwrap_or(0),
+                },
+            });
+        }
+        decision.stop
+    }
+}
+
+/// Every buffer of the loop, allocated before the first epoch.
+struct Buffers<T: Scalar> {
+    /// Samples per step (the training part's size for full batch).
+    batch: usize,
+    full_batch: bool,
+    /// One objective for every batch size and every part: λ over the training part's m samples.
+    l2: L2,
+    ws: Workspace<T>,
+    grads: Gradients<T>,
+    ws_val: Option<Workspace<T>>,
+    ws_test: Option<Workspace<T>>,
+    /// Mini-batches only: the shuffled order, and the batch's rows and labels.
+    order: Vec<usize>,
+    xb: Matrix<T>,
+    yb: Vec<usize>,
+}
+
+impl<T: Scalar> Buffers<T> {
+    fn new(arch: &Architecture, cfg: &ValidConfig, data: &TrainData<T>) -> Self {
+        let m = data.train.x.rows();
+        let batch = cfg.batch_size.unwrap_or(m).min(m);
+        let full_batch = batch == m;
+        let workspace = |rows| Workspace::<T>::new(arch, rows, cfg.threads);
+        let (order, xb, yb) = if full_batch {
+            (Vec::new(), Matrix::zeros(0, 0), Vec::new())
+        } else {
+            (
+                Vec::with_capacity(m),
+                Matrix::zeros(batch, arch.n_input),
+                Vec::with_capacity(batch),
+            )
+        };
+        Buffers {
+            batch,
+            full_batch,
+            l2: L2::new(cfg.lambda, m),
+            ws: workspace(batch),
+            grads: Gradients::<T>::zeros(arch),
+            ws_val: data.validation.as_ref().map(|v| workspace(v.x.rows())),
+            ws_test: data.test.as_ref().map(|t| workspace(t.x.rows())),
+            order,
+            xb,
+            yb,
+        }
     }
 }
 

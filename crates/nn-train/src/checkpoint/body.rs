@@ -6,9 +6,10 @@
 //! `Standardizer`, `ClassMap`, `EpochReport`, `Progress`) must bump [`VERSION`](super::VERSION); the golden
 //! model file test (`tests/golden.rs`) fails if it is forgotten.
 
-use crate::config::{Optimizer, Schedule, Selection};
+use crate::config::{Optimizer, Schedule};
 use crate::optimizer::OptimizerState;
 use crate::report::EpochReport;
+use crate::select::Selection;
 use crate::trainer::Progress;
 use nn_core::{L2, Layer, Network};
 use nn_data::{ClassMap, Standardizer};

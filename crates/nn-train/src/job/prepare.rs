@@ -1,7 +1,7 @@
 //! From a dataset to the parts a run trains on: split, standardise with the training part's statistics, and
 //! cast to the run's precision.
 
-use crate::error::{Result, TrainError};
+use crate::error::Result;
 use crate::trainer::{Samples, TrainData};
 use nn_data::{Dataset, Split, SplitSpec, Standardizer};
 use nn_linalg::Scalar;
@@ -36,11 +36,7 @@ pub fn data_digest(d: &Dataset) -> String {
 
 /// Splits `dataset` and standardises every part with statistics of the training part.
 pub fn prepare(dataset: &Dataset, split: &SplitSpec, standardize: bool) -> Result<Prepared> {
-    let parts = nn_data::split(&dataset.labels, split).map_err(|e| TrainError::Config {
-        field: "split",
-        value: format!("{}/{}", split.train, split.validation),
-        expected: e.to_string(),
-    })?;
+    let parts = nn_data::split(&dataset.labels, split)?;
     let take = |idx: &[usize]| {
         let d = dataset.select(idx);
         Samples {
