@@ -1,0 +1,341 @@
+//! Aggregating runs over seeds into rows, and results.json; results.md is written by `markdown`, the plots
+//! and docs/report.md by `figures`.
+
+mod figures;
+mod markdown;
+
+pub use figures::{plots, write_docs};
+
+use super::spec::{Experiment, ReportFigures, Specs, Variant};
+use nn_train::Precision;
+use nn_train::job::JobOutcome;
+use nn_train::metrics::wilson_interval;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+/// One run: its figures at the selected epoch if it finished, else how it ended.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunResult {
+    pub experiment: String,
+    pub variant: Variant,
+    pub seed: u64,
+    /// `finished`, `diverged` or `failed`.
+    pub status: &'static str,
+    /// For a run that did not finish: the epoch (if it diverged) and the cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+    /// Absent unless the run finished: a run that diverged or failed has no figures, not default ones.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub metrics: Option<RunMetrics>,
+}
+
+/// The figures of a finished run at its selected epoch.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct RunMetrics {
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    pub test_loss: f64,
+    pub test_accuracy: f64,
+    pub test_correct: usize,
+    pub test_total: usize,
+    pub best_epoch: usize,
+    pub epochs_run: usize,
+    pub seconds: f64,
+}
+
+impl RunResult {
+    pub fn new(e: &Experiment, variant: Variant, seed: u64, o: &JobOutcome) -> Self {
+        let base = RunResult {
+            experiment: e.id.clone(),
+            variant,
+            seed,
+            status: "finished",
+            problem: None,
+            metrics: None,
+        };
+        if let Some(err) = &o.error {
+            return RunResult {
+                status: "diverged",
+                problem: Some(err.to_string()),
+                ..base
+            };
+        }
+        let Some(m) = o.checkpoint.metrics else {
+            return RunResult {
+                status: "failed",
+                problem: Some("no epoch was selected".into()),
+                ..base
+            };
+        };
+        let Some(test) = m.test else {
+            return RunResult {
+                status: "failed",
+                problem: Some("the run has no test part".into()),
+                ..base
+            };
+        };
+        RunResult {
+            metrics: Some(RunMetrics {
+                train_loss: m.train.loss,
+                train_accuracy: m.train.accuracy,
+                test_loss: test.loss,
+                test_accuracy: test.accuracy,
+                test_correct: test.correct,
+                test_total: test.total,
+                best_epoch: m.epoch,
+                epochs_run: o.history().len(),
+                seconds: o.elapsed.as_secs_f64(),
+            }),
+            ..base
+        }
+    }
+
+    /// A run that ended in an error before producing anything.
+    pub fn failed(e: &Experiment, variant: Variant, seed: u64, err: &anyhow::Error) -> Self {
+        let chain: Vec<String> = err.chain().map(ToString::to_string).collect();
+        RunResult {
+            experiment: e.id.clone(),
+            variant,
+            seed,
+            status: "failed",
+            problem: Some(chain.join(": ")),
+            metrics: None,
+        }
+    }
+
+    pub fn line(&self) -> String {
+        let head = format!(
+            "{:<7} {:<10} seed {:<2}",
+            self.experiment,
+            format!("{:?}", self.variant).to_lowercase(),
+            self.seed,
+        );
+        match (&self.metrics, &self.problem) {
+            (Some(m), _) => format!(
+                "{head} test {:6.2}% ({}/{}) at epoch {:>5}, {:.2} s",
+                100.0 * m.test_accuracy,
+                m.test_correct,
+                m.test_total,
+                m.best_epoch,
+                m.seconds
+            ),
+            (None, p) => format!(
+                "{head} {}: {}",
+                self.status.to_uppercase(),
+                p.as_deref().unwrap_or("")
+            ),
+        }
+    }
+}
+
+/// Mean and (sample) standard deviation.
+fn mean_std(v: &[f64]) -> (f64, f64) {
+    let n = v.len().max(1) as f64;
+    let mean = v.iter().sum::<f64>() / n;
+    let var = if v.len() > 1 {
+        v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (mean, var.sqrt())
+}
+
+/// The runs of one experiment in one variant, over seeds.
+#[derive(Debug, Serialize)]
+pub struct Row {
+    pub experiment: String,
+    pub title: String,
+    pub variant: Variant,
+    pub seeds: usize,
+    pub train_loss: (f64, f64),
+    pub train_accuracy: (f64, f64),
+    pub test_loss: (f64, f64),
+    pub test_accuracy: (f64, f64),
+    pub pooled_correct: usize,
+    pub pooled_total: usize,
+    pub pooled_wilson95: (f64, f64),
+    pub best_epoch: (f64, f64),
+    pub seconds: (f64, f64),
+    pub runs: Vec<RunResult>,
+    /// Runs that diverged or failed, as "seed s: cause"; they are left out of every figure above.
+    pub problems: Vec<String>,
+}
+
+pub struct Summary {
+    pub rows: Vec<Row>,
+    pub reports: Vec<(String, String, ReportFigures, Vec<String>, String)>,
+    pub seeds: u64,
+    pub wall: Duration,
+    pub workers: usize,
+    pub epochs_scale: f64,
+    pub precision: Precision,
+}
+
+impl Row {
+    /// "5 seeds", or "4 of 5 seeds" when some did not finish.
+    fn seeds_text(&self) -> String {
+        let all = self.runs.len();
+        if self.seeds == all {
+            format!("{all} seed(s)")
+        } else {
+            format!("{} of {all} seeds", self.seeds)
+        }
+    }
+}
+
+impl Summary {
+    pub fn new(
+        specs: &Specs,
+        results: &[RunResult],
+        seeds: u64,
+        wall: Duration,
+        workers: usize,
+        epochs_scale: f64,
+        precision: Precision,
+    ) -> Self {
+        let mut rows = Vec::new();
+        for e in &specs.experiment {
+            for variant in Variant::ALL {
+                let runs: Vec<RunResult> = results
+                    .iter()
+                    .filter(|r| r.experiment == e.id && r.variant == variant)
+                    .cloned()
+                    .collect();
+                if runs.is_empty() {
+                    continue;
+                }
+                let finished: Vec<RunMetrics> = runs.iter().filter_map(|r| r.metrics).collect();
+                let problems = runs
+                    .iter()
+                    .filter(|r| r.metrics.is_none())
+                    .map(|r| {
+                        format!(
+                            "seed {}: {} ({})",
+                            r.seed,
+                            r.status,
+                            r.problem.as_deref().unwrap_or("")
+                        )
+                    })
+                    .collect();
+                let get = |f: fn(&RunMetrics) -> f64| {
+                    mean_std(&finished.iter().map(f).collect::<Vec<_>>())
+                };
+                let (c, t) = finished
+                    .iter()
+                    .fold((0, 0), |(c, t), r| (c + r.test_correct, t + r.test_total));
+                rows.push(Row {
+                    experiment: e.id.clone(),
+                    title: e.title.clone(),
+                    variant,
+                    seeds: finished.len(),
+                    train_loss: get(|r| r.train_loss),
+                    train_accuracy: get(|r| r.train_accuracy),
+                    test_loss: get(|r| r.test_loss),
+                    test_accuracy: get(|r| r.test_accuracy),
+                    pooled_correct: c,
+                    pooled_total: t,
+                    pooled_wilson95: wilson_interval(c, t),
+                    best_epoch: get(|r| r.best_epoch as f64),
+                    seconds: get(|r| r.seconds),
+                    runs,
+                    problems,
+                });
+            }
+        }
+        let reports = specs
+            .experiment
+            .iter()
+            .map(|e| {
+                (
+                    e.id.clone(),
+                    e.title.clone(),
+                    e.report.clone(),
+                    e.assumptions.clone(),
+                    e.figures.clone(),
+                )
+            })
+            .collect();
+        Summary {
+            rows,
+            reports,
+            seeds,
+            wall,
+            workers,
+            epochs_scale,
+            precision,
+        }
+    }
+
+    fn row(&self, id: &str, v: Variant) -> Option<&Row> {
+        self.rows
+            .iter()
+            .find(|r| r.experiment == id && r.variant == v)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        let runs: Vec<serde_json::Value> = self
+            .rows
+            .iter()
+            .flat_map(|row| {
+                let report = self
+                    .reports
+                    .iter()
+                    .find(|r| r.0 == row.experiment)
+                    .map(|r| r.2.clone())
+                    .unwrap_or_default();
+                row.runs.iter().map(move |r| {
+                    let mut v = serde_json::to_value(r).unwrap_or_default();
+                    v["selection"] = serde_json::json!(if r.variant == Variant::Report {
+                        "test-acc (test-set selection)"
+                    } else {
+                        "val-loss"
+                    });
+                    v["report"] = serde_json::to_value(&report).unwrap_or_default();
+                    v
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "seeds": self.seeds,
+            "epochs_scale": self.epochs_scale,
+            "precision": self.precision,
+            "wall_seconds": self.wall.as_secs_f64(),
+            "cores": self.workers,
+            "summary": self.rows.iter().map(|r| serde_json::json!({
+                "experiment": r.experiment, "variant": r.variant, "seeds": r.seeds,
+                "test_accuracy_mean": r.test_accuracy.0, "test_accuracy_std": r.test_accuracy.1,
+                "test_loss_mean": r.test_loss.0, "train_accuracy_mean": r.train_accuracy.0, "train_loss_mean": r.train_loss.0,
+                "pooled_correct": r.pooled_correct, "pooled_total": r.pooled_total, "pooled_wilson95": r.pooled_wilson95,
+                "best_epoch_mean": r.best_epoch.0, "seconds_mean": r.seconds.0,
+                "not_finished": r.problems,
+            })).collect::<Vec<_>>(),
+            "runs": runs,
+        })
+    }
+
+    /// The short table printed at the end of a run.
+    pub fn table_text(&self) -> String {
+        let mut s = String::from(
+            "experiment  variant     test accuracy (mean ± std)   pooled            best epoch   s/run\n",
+        );
+        for r in &self.rows {
+            let _ = writeln!(
+                s,
+                "{:<11} {:<11} {:>7.2}% ± {:<5.2}            {:>5}/{:<5}      {:>8.0}   {:>6.2}",
+                r.experiment,
+                format!("{:?}", r.variant).to_lowercase(),
+                100.0 * r.test_accuracy.0,
+                100.0 * r.test_accuracy.1,
+                r.pooled_correct,
+                r.pooled_total,
+                r.best_epoch.0,
+                r.seconds.0
+            );
+        }
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests;
