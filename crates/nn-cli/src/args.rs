@@ -169,7 +169,8 @@ pub struct TrainArgs {
     /// Write every epoch's metrics as CSV.
     #[arg(long, value_name = "FILE")]
     pub metrics: Option<PathBuf>,
-    /// Write SVG plots (curves; decision boundary for 2 features; confusion matrix) into DIR.
+    /// Write SVG plots into DIR: curves; the decision boundary for 2 features; the confusion matrix on the
+    /// held-out part; misclassified samples and errors per class for square images.
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
     /// Threads for matrix products and the hidden layers' activation pass (0 = all cores; results are the same

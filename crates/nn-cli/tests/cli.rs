@@ -242,7 +242,7 @@ fn train_writes_metrics_and_plots() {
             .count(),
         31
     );
-    for plot in ["curves.svg", "decision-boundary.svg", "confusion.svg"] {
+    for plot in ["curves.svg", "boundary.svg", "confusion.svg"] {
         let svg = std::fs::read_to_string(dir.join("plots").join(plot)).unwrap();
         assert!(svg.starts_with("<svg") && svg.len() > 1000, "{plot}");
     }

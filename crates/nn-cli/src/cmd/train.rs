@@ -150,7 +150,8 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         .with_context(|| format!("writing {}", path.display()))?;
     }
     if let Some(dir) = &a.plots {
-        nn_cli::plots::training_plots(dir, &outcome, &dataset)
+        let title = outcome.checkpoint.network.architecture().describe();
+        nn_cli::plots::training_figures(dir, "", &title, &outcome, &dataset)
             .with_context(|| format!("writing plots to {}", dir.display()))?;
     }
     if !a.quiet {

@@ -3,13 +3,13 @@
 use super::Summary;
 use crate::experiments::spec::Specs;
 use anyhow::{Context, Result};
-use nn_cli::plots;
-use nn_data::{Dataset, PixelOrder};
+use nn_cli::plots::{self, FigureKind};
+use nn_data::Dataset;
 use nn_train::job::JobOutcome;
-use nn_train::metrics::Confusion;
 use std::path::Path;
 
-/// The report's figures for the seed-0 run of each experiment: (caption, file, which report figure).
+/// The report's figures for the seed-0 run of each experiment: (caption, file, which report figure). The
+/// figures themselves are `nn train --plots`'s ([`plots::training_figures`]); this adds the captions.
 pub fn plots(
     out: &Path,
     specs: &Specs,
@@ -19,87 +19,28 @@ pub fn plots(
     let mut figures = Vec::new();
     for (i, o) in showcases {
         let e = &specs.experiment[*i];
-        let d = &datasets[*i];
-        let ckpt = &o.checkpoint;
-        let file = format!("{}-curves.svg", e.id);
-        let title = format!(
-            "{} — seed 0, selected epoch {} (test-set selection)",
-            e.title, ckpt.epoch
-        );
-        plots::curves(&out.join(&file), o.history(), &title, ckpt.epoch)?;
-        figures.push((
-            format!("{}: loss and accuracy per epoch", e.title),
-            file,
-            format!("cf. the report's {}", e.figures),
-        ));
-        let test = d.select(&o.prepared.split.test);
-        if d.features() == 2 {
-            let mut is_train = vec![false; d.len()];
-            for &r in &o.prepared.split.train {
-                is_train[r] = true;
-            }
-            let file = format!("{}-boundary.svg", e.id);
-            plots::decision_boundary(
-                &out.join(&file),
-                ckpt,
-                &d.x,
-                &d.labels,
-                &is_train,
-                &format!("{}: decision boundary (seed 0)", e.title),
-            )?;
-            figures.push((
-                format!("{}: decision boundary in raw feature units", e.title),
-                file,
-                format!("cf. the report's {}", e.figures),
-            ));
-        } else {
-            let (_, predicted) = nn_train::job::evaluate(ckpt, &test.x, &test.labels)?;
-            let names = &ckpt.classes.names;
-            let confusion = Confusion::new(names.len(), &test.labels, &predicted);
-            let wrong = plots::misclassified_images(
-                &test,
-                &predicted,
-                names,
-                20,
-                PixelOrder::ColumnMajor,
-                48,
-            );
-            let file = format!("{}-misclassified.svg", e.id);
-            plots::image_grid(
-                &out.join(&file),
-                &wrong,
-                &format!(
-                    "misclassified test digits (seed 0): true → predicted, {} of {}",
-                    test.len() - confusion.correct(),
-                    test.len()
+        let prefix = format!("{}-", e.id);
+        let title = format!("{} (seed 0, test-set selection)", e.title);
+        for f in plots::training_figures(out, &prefix, &title, o, &datasets[*i])? {
+            let report = |what: &str| format!("cf. the report's {what}");
+            let (caption, source) = match f.kind {
+                FigureKind::Curves => (
+                    format!("{}: loss and accuracy per epoch", e.title),
+                    report(&e.figures),
                 ),
-            )?;
-            figures.push((
-                "Misclassified test digits".into(),
-                file,
-                "cf. the report's Figure 11".into(),
-            ));
-            let file = format!("{}-errors-per-class.svg", e.id);
-            plots::class_error_bars(
-                &out.join(&file),
-                names,
-                &confusion.errors_per_class(),
-                &test.class_counts(),
-                "misclassified test digits per class (seed 0)",
-            )?;
-            figures.push((
-                "Misclassifications per class".into(),
-                file,
-                "cf. the report's Figure 12".into(),
-            ));
-            let file = format!("{}-confusion.svg", e.id);
-            plots::confusion_heatmap(
-                &out.join(&file),
-                names,
-                &confusion,
-                "confusion matrix, test part (seed 0)",
-            )?;
-            figures.push(("Confusion matrix".into(), file, "new".into()));
+                FigureKind::DecisionBoundary => (
+                    format!("{}: decision boundary in raw feature units", e.title),
+                    report(&e.figures),
+                ),
+                FigureKind::Misclassified => {
+                    ("Misclassified test digits".into(), report("Figure 11"))
+                }
+                FigureKind::ErrorsPerClass => {
+                    ("Misclassifications per class".into(), report("Figure 12"))
+                }
+                FigureKind::Confusion => (format!("{}: confusion matrix", e.title), "new".into()),
+            };
+            figures.push((caption, f.file, source));
         }
     }
     Ok(figures)

@@ -1,0 +1,138 @@
+//! The standard set of figures of a training run, shared by `nn train --plots` and `cargo xtask experiments`:
+//! which figures a run gets, on which part, and their file names, decided in one place.
+
+use super::{class_error_bars, confusion_heatmap, curves, decision_boundary, image_grid};
+use anyhow::Result;
+use nn_data::{Dataset, Image, PixelOrder};
+use nn_train::job::JobOutcome;
+use nn_train::metrics::Confusion;
+use std::path::Path;
+
+/// What a written figure shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FigureKind {
+    /// Loss and accuracy per epoch, every part, the selected epoch marked.
+    Curves,
+    /// The decision regions of a two-feature model in raw feature units.
+    DecisionBoundary,
+    /// Misclassified samples of the held-out part, as images (square image data only).
+    Misclassified,
+    /// Misclassified samples per class (square image data only).
+    ErrorsPerClass,
+    /// The confusion matrix on the held-out part.
+    Confusion,
+}
+
+/// A figure written by [`training_figures`].
+#[derive(Clone, Debug)]
+pub struct Figure {
+    /// Its file name in the output directory.
+    pub file: String,
+    /// What it shows.
+    pub kind: FigureKind,
+}
+
+/// Writes the standard figures of `outcome` into `dir`, each file name starting with `prefix` and each title
+/// with `title`: the curves; the decision boundary for two features; on the held-out part (test, else
+/// validation, else training) the confusion matrix and, for square images of at least 8×8 pixels, the
+/// misclassified samples and the errors per class. Returns what it wrote, in that order.
+pub fn training_figures(
+    dir: &Path,
+    prefix: &str,
+    title: &str,
+    outcome: &JobOutcome,
+    dataset: &Dataset,
+) -> Result<Vec<Figure>> {
+    std::fs::create_dir_all(dir)?;
+    let ckpt = &outcome.checkpoint;
+    let split = &outcome.prepared.split;
+    let names = &ckpt.classes.names;
+    let mut written = Vec::new();
+    let mut add = |name: &str, kind| {
+        let file = format!("{prefix}{name}.svg");
+        let path = dir.join(&file);
+        written.push(Figure { file, kind });
+        path
+    };
+    curves(
+        &add("curves", FigureKind::Curves),
+        outcome.history(),
+        &format!("{title}: selected epoch {}", ckpt.epoch),
+        ckpt.epoch,
+    )?;
+    if dataset.features() == 2 {
+        let mut is_train = vec![false; dataset.len()];
+        for &i in &split.train {
+            is_train[i] = true;
+        }
+        decision_boundary(
+            &add("boundary", FigureKind::DecisionBoundary),
+            ckpt,
+            &dataset.x,
+            &dataset.labels,
+            &is_train,
+            &format!("{title}: decision boundary"),
+        )?;
+    }
+    let (rows, part) = if !split.test.is_empty() {
+        (&split.test, "test")
+    } else if !split.validation.is_empty() {
+        (&split.validation, "validation")
+    } else {
+        (&split.train, "train")
+    };
+    let held_out = dataset.select(rows);
+    let (_, predicted) = nn_train::job::evaluate(ckpt, &held_out.x, &held_out.labels)?;
+    let confusion = Confusion::new(names.len(), &held_out.labels, &predicted);
+    let side = (dataset.features() as f64).sqrt() as usize;
+    if side * side == dataset.features() && side >= 8 {
+        let order = if nn_data::kind_of(&dataset.source) == "mat" {
+            PixelOrder::ColumnMajor
+        } else {
+            PixelOrder::RowMajor
+        };
+        let wrong = misclassified_images(&held_out, &predicted, names, side, order, 48);
+        image_grid(
+            &add("misclassified", FigureKind::Misclassified),
+            &wrong,
+            &format!(
+                "{title}: misclassified ({part} part), true → predicted, {} of {}",
+                held_out.len() - confusion.correct(),
+                held_out.len()
+            ),
+        )?;
+        class_error_bars(
+            &add("errors-per-class", FigureKind::ErrorsPerClass),
+            names,
+            &confusion.errors_per_class(),
+            &held_out.class_counts(),
+            &format!("{title}: misclassified per class ({part} part)"),
+        )?;
+    }
+    confusion_heatmap(
+        &add("confusion", FigureKind::Confusion),
+        names,
+        &confusion,
+        &format!("{title}: confusion matrix ({part} part)"),
+    )?;
+    Ok(written)
+}
+
+/// Up to `limit` misclassified samples as upright images with their true and predicted names.
+pub fn misclassified_images(
+    d: &Dataset,
+    predicted: &[usize],
+    names: &[String],
+    side: usize,
+    order: PixelOrder,
+    limit: usize,
+) -> Vec<(Image, String, String)> {
+    (0..d.len())
+        .filter(|&i| predicted[i] != d.labels[i])
+        .take(limit)
+        .filter_map(|i| {
+            let img = Image::from_row(&d.x.row_to_vec(i), side, side, order)?;
+            Some((img, names[d.labels[i]].clone(), names[predicted[i]].clone()))
+        })
+        .collect()
+}
