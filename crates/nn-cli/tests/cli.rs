@@ -351,6 +351,23 @@ fn bad_input_fails_cleanly() {
         ]),
         "m.nnm: cannot resume: it was trained on other data",
     );
+    // `nn train --resume m.nnm` to 9 epochs, into m2.nnm, with more flags.
+    let resume = |more: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            "blobs.txt",
+            "--resume",
+            "m.nnm",
+            "--epochs",
+            "9",
+            "--out",
+            "m2.nnm",
+            "-q",
+        ];
+        args.extend_from_slice(more);
+        run(&args)
+    };
     // A flag whose value differs from the saved run's is refused, naming the flag and both values; the
     // same value, or leaving the flag out, is fine.
     for (flag, value, saved) in [
@@ -363,20 +380,7 @@ fn bad_input_fails_cleanly() {
         ("--precision", "f32", "f64"),
         ("--labels", "one-based", "zero-based"),
     ] {
-        let out = run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--resume",
-            "m.nnm",
-            "--epochs",
-            "9",
-            "--out",
-            "m2.nnm",
-            "-q",
-            flag,
-            value,
-        ]);
+        let out = resume(&[flag, value]);
         assert_clean_failure(&out, &format!("m.nnm: cannot resume: {flag} is "));
         let err = stderr(&out);
         assert!(
@@ -384,17 +388,7 @@ fn bad_input_fails_cleanly() {
             "{flag}: {err}"
         );
     }
-    let o = run(&[
-        "train",
-        "--data",
-        "blobs.txt",
-        "--resume",
-        "m.nnm",
-        "--epochs",
-        "9",
-        "--out",
-        "m2.nnm",
-        "-q",
+    let o = resume(&[
         "--lr",
         "0.1",
         "--hidden",

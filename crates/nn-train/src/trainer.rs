@@ -13,7 +13,7 @@ use crate::error::{Result, TrainError};
 use crate::optimizer::OptimizerState;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
-use nn_core::{Architecture, Gradients, L2, Network, Workspace};
+use nn_core::{Architecture, Evaluation, Gradients, L2, Network, Workspace};
 use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -227,13 +227,8 @@ impl<T: Scalar> Trainer<T> {
         lr: f64,
         epoch: usize,
     ) -> Result<PartMetrics> {
-        let eval =
-            self.net
-                .gradient_with(&train.x, &train.labels, buf.l2, &mut buf.ws, &mut buf.grads)?;
-        check_loss(eval.loss, epoch)?;
-        self.progress
-            .optimizer
-            .step(&self.config.optimizer, &mut self.net, &buf.grads, lr);
+        let (x, labels) = (&train.x, &train.labels);
+        let eval = self.step(x, labels, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
         Ok(PartMetrics::from(eval))
     }
 
@@ -259,13 +254,8 @@ impl<T: Scalar> Trainer<T> {
             train.x.gather_rows_into(chunk, &mut buf.xb);
             buf.yb.clear();
             buf.yb.extend(chunk.iter().map(|&i| train.labels[i]));
-            let eval =
-                self.net
-                    .gradient_with(&buf.xb, &buf.yb, buf.l2, &mut buf.ws, &mut buf.grads)?;
-            check_loss(eval.loss, epoch)?;
-            self.progress
-                .optimizer
-                .step(&self.config.optimizer, &mut self.net, &buf.grads, lr);
+            let (x, labels) = (&buf.xb, &buf.yb);
+            let eval = self.step(x, labels, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
             loss_sum += eval.loss * chunk.len() as f64;
             cost_sum += eval.cost() * chunk.len() as f64;
             sum.correct += eval.correct;
@@ -275,6 +265,27 @@ impl<T: Scalar> Trainer<T> {
         sum.cost = cost_sum / m as f64;
         sum.accuracy = sum.correct as f64 / m as f64;
         Ok(sum)
+    }
+
+    /// One optimiser step on `(x, labels)`: the gradient (and the metrics of the weights before the step),
+    /// a check that the loss is finite, then the update.
+    #[allow(clippy::too_many_arguments)] // the loop's buffers, borrowed apart
+    fn step(
+        &mut self,
+        x: &Matrix<T>,
+        labels: &[usize],
+        ws: &mut Workspace<T>,
+        grads: &mut Gradients<T>,
+        l2: L2,
+        lr: f64,
+        epoch: usize,
+    ) -> Result<Evaluation> {
+        let eval = self.net.gradient_with(x, labels, l2, ws, grads)?;
+        check_loss(eval.loss, epoch)?;
+        self.progress
+            .optimizer
+            .step(&self.config.optimizer, &mut self.net, grads, lr);
+        Ok(eval)
     }
 
     /// Divergence: a weight that is no longer finite, named by its layer.
