@@ -151,7 +151,7 @@ impl<T: Scalar> OptimizerState<T> {
                     epsilon,
                 },
             ) => {
-                *t += 1;
+                *t = t.saturating_add(1); // a crafted resume state may hold u64::MAX
                 // Bias corrections folded into the step size: α_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) (Kingma & Ba, §2).
                 let ti = i32::try_from(*t).unwrap_or(i32::MAX);
                 let alpha =

@@ -193,7 +193,7 @@ impl Selector {
             self.best_epoch = report.epoch;
             self.since_best = 0;
         } else {
-            self.since_best += 1;
+            self.since_best = self.since_best.saturating_add(1); // also from a crafted resume state
         }
         Decision {
             is_best: improved,
@@ -256,7 +256,7 @@ impl LrSchedule {
         {
             match self.plateau_best {
                 Some(best) if monitored_loss >= best => {
-                    self.plateau_wait += 1;
+                    self.plateau_wait = self.plateau_wait.saturating_add(1);
                     if self.plateau_wait >= patience.max(1) {
                         self.current = (self.current * factor).max(min_lr);
                         self.plateau_wait = 0;
