@@ -5,7 +5,8 @@
 //! - [`split()`] shuffles with a named, portable RNG (ChaCha8) and cuts train/validation/test parts,
 //!   optionally stratified.
 //! - [`Standardizer`] is fitted on training rows and applied to any split; it travels with the model.
-//! - [`find`] looks for a file at an explicit path, in `$NN_DATA_DIR`, `./data`, then `../shared/data`.
+//! - [`find_from`] looks for a dataset file in a directory the caller names (the CLI passes `$NN_DATA_DIR`),
+//!   then `./data`, then `../shared/data`; this crate reads no environment variable.
 //!
 //! ```
 //! use nn_data::{LabelScheme, SplitSpec, Standardizer, parse_txt, split};
