@@ -315,19 +315,18 @@ fn bad_input_fails_cleanly() {
         .output()
         .unwrap();
     assert!(o.status.success());
-    assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--resume",
-            "m.nnm",
-            "--epochs",
-            "5",
-            "--out",
-            "m2.nnm",
+    // `nn train --data DATA --resume m.nnm --epochs EPOCHS --out m2.nnm -q`, with more flags.
+    let resume_on = |data: &str, epochs: &str, more: &[&str]| {
+        let mut args = vec![
+            "train", "--data", data, "--resume", "m.nnm", "--epochs", epochs, "--out", "m2.nnm",
             "-q",
-        ]),
+        ];
+        args.extend_from_slice(more);
+        run(&args)
+    };
+    let resume = |more: &[&str]| resume_on("blobs.txt", "9", more);
+    assert_clean_failure(
+        &resume_on("blobs.txt", "5", &[]),
         // The error names the file given to --resume, not --out.
         "m.nnm: cannot resume: it has already run 5 epochs",
     );
@@ -337,37 +336,9 @@ fn bad_input_fails_cleanly() {
     )
     .unwrap();
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "other.txt",
-            "--resume",
-            "m.nnm",
-            "--epochs",
-            "9",
-            "--out",
-            "m2.nnm",
-            "-q",
-        ]),
+        &resume_on("other.txt", "9", &[]),
         "m.nnm: cannot resume: it was trained on other data",
     );
-    // `nn train --resume m.nnm` to 9 epochs, into m2.nnm, with more flags.
-    let resume = |more: &[&str]| {
-        let mut args = vec![
-            "train",
-            "--data",
-            "blobs.txt",
-            "--resume",
-            "m.nnm",
-            "--epochs",
-            "9",
-            "--out",
-            "m2.nnm",
-            "-q",
-        ];
-        args.extend_from_slice(more);
-        run(&args)
-    };
     // A flag whose value differs from the saved run's is refused, naming the flag and both values; the
     // same value, or leaving the flag out, is fine.
     for (flag, value, saved) in [
