@@ -42,7 +42,7 @@ pub use dataset::Dataset;
 pub use error::{DataError, Result};
 pub use idx::load_idx;
 pub use image::{Image, PixelOrder};
-pub use load::{LoadOptions, kind_of, load};
+pub use load::{FileKind, LoadOptions, load};
 pub use locate::{find_from, search_dirs};
 pub use mat::{MatFile, dataset_from_mat, load_mat};
 pub use split::{Split, SplitSpec, split};

@@ -30,26 +30,39 @@ impl Default for LoadOptions {
     }
 }
 
-/// What kind of file `path` is, by name: `.mat`, IDX (`idx3`/`idx1` in the name, or `.idx`), or text.
-pub fn kind_of(path: &Path) -> &'static str {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    if name.ends_with(".mat") {
-        "mat"
-    } else if name.contains("idx3") || name.ends_with(".idx") || name.ends_with(".idx.gz") {
-        "idx"
-    } else {
-        "txt"
+/// The kinds of dataset file `nn` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    /// A MATLAB level-5 MAT-file.
+    Mat,
+    /// An IDX image file (MNIST), with its labels file beside it.
+    Idx,
+    /// Delimited text, one sample a line.
+    Text,
+}
+
+impl FileKind {
+    /// The kind of `path`, by name: `.mat`, IDX (`idx3` in the name, or `.idx`), or text.
+    pub fn of(path: &Path) -> FileKind {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if name.ends_with(".mat") {
+            FileKind::Mat
+        } else if name.contains("idx3") || name.ends_with(".idx") || name.ends_with(".idx.gz") {
+            FileKind::Idx
+        } else {
+            FileKind::Text
+        }
     }
 }
 
 /// Loads `path` as its kind says.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset> {
-    match kind_of(path) {
-        "mat" => crate::load_mat(path, &opts.x_var, &opts.y_var, opts.labels),
-        "idx" => {
+    match FileKind::of(path) {
+        FileKind::Mat => crate::load_mat(path, &opts.x_var, &opts.y_var, opts.labels),
+        FileKind::Idx => {
             let labels = opts.idx_labels.clone().unwrap_or_else(|| {
                 let name = path
                     .file_name()
@@ -59,6 +72,6 @@ pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset> {
             });
             crate::load_idx(path, &labels)
         }
-        _ => crate::load_txt(path, opts.labels),
+        FileKind::Text => crate::load_txt(path, opts.labels),
     }
 }

@@ -167,7 +167,140 @@ pub enum CheckpointProblem {
     Decode(String),
     /// Decoded but inconsistent (shapes, non-finite weights, standardiser width, classes).
     #[error("inconsistent contents: {0}")]
-    Invalid(String),
+    Invalid(#[from] Inconsistency),
+}
+
+/// Which set of weights a model file holds an [`Inconsistency`] in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WeightSet {
+    /// The model's (selected) weights.
+    Model,
+    /// The weights of the last epoch done, kept for resuming.
+    Current,
+    /// The best weights so far, kept for resuming.
+    Best,
+}
+
+impl std::fmt::Display for WeightSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WeightSet::Model => "model",
+            WeightSet::Current => "current weights",
+            WeightSet::Best => "best weights",
+        })
+    }
+}
+
+/// A decoded model body that breaks a rule its readers rely on: each case names the rule.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Inconsistency {
+    /// A set of weights with wrong shapes or non-finite values.
+    #[error("{set}: {source}")]
+    Weights {
+        /// Which weights.
+        set: WeightSet,
+        /// What is wrong with them.
+        source: nn_core::CoreError,
+    },
+    /// Weights kept for resuming whose architecture is not the model's.
+    #[error("the {0} have another architecture than the model")]
+    Architecture(WeightSet),
+    /// The standardiser's width is not the network's input width.
+    #[error("the standardiser has {means} means and {scales} scales, the network {inputs} inputs")]
+    StandardizerWidth {
+        /// Means stored.
+        means: usize,
+        /// Scales stored.
+        scales: usize,
+        /// The network's inputs.
+        inputs: usize,
+    },
+    /// A standardiser value that cannot be applied.
+    #[error("the standardiser holds a non-finite mean or a scale ≤ 0")]
+    StandardizerValues,
+    /// The class map does not fit the output layer.
+    #[error("{labels} class labels and {names} class names for a network with {outputs} classes")]
+    Classes {
+        /// Labels stored.
+        labels: usize,
+        /// Names stored.
+        names: usize,
+        /// Classes the network scores.
+        outputs: usize,
+    },
+    /// A name shown on one line that is empty, too long or holds control characters.
+    #[error("the {what} is {chars} characters{}; expected 1 to {max} printable ones",
+        if *.control { " with control characters" } else { "" })]
+    Name {
+        /// Which name.
+        what: &'static str,
+        /// Its length in characters.
+        chars: usize,
+        /// Whether it holds a control character.
+        control: bool,
+        /// The limit.
+        max: usize,
+    },
+    /// Metrics and weights of different epochs.
+    #[error("the metrics are of epoch {metrics}, the weights of epoch {weights}")]
+    MetricsEpoch {
+        /// The metrics' epoch.
+        metrics: usize,
+        /// The weights' epoch.
+        weights: usize,
+    },
+    /// A model in training without the record of its run.
+    #[error("a model in training has no training record")]
+    NoTrainingRecord,
+    /// A data digest that is not a SHA-256 in hex.
+    #[error("the data digest is {0} characters, expected 64 hex digits")]
+    Digest(usize),
+    /// A training part of no samples.
+    #[error("the training part has 0 samples")]
+    NoTrainingSamples,
+    /// A resumable model without the state to resume from.
+    #[error("a resumable model has no resume state")]
+    NoResumeState,
+    /// A diverged model (not resumable) with a resume state.
+    #[error("a diverged model holds a resume state")]
+    DivergedWithResumeState,
+    /// More epochs done than the run plans.
+    #[error("{done} epochs done of {planned} planned")]
+    EpochsDone {
+        /// Epochs done.
+        done: usize,
+        /// Epochs planned.
+        planned: usize,
+    },
+    /// A history that is not one report per epoch done, in order.
+    #[error("the history holds {held} epochs, not the {done} done, in order")]
+    History {
+        /// Reports held.
+        held: usize,
+        /// Epochs done.
+        done: usize,
+    },
+    /// A best epoch after the last epoch done.
+    #[error("the best epoch lies after the last epoch done")]
+    BestAfterLast,
+    /// An optimiser state of another optimiser than the run's.
+    #[error("the optimiser state is {state}'s, the run's optimiser {run}")]
+    OptimizerKind {
+        /// The state's optimiser.
+        state: &'static str,
+        /// The run's optimiser.
+        run: &'static str,
+    },
+    /// An optimiser state whose shapes are not the network's.
+    #[error("the optimiser state does not match the network's shapes")]
+    OptimizerShapes,
+    /// An optimiser state with a non-finite value (or a negative second moment).
+    #[error("the {0} optimiser state holds a non-finite (or, for Adam's v, negative) value")]
+    OptimizerValues(&'static str),
+    /// A learning-rate schedule holding a rate that is not finite and > 0.
+    #[error("the learning-rate schedule holds a rate that is not finite and > 0")]
+    ScheduleRates,
 }
 
 /// `Result` with [`TrainError`].

@@ -54,7 +54,7 @@ pub use checkpoint::{
     VERSION, write_atomically,
 };
 pub use config::{Optimizer, Schedule, TrainConfig, ValidConfig};
-pub use error::{CheckpointProblem, Result, ResumeProblem, TrainError};
+pub use error::{CheckpointProblem, Inconsistency, Result, ResumeProblem, TrainError, WeightSet};
 pub use optimizer::OptimizerState;
 pub use report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 pub use select::{Decision, LrSchedule, Metric, Part, Selection, Selector};

@@ -159,7 +159,7 @@ fn with_body(good: &[u8], edit: impl FnOnce(&mut Checkpoint)) -> Vec<u8> {
 }
 
 /// The cause of refusing `bytes` as inconsistent contents.
-fn invalid(bytes: &[u8]) -> String {
+fn invalid(bytes: &[u8]) -> Inconsistency {
     match problem(bytes) {
         CheckpointProblem::Invalid(s) => s,
         other => panic!("expected inconsistent contents, got {other:?}"),
@@ -232,10 +232,11 @@ fn every_bad_file_has_its_own_error() {
         problem(&forged_inner)
     );
 
-    for (what, edit, expected) in bad_bodies() {
+    for (what, edit, expected, case) in bad_bodies() {
         let bytes = with_body(&good, edit);
         let cause = invalid(&bytes);
-        assert!(cause.contains(expected), "{what}: {cause}");
+        assert!(case(&cause), "{what}: {cause:?}");
+        assert!(cause.to_string().contains(expected), "{what}: {cause}");
         // The writer refuses to write what the loader would refuse.
         let c: Checkpoint = bincode::serde::decode_from_slice(
             &bytes[20..bytes.len() - 32],
@@ -251,9 +252,10 @@ fn every_bad_file_has_its_own_error() {
 }
 
 type Edit = Box<dyn FnOnce(&mut Checkpoint)>;
+type Cause = fn(&Inconsistency) -> bool;
 
-/// Bodies that decode but must be refused, with a part of the message that names the cause.
-fn bad_bodies() -> Vec<(&'static str, Edit, &'static str)> {
+/// Bodies that decode but must be refused, with a part of the message that names the cause and the case.
+fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
     fn training(c: &mut Checkpoint) -> &mut Training {
         c.training.as_mut().unwrap()
     }
@@ -265,51 +267,121 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str)> {
             "NaN bias",
             Box::new(|c| c.network.layers_mut()[1].bias[0] = f64::NAN),
             "layer 2 holds a non-finite bias",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::Weights {
+                        set: WeightSet::Model,
+                        ..
+                    }
+                )
+            },
         ),
         (
             "bias length",
             Box::new(|c| c.network.layers_mut()[0].bias.push(0.0)),
             "layer 1: bias is 6, expected 5",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::Weights {
+                        set: WeightSet::Model,
+                        ..
+                    }
+                )
+            },
         ),
         (
             "standardiser width",
             Box::new(|c| c.standardizer = nn_data::Standardizer::identity(3)),
             "the standardiser has 3 means and 3 scales, the network 2 inputs",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::StandardizerWidth {
+                        means: 3,
+                        scales: 3,
+                        inputs: 2
+                    }
+                )
+            },
         ),
         (
             "standardiser halves of different lengths",
             Box::new(|c| c.standardizer.scale.push(1.0)),
             "2 means and 3 scales",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::StandardizerWidth {
+                        means: 2,
+                        scales: 3,
+                        ..
+                    }
+                )
+            },
         ),
         (
             "class count",
             Box::new(|c| c.classes = nn_data::ClassMap::zero_based(5)),
             "5 class labels",
+            |i| matches!(i, Inconsistency::Classes { labels: 5, .. }),
         ),
         (
             "Adam run with plain GD state",
             Box::new(|c| progress(c).optimizer = OptimizerState::Gd),
             "the optimiser state is gd's, the run's optimiser adam",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::OptimizerKind {
+                        state: "gd",
+                        run: "adam"
+                    }
+                )
+            },
         ),
         (
             "short digest",
             Box::new(|c| training(c).data.digest = "abc".into()),
             "the data digest is 3 characters, expected 64 hex digits",
+            |i| matches!(i, Inconsistency::Digest(3)),
         ),
         (
             "non-ASCII digest",
             Box::new(|c| training(c).data.digest = "é".repeat(64)),
             "expected 64 hex digits",
+            |i| matches!(i, Inconsistency::Digest(_)),
         ),
         (
             "empty data name",
             Box::new(|c| training(c).data.name = String::new()),
             "the data name is 0 characters",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::Name {
+                        what: "data name",
+                        chars: 0,
+                        ..
+                    }
+                )
+            },
         ),
         (
             "class name with a newline",
             Box::new(|c| c.classes.names[0] = "a\nb".into()),
             "the class name is 3 characters with control characters",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::Name {
+                        what: "class name",
+                        control: true,
+                        ..
+                    }
+                )
+            },
         ),
         (
             "history shorter than the epochs done",
@@ -317,16 +389,27 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str)> {
                 progress(c).history.pop();
             }),
             "the history holds 9 epochs, not the 10 done",
+            |i| matches!(i, Inconsistency::History { held: 9, done: 10 }),
         ),
         (
             "more epochs done than planned",
             Box::new(|c| training(c).run.epochs = 3),
             "10 epochs done of 3 planned",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::EpochsDone {
+                        done: 10,
+                        planned: 3
+                    }
+                )
+            },
         ),
         (
             "a run in progress without resume state",
             Box::new(|c| training(c).resume = None),
             "a resumable model has no resume state",
+            |i| matches!(i, Inconsistency::NoResumeState),
         ),
         (
             "NaN in Adam's second moments",
@@ -335,11 +418,13 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str)> {
                 _ => unreachable!("the fixture trains with Adam"),
             }),
             "the adam optimiser state holds a non-finite",
+            |i| matches!(i, Inconsistency::OptimizerValues("adam")),
         ),
         (
             "metrics of another epoch",
             Box::new(|c| c.epoch += 1),
             "the metrics are of epoch",
+            |i| matches!(i, Inconsistency::MetricsEpoch { .. }),
         ),
     ]
 }

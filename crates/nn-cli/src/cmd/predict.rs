@@ -3,14 +3,14 @@
 use super::{locate, out};
 use crate::args::PredictArgs;
 use anyhow::{Result, bail};
-use nn_data::{MatFile, kind_of, load_table};
+use nn_data::{FileKind, MatFile, load_table};
 use nn_train::Checkpoint;
 
 pub fn run(a: PredictArgs) -> Result<()> {
     let ckpt = Checkpoint::load(&a.model)?;
     let n = ckpt.network.architecture().n_input;
     let path = locate(&a.data)?;
-    let x = if kind_of(&path) == "mat" {
+    let x = if FileKind::of(&path) == FileKind::Mat {
         MatFile::open(&path)?.matrix(&a.x_var)?
     } else {
         let table = load_table(&path)?;

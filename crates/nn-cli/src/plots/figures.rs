@@ -86,7 +86,7 @@ pub fn training_figures(
     let confusion = Confusion::new(names.len(), &held_out.labels, &predicted);
     let side = (dataset.features() as f64).sqrt() as usize;
     if side * side == dataset.features() && side >= 8 {
-        let order = if nn_data::kind_of(&dataset.source) == "mat" {
+        let order = if nn_data::FileKind::of(&dataset.source) == nn_data::FileKind::Mat {
             PixelOrder::ColumnMajor
         } else {
             PixelOrder::RowMajor

@@ -7,6 +7,7 @@
 //! model file test (`tests/golden.rs`) fails if it is forgotten.
 
 use crate::config::{Optimizer, Schedule};
+use crate::error::{Inconsistency, WeightSet};
 use crate::optimizer::OptimizerState;
 use crate::report::EpochReport;
 use crate::select::Selection;
@@ -181,30 +182,29 @@ impl Checkpoint {
     }
 
     /// Consistency of the decoded contents: everything a reader of the model relies on.
-    pub(super) fn check(&self) -> Result<(), String> {
-        self.network.validate().map_err(|e| format!("model: {e}"))?;
+    pub(super) fn check(&self) -> Result<(), Inconsistency> {
+        weights(WeightSet::Model, &self.network)?;
         let arch = self.network.architecture();
         let sd = &self.standardizer;
         if sd.mean.len() != arch.n_input || sd.scale.len() != arch.n_input {
-            return Err(format!(
-                "the standardiser has {} means and {} scales, the network {} inputs",
-                sd.mean.len(),
-                sd.scale.len(),
-                arch.n_input
-            ));
+            return Err(Inconsistency::StandardizerWidth {
+                means: sd.mean.len(),
+                scales: sd.scale.len(),
+                inputs: arch.n_input,
+            });
         }
         if !sd.mean.iter().chain(&sd.scale).all(|v| v.is_finite())
             || sd.scale.iter().any(|&s| s <= 0.0)
         {
-            return Err("the standardiser holds a non-finite mean or a scale ≤ 0".into());
+            return Err(Inconsistency::StandardizerValues);
         }
         let k = self.classes.len();
         if k != arch.classes() || self.classes.names.len() != k {
-            return Err(format!(
-                "{k} class labels and {} class names for a network with {} classes",
-                self.classes.names.len(),
-                arch.classes()
-            ));
+            return Err(Inconsistency::Classes {
+                labels: k,
+                names: self.classes.names.len(),
+                outputs: arch.classes(),
+            });
         }
         for name in &self.classes.names {
             check_name("class name", name)?;
@@ -212,16 +212,14 @@ impl Checkpoint {
         if let Some(m) = &self.metrics
             && m.epoch != self.epoch
         {
-            return Err(format!(
-                "the metrics are of epoch {}, the weights of epoch {}",
-                m.epoch, self.epoch
-            ));
+            return Err(Inconsistency::MetricsEpoch {
+                metrics: m.epoch,
+                weights: self.epoch,
+            });
         }
         match (&self.status, &self.training) {
             (Status::Diverged { cause, .. }, _) => check_name("divergence cause", cause)?,
-            (Status::InProgress, None) => {
-                return Err("a model in training has no training record".into());
-            }
+            (Status::InProgress, None) => return Err(Inconsistency::NoTrainingRecord),
             _ => {}
         }
         if let Some(t) = &self.training {
@@ -230,64 +228,71 @@ impl Checkpoint {
         Ok(())
     }
 
-    fn check_training(&self, t: &Training) -> Result<(), String> {
+    fn check_training(&self, t: &Training) -> Result<(), Inconsistency> {
         check_name("data name", &t.data.name)?;
         if t.data.digest.len() != 64 || !t.data.digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(format!(
-                "the data digest is {} characters, expected 64 hex digits",
-                t.data.digest.chars().count()
-            ));
+            return Err(Inconsistency::Digest(t.data.digest.chars().count()));
         }
         if t.data.train_samples == 0 {
-            return Err("the training part has 0 samples".into());
+            return Err(Inconsistency::NoTrainingSamples);
         }
         let Some(r) = &t.resume else {
             return match self.status {
                 Status::Diverged { .. } => Ok(()),
-                _ => Err("a resumable model has no resume state".into()),
+                _ => Err(Inconsistency::NoResumeState),
             };
         };
         if matches!(self.status, Status::Diverged { .. }) {
-            return Err("a diverged model holds a resume state".into());
+            return Err(Inconsistency::DivergedWithResumeState);
         }
         let arch = self.network.architecture();
-        r.current
-            .validate()
-            .map_err(|e| format!("current weights: {e}"))?;
+        weights(WeightSet::Current, &r.current)?;
         if r.current.architecture() != arch {
-            return Err("the current weights have another architecture than the model".into());
+            return Err(Inconsistency::Architecture(WeightSet::Current));
         }
         let p = &r.progress;
         if p.epoch > t.run.epochs {
-            return Err(format!(
-                "{} epochs done of {} planned",
-                p.epoch, t.run.epochs
-            ));
+            return Err(Inconsistency::EpochsDone {
+                done: p.epoch,
+                planned: t.run.epochs,
+            });
         }
         if p.history.len() != p.epoch || p.history.iter().enumerate().any(|(i, h)| h.epoch != i + 1)
         {
-            return Err(format!(
-                "the history holds {} epochs, not the {} done, in order",
-                p.history.len(),
-                p.epoch
-            ));
+            return Err(Inconsistency::History {
+                held: p.history.len(),
+                done: p.epoch,
+            });
         }
         if let Some((best, report)) = &p.best {
-            best.validate().map_err(|e| format!("best weights: {e}"))?;
+            weights(WeightSet::Best, best)?;
             if best.architecture() != arch {
-                return Err("the best weights have another architecture than the model".into());
+                return Err(Inconsistency::Architecture(WeightSet::Best));
             }
             if report.epoch > p.epoch {
-                return Err("the best epoch lies after the last epoch done".into());
+                return Err(Inconsistency::BestAfterLast);
             }
         }
+        self.check_optimizer(&p.optimizer, t.run.optimizer)?;
+        if !p.schedule.rates_are_sound() {
+            return Err(Inconsistency::ScheduleRates);
+        }
+        Ok(())
+    }
+
+    /// The optimiser state belongs to the run's optimiser, has the network's shapes and sound values.
+    fn check_optimizer(
+        &self,
+        state: &OptimizerState<f64>,
+        optimizer: Optimizer,
+    ) -> Result<(), Inconsistency> {
         let same_shapes = |ls: &[Layer<f64>]| {
             ls.len() == self.network.layers().len()
                 && ls.iter().zip(self.network.layers()).all(|(a, b)| {
                     a.weights.shape() == b.weights.shape() && a.bias.len() == b.bias.len()
                 })
         };
-        let fits = match (&p.optimizer, t.run.optimizer) {
+        let fits = match (state, optimizer) {
             (OptimizerState::Gd, Optimizer::Gd) => true,
             (OptimizerState::Momentum { velocity }, Optimizer::Momentum { .. }) => {
                 same_shapes(velocity)
@@ -296,21 +301,20 @@ impl Checkpoint {
                 same_shapes(m) && same_shapes(v)
             }
             (state, opt) => {
-                return Err(format!(
-                    "the optimiser state is {}'s, the run's optimiser {}",
-                    state.name(),
-                    opt.name()
-                ));
+                return Err(Inconsistency::OptimizerKind {
+                    state: state.name(),
+                    run: opt.name(),
+                });
             }
         };
         if !fits {
-            return Err("the optimiser state does not match the network's shapes".into());
+            return Err(Inconsistency::OptimizerShapes);
         }
         let finite = |ls: &[Layer<f64>]| {
             ls.iter()
                 .all(|l| l.weights.all_finite() && l.bias.iter().all(|b| b.is_finite()))
         };
-        let sound = match &p.optimizer {
+        let sound = match state {
             OptimizerState::Gd => true,
             OptimizerState::Momentum { velocity } => finite(velocity),
             // v estimates E[g²]: finite and never negative.
@@ -324,32 +328,30 @@ impl Checkpoint {
             }
         };
         if !sound {
-            return Err(format!(
-                "the {} optimiser state holds a non-finite (or, for Adam's v, negative) value",
-                p.optimizer.name()
-            ));
-        }
-        if !p.schedule.rates_are_sound() {
-            return Err(
-                "the learning-rate schedule holds a rate that is not finite and > 0".into(),
-            );
+            return Err(Inconsistency::OptimizerValues(state.name()));
         }
         Ok(())
     }
 }
 
+/// A set of weights with the shapes its architecture says and finite values.
+fn weights(set: WeightSet, network: &Network<f64>) -> Result<(), Inconsistency> {
+    network
+        .validate()
+        .map_err(|source| Inconsistency::Weights { set, source })
+}
+
 /// A name shown on one line: 1 to [`MAX_NAME`] characters, none of them a control character.
-fn check_name(what: &str, name: &str) -> Result<(), String> {
-    let n = name.chars().count();
-    if n == 0 || n > MAX_NAME || name.chars().any(char::is_control) {
-        return Err(format!(
-            "the {what} is {n} characters{}; expected 1 to {MAX_NAME} printable ones",
-            if name.chars().any(char::is_control) {
-                " with control characters"
-            } else {
-                ""
-            }
-        ));
+fn check_name(what: &'static str, name: &str) -> Result<(), Inconsistency> {
+    let chars = name.chars().count();
+    let control = name.chars().any(char::is_control);
+    if chars == 0 || chars > MAX_NAME || control {
+        return Err(Inconsistency::Name {
+            what,
+            chars,
+            control,
+            max: MAX_NAME,
+        });
     }
     Ok(())
 }

@@ -42,7 +42,7 @@ impl Checkpoint {
     /// The file's bytes. Refuses (with the cause) a model that [`from_bytes`](Self::from_bytes) would refuse:
     /// inconsistent contents, or a body over [`MAX_BODY`].
     pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointProblem> {
-        self.check().map_err(CheckpointProblem::Invalid)?;
+        self.check()?;
         let body = bincode::serde::encode_to_vec(self, bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
         if body.len() as u64 > MAX_BODY {
@@ -126,8 +126,7 @@ impl Checkpoint {
                 n - used
             ))));
         }
-        ckpt.check()
-            .map_err(|e| fail(CheckpointProblem::Invalid(e)))?;
+        ckpt.check().map_err(|e| fail(e.into()))?;
         Ok(ckpt)
     }
 
