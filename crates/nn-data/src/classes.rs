@@ -64,14 +64,14 @@ pub const MAX_CLASSES: usize = 10_000;
 
 /// The mapping between class indices and the labels of the file they came from. Stored with every dataset
 /// and every model, so predictions can be reported in the file's own terms.
+///
+/// The fields are private so labels and names stay one per class; a map decoded from a model file is checked
+/// by the model loader before use.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ClassMap {
-    /// The resolved scheme (never `Auto`).
-    pub scheme: LabelScheme,
-    /// `labels[c]`: the raw label of class `c` in the file.
-    pub labels: Vec<i64>,
-    /// `names[c]`: how class `c` is shown (for the digits, the digit).
-    pub names: Vec<String>,
+    scheme: LabelScheme,
+    labels: Vec<i64>,
+    names: Vec<String>,
 }
 
 impl ClassMap {
@@ -102,6 +102,21 @@ impl ClassMap {
             labels: (0..10).map(|d| if d == 0 { 10 } else { d }).collect(),
             names: (0..10).map(|d| d.to_string()).collect(),
         }
+    }
+
+    /// The resolved scheme (never `Auto`).
+    pub fn scheme(&self) -> LabelScheme {
+        self.scheme
+    }
+
+    /// `labels()[c]`: the raw label of class `c` in the file.
+    pub fn labels(&self) -> &[i64] {
+        &self.labels
+    }
+
+    /// `names()[c]`: how class `c` is shown (for the digits, the digit).
+    pub fn names(&self) -> &[String] {
+        &self.names
     }
 
     /// Number of classes.

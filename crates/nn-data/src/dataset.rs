@@ -8,18 +8,50 @@ use std::path::{Path, PathBuf};
 /// Samples as rows of `x`, with one class index per row. A `Dataset` from a loader is finite, rectangular,
 /// labelled within its [`ClassMap`], and has at least two classes.
 #[derive(Clone, Debug, PartialEq)]
+///
+/// The fields are private so that no edit can break what [`Dataset::new`] checked; the ways to change a
+/// dataset (subsets, shuffles, [`standardize`](Dataset::standardize)) keep it valid.
 pub struct Dataset {
-    /// `m × n` features.
-    pub x: Matrix<f64>,
-    /// `m` class indices, each `< classes.len()`.
-    pub labels: Vec<usize>,
-    /// How class indices relate to the file's labels.
-    pub classes: ClassMap,
-    /// Where it came from.
-    pub source: PathBuf,
+    x: Matrix<f64>,
+    labels: Vec<usize>,
+    classes: ClassMap,
+    source: PathBuf,
 }
 
 impl Dataset {
+    /// `m × n` features, a sample a row.
+    pub fn x(&self) -> &Matrix<f64> {
+        &self.x
+    }
+
+    /// `m` class indices, each `< classes().len()`.
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    /// How class indices relate to the file's labels.
+    pub fn classes(&self) -> &ClassMap {
+        &self.classes
+    }
+
+    /// Where it came from.
+    pub fn source(&self) -> &Path {
+        &self.source
+    }
+
+    /// The features and labels, without the class map and source.
+    pub fn into_xy(self) -> (Matrix<f64>, Vec<usize>) {
+        (self.x, self.labels)
+    }
+
+    /// Applies `standardizer` to the features in place.
+    ///
+    /// # Panics
+    /// If the standardiser was fitted on another number of columns.
+    pub fn standardize(&mut self, standardizer: &crate::Standardizer) {
+        standardizer.transform(&mut self.x);
+    }
+
     /// Validates and wraps loaded data: samples present, shapes agree, values finite, labels in range, and
     /// at least two classes.
     pub fn new(
@@ -65,7 +97,7 @@ impl Dataset {
             return Err(DataError::OneClass {
                 path: source.to_path_buf(),
                 label: classes
-                    .labels
+                    .labels()
                     .get(first)
                     .map_or_else(|| first.to_string(), ToString::to_string),
             });

@@ -13,12 +13,12 @@
 //!
 //! let text = b"0.1,0.2,1\n0.3,0.1,0\n-0.2,0.5,1\n0.9,-0.4,0\n0.0,0.0,1\n";
 //! let data = parse_txt(text, "inline.txt".as_ref(), LabelScheme::Auto)?;
-//! let parts = split(&data.labels, &SplitSpec::report(42))?;
+//! let parts = split(data.labels(), &SplitSpec::report(42))?;
 //! assert_eq!((parts.train.len(), parts.test.len()), (4, 1));
 //!
 //! let mut train = data.select(&parts.train);
-//! let scaler = Standardizer::fit(&train.x);
-//! scaler.transform(&mut train.x);
+//! let scaler = Standardizer::fit(train.x());
+//! train.standardize(&scaler);
 //! # Ok::<(), nn_data::DataError>(())
 //! ```
 

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 
 /// Per-column mean and standard deviation of the rows it was fitted on.
 ///
+/// The fields are private so a fitted standardiser keeps equal lengths and scales > 0; one decoded from a
+/// model file is checked by the model loader (`Checkpoint::check` in nn-train) before use.
+///
 /// A column with zero variance (the digits' blank border pixels) gets a scale of 1, so it maps to 0 instead of
 /// NaN or infinity.
 ///
@@ -20,10 +23,8 @@ use serde::{Deserialize, Serialize};
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Standardizer {
-    /// Column means.
-    pub mean: Vec<f64>,
-    /// Column standard deviations (population, i.e. divided by m), or 1 where that is 0.
-    pub scale: Vec<f64>,
+    mean: Vec<f64>,
+    scale: Vec<f64>,
 }
 
 impl Standardizer {
@@ -53,6 +54,16 @@ impl Standardizer {
             mean: vec![0.0; n],
             scale: vec![1.0; n],
         }
+    }
+
+    /// Column means.
+    pub fn mean(&self) -> &[f64] {
+        &self.mean
+    }
+
+    /// Column standard deviations (population, i.e. divided by m), or 1 where that is 0.
+    pub fn scale(&self) -> &[f64] {
+        &self.scale
     }
 
     /// Columns it expects.

@@ -23,9 +23,9 @@ fn reads_column_major_as_rows_of_samples() {
     for compressed in [false, true] {
         let file = open(xy(compressed, Var::double_as_u8("y", 3, 1, &[1, 2, 1]))).unwrap();
         let d = dataset_from_mat(&file, "X", "y", LabelScheme::Auto).unwrap();
-        assert_eq!(d.x.row_to_vec(0), vec![1., 4.]);
-        assert_eq!(d.x.row_to_vec(2), vec![3., 6.]);
-        assert_eq!(d.labels, vec![0, 1, 0]); // 1..2 shifted down
+        assert_eq!(d.x().row_to_vec(0), vec![1., 4.]);
+        assert_eq!(d.x().row_to_vec(2), vec![3., 6.]);
+        assert_eq!(d.labels(), vec![0, 1, 0]); // 1..2 shifted down
         assert_eq!(file.names(), vec!["X", "y"]);
     }
 }
@@ -39,8 +39,8 @@ fn int32_labels_load_despite_matfile() {
         "if matfile is fixed, the fallback can go"
     );
     let d = dataset_from_mat(&open(bytes).unwrap(), "X", "y", LabelScheme::Auto).unwrap();
-    assert_eq!(d.labels, vec![0, 1, 1]);
-    assert_eq!(d.x.row_to_vec(1), vec![2., 5.]);
+    assert_eq!(d.labels(), vec![0, 1, 1]);
+    assert_eq!(d.x().row_to_vec(1), vec![2., 5.]);
 }
 
 #[test]

@@ -9,15 +9,15 @@ use std::path::Path;
 fn class_maps_resolve_each_scheme() {
     let p = Path::new("f");
     let (map, c) = ClassMap::resolve(LabelScheme::Auto, &[0., 1., 1.], p).unwrap();
-    assert_eq!((map.scheme, c), (LabelScheme::ZeroBased, vec![0, 1, 1]));
+    assert_eq!((map.scheme(), c), (LabelScheme::ZeroBased, vec![0, 1, 1]));
     let (map, c) = ClassMap::resolve(LabelScheme::Auto, &[1., 3., 2.], p).unwrap();
     assert_eq!(
-        (map.scheme, map.len(), c),
+        (map.scheme(), map.len(), c),
         (LabelScheme::OneBased, 3, vec![0, 2, 1])
     );
     let (map, c) = ClassMap::resolve(LabelScheme::Digits10, &[10., 1., 9.], p).unwrap();
     assert_eq!(c, vec![0, 1, 9]);
-    assert_eq!((map.name(0), map.labels[0]), ("0", 10));
+    assert_eq!((map.name(0), map.labels()[0]), ("0", 10));
     let err = ClassMap::resolve(LabelScheme::Digits10, &[10., 0.], p).unwrap_err();
     assert!(
         err.to_string()

@@ -48,9 +48,9 @@ fn classification2_txt(path: &Path) {
     let d = load_txt(path, LabelScheme::Auto).unwrap();
     assert_eq!((d.len(), d.features()), (118, 2));
     assert_eq!(d.class_counts(), vec![60, 58]);
-    assert!(d.labels[..58].iter().all(|&c| c == 1) && d.labels[58..].iter().all(|&c| c == 0));
-    assert_eq!(min_max(d.x.col(0).iter().copied()), (-0.83007, 1.0709));
-    assert_eq!(min_max(d.x.col(1).iter().copied()), (-0.76974, 1.1089));
+    assert!(d.labels()[..58].iter().all(|&c| c == 1) && d.labels()[58..].iter().all(|&c| c == 0));
+    assert_eq!(min_max(d.x().col(0).iter().copied()), (-0.83007, 1.0709));
+    assert_eq!(min_max(d.x().col(1).iter().copied()), (-0.76974, 1.1089));
 }
 
 /// Sample 1 of classification3.mat as ASCII art, from ../shared/data/README.md ("read back from
@@ -85,23 +85,23 @@ fn classification3_mat_digits(path: &Path) {
     // Rows 1–500 are label 10 (digit 0), then 1, 2, …, 9 in blocks of 500.
     for (block, digit) in (0..10).enumerate() {
         assert!(
-            d.labels[block * 500..(block + 1) * 500]
+            d.labels()[block * 500..(block + 1) * 500]
                 .iter()
                 .all(|&c| c == digit),
             "block {block}"
         );
     }
-    let all = (0..400).flat_map(|j| d.x.col(j).to_vec());
+    let all = (0..400).flat_map(|j| d.x().col(j).to_vec());
     assert_eq!(min_max(all), (-0.13196323019852488, 1.127688299158888));
     let zeros = (0..400)
-        .map(|j| d.x.col(j).iter().filter(|&&v| v == 0.0).count())
+        .map(|j| d.x().col(j).iter().filter(|&&v| v == 0.0).count())
         .sum::<usize>();
     assert!((zeros as f64 / 2e6 - 0.525).abs() < 0.0005, "{zeros} zeros");
     // Auto reads the same labels as 1..10 shifted down: class 9 is label 10.
     let auto = load_mat(path, "X", "y", LabelScheme::Auto).unwrap();
-    assert_eq!(auto.labels[0], 9);
+    assert_eq!(auto.labels()[0], 9);
     // Upright: sample 1 rendered as text matches the ASCII art that ../shared/data/README.md gives for it.
-    let img = Image::from_row(&d.x.row_to_vec(0), 20, 20, PixelOrder::ColumnMajor).unwrap();
+    let img = Image::from_row(&d.x().row_to_vec(0), 20, 20, PixelOrder::ColumnMajor).unwrap();
     // The README's art quantises brightness slightly differently, so compare levels to within one step; a
     // transposed or flipped image misses by far more.
     const RAMP: &str = " .:-=+*#%@";
@@ -120,7 +120,7 @@ fn classification3_mat_digits(path: &Path) {
             );
         }
     }
-    let transposed = Image::from_row(&d.x.row_to_vec(0), 20, 20, PixelOrder::RowMajor)
+    let transposed = Image::from_row(&d.x().row_to_vec(0), 20, 20, PixelOrder::RowMajor)
         .unwrap()
         .to_ascii();
     assert_ne!(transposed.lines().collect::<Vec<_>>(), SAMPLE_1_ART);
@@ -177,6 +177,6 @@ fn mnist_first_10k_idx(images: &Path, labels: &Path) {
         d.class_counts(),
         vec![1001, 1127, 991, 1032, 980, 863, 1014, 1070, 944, 978]
     );
-    let (lo, hi) = min_max((0..784).flat_map(|j| d.x.col(j).to_vec()));
+    let (lo, hi) = min_max((0..784).flat_map(|j| d.x().col(j).to_vec()));
     assert_eq!((lo, hi), (0.0, 1.0));
 }

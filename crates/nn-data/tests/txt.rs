@@ -17,11 +17,11 @@ fn accepts_crlf_bom_whitespace_and_missing_final_newline() {
         "0.5, 1, 1\n\n-2 ,3e-2,0\n\n",
     ] {
         let got = parse(variant).unwrap_or_else(|e| panic!("{variant:?}: {e}"));
-        assert_eq!(got.x, want.x, "{variant:?}");
-        assert_eq!(got.labels, want.labels);
+        assert_eq!(got.x(), want.x(), "{variant:?}");
+        assert_eq!(got.labels(), want.labels());
     }
-    assert_eq!(want.labels, vec![1, 0]);
-    assert_eq!(want.x.row_to_vec(1), vec![-2.0, 0.03]);
+    assert_eq!(want.labels(), vec![1, 0]);
+    assert_eq!(want.x().row_to_vec(1), vec![-2.0, 0.03]);
 }
 
 fn expect_err(text: &str, needle: &str) -> DataError {
@@ -140,8 +140,8 @@ proptest! {
             text.push_str(nl);
         }
         let d = parse(&text).unwrap();
-        prop_assert_eq!(d.x.shape(), (rows, cols));
-        for i in 0..rows { for j in 0..cols { prop_assert_eq!(d.x.get(i, j), values[i * cols + j]); } }
-        prop_assert_eq!(d.labels, (0..rows).map(|i| i % 2).collect::<Vec<_>>());
+        prop_assert_eq!(d.x().shape(), (rows, cols));
+        for i in 0..rows { for j in 0..cols { prop_assert_eq!(d.x().get(i, j), values[i * cols + j]); } }
+        prop_assert_eq!(d.labels(), (0..rows).map(|i| i % 2).collect::<Vec<_>>());
     }
 }

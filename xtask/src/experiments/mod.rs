@@ -205,7 +205,7 @@ fn cost(specs: &Specs, datasets: &[Dataset], j: &Job) -> u64 {
     };
     let mut widths = vec![d.features()];
     widths.extend(&e.hidden);
-    widths.push(d.classes.len());
+    widths.push(d.classes().len());
     let per_sample: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
     (epochs * per_sample * d.len()) as u64
 }

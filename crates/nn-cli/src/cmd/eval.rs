@@ -26,16 +26,16 @@ pub fn run(a: EvalArgs) -> Result<()> {
             .collect::<Result<Vec<_>, _>>()?;
         let net = Network::<f64>::from_theta(&thetas, Output::Sigmoid)
             .context("building the network from Θ")?;
-        if data.classes.scheme != LabelScheme::OneBased {
+        if data.classes().scheme() != LabelScheme::OneBased {
             bail!("with --theta the labels must be one-based (1..k, unit k−1 is label k)");
         }
         let lambda = a.lambda.unwrap_or(0.0);
-        let eval = net.evaluate(&data.x, &data.labels, lambda)?;
-        let predicted = net.predict(&data.x)?;
-        let digits = data.classes.labels.len() == 10;
+        let eval = net.evaluate(data.x(), data.labels(), lambda)?;
+        let predicted = net.predict(data.x())?;
+        let digits = data.classes().labels().len() == 10;
         let names: Vec<String> = data
-            .classes
-            .labels
+            .classes()
+            .labels()
             .iter()
             .map(|&l| {
                 if digits {
@@ -54,24 +54,24 @@ pub fn run(a: EvalArgs) -> Result<()> {
     } else {
         let path = a.model.as_ref().context("--model or --theta is required")?;
         let ckpt = Checkpoint::load(path)?;
-        let data = load(&a.data, ckpt.classes.scheme)?;
-        if data.classes.len() > ckpt.classes.len() {
+        let data = load(&a.data, ckpt.classes.scheme())?;
+        if data.classes().len() > ckpt.classes.len() {
             bail!(
                 "the data has {} classes, the model {}",
-                data.classes.len(),
+                data.classes().len(),
                 ckpt.classes.len()
             );
         }
-        let (eval, predicted) = nn_train::job::evaluate(&ckpt, &data.x, &data.labels)?;
+        let (eval, predicted) = nn_train::job::evaluate(&ckpt, data.x(), data.labels())?;
         let what = format!(
             "model {} ({}, epoch {})",
             path.display(),
             ckpt.network.architecture().describe(),
             ckpt.epoch
         );
-        (eval, predicted, data, ckpt.classes.names.clone(), what)
+        (eval, predicted, data, ckpt.classes.names().to_vec(), what)
     };
-    let confusion = Confusion::new(names.len(), &dataset.labels, &predicted);
+    let confusion = Confusion::new(names.len(), dataset.labels(), &predicted);
     let (lo, hi) = wilson_interval(eval.correct, eval.samples);
     if a.json {
         let v = serde_json::json!({

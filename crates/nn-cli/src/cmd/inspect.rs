@@ -36,11 +36,11 @@ pub fn run(a: InspectArgs) -> Result<()> {
     ));
     s.push_str(&format!(
         "classes      {} ({})\n",
-        c.classes.names.join(" "),
+        c.classes.names().join(" "),
         c.classes.describe()
     ));
     let sd = &c.standardizer;
-    let identity = sd.mean.iter().all(|&m| m == 0.0) && sd.scale.iter().all(|&v| v == 1.0);
+    let identity = sd.mean().iter().all(|&m| m == 0.0) && sd.scale().iter().all(|&v| v == 1.0);
     s.push_str(&format!(
         "standardiser {}\n",
         if identity {

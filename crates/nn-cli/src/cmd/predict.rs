@@ -25,7 +25,7 @@ pub fn run(a: PredictArgs) -> Result<()> {
         }
     };
     let p = nn_train::job::predict_proba(&ckpt, &x)?;
-    let names = &ckpt.classes.names;
+    let names = ckpt.classes.names();
     let mut s = String::from("row,predicted");
     if a.proba {
         for name in names {

@@ -120,7 +120,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     // The file to resume is read whole before anything is written, so --resume F --out F is safe.
     let resume = a.resume.as_deref().map(Resume::load).transpose()?;
     let dataset = load_for(&a, resume.as_ref(), given)?;
-    let mut spec = spec_from(&a, dataset.classes.len())?;
+    let mut spec = spec_from(&a, dataset.classes().len())?;
     if let Some(r) = &resume {
         let saved = r.spec(spec.config.epochs, spec.config.threads)?;
         resume::check_flags(&saved, &spec, &a, given).map_err(|problem| TrainError::Resume {
@@ -135,7 +135,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
             a.data.data.display(),
             dataset.len(),
             dataset.features(),
-            dataset.classes.describe()
+            dataset.classes().describe()
         );
     }
     let outcome = match spec.precision {
@@ -199,7 +199,7 @@ fn load_for(
     let Some(r) = resume else {
         return load(&a.data, LabelScheme::Auto);
     };
-    let saved = r.checkpoint.classes.scheme;
+    let saved = r.checkpoint.classes.scheme();
     if let Some(labels) = a.data.labels
         && given("labels")
         && labels != saved

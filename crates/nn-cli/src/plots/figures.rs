@@ -46,7 +46,7 @@ pub fn training_figures(
     std::fs::create_dir_all(dir)?;
     let ckpt = &outcome.checkpoint;
     let split = &outcome.prepared.split;
-    let names = &ckpt.classes.names;
+    let names = ckpt.classes.names();
     let mut written = Vec::new();
     let mut add = |name: &str, kind| {
         let file = format!("{prefix}{name}.svg");
@@ -68,8 +68,8 @@ pub fn training_figures(
         decision_boundary(
             &add("boundary", FigureKind::DecisionBoundary),
             ckpt,
-            &dataset.x,
-            &dataset.labels,
+            dataset.x(),
+            dataset.labels(),
             &is_train,
             &format!("{title}: decision boundary"),
         )?;
@@ -82,11 +82,11 @@ pub fn training_figures(
         (&split.train, "train")
     };
     let held_out = dataset.select(rows);
-    let (_, predicted) = nn_train::job::evaluate(ckpt, &held_out.x, &held_out.labels)?;
-    let confusion = Confusion::new(names.len(), &held_out.labels, &predicted);
+    let (_, predicted) = nn_train::job::evaluate(ckpt, held_out.x(), held_out.labels())?;
+    let confusion = Confusion::new(names.len(), held_out.labels(), &predicted);
     let side = (dataset.features() as f64).sqrt() as usize;
     if side * side == dataset.features() && side >= 8 {
-        let order = if nn_data::FileKind::of(&dataset.source) == nn_data::FileKind::Mat {
+        let order = if nn_data::FileKind::of(dataset.source()) == nn_data::FileKind::Mat {
             PixelOrder::ColumnMajor
         } else {
             PixelOrder::RowMajor
@@ -128,11 +128,15 @@ pub fn misclassified_images(
     limit: usize,
 ) -> Vec<(Image, String, String)> {
     (0..d.len())
-        .filter(|&i| predicted[i] != d.labels[i])
+        .filter(|&i| predicted[i] != d.labels()[i])
         .take(limit)
         .filter_map(|i| {
-            let img = Image::from_row(&d.x.row_to_vec(i), side, side, order)?;
-            Some((img, names[d.labels[i]].clone(), names[predicted[i]].clone()))
+            let img = Image::from_row(&d.x().row_to_vec(i), side, side, order)?;
+            Some((
+                img,
+                names[d.labels()[i]].clone(),
+                names[predicted[i]].clone(),
+            ))
         })
         .collect()
 }

@@ -186,27 +186,27 @@ impl Checkpoint {
         weights(WeightSet::Model, &self.network)?;
         let arch = self.network.architecture();
         let sd = &self.standardizer;
-        if sd.mean.len() != arch.n_input || sd.scale.len() != arch.n_input {
+        if sd.mean().len() != arch.n_input || sd.scale().len() != arch.n_input {
             return Err(Inconsistency::StandardizerWidth {
-                means: sd.mean.len(),
-                scales: sd.scale.len(),
+                means: sd.mean().len(),
+                scales: sd.scale().len(),
                 inputs: arch.n_input,
             });
         }
-        if !sd.mean.iter().chain(&sd.scale).all(|v| v.is_finite())
-            || sd.scale.iter().any(|&s| s <= 0.0)
+        if !sd.mean().iter().chain(sd.scale()).all(|v| v.is_finite())
+            || sd.scale().iter().any(|&s| s <= 0.0)
         {
             return Err(Inconsistency::StandardizerValues);
         }
         let k = self.classes.len();
-        if k != arch.classes() || self.classes.names.len() != k {
+        if k != arch.classes() || self.classes.names().len() != k {
             return Err(Inconsistency::Classes {
                 labels: k,
-                names: self.classes.names.len(),
+                names: self.classes.names().len(),
                 outputs: arch.classes(),
             });
         }
-        for name in &self.classes.names {
+        for name in self.classes.names() {
             check_name("class name", name)?;
         }
         if let Some(m) = &self.metrics

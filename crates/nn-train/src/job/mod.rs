@@ -220,7 +220,7 @@ pub fn run_job<T: Scalar>(
         .config
         .clone()
         .validate(m, data.validation.is_some(), data.test.is_some())?;
-    let arch = spec.architecture(dataset.features(), dataset.classes.len());
+    let arch = spec.architecture(dataset.features(), dataset.classes().len());
     arch.validate()?;
     check_file_size(&arch, &spec.config)?;
     let mut trainer = match resume {
@@ -243,11 +243,11 @@ pub fn run_job<T: Scalar>(
     let template = ModelTemplate {
         precision: spec.precision,
         standardizer: prepared.standardizer.clone(),
-        classes: dataset.classes.clone(),
+        classes: dataset.classes().clone(),
         training: Training {
             run: spec.record(),
             data: DataRecord {
-                name: file_name(&dataset.source),
+                name: file_name(dataset.source()),
                 digest,
                 train_samples: m,
             },

@@ -21,14 +21,14 @@ pub struct Prepared {
 /// SHA-256 over a dataset's shape, feature bits and labels, as 64 hex digits.
 pub fn data_digest(d: &Dataset) -> String {
     let mut h = sha2::Sha256::new();
-    h.update((d.x.rows() as u64).to_le_bytes());
-    h.update((d.x.cols() as u64).to_le_bytes());
-    for j in 0..d.x.cols() {
-        for v in d.x.col(j) {
+    h.update((d.x().rows() as u64).to_le_bytes());
+    h.update((d.x().cols() as u64).to_le_bytes());
+    for j in 0..d.x().cols() {
+        for v in d.x().col(j) {
             h.update(v.to_bits().to_le_bytes());
         }
     }
-    for &c in &d.labels {
+    for &c in d.labels() {
         h.update((c as u64).to_le_bytes());
     }
     format!("{:x}", h.finalize())
@@ -36,13 +36,10 @@ pub fn data_digest(d: &Dataset) -> String {
 
 /// Splits `dataset` and standardises every part with statistics of the training part.
 pub fn prepare(dataset: &Dataset, split: &SplitSpec, standardize: bool) -> Result<Prepared> {
-    let parts = nn_data::split(&dataset.labels, split)?;
+    let parts = nn_data::split(dataset.labels(), split)?;
     let take = |idx: &[usize]| {
-        let d = dataset.select(idx);
-        Samples {
-            x: d.x,
-            labels: d.labels,
-        }
+        let (x, labels) = dataset.select(idx).into_xy();
+        Samples { x, labels }
     };
     let mut train = take(&parts.train);
     let standardizer = if standardize {
