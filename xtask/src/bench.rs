@@ -2,45 +2,10 @@
 //! (our own roofline), at one thread and at all threads. Medians of repeated runs, measured in one process.
 
 use anyhow::Result;
-use nn_core::{Gradients, Network, Output, Workspace};
 use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use nn_train::bench::{CASES, Case, Epoch};
 use std::io::Write as _;
 use std::time::{Duration, Instant};
-
-/// One benchmark case: a synthetic dataset of this shape and a network of these widths.
-pub struct Case {
-    pub name: &'static str,
-    pub m: usize,
-    pub widths: &'static [usize],
-    pub f32: bool,
-}
-
-pub const CASES: &[Case] = &[
-    Case {
-        name: "digits-f64",
-        m: 4000,
-        widths: &[400, 64, 10],
-        f32: false,
-    },
-    Case {
-        name: "digits-f32",
-        m: 4000,
-        widths: &[400, 64, 10],
-        f32: true,
-    },
-    Case {
-        name: "binary-f64",
-        m: 94,
-        widths: &[2, 4, 4, 1],
-        f32: false,
-    },
-    Case {
-        name: "mnist60k-f32",
-        m: 60_000,
-        widths: &[784, 128, 10],
-        f32: true,
-    },
-];
 
 /// What one case measured at one thread setting.
 #[derive(Debug, serde::Serialize)]
@@ -78,38 +43,18 @@ fn time_per_iter(samples: usize, inner: usize, mut f: impl FnMut()) -> f64 {
     median(v)
 }
 
-fn synthetic<T: Scalar>(m: usize, n: usize, k: usize) -> (Matrix<T>, Vec<usize>) {
-    let x = Matrix::from_fn(m, n, |i, j| {
-        T::from_f64((((i * 31 + j * 17) % 97) as f64 / 97.0 - 0.5) * 2.0)
-    });
-    (x, (0..m).map(|i| (i * 7) % k.max(2)).collect())
-}
-
 fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
-    let (n, k) = (case.widths[0], *case.widths.last().unwrap_or(&1));
-    let output = if k == 1 {
-        Output::Sigmoid
-    } else {
-        Output::Softmax
-    };
-    let hidden = &case.widths[1..case.widths.len() - 1];
-    let (x, y) = synthetic::<T>(case.m, n, k);
-    let mut net = Network::<T>::xavier(n, hidden, k, output, 0).expect("valid case");
-    let arch = net.architecture().clone();
-    let mut ws = Workspace::<T>::new(&arch, case.m, threads);
-    let mut grads = Gradients::<T>::zeros(&arch);
+    let mut epoch = Epoch::<T>::of(case, threads);
+    let arch = epoch.net.architecture().clone();
     let flops = arch.flops_per_pass(case.m) as f64;
     // Enough iterations per sample to last ~20 ms.
     let inner = ((2e-2 * 20e9 / flops.max(1.0)) as usize).clamp(1, 20_000);
     let samples = if case.m >= 60_000 { 5 } else { 11 };
-    let lr = T::from_f64(1e-3);
     // Timed where the trainer runs its loop (Threads::run), so that the parallel products behave as in training.
     let epoch_s = threads.run(|| {
         time_per_iter(samples, inner, || {
             for _ in 0..inner {
-                net.gradient_with(&x, &y, nn_core::L2::NONE, &mut ws, &mut grads)
-                    .expect("shapes fit");
-                net.gradient_descent_step(&grads, lr);
+                epoch.run();
             }
         })
     });
@@ -121,7 +66,12 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
         .windows(2)
         .map(|w| Matrix::zeros(w[0], w[1]))
         .collect();
-    let ws_: Vec<Matrix<T>> = net.layers().iter().map(|l| l.weights.clone()).collect();
+    let ws_: Vec<Matrix<T>> = epoch
+        .net
+        .layers()
+        .iter()
+        .map(|l| l.weights.clone())
+        .collect();
     let gemm_s = threads.run(|| {
         time_per_iter(samples, inner, || {
             for _ in 0..inner {

@@ -1,79 +1,52 @@
 //! `cargo bench -p nn-train`: one full-batch training epoch (forward, backward, update) for the cases of
 //! `cargo xtask bench`, and the linalg kernels an epoch is made of. divan reports medians.
 
-use nn_core::{Gradients, Network, Output, Workspace};
 use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use nn_train::bench::{CASES, Epoch};
+use nn_train::{Optimizer, OptimizerState};
 
 fn main() {
     divan::main();
 }
 
-struct Setup<T: Scalar> {
-    x: Matrix<T>,
-    y: Vec<usize>,
-    net: Network<T>,
-    ws: Workspace<T>,
-    grads: Gradients<T>,
-}
-
-fn setup<T: Scalar>(m: usize, widths: &[usize], threads: Threads) -> Setup<T> {
-    let (n, k) = (widths[0], widths[widths.len() - 1]);
-    let x = Matrix::from_fn(m, n, |i, j| {
-        T::from_f64((((i * 31 + j * 17) % 97) as f64 / 97.0 - 0.5) * 2.0)
-    });
-    let y = (0..m).map(|i| (i * 7) % k.max(2)).collect();
-    let output = if k == 1 {
-        Output::Sigmoid
-    } else {
-        Output::Softmax
-    };
-    let net =
-        Network::<T>::xavier(n, &widths[1..widths.len() - 1], k, output, 0).expect("valid widths");
-    let ws = Workspace::new(net.architecture(), m, threads);
-    let grads = Gradients::zeros(net.architecture());
-    Setup {
-        x,
-        y,
-        net,
-        ws,
-        grads,
-    }
-}
-
-fn epoch<T: Scalar>(bencher: divan::Bencher, m: usize, widths: &[usize], threads: Threads) {
-    let mut s = setup::<T>(m, widths, threads);
-    let lr = T::from_f64(1e-3);
-    bencher.bench_local(move || {
-        s.net
-            .gradient_with(&s.x, &s.y, nn_core::L2::NONE, &mut s.ws, &mut s.grads)
-            .expect("shapes fit");
-        s.net.gradient_descent_step(&s.grads, lr);
-    });
+fn epoch<T: Scalar>(bencher: divan::Bencher, name: &str, threads: usize) {
+    let case = CASES
+        .iter()
+        .find(|c| c.name == name)
+        .expect("a case of CASES");
+    let mut e = Epoch::<T>::of(case, Threads::from_count(threads));
+    bencher.bench_local(move || e.run());
 }
 
 #[divan::bench(args = [1, 0])]
 fn digits_f64(bencher: divan::Bencher, threads: usize) {
-    epoch::<f64>(bencher, 4000, &[400, 64, 10], Threads::from_count(threads));
+    epoch::<f64>(bencher, "digits-f64", threads);
 }
 
 #[divan::bench(args = [1, 0])]
 fn digits_f32(bencher: divan::Bencher, threads: usize) {
-    epoch::<f32>(bencher, 4000, &[400, 64, 10], Threads::from_count(threads));
+    epoch::<f32>(bencher, "digits-f32", threads);
 }
 
 #[divan::bench]
 fn binary_f64(bencher: divan::Bencher) {
-    epoch::<f64>(bencher, 94, &[2, 4, 4, 1], Threads::Single);
+    epoch::<f64>(bencher, "binary-f64", 1);
 }
 
 #[divan::bench(sample_count = 10, args = [1, 0])]
 fn mnist60k_f32(bencher: divan::Bencher, threads: usize) {
-    epoch::<f32>(
-        bencher,
-        60_000,
-        &[784, 128, 10],
-        Threads::from_count(threads),
-    );
+    epoch::<f32>(bencher, "mnist60k-f32", threads);
+}
+
+/// One optimiser update of the digits network (400-64-10, 26 250 parameters), as a mini-batch step makes.
+#[divan::bench(args = ["momentum", "adam"])]
+fn digits_optimizer_step_f64(bencher: divan::Bencher, name: &str) {
+    let mut e = Epoch::<f64>::new(4000, &[400, 64, 10], Threads::Single);
+    e.run();
+    let grads = e.gradients().clone();
+    let opt = Optimizer::from_name(name, 0.9).expect("an optimiser name");
+    let mut state = OptimizerState::new(&opt, &e.net);
+    bencher.bench_local(move || state.step(&opt, &mut e.net, &grads, 1e-6));
 }
 
 /// The digits epoch's largest product, A (4000×400) · W (400×64), and its two backward partners.

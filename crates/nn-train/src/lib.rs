@@ -39,6 +39,7 @@
 // A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
 #![warn(clippy::unwrap_used)]
 
+pub mod bench;
 mod checkpoint;
 mod config;
 mod error;

@@ -34,71 +34,38 @@ fn zeros_like<T: Scalar>(net: &Network<T>) -> Vec<Layer<T>> {
         .collect()
 }
 
-/// Applies `f(θ, g, s)` to every parameter with its gradient and one state slot.
-fn for_each_param_1<T: Scalar>(
+/// Applies `f(θ, g, slots)` to every parameter θ of `net`, with its gradient g and its `N` slots of optimiser
+/// state (momentum's velocity; Adam's m and v): layer by layer, the weights column by column, then the biases.
+fn for_each_param<T: Scalar, const N: usize>(
     net: &mut Network<T>,
     grads: &Gradients<T>,
-    s: &mut [Layer<T>],
-    mut f: impl FnMut(&mut T, T, &mut T),
+    mut state: [&mut [Layer<T>]; N],
+    mut f: impl FnMut(&mut T, T, [&mut T; N]),
 ) {
-    for ((layer, g), a) in net
-        .layers_mut()
-        .iter_mut()
-        .zip(&grads.layers)
-        .zip(s.iter_mut())
-    {
+    for (l, (layer, g)) in net.layers_mut().iter_mut().zip(&grads.layers).enumerate() {
         for j in 0..layer.n_out() {
-            for ((w, &gw), x) in layer
-                .weights
-                .col_mut(j)
-                .iter_mut()
-                .zip(g.weights.col(j))
-                .zip(a.weights.col_mut(j))
-            {
-                f(w, gw, x);
-            }
+            let slots = state.each_mut().map(|s| s[l].weights.col_mut(j));
+            apply(layer.weights.col_mut(j), g.weights.col(j), slots, &mut f);
         }
-        for ((w, &gw), x) in layer.bias.iter_mut().zip(&g.bias).zip(a.bias.iter_mut()) {
-            f(w, gw, x);
-        }
+        let slots = state.each_mut().map(|s| s[l].bias.as_mut_slice());
+        apply(&mut layer.bias, &g.bias, slots, &mut f);
     }
 }
 
-/// Applies `f(θ, g, s₁, s₂)` to every parameter with its gradient and two state slots.
-fn for_each_param<T: Scalar>(
-    net: &mut Network<T>,
-    grads: &Gradients<T>,
-    s1: &mut [Layer<T>],
-    s2: &mut [Layer<T>],
-    mut f: impl FnMut(&mut T, T, &mut T, &mut T),
+/// `f(θᵢ, gᵢ, slotsᵢ)` for each i of slices of one length.
+fn apply<T: Scalar, const N: usize>(
+    theta: &mut [T],
+    g: &[T],
+    mut slots: [&mut [T]; N],
+    f: &mut impl FnMut(&mut T, T, [&mut T; N]),
 ) {
-    for (((layer, g), a), b) in net
-        .layers_mut()
-        .iter_mut()
-        .zip(&grads.layers)
-        .zip(s1.iter_mut())
-        .zip(s2.iter_mut())
-    {
-        for j in 0..layer.n_out() {
-            let cols = layer.weights.col_mut(j).iter_mut().zip(g.weights.col(j));
-            for ((w, &gw), (x, y)) in cols.zip(
-                a.weights
-                    .col_mut(j)
-                    .iter_mut()
-                    .zip(b.weights.col_mut(j).iter_mut()),
-            ) {
-                f(w, gw, x, y);
-            }
-        }
-        for (((w, &gw), x), y) in layer
-            .bias
-            .iter_mut()
-            .zip(&g.bias)
-            .zip(a.bias.iter_mut())
-            .zip(b.bias.iter_mut())
-        {
-            f(w, gw, x, y);
-        }
+    let n = theta.len();
+    assert!(
+        g.len() == n && slots.iter().all(|s| s.len() == n),
+        "optimiser state of the network's shape"
+    );
+    for i in 0..n {
+        f(&mut theta[i], g[i], slots.each_mut().map(|s| &mut s[i]));
     }
 }
 
@@ -137,7 +104,7 @@ impl<T: Scalar> OptimizerState<T> {
                 &Optimizer::Momentum { momentum, nesterov },
             ) => {
                 let mu = T::from_f64(momentum);
-                for_each_param_1(net, grads, velocity, |w, g, v| {
+                for_each_param(net, grads, [velocity], |w, g, [v]| {
                     // v ← μv + g;  θ ← θ − lr·v   (Nesterov: θ ← θ − lr·(g + μv))
                     *v = mu * *v + g;
                     *w -= lr_t * if nesterov { g + mu * *v } else { *v };
@@ -158,7 +125,7 @@ impl<T: Scalar> OptimizerState<T> {
                     T::from_f64(lr * (1.0 - beta2.powi(ti)).sqrt() / (1.0 - beta1.powi(ti)));
                 let (b1, b2, eps) = (T::from_f64(beta1), T::from_f64(beta2), T::from_f64(epsilon));
                 let eps_hat = eps * T::from_f64((1.0 - beta2.powi(ti)).sqrt());
-                for_each_param(net, grads, m, v, |w, g, m, v| {
+                for_each_param(net, grads, [m, v], |w, g, [m, v]| {
                     *m = b1 * *m + (T::ONE - b1) * g;
                     *v = b2 * *v + (T::ONE - b2) * g * g;
                     *w -= alpha * *m / (v.sqrt() + eps_hat);
