@@ -5,13 +5,15 @@
 //! module docs of `scan` list matfile's defects and why each needs this.
 
 pub mod scan;
+mod variable;
 
 use crate::classes::{ClassMap, LabelScheme};
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result, read_file};
 use nn_linalg::Matrix;
-use scan::{ScanError, Variable, dims_text};
+use scan::ScanError;
 use std::path::Path;
+use variable::{Variable, dims_text};
 
 /// A .mat file read into memory and walked, from which variables can be taken by name.
 pub struct MatFile {

@@ -16,6 +16,7 @@
 //! Allocation is bounded by the input: nothing is allocated from a size field before the bytes it describes
 //! have been seen, and an inflated variable may not exceed [`MAX_VARIABLE_BYTES`].
 
+use super::variable::Variable;
 use std::io::Read;
 
 /// The largest inflated variable read (1 GiB): a forged size or a zip bomb stops here.
@@ -40,182 +41,7 @@ pub enum ScanError {
     Malformed(String),
 }
 
-/// One top-level variable as the walk found it.
-#[derive(Debug, Clone)]
-pub struct Variable {
-    /// Its name.
-    pub name: String,
-    /// mxClass: 1 cell, 2 struct, 3 object, 4 char, 5 sparse, 6 double, 7 single, 8–15 integers.
-    pub class: u8,
-    /// Has an imaginary part.
-    pub complex: bool,
-    /// Its dimensions (at least two).
-    pub dims: Vec<usize>,
-    big_endian: bool,
-    /// The miMATRIX payload (after flags, dims and name: `data_start` points at the real part).
-    payload: Vec<u8>,
-    data_start: usize,
-}
-
-impl Variable {
-    /// What kind of array it is, for messages: `None` for a dense real numeric array.
-    pub fn unsupported_kind(&self) -> Option<String> {
-        let kind = match self.class {
-            1 => "a cell array",
-            2 => "a struct",
-            3 => "an object",
-            4 => "a char array",
-            5 => "a sparse array",
-            6..=15 if self.complex => return Some(format!("complex ({})", class_name(self.class))),
-            6..=15 => return None,
-            16 => "a function handle",
-            17 => "an opaque object",
-            _ => "an array of unknown class",
-        };
-        Some(kind.to_string())
-    }
-
-    /// Number of elements the dimensions declare, if it does not overflow.
-    pub fn element_count(&self) -> Option<usize> {
-        self.dims
-            .iter()
-            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-    }
-
-    /// Checks, for a dense numeric array, that its dimensions multiply to at most `i32::MAX` values (the most
-    /// a level-5 array holds, and what `matfile` computes its product in) and that its real part (and imaginary
-    /// part, if any) holds exactly that many values of its type. Other classes pass unchecked: nn refuses them
-    /// by kind. Run by [`scan`] on every variable, so that no reader ever sizes anything from dimensions that
-    /// the bytes do not back.
-    pub fn check_data_size(&self) -> Result<(), ScanError> {
-        if !(6..=15).contains(&self.class) {
-            return Ok(());
-        }
-        let count = self.dims.iter().try_fold(1i32, |acc, &d| {
-            i32::try_from(d).ok().and_then(|d| acc.checked_mul(d))
-        });
-        let Some(count) = count else {
-            return Err(ScanError::Malformed(format!(
-                "variable '{}' declares {} values, more than the {} a MAT-file array can hold",
-                self.name,
-                dims_text(&self.dims),
-                i32::MAX
-            )));
-        };
-        let mut pos = self.data_start;
-        for part in ["real", "imaginary"]
-            .into_iter()
-            .take(1 + self.complex as usize)
-        {
-            let (_, data, next, width) = self.numeric_part(pos, part)?;
-            self.check_count(count as usize, data.len(), width)?;
-            pos = next;
-        }
-        Ok(())
-    }
-
-    /// The sub-element at `pos` with its value width in bytes.
-    fn numeric_part(
-        &self,
-        pos: usize,
-        part: &str,
-    ) -> Result<(u32, &[u8], usize, usize), ScanError> {
-        let (ty, data, next) = sub_element(&self.payload, pos, self.big_endian).map_err(|e| {
-            ScanError::Malformed(format!("variable '{}': {part} part: {e}", self.name))
-        })?;
-        let width = match ty {
-            1 | 2 => 1,
-            3 | 4 => 2,
-            5..=7 => 4,
-            9 | 12 | 13 => 8,
-            _ => {
-                return Err(ScanError::Malformed(format!(
-                    "variable '{}': data type {ty} of its {part} part is not numeric",
-                    self.name
-                )));
-            }
-        };
-        Ok((ty, data, next, width))
-    }
-
-    fn check_count(&self, expected: usize, bytes: usize, width: usize) -> Result<(), ScanError> {
-        if bytes % width != 0 || bytes / width != expected {
-            return Err(ScanError::Malformed(format!(
-                "variable '{}' is {} = {} values but its data holds {} bytes of {}-byte values",
-                self.name,
-                dims_text(&self.dims),
-                expected,
-                bytes,
-                width
-            )));
-        }
-        Ok(())
-    }
-
-    /// The real part as f64, column-major. Requires a dense real numeric array.
-    pub fn decode_real(&self) -> Result<Vec<f64>, ScanError> {
-        let (ty, data, _, width) = self.numeric_part(self.data_start, "real")?;
-        let expected = self.element_count().ok_or_else(|| {
-            ScanError::Malformed(format!(
-                "variable '{}': the dimensions {} overflow",
-                self.name,
-                dims_text(&self.dims)
-            ))
-        })?;
-        self.check_count(expected, data.len(), width)?;
-        let be = self.big_endian;
-        let value = |b: &[u8]| -> f64 {
-            macro_rules! read {
-                ($t:ty) => {{
-                    let a = b.try_into().expect("chunk width matches the type");
-                    (if be {
-                        <$t>::from_be_bytes(a)
-                    } else {
-                        <$t>::from_le_bytes(a)
-                    }) as f64
-                }};
-            }
-            match ty {
-                1 => read!(i8),
-                2 => read!(u8),
-                3 => read!(i16),
-                4 => read!(u16),
-                5 => read!(i32),
-                6 => read!(u32),
-                7 => read!(f32),
-                9 => read!(f64),
-                12 => read!(i64),
-                _ => read!(u64),
-            }
-        };
-        Ok(data.chunks_exact(width).map(value).collect())
-    }
-}
-
-/// `5000×400`.
-pub fn dims_text(dims: &[usize]) -> String {
-    dims.iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("×")
-}
-
-fn class_name(class: u8) -> &'static str {
-    match class {
-        6 => "double",
-        7 => "single",
-        8 => "int8",
-        9 => "uint8",
-        10 => "int16",
-        11 => "uint16",
-        12 => "int32",
-        13 => "uint32",
-        14 => "int64",
-        _ => "uint64",
-    }
-}
-
-fn read_u32(bytes: &[u8], at: usize, be: bool) -> Option<u32> {
+pub(super) fn read_u32(bytes: &[u8], at: usize, be: bool) -> Option<u32> {
     let b: [u8; 4] = bytes.get(at..at + 4)?.try_into().ok()?;
     Some(if be {
         u32::from_be_bytes(b)
@@ -229,7 +55,7 @@ fn round8(n: usize) -> usize {
 }
 
 /// Reads the sub-element at `pos`: `(type, data, next position)`. Handles the small (packed) format.
-fn sub_element(buf: &[u8], pos: usize, be: bool) -> Result<(u32, &[u8], usize), String> {
+pub(super) fn sub_element(buf: &[u8], pos: usize, be: bool) -> Result<(u32, &[u8], usize), String> {
     let first = read_u32(buf, pos, be).ok_or_else(|| {
         format!(
             "a tag at byte {pos} runs past the array's end ({} bytes)",
@@ -323,6 +149,37 @@ fn peek_name(ty: u32, payload: &[u8], be: bool) -> Option<String> {
 
 /// Walks the whole file and returns its variables in order.
 pub fn scan(bytes: &[u8]) -> Result<Vec<Variable>, ScanError> {
+    let be = header(bytes)?;
+    let mut vars = Vec::new();
+    let mut pos = HEADER_LEN;
+    let mut index = 0;
+    while pos < bytes.len() {
+        index += 1;
+        let start = pos;
+        let (matrix, next) = element(bytes, pos, index, be)?;
+        pos = next.min(bytes.len());
+        if matrix.is_empty() {
+            continue; // an empty array element carries no variable
+        }
+        let (class, complex, dims, name, data_start) = matrix_header(&matrix, be)
+            .map_err(|e| ScanError::Malformed(format!("element {index} at byte {start}: {e}")))?;
+        let var = Variable {
+            name,
+            class,
+            complex,
+            dims,
+            big_endian: be,
+            payload: matrix,
+            data_start,
+        };
+        var.check_data_size()?;
+        vars.push(var);
+    }
+    Ok(vars)
+}
+
+/// Checks the 128-byte header (and recognises v7.3/HDF5); returns whether the file is big-endian.
+fn header(bytes: &[u8]) -> Result<bool, ScanError> {
     if bytes.starts_with(b"MATLAB 7.3")
         || bytes.get(512..520) == Some(HDF5_SIGNATURE)
         || bytes.starts_with(HDF5_SIGNATURE)
@@ -363,91 +220,76 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<Variable>, ScanError> {
             "version is {version:#06x}, expected 0x0100 (level 5)"
         )));
     }
+    Ok(be)
+}
 
-    let mut vars = Vec::new();
-    let mut pos = HEADER_LEN;
-    let mut index = 0;
-    while pos < bytes.len() {
-        index += 1;
-        let start = pos;
-        let remaining = bytes.len() - pos;
-        if remaining < 8 {
-            return Err(ScanError::Truncated(format!(
-                "element {index} at byte {pos}: only {remaining} bytes of its 8-byte tag"
-            )));
-        }
-        let ty = read_u32(bytes, pos, be).unwrap_or(0);
-        let n = read_u32(bytes, pos + 4, be).unwrap_or(0) as usize;
-        let available = remaining - 8;
-        if n > available {
-            let payload = &bytes[pos + 8..];
-            let who = peek_name(ty, payload, be)
-                .map(|name| format!("variable '{name}' (element {index})"))
-                .unwrap_or(format!("element {index}"));
-            return Err(ScanError::Truncated(format!(
-                "{who} at byte {pos} declares {n} bytes but only {available} remain; the file is {} bytes short",
-                n - available
-            )));
-        }
-        let payload = &bytes[pos + 8..pos + 8 + n];
-        let (matrix, next) = match ty {
-            MI_COMPRESSED => {
-                let inflated = inflate(payload).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::UnexpectedEof => ScanError::Truncated(format!(
-                        "the compressed data of element {index} at byte {pos} ends early"
-                    )),
-                    _ => ScanError::Malformed(format!(
-                        "element {index} at byte {pos} is not valid zlib data ({e})"
-                    )),
-                })?;
-                if inflated.len() as u64 > MAX_VARIABLE_BYTES {
-                    return Err(ScanError::Malformed(format!(
-                        "element {index} inflates to more than {MAX_VARIABLE_BYTES} bytes, the most nn reads"
-                    )));
-                }
-                let inner_ty = read_u32(&inflated, 0, be);
-                let inner_n = read_u32(&inflated, 4, be).map(|v| v as usize);
-                match (inner_ty, inner_n) {
-                    (Some(MI_MATRIX), Some(m)) if m <= inflated.len() - 8 => {
-                        (inflated[8..8 + m].to_vec(), pos + 8 + n)
-                    }
-                    (Some(MI_MATRIX), Some(m)) => {
-                        return Err(ScanError::Truncated(format!(
-                            "element {index} at byte {pos}: its array declares {m} bytes but inflates to {}",
-                            inflated.len().saturating_sub(8)
-                        )));
-                    }
-                    _ => {
-                        return Err(ScanError::Malformed(format!(
-                            "compressed element {index} does not hold an array (miMATRIX)"
-                        )));
-                    }
-                }
-            }
-            MI_MATRIX => (payload.to_vec(), pos + 8 + round8(n)),
-            other => {
-                return Err(ScanError::Malformed(format!(
-                    "element {index} at byte {pos} has type {other}, expected an array (14) or compressed data (15)"
-                )));
-            }
-        };
-        pos = next.min(bytes.len());
-        if matrix.is_empty() {
-            continue; // an empty array element carries no variable
-        }
-        let (class, complex, dims, name, data_start) = matrix_header(&matrix, be)
-            .map_err(|e| ScanError::Malformed(format!("element {index} at byte {start}: {e}")))?;
-        let var = Variable {
-            name,
-            class,
-            complex,
-            dims,
-            big_endian: be,
-            payload: matrix,
-            data_start,
-        };
-        var.check_data_size()?;
-        vars.push(var);
+/// The top-level element `index` at byte `pos`: its miMATRIX payload (inflated if compressed) and the
+/// position of the next element.
+fn element(
+    bytes: &[u8],
+    pos: usize,
+    index: usize,
+    be: bool,
+) -> Result<(Vec<u8>, usize), ScanError> {
+    let remaining = bytes.len() - pos;
+    if remaining < 8 {
+        return Err(ScanError::Truncated(format!(
+            "element {index} at byte {pos}: only {remaining} bytes of its 8-byte tag"
+        )));
     }
-    Ok(vars)
+    let ty = read_u32(bytes, pos, be).unwrap_or(0);
+    let n = read_u32(bytes, pos + 4, be).unwrap_or(0) as usize;
+    let available = remaining - 8;
+    if n > available {
+        let payload = &bytes[pos + 8..];
+        let who = peek_name(ty, payload, be)
+            .map(|name| format!("variable '{name}' (element {index})"))
+            .unwrap_or(format!("element {index}"));
+        return Err(ScanError::Truncated(format!(
+            "{who} at byte {pos} declares {n} bytes but only {available} remain; the file is {} bytes short",
+            n - available
+        )));
+    }
+    let payload = &bytes[pos + 8..pos + 8 + n];
+    match ty {
+        MI_COMPRESSED => Ok((inflated_array(payload, pos, index, be)?, pos + 8 + n)),
+        MI_MATRIX => Ok((payload.to_vec(), pos + 8 + round8(n))),
+        other => Err(ScanError::Malformed(format!(
+            "element {index} at byte {pos} has type {other}, expected an array (14) or compressed data (15)"
+        ))),
+    }
+}
+
+/// The miMATRIX payload inside the compressed element `index` at byte `pos`.
+fn inflated_array(
+    payload: &[u8],
+    pos: usize,
+    index: usize,
+    be: bool,
+) -> Result<Vec<u8>, ScanError> {
+    let inflated = inflate(payload).map_err(|e| match e.kind() {
+        std::io::ErrorKind::UnexpectedEof => ScanError::Truncated(format!(
+            "the compressed data of element {index} at byte {pos} ends early"
+        )),
+        _ => ScanError::Malformed(format!(
+            "element {index} at byte {pos} is not valid zlib data ({e})"
+        )),
+    })?;
+    if inflated.len() as u64 > MAX_VARIABLE_BYTES {
+        return Err(ScanError::Malformed(format!(
+            "element {index} inflates to more than {MAX_VARIABLE_BYTES} bytes, the most nn reads"
+        )));
+    }
+    let inner_ty = read_u32(&inflated, 0, be);
+    let inner_n = read_u32(&inflated, 4, be).map(|v| v as usize);
+    match (inner_ty, inner_n) {
+        (Some(MI_MATRIX), Some(m)) if m <= inflated.len() - 8 => Ok(inflated[8..8 + m].to_vec()),
+        (Some(MI_MATRIX), Some(m)) => Err(ScanError::Truncated(format!(
+            "element {index} at byte {pos}: its array declares {m} bytes but inflates to {}",
+            inflated.len().saturating_sub(8)
+        ))),
+        _ => Err(ScanError::Malformed(format!(
+            "compressed element {index} does not hold an array (miMATRIX)"
+        ))),
+    }
 }
