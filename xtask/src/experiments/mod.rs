@@ -35,48 +35,20 @@ struct Job {
     seed: u64,
 }
 
+/// What the worker threads hand back: every run's result, and the outcome of seed 0 under the report's
+/// protocol for each experiment (the runs the figures are drawn from).
+struct Runs {
+    results: Vec<RunResult>,
+    showcases: Vec<(usize, JobOutcome)>,
+}
+
 pub fn run(root: &Path, opts: &Options) -> Result<()> {
     let started = Instant::now();
-    let mut specs = Specs::load(&root.join("experiments/report.toml"))?;
-    if !opts.only.is_empty() {
-        let known: Vec<String> = specs.experiment.iter().map(|e| e.id.clone()).collect();
-        if let Some(bad) = opts.only.iter().find(|id| !known.contains(id)) {
-            anyhow::bail!(
-                "--only {bad}: no such experiment (known: {})",
-                known.join(", ")
-            );
-        }
-        specs.experiment.retain(|e| opts.only.contains(&e.id));
-    }
-    let datasets = specs
-        .experiment
-        .iter()
-        .map(|e| {
-            let path = crate::data::ensure(root, &e.data)?;
-            let load = LoadOptions {
-                labels: e.labels,
-                ..LoadOptions::default()
-            };
-            nn_data::load(&path, &load).with_context(|| format!("experiment {}", e.id))
-        })
-        .collect::<Result<Vec<Dataset>>>()?;
+    let specs = selected_specs(root, &opts.only)?;
+    let datasets = load_datasets(root, &specs)?;
     std::fs::create_dir_all(&opts.out)
         .with_context(|| format!("creating {}", opts.out.display()))?;
-
-    let mut jobs = Vec::new();
-    for (experiment, _) in specs.experiment.iter().enumerate() {
-        for variant in Variant::ALL {
-            for seed in 0..opts.seeds {
-                jobs.push(Job {
-                    experiment,
-                    variant,
-                    seed,
-                });
-            }
-        }
-    }
-    // Longest first, so the cores finish together.
-    jobs.sort_by_key(|j| std::cmp::Reverse(cost(&specs, &datasets, j)));
+    let jobs = plan(&specs, &datasets, opts.seeds);
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(jobs.len())
@@ -90,6 +62,85 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             opts.seeds
         );
     }
+    let runs = execute(&specs, &datasets, &jobs, workers, opts);
+    let figures = results::plots(&opts.out, &specs, &datasets, &runs.showcases)?;
+    let summary = results::Summary::new(
+        &specs,
+        &runs.results,
+        opts.seeds,
+        started.elapsed(),
+        workers,
+        opts.epochs_scale,
+        opts.precision,
+    );
+    write_outputs(root, opts, &summary, &figures)?;
+    println!(
+        "wall time {:.1} s for {} runs on {workers} cores",
+        summary.wall.as_secs_f64(),
+        runs.results.len()
+    );
+    Ok(())
+}
+
+/// The specs, keeping only the experiments `only` names (all if it is empty).
+fn selected_specs(root: &Path, only: &[String]) -> Result<Specs> {
+    let mut specs = Specs::load(&root.join("experiments/report.toml"))?;
+    if !only.is_empty() {
+        let known: Vec<String> = specs.experiment.iter().map(|e| e.id.clone()).collect();
+        if let Some(bad) = only.iter().find(|id| !known.contains(id)) {
+            anyhow::bail!(
+                "--only {bad}: no such experiment (known: {})",
+                known.join(", ")
+            );
+        }
+        specs.experiment.retain(|e| only.contains(&e.id));
+    }
+    Ok(specs)
+}
+
+/// Each experiment's dataset, provisioned first if it is not on this machine.
+fn load_datasets(root: &Path, specs: &Specs) -> Result<Vec<Dataset>> {
+    specs
+        .experiment
+        .iter()
+        .map(|e| {
+            let path = crate::data::ensure(root, &e.data)?;
+            let load = LoadOptions {
+                labels: e.labels,
+                ..LoadOptions::default()
+            };
+            nn_data::load(&path, &load).with_context(|| format!("experiment {}", e.id))
+        })
+        .collect()
+}
+
+/// Every (experiment, variant, seed), longest first so that the cores finish together.
+fn plan(specs: &Specs, datasets: &[Dataset], seeds: u64) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    for experiment in 0..specs.experiment.len() {
+        for variant in Variant::ALL {
+            for seed in 0..seeds {
+                jobs.push(Job {
+                    experiment,
+                    variant,
+                    seed,
+                });
+            }
+        }
+    }
+    jobs.sort_by_key(|j| std::cmp::Reverse(cost(specs, datasets, j)));
+    jobs
+}
+
+/// Runs `jobs` on `workers` threads, each taking the next job when it is free. A run that diverges or fails
+/// is recorded as such; the others go on.
+fn execute(
+    specs: &Specs,
+    datasets: &[Dataset],
+    jobs: &[Job],
+    workers: usize,
+    opts: &Options,
+) -> Runs {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let results: Mutex<Vec<RunResult>> = Mutex::new(Vec::with_capacity(jobs.len()));
@@ -100,7 +151,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                 while let Some(job) = jobs.get(next.fetch_add(1, Ordering::SeqCst)) {
                     let e = &specs.experiment[job.experiment];
                     let outcome = run_one(
-                        &specs,
+                        specs,
                         job.experiment,
                         &datasets[job.experiment],
                         job.variant,
@@ -108,7 +159,6 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
                         opts.epochs_scale,
                         opts.precision,
                     );
-                    // A run that diverges or fails is recorded as such; the others go on.
                     let r = match &outcome {
                         Ok(o) => RunResult::new(e, job.variant, job.seed, o),
                         Err(err) => RunResult::failed(e, job.variant, job.seed, err),
@@ -137,25 +187,23 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     });
     let mut showcases = showcases.into_inner().unwrap_or_else(|p| p.into_inner());
     showcases.sort_by_key(|(i, _)| *i);
+    Runs { results, showcases }
+}
 
-    let figures = results::plots(&opts.out, &specs, &datasets, &showcases)?;
-    let wall = started.elapsed();
-    let summary = results::Summary::new(
-        &specs,
-        &results,
-        opts.seeds,
-        wall,
-        workers,
-        opts.epochs_scale,
-        opts.precision,
-    );
-    std::fs::write(opts.out.join("results.md"), summary.markdown(&figures, ""))?;
+/// results.md and results.json in the output directory, docs/report.md with `--docs`, and the summary table.
+fn write_outputs(
+    root: &Path,
+    opts: &Options,
+    summary: &results::Summary,
+    figures: &[(String, String, String)],
+) -> Result<()> {
+    std::fs::write(opts.out.join("results.md"), summary.markdown(figures, ""))?;
     std::fs::write(
         opts.out.join("results.json"),
         serde_json::to_string_pretty(&summary.json())?,
     )?;
     if opts.docs {
-        results::write_docs(root, &opts.out, &summary, &figures)?;
+        results::write_docs(root, &opts.out, summary, figures)?;
     }
     if !opts.quiet {
         println!("\n{}", summary.table_text());
@@ -168,11 +216,6 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             println!("docs:    {}", root.join("docs/report.md").display());
         }
     }
-    println!(
-        "wall time {:.1} s for {} runs on {workers} cores",
-        wall.as_secs_f64(),
-        results.len()
-    );
     Ok(())
 }
 
