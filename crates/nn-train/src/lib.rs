@@ -46,6 +46,7 @@ mod error;
 pub mod job;
 pub mod metrics;
 mod optimizer;
+mod progress;
 mod report;
 mod select;
 mod trainer;
@@ -57,9 +58,10 @@ pub use checkpoint::{
 pub use config::{Optimizer, Schedule, TrainConfig, ValidConfig};
 pub use error::{CheckpointProblem, Inconsistency, Result, ResumeProblem, TrainError, WeightSet};
 pub use optimizer::OptimizerState;
+pub use progress::Progress;
 pub use report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 pub use select::{Decision, LrSchedule, Metric, Part, Selection, Selector};
-pub use trainer::{Progress, Samples, TrainData, Trainer};
+pub use trainer::{Samples, TrainData, Trainer};
 
 /// The README's example, compiled and run as a doctest.
 #[doc = include_str!("../../../README.md")]

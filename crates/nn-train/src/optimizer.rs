@@ -94,6 +94,22 @@ impl<T: Scalar> OptimizerState<T> {
         }
     }
 
+    /// The same state in another precision (exact from f32 to f64 and back).
+    pub fn cast<U: Scalar>(&self) -> OptimizerState<U> {
+        let cast_layers = |ls: &[Layer<T>]| ls.iter().map(Layer::cast).collect();
+        match self {
+            OptimizerState::Gd => OptimizerState::Gd,
+            OptimizerState::Momentum { velocity } => OptimizerState::Momentum {
+                velocity: cast_layers(velocity),
+            },
+            OptimizerState::Adam { m, v, t } => OptimizerState::Adam {
+                m: cast_layers(m),
+                v: cast_layers(v),
+                t: *t,
+            },
+        }
+    }
+
     /// One update of `net` by `grads` at learning rate `lr`.
     pub fn step(&mut self, opt: &Optimizer, net: &mut Network<T>, grads: &Gradients<T>, lr: f64) {
         let lr_t = T::from_f64(lr);

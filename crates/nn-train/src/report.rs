@@ -1,7 +1,7 @@
 //! What each epoch measured, and the events the loop emits to its observer.
 
+use crate::progress::Progress;
 use crate::select::{Metric, Part};
-use crate::trainer::Progress;
 use nn_core::{Evaluation, Network};
 use nn_linalg::Scalar;
 use serde::{Deserialize, Serialize};

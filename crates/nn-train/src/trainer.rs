@@ -11,6 +11,7 @@
 use crate::config::ValidConfig;
 use crate::error::{Result, TrainError};
 use crate::optimizer::OptimizerState;
+use crate::progress::Progress;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
 use nn_core::{Architecture, Evaluation, Gradients, L2, Network, Workspace};
@@ -18,7 +19,6 @@ use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
-use serde::{Deserialize, Serialize};
 
 /// Samples and their class indices.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,51 +38,6 @@ pub struct TrainData<T: Scalar = f64> {
     pub validation: Option<Samples<T>>,
     /// For reporting (and for the report's test-set selection).
     pub test: Option<Samples<T>>,
-}
-
-/// Everything the loop carries from one epoch to the next besides the weights. Saved in resume checkpoints:
-/// with it, stopping after epoch k and resuming gives the same bits as never stopping.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(bound = "")]
-pub struct Progress<T: Scalar = f64> {
-    /// Epochs completed.
-    pub epoch: usize,
-    /// The optimiser's memory.
-    pub optimizer: OptimizerState<T>,
-    /// The learning-rate schedule's state.
-    pub schedule: LrSchedule,
-    /// The model selector's state.
-    pub selector: Selector,
-    /// The selected weights so far, and the report of their epoch.
-    pub best: Option<(Network<T>, EpochReport)>,
-    /// Every epoch's report so far.
-    pub history: Vec<EpochReport>,
-}
-
-impl<T: Scalar> Progress<T> {
-    /// The same progress in another precision (exact from f32 to f64 and back).
-    pub fn cast<U: Scalar>(&self) -> Progress<U> {
-        let cast_layers =
-            |ls: &Vec<nn_core::Layer<T>>| ls.iter().map(nn_core::Layer::cast).collect();
-        Progress {
-            epoch: self.epoch,
-            optimizer: match &self.optimizer {
-                OptimizerState::Gd => OptimizerState::Gd,
-                OptimizerState::Momentum { velocity } => OptimizerState::Momentum {
-                    velocity: cast_layers(velocity),
-                },
-                OptimizerState::Adam { m, v, t } => OptimizerState::Adam {
-                    m: cast_layers(m),
-                    v: cast_layers(v),
-                    t: *t,
-                },
-            },
-            schedule: self.schedule.clone(),
-            selector: self.selector.clone(),
-            best: self.best.as_ref().map(|(n, r)| (n.cast(), *r)),
-            history: self.history.clone(),
-        }
-    }
 }
 
 /// The training loop over a network, its configuration and its progress.

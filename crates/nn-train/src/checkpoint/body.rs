@@ -9,9 +9,9 @@
 use crate::config::{Optimizer, Schedule};
 use crate::error::{Inconsistency, WeightSet};
 use crate::optimizer::OptimizerState;
+use crate::progress::Progress;
 use crate::report::EpochReport;
 use crate::select::Selection;
-use crate::trainer::Progress;
 use nn_core::{L2, Layer, Network};
 use nn_data::{ClassMap, Standardizer};
 use serde::{Deserialize, Serialize};

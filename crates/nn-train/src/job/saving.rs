@@ -9,8 +9,8 @@
 
 use crate::checkpoint::{Checkpoint, Precision, ResumeState, Status, Training};
 use crate::error::{Result, TrainError};
+use crate::progress::Progress;
 use crate::report::EpochReport;
-use crate::trainer::Progress;
 use nn_core::Network;
 use nn_data::{ClassMap, Standardizer};
 use nn_linalg::Scalar;

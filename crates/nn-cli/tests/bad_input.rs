@@ -1,0 +1,234 @@
+//! The real `nn` binary on bad input: every failure exits non-zero with one line and no panic.
+
+mod common;
+use common::{assert_clean_failure, blobs, nn, scratch, stderr};
+
+#[test]
+fn bad_input_fails_cleanly() {
+    let dir = scratch("bad");
+    let data = blobs(&dir);
+    let model = dir.join("m.nnm");
+    std::fs::write(dir.join("header.txt"), "x1,x2,label\n1,2,0\n").unwrap();
+    std::fs::write(dir.join("ragged.txt"), "1,2,0\n1,1\n").unwrap();
+    std::fs::write(dir.join("garbage.nnm"), "not a model").unwrap();
+    let run = |args: &[&str]| nn().current_dir(&dir).args(args).output().unwrap();
+    assert_clean_failure(
+        &run(&["train", "--data", "header.txt", "--out", "m.nnm"]),
+        "header.txt:1:1",
+    );
+    assert_clean_failure(
+        &run(&["train", "--data", "ragged.txt", "--out", "m.nnm"]),
+        "ragged.txt:2: row has 2 columns, expected 3",
+    );
+    assert_clean_failure(
+        &run(&["train", "--data", "absent.txt", "--out", "m.nnm"]),
+        "absent.txt not found",
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--lr",
+            "-1",
+            "--out",
+            "m.nnm",
+            "-q",
+        ]),
+        "lr = -1.0",
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--hidden",
+            "4,0",
+            "--out",
+            "m.nnm",
+            "-q",
+        ]),
+        "--hidden: '0'",
+    );
+    assert_clean_failure(
+        &run(&["train", "--data", "blobs.txt", "--out", "no/such/dir/m.nnm"]),
+        "does not exist",
+    );
+    assert_clean_failure(
+        &run(&["eval", "--model", "garbage.nnm", "--data", "blobs.txt"]),
+        "not an nn checkpoint",
+    );
+    assert_clean_failure(&run(&["inspect", "nothing.nnm"]), "nothing.nnm");
+    // A resume that asks for no more epochs than were run, or another dataset.
+    let o = nn()
+        .arg("train")
+        .arg("--data")
+        .arg(&data)
+        .args(["--epochs", "5", "-q", "--out"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    // `nn train --data DATA --resume m.nnm --epochs EPOCHS --out m2.nnm -q`, with more flags.
+    let resume_on = |data: &str, epochs: &str, more: &[&str]| {
+        let mut args = vec![
+            "train", "--data", data, "--resume", "m.nnm", "--epochs", epochs, "--out", "m2.nnm",
+            "-q",
+        ];
+        args.extend_from_slice(more);
+        run(&args)
+    };
+    let resume = |more: &[&str]| resume_on("blobs.txt", "9", more);
+    assert_clean_failure(
+        &resume_on("blobs.txt", "5", &[]),
+        // The error names the file given to --resume, not --out.
+        "m.nnm: cannot resume: it has already run 5 epochs",
+    );
+    std::fs::write(
+        dir.join("other.txt"),
+        "1,2,0\n2,1,1\n3,3,0\n4,1,1\n5,5,0\n1,6,1\n",
+    )
+    .unwrap();
+    assert_clean_failure(
+        &resume_on("other.txt", "9", &[]),
+        "m.nnm: cannot resume: it was trained on other data",
+    );
+    // A flag whose value differs from the saved run's is refused, naming the flag and both values; the
+    // same value, or leaving the flag out, is fine.
+    for (flag, value, saved) in [
+        ("--lr", "0.9", "0.1"),
+        ("--hidden", "8", "4"),
+        ("--lambda", "1", "0"),
+        ("--seed", "7", "0"),
+        ("--split", "0.8", "0.7,0.15"),
+        ("--optimizer", "adam", "gd"),
+        ("--precision", "f32", "f64"),
+        ("--labels", "one-based", "zero-based"),
+    ] {
+        let out = resume(&[flag, value]);
+        assert_clean_failure(&out, &format!("m.nnm: cannot resume: {flag} is "));
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!("trained with {saved}")),
+            "{flag}: {err}"
+        );
+    }
+    let o = resume(&[
+        "--lr",
+        "0.1",
+        "--hidden",
+        "4",
+        "--threads",
+        "2",
+        "--save-every",
+        "1",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Model paths mean exactly the path given: never looked up in the data directories.
+    std::fs::create_dir_all(dir.join("data")).unwrap();
+    std::fs::copy(&model, dir.join("data/only-in-data.nnm")).unwrap();
+    assert_clean_failure(&run(&["inspect", "only-in-data.nnm"]), "only-in-data.nnm");
+    assert_clean_failure(
+        &run(&["eval", "--model", "only-in-data.nnm", "--data", "blobs.txt"]),
+        "only-in-data.nnm: No such file",
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--resume",
+            "only-in-data.nnm",
+            "--epochs",
+            "9",
+            "--out",
+            "m3.nnm",
+        ]),
+        "only-in-data.nnm: No such file",
+    );
+    // Sizes beyond the limits are errors before anything is allocated.
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--hidden",
+            "100000000",
+            "--out",
+            "big.nnm",
+            "-q",
+        ]),
+        "more than the limit of 1048576",
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--hidden",
+            "5000,5000",
+            "--out",
+            "big.nnm",
+            "-q",
+        ]),
+        "trainable parameters, more than the limit of 16777216",
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--hidden",
+            "3000,3000",
+            "--optimizer",
+            "adam",
+            "--epochs",
+            "100",
+            "--out",
+            "big.nnm",
+            "-q",
+        ]),
+        "over the 268435456-byte limit",
+    );
+    assert!(!dir.join("big.nnm").exists());
+    // A run that diverges: the error says so, the file keeps the last good selection and says it diverged,
+    // and it cannot be resumed.
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--lr",
+            "1e308",
+            "--epochs",
+            "60",
+            "--out",
+            "d.nnm",
+            "-q",
+        ]),
+        "diverged at epoch",
+    );
+    let text = String::from_utf8_lossy(&run(&["inspect", "d.nnm"]).stdout).into_owned();
+    assert!(
+        text.contains("state        stopped: diverged at epoch"),
+        "{text}"
+    );
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            "blobs.txt",
+            "--resume",
+            "d.nnm",
+            "--epochs",
+            "90",
+            "--out",
+            "d2.nnm",
+            "-q",
+        ]),
+        "d.nnm: cannot resume: its training diverged at epoch",
+    );
+    // Usage errors are clap's: exit 2.
+    assert_eq!(run(&["train"]).status.code(), Some(2));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,0 +1,57 @@
+//! Helpers shared by the tests of the `nn` binary. Each test binary uses some of them.
+#![allow(dead_code)]
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+/// The `nn` binary of this build.
+pub fn nn() -> Command {
+    Command::cargo_bin("nn").unwrap()
+}
+
+/// A fresh empty directory for one test, unique to this process.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nn-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Two overlapping blobs, 80 rows of `x1,x2,label`.
+pub fn blobs(dir: &Path) -> PathBuf {
+    let mut s = String::new();
+    for i in 0..80 {
+        let c = i % 2;
+        let sign = if c == 1 { 1.0 } else { -1.0 };
+        let k = i as f64;
+        s.push_str(&format!(
+            "{:.5},{:.5},{c}\n",
+            sign * 0.8 + 0.7 * (k * 1.7).sin(),
+            sign * 0.5 + 0.7 * (k * 2.3).cos()
+        ));
+    }
+    let path = dir.join("blobs.txt");
+    std::fs::write(&path, s).unwrap();
+    path
+}
+
+/// A command's standard error as text.
+pub fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// A failure is one `error:` line (plus nothing), exit code 1, never a panic (101).
+pub fn assert_clean_failure(out: &std::process::Output, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.starts_with("error: ") && err.contains(needle),
+        "'{needle}' not in: {err}"
+    );
+    assert!(
+        !err.contains("panicked")
+            && !err.contains("RUST_BACKTRACE")
+            && err.trim().lines().count() == 1,
+        "{err}"
+    );
+}

@@ -1,0 +1,343 @@
+//! Model files that must be refused, each with its own error: wrong magic, versions, truncation, checksum,
+//! bodies that do not decode, and bodies that decode but break a rule (one `Inconsistency` case each). The
+//! writer refuses what the loader would.
+
+mod common;
+use common::{checkpoint, data, forge, trainer};
+use nn_train::*;
+use std::path::Path;
+
+/// Ten epochs of mini-batch Adam with λ: a model file with every part (resume state, Adam's moments, history).
+fn adam_run() -> Trainer<f64> {
+    let mut t = trainer(TrainConfig {
+        epochs: 10,
+        seed: 5,
+        lambda: 0.01,
+        lr: 0.01,
+        optimizer: Optimizer::ADAM,
+        batch_size: Some(16),
+        ..TrainConfig::default()
+    });
+    t.run(&data(), &mut |_| {}).unwrap();
+    t
+}
+
+fn problem(bytes: &[u8]) -> CheckpointProblem {
+    match Checkpoint::from_bytes(bytes, Path::new("m.nnm")) {
+        Err(TrainError::Checkpoint { problem, .. }) => problem,
+        other => panic!("expected a checkpoint problem, got {other:?}"),
+    }
+}
+
+/// `good` with its body edited and re-framed with a valid checksum, without the writer's checks.
+fn with_body(good: &[u8], edit: impl FnOnce(&mut Checkpoint)) -> Vec<u8> {
+    let mut c = Checkpoint::from_bytes(good, Path::new("m")).unwrap();
+    edit(&mut c);
+    forge(&c)
+}
+
+/// The cause of refusing `bytes` as inconsistent contents.
+fn invalid(bytes: &[u8]) -> Inconsistency {
+    match problem(bytes) {
+        CheckpointProblem::Invalid(s) => s,
+        other => panic!("expected inconsistent contents, got {other:?}"),
+    }
+}
+
+#[test]
+fn every_bad_file_has_its_own_error() {
+    let good = checkpoint(&adam_run()).to_bytes().unwrap();
+    assert!(matches!(
+        problem(b"PK\x03\x04 a zip file"),
+        CheckpointProblem::Magic(_)
+    ));
+    assert!(matches!(problem(b""), CheckpointProblem::Truncated(_)));
+
+    let mut newer = good.clone();
+    newer[8..12].copy_from_slice(&(VERSION + 1).to_le_bytes());
+    let p = problem(&newer);
+    assert_eq!(
+        p,
+        CheckpointProblem::NewerVersion {
+            found: VERSION + 1,
+            supported: VERSION
+        }
+    );
+    assert!(p.to_string().contains("HINT"), "{p}");
+    let mut older = good.clone();
+    older[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let p = problem(&older);
+    assert_eq!(
+        p,
+        CheckpointProblem::OlderVersion {
+            found: 1,
+            supported: VERSION
+        }
+    );
+    assert!(p.to_string().contains("HINT"), "{p}");
+
+    for cut in [10, 19, 20, good.len() / 2, good.len() - 1] {
+        assert!(
+            matches!(problem(&good[..cut]), CheckpointProblem::Truncated(_)),
+            "cut at {cut}"
+        );
+    }
+    let mut trailing = good.clone();
+    trailing.extend_from_slice(b"xyz");
+    assert_eq!(problem(&trailing), CheckpointProblem::Trailing(3));
+
+    let mut flipped = good.clone();
+    flipped[100] ^= 1;
+    assert_eq!(problem(&flipped), CheckpointProblem::Checksum);
+
+    // A forged body length in the header: refused before anything is allocated.
+    let mut forged = good.clone();
+    forged[12..20].copy_from_slice(&(8u64 << 30).to_le_bytes());
+    assert!(matches!(
+        problem(&forged),
+        CheckpointProblem::TooLarge {
+            bytes: 0x2_0000_0000,
+            limit: MAX_BODY
+        }
+    ));
+
+    // A forged length *inside* a well-checksummed body (the history's element count): bincode's limit and the
+    // bytes that exist bound it; no gigabytes are allocated.
+    let forged_inner = forge_history_length(&good);
+    assert!(
+        matches!(problem(&forged_inner), CheckpointProblem::Decode(_)),
+        "{:?}",
+        problem(&forged_inner)
+    );
+
+    for (what, edit, expected, case) in bad_bodies() {
+        let bytes = with_body(&good, edit);
+        let cause = invalid(&bytes);
+        assert!(case(&cause), "{what}: {cause:?}");
+        assert!(cause.to_string().contains(expected), "{what}: {cause}");
+        // The writer refuses to write what the loader would refuse.
+        let c: Checkpoint = bincode::serde::decode_from_slice(
+            &bytes[20..bytes.len() - 32],
+            bincode::config::standard(),
+        )
+        .unwrap()
+        .0;
+        assert!(
+            matches!(c.to_bytes(), Err(CheckpointProblem::Invalid(ref s)) if s == &cause),
+            "{what}: the writer wrote it"
+        );
+    }
+}
+
+type Edit = Box<dyn FnOnce(&mut Checkpoint)>;
+
+/// A `T` decoded from the encoding of `fields` (its fields in order): how a crafted file bypasses the
+/// constructors that keep a `T` valid.
+fn decoded<T: serde::de::DeserializeOwned>(fields: impl serde::Serialize) -> T {
+    let config = bincode::config::standard();
+    let bytes = bincode::serde::encode_to_vec(fields, config).unwrap();
+    bincode::serde::decode_from_slice(&bytes, config).unwrap().0
+}
+type Cause = fn(&Inconsistency) -> bool;
+
+/// Bodies that decode but must be refused, with a part of the message that names the cause and the case.
+fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
+    fn training(c: &mut Checkpoint) -> &mut Training {
+        c.training.as_mut().unwrap()
+    }
+    fn progress(c: &mut Checkpoint) -> &mut Progress<f64> {
+        &mut training(c).resume.as_mut().unwrap().progress
+    }
+    vec![
+        (
+            "NaN bias",
+            Box::new(|c| c.network.layers_mut()[1].bias[0] = f64::NAN),
+            "layer 2 holds a non-finite bias",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::Weights {
+                        set: WeightSet::Model,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "bias length",
+            Box::new(|c| c.network.layers_mut()[0].bias.push(0.0)),
+            "layer 1: bias is 6, expected 5",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::Weights {
+                        set: WeightSet::Model,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "standardiser width",
+            Box::new(|c| c.standardizer = nn_data::Standardizer::identity(3)),
+            "the standardiser has 3 means and 3 scales, the network 2 inputs",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::StandardizerWidth {
+                        means: 3,
+                        scales: 3,
+                        inputs: 2
+                    }
+                )
+            },
+        ),
+        (
+            "standardiser halves of different lengths",
+            Box::new(|c| c.standardizer = decoded((vec![0.0; 2], vec![1.0; 3]))),
+            "2 means and 3 scales",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::StandardizerWidth {
+                        means: 2,
+                        scales: 3,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "class count",
+            Box::new(|c| c.classes = nn_data::ClassMap::zero_based(5)),
+            "5 class labels",
+            |i| matches!(i, Inconsistency::Classes { labels: 5, .. }),
+        ),
+        (
+            "Adam run with plain GD state",
+            Box::new(|c| progress(c).optimizer = OptimizerState::Gd),
+            "the optimiser state is gd's, the run's optimiser adam",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::OptimizerKind {
+                        state: "gd",
+                        run: "adam"
+                    }
+                )
+            },
+        ),
+        (
+            "short digest",
+            Box::new(|c| training(c).data.digest = "abc".into()),
+            "the data digest is 3 characters, expected 64 hex digits",
+            |i| matches!(i, Inconsistency::Digest(3)),
+        ),
+        (
+            "non-ASCII digest",
+            Box::new(|c| training(c).data.digest = "é".repeat(64)),
+            "expected 64 hex digits",
+            |i| matches!(i, Inconsistency::Digest(_)),
+        ),
+        (
+            "empty data name",
+            Box::new(|c| training(c).data.name = String::new()),
+            "the data name is 0 characters",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::Name {
+                        what: "data name",
+                        chars: 0,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "class name with a newline",
+            Box::new(|c| {
+                let mut names = c.classes.names().to_vec();
+                names[0] = "a\nb".into();
+                c.classes = decoded((c.classes.scheme(), c.classes.labels(), names));
+            }),
+            "the class name is 3 characters with control characters",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::Name {
+                        what: "class name",
+                        control: true,
+                        ..
+                    }
+                )
+            },
+        ),
+        (
+            "history shorter than the epochs done",
+            Box::new(|c| {
+                progress(c).history.pop();
+            }),
+            "the history holds 9 epochs, not the 10 done",
+            |i| matches!(i, Inconsistency::History { held: 9, done: 10 }),
+        ),
+        (
+            "more epochs done than planned",
+            Box::new(|c| training(c).run.epochs = 3),
+            "10 epochs done of 3 planned",
+            |i| {
+                matches!(
+                    i,
+                    Inconsistency::EpochsDone {
+                        done: 10,
+                        planned: 3
+                    }
+                )
+            },
+        ),
+        (
+            "a run in progress without resume state",
+            Box::new(|c| training(c).resume = None),
+            "a resumable model has no resume state",
+            |i| matches!(i, Inconsistency::NoResumeState),
+        ),
+        (
+            "NaN in Adam's second moments",
+            Box::new(|c| match &mut progress(c).optimizer {
+                OptimizerState::Adam { v, .. } => v[0].bias[1] = f64::NAN,
+                _ => unreachable!("the fixture trains with Adam"),
+            }),
+            "the adam optimiser state holds a non-finite",
+            |i| matches!(i, Inconsistency::OptimizerValues("adam")),
+        ),
+        (
+            "metrics of another epoch",
+            Box::new(|c| c.epoch += 1),
+            "the metrics are of epoch",
+            |i| matches!(i, Inconsistency::MetricsEpoch { .. }),
+        ),
+    ]
+}
+
+/// Rewrites the varint length of the history (the body's last sequence) to a huge value, with a valid
+/// checksum, by re-encoding: the body is decoded, the history emptied, and the bytes patched.
+fn forge_history_length(good: &[u8]) -> Vec<u8> {
+    let mut c = Checkpoint::from_bytes(good, Path::new("m")).unwrap();
+    c.training
+        .as_mut()
+        .unwrap()
+        .resume
+        .as_mut()
+        .unwrap()
+        .progress
+        .history
+        .clear();
+    let bytes = forge(&c);
+    let n = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
+    let mut body = bytes[20..20 + n].to_vec();
+    // An empty history encodes as a single 0 byte at the end of the body; make it a u64 varint of 2^40.
+    assert_eq!(body.pop(), Some(0));
+    body.push(253);
+    body.extend_from_slice(&(1u64 << 40).to_le_bytes());
+    Checkpoint::frame(&body)
+}

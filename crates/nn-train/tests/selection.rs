@@ -1,0 +1,111 @@
+//! The deciders of a run, on hand-made epoch reports: the model selector and the learning-rate schedules.
+
+use nn_train::*;
+
+/// The report of `epoch` with this validation loss and test accuracy (everything else zero).
+fn report(epoch: usize, val_loss: f64, test_acc: f64) -> EpochReport {
+    let part = |loss, accuracy| {
+        Some(PartMetrics {
+            loss,
+            cost: loss,
+            accuracy,
+            correct: 0,
+            total: 10,
+        })
+    };
+    EpochReport {
+        epoch,
+        lr: 0.1,
+        validation: part(val_loss, 0.0),
+        test: part(0.0, test_acc),
+        ..EpochReport::default()
+    }
+}
+
+#[test]
+fn selector_is_a_pure_decider() {
+    let mut s = Selector::new(Selection::VAL_LOSS, Some(2), 0.01);
+    let d = |s: &mut Selector, e, l| s.observe(&report(e, l, 0.0));
+    assert_eq!(
+        d(&mut s, 1, 1.0),
+        Decision {
+            is_best: true,
+            stop: false
+        }
+    );
+    assert_eq!(
+        d(&mut s, 2, 0.995),
+        Decision {
+            is_best: false,
+            stop: false
+        }
+    ); // within min_delta
+    assert_eq!(
+        d(&mut s, 3, 0.5),
+        Decision {
+            is_best: true,
+            stop: false
+        }
+    );
+    assert_eq!(
+        d(&mut s, 4, 0.6),
+        Decision {
+            is_best: false,
+            stop: false
+        }
+    );
+    assert_eq!(
+        d(&mut s, 5, 0.7),
+        Decision {
+            is_best: false,
+            stop: true
+        }
+    ); // patience 2 ran out
+    assert_eq!(s.best_epoch(), 3);
+
+    let mut t = Selector::new(Selection::TEST_ACC, None, 0.0);
+    assert!(t.observe(&report(1, 0.0, 0.5)).is_best);
+    assert!(!t.observe(&report(2, 0.0, 0.5)).is_best); // ties keep the earlier epoch
+    assert!(t.observe(&report(3, 0.0, 0.75)).is_best);
+    assert!(Selection::TEST_ACC.uses_test_set() && !Selection::VAL_LOSS.uses_test_set());
+
+    let mut last = Selector::new(Selection::Last, None, 0.0);
+    assert!(
+        last.observe(&report(1, 9.0, 0.0)).is_best && last.observe(&report(2, 10.0, 0.0)).is_best
+    );
+    for name in ["last", "val-loss", "val-acc", "test-acc", "train-loss"] {
+        assert_eq!(Selection::parse(name).unwrap().name(), name);
+    }
+    assert_eq!(Selection::parse("val-f1"), None);
+}
+
+#[test]
+fn schedules() {
+    // The report's Exp 3: 0.1, then 0.04 after epoch 5000.
+    let s = LrSchedule::new(
+        Schedule::Steps {
+            steps: vec![(5000, 0.04)],
+        },
+        0.1,
+    );
+    assert_eq!(
+        (s.lr_for(1), s.lr_for(5000), s.lr_for(5001)),
+        (0.1, 0.1, 0.04)
+    );
+    let mut p = LrSchedule::new(
+        Schedule::Plateau {
+            factor: 0.5,
+            patience: 2,
+            min_lr: 0.02,
+        },
+        0.1,
+    );
+    for loss in [1.0, 0.9, 0.95, 0.91] {
+        p.observe(loss);
+    }
+    assert_eq!(p.lr_for(5), 0.05);
+    for loss in [0.92, 0.93, 0.94, 0.95, 0.96, 0.97] {
+        p.observe(loss);
+    }
+    assert_eq!(p.lr_for(11), 0.02); // floored at min_lr
+}
