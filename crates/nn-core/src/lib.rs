@@ -43,7 +43,7 @@ mod workspace;
 
 pub use activation::{Activation, Output, bce_and_sigmoid, bce_with_logit, sigmoid};
 pub use error::{CoreError, Result};
-pub use gradcheck::{GradCheck, LayerCheck, check_gradients};
+pub use gradcheck::{GradCheck, LayerCheck, check_gradients, report_dummy_problem};
 pub use init::Init;
 pub use layer::Layer;
 pub use network::{Architecture, Network, unroll_theta};

@@ -72,7 +72,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         workers,
         opts.epochs_scale,
         opts.precision,
-    );
+    )?;
     write_outputs(root, opts, &summary, &figures)?;
     println!(
         "wall time {:.1} s for {} runs on {workers} cores",

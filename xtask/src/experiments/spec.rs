@@ -14,12 +14,17 @@ use std::path::Path;
 pub struct Specs {
     pub protocol: Protocol,
     pub beyond: Beyond,
+    pub gradcheck: GradcheckSpec,
     pub experiment: Vec<Experiment>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Protocol {
+    /// The report variant's name in tables.
+    pub name: String,
+    /// The paragraph that introduces the side-by-side table.
+    pub description: String,
     pub split: f64,
     pub standardize: bool,
     pub optimizer: String,
@@ -29,8 +34,23 @@ pub struct Protocol {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Beyond {
+    /// The validation variant's name in tables.
+    pub validation_name: String,
+    /// The Adam variant's name in tables.
+    pub adam_name: String,
+    /// The paragraph that introduces the table of these variants.
+    pub description: String,
     pub split: [f64; 2],
     pub select: String,
+}
+
+/// The report's gradient check: the network and step, and its max |A − N| per layer.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradcheckSpec {
+    pub hidden: Vec<usize>,
+    pub epsilon: f64,
+    pub report_max_abs_diff: Vec<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -50,7 +70,6 @@ pub struct Experiment {
     pub lambda: f64,
     pub assumptions: Vec<String>,
     pub adam: AdamSpec,
-    #[serde(default)]
     pub report: ReportFigures,
 }
 
@@ -62,18 +81,23 @@ pub struct AdamSpec {
     pub epochs: usize,
 }
 
-/// The report's own figures, where known.
+/// The report's own figures for one experiment (its Table 1 or 2): all required, so a spec cannot leave one
+/// out. Accuracies are fractions; the counts follow from the split sizes.
 #[derive(Debug, Default, Deserialize, serde::Serialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct ReportFigures {
-    pub train_loss: Option<f64>,
-    pub train_accuracy: Option<f64>,
-    pub test_loss: Option<f64>,
-    pub test_accuracy: Option<f64>,
-    pub test_correct: Option<usize>,
-    pub test_total: Option<usize>,
-    pub best_epoch: Option<usize>,
+    pub train_loss: f64,
+    pub train_accuracy: f64,
+    pub train_correct: usize,
+    pub train_total: usize,
+    pub test_loss: f64,
+    pub test_accuracy: f64,
+    pub test_correct: usize,
+    pub test_total: usize,
+    pub best_epoch: usize,
+    /// How the report printed a figure, where that needs saying.
     pub note: Option<String>,
+    /// The report's training time, as it states it.
     pub time: Option<String>,
 }
 
@@ -91,14 +115,6 @@ pub enum Variant {
 
 impl Variant {
     pub const ALL: [Variant; 3] = [Variant::Report, Variant::Validation, Variant::Adam];
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Variant::Report => "report's protocol: full-batch GD, best epoch by test accuracy",
-            Variant::Validation => "same network and GD, best epoch by validation loss",
-            Variant::Adam => "Adam on mini-batches, best epoch by validation loss",
-        }
-    }
 }
 
 impl Specs {
@@ -111,6 +127,15 @@ impl Specs {
         Ok(specs)
     }
 
+    /// How `variant` is named in tables.
+    pub fn variant_name(&self, variant: Variant) -> &str {
+        match variant {
+            Variant::Report => &self.protocol.name,
+            Variant::Validation => &self.beyond.validation_name,
+            Variant::Adam => &self.beyond.adam_name,
+        }
+    }
+
     fn check(&self) -> Result<()> {
         if self.protocol.optimizer != "gd" {
             bail!(
@@ -120,6 +145,31 @@ impl Specs {
         }
         for s in [&self.protocol.select, &self.beyond.select] {
             s.parse::<Selection>().map_err(anyhow::Error::msg)?;
+        }
+        let layers = self.gradcheck.hidden.len() + 1;
+        if self.gradcheck.report_max_abs_diff.len() != layers {
+            bail!(
+                "gradcheck: {} report figures for a network of {layers} layers",
+                self.gradcheck.report_max_abs_diff.len()
+            );
+        }
+        for e in &self.experiment {
+            let r = &e.report;
+            for (what, correct, total, accuracy) in [
+                ("train", r.train_correct, r.train_total, r.train_accuracy),
+                ("test", r.test_correct, r.test_total, r.test_accuracy),
+            ] {
+                // The printed accuracy must be the count's, to the digits printed (77.1% is 771/1000).
+                if total == 0
+                    || correct > total
+                    || (correct as f64 / total as f64 - accuracy).abs() > 5e-4
+                {
+                    bail!(
+                        "experiment {}: report {what} count {correct}/{total} does not give accuracy {accuracy}",
+                        e.id
+                    );
+                }
+            }
         }
         Ok(())
     }

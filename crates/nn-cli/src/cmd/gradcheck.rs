@@ -3,17 +3,14 @@
 use super::out;
 use crate::args::{GradcheckArgs, parse_widths};
 use anyhow::{Result, bail};
-use nn_core::{Network, Output, check_gradients};
-use nn_linalg::Matrix;
+use nn_core::{Network, Output, check_gradients, report_dummy_problem};
 
 pub fn run(a: GradcheckArgs) -> Result<()> {
     let hidden = parse_widths(&a.hidden)?;
     if !(a.epsilon.is_finite() && a.epsilon > 0.0) {
         bail!("--epsilon must be finite and > 0, got {}", a.epsilon);
     }
-    // The report's dummy problem: X = [[1,2,3],[4,5,6],[7,8,9]], y = [1, 0, 1].
-    let x = Matrix::from_row_major(3, 3, &[1., 2., 3., 4., 5., 6., 7., 8., 9.]);
-    let y = [1, 0, 1];
+    let (x, y) = report_dummy_problem();
     let output = a.output;
     let k = match output {
         Output::Sigmoid => 1,

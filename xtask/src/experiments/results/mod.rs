@@ -3,6 +3,7 @@
 
 mod figures;
 mod markdown;
+mod verdict;
 
 pub use figures::{plots, write_docs};
 
@@ -13,6 +14,7 @@ use nn_train::metrics::wilson_interval;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::time::Duration;
+use verdict::Check;
 
 /// One run: its figures at the selected epoch if it finished, else how it ended.
 #[derive(Debug, Clone, Serialize)]
@@ -35,6 +37,8 @@ pub struct RunResult {
 pub struct RunMetrics {
     pub train_loss: f64,
     pub train_accuracy: f64,
+    pub train_correct: usize,
+    pub train_total: usize,
     pub test_loss: f64,
     pub test_accuracy: f64,
     pub test_correct: usize,
@@ -79,6 +83,8 @@ impl RunResult {
             metrics: Some(RunMetrics {
                 train_loss: m.train.loss,
                 train_accuracy: m.train.accuracy,
+                train_correct: m.train.correct,
+                train_total: m.train.total,
                 test_loss: test.loss,
                 test_accuracy: test.accuracy,
                 test_correct: test.correct,
@@ -162,9 +168,63 @@ pub struct Row {
     pub problems: Vec<String>,
 }
 
+/// One experiment as the report states it, with our assumptions and the verdict on each of its figures.
+pub struct Replay {
+    pub id: String,
+    pub title: String,
+    pub report: ReportFigures,
+    pub assumptions: Vec<String>,
+    /// The report's figures against our runs under its protocol.
+    pub checks: Vec<Check>,
+}
+
+/// The report's gradient check beside ours: the same network, data and ε, our weights from seed 0 (the
+/// report's initial weights are not known).
+#[derive(Debug, Serialize)]
+pub struct GradcheckComparison {
+    pub architecture: String,
+    pub epsilon: f64,
+    pub report_max_abs_diff: Vec<f64>,
+    pub ours_max_abs_diff: Vec<f64>,
+}
+
+impl GradcheckComparison {
+    /// Runs our check on the report's dummy problem.
+    fn run(specs: &Specs) -> anyhow::Result<Self> {
+        let g = &specs.gradcheck;
+        let (x, y) = nn_core::report_dummy_problem();
+        let net = nn_core::Network::<f64>::xavier(3, &g.hidden, 1, nn_core::Output::Sigmoid, 0)?;
+        let check = nn_core::check_gradients(&net, &x, &y, 0.0, g.epsilon)?;
+        Ok(GradcheckComparison {
+            architecture: net.architecture().describe(),
+            epsilon: g.epsilon,
+            report_max_abs_diff: g.report_max_abs_diff.clone(),
+            ours_max_abs_diff: check.layers.iter().map(|l| l.max_abs_diff).collect(),
+        })
+    }
+}
+
+/// The texts of results.md that come from the specs.
+pub struct Texts {
+    pub protocol: String,
+    pub beyond: String,
+    pub variant_names: Vec<(Variant, String)>,
+}
+
+impl Texts {
+    fn name(&self, v: Variant) -> &str {
+        self.variant_names
+            .iter()
+            .find(|(w, _)| *w == v)
+            .map_or("", |(_, n)| n.as_str())
+    }
+}
+
 pub struct Summary {
     pub rows: Vec<Row>,
-    pub reports: Vec<(String, String, ReportFigures, Vec<String>, String)>,
+    pub replays: Vec<Replay>,
+    pub gradcheck: GradcheckComparison,
+    pub texts: Texts,
     pub seeds: u64,
     pub wall: Duration,
     pub workers: usize,
@@ -193,7 +253,7 @@ impl Summary {
         workers: usize,
         epochs_scale: f64,
         precision: Precision,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
         let mut rows = Vec::new();
         for e in &specs.experiment {
             for variant in Variant::ALL {
@@ -243,28 +303,44 @@ impl Summary {
                 });
             }
         }
-        let reports = specs
+        let replays = specs
             .experiment
             .iter()
             .map(|e| {
-                (
-                    e.id.clone(),
-                    e.title.clone(),
-                    e.report.clone(),
-                    e.assumptions.clone(),
-                    e.figures.clone(),
-                )
+                let ours: Vec<RunMetrics> = rows
+                    .iter()
+                    .find(|r| r.experiment == e.id && r.variant == Variant::Report)
+                    .map_or(Vec::new(), |r| {
+                        r.runs.iter().filter_map(|r| r.metrics).collect()
+                    });
+                Replay {
+                    id: e.id.clone(),
+                    title: e.title.clone(),
+                    report: e.report.clone(),
+                    assumptions: e.assumptions.clone(),
+                    checks: verdict::checks(&e.report, &ours),
+                }
             })
             .collect();
-        Summary {
+        let texts = Texts {
+            protocol: specs.protocol.description.clone(),
+            beyond: specs.beyond.description.clone(),
+            variant_names: Variant::ALL
+                .iter()
+                .map(|&v| (v, specs.variant_name(v).to_string()))
+                .collect(),
+        };
+        Ok(Summary {
             rows,
-            reports,
+            replays,
+            gradcheck: GradcheckComparison::run(specs)?,
+            texts,
             seeds,
             wall,
             workers,
             epochs_scale,
             precision,
-        }
+        })
     }
 
     fn row(&self, id: &str, v: Variant) -> Option<&Row> {
@@ -279,10 +355,10 @@ impl Summary {
             .iter()
             .flat_map(|row| {
                 let report = self
-                    .reports
+                    .replays
                     .iter()
-                    .find(|r| r.0 == row.experiment)
-                    .map(|r| r.2.clone())
+                    .find(|r| r.id == row.experiment)
+                    .map(|r| r.report.clone())
                     .unwrap_or_default();
                 row.runs.iter().map(move |r| {
                     let mut v = serde_json::to_value(r).unwrap_or_default();
@@ -310,6 +386,10 @@ impl Summary {
                 "best_epoch_mean": r.best_epoch.0, "seconds_mean": r.seconds.0,
                 "not_finished": r.problems,
             })).collect::<Vec<_>>(),
+            "fidelity": self.replays.iter().map(|r| serde_json::json!({
+                "experiment": r.id, "report": r.report, "checks": r.checks,
+            })).collect::<Vec<_>>(),
+            "gradcheck": self.gradcheck,
             "runs": runs,
         })
     }

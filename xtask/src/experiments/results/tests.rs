@@ -49,6 +49,8 @@ fn a_diverged_run_is_reported_as_such_and_left_out_of_the_figures() {
         metrics: Some(RunMetrics {
             train_loss: 0.5,
             train_accuracy: 0.75,
+            train_correct: 3,
+            train_total: 4,
             test_loss: 0.6,
             test_accuracy: 0.5,
             test_correct: 12,
@@ -67,7 +69,8 @@ fn a_diverged_run_is_reported_as_such_and_left_out_of_the_figures() {
         1,
         1.0,
         Precision::F64,
-    );
+    )
+    .unwrap();
     let row = summary.row("exp1", Variant::Report).unwrap();
     assert_eq!((row.seeds, row.runs.len()), (1, 2));
     assert_eq!(row.test_accuracy.0, 0.5, "the diverged run adds nothing");
