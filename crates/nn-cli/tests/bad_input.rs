@@ -12,53 +12,34 @@ fn bad_input_fails_cleanly() {
     std::fs::write(dir.join("ragged.txt"), "1,2,0\n1,1\n").unwrap();
     std::fs::write(dir.join("garbage.nnm"), "not a model").unwrap();
     let run = |args: &[&str]| nn().current_dir(&dir).args(args).output().unwrap();
+    // `nn` with the words of `line` as its arguments.
+    let sh = |line: &str| run(&line.split_whitespace().collect::<Vec<_>>());
+    assert_clean_failure(&sh("train --data header.txt --out m.nnm"), "header.txt:1:1");
     assert_clean_failure(
-        &run(&["train", "--data", "header.txt", "--out", "m.nnm"]),
-        "header.txt:1:1",
-    );
-    assert_clean_failure(
-        &run(&["train", "--data", "ragged.txt", "--out", "m.nnm"]),
+        &sh("train --data ragged.txt --out m.nnm"),
         "ragged.txt:2: row has 2 columns, expected 3",
     );
     assert_clean_failure(
-        &run(&["train", "--data", "absent.txt", "--out", "m.nnm"]),
+        &sh("train --data absent.txt --out m.nnm"),
         "absent.txt not found",
     );
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--lr",
-            "-1",
-            "--out",
-            "m.nnm",
-            "-q",
-        ]),
+        &sh("train --data blobs.txt --lr -1 --out m.nnm -q"),
         "lr = -1.0",
     );
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--hidden",
-            "4,0",
-            "--out",
-            "m.nnm",
-            "-q",
-        ]),
+        &sh("train --data blobs.txt --hidden 4,0 --out m.nnm -q"),
         "--hidden: '0'",
     );
     assert_clean_failure(
-        &run(&["train", "--data", "blobs.txt", "--out", "no/such/dir/m.nnm"]),
+        &sh("train --data blobs.txt --out no/such/dir/m.nnm"),
         "does not exist",
     );
     assert_clean_failure(
-        &run(&["eval", "--model", "garbage.nnm", "--data", "blobs.txt"]),
+        &sh("eval --model garbage.nnm --data blobs.txt"),
         "not an nn checkpoint",
     );
-    assert_clean_failure(&run(&["inspect", "nothing.nnm"]), "nothing.nnm");
+    assert_clean_failure(&sh("inspect nothing.nnm"), "nothing.nnm");
     // A resume that asks for no more epochs than were run, or another dataset.
     let o = nn()
         .arg("train")
@@ -127,108 +108,47 @@ fn bad_input_fails_cleanly() {
     // Model paths mean exactly the path given: never looked up in the data directories.
     std::fs::create_dir_all(dir.join("data")).unwrap();
     std::fs::copy(&model, dir.join("data/only-in-data.nnm")).unwrap();
-    assert_clean_failure(&run(&["inspect", "only-in-data.nnm"]), "only-in-data.nnm");
+    assert_clean_failure(&sh("inspect only-in-data.nnm"), "only-in-data.nnm");
     assert_clean_failure(
-        &run(&["eval", "--model", "only-in-data.nnm", "--data", "blobs.txt"]),
+        &sh("eval --model only-in-data.nnm --data blobs.txt"),
         "only-in-data.nnm: No such file",
     );
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--resume",
-            "only-in-data.nnm",
-            "--epochs",
-            "9",
-            "--out",
-            "m3.nnm",
-        ]),
+        &sh("train --data blobs.txt --resume only-in-data.nnm --epochs 9 --out m3.nnm"),
         "only-in-data.nnm: No such file",
     );
     // Sizes beyond the limits are errors before anything is allocated.
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--hidden",
-            "100000000",
-            "--out",
-            "big.nnm",
-            "-q",
-        ]),
+        &sh("train --data blobs.txt --hidden 100000000 --out big.nnm -q"),
         "more than the limit of 1048576",
     );
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--hidden",
-            "5000,5000",
-            "--out",
-            "big.nnm",
-            "-q",
-        ]),
+        &sh("train --data blobs.txt --hidden 5000,5000 --out big.nnm -q"),
         "trainable parameters, more than the limit of 16777216",
     );
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--hidden",
-            "3000,3000",
-            "--optimizer",
-            "adam",
-            "--epochs",
-            "100",
-            "--out",
-            "big.nnm",
-            "-q",
-        ]),
+        &sh(
+            "train --data blobs.txt --hidden 3000,3000 --optimizer adam --epochs 100 --out big.nnm -q",
+        ),
         "over the 268435456-byte limit",
     );
     assert!(!dir.join("big.nnm").exists());
     // A run that diverges: the error says so, the file keeps the last good selection and says it diverged,
     // and it cannot be resumed.
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--lr",
-            "1e308",
-            "--epochs",
-            "60",
-            "--out",
-            "d.nnm",
-            "-q",
-        ]),
+        &sh("train --data blobs.txt --lr 1e308 --epochs 60 --out d.nnm -q"),
         "diverged at epoch",
     );
-    let text = String::from_utf8_lossy(&run(&["inspect", "d.nnm"]).stdout).into_owned();
+    let text = String::from_utf8_lossy(&sh("inspect d.nnm").stdout).into_owned();
     assert!(
         text.contains("state        stopped: diverged at epoch"),
         "{text}"
     );
     assert_clean_failure(
-        &run(&[
-            "train",
-            "--data",
-            "blobs.txt",
-            "--resume",
-            "d.nnm",
-            "--epochs",
-            "90",
-            "--out",
-            "d2.nnm",
-            "-q",
-        ]),
+        &sh("train --data blobs.txt --resume d.nnm --epochs 90 --out d2.nnm -q"),
         "d.nnm: cannot resume: its training diverged at epoch",
     );
     // Usage errors are clap's: exit 2.
-    assert_eq!(run(&["train"]).status.code(), Some(2));
+    assert_eq!(sh("train").status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
