@@ -1,6 +1,7 @@
 //! `cargo xtask experiments`: replays every experiment of the report from `experiments/report.toml`, beside the
 //! report's figures, with the same plots; then the same networks with honest selection and with Adam.
 
+mod course;
 mod results;
 pub mod spec;
 
@@ -62,9 +63,10 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             opts.seeds
         );
     }
+    let course = course::CourseCheck::run(root, &specs.course)?;
     let runs = execute(&specs, &datasets, &jobs, workers, opts);
     let figures = results::plots(&opts.out, &specs, &datasets, &runs.showcases)?;
-    let summary = results::Summary::new(
+    let mut summary = results::Summary::new(
         &specs,
         &runs.results,
         opts.seeds,
@@ -73,6 +75,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         opts.epochs_scale,
         opts.precision,
     )?;
+    summary.course = Some(course);
     write_outputs(root, opts, &summary, &figures)?;
     println!(
         "wall time {:.1} s for {} runs on {workers} cores",

@@ -15,6 +15,7 @@ pub struct Specs {
     pub protocol: Protocol,
     pub beyond: Beyond,
     pub gradcheck: GradcheckSpec,
+    pub course: CourseSpec,
     pub experiment: Vec<Experiment>,
 }
 
@@ -42,6 +43,18 @@ pub struct Beyond {
     pub description: String,
     pub split: [f64; 2],
     pub select: String,
+}
+
+/// The course's trained weights and the figures the course publishes for them on the digits.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourseSpec {
+    pub weights: String,
+    pub data: String,
+    pub theta_vars: Vec<String>,
+    pub published_accuracy: f64,
+    /// (λ, J) pairs.
+    pub published_cost: Vec<(f64, f64)>,
 }
 
 /// The report's gradient check: the network and step, and its max |A − N| per layer.

@@ -29,7 +29,7 @@ impl Summary {
         let mut s = String::new();
         self.side_by_side(&mut s);
         self.assumptions(&mut s);
-        self.gradcheck_table(&mut s);
+        self.correctness(&mut s);
         self.beyond(&mut s);
         self.unfinished(&mut s);
         let _ = writeln!(s, "\n## Figures (seed 0, the report's protocol)\n");
@@ -98,8 +98,29 @@ impl Summary {
         }
     }
 
-    /// The report's gradient check beside ours, layer by layer.
-    fn gradcheck_table(&self, s: &mut String) {
+    /// The course's published values beside ours, then the report's gradient check beside ours.
+    fn correctness(&self, s: &mut String) {
+        if let Some(c) = &self.course {
+            let _ = writeln!(s, "\n## The course's published values\n");
+            let _ = writeln!(
+                s,
+                "The course's trained weights (`{}`) on its digits (`{}`), evaluated as the course does: raw \
+                 features, label k on output unit k − 1, the cross-entropy summed over the sigmoid output units and averaged over the samples, plus λ/(2m)·ΣΘ² \
+                 over the non-bias weights. The digits file is a reconstruction of the course's (`data/README.md`), \
+                 so the costs may differ in the last digits.\n",
+                c.weights, c.data
+            );
+            let _ = writeln!(s, "| figure | course | ours |\n|---|---|---|");
+            let _ = writeln!(
+                s,
+                "| accuracy | {:.2}% | {} |",
+                100.0 * c.published_accuracy,
+                count(c.correct, c.total)
+            );
+            for (lambda, ours, published) in &c.costs {
+                let _ = writeln!(s, "| J at λ = {lambda} | {published:.6} | {ours:.6} |");
+            }
+        }
         let g = &self.gradcheck;
         let _ = writeln!(s, "\n## Gradient check, beside the report's\n");
         let _ = writeln!(

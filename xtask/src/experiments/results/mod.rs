@@ -7,6 +7,7 @@ mod verdict;
 
 pub use figures::{plots, write_docs};
 
+use super::course::CourseCheck;
 use super::spec::{Experiment, ReportFigures, Specs, Variant};
 use nn_train::Precision;
 use nn_train::job::JobOutcome;
@@ -224,6 +225,8 @@ pub struct Summary {
     pub rows: Vec<Row>,
     pub replays: Vec<Replay>,
     pub gradcheck: GradcheckComparison,
+    /// The course's weights on its digits (set by the replay; absent in unit tests).
+    pub course: Option<CourseCheck>,
     pub texts: Texts,
     pub seeds: u64,
     pub wall: Duration,
@@ -334,6 +337,7 @@ impl Summary {
             rows,
             replays,
             gradcheck: GradcheckComparison::run(specs)?,
+            course: None,
             texts,
             seeds,
             wall,
@@ -390,6 +394,7 @@ impl Summary {
                 "experiment": r.id, "report": r.report, "checks": r.checks,
             })).collect::<Vec<_>>(),
             "gradcheck": self.gradcheck,
+            "course": self.course,
             "runs": runs,
         })
     }
