@@ -2,10 +2,9 @@
 //! (our own roofline), at one thread and at all threads. Medians of repeated runs, measured in one process.
 
 use anyhow::Result;
-use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
-use nn_train::bench::{CASES, Case, Epoch};
+use nn_linalg::{Scalar, Threads};
+use nn_train::bench::{CASES, Case, Epoch, Products, time_per_iter};
 use std::io::Write as _;
-use std::time::{Duration, Instant};
 
 /// What one case measured at one thread setting.
 #[derive(Debug, serde::Serialize)]
@@ -18,29 +17,6 @@ pub struct Measurement {
     /// The products' rate: their FLOPs per epoch over `gemm_s`.
     pub gemm_gflops: f64,
     pub epochs_per_sample: usize,
-}
-
-fn median(mut v: Vec<Duration>) -> f64 {
-    v.sort();
-    v[v.len() / 2].as_secs_f64()
-}
-
-/// Times `f` (which runs `inner` iterations) `samples` times; returns the median time per iteration.
-fn time_per_iter(samples: usize, inner: usize, mut f: impl FnMut()) -> f64 {
-    // Warm up for at least 0.2 s: first touch of buffers, the thread pool's start, and each pool thread's own
-    // packing buffers, which appear only once that thread has taken a block of a product.
-    let warm = Instant::now();
-    while warm.elapsed() < Duration::from_millis(200) {
-        f();
-    }
-    let v: Vec<Duration> = (0..samples)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed() / inner as u32
-        })
-        .collect();
-    median(v)
 }
 
 fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
@@ -58,53 +34,11 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
             }
         })
     });
-    // The same products alone: forward A·W per layer; backward Aᵀ·δ per layer and δ·Wᵀ for all but the first.
-    let widths = arch.widths();
-    let acts: Vec<Matrix<T>> = widths.iter().map(|&w| Matrix::zeros(case.m, w)).collect();
-    let mut outs: Vec<Matrix<T>> = widths.iter().map(|&w| Matrix::zeros(case.m, w)).collect();
-    let mut gw: Vec<Matrix<T>> = widths
-        .windows(2)
-        .map(|w| Matrix::zeros(w[0], w[1]))
-        .collect();
-    let ws_: Vec<Matrix<T>> = epoch
-        .net
-        .layers()
-        .iter()
-        .map(|l| l.weights.clone())
-        .collect();
+    let mut products = Products::<T>::new(case.m, case.widths);
     let gemm_s = threads.run(|| {
         time_per_iter(samples, inner, || {
             for _ in 0..inner {
-                for l in 0..ws_.len() {
-                    ops::matmul(
-                        &mut outs[l + 1],
-                        Accum::Replace,
-                        &acts[l],
-                        &ws_[l],
-                        T::ONE,
-                        threads,
-                    );
-                }
-                for l in (0..ws_.len()).rev() {
-                    ops::matmul(
-                        &mut gw[l],
-                        Accum::Replace,
-                        acts[l].t(),
-                        &acts[l + 1],
-                        T::ONE,
-                        threads,
-                    );
-                    if l > 0 {
-                        ops::matmul(
-                            &mut outs[l],
-                            Accum::Replace,
-                            &acts[l + 1],
-                            ws_[l].t(),
-                            T::ONE,
-                            threads,
-                        );
-                    }
-                }
+                products.run(threads);
             }
         })
     });

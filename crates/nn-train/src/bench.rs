@@ -2,7 +2,8 @@
 //! same work: the cases (the report's networks and MNIST's shape) and one full-batch epoch on synthetic data.
 
 use nn_core::{Gradients, L2, Network, Output, Workspace};
-use nn_linalg::{Matrix, Scalar, Threads};
+use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use std::time::{Duration, Instant};
 
 /// One benchmark case: a synthetic dataset of `m` samples and a network of these widths.
 #[derive(Clone, Copy, Debug)]
@@ -111,4 +112,92 @@ impl<T: Scalar> Epoch<T> {
     pub fn gradients(&self) -> &Gradients<T> {
         &self.grads
     }
+}
+
+/// The matrix products of one full-batch epoch alone, on buffers of its shapes: forward A·W per layer;
+/// backward Aᵀ·δ per layer and δ·Wᵀ for all but the first. Their time is an epoch's arithmetic floor: the
+/// work every implementation must do, at the speed of this machine's matrix products.
+pub struct Products<T: Scalar> {
+    acts: Vec<Matrix<T>>,
+    outs: Vec<Matrix<T>>,
+    grads: Vec<Matrix<T>>,
+    weights: Vec<Matrix<T>>,
+}
+
+impl<T: Scalar> Products<T> {
+    /// Buffers for `m` samples through layers of these widths (input first).
+    pub fn new(m: usize, widths: &[usize]) -> Self {
+        let fill = |rows: usize, cols: usize| {
+            Matrix::from_fn(rows, cols, |i, j| {
+                T::from_f64(((i + 2 * j) % 7) as f64 / 7.0)
+            })
+        };
+        Products {
+            acts: widths.iter().map(|&w| fill(m, w)).collect(),
+            outs: widths.iter().map(|&w| Matrix::zeros(m, w)).collect(),
+            grads: widths
+                .windows(2)
+                .map(|w| Matrix::zeros(w[0], w[1]))
+                .collect(),
+            weights: widths.windows(2).map(|w| fill(w[0], w[1])).collect(),
+        }
+    }
+
+    /// The forward products only (an evaluation pass).
+    pub fn forward(&mut self, threads: Threads) {
+        for l in 0..self.weights.len() {
+            ops::matmul(
+                &mut self.outs[l + 1],
+                Accum::Replace,
+                &self.acts[l],
+                &self.weights[l],
+                T::ONE,
+                threads,
+            );
+        }
+    }
+
+    /// The forward and backward products of one gradient.
+    pub fn run(&mut self, threads: Threads) {
+        self.forward(threads);
+        for l in (0..self.weights.len()).rev() {
+            ops::matmul(
+                &mut self.grads[l],
+                Accum::Replace,
+                self.acts[l].t(),
+                &self.acts[l + 1],
+                T::ONE,
+                threads,
+            );
+            if l > 0 {
+                ops::matmul(
+                    &mut self.outs[l],
+                    Accum::Replace,
+                    &self.acts[l + 1],
+                    self.weights[l].t(),
+                    T::ONE,
+                    threads,
+                );
+            }
+        }
+    }
+}
+
+/// The median time of one call of `f` (which runs `inner` iterations) over `samples` calls, per iteration,
+/// after at least 0.2 s of warm-up: first touch of buffers, the thread pool's start, and each pool thread's
+/// own packing buffers, which appear only once that thread has taken a block of a product.
+pub fn time_per_iter(samples: usize, inner: usize, mut f: impl FnMut()) -> f64 {
+    let warm = Instant::now();
+    while warm.elapsed() < Duration::from_millis(200) {
+        f();
+    }
+    let mut v: Vec<Duration> = (0..samples.max(1))
+        .map(|_| {
+            let t = Instant::now();
+            f();
+            t.elapsed() / inner.max(1) as u32
+        })
+        .collect();
+    v.sort();
+    v[v.len() / 2].as_secs_f64()
 }
