@@ -37,8 +37,8 @@ enum Task {
         /// Multiply every epoch count (e.g. 0.01 for a smoke run).
         #[arg(long, default_value_t = 1.0)]
         epochs_scale: f64,
-        /// Floating-point precision of every run. f32 halves the time and gave the same test counts as f64
-        /// on every report-protocol row (docs/report.md); the report's numpy ran in f64.
+        /// Floating-point precision of every run. f32 is faster, and the test f32_runs_track_f64_runs checks
+        /// that it tracks f64; the report's numpy ran in f64.
         #[arg(long, default_value = "f32", value_parser = ["f32", "f64"])]
         precision: String,
         /// Only the experiment with this id (repeatable; default: all).

@@ -2,6 +2,7 @@
 //! report's figures, with the same plots; then the same networks with honest selection and with Adam.
 
 mod course;
+mod floor;
 mod results;
 pub mod spec;
 
@@ -64,7 +65,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         );
     }
     let course = course::CourseCheck::run(root, &specs.course)?;
+    // The arithmetic floor, measured right before the runs, in their precision.
+    let floors = match opts.precision {
+        Precision::F32 => floor::EpochFloors::measure::<f32>(&specs, &datasets)?,
+        Precision::F64 => floor::EpochFloors::measure::<f64>(&specs, &datasets)?,
+    };
+    let runs_started = Instant::now();
     let runs = execute(&specs, &datasets, &jobs, workers, opts);
+    let runs_wall = runs_started.elapsed();
     let figures = results::plots(&opts.out, &specs, &datasets, &runs.showcases)?;
     let mut summary = results::Summary::new(
         &specs,
@@ -76,6 +84,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         opts.precision,
     )?;
     summary.course = Some(course);
+    summary.floor = Some(floors.floor(&specs, &runs.results, workers, runs_wall));
     write_outputs(root, opts, &summary, &figures)?;
     println!(
         "wall time {:.1} s for {} runs on {workers} cores",

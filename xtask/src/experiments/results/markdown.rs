@@ -198,6 +198,30 @@ impl Summary {
     }
 
     fn footer(&self, s: &mut String) {
+        if let Some(f) = &self.floor {
+            let _ = writeln!(
+                s,
+                "**Time against the arithmetic floor.** The runs took {:.1} s of wall time on {} cores. Their \
+                 matrix products alone (the same shapes, one thread per run, timed in this process right before \
+                 the runs) add up to {:.1} s, {:.1} s of wall time on {} cores: the runs took **{:.2}×** that \
+                 floor{}. Absolute times say little on a shared machine whose speed drifts; the ratio is the \
+                 figure to compare.\n",
+                f.runs_wall_seconds,
+                self.workers,
+                f.products_seconds,
+                f.floor_wall_seconds,
+                self.workers,
+                f.ratio,
+                if f.runs_left_out > 0 {
+                    format!(
+                        " ({} runs that did not finish left out of the floor)",
+                        f.runs_left_out
+                    )
+                } else {
+                    String::new()
+                }
+            );
+        }
         let _ = writeln!(
             s,
             "---\n{} runs in {} in {:.1} s of wall time on {} cores{}.",

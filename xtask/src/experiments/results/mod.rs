@@ -8,6 +8,7 @@ mod verdict;
 pub use figures::{plots, write_docs};
 
 use super::course::CourseCheck;
+use super::floor::Floor;
 use super::spec::{Experiment, ReportFigures, Specs, Variant};
 use nn_train::Precision;
 use nn_train::job::JobOutcome;
@@ -227,6 +228,8 @@ pub struct Summary {
     pub gradcheck: GradcheckComparison,
     /// The course's weights on its digits (set by the replay; absent in unit tests).
     pub course: Option<CourseCheck>,
+    /// The runs' wall time beside their arithmetic floor (set by the replay; absent in unit tests).
+    pub floor: Option<Floor>,
     pub texts: Texts,
     pub seeds: u64,
     pub wall: Duration,
@@ -338,6 +341,7 @@ impl Summary {
             replays,
             gradcheck: GradcheckComparison::run(specs)?,
             course: None,
+            floor: None,
             texts,
             seeds,
             wall,
@@ -395,6 +399,7 @@ impl Summary {
             })).collect::<Vec<_>>(),
             "gradcheck": self.gradcheck,
             "course": self.course,
+            "floor": self.floor,
             "runs": runs,
         })
     }

@@ -1,0 +1,130 @@
+//! The replay's arithmetic floor, measured in the same process right before the runs: for each experiment
+//! and variant, the time of one epoch's matrix products at its shapes (the training part's gradient, in
+//! mini-batches if the variant uses them, and a forward pass over each held-out part), on one thread as each
+//! run has one core; times the epochs each run did, summed over the runs and divided by the workers.
+//!
+//! The machines this runs on change speed by up to 2× within an hour, so the replay's time means something
+//! only beside a floor measured in the same run.
+
+use super::results::RunResult;
+use super::spec::{Specs, Variant};
+use anyhow::Result;
+use nn_data::Dataset;
+use nn_linalg::{Scalar, Threads};
+use nn_train::bench::Products;
+use serde::Serialize;
+use std::time::{Duration, Instant};
+
+/// The replay's wall time beside its floor.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Floor {
+    /// Wall time of the runs (training only: no loading, plots or writing).
+    pub runs_wall_seconds: f64,
+    /// The runs' matrix products alone, summed over the runs.
+    pub products_seconds: f64,
+    /// `products_seconds` over the workers: the shortest wall time the products allow.
+    pub floor_wall_seconds: f64,
+    /// `runs_wall_seconds / floor_wall_seconds`.
+    pub ratio: f64,
+    /// Runs left out because they did not finish (their epoch count is unknown).
+    pub runs_left_out: usize,
+}
+
+/// The products time of one epoch, per (experiment index, variant).
+pub struct EpochFloors(Vec<((usize, Variant), f64)>);
+
+impl EpochFloors {
+    /// Measures every experiment and variant of `specs` in precision `T`.
+    pub fn measure<T: Scalar>(specs: &Specs, datasets: &[Dataset]) -> Result<EpochFloors> {
+        let mut floors = Vec::new();
+        for (i, e) in specs.experiment.iter().enumerate() {
+            let d = &datasets[i];
+            for variant in Variant::ALL {
+                let job = specs.job(e, variant, 0, 1.0)?;
+                let widths = job.architecture(d.features(), d.classes().len()).widths();
+                let parts = nn_data::split(d.labels(), &job.split)?;
+                let train = parts.train.len();
+                let mut seconds = 0.0;
+                match job.config.batch_size {
+                    Some(b) if b < train => {
+                        seconds += (train / b) as f64 * gradient_time::<T>(b, &widths);
+                        if train % b > 0 {
+                            seconds += gradient_time::<T>(train % b, &widths);
+                        }
+                    }
+                    _ => seconds += gradient_time::<T>(train, &widths),
+                }
+                for held_out in [parts.validation.len(), parts.test.len()] {
+                    if held_out > 0 {
+                        seconds += forward_time::<T>(held_out, &widths);
+                    }
+                }
+                floors.push(((i, variant), seconds));
+            }
+        }
+        Ok(EpochFloors(floors))
+    }
+
+    /// The floor of `runs` (finished ones; the others are counted as left out) on `workers` cores, beside the
+    /// wall time they took.
+    pub fn floor(
+        &self,
+        specs: &Specs,
+        runs: &[RunResult],
+        workers: usize,
+        runs_wall: Duration,
+    ) -> Floor {
+        let mut products = 0.0;
+        let mut left_out = 0;
+        for r in runs {
+            let per_epoch = specs
+                .experiment
+                .iter()
+                .position(|e| e.id == r.experiment)
+                .and_then(|i| self.0.iter().find(|(k, _)| *k == (i, r.variant)))
+                .map(|(_, s)| *s);
+            match (r.metrics, per_epoch) {
+                (Some(m), Some(s)) => products += m.epochs_run as f64 * s,
+                _ => left_out += 1,
+            }
+        }
+        let floor_wall = products / workers.max(1) as f64;
+        Floor {
+            runs_wall_seconds: runs_wall.as_secs_f64(),
+            products_seconds: products,
+            floor_wall_seconds: floor_wall,
+            ratio: runs_wall.as_secs_f64() / floor_wall,
+            runs_left_out: left_out,
+        }
+    }
+}
+
+/// Median time of `f`, repeated to last about 5 ms a sample, over 5 samples after a short warm-up.
+fn time(mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    f();
+    f();
+    let once = (start.elapsed() / 2).max(Duration::from_nanos(100));
+    let inner = (Duration::from_millis(5).as_nanos() / once.as_nanos()).clamp(1, 100_000) as u32;
+    let mut samples: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..inner {
+                f();
+            }
+            t.elapsed() / inner
+        })
+        .collect();
+    samples.sort();
+    samples[2].as_secs_f64()
+}
+
+fn gradient_time<T: Scalar>(m: usize, widths: &[usize]) -> f64 {
+    let mut p = Products::<T>::new(m, widths);
+    time(|| p.run(Threads::Single))
+}
+
+fn forward_time<T: Scalar>(m: usize, widths: &[usize]) -> f64 {
+    let mut p = Products::<T>::new(m, widths);
+    time(|| p.forward(Threads::Single))
+}
