@@ -17,6 +17,30 @@ struct Cli {
 enum Task {
     /// Checks the workspace's structural rules (e.g. only nn-linalg depends on faer).
     Tidy,
+    /// Tests the plausible causes of the gaps between the report's figures and ours, one setting at a time.
+    Fidelity {
+        /// Where fidelity.md and fidelity.json go.
+        #[arg(long, default_value = "target/fidelity")]
+        out: PathBuf,
+        /// Seeds per setting (0..N-1).
+        #[arg(long, default_value_t = 3)]
+        seeds: u64,
+        /// Multiply every epoch count (e.g. 0.01 for a smoke run).
+        #[arg(long, default_value_t = 1.0)]
+        epochs_scale: f64,
+        /// Only the experiment with this id (repeatable; default: all).
+        #[arg(long, value_name = "ID")]
+        only: Vec<String>,
+        /// Floating-point precision of every run (see `experiments --help`).
+        #[arg(long, default_value = "f32", value_parser = ["f32", "f64"])]
+        precision: String,
+        /// Also write docs/fidelity.md from this run.
+        #[arg(long)]
+        docs: bool,
+        /// Print only where the results went.
+        #[arg(long)]
+        quiet: bool,
+    },
     /// Times training epochs against their matrix products alone (medians; 1 thread and all threads).
     Bench {
         /// One JSON object per case and thread setting.
@@ -97,11 +121,35 @@ fn run(task: Task) -> anyhow::Result<()> {
                     out,
                     seeds,
                     epochs_scale,
-                    precision: if precision == "f64" {
-                        nn_train::Precision::F64
-                    } else {
-                        nn_train::Precision::F32
-                    },
+                    precision: parse_precision(&precision),
+                    only,
+                    docs,
+                    quiet,
+                },
+            )
+        }
+        Task::Fidelity {
+            out,
+            seeds,
+            epochs_scale,
+            precision,
+            only,
+            docs,
+            quiet,
+        } => {
+            let root = workspace_root();
+            let out = if out.is_absolute() {
+                out
+            } else {
+                root.join(out)
+            };
+            experiments::fidelity::run(
+                &root,
+                &experiments::fidelity::Options {
+                    out,
+                    seeds,
+                    epochs_scale,
+                    precision: parse_precision(&precision),
                     only,
                     docs,
                     quiet,
@@ -110,5 +158,14 @@ fn run(task: Task) -> anyhow::Result<()> {
         }
         Task::Bench { json, case } => bench::run(json, case),
         Task::Data { from, base_url } => data::run(&workspace_root(), from, base_url),
+    }
+}
+
+/// The precision named by a `--precision` that clap has already restricted to f32 or f64.
+fn parse_precision(name: &str) -> nn_train::Precision {
+    if name == "f64" {
+        nn_train::Precision::F64
+    } else {
+        nn_train::Precision::F32
     }
 }

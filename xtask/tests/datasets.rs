@@ -16,7 +16,44 @@ fn main() {
     datasets::run(vec![
         trial("every_experiment_runs_a_smoke_version", &ALL, |_| smoke()),
         trial("f32_runs_track_f64_runs", &ALL, |_| f32_tracks_f64()),
+        trial("the_fidelity_group_runs_a_smoke_version", &ALL, |_| {
+            fidelity_smoke()
+        }),
     ]);
+}
+
+/// `cargo xtask fidelity` end to end at 1/500 of the epochs: every factor of every experiment runs, and
+/// fidelity.md holds a table per experiment, a best match, and the loss arithmetic.
+fn fidelity_smoke() {
+    use xtask::experiments::fidelity;
+    let root = xtask::workspace_root();
+    let out = std::env::temp_dir().join(format!("nn-fidelity-smoke-{}", std::process::id()));
+    let opts = fidelity::Options {
+        out: out.clone(),
+        seeds: 1,
+        epochs_scale: 0.002,
+        precision: Precision::F32,
+        only: Vec::new(),
+        docs: false,
+        quiet: true,
+    };
+    fidelity::run(&root, &opts).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("fidelity.json")).unwrap()).unwrap();
+    let rows = json.as_array().unwrap();
+    // 3 binary experiments × 9 factors, the digits × 6.
+    assert_eq!(rows.len(), 3 * 9 + 6);
+    for r in rows {
+        assert_eq!(r["runs"].as_array().unwrap().len(), 1, "{r}");
+        assert_eq!(r["checks"].as_array().unwrap().len(), 5, "{r}");
+    }
+    let md = std::fs::read_to_string(out.join("fidelity.md")).unwrap();
+    assert_eq!(md.matches("Best match: ").count(), 4, "{md}");
+    assert!(
+        md.contains("What the report's test losses allow")
+            && md.contains("| exp1 | 0.5030 | 15/24 |")
+    );
+    std::fs::remove_dir_all(&out).unwrap();
 }
 
 /// Every experiment, variant and seed runs end to end at 1/500 of its epochs, writing results and plots.
@@ -52,7 +89,11 @@ fn smoke() {
     let md = std::fs::read_to_string(out.join("results.md")).unwrap();
     assert!(
         md.contains("test-set selection")
-            && md.contains("79.17%")
+            && md.contains("79.17% (19/24)")
+            && md.contains("| | verdict |")
+            && md.contains("Gradient check, beside the report's")
+            && md.contains("The course's published values")
+            && md.contains("Time against the arithmetic floor")
             && md.contains("Beyond the report")
     );
     for f in [

@@ -2,6 +2,7 @@
 //! report's figures, with the same plots; then the same networks with honest selection and with Adam.
 
 mod course;
+pub mod fidelity;
 mod floor;
 mod results;
 pub mod spec;
@@ -144,8 +145,7 @@ fn plan(specs: &Specs, datasets: &[Dataset], seeds: u64) -> Vec<Job> {
     jobs
 }
 
-/// Runs `jobs` on `workers` threads, each taking the next job when it is free. A run that diverges or fails
-/// is recorded as such; the others go on.
+/// Runs `jobs` on `workers` threads. A run that diverges or fails is recorded as such; the others go on.
 fn execute(
     specs: &Specs,
     datasets: &[Dataset],
@@ -153,53 +153,64 @@ fn execute(
     workers: usize,
     opts: &Options,
 ) -> Runs {
-    let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let results: Mutex<Vec<RunResult>> = Mutex::new(Vec::with_capacity(jobs.len()));
-    let showcases: Mutex<Vec<(usize, JobOutcome)>> = Mutex::new(Vec::new());
+    let outcomes = parallel_map(jobs, workers, |job| {
+        let e = &specs.experiment[job.experiment];
+        let outcome = run_one(
+            specs,
+            job.experiment,
+            &datasets[job.experiment],
+            job.variant,
+            job.seed,
+            opts.epochs_scale,
+            opts.precision,
+        );
+        let r = match &outcome {
+            Ok(o) => RunResult::new(e, job.variant, job.seed, o),
+            Err(err) => RunResult::failed(e, job.variant, job.seed, err),
+        };
+        let n = done.fetch_add(1, Ordering::SeqCst) + 1;
+        if !opts.quiet {
+            println!("[{n:>3}/{}] {}", jobs.len(), r.line());
+        }
+        let showcase = (job.variant == Variant::Report && job.seed == 0)
+            .then(|| outcome.ok())
+            .flatten()
+            .map(|o| (job.experiment, o));
+        (r, showcase)
+    });
+    let (mut results, showcases): (Vec<RunResult>, Vec<_>) = outcomes.into_iter().unzip();
+    results.sort_by(|a, b| {
+        (&a.experiment, a.variant, a.seed).cmp(&(&b.experiment, b.variant, b.seed))
+    });
+    let mut showcases: Vec<(usize, JobOutcome)> = showcases.into_iter().flatten().collect();
+    showcases.sort_by_key(|(i, _)| *i);
+    Runs { results, showcases }
+}
+
+/// `f` of every item, computed on `workers` threads that each take the next item when free; in item order.
+pub(crate) fn parallel_map<J: Sync, R: Send>(
+    items: &[J],
+    workers: usize,
+    f: impl Fn(&J) -> R + Sync,
+) -> Vec<R> {
+    let next = AtomicUsize::new(0);
+    let out: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
     std::thread::scope(|scope| {
-        for _ in 0..workers {
+        for _ in 0..workers.max(1) {
             scope.spawn(|| {
-                while let Some(job) = jobs.get(next.fetch_add(1, Ordering::SeqCst)) {
-                    let e = &specs.experiment[job.experiment];
-                    let outcome = run_one(
-                        specs,
-                        job.experiment,
-                        &datasets[job.experiment],
-                        job.variant,
-                        job.seed,
-                        opts.epochs_scale,
-                        opts.precision,
-                    );
-                    let r = match &outcome {
-                        Ok(o) => RunResult::new(e, job.variant, job.seed, o),
-                        Err(err) => RunResult::failed(e, job.variant, job.seed, err),
-                    };
-                    let n = done.fetch_add(1, Ordering::SeqCst) + 1;
-                    if !opts.quiet {
-                        println!("[{n:>3}/{}] {}", jobs.len(), r.line());
-                    }
-                    results.lock().unwrap_or_else(|p| p.into_inner()).push(r);
-                    if let Ok(o) = outcome
-                        && job.variant == Variant::Report
-                        && job.seed == 0
-                    {
-                        showcases
-                            .lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .push((job.experiment, o));
-                    }
+                loop {
+                    let i = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = items.get(i) else { break };
+                    let r = f(item);
+                    out.lock().unwrap_or_else(|p| p.into_inner()).push((i, r));
                 }
             });
         }
     });
-    let mut results = results.into_inner().unwrap_or_else(|p| p.into_inner());
-    results.sort_by(|a, b| {
-        (&a.experiment, a.variant, a.seed).cmp(&(&b.experiment, b.variant, b.seed))
-    });
-    let mut showcases = showcases.into_inner().unwrap_or_else(|p| p.into_inner());
-    showcases.sort_by_key(|(i, _)| *i);
-    Runs { results, showcases }
+    let mut out = out.into_inner().unwrap_or_else(|p| p.into_inner());
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 /// results.md and results.json in the output directory, docs/report.md with `--docs`, and the summary table.
@@ -268,6 +279,25 @@ fn cost(specs: &Specs, datasets: &[Dataset], j: &Job) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every figure of the report is required: the specs without one do not parse.
+    #[test]
+    fn specs_hold_every_report_figure() {
+        let path = crate::workspace_root().join("experiments/report.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let specs: Specs = toml::from_str(&text).unwrap();
+        assert!(specs.experiment.iter().all(|e| e.report.best_epoch > 0));
+        for figure in [
+            "train_loss = 0.6941, ",
+            "best_epoch = 5130, ",
+            "test_correct = 19, ",
+        ] {
+            assert!(text.contains(figure), "{figure}");
+            let without = text.replacen(figure, "", 1);
+            let err = toml::from_str::<Specs>(&without).unwrap_err().to_string();
+            assert!(err.contains("missing field"), "{figure}: {err}");
+        }
+    }
 
     /// The checked-in specs parse, with the report's protocol where the report states it.
     #[test]

@@ -16,7 +16,18 @@ pub struct Specs {
     pub beyond: Beyond,
     pub gradcheck: GradcheckSpec,
     pub course: CourseSpec,
+    pub fidelity: FidelitySpec,
     pub experiment: Vec<Experiment>,
+}
+
+/// The settings `cargo xtask fidelity` tries beside the baseline.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FidelitySpec {
+    /// Run lengths tried on the binary set, whose length the report does not state.
+    pub binary_epochs: Vec<usize>,
+    /// The λ tried instead of the spec's.
+    pub lambda: f64,
 }
 
 #[derive(Debug, Deserialize)]

@@ -3,7 +3,7 @@
 
 mod figures;
 mod markdown;
-mod verdict;
+pub mod verdict;
 
 pub use figures::{plots, write_docs};
 
