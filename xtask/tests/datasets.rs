@@ -41,8 +41,8 @@ fn fidelity_smoke() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("fidelity.json")).unwrap()).unwrap();
     let rows = json.as_array().unwrap();
-    // 3 binary experiments × 9 factors, the digits × 6.
-    assert_eq!(rows.len(), 3 * 9 + 6);
+    // 3 binary experiments × 10 factors, the digits × 7.
+    assert_eq!(rows.len(), 3 * 10 + 7);
     for r in rows {
         assert_eq!(r["runs"].as_array().unwrap().len(), 1, "{r}");
         assert_eq!(r["checks"].as_array().unwrap().len(), 5, "{r}");

@@ -5,8 +5,9 @@
 //!
 //! The factors: the Xavier variant (uniform, normal, or LeCun's √(1/n_in)), biases drawn like the weights
 //! (as the course's `randInitializeWeights` does) instead of zero, the standardiser fitted on all the data
-//! instead of the training part, λ > 0, and for the binary set shorter runs. The loss definition is not a
-//! training setting: the arithmetic of what the report's test losses allow is printed instead.
+//! instead of the training part, λ > 0, the loss summed over the samples instead of averaged (so every step
+//! is m times larger), and for the binary set shorter runs. For the reported losses, the arithmetic of what
+//! the report's test losses allow is printed too.
 
 use super::results::{RunMetrics, verdict};
 use super::spec::{Experiment, Specs, Variant};
@@ -15,7 +16,7 @@ use nn_core::{Init, Network};
 use nn_data::{Dataset, Standardizer};
 use nn_linalg::Scalar;
 use nn_train::job::cast_data;
-use nn_train::{Precision, Samples, TrainData, Trainer};
+use nn_train::{Precision, Samples, Schedule, TrainData, Trainer};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution, Uniform};
@@ -53,6 +54,9 @@ pub enum Factor {
     StandardizeAll,
     /// This λ instead of the spec's.
     Lambda(f64),
+    /// The loss summed over the training samples instead of averaged: its gradient, and so every step, is m
+    /// times larger (the learning rates are multiplied by the training part's size).
+    SummedLoss,
     /// This many epochs instead of the spec's (binary set only).
     Epochs(usize),
 }
@@ -66,6 +70,7 @@ impl Factor {
             Factor::DrawnBiases => "biases drawn like the weights, not 0".into(),
             Factor::StandardizeAll => "standardiser fitted on all samples".into(),
             Factor::Lambda(l) => format!("λ = {l}"),
+            Factor::SummedLoss => "loss summed over samples (steps × m)".into(),
             Factor::Epochs(n) => format!("{n} epochs"),
         }
     }
@@ -80,6 +85,7 @@ fn factors(specs: &Specs, e: &Experiment) -> Vec<Factor> {
         Factor::DrawnBiases,
         Factor::StandardizeAll,
         Factor::Lambda(specs.fidelity.lambda),
+        Factor::SummedLoss,
     ];
     if e.output == nn_core::Output::Sigmoid {
         f.extend(
@@ -244,6 +250,15 @@ fn run_one<T: Scalar>(
         _ => {}
     }
     let parts = nn_data::split(data.labels(), &job.split)?;
+    if factor == Factor::SummedLoss {
+        let m = parts.train.len() as f64;
+        job.config.lr *= m;
+        if let Schedule::Steps { steps } = &mut job.config.schedule {
+            for (_, lr) in steps {
+                *lr *= m;
+            }
+        }
+    }
     let standardizer = match factor {
         Factor::StandardizeAll => Standardizer::fit(data.x()),
         _ => Standardizer::fit(data.select(&parts.train).x()),
@@ -364,6 +379,7 @@ fn markdown(specs: &Specs, results: &[FactorResult], opts: &Options, wall: f64) 
             let _ = writeln!(s, "Runs that did not finish:\n\n{}\n", failed.join("\n"));
         }
     }
+    overall(&mut s, results);
     loss_arithmetic(&mut s, specs);
     let _ = writeln!(
         s,
@@ -420,6 +436,45 @@ impl FactorResult {
             self.distance
         )
     }
+}
+
+/// Each setting over all the experiments it ran on: the report's figures inside our range, in total, and the
+/// mean distance; best first.
+fn overall(s: &mut String, results: &[FactorResult]) {
+    let mut factors: Vec<Factor> = Vec::new();
+    for r in results {
+        if !factors.contains(&r.factor) {
+            factors.push(r.factor);
+        }
+    }
+    let mut rows: Vec<(Factor, usize, usize, f64)> = factors
+        .into_iter()
+        .map(|f| {
+            let of: Vec<&FactorResult> = results.iter().filter(|r| r.factor == f).collect();
+            let inside = of.iter().map(|r| r.inside).sum();
+            let distance = of.iter().map(|r| r.distance).sum::<f64>() / of.len() as f64;
+            (f, inside, of.len(), distance)
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (std::cmp::Reverse(a.1), a.3)
+            .partial_cmp(&(std::cmp::Reverse(b.1), b.3))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let _ = writeln!(s, "## All experiments\n");
+    let _ = writeln!(
+        s,
+        "| setting | report figures inside our range | of | mean distance |\n|---|---|---|---|"
+    );
+    for (f, inside, n, distance) in &rows {
+        let _ = writeln!(
+            s,
+            "| {} | {inside} | {} | {distance:.3} |",
+            f.describe(),
+            5 * n
+        );
+    }
+    let _ = writeln!(s);
 }
 
 /// For each single-sigmoid experiment whose report test loss is below ln 2: the confidence its correct test
