@@ -82,7 +82,7 @@ pub struct GradcheckSpec {
 pub struct Experiment {
     pub id: String,
     pub title: String,
-    pub figures: String,
+    pub figures: FigureRefs,
     pub data: String,
     pub labels: LabelScheme,
     pub hidden: Vec<usize>,
@@ -95,6 +95,16 @@ pub struct Experiment {
     pub assumptions: Vec<String>,
     pub adam: AdamSpec,
     pub report: ReportFigures,
+}
+
+/// The report's figure that each of our plots corresponds to, where it has one.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureRefs {
+    pub curves: Option<String>,
+    pub boundary: Option<String>,
+    pub misclassified: Option<String>,
+    pub errors_per_class: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]

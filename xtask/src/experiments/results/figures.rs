@@ -22,24 +22,28 @@ pub fn plots(
         let prefix = format!("{}-", e.id);
         let title = format!("{} (seed 0, test-set selection)", e.title);
         for f in plots::training_figures(out, &prefix, &title, o, &datasets[*i])? {
-            let report = |what: &str| format!("cf. the report's {what}");
-            let (caption, source) = match f.kind {
+            let refs = &e.figures;
+            let (caption, report) = match f.kind {
                 FigureKind::Curves => (
                     format!("{}: loss and accuracy per epoch", e.title),
-                    report(&e.figures),
+                    &refs.curves,
                 ),
                 FigureKind::DecisionBoundary => (
                     format!("{}: decision boundary in raw feature units", e.title),
-                    report(&e.figures),
+                    &refs.boundary,
                 ),
                 FigureKind::Misclassified => {
-                    ("Misclassified test digits".into(), report("Figure 11"))
+                    ("Misclassified test digits".into(), &refs.misclassified)
                 }
-                FigureKind::ErrorsPerClass => {
-                    ("Misclassifications per class".into(), report("Figure 12"))
-                }
-                FigureKind::Confusion => (format!("{}: confusion matrix", e.title), "new".into()),
+                FigureKind::ErrorsPerClass => (
+                    "Misclassifications per class".into(),
+                    &refs.errors_per_class,
+                ),
+                FigureKind::Confusion => (format!("{}: confusion matrix", e.title), &None),
             };
+            let source = report
+                .as_ref()
+                .map_or("new".into(), |r| format!("cf. the report's {r}"));
             figures.push((caption, f.file, source));
         }
     }
