@@ -28,7 +28,7 @@ fn fidelity_smoke() {
     use xtask::experiments::fidelity;
     let root = xtask::workspace_root();
     let out = std::env::temp_dir().join(format!("nn-fidelity-smoke-{}", std::process::id()));
-    let opts = fidelity::Options {
+    let opts = Options {
         out: out.clone(),
         seeds: 1,
         epochs_scale: 0.002,

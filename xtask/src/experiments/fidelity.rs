@@ -9,6 +9,7 @@
 //! is m times larger), and for the binary set shorter runs. For the reported losses, the arithmetic of what
 //! the report's test losses allow is printed too.
 
+use super::Options;
 use super::results::{RunMetrics, verdict};
 use super::spec::{Experiment, Specs, Variant};
 use anyhow::{Context, Result};
@@ -22,21 +23,8 @@ use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution, Uniform};
 use serde::Serialize;
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Instant;
-
-pub struct Options {
-    pub out: PathBuf,
-    pub seeds: u64,
-    pub epochs_scale: f64,
-    /// The precision of every run.
-    pub precision: Precision,
-    /// Only these experiment ids (empty: all).
-    pub only: Vec<String>,
-    /// Also write docs/fidelity.md.
-    pub docs: bool,
-    pub quiet: bool,
-}
 
 /// One setting changed from the baseline.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
@@ -186,9 +174,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
             format!("{}\n{md}", include_str!("fidelity_intro.md")),
         )?;
     }
-    if !opts.quiet {
-        println!("results: {}", opts.out.join("fidelity.md").display());
-    }
+    println!("results: {}", opts.out.join("fidelity.md").display());
     Ok(())
 }
 

@@ -18,6 +18,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
+/// The settings of `cargo xtask experiments` and `cargo xtask fidelity`.
 pub struct Options {
     pub out: PathBuf,
     pub seeds: u64,
@@ -27,7 +28,7 @@ pub struct Options {
     pub precision: Precision,
     /// Only these experiment ids (empty: all).
     pub only: Vec<String>,
-    /// Also refresh docs/report.md and docs/figures/.
+    /// Also refresh the task's page under docs/ (report.md and figures/, or fidelity.md).
     pub docs: bool,
     pub quiet: bool,
 }
