@@ -99,6 +99,7 @@ fn smoke() {
     for f in [
         "exp3-curves.svg",
         "exp3-boundary.svg",
+        "exp3-roc.svg",
         "digits-misclassified.svg",
         "digits-errors-per-class.svg",
         "digits-confusion.svg",

@@ -27,7 +27,8 @@ Datasets are found at the path given, else in $NN_DATA_DIR, ./data or ../shared/
 pub enum Command {
     /// Train a network and write the selected model (with what --resume needs).
     Train(Box<TrainArgs>),
-    /// Loss, accuracy and confusion matrix of a model (or of course-format Θ weights) on a dataset.
+    /// Loss, accuracy, per-class precision/recall/F1 (and for two classes the ROC AUC) and confusion matrix of
+    /// a model (or of course-format Θ weights) on a dataset.
     Eval(EvalArgs),
     /// Predicted class (and probabilities) of every sample, as CSV.
     Predict(PredictArgs),
@@ -170,7 +171,8 @@ pub struct TrainArgs {
     #[arg(long, value_name = "FILE")]
     pub metrics: Option<PathBuf>,
     /// Write SVG plots into DIR: curves; the decision boundary for 2 features; the confusion matrix on the
-    /// held-out part; misclassified samples and errors per class for square images.
+    /// held-out part, and its ROC curve for two classes; misclassified samples and errors per class for square
+    /// images.
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
     /// Threads for matrix products and the hidden layers' activation pass (0 = all cores; results are the same

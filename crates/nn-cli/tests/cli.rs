@@ -100,6 +100,13 @@ fn train_eval_predict_inspect_and_exact_resume() {
     }
     assert_eq!(v["total"], 80);
     assert!(v["accuracy"].as_f64().unwrap() > 0.7, "{v}");
+    // The classification report agrees with the counts; two classes get a ROC AUC that beats chance.
+    let report = &v["report"];
+    assert_eq!(report["classes"].as_array().unwrap().len(), 2, "{v}");
+    assert_eq!(report["macro_avg"]["support"], 80);
+    assert_eq!(report["accuracy"], v["accuracy"]);
+    let auc = v["roc_auc"].as_f64().unwrap();
+    assert!(auc > 0.7 && auc <= 1.0, "{v}");
     let text = nn()
         .args(["eval", "--model"])
         .arg(&model)
@@ -109,7 +116,10 @@ fn train_eval_predict_inspect_and_exact_resume() {
         .unwrap();
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
-        text.contains("/80; 95% Wilson interval") && text.contains("true\\pred"),
+        text.contains("/80; 95% Wilson interval")
+            && text.contains("true\\pred")
+            && text.contains("ROC AUC")
+            && text.contains("weighted avg"),
         "{text}"
     );
 
@@ -193,7 +203,7 @@ fn train_writes_metrics_and_plots() {
             .count(),
         31
     );
-    for plot in ["curves.svg", "boundary.svg", "confusion.svg"] {
+    for plot in ["curves.svg", "boundary.svg", "confusion.svg", "roc.svg"] {
         let svg = std::fs::read_to_string(dir.join("plots").join(plot)).unwrap();
         assert!(svg.starts_with("<svg") && svg.len() > 1000, "{plot}");
     }

@@ -50,8 +50,8 @@ impl GradCheck {
     }
 }
 
-/// The report's dummy problem for its gradient check (section 4.1): X = [[1,2,3],[4,5,6],[7,8,9]] and
-/// labels [1, 0, 1].
+/// The report's dummy problem for its gradient check (section 4.1): `X = [[1,2,3],[4,5,6],[7,8,9]]` and
+/// labels `[1, 0, 1]`.
 pub fn report_dummy_problem() -> (Matrix<f64>, Vec<usize>) {
     let x = Matrix::from_row_major(3, 3, &[1., 2., 3., 4., 5., 6., 7., 8., 9.]);
     (x, vec![1, 0, 1])

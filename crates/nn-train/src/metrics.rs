@@ -1,4 +1,5 @@
-//! Summaries of predictions: confusion matrices and confidence intervals for accuracies.
+//! Summaries of predictions: confusion matrices, per-class scores (a classification report), the ROC AUC of a
+//! binary scorer, and confidence intervals for accuracies.
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +89,176 @@ impl Confusion {
     }
 }
 
+/// Precision, recall and F1 of one class (or an average of them), with its support.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Scores {
+    /// Of the samples predicted as the class, the share that are (0 if none were predicted).
+    pub precision: f64,
+    /// Of the samples of the class, the share predicted as it (0 if it has none).
+    pub recall: f64,
+    /// The harmonic mean of precision and recall (0 if both are 0).
+    pub f1: f64,
+    /// Samples of the class (for an average: all samples).
+    pub support: usize,
+}
+
+/// Per-class scores with their averages, as scikit-learn's `classification_report` gives them: the macro
+/// average weighs every class alike, the weighted average by support. A score whose denominator is 0 counts as
+/// 0, as scikit-learn's default does.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassificationReport {
+    /// One entry per class, in class order.
+    pub classes: Vec<Scores>,
+    /// Correct over all samples.
+    pub accuracy: f64,
+    /// The unweighted mean over classes.
+    pub macro_avg: Scores,
+    /// The mean over classes weighted by support.
+    pub weighted_avg: Scores,
+}
+
+impl Confusion {
+    /// The per-class scores and their averages.
+    pub fn report(&self) -> ClassificationReport {
+        let k = self.counts.len();
+        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let classes: Vec<Scores> = (0..k)
+            .map(|c| {
+                let tp = self.counts[c][c];
+                let support: usize = self.counts[c].iter().sum();
+                let predicted: usize = self.counts.iter().map(|row| row[c]).sum();
+                let (precision, recall) = (ratio(tp, predicted), ratio(tp, support));
+                let f1 = if precision + recall == 0.0 {
+                    0.0
+                } else {
+                    2.0 * precision * recall / (precision + recall)
+                };
+                Scores {
+                    precision,
+                    recall,
+                    f1,
+                    support,
+                }
+            })
+            .collect();
+        let total = self.total();
+        let average = |weight: &dyn Fn(&Scores) -> f64| {
+            let w: f64 = classes.iter().map(weight).sum();
+            let mean = |f: fn(&Scores) -> f64| {
+                if w == 0.0 {
+                    0.0
+                } else {
+                    classes.iter().map(|s| weight(s) * f(s)).sum::<f64>() / w
+                }
+            };
+            Scores {
+                precision: mean(|s| s.precision),
+                recall: mean(|s| s.recall),
+                f1: mean(|s| s.f1),
+                support: total,
+            }
+        };
+        ClassificationReport {
+            accuracy: ratio(self.correct(), total),
+            macro_avg: average(&|_| 1.0),
+            weighted_avg: average(&|s| s.support as f64),
+            classes,
+        }
+    }
+}
+
+impl ClassificationReport {
+    /// A text table like scikit-learn's: one row per class, then accuracy and the two averages.
+    pub fn render(&self, names: &[String]) -> String {
+        let width = names
+            .iter()
+            .map(|n| n.chars().count())
+            .chain(["weighted avg".len()])
+            .max()
+            .unwrap_or(12);
+        let row = |name: &str, s: &Scores| {
+            format!(
+                "{name:>width$}  {:>9.4} {:>9.4} {:>9.4} {:>9}\n",
+                s.precision, s.recall, s.f1, s.support
+            )
+        };
+        let mut out = format!(
+            "{:>width$}  {:>9} {:>9} {:>9} {:>9}\n\n",
+            "", "precision", "recall", "f1-score", "support"
+        );
+        for (c, s) in self.classes.iter().enumerate() {
+            out.push_str(&row(names.get(c).map_or("?", String::as_str), s));
+        }
+        out.push_str(&format!(
+            "\n{:>width$}  {:>9} {:>9} {:>9.4} {:>9}\n",
+            "accuracy", "", "", self.accuracy, self.macro_avg.support
+        ));
+        out.push_str(&row("macro avg", &self.macro_avg));
+        out.push_str(&row("weighted avg", &self.weighted_avg));
+        out
+    }
+}
+
+/// The ROC curve of `scores` for telling `positive` samples from the others: (false-positive rate,
+/// true-positive rate) from (0, 0) to (1, 1), one point per distinct score taken as the threshold (samples
+/// scoring at or above it count as positive). Empty without samples of both kinds, or with a NaN score.
+pub fn roc_curve(scores: &[f64], positive: &[bool]) -> Vec<(f64, f64)> {
+    if scores.len() != positive.len() || scores.iter().any(|s| s.is_nan()) {
+        return Vec::new();
+    }
+    let n_pos = positive.iter().filter(|&&p| p).count();
+    let n_neg = positive.len() - n_pos;
+    if n_pos == 0 || n_neg == 0 {
+        return Vec::new();
+    }
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]));
+    let mut points = vec![(0.0, 0.0)];
+    let (mut tp, mut fp) = (0, 0);
+    for (i, &s) in order.iter().enumerate() {
+        if positive[s] {
+            tp += 1;
+        } else {
+            fp += 1;
+        }
+        let last_of_its_score = order.get(i + 1).is_none_or(|&n| scores[n] != scores[s]);
+        if last_of_its_score {
+            points.push((fp as f64 / n_neg as f64, tp as f64 / n_pos as f64));
+        }
+    }
+    points
+}
+
+/// The area under the ROC curve of `scores` for telling `positive` samples from the others: the probability
+/// that a random positive scores above a random negative, ties counting one half (the Mann–Whitney U statistic
+/// over the product of the class sizes). `None` without samples of both kinds, or with a NaN score.
+pub fn roc_auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
+    if scores.len() != positive.len() || scores.iter().any(|s| s.is_nan()) {
+        return None;
+    }
+    let n_pos = positive.iter().filter(|&&p| p).count();
+    let n_neg = positive.len() - n_pos;
+    if n_pos == 0 || n_neg == 0 {
+        return None;
+    }
+    // Average ranks (1-based) over runs of equal scores.
+    let mut order: Vec<usize> = (0..scores.len()).collect();
+    order.sort_by(|&a, &b| scores[a].total_cmp(&scores[b]));
+    let mut rank_sum_pos = 0.0;
+    let mut i = 0;
+    while i < order.len() {
+        let mut j = i;
+        while j + 1 < order.len() && scores[order[j + 1]] == scores[order[i]] {
+            j += 1;
+        }
+        let average_rank = (i + j) as f64 / 2.0 + 1.0;
+        rank_sum_pos += average_rank * order[i..=j].iter().filter(|&&s| positive[s]).count() as f64;
+        i = j + 1;
+    }
+    let u = rank_sum_pos - (n_pos * (n_pos + 1)) as f64 / 2.0;
+    Some(u / (n_pos as f64 * n_neg as f64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +290,86 @@ mod tests {
             text.lines().nth(2).unwrap().ends_with("1    1    0"),
             "{text}"
         );
+    }
+
+    /// Worked by hand from the counts: class 0 has 1 true positive of 2 predicted and 2 samples; class 1, 1 of
+    /// 2 predicted and 1 sample; class 2, 2 of 2 predicted and 3 samples.
+    #[test]
+    fn classification_report_by_hand() {
+        let c = Confusion::new(3, &[0, 0, 1, 2, 2, 2], &[0, 1, 1, 2, 0, 2]);
+        let r = c.report();
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        let s0 = r.classes[0];
+        assert!(close(s0.precision, 0.5) && close(s0.recall, 0.5) && close(s0.f1, 0.5));
+        let s1 = r.classes[1];
+        assert!(close(s1.precision, 0.5) && close(s1.recall, 1.0) && close(s1.f1, 2.0 / 3.0));
+        let s2 = r.classes[2];
+        assert!(close(s2.precision, 1.0) && close(s2.recall, 2.0 / 3.0) && close(s2.f1, 0.8));
+        assert_eq!((s0.support, s1.support, s2.support), (2, 1, 3));
+        assert!(close(r.accuracy, 4.0 / 6.0));
+        assert!(close(r.macro_avg.precision, 2.0 / 3.0));
+        assert!(close(r.macro_avg.f1, (0.5 + 2.0 / 3.0 + 0.8) / 3.0));
+        assert!(close(
+            r.weighted_avg.recall,
+            (2.0 * 0.5 + 1.0 + 3.0 * (2.0 / 3.0)) / 6.0
+        ));
+        assert_eq!(r.weighted_avg.support, 6);
+        // A class never predicted scores 0, not NaN.
+        let never = Confusion::new(2, &[0, 1], &[0, 0]).report();
+        assert_eq!(
+            (never.classes[1].precision, never.classes[1].f1),
+            (0.0, 0.0)
+        );
+        let text = r.render(&["a".into(), "b".into(), "c".into()]);
+        assert!(
+            text.contains("weighted avg") && text.contains("0.6667"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn roc_auc_by_rank() {
+        // Perfect, inverted, and one tie across the classes (counting one half).
+        assert_eq!(
+            roc_auc(&[0.1, 0.2, 0.8, 0.9], &[false, false, true, true]),
+            Some(1.0)
+        );
+        assert_eq!(
+            roc_auc(&[0.9, 0.8, 0.2, 0.1], &[false, false, true, true]),
+            Some(0.0)
+        );
+        assert_eq!(
+            roc_auc(&[0.1, 0.5, 0.5, 0.9], &[false, false, true, true]),
+            Some(0.875)
+        );
+        // Positives 0.4, 0.8, 0.6 against negatives 0.35, 0.5: of the 6 pairs only (0.4, 0.5) is out of order.
+        let auc = roc_auc(
+            &[0.4, 0.35, 0.8, 0.5, 0.6],
+            &[true, false, true, false, true],
+        )
+        .unwrap();
+        assert!((auc - 5.0 / 6.0).abs() < 1e-12, "{auc}");
+        assert_eq!(roc_auc(&[0.2, 0.3], &[true, true]), None);
+        // The curve through every distinct threshold; its trapezoids give the same area.
+        let (scores, positive) = ([0.4, 0.35, 0.8, 0.5, 0.6], [true, false, true, false, true]);
+        let curve = roc_curve(&scores, &positive);
+        assert_eq!(
+            curve,
+            [
+                (0.0, 0.0),
+                (0.0, 1.0 / 3.0),
+                (0.0, 2.0 / 3.0),
+                (0.5, 2.0 / 3.0),
+                (0.5, 1.0),
+                (1.0, 1.0)
+            ]
+        );
+        let area: f64 = curve
+            .windows(2)
+            .map(|w| (w[1].0 - w[0].0) * (w[1].1 + w[0].1) / 2.0)
+            .sum();
+        assert!((area - roc_auc(&scores, &positive).unwrap()).abs() < 1e-12);
+        assert!(roc_curve(&[0.2, 0.3], &[true, true]).is_empty());
+        assert_eq!(roc_auc(&[f64::NAN, 0.3], &[true, false]), None);
     }
 }

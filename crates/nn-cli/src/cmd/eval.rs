@@ -1,4 +1,5 @@
-//! `nn eval`: a model's (or course Θ weights') loss, accuracy and confusion matrix on a dataset.
+//! `nn eval`: a model's (or course Θ weights') loss, accuracy, classification report, ROC AUC (two classes) and
+//! confusion matrix on a dataset.
 
 use super::{load, out};
 use crate::args::EvalArgs;
@@ -6,10 +7,10 @@ use anyhow::{Context, Result, bail};
 use nn_core::{Network, Output};
 use nn_data::{LabelScheme, MatFile};
 use nn_train::Checkpoint;
-use nn_train::metrics::{Confusion, wilson_interval};
+use nn_train::metrics::{Confusion, roc_auc, wilson_interval};
 
 pub fn run(a: EvalArgs) -> Result<()> {
-    let (eval, predicted, dataset, names, what) = if let Some(theta) = &a.theta {
+    let (eval, predicted, dataset, names, what, proba) = if let Some(theta) = &a.theta {
         // Course convention: output unit k−1 stands for label k of y, so labels are read one-based. With ten
         // classes (the digits) they are shown as digits: label 10 is 0.
         if a.data.labels == Some(LabelScheme::Digits10) {
@@ -32,6 +33,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         let lambda = a.lambda.unwrap_or(0.0);
         let eval = net.evaluate(data.x(), data.labels(), lambda)?;
         let predicted = net.predict(data.x())?;
+        let proba = net.predict_proba(data.x())?;
         let digits = data.classes().labels().len() == 10;
         let names: Vec<String> = data
             .classes()
@@ -50,7 +52,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
             theta.display(),
             net.architecture().describe()
         );
-        (eval, predicted, data, names, what)
+        (eval, predicted, data, names, what, proba)
     } else {
         let path = a.model.as_ref().context("--model or --theta is required")?;
         let ckpt = Checkpoint::load(path)?;
@@ -69,9 +71,28 @@ pub fn run(a: EvalArgs) -> Result<()> {
             ckpt.network.architecture().describe(),
             ckpt.epoch
         );
-        (eval, predicted, data, ckpt.classes.names().to_vec(), what)
+        let proba = nn_train::job::predict_proba(&ckpt, data.x())?;
+        (
+            eval,
+            predicted,
+            data,
+            ckpt.classes.names().to_vec(),
+            what,
+            proba,
+        )
     };
     let confusion = Confusion::new(names.len(), dataset.labels(), &predicted);
+    let report = confusion.report();
+    // For two classes, the ROC AUC of P(class 1): the last column (one sigmoid unit, or the second of two).
+    let auc = (names.len() == 2)
+        .then(|| {
+            let scores: Vec<f64> = (0..proba.rows())
+                .map(|i| proba.get(i, proba.cols() - 1))
+                .collect();
+            let positive: Vec<bool> = dataset.labels().iter().map(|&c| c == 1).collect();
+            roc_auc(&scores, &positive)
+        })
+        .flatten();
     let (lo, hi) = wilson_interval(eval.correct, eval.samples);
     if a.json {
         let v = serde_json::json!({
@@ -84,11 +105,13 @@ pub fn run(a: EvalArgs) -> Result<()> {
             "wilson95": [lo, hi],
             "classes": names,
             "confusion": confusion.counts,
+            "report": report,
+            "roc_auc": auc,
         });
         return out(&format!("{v}\n"));
     }
     out(&format!(
-        "{what}\ndata {}: {} samples\n\ncost      {:.6}  (loss {:.6} + penalty {:.6})\naccuracy  {:.2}%  ({}/{}; 95% Wilson interval {:.1}%–{:.1}%)\n\n{}",
+        "{what}\ndata {}: {} samples\n\ncost      {:.6}  (loss {:.6} + penalty {:.6})\naccuracy  {:.2}%  ({}/{}; 95% Wilson interval {:.1}%–{:.1}%){}\n\n{}\n{}",
         a.data.data.display(),
         eval.samples,
         eval.cost(),
@@ -99,6 +122,11 @@ pub fn run(a: EvalArgs) -> Result<()> {
         eval.samples,
         100.0 * lo,
         100.0 * hi,
+        auc.map_or(String::new(), |v| format!(
+            "\nROC AUC   {v:.4}  (P(class {}) as the score)",
+            names[1]
+        )),
+        report.render(&names),
         confusion.render(&names)
     ))
 }

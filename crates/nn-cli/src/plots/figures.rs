@@ -1,11 +1,13 @@
 //! The standard set of figures of a training run, shared by `nn train --plots` and `cargo xtask experiments`:
 //! which figures a run gets, on which part, and their file names, decided in one place.
 
-use super::{class_error_bars, confusion_heatmap, curves, decision_boundary, image_grid};
+use super::{
+    class_error_bars, confusion_heatmap, curves, decision_boundary, image_grid, roc_curve,
+};
 use anyhow::Result;
 use nn_data::{Dataset, Image, PixelOrder};
 use nn_train::job::JobOutcome;
-use nn_train::metrics::Confusion;
+use nn_train::metrics::{self, Confusion};
 use std::path::Path;
 
 /// What a written figure shows.
@@ -21,6 +23,8 @@ pub enum FigureKind {
     ErrorsPerClass,
     /// The confusion matrix on the held-out part.
     Confusion,
+    /// The ROC curve on the held-out part (two classes only).
+    Roc,
 }
 
 /// A figure written by [`training_figures`].
@@ -34,8 +38,8 @@ pub struct Figure {
 
 /// Writes the standard figures of `outcome` into `dir`, each file name starting with `prefix` and each title
 /// with `title`: the curves; the decision boundary for two features; on the held-out part (test, else
-/// validation, else training) the confusion matrix and, for square images of at least 8×8 pixels, the
-/// misclassified samples and the errors per class. Returns what it wrote, in that order.
+/// validation, else training) the confusion matrix, for two classes the ROC curve, and for square images of at
+/// least 8×8 pixels the misclassified samples and the errors per class. Returns what it wrote, in that order.
 pub fn training_figures(
     dir: &Path,
     prefix: &str,
@@ -115,6 +119,20 @@ pub fn training_figures(
         &confusion,
         &format!("{title}: confusion matrix ({part} part)"),
     )?;
+    if names.len() == 2 {
+        // P(class 1): the last column (one sigmoid unit, or the second of two softmax units).
+        let p = nn_train::job::predict_proba(ckpt, held_out.x())?;
+        let scores: Vec<f64> = (0..p.rows()).map(|i| p.get(i, p.cols() - 1)).collect();
+        let positive: Vec<bool> = held_out.labels().iter().map(|&c| c == 1).collect();
+        if let Some(auc) = metrics::roc_auc(&scores, &positive) {
+            roc_curve(
+                &add("roc", FigureKind::Roc),
+                &metrics::roc_curve(&scores, &positive),
+                auc,
+                &format!("{title}: ROC, {part} part"),
+            )?;
+        }
+    }
     Ok(written)
 }
 

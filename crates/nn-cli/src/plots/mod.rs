@@ -230,6 +230,46 @@ pub fn class_error_bars(
     root.present().map_err(err)
 }
 
+/// A ROC curve (false-positive rate against true-positive rate) with the chance diagonal, its AUC in the title.
+pub fn roc_curve(path: &Path, points: &[(f64, f64)], auc: f64, title: &str) -> Result<()> {
+    let root = SVGBackend::new(path, (520, 520)).into_drawing_area();
+    root.fill(&WHITE).map_err(err)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(format!("{title} (AUC {auc:.4})"), ("sans-serif", 16))
+        .margin(12)
+        .x_label_area_size(35)
+        .y_label_area_size(45)
+        .build_cartesian_2d(0f64..1f64, 0f64..1f64)
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_desc("false-positive rate")
+        .y_desc("true-positive rate")
+        .draw()
+        .map_err(err)?;
+    chart
+        .draw_series(LineSeries::new([(0.0, 0.0), (1.0, 1.0)], BLACK.mix(0.3)))
+        .map_err(err)?
+        .label("chance")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], BLACK.mix(0.3)));
+    chart
+        .draw_series(LineSeries::new(
+            points.iter().copied(),
+            TRAIN.stroke_width(2),
+        ))
+        .map_err(err)?
+        .label("model")
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], TRAIN.stroke_width(2)));
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .draw()
+        .map_err(err)?;
+    root.present().map_err(err)
+}
+
 /// Counts of (true, predicted) as a heat map with the counts written in.
 pub fn confusion_heatmap(
     path: &Path,

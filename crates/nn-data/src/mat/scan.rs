@@ -10,7 +10,7 @@
 //!
 //! So every file is first walked here: the header is checked (and a v7.3/HDF5 file recognised), every
 //! element's declared size is checked against the bytes that exist, compressed elements are inflated, and each
-//! variable's class, flags, dimensions and name are read. [`Variable::decode_real`] is a small decoder for
+//! variable's class, flags, dimensions and name are read. `Variable::decode_real` (in `variable.rs`) is a small decoder for
 //! dense real numeric arrays, used where `matfile` rejects a file the walk found sound.
 //!
 //! Allocation is bounded by the input: nothing is allocated from a size field before the bytes it describes

@@ -40,6 +40,7 @@ pub fn plots(
                     &refs.errors_per_class,
                 ),
                 FigureKind::Confusion => (format!("{}: confusion matrix", e.title), &None),
+                FigureKind::Roc => (format!("{}: ROC curve", e.title), &None),
             };
             let source = report
                 .as_ref()
