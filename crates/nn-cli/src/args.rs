@@ -113,9 +113,9 @@ pub struct TrainArgs {
     /// Hidden activation.
     #[arg(long, value_parser = activations(), default_value = "sigmoid")]
     pub activation: Activation,
-    /// Learning rate.
-    #[arg(long, default_value_t = 0.1)]
-    pub lr: f64,
+    /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam, as Kingma & Ba suggest).
+    #[arg(long)]
+    pub lr: Option<f64>,
     /// From after EPOCH on use rate LR (repeatable), e.g. 5000:0.04.
     #[arg(long = "lr-step", value_name = "EPOCH:LR")]
     pub lr_steps: Vec<String>,
@@ -139,6 +139,15 @@ pub struct TrainArgs {
     /// Momentum μ (momentum and nesterov).
     #[arg(long, default_value_t = 0.9)]
     pub momentum: f64,
+    /// Adam's β₁, the decay of its first-moment (mean) estimate.
+    #[arg(long, default_value_t = 0.9)]
+    pub beta1: f64,
+    /// Adam's β₂, the decay of its second-moment estimate.
+    #[arg(long, default_value_t = 0.999)]
+    pub beta2: f64,
+    /// Adam's ε, added to the square root of the second moment.
+    #[arg(long = "adam-epsilon", default_value_t = 1e-8)]
+    pub adam_epsilon: f64,
     /// Samples per step (default: the whole training part).
     #[arg(long, value_name = "B")]
     pub batch_size: Option<usize>,

@@ -28,6 +28,10 @@ fn bad_input_fails_cleanly() {
         "lr = -1.0",
     );
     assert_clean_failure(
+        &sh("train --data blobs.txt --optimizer adam --beta1 1.5 --out m.nnm -q"),
+        "beta1 = 1.5: must be in [0, 1)",
+    );
+    assert_clean_failure(
         &sh("train --data blobs.txt --hidden 4,0 --out m.nnm -q"),
         "--hidden: '0'",
     );
@@ -84,6 +88,7 @@ fn bad_input_fails_cleanly() {
         ("--split", "0.8", "0.7,0.15"),
         ("--optimizer", "adam", "gd"),
         ("--precision", "f32", "f64"),
+        ("--beta1", "0.5", "gd (not adam)"),
         ("--labels", "one-based", "zero-based"),
     ] {
         let out = resume(&[flag, value]);

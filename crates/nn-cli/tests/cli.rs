@@ -209,3 +209,72 @@ fn train_writes_metrics_and_plots() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Without --lr each optimiser trains at its customary rate and says so; Adam's β₁, β₂ and ε are settable.
+#[test]
+fn default_rate_per_optimizer_and_adam_settings() {
+    let dir = scratch("rates");
+    let data = blobs(&dir);
+    for (optimizer, rate) in [("gd", "0.1"), ("momentum", "0.1"), ("adam", "0.001")] {
+        let out = nn()
+            .args(["train", "--epochs", "3", "--optimizer", optimizer, "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(dir.join(format!("{optimizer}.nnm")))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("learning rate: {rate} ({optimizer}'s default")),
+            "{}",
+            stderr(&out)
+        );
+    }
+    // A given rate is used silently; other Adam settings train another model.
+    let run = |extra: &[&str], name: &str| {
+        let out = nn()
+            .args([
+                "train",
+                "--epochs",
+                "20",
+                "--optimizer",
+                "adam",
+                "--lr",
+                "0.01",
+                "-q",
+            ])
+            .args(extra)
+            .arg("--data")
+            .arg(&data)
+            .arg("--out")
+            .arg(dir.join(name))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success() && out.stderr.is_empty(),
+            "{}",
+            stderr(&out)
+        );
+        std::fs::read(dir.join(name)).unwrap()
+    };
+    let defaults = run(&[], "a.nnm");
+    assert_eq!(
+        defaults,
+        run(
+            &[
+                "--beta1",
+                "0.9",
+                "--beta2",
+                "0.999",
+                "--adam-epsilon",
+                "1e-8"
+            ],
+            "b.nnm"
+        )
+    );
+    assert_ne!(
+        defaults,
+        run(&["--beta1", "0.5", "--beta2", "0.99"], "c.nnm")
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

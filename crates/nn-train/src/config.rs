@@ -55,6 +55,15 @@ impl Optimizer {
         }
     }
 
+    /// The customary learning rate of this optimiser, for when none is given: 0.1 for gradient descent with or
+    /// without momentum (the report's Exp 3 rate), 0.001 for Adam (Kingma & Ba, 2015, Algorithm 1).
+    pub fn default_lr(&self) -> f64 {
+        match self {
+            Optimizer::Gd | Optimizer::Momentum { .. } => 0.1,
+            Optimizer::Adam { .. } => 0.001,
+        }
+    }
+
     /// The optimiser called `name`, with `momentum` for the momentum kinds and the paper's defaults for Adam.
     pub fn from_name(name: &str, momentum: f64) -> Option<Optimizer> {
         let all = [

@@ -18,7 +18,7 @@ pub fn check_flags(
     given: impl Fn(&str) -> bool,
 ) -> Result<(), ResumeProblem> {
     let (s, q) = (&saved.config, &asked.config);
-    let rows: [(&str, &str, String, String); 17] = [
+    let rows: [(&str, &str, String, String); 20] = [
         (
             "hidden",
             "--hidden",
@@ -67,6 +67,24 @@ pub fn check_flags(
             "--momentum",
             momentum(&s.optimizer),
             a.momentum.to_string(),
+        ),
+        (
+            "beta1",
+            "--beta1",
+            adam(&s.optimizer, 0),
+            a.beta1.to_string(),
+        ),
+        (
+            "beta2",
+            "--beta2",
+            adam(&s.optimizer, 1),
+            a.beta2.to_string(),
+        ),
+        (
+            "adam_epsilon",
+            "--adam-epsilon",
+            adam(&s.optimizer, 2),
+            a.adam_epsilon.to_string(),
         ),
         (
             "batch_size",
@@ -145,6 +163,18 @@ fn momentum(o: &Optimizer) -> String {
     match o {
         Optimizer::Momentum { momentum, .. } => momentum.to_string(),
         other => format!("{} (no momentum)", other.name()),
+    }
+}
+
+/// Adam's β₁, β₂ or ε (`which` 0, 1, 2) of the saved run.
+fn adam(o: &Optimizer, which: usize) -> String {
+    match *o {
+        Optimizer::Adam {
+            beta1,
+            beta2,
+            epsilon,
+        } => [beta1, beta2, epsilon][which].to_string(),
+        ref other => format!("{} (not adam)", other.name()),
     }
 }
 

@@ -74,8 +74,16 @@ fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
         None if validation > 0.0 => Selection::VAL_LOSS,
         None => Selection::Last,
     };
-    let optimizer = Optimizer::from_name(&a.optimizer, a.momentum)
+    let mut optimizer = Optimizer::from_name(&a.optimizer, a.momentum)
         .with_context(|| format!("--optimizer: unknown '{}'", a.optimizer))?;
+    if let Optimizer::Adam {
+        beta1,
+        beta2,
+        epsilon,
+    } = &mut optimizer
+    {
+        (*beta1, *beta2, *epsilon) = (a.beta1, a.beta2, a.adam_epsilon);
+    }
     let output = match a.output {
         Some(o) => o,
         None if classes == 2 => Output::Sigmoid,
@@ -87,7 +95,7 @@ fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
         activation: a.activation,
         config: TrainConfig {
             epochs: a.epochs,
-            lr: a.lr,
+            lr: a.lr.unwrap_or(optimizer.default_lr()),
             schedule,
             optimizer,
             batch_size: a.batch_size,
@@ -137,6 +145,13 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
             dataset.features(),
             dataset.classes().describe()
         );
+        if a.lr.is_none() && resume.is_none() {
+            eprintln!(
+                "learning rate: {} ({}'s default; --lr sets it)",
+                spec.config.lr,
+                spec.config.optimizer.name()
+            );
+        }
     }
     let outcome = match spec.precision {
         Precision::F64 => train::<f64>(&a, &dataset, &spec, resume)?,
