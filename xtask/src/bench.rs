@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: per-epoch time of full-batch training against the same epoch's matrix products alone
-//! (our own roofline), at one thread and at all threads. Medians of repeated runs, measured in one process.
+//! (our own roofline), at one thread and at all threads, and both against the machine's FMA peak measured
+//! first in the same process. Medians of repeated runs.
 
 use anyhow::Result;
 use nn_linalg::{Scalar, Threads};
@@ -16,10 +17,39 @@ pub struct Measurement {
     pub ratio: f64,
     /// The products' rate: their FLOPs per epoch over `gemm_s`.
     pub gemm_gflops: f64,
+    /// The FMA peak of this many cores in this precision, measured at the start of the run.
+    pub peak_gflops: f64,
+    /// `gemm_gflops / peak_gflops`.
+    pub products_of_peak: f64,
+    /// The epoch's product FLOPs over `epoch_s`, over the peak: how much of the machine a whole epoch uses.
+    pub epoch_of_peak: f64,
     pub epochs_per_sample: usize,
 }
 
-fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
+/// One core's FMA peak now, in f64 and f32 (GFLOP/s), through the dispatch our kernels use: the median of 5
+/// timed runs of about 20 ms after a trial run that sizes them.
+pub fn fma_peak() -> (f64, f64) {
+    let rate = |f32: bool| {
+        let trial = std::time::Instant::now();
+        let (flops, v) = nn_linalg::peak::fma_loop(100_000, f32);
+        std::hint::black_box(v);
+        let per_flop = trial.elapsed().as_secs_f64() / flops;
+        let iters = ((0.02 / per_flop / flops * 100_000.0) as u64).clamp(10_000, 1 << 32);
+        let mut rates: Vec<f64> = (0..5)
+            .map(|_| {
+                let t = std::time::Instant::now();
+                let (flops, v) = nn_linalg::peak::fma_loop(iters, f32);
+                std::hint::black_box(v);
+                flops / t.elapsed().as_secs_f64() / 1e9
+            })
+            .collect();
+        rates.sort_by(f64::total_cmp);
+        rates[2]
+    };
+    (rate(false), rate(true))
+}
+
+fn measure<T: Scalar>(case: &Case, threads: Threads, core_peak: f64) -> Measurement {
     let mut epoch = Epoch::<T>::of(case, threads);
     let arch = epoch.net.architecture().clone();
     let flops = arch.flops_per_pass(case.m) as f64;
@@ -42,6 +72,7 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
             }
         })
     });
+    let peak = core_peak * threads.count() as f64;
     Measurement {
         case: case.name.to_string(),
         threads: threads.count(),
@@ -49,33 +80,49 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
         gemm_s,
         ratio: epoch_s / gemm_s,
         gemm_gflops: flops / gemm_s / 1e9,
+        peak_gflops: peak,
+        products_of_peak: flops / gemm_s / 1e9 / peak,
+        epoch_of_peak: flops / epoch_s / 1e9 / peak,
         epochs_per_sample: inner,
     }
 }
 
 pub fn run(json: bool, only: Option<String>) -> Result<()> {
     let mut out = std::io::stdout().lock();
+    let (peak64, peak32) = fma_peak();
+    let isa = nn_linalg::peak::dispatch_isa();
+    let head = if json {
+        serde_json::json!({"fma_peak_per_core": {"isa": isa, "f64_gflops": peak64, "f32_gflops": peak32}})
+            .to_string()
+    } else {
+        format!(
+            "FMA peak of one core now ({isa}, register-only loop): f64 {peak64:.1} GFLOP/s, f32 {peak32:.1} GFLOP/s"
+        )
+    };
+    writeln!(out, "{head}")?;
     for case in CASES
         .iter()
         .filter(|c| only.as_deref().is_none_or(|o| c.name.contains(o)))
     {
         for threads in [Threads::Single, Threads::All] {
             let m = if case.f32 {
-                measure::<f32>(case, threads)
+                measure::<f32>(case, threads, peak32)
             } else {
-                measure::<f64>(case, threads)
+                measure::<f64>(case, threads, peak64)
             };
             let line = if json {
                 serde_json::to_string(&m)?
             } else {
                 format!(
-                    "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products)",
+                    "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products: {:.0}% of peak; epoch {:.0}%)",
                     m.case,
                     m.threads,
                     fmt(m.epoch_s),
                     fmt(m.gemm_s),
                     m.ratio,
-                    m.gemm_gflops
+                    m.gemm_gflops,
+                    100.0 * m.products_of_peak,
+                    100.0 * m.epoch_of_peak
                 )
             };
             // Each line as soon as it is measured; a closed pipe (`| head`) ends the run quietly.

@@ -24,6 +24,7 @@
 
 mod matrix;
 pub mod ops;
+pub mod peak;
 mod scalar;
 pub mod simd;
 mod threads;

@@ -1,0 +1,76 @@
+//! A register-only loop of fused multiply-adds, run through the same runtime dispatch as this crate's vector
+//! kernels ([`crate::simd`]: pulp's, which picks AVX2 + FMA where the CPU has them). Timed by the caller, it
+//! measures a core's FMA throughput now, the ceiling of any arithmetic on it: lanes × 2 flops × FMA units ×
+//! clock.
+
+/// Independent accumulators per round: enough to hide a 4-cycle FMA latency on two FMA units.
+const ACC: usize = 12;
+
+/// One precision's loop: `ACC` independent chains of `x ← x·a + b`, `iters` rounds.
+struct FmaLoop {
+    iters: u64,
+    f32: bool,
+}
+
+impl pulp::WithSimd for FmaLoop {
+    /// A value derived from every accumulator (so the work cannot be optimised away), and the lanes.
+    type Output = (f64, usize);
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> (f64, usize) {
+        if self.f32 {
+            let (a, b) = (simd.splat_f32s(0.999_999), simd.splat_f32s(1e-7));
+            let mut acc = [simd.splat_f32s(1.0); ACC];
+            for _ in 0..self.iters {
+                for x in acc.iter_mut() {
+                    *x = simd.mul_add_f32s(*x, a, b);
+                }
+            }
+            let total: f32 = acc.iter().map(|&x| simd.reduce_sum_f32s(x)).sum();
+            (f64::from(total), S::F32_LANES)
+        } else {
+            let (a, b) = (simd.splat_f64s(0.999_999), simd.splat_f64s(1e-7));
+            let mut acc = [simd.splat_f64s(1.0); ACC];
+            for _ in 0..self.iters {
+                for x in acc.iter_mut() {
+                    *x = simd.mul_add_f64s(*x, a, b);
+                }
+            }
+            (
+                acc.iter().map(|&x| simd.reduce_sum_f64s(x)).sum(),
+                S::F64_LANES,
+            )
+        }
+    }
+}
+
+/// Runs `iters` rounds of the FMA loop in f32 or f64 on the calling thread; returns the floating-point
+/// operations done (an FMA counts two) and a value computed from the results, which the caller should pass to
+/// [`std::hint::black_box`].
+pub fn fma_loop(iters: u64, f32: bool) -> (f64, f64) {
+    let (value, lanes) = pulp::Arch::new().dispatch(FmaLoop {
+        iters: std::hint::black_box(iters),
+        f32,
+    });
+    ((iters as f64) * (ACC * lanes * 2) as f64, value)
+}
+
+/// The instruction set the dispatch picks on this CPU, for reports.
+pub fn dispatch_isa() -> &'static str {
+    match pulp::Arch::new() {
+        #[cfg(target_arch = "x86_64")]
+        pulp::Arch::V3(_) => "AVX2+FMA",
+        _ => "scalar",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counts_its_operations_and_computes() {
+        for f32 in [false, true] {
+            let (flops, value) = super::fma_loop(10, f32);
+            assert!(flops >= 10.0 * 12.0 * 2.0 && value.is_finite() && value > 0.0);
+        }
+    }
+}
