@@ -4,7 +4,7 @@
 
 use anyhow::Result;
 use nn_linalg::{Scalar, Threads};
-use nn_train::bench::{CASES, Case, Epoch, Products, time_per_iter};
+use nn_train::bench::{CASES, Case, Epoch, Products, quick_time, time_per_iter};
 use std::io::Write as _;
 
 /// What one case measured at one thread setting.
@@ -26,25 +26,16 @@ pub struct Measurement {
     pub epochs_per_sample: usize,
 }
 
-/// One core's FMA peak now, in f64 and f32 (GFLOP/s), through the dispatch our kernels use: the median of 5
-/// timed runs of about 20 ms after a trial run that sizes them.
+/// One core's FMA peak now, in f64 and f32 (GFLOP/s), through the dispatch our kernels use.
 pub fn fma_peak() -> (f64, f64) {
     let rate = |f32: bool| {
-        let trial = std::time::Instant::now();
-        let (flops, v) = nn_linalg::peak::fma_loop(100_000, f32);
-        std::hint::black_box(v);
-        let per_flop = trial.elapsed().as_secs_f64() / flops;
-        let iters = ((0.02 / per_flop / flops * 100_000.0) as u64).clamp(10_000, 1 << 32);
-        let mut rates: Vec<f64> = (0..5)
-            .map(|_| {
-                let t = std::time::Instant::now();
-                let (flops, v) = nn_linalg::peak::fma_loop(iters, f32);
-                std::hint::black_box(v);
-                flops / t.elapsed().as_secs_f64() / 1e9
-            })
-            .collect();
-        rates.sort_by(f64::total_cmp);
-        rates[2]
+        let mut flops = 0.0;
+        let seconds = quick_time(|| {
+            let (n, v) = nn_linalg::peak::fma_loop(100_000, f32);
+            flops = n;
+            std::hint::black_box(v);
+        });
+        flops / seconds / 1e9
     };
     (rate(false), rate(true))
 }

@@ -201,3 +201,25 @@ pub fn time_per_iter(samples: usize, inner: usize, mut f: impl FnMut()) -> f64 {
     v.sort();
     v[v.len() / 2].as_secs_f64()
 }
+
+/// A quick median: the time of one call of `f`, over 5 samples of repeated calls sized to about 5 ms each,
+/// after two calls of warm-up. For measurements taken in passing (the replay's floor, the FMA peak), where
+/// [`time_per_iter`]'s longer warm-up would cost more than it tells.
+pub fn quick_time(mut f: impl FnMut()) -> f64 {
+    let start = Instant::now();
+    f();
+    f();
+    let once = (start.elapsed() / 2).max(Duration::from_nanos(100));
+    let inner = (Duration::from_millis(5).as_nanos() / once.as_nanos()).clamp(1, 100_000) as u32;
+    let mut samples: Vec<Duration> = (0..5)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..inner {
+                f();
+            }
+            t.elapsed() / inner
+        })
+        .collect();
+    samples.sort();
+    samples[2].as_secs_f64()
+}

@@ -11,9 +11,9 @@ use super::spec::{Specs, Variant};
 use anyhow::Result;
 use nn_data::Dataset;
 use nn_linalg::{Scalar, Threads};
-use nn_train::bench::Products;
+use nn_train::bench::{Products, quick_time};
 use serde::Serialize;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The replay's wall time beside its floor.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -99,32 +99,12 @@ impl EpochFloors {
     }
 }
 
-/// Median time of `f`, repeated to last about 5 ms a sample, over 5 samples after a short warm-up.
-fn time(mut f: impl FnMut()) -> f64 {
-    let start = Instant::now();
-    f();
-    f();
-    let once = (start.elapsed() / 2).max(Duration::from_nanos(100));
-    let inner = (Duration::from_millis(5).as_nanos() / once.as_nanos()).clamp(1, 100_000) as u32;
-    let mut samples: Vec<Duration> = (0..5)
-        .map(|_| {
-            let t = Instant::now();
-            for _ in 0..inner {
-                f();
-            }
-            t.elapsed() / inner
-        })
-        .collect();
-    samples.sort();
-    samples[2].as_secs_f64()
-}
-
 fn gradient_time<T: Scalar>(m: usize, widths: &[usize]) -> f64 {
     let mut p = Products::<T>::new(m, widths);
-    time(|| p.run(Threads::Single))
+    quick_time(|| p.run(Threads::Single))
 }
 
 fn forward_time<T: Scalar>(m: usize, widths: &[usize]) -> f64 {
     let mut p = Products::<T>::new(m, widths);
-    time(|| p.forward(Threads::Single))
+    quick_time(|| p.forward(Threads::Single))
 }
