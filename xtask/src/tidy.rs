@@ -2,7 +2,7 @@
 //!
 //! - Only `nn-linalg` names faer, in its manifest or its source: the rest of the workspace does its maths
 //!   through `nn_linalg::Matrix`, so the backend can change in one crate.
-//! - Dependencies point one way: cli/xtask → train → data, core → linalg.
+//! - Dependencies point one way: cli/xtask → export → train → data, core → linalg.
 
 use anyhow::{Context, Result, bail};
 use std::fs;
@@ -14,7 +14,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("nn-core", &["nn-linalg"]),
     ("nn-data", &["nn-linalg"]),
     ("nn-train", &["nn-linalg", "nn-core", "nn-data"]),
-    ("nn-cli", &["nn-linalg", "nn-core", "nn-data", "nn-train"]),
+    (
+        "nn-export",
+        &["nn-linalg", "nn-core", "nn-data", "nn-train"],
+    ),
+    (
+        "nn-cli",
+        &["nn-linalg", "nn-core", "nn-data", "nn-train", "nn-export"],
+    ),
 ];
 
 pub fn run(root: &Path) -> Result<()> {

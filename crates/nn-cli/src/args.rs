@@ -4,6 +4,7 @@ use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use nn_core::{Activation, Output};
 use nn_data::LabelScheme;
+use nn_export::{Dtype, Format};
 use nn_train::{Optimizer, Precision, Selection};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -36,6 +37,10 @@ pub enum Command {
     Gradcheck(GradcheckArgs),
     /// Show what a model file holds.
     Inspect(InspectArgs),
+    /// Write a model as ONNX, safetensors (PyTorch's nn.Sequential naming) or the course's Θ MAT-file.
+    Export(ExportArgs),
+    /// Make a model file from the course's Θ weights (a MAT-file), for predict, eval, export and inspect.
+    Import(ImportArgs),
 }
 
 /// Which loader reads the labels, and how they map to classes.
@@ -79,6 +84,14 @@ fn activations() -> impl TypedValueParser<Value = Activation> {
 
 fn precisions() -> impl TypedValueParser<Value = Precision> {
     one_of(Precision::ALL.map(Precision::name))
+}
+
+fn formats() -> impl TypedValueParser<Value = Format> {
+    one_of(Format::ALL.map(Format::name))
+}
+
+fn dtypes() -> impl TypedValueParser<Value = Dtype> {
+    one_of(Dtype::ALL.map(Dtype::name))
 }
 
 fn selections() -> impl TypedValueParser<Value = Selection> {
@@ -227,7 +240,8 @@ pub struct EvalArgs {
     )]
     pub model: Option<PathBuf>,
     /// Course-format weights (.mat): one Θ per layer, bias in column 0, sigmoid units; output unit k−1 is
-    /// label k of the file's y. Features are used raw.
+    /// label k of the file's y (--labels: see nn import; ten units are the course's digits, one unit is
+    /// binary 0/1). Features are used raw.
     #[arg(long, value_name = "WEIGHTS.mat")]
     pub theta: Option<PathBuf>,
     /// The Θ variables, in layer order.
@@ -269,6 +283,9 @@ pub struct PredictArgs {
     /// Also print each class's probability.
     #[arg(long)]
     pub proba: bool,
+    /// Decimal places of the probabilities (17 prints every bit of an f64).
+    #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(u8).range(1..=17), requires = "proba")]
+    pub digits: u8,
 }
 
 const GRADCHECK_EXAMPLES: &str = "\
@@ -315,6 +332,60 @@ pub struct InspectArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+const EXPORT_EXAMPLES: &str = "\
+Examples:
+  nn export digits.nnm --format onnx --out digits.onnx              # f32; --dtype f64 for double
+  nn export digits.nnm --format safetensors --out digits.safetensors
+  nn export digits.nnm --format theta --fold-standardizer --out digits-theta.mat
+The ONNX graph takes raw features ('features' [batch, n]) and gives 'probabilities' [batch, classes] and
+'label' [batch] (a class index; metadata 'class_names' names it). The safetensors tensors fit the PyTorch
+module in the file's 'torch_module' metadata. Θ files are read by nn eval --theta, Octave and scipy.";
+
+#[derive(Args, Debug)]
+#[command(after_help = EXPORT_EXAMPLES)]
+pub struct ExportArgs {
+    /// A model written by nn train (or nn import).
+    pub model: PathBuf,
+    /// The format to write.
+    #[arg(long, value_parser = formats())]
+    pub format: Format,
+    /// The file to write (atomically: a failed export leaves nothing behind).
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Precision of the weights (and of the ONNX graph's computation). Default: f32 for onnx and
+    /// safetensors, f64 for theta (the course's files hold doubles).
+    #[arg(long, value_parser = dtypes())]
+    pub dtype: Option<Dtype>,
+    /// Fold the standardiser into the first layer (W' = W/σ, b' = b − Σ μ·W/σ), so that the exported weights
+    /// take raw features.
+    #[arg(long)]
+    pub fold_standardizer: bool,
+}
+
+const IMPORT_EXAMPLES: &str = "\
+Examples:
+  nn import --theta data/ex4weights.mat --labels digits10 --out course.nnm
+  nn eval --model course.nnm --data data/classification3.mat";
+
+#[derive(Args, Debug)]
+#[command(after_help = IMPORT_EXAMPLES)]
+pub struct ImportArgs {
+    /// Course-format weights (.mat): one Θ per layer, bias in column 0, sigmoid units, raw features.
+    #[arg(long, value_name = "WEIGHTS.mat")]
+    pub theta: PathBuf,
+    /// The Θ variables, in layer order.
+    #[arg(long, default_value = "Theta1,Theta2", value_name = "A,B,...")]
+    pub theta_vars: String,
+    /// What the output units mean: one-based (unit k−1 is label k, the course's default), digits10 (the same,
+    /// with label 10 meaning digit 0; the model's class d is digit d), or zero-based (unit c is label c).
+    /// Default: one-based, or the binary classes 0 and 1 for a single output unit.
+    #[arg(long, value_parser = label_schemes(), value_name = "SCHEME")]
+    pub labels: Option<LabelScheme>,
+    /// The model file to write.
+    #[arg(long, value_name = "MODEL")]
+    pub out: PathBuf,
 }
 
 /// "4,4" → [4, 4]; "none" or "" → [].

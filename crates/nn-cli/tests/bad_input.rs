@@ -157,3 +157,66 @@ fn bad_input_fails_cleanly() {
     assert_eq!(sh("train").status.code(), Some(2));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `nn export` and `nn import` refuse what they cannot do with one line, and leave no file behind.
+#[test]
+fn export_and_import_fail_cleanly_without_partial_files() {
+    let dir = scratch("export-bad");
+    blobs(&dir);
+    std::fs::write(dir.join("garbage.nnm"), "not a model").unwrap();
+    std::fs::write(dir.join("not.mat"), "not a MAT-file at all").unwrap();
+    let sh = |line: &str| {
+        nn().current_dir(&dir)
+            .args(line.split_whitespace())
+            .output()
+            .unwrap()
+    };
+    for model in [
+        "train --data blobs.txt --hidden 3 --epochs 5 -q --out sig.nnm",
+        "train --data blobs.txt --hidden 3 --epochs 5 -q --activation tanh --out tanh.nnm",
+        "train --data blobs.txt --hidden 3 --epochs 5 -q --no-standardize --out raw.nnm",
+    ] {
+        let o = sh(model);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let cases = [
+        (
+            "export garbage.nnm --format onnx --out x.onnx",
+            "not an nn checkpoint",
+        ),
+        (
+            "export sig.nnm --format onnx --out no/such/dir/x.onnx",
+            "cannot write no/such/dir/x.onnx",
+        ),
+        (
+            "export tanh.nnm --format theta --out x.mat",
+            "sigmoid hidden layers only, and this model's are tanh",
+        ),
+        (
+            "export raw.nnm --format safetensors --fold-standardizer --out x.st",
+            "no standardiser to fold",
+        ),
+        (
+            "export sig.nnm --format theta --dtype f32 --out x.mat",
+            "hold doubles",
+        ),
+        ("import --theta not.mat --out x.nnm", "not.mat"),
+        ("import --theta absent.mat --out x.nnm", "absent.mat"),
+    ];
+    for (line, needle) in cases {
+        assert_clean_failure(&sh(line), needle);
+    }
+    // A Θ file without the variables asked for names the one missing.
+    let o = sh("export sig.nnm --format theta --out theta.mat");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_clean_failure(
+        &sh("import --theta theta.mat --theta-vars Theta1,Theta9 --out x.nnm"),
+        "Theta9",
+    );
+    let left: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') || n.starts_with("x."))
+        .collect();
+    assert!(left.is_empty(), "partial or temporary files left: {left:?}");
+}

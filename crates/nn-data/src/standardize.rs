@@ -76,6 +76,11 @@ impl Standardizer {
         self.mean.is_empty()
     }
 
+    /// Whether it changes nothing (mean 0 and scale 1 everywhere): a model trained on raw features.
+    pub fn is_identity(&self) -> bool {
+        self.mean.iter().all(|&m| m == 0.0) && self.scale.iter().all(|&s| s == 1.0)
+    }
+
     /// `x ← (x − mean) / scale`, in place.
     ///
     /// # Panics

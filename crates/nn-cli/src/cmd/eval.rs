@@ -4,54 +4,44 @@
 use super::{load, out};
 use crate::args::EvalArgs;
 use anyhow::{Context, Result, bail};
-use nn_core::{Network, Output};
-use nn_data::{LabelScheme, MatFile};
+use nn_data::LabelScheme;
+use nn_linalg::Matrix;
 use nn_train::Checkpoint;
 use nn_train::metrics::{Confusion, roc_auc, wilson_interval};
 
 pub fn run(a: EvalArgs) -> Result<()> {
     let (eval, predicted, dataset, names, what, proba) = if let Some(theta) = &a.theta {
-        // Course convention: output unit k−1 stands for label k of y, so labels are read one-based. With ten
-        // classes (the digits) they are shown as digits: label 10 is 0.
-        if a.data.labels == Some(LabelScheme::Digits10) {
+        // The Θ set becomes a model as `nn import` makes it: the course's convention is that output unit k−1
+        // stands for label k of y (ten units are the course's digits, label 10 being digit 0), and one unit is
+        // binary with labels 0 and 1.
+        let thetas = super::export::read_thetas(theta, &a.theta_vars)?;
+        let units = thetas.last().map_or(0, Matrix::rows);
+        let scheme = a.data.labels.unwrap_or(match units {
+            1 => LabelScheme::Auto,
+            10 => LabelScheme::Digits10,
+            _ => LabelScheme::OneBased,
+        });
+        let model = nn_export::theta::import(&thetas, scheme)
+            .with_context(|| format!("reading {} as course-format Θ", theta.display()))?;
+        let data = load(&a.data, model.classes.scheme())?;
+        if data.classes().len() > model.classes.len() {
             bail!(
-                "with --theta, labels are read one-based (unit k−1 is label k); digits are shown as 0..9 automatically"
+                "the data has {} classes, the Θ set's output {}",
+                data.classes().len(),
+                model.classes.len()
             );
         }
-        let data = load(&a.data, LabelScheme::OneBased)?;
-        let file = MatFile::open(theta)?;
-        let thetas = a
-            .theta_vars
-            .split(',')
-            .map(|v| file.matrix(v.trim()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let net = Network::<f64>::from_theta(&thetas, Output::Sigmoid)
-            .context("building the network from Θ")?;
-        if data.classes().scheme() != LabelScheme::OneBased {
-            bail!("with --theta the labels must be one-based (1..k, unit k−1 is label k)");
-        }
+        let net = &model.network;
         let lambda = a.lambda.unwrap_or(0.0);
         let eval = net.evaluate(data.x(), data.labels(), lambda)?;
         let predicted = net.predict(data.x())?;
         let proba = net.predict_proba(data.x())?;
-        let digits = data.classes().labels().len() == 10;
-        let names: Vec<String> = data
-            .classes()
-            .labels()
-            .iter()
-            .map(|&l| {
-                if digits {
-                    (l % 10).to_string()
-                } else {
-                    l.to_string()
-                }
-            })
-            .collect();
         let what = format!(
             "Θ weights {} ({}), λ = {lambda}, raw features",
             theta.display(),
             net.architecture().describe()
         );
+        let names = model.classes.names().to_vec();
         (eval, predicted, data, names, what, proba)
     } else {
         let path = a.model.as_ref().context("--model or --theta is required")?;

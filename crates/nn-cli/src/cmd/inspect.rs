@@ -40,7 +40,7 @@ pub fn run(a: InspectArgs) -> Result<()> {
         c.classes.describe()
     ));
     let sd = &c.standardizer;
-    let identity = sd.mean().iter().all(|&m| m == 0.0) && sd.scale().iter().all(|&v| v == 1.0);
+    let identity = sd.is_identity();
     s.push_str(&format!(
         "standardiser {}\n",
         if identity {

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod eval;
+mod export;
 mod gradcheck;
 mod inspect;
 mod predict;
@@ -26,6 +27,8 @@ pub fn run(command: Command, matches: &clap::ArgMatches) -> Result<()> {
         Command::Predict(a) => predict::run(a),
         Command::Gradcheck(a) => gradcheck::run(a),
         Command::Inspect(a) => inspect::run(a),
+        Command::Export(a) => export::export(a),
+        Command::Import(a) => export::import(a),
     }
 }
 

@@ -24,7 +24,13 @@ pub fn run(a: PredictArgs) -> Result<()> {
             ),
         }
     };
-    let p = nn_train::job::predict_proba(&ckpt, &x)?;
+    // The class is the largest logit, as `nn eval` counts it (and an exported ONNX graph's `label`).
+    let predicted = nn_train::job::predict(&ckpt, &x)?;
+    let p = if a.proba {
+        Some(nn_train::job::predict_proba(&ckpt, &x)?)
+    } else {
+        None
+    };
     let names = ckpt.classes.names();
     let mut s = String::from("row,predicted");
     if a.proba {
@@ -33,18 +39,18 @@ pub fn run(a: PredictArgs) -> Result<()> {
         }
     }
     s.push('\n');
-    let k = names.len();
-    for i in 0..p.rows() {
-        let probs: Vec<f64> = if p.cols() == 1 {
-            vec![1.0 - p.get(i, 0), p.get(i, 0)]
-        } else {
-            p.row_to_vec(i)
-        };
-        let best = (0..k).fold(0, |b, c| if probs[c] > probs[b] { c } else { b });
-        s.push_str(&format!("{},{}", i + 1, names[best]));
-        if a.proba {
-            for v in &probs {
-                s.push_str(&format!(",{v:.6}"));
+    let digits = usize::from(a.digits);
+    for (i, &class) in predicted.iter().enumerate() {
+        s.push_str(&format!("{},{}", i + 1, names[class]));
+        if let Some(p) = &p {
+            // One sigmoid unit gives P(class 1); class 0's probability is its complement.
+            let probs = if p.cols() == 1 {
+                vec![1.0 - p.get(i, 0), p.get(i, 0)]
+            } else {
+                p.row_to_vec(i)
+            };
+            for v in probs {
+                s.push_str(&format!(",{v:.digits$}"));
             }
         }
         s.push('\n');

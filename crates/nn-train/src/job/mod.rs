@@ -6,7 +6,7 @@ mod model;
 mod prepare;
 mod saving;
 
-pub use model::{evaluate, predict_proba};
+pub use model::{evaluate, predict, predict_proba};
 pub use prepare::{Prepared, cast_data, data_digest, prepare};
 pub use saving::Saving;
 

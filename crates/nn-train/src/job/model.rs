@@ -14,6 +14,16 @@ pub fn predict_proba(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>
     })
 }
 
+/// Predicted classes of a checkpoint's model on raw features: the largest logit (one sigmoid unit: logit > 0,
+/// i.e. p > 0.5), in the model's precision, as [`evaluate`] counts them.
+pub fn predict(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Vec<usize>> {
+    let x = standardized(ckpt, raw)?;
+    Ok(match ckpt.precision {
+        Precision::F64 => ckpt.network.predict(&x)?,
+        Precision::F32 => ckpt.network.cast::<f32>().predict(&x.cast())?,
+    })
+}
+
 /// Loss and accuracy of a checkpoint's model on raw features and class labels, and its predictions. The cost's
 /// penalty is the training objective's ([`Checkpoint::l2`]).
 pub fn evaluate(

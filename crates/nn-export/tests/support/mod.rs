@@ -1,0 +1,2 @@
+//! Helpers of the export tests.
+pub mod tract;
