@@ -14,6 +14,7 @@ with `nn predict --proba --digits 17` on every row of the file.
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -151,6 +152,26 @@ def theta_checks(nn, tmp, name, model, x, names, classes, file):
     same = sum(p == n for p, n in zip(predicted, names))
     check(same == len(names), f"scipy.io     {name:19} Θ ({', '.join(f'{t.shape[0]}x{t.shape[1]}' for t in thetas)}) "
           f"course forward pass: classes {same}/{len(names)} identical")
+    if shutil.which("octave-cli"):
+        octave_check(tmp, name, out, x, names, classes, len(thetas), thetas[-1].shape[0] == 1)
+
+
+def octave_check(tmp, name, theta_file, x, names, classes, layers, single_unit):
+    """Octave's own `load` of the Θ file and the course's forward pass, written in Octave."""
+    np.savetxt(tmp / "x.txt", x, delimiter=",", fmt="%.17g")
+    forward = "".join(f"a = 1 ./ (1 + exp(-([ones(rows(a), 1) a] * Theta{i}')));\n" for i in range(1, layers + 1))
+    script = (f"load('{theta_file}'); a = dlmread('{tmp / 'x.txt'}', ',');\n{forward}"
+              "if columns(a) == 1, u = a > 0.5; else, [~, u] = max(a, [], 2); u = u - 1; end\n"
+              f"dlmwrite('{tmp / 'units.txt'}', u);\n")
+    (tmp / "forward.m").write_text(script)
+    subprocess.run(["octave-cli", "--no-gui", "-q", str(tmp / "forward.m")], capture_output=True)
+    units = np.loadtxt(tmp / "units.txt", dtype=int).reshape(-1)
+    if single_unit:
+        predicted = [classes[u] for u in units]
+    else:  # unit k-1 is label k; with the digits, label 10 is digit 0
+        predicted = [str((u + 1) % 10) if len(classes) == 10 else classes[u] for u in units]
+    same = sum(p == n for p, n in zip(predicted, names))
+    check(same == len(names), f"octave       {name:19} Θ load + course forward pass: classes {same}/{len(names)} identical")
 
 
 if __name__ == "__main__":
