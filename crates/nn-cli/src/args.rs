@@ -123,9 +123,13 @@ pub struct TrainArgs {
     /// Output layer (default: sigmoid for two classes, softmax otherwise).
     #[arg(long, value_parser = outputs())]
     pub output: Option<Output>,
-    /// Hidden activation.
+    /// Hidden activation. ReLU-family layers start from He-uniform weights, sigmoid and tanh from
+    /// Xavier-uniform (the report's).
     #[arg(long, value_parser = activations(), default_value = "sigmoid")]
     pub activation: Activation,
+    /// Slope of leaky-relu for negative inputs, in (0, 1).
+    #[arg(long, default_value_t = Activation::LEAKY_SLOPE, value_name = "S")]
+    pub leaky_slope: f64,
     /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam, as Kingma & Ba suggest).
     #[arg(long)]
     pub lr: Option<f64>,

@@ -4,19 +4,45 @@ use nn_linalg::Scalar;
 use serde::{Deserialize, Serialize};
 
 /// The activation of the hidden layers.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+///
+/// Backprop keeps each layer's output a = f(z), not z, so every derivative here is written in terms of a.
+/// That needs f to be invertible in sign (a > 0 exactly where z > 0) for the piecewise functions, which
+/// holds for all of them (the leaky slope is checked to be positive). At the ReLU family's kink z = 0 the
+/// derivative taken is the left one (0, s, 1 for ELU), a valid subgradient.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Activation {
     /// σ(z) = 1 / (1 + e⁻ᶻ), as in the report and the course. σ'(z) = a(1 − a) with a = σ(z).
     #[default]
     Sigmoid,
     /// tanh z. tanh'(z) = 1 − a² with a = tanh z.
     Tanh,
+    /// max(0, z) (Nair & Hinton, 2010). f'(z) = 1 for z > 0 and 0 below: 1 where a > 0, else 0.
+    Relu,
+    /// z for z > 0, s·z below (Maas, Hannun & Ng, 2013), with slope 0 < s < 1. f'(z) = 1 where a > 0, else s.
+    LeakyRelu {
+        /// The slope s for negative inputs.
+        slope: f64,
+    },
+    /// z for z > 0, eᶻ − 1 below (Clevert, Unterthiner & Hochreiter, 2016, with α = 1). f'(z) = 1 for z > 0
+    /// and eᶻ = a + 1 below: 1 where a > 0, else a + 1.
+    Elu,
 }
 
 impl Activation {
-    /// Every activation, in the order `--help` lists them.
-    pub const ALL: [Activation; 2] = [Activation::Sigmoid, Activation::Tanh];
+    /// Every activation, in the order `--help` lists them (leaky ReLU with its customary slope, 0.01).
+    pub const ALL: [Activation; 5] = [
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Relu,
+        Activation::LeakyRelu {
+            slope: Self::LEAKY_SLOPE,
+        },
+        Activation::Elu,
+    ];
+
+    /// The default slope of leaky ReLU (Maas et al.'s 0.01).
+    pub const LEAKY_SLOPE: f64 = 0.01;
 
     /// a = f(z).
     #[inline(always)]
@@ -24,6 +50,9 @@ impl Activation {
         match self {
             Activation::Sigmoid => sigmoid(z),
             Activation::Tanh => z.tanh(),
+            Activation::Relu => z.max(T::ZERO),
+            Activation::LeakyRelu { slope } => leaky_relu(z, T::from_f64(slope)),
+            Activation::Elu => elu(z),
         }
     }
 
@@ -33,6 +62,9 @@ impl Activation {
         match self {
             Activation::Sigmoid => a * (T::ONE - a),
             Activation::Tanh => T::ONE - a * a,
+            Activation::Relu => positive_or(a, T::ZERO),
+            Activation::LeakyRelu { slope } => positive_or(a, T::from_f64(slope)),
+            Activation::Elu => positive_or(a, a + T::ONE),
         }
     }
 
@@ -41,8 +73,50 @@ impl Activation {
         match self {
             Activation::Sigmoid => "sigmoid",
             Activation::Tanh => "tanh",
+            Activation::Relu => "relu",
+            Activation::LeakyRelu { .. } => "leaky-relu",
+            Activation::Elu => "elu",
         }
     }
+
+    /// Whether it belongs to the ReLU family (He initialisation suits it; Xavier suits sigmoid and tanh).
+    pub fn is_relu_family(self) -> bool {
+        matches!(
+            self,
+            Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu
+        )
+    }
+
+    /// One line for people: the name, and the slope of leaky ReLU.
+    pub fn describe(self) -> String {
+        match self {
+            Activation::LeakyRelu { slope } => format!("leaky-relu (slope {slope})"),
+            a => a.name().to_string(),
+        }
+    }
+}
+
+/// z for z > 0, s·z otherwise: branch-free (a select), so that it vectorises.
+#[inline(always)]
+pub fn leaky_relu<T: Scalar>(z: T, slope: T) -> T {
+    if z > T::ZERO { z } else { slope * z }
+}
+
+/// z for z > 0, eᶻ − 1 otherwise. The exponential is of min(z, 0), so it never overflows.
+#[inline(always)]
+pub fn elu<T: Scalar>(z: T) -> T {
+    let negative = -((-z).max(T::ZERO)); // min(z, 0)
+    if z > T::ZERO {
+        z
+    } else {
+        negative.exp() - T::ONE
+    }
+}
+
+/// 1 where a > 0 (the linear side of the ReLU family), else `below`.
+#[inline(always)]
+fn positive_or<T: Scalar>(a: T, below: T) -> T {
+    if a > T::ZERO { T::ONE } else { below }
 }
 
 /// The output layer and, with it, the loss.

@@ -16,7 +16,7 @@
 //! weights (the report writes `+ λΘ`; the course's cost, whose gradient this is, has λ/m), written per batch
 //! instead of per sample, with rows as samples.
 
-use crate::activation::{Activation, Output, sigmoid};
+use crate::activation::{Activation, Output, elu, leaky_relu, sigmoid};
 use crate::error::{CoreError, Result};
 use crate::network::Network;
 use crate::objective::{Evaluation, L2};
@@ -158,6 +158,22 @@ impl<T: Scalar> Network<T> {
                             d * (T::ONE - a * a)
                         })
                     }
+                    Activation::Relu => {
+                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
+                            d * Activation::Relu.derivative_from_output(a)
+                        })
+                    }
+                    Activation::LeakyRelu { slope } => {
+                        let f = Activation::LeakyRelu { slope };
+                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
+                            d * f.derivative_from_output(a)
+                        })
+                    }
+                    Activation::Elu => {
+                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
+                            d * Activation::Elu.derivative_from_output(a)
+                        })
+                    }
                 }
             }
         }
@@ -269,6 +285,28 @@ fn bias_and_activation<T: Scalar>(
                     for (j, &b) in bias.iter().enumerate() {
                         for v in z.col_mut(j) {
                             *v = (*v + b).tanh();
+                        }
+                    }
+                }
+                Activation::Relu => {
+                    for (j, &b) in bias.iter().enumerate() {
+                        for v in z.col_mut(j) {
+                            *v = (*v + b).max(T::ZERO);
+                        }
+                    }
+                }
+                Activation::LeakyRelu { slope } => {
+                    let slope = T::from_f64(slope);
+                    for (j, &b) in bias.iter().enumerate() {
+                        for v in z.col_mut(j) {
+                            *v = leaky_relu(*v + b, slope);
+                        }
+                    }
+                }
+                Activation::Elu => {
+                    for (j, &b) in bias.iter().enumerate() {
+                        for v in z.col_mut(j) {
+                            *v = elu(*v + b);
                         }
                     }
                 }

@@ -3,6 +3,9 @@
 /// What went wrong, with the numbers that show it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CoreError {
+    /// A leaky ReLU slope outside (0, 1).
+    #[error("leaky ReLU slope {0}: must be in (0, 1)")]
+    LeakySlope(f64),
     /// The input or output layer has no units.
     #[error(
         "a network needs at least one input and one output unit, got {n_input} inputs and {n_outputs} outputs"

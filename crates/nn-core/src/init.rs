@@ -23,9 +23,22 @@ pub enum Init {
     /// LeCun et al. (1998), "Efficient BackProp", §4.6: W ~ N(0, σ²) with σ² = 1 / n_in, the scaling a numpy
     /// `randn(n_out, n_in) * sqrt(1 / n_in)` gives (often called Xavier in tutorials).
     LecunNormal,
+    /// He et al. (2015), "Delving deep into rectifiers", §2.2: W ~ U(−r, r) with r = √(6 / n_in), i.e.
+    /// variance 2 / n_in, which keeps the variance of ReLU activations constant across layers.
+    HeUniform,
 }
 
 impl Init {
+    /// The customary initialisation for a hidden activation: He for the ReLU family, Xavier-uniform for
+    /// sigmoid and tanh (the report's, so its runs keep their bits).
+    pub fn for_activation(activation: crate::Activation) -> Init {
+        if activation.is_relu_family() {
+            Init::HeUniform
+        } else {
+            Init::XavierUniform
+        }
+    }
+
     /// Layers for the widths `[n_input, hidden…, n_outputs]`, drawn layer by layer, each weight matrix
     /// row-major, from one ChaCha8 stream.
     pub fn layers<T: Scalar>(self, widths: &[usize], seed: u64) -> Vec<Layer<T>> {
@@ -37,8 +50,11 @@ impl Init {
                 let fan = (n_in + n_out) as f64;
                 let count = n_in * n_out;
                 let row_major: Vec<T> = match self {
-                    Init::XavierUniform => {
-                        let r = (6.0 / fan).sqrt();
+                    Init::XavierUniform | Init::HeUniform => {
+                        let r = match self {
+                            Init::HeUniform => (6.0 / n_in as f64).sqrt(),
+                            _ => (6.0 / fan).sqrt(),
+                        };
                         let d = Uniform::new_inclusive(-r, r).expect("r is finite and positive");
                         (0..count)
                             .map(|_| T::from_f64(d.sample(&mut rng)))

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The shape of a network: `n_input → hidden… → n_outputs`, the report's
 /// `NeuralNet(n_input, hidden_layers, n_outputs, output)`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Architecture {
     /// Features per sample.
     pub n_input: usize,
@@ -73,6 +73,12 @@ impl Architecture {
         if self.output == Output::Softmax && self.n_outputs < 2 {
             return Err(CoreError::SoftmaxTooNarrow(self.n_outputs));
         }
+        // Backprop reads the derivative off the output's sign (see `Activation`): the slope must be positive.
+        if let Activation::LeakyRelu { slope } = self.activation
+            && !(slope > 0.0 && slope < 1.0)
+        {
+            return Err(CoreError::LeakySlope(slope));
+        }
         Ok(())
     }
 
@@ -122,13 +128,13 @@ impl Architecture {
         format!(
             "{} ({} hidden, {} output)",
             widths.join("-"),
-            self.activation.name(),
+            self.activation.describe(),
             self.output.name()
         )
     }
 }
 
-/// A multi-layer perceptron: sigmoid (or tanh) hidden layers and a sigmoid or softmax output.
+/// A multi-layer perceptron: sigmoid (or tanh, or ReLU-family) hidden layers and a sigmoid or softmax output.
 ///
 /// ```
 /// use nn_core::{Network, Output};

@@ -301,7 +301,7 @@ pub fn metadata(model: &Checkpoint, prepared: &Prepared, dtype: Dtype) -> Vec<(S
         ("nn_version".into(), env!("CARGO_PKG_VERSION").into()),
         ("architecture".into(), arch.describe()),
         ("layers".into(), json(serde_json::json!(arch.widths()))),
-        ("hidden_activation".into(), arch.activation.name().into()),
+        ("hidden_activation".into(), arch.activation.describe()),
         ("output".into(), arch.output.name().into()),
         ("dtype".into(), dtype.name().into()),
         ("trained_precision".into(), model.precision.name().into()),

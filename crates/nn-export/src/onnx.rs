@@ -96,6 +96,9 @@ fn graph(prepared: &Prepared, dtype: Dtype) -> GraphProto {
             x = match arch.activation {
                 Activation::Sigmoid => g.sigmoid(&x, &a),
                 Activation::Tanh => g.node("Tanh", &[&x], &a, vec![]),
+                Activation::Relu => g.node("Relu", &[&x], &a, vec![]),
+                Activation::LeakyRelu { slope } => g.leaky_relu(&x, &a, slope),
+                Activation::Elu => g.node("Elu", &[&x], &a, vec![float("alpha", 1.0)]),
             };
         }
     }
@@ -211,6 +214,20 @@ impl Builder {
         }
     }
 
+    /// Leaky ReLU with slope s into `output`. In f32 the LeakyRelu operator (its `alpha` attribute is an f32
+    /// either way); in f64 the same function as Max(x, s·x) (exact for 0 < s < 1), so that the slope keeps
+    /// every bit of the model's f64 and runtimes without a double LeakyRelu kernel (tract 0.22) can run it.
+    fn leaky_relu(&mut self, x: &str, output: &str, slope: f64) -> String {
+        match self.dtype {
+            Dtype::F32 => self.node("LeakyRelu", &[x], output, vec![float("alpha", slope)]),
+            Dtype::F64 => {
+                let s = self.constant(&format!("{output}.slope"), &[], &[slope]);
+                let scaled = self.node("Mul", &[x, &s], &format!("{output}.scaled"), vec![]);
+                self.node("Max", &[x, &scaled], output, vec![])
+            }
+        }
+    }
+
     /// The scalar 1 of the graph's float type (one initialiser, however often it is used).
     fn one(&mut self) -> String {
         if !self.initializers.iter().any(|t| t.name == "one") {
@@ -247,6 +264,16 @@ fn int(name: &str, i: i64) -> AttributeProto {
         name: name.into(),
         r#type: AttributeType::Int as i32,
         i,
+        ..Default::default()
+    }
+}
+
+/// A float attribute (ONNX attributes are f32 whatever the graph's type).
+fn float(name: &str, f: f64) -> AttributeProto {
+    AttributeProto {
+        name: name.into(),
+        r#type: AttributeType::Float as i32,
+        f: f as f32,
         ..Default::default()
     }
 }

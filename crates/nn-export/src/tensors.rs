@@ -24,8 +24,11 @@ pub fn module_index(l: usize) -> usize {
 /// The PyTorch module the tensors fit, as Python source: `nn.Sequential(nn.Linear(2, 4), nn.Sigmoid(), …)`.
 pub fn torch_module(net: &Network<f64>) -> String {
     let act = match net.architecture().activation {
-        Activation::Sigmoid => "nn.Sigmoid()",
-        Activation::Tanh => "nn.Tanh()",
+        Activation::Sigmoid => "nn.Sigmoid()".to_string(),
+        Activation::Tanh => "nn.Tanh()".to_string(),
+        Activation::Relu => "nn.ReLU()".to_string(),
+        Activation::LeakyRelu { slope } => format!("nn.LeakyReLU({slope})"),
+        Activation::Elu => "nn.ELU()".to_string(),
     };
     let parts: Vec<String> = net
         .layers()

@@ -124,12 +124,12 @@ pub enum CheckpointProblem {
     Magic(Vec<u8>),
     /// Written by an older nn in a format this one no longer reads.
     #[error(
-        "format version {found} is older than this nn reads ({supported}). HINT: retrain with this nn, or use the nn that wrote it"
+        "format version {found} is older than the oldest this nn reads ({supported}). HINT: retrain with this nn, or use the nn that wrote it"
     )]
     OlderVersion {
         /// In the file.
         found: u32,
-        /// What we read.
+        /// The oldest version read.
         supported: u32,
     },
     /// A body over the size limit.

@@ -52,8 +52,8 @@ mod select;
 mod trainer;
 
 pub use checkpoint::{
-    Checkpoint, DataRecord, MAGIC, MAX_BODY, Precision, ResumeState, RunRecord, Status, Training,
-    VERSION, write_atomically,
+    Checkpoint, DataRecord, MAGIC, MAX_BODY, OLDEST_READABLE, Precision, ResumeState, RunRecord,
+    Status, Training, VERSION, write_atomically,
 };
 pub use config::{Optimizer, Schedule, TrainConfig, ValidConfig};
 pub use error::{CheckpointProblem, Inconsistency, Result, ResumeProblem, TrainError, WeightSet};

@@ -71,7 +71,7 @@ fn every_bad_file_has_its_own_error() {
         p,
         CheckpointProblem::OlderVersion {
             found: 1,
-            supported: VERSION
+            supported: OLDEST_READABLE
         }
     );
     assert!(p.to_string().contains("HINT"), "{p}");

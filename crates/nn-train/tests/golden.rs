@@ -1,5 +1,6 @@
-//! The model file format stays readable: `tests/fixtures/golden-v2.nnm` was written by this version (format 2)
-//! and must load, encode back to the very same bytes, and predict what it predicted when it was written.
+//! The model file format stays readable: `tests/fixtures/golden-vN.nnm` was written by format N, for every
+//! format this build reads, and must load, encode back to the very same body, and predict what it predicted
+//! when it was written.
 //!
 //! If a change to any type in the body (`Checkpoint` and everything it holds) makes this test fail, the format
 //! has changed: bump `VERSION`, keep reading the old version or refuse it with a hint, and write a new golden
@@ -9,7 +10,9 @@ use nn_core::{Activation, Output};
 use nn_data::{ClassMap, Dataset, SplitSpec};
 use nn_linalg::{Matrix, Threads};
 use nn_train::job::{JobSpec, Saving, predict_proba, run_job};
-use nn_train::{Checkpoint, Optimizer, Precision, Selection, Status, TrainConfig, VERSION};
+use nn_train::{
+    Checkpoint, OLDEST_READABLE, Optimizer, Precision, Selection, Status, TrainConfig, VERSION,
+};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -55,20 +58,32 @@ fn from_text(s: &str) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// Every readable version's golden file, oldest first: each must load and predict as written.
 #[test]
-fn golden_model_file_loads_round_trips_and_predicts_as_written() {
-    let path = fixture("golden-v2.nnm");
-    let bytes = std::fs::read(&path).unwrap();
-    assert_eq!(
-        u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
-        VERSION,
+fn golden_model_files_load_round_trip_and_predict_as_written() {
+    assert!(
+        fixture(&format!("golden-v{VERSION}.nnm")).is_file(),
         "a new format version needs a new golden file (see the module docs)"
     );
+    for version in OLDEST_READABLE..=VERSION {
+        golden(version);
+    }
+}
+
+fn golden(version: u32) {
+    let path = fixture(&format!("golden-v{version}.nnm"));
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert_eq!(
+        u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
+        version
+    );
     let c = Checkpoint::load(&path).unwrap();
+    // An older version's body is a current body: re-encoded, it differs only in the version field.
+    bytes[8..12].copy_from_slice(&VERSION.to_le_bytes());
     assert_eq!(
         c.to_bytes().unwrap(),
         bytes,
-        "the body no longer encodes as it did: the format changed without a version bump"
+        "v{version}: the body no longer encodes as it did: the format changed without a version bump"
     );
     // What the file says about itself.
     assert_eq!(
@@ -88,7 +103,9 @@ fn golden_model_file_loads_round_trips_and_predicts_as_written() {
     assert_eq!(t.run.optimizer.name(), "adam");
     assert_eq!(c.resume_state().unwrap().progress.epoch, 30);
     // Its predictions: as written, to rounding (another CPU may add in another order), same classes.
-    let expected = from_text(&std::fs::read_to_string(fixture("golden-v2-proba.csv")).unwrap());
+    let expected = from_text(
+        &std::fs::read_to_string(fixture(&format!("golden-v{version}-proba.csv"))).unwrap(),
+    );
     let p = predict_proba(&c, &probe()).unwrap();
     assert_eq!(p.shape(), (9, 3));
     for (i, row) in expected.iter().enumerate() {

@@ -5,6 +5,7 @@
 //! `--plots`. The data is checked by its digest when the run starts.
 
 use crate::args::TrainArgs;
+use nn_core::Activation;
 use nn_train::ResumeProblem;
 use nn_train::job::JobSpec;
 use nn_train::{Optimizer, Schedule};
@@ -18,7 +19,11 @@ pub fn check_flags(
     given: impl Fn(&str) -> bool,
 ) -> Result<(), ResumeProblem> {
     let (s, q) = (&saved.config, &asked.config);
-    let rows: [(&str, &str, String, String); 20] = [
+    let slope = |a: Activation| match a {
+        Activation::LeakyRelu { slope } => slope.to_string(),
+        _ => Activation::LEAKY_SLOPE.to_string(),
+    };
+    let rows: [(&str, &str, String, String); 21] = [
         (
             "hidden",
             "--hidden",
@@ -36,6 +41,12 @@ pub fn check_flags(
             "--activation",
             saved.activation.name().into(),
             asked.activation.name().into(),
+        ),
+        (
+            "leaky_slope",
+            "--leaky-slope",
+            slope(saved.activation),
+            slope(asked.activation),
         ),
         ("lr", "--lr", s.lr.to_string(), q.lr.to_string()),
         (

@@ -3,7 +3,7 @@
 use super::{load, out, resume};
 use crate::args::{TrainArgs, parse_widths};
 use anyhow::{Context, Result, bail};
-use nn_core::Output;
+use nn_core::{Activation, Output};
 use nn_data::{LabelScheme, SplitSpec};
 use nn_linalg::{Scalar, Threads};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
@@ -92,7 +92,12 @@ fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
     Ok(JobSpec {
         hidden: parse_widths(&a.hidden)?,
         output,
-        activation: a.activation,
+        activation: match a.activation {
+            Activation::LeakyRelu { .. } => Activation::LeakyRelu {
+                slope: a.leaky_slope,
+            },
+            other => other,
+        },
         config: TrainConfig {
             epochs: a.epochs,
             lr: a.lr.unwrap_or(optimizer.default_lr()),

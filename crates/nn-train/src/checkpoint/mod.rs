@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
-//!        8   4 bytes   format version (u32)
+//!        8   4 bytes   format version (u32): 3 is written, 2 and 3 are read
 //!       12   8 bytes   body length n (u64)
 //!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`
 //!     20+n  32 bytes   SHA-256 of the body
@@ -25,9 +25,12 @@ use std::path::Path;
 
 /// The file's first bytes.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
-/// The format version this build writes and the only one it reads. Version 1 (before the body had its own
-/// record types and a status) is refused with a hint.
-pub const VERSION: u32 = 2;
+/// The format version this build writes. Version 3 added hidden activations (ReLU, leaky ReLU with its
+/// slope, ELU) after the two of version 2, whose bodies are therefore version 3 bodies: both are read. Version 1
+/// (before the body had its own record types and a status) is refused with a hint.
+pub const VERSION: u32 = 3;
+/// The oldest format version this build reads.
+pub const OLDEST_READABLE: u32 = 2;
 /// The largest body read or written (256 MiB): also bincode's allocation limit, so a forged length inside the
 /// body cannot allocate more.
 pub const MAX_BODY: u64 = 256 << 20;
@@ -89,10 +92,10 @@ impl Checkpoint {
                 supported: VERSION,
             }));
         }
-        if version < VERSION {
+        if version < OLDEST_READABLE {
             return Err(fail(CheckpointProblem::OlderVersion {
                 found: version,
-                supported: VERSION,
+                supported: OLDEST_READABLE,
             }));
         }
         let n = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));

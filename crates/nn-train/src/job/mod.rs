@@ -226,7 +226,11 @@ pub fn run_job<T: Scalar>(
     let mut trainer = match resume {
         None => Trainer::new(
             config,
-            Network::<T>::new(arch, Init::XavierUniform, spec.config.seed)?,
+            Network::<T>::new(
+                arch,
+                Init::for_activation(spec.activation),
+                spec.config.seed,
+            )?,
         ),
         Some(r) => {
             let state = r.training()?.resume.clone();
