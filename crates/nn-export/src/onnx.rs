@@ -96,9 +96,9 @@ fn graph(prepared: &Prepared, dtype: Dtype) -> GraphProto {
             x = match arch.activation {
                 Activation::Sigmoid => g.sigmoid(&x, &a),
                 Activation::Tanh => g.node("Tanh", &[&x], &a, vec![]),
-                Activation::Relu => g.node("Relu", &[&x], &a, vec![]),
+                Activation::Relu => g.relu(&x, &a),
                 Activation::LeakyRelu { slope } => g.leaky_relu(&x, &a, slope),
-                Activation::Elu => g.node("Elu", &[&x], &a, vec![float("alpha", 1.0)]),
+                Activation::Elu => g.elu(&x, &a),
             };
         }
     }
@@ -109,7 +109,7 @@ fn graph(prepared: &Prepared, dtype: Dtype) -> GraphProto {
         let one = g.one();
         let q = g.node("Sub", &[&one, &p], "p0", vec![]);
         g.node("Concat", &[&q, &p], PROBABILITIES, vec![int("axis", 1)]);
-        let zero = g.constant("zero", &[], &[0.0]);
+        let zero = g.scalar("zero", 0.0);
         let positive = g.node("Greater", &[&logits, &zero], "positive", vec![]);
         let as_int = g.node(
             "Cast",
@@ -228,12 +228,46 @@ impl Builder {
         }
     }
 
+    /// max(x, 0) into `output`: the Relu operator in f32, Max(x, 0) in f64 (not every runtime has a double
+    /// Relu kernel).
+    fn relu(&mut self, x: &str, output: &str) -> String {
+        match self.dtype {
+            Dtype::F32 => self.node("Relu", &[x], output, vec![]),
+            Dtype::F64 => {
+                let zero = self.scalar("zero", 0.0);
+                self.node("Max", &[x, &zero], output, vec![])
+            }
+        }
+    }
+
+    /// ELU (α = 1) into `output`: the Elu operator in f32; in f64, where onnxruntime 1.32 and tract 0.22 have
+    /// no Elu kernel, max(x, 0) + (e^min(x, 0) − 1), which is x above 0 (e⁰ − 1 = 0 exactly) and eˣ − 1 below.
+    fn elu(&mut self, x: &str, output: &str) -> String {
+        match self.dtype {
+            Dtype::F32 => self.node("Elu", &[x], output, vec![float("alpha", 1.0)]),
+            Dtype::F64 => {
+                let zero = self.scalar("zero", 0.0);
+                let one = self.one();
+                let pos = self.node("Max", &[x, &zero], &format!("{output}.pos"), vec![]);
+                let neg = self.node("Min", &[x, &zero], &format!("{output}.neg"), vec![]);
+                let exp = self.node("Exp", &[&neg], &format!("{output}.exp"), vec![]);
+                let em1 = self.node("Sub", &[&exp, &one], &format!("{output}.expm1"), vec![]);
+                self.node("Add", &[&pos, &em1], output, vec![])
+            }
+        }
+    }
+
     /// The scalar 1 of the graph's float type (one initialiser, however often it is used).
     fn one(&mut self) -> String {
-        if !self.initializers.iter().any(|t| t.name == "one") {
-            self.constant("one", &[], &[1.0]);
+        self.scalar("one", 1.0)
+    }
+
+    /// A scalar initialiser of the graph's float type, created on first use.
+    fn scalar(&mut self, name: &str, value: f64) -> String {
+        if !self.initializers.iter().any(|t| t.name == name) {
+            self.constant(name, &[], &[value]);
         }
-        "one".into()
+        name.into()
     }
 
     /// An initialiser of the graph's float type, from f64 values in row-major order.
