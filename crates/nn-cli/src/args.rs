@@ -130,7 +130,8 @@ pub struct TrainArgs {
     /// Slope of leaky-relu for negative inputs, in (0, 1).
     #[arg(long, default_value_t = Activation::LEAKY_SLOPE, value_name = "S")]
     pub leaky_slope: f64,
-    /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam, as Kingma & Ba suggest).
+    /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam and adamw, as Kingma & Ba
+    /// suggest).
     #[arg(long)]
     pub lr: Option<f64>,
     /// From after EPOCH on use rate LR (repeatable), e.g. 5000:0.04.
@@ -165,6 +166,10 @@ pub struct TrainArgs {
     /// Adam's ε, added to the square root of the second moment.
     #[arg(long = "adam-epsilon", default_value_t = 1e-8)]
     pub adam_epsilon: f64,
+    /// AdamW's decoupled weight decay λ_w: before each step the non-bias weights shrink by lr·λ_w
+    /// (PyTorch's AdamW default, 0.01). Unlike --lambda it is not part of the loss.
+    #[arg(long, default_value_t = 0.01, value_name = "λ")]
+    pub weight_decay: f64,
     /// Samples per step (default: the whole training part).
     #[arg(long, value_name = "B")]
     pub batch_size: Option<usize>,

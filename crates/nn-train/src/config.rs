@@ -27,6 +27,19 @@ pub enum Optimizer {
         /// ε > 0.
         epsilon: f64,
     },
+    /// Adam with decoupled weight decay (Loshchilov & Hutter, 2019, Algorithm 2, as PyTorch's `AdamW`):
+    /// before each Adam step, W ← W − lr·λ_w·W. The decay is applied to the non-bias weights only, like the L2
+    /// penalty, and is not part of the loss.
+    AdamW {
+        /// β₁ in [0, 1).
+        beta1: f64,
+        /// β₂ in [0, 1).
+        beta2: f64,
+        /// ε > 0.
+        epsilon: f64,
+        /// λ_w ≥ 0, the decay per unit of learning rate.
+        weight_decay: f64,
+    },
 }
 
 impl Optimizer {
@@ -42,8 +55,16 @@ impl Optimizer {
         epsilon: 1e-8,
     };
 
+    /// AdamW with Adam's defaults and PyTorch's default decay, λ_w = 0.01.
+    pub const ADAMW: Optimizer = Optimizer::AdamW {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weight_decay: 0.01,
+    };
+
     /// The names [`from_name`](Self::from_name) takes, in the order `--help` lists them.
-    pub const NAMES: [&'static str; 4] = ["gd", "momentum", "nesterov", "adam"];
+    pub const NAMES: [&'static str; 5] = ["gd", "momentum", "nesterov", "adam", "adamw"];
 
     /// Short name.
     pub fn name(&self) -> &'static str {
@@ -52,7 +73,32 @@ impl Optimizer {
             Optimizer::Momentum { nesterov: true, .. } => "nesterov",
             Optimizer::Momentum { .. } => "momentum",
             Optimizer::Adam { .. } => "adam",
+            Optimizer::AdamW { .. } => "adamw",
         }
+    }
+
+    /// β₁, β₂ and ε of Adam and AdamW, to read or set.
+    pub fn adam_parameters_mut(&mut self) -> Option<[&mut f64; 3]> {
+        match self {
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            }
+            | Optimizer::AdamW {
+                beta1,
+                beta2,
+                epsilon,
+                ..
+            } => Some([beta1, beta2, epsilon]),
+            _ => None,
+        }
+    }
+
+    /// β₁, β₂ and ε of Adam and AdamW.
+    pub fn adam_parameters(&self) -> Option<[f64; 3]> {
+        let mut copy = *self;
+        copy.adam_parameters_mut().map(|p| p.map(|v| *v))
     }
 
     /// The customary learning rate of this optimiser, for when none is given: 0.1 for gradient descent with or
@@ -60,7 +106,7 @@ impl Optimizer {
     pub fn default_lr(&self) -> f64 {
         match self {
             Optimizer::Gd | Optimizer::Momentum { .. } => 0.1,
-            Optimizer::Adam { .. } => 0.001,
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => 0.001,
         }
     }
 
@@ -77,6 +123,7 @@ impl Optimizer {
                 nesterov: true,
             },
             Optimizer::ADAM,
+            Optimizer::ADAMW,
         ];
         all.into_iter().find(|o| o.name() == name)
     }
@@ -275,11 +322,13 @@ impl Optimizer {
             Optimizer::Momentum { momentum, .. } if !(0.0..1.0).contains(&momentum) => {
                 return Err(bad("momentum", momentum, "must be in [0, 1)"));
             }
-            Optimizer::Adam {
-                beta1,
-                beta2,
-                epsilon,
-            } => {
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => {
+                let [beta1, beta2, epsilon] = self.adam_parameters().expect("an Adam kind");
+                if let Optimizer::AdamW { weight_decay, .. } = *self
+                    && !(weight_decay.is_finite() && weight_decay >= 0.0)
+                {
+                    return Err(bad("weight_decay", weight_decay, "must be finite and ≥ 0"));
+                }
                 if !(0.0..1.0).contains(&beta1) {
                     return Err(bad("beta1", beta1, "must be in [0, 1)"));
                 }

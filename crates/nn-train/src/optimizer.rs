@@ -86,7 +86,7 @@ impl<T: Scalar> OptimizerState<T> {
             Optimizer::Momentum { .. } => OptimizerState::Momentum {
                 velocity: zeros_like(net),
             },
-            Optimizer::Adam { .. } => OptimizerState::Adam {
+            Optimizer::Adam { .. } | Optimizer::AdamW { .. } => OptimizerState::Adam {
                 m: zeros_like(net),
                 v: zeros_like(net),
                 t: 0,
@@ -126,14 +126,21 @@ impl<T: Scalar> OptimizerState<T> {
                     *w -= lr_t * if nesterov { g + mu * *v } else { *v };
                 });
             }
-            (
-                OptimizerState::Adam { m, v, t },
-                &Optimizer::Adam {
-                    beta1,
-                    beta2,
-                    epsilon,
-                },
-            ) => {
+            (OptimizerState::Adam { m, v, t }, opt) => {
+                let [beta1, beta2, epsilon] = opt
+                    .adam_parameters()
+                    .expect("Adam state belongs to an Adam kind");
+                if let Optimizer::AdamW { weight_decay, .. } = *opt {
+                    // Decoupled decay of the non-bias weights, before the Adam step: W ← (1 − lr·λ_w)·W.
+                    let keep = T::from_f64(1.0 - lr * weight_decay);
+                    for layer in net.layers_mut() {
+                        for j in 0..layer.n_out() {
+                            for w in layer.weights.col_mut(j) {
+                                *w *= keep;
+                            }
+                        }
+                    }
+                }
                 *t = t.saturating_add(1); // a crafted resume state may hold u64::MAX
                 // Bias corrections folded into the step size: α_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) (Kingma & Ba, §2).
                 let ti = i32::try_from(*t).unwrap_or(i32::MAX);

@@ -295,3 +295,45 @@ fn divergence_names_epoch_and_keeps_the_last_good_checkpoint() {
     assert_eq!(&on_disk.network, t.selected().0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// AdamW is Adam plus a decoupled shrink of the non-bias weights: with a zero gradient one step multiplies every
+/// weight by exactly 1 − lr·λ_w and leaves the biases; with λ_w = 0 it is Adam bit for bit.
+#[test]
+fn adamw_decays_weights_only_and_is_adam_without_decay() {
+    use nn_core::Gradients;
+    let mut net = Network::<f64>::xavier(3, &[4], 2, Output::Softmax, 5).unwrap();
+    for layer in net.layers_mut() {
+        layer.bias.iter_mut().for_each(|b| *b = 0.5);
+    }
+    let zero = Gradients::zeros(net.architecture());
+    let (lr, decay) = (0.1, 0.2);
+    let adamw = Optimizer::AdamW {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weight_decay: decay,
+    };
+    let mut decayed = net.clone();
+    OptimizerState::new(&adamw, &decayed).step(&adamw, &mut decayed, &zero, lr);
+    for (after, before) in decayed.layers().iter().zip(net.layers()) {
+        assert_eq!(after.bias, before.bias);
+        for j in 0..before.n_out() {
+            for (a, b) in after.weights.col(j).iter().zip(before.weights.col(j)) {
+                assert_eq!(*a, b * (1.0 - lr * decay));
+            }
+        }
+    }
+    // Without decay, on a real gradient, the same bits as Adam.
+    let x = Matrix::from_fn(6, 3, |i, j| ((i * 3 + j) as f64 * 0.7).sin());
+    let (_, grads) = net.gradient(&x, &[0, 1, 0, 1, 1, 0], 0.0).unwrap();
+    let no_decay = Optimizer::AdamW {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weight_decay: 0.0,
+    };
+    let (mut a, mut b) = (net.clone(), net.clone());
+    OptimizerState::new(&no_decay, &a).step(&no_decay, &mut a, &grads, lr);
+    OptimizerState::new(&Optimizer::ADAM, &b).step(&Optimizer::ADAM, &mut b, &grads, lr);
+    assert_eq!(a, b);
+}

@@ -23,7 +23,7 @@ pub fn check_flags(
         Activation::LeakyRelu { slope } => slope.to_string(),
         _ => Activation::LEAKY_SLOPE.to_string(),
     };
-    let rows: [(&str, &str, String, String); 21] = [
+    let rows: [(&str, &str, String, String); 22] = [
         (
             "hidden",
             "--hidden",
@@ -96,6 +96,12 @@ pub fn check_flags(
             "--adam-epsilon",
             adam(&s.optimizer, 2),
             a.adam_epsilon.to_string(),
+        ),
+        (
+            "weight_decay",
+            "--weight-decay",
+            weight_decay(&s.optimizer),
+            a.weight_decay.to_string(),
         ),
         (
             "batch_size",
@@ -177,15 +183,19 @@ fn momentum(o: &Optimizer) -> String {
     }
 }
 
-/// Adam's β₁, β₂ or ε (`which` 0, 1, 2) of the saved run.
+/// Adam's (or AdamW's) β₁, β₂ or ε (`which` 0, 1, 2) of the saved run.
 fn adam(o: &Optimizer, which: usize) -> String {
+    match o.adam_parameters() {
+        Some(p) => p[which].to_string(),
+        None => format!("{} (not adam)", o.name()),
+    }
+}
+
+/// AdamW's weight decay of the saved run.
+fn weight_decay(o: &Optimizer) -> String {
     match *o {
-        Optimizer::Adam {
-            beta1,
-            beta2,
-            epsilon,
-        } => [beta1, beta2, epsilon][which].to_string(),
-        ref other => format!("{} (not adam)", other.name()),
+        Optimizer::AdamW { weight_decay, .. } => weight_decay.to_string(),
+        ref other => format!("{} (not adamw)", other.name()),
     }
 }
 

@@ -76,13 +76,11 @@ fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
     };
     let mut optimizer = Optimizer::from_name(&a.optimizer, a.momentum)
         .with_context(|| format!("--optimizer: unknown '{}'", a.optimizer))?;
-    if let Optimizer::Adam {
-        beta1,
-        beta2,
-        epsilon,
-    } = &mut optimizer
-    {
+    if let Some([beta1, beta2, epsilon]) = optimizer.adam_parameters_mut() {
         (*beta1, *beta2, *epsilon) = (a.beta1, a.beta2, a.adam_epsilon);
+    }
+    if let Optimizer::AdamW { weight_decay, .. } = &mut optimizer {
+        *weight_decay = a.weight_decay;
     }
     let output = match a.output {
         Some(o) => o,

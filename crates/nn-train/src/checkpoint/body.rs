@@ -297,9 +297,10 @@ impl Checkpoint {
             (OptimizerState::Momentum { velocity }, Optimizer::Momentum { .. }) => {
                 same_shapes(velocity)
             }
-            (OptimizerState::Adam { m, v, .. }, Optimizer::Adam { .. }) => {
-                same_shapes(m) && same_shapes(v)
-            }
+            (
+                OptimizerState::Adam { m, v, .. },
+                Optimizer::Adam { .. } | Optimizer::AdamW { .. },
+            ) => same_shapes(m) && same_shapes(v),
             (state, opt) => {
                 return Err(Inconsistency::OptimizerKind {
                     state: state.name(),

@@ -26,7 +26,8 @@ use std::path::Path;
 /// The file's first bytes.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
 /// The format version this build writes. Version 3 added hidden activations (ReLU, leaky ReLU with its
-/// slope, ELU) after the two of version 2, whose bodies are therefore version 3 bodies: both are read. Version 1
+/// slope, ELU) and the AdamW optimiser after the variants of version 2, whose bodies are therefore version 3
+/// bodies: both are read. Version 1
 /// (before the body had its own record types and a status) is refused with a hint.
 pub const VERSION: u32 = 3;
 /// The oldest format version this build reads.

@@ -359,7 +359,7 @@ fn check_file_size(arch: &Architecture, config: &TrainConfig) -> Result<()> {
     let copies = 3 + match config.optimizer {
         Optimizer::Gd => 0,
         Optimizer::Momentum { .. } => 1,
-        Optimizer::Adam { .. } => 2,
+        Optimizer::Adam { .. } | Optimizer::AdamW { .. } => 2,
     };
     let parameters = arch.parameter_count();
     let bytes = (parameters as u64)
