@@ -27,11 +27,15 @@ pub enum Activation {
     /// z for z > 0, eᶻ − 1 below (Clevert, Unterthiner & Hochreiter, 2016, with α = 1). f'(z) = 1 for z > 0
     /// and eᶻ = a + 1 below: 1 where a > 0, else a + 1.
     Elu,
+    /// GELU in its tanh form (Hendrycks & Gimpel, 2016, eq. in §2; PyTorch's `approximate="tanh"`):
+    /// f(z) = ½z(1 + tanh u), u = √(2/π)(z + 0.044715z³). It is not monotone, so its derivative cannot be read
+    /// off a: backprop keeps z for it ([`needs_input`](Self::needs_input)) and uses [`gelu_derivative`].
+    Gelu,
 }
 
 impl Activation {
     /// Every activation, in the order `--help` lists them (leaky ReLU with its customary slope, 0.01).
-    pub const ALL: [Activation; 5] = [
+    pub const ALL: [Activation; 6] = [
         Activation::Sigmoid,
         Activation::Tanh,
         Activation::Relu,
@@ -39,6 +43,7 @@ impl Activation {
             slope: Self::LEAKY_SLOPE,
         },
         Activation::Elu,
+        Activation::Gelu,
     ];
 
     /// The default slope of leaky ReLU (Maas et al.'s 0.01).
@@ -53,13 +58,16 @@ impl Activation {
             Activation::Relu => z.max(T::ZERO),
             Activation::LeakyRelu { slope } => leaky_relu(z, T::from_f64(slope)),
             Activation::Elu => elu(z),
+            Activation::Gelu => gelu(z),
         }
     }
 
-    /// f'(z), written in terms of the activation a = f(z), which is what backprop keeps.
+    /// f'(z), written in terms of the activation a = f(z), which is what backprop keeps. For GELU, which
+    /// needs z, see [`gelu_derivative`].
     #[inline(always)]
     pub fn derivative_from_output<T: Scalar>(self, a: T) -> T {
         match self {
+            Activation::Gelu => unreachable!("GELU's derivative needs z: backprop keeps it"),
             Activation::Sigmoid => a * (T::ONE - a),
             Activation::Tanh => T::ONE - a * a,
             Activation::Relu => positive_or(a, T::ZERO),
@@ -76,14 +84,21 @@ impl Activation {
             Activation::Relu => "relu",
             Activation::LeakyRelu { .. } => "leaky-relu",
             Activation::Elu => "elu",
+            Activation::Gelu => "gelu",
         }
     }
 
-    /// Whether it belongs to the ReLU family (He initialisation suits it; Xavier suits sigmoid and tanh).
+    /// Whether backprop must keep the pre-activation z (its derivative is not a function of a).
+    pub fn needs_input(self) -> bool {
+        matches!(self, Activation::Gelu)
+    }
+
+    /// Whether it belongs to the ReLU family, GELU included (He initialisation suits it; Xavier suits
+    /// sigmoid and tanh).
     pub fn is_relu_family(self) -> bool {
         matches!(
             self,
-            Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu
+            Activation::Relu | Activation::LeakyRelu { .. } | Activation::Elu | Activation::Gelu
         )
     }
 
@@ -111,6 +126,28 @@ pub fn elu<T: Scalar>(z: T) -> T {
     } else {
         negative.exp() - T::ONE
     }
+}
+
+/// √(2/π), GELU's tanh-form constant.
+const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
+/// GELU's cubic coefficient (Hendrycks & Gimpel, 2016).
+const GELU_CUBIC: f64 = 0.044_715;
+
+/// ½z(1 + tanh u) with u = √(2/π)(z + 0.044715z³).
+#[inline(always)]
+pub fn gelu<T: Scalar>(z: T) -> T {
+    let u = T::from_f64(SQRT_2_OVER_PI) * (z + T::from_f64(GELU_CUBIC) * z * z * z);
+    T::from_f64(0.5) * z * (T::ONE + u.tanh())
+}
+
+/// d/dz of [`gelu`]: ½(1 + tanh u) + ½z(1 − tanh²u)·√(2/π)(1 + 3·0.044715z²).
+#[inline(always)]
+pub fn gelu_derivative<T: Scalar>(z: T) -> T {
+    let c = T::from_f64(SQRT_2_OVER_PI);
+    let k = T::from_f64(GELU_CUBIC);
+    let t = (c * (z + k * z * z * z)).tanh();
+    let half = T::from_f64(0.5);
+    half * (T::ONE + t) + half * z * (T::ONE - t * t) * c * (T::ONE + T::from_f64(3.0) * k * z * z)
 }
 
 /// 1 where a > 0 (the linear side of the ReLU family), else `below`.

@@ -16,7 +16,7 @@
 //! weights (the report writes `+ λΘ`; the course's cost, whose gradient this is, has λ/m), written per batch
 //! instead of per sample, with rows as samples.
 
-use crate::activation::{Activation, Output, elu, leaky_relu, sigmoid};
+use crate::activation::{Activation, Output, elu, gelu_derivative, leaky_relu, sigmoid};
 use crate::error::{CoreError, Result};
 use crate::network::Network;
 use crate::objective::{Evaluation, L2};
@@ -71,6 +71,12 @@ impl<T: Scalar> Network<T> {
             ops::matmul(z, Accum::Replace, input, &layer.weights, T::ONE, ws.threads);
             if l == last {
                 ops::add_row_broadcast(z, &layer.bias);
+            } else if activation.needs_input() {
+                // Keep Z for the backward pass, then A = f(Z) (three passes over memory: GELU is not on the
+                // report's path, so it is not fused).
+                ops::add_row_broadcast(z, &layer.bias);
+                ws.pre[l].copy_from(z);
+                ops::map_inplace(z, |v| activation.apply(v));
             } else {
                 bias_and_activation(z, &layer.bias, activation, ws.threads);
             }
@@ -172,6 +178,11 @@ impl<T: Scalar> Network<T> {
                     Activation::Elu => {
                         ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
                             d * Activation::Elu.derivative_from_output(a)
+                        })
+                    }
+                    Activation::Gelu => {
+                        ops::zip_map_inplace(delta_below, &ws.pre[l - 1], |d, z| {
+                            d * gelu_derivative(z)
                         })
                     }
                 }
@@ -310,6 +321,7 @@ fn bias_and_activation<T: Scalar>(
                         }
                     }
                 }
+                Activation::Gelu => unreachable!("the forward pass keeps Z for GELU itself"),
             }
         }
     }

@@ -14,6 +14,9 @@ pub struct Workspace<T: Scalar = f64> {
     pub(crate) acts: Vec<Matrix<T>>,
     /// `deltas[l]` (m×n_out of layer l): ∂J/∂Z[l].
     pub(crate) deltas: Vec<Matrix<T>>,
+    /// `pre[l]` (m×n_out of hidden layer l): the pre-activations Z, kept only for an activation whose
+    /// derivative needs them ([`Activation::needs_input`](crate::Activation::needs_input)); empty otherwise.
+    pub(crate) pre: Vec<Matrix<T>>,
     /// Per-sample scratch for the output layer: row maximum and arg-max; the softmax normaliser, or each
     /// sample's loss for a sigmoid output.
     pub(crate) row_max: Vec<T>,
@@ -31,10 +34,17 @@ impl<T: Scalar> Workspace<T> {
                 .map(|&n| Matrix::zeros(m, n))
                 .collect::<Vec<_>>()
         };
+        let hidden = widths.len().saturating_sub(2);
+        let pre = if arch.activation.needs_input() {
+            buffers().into_iter().take(hidden).collect()
+        } else {
+            Vec::new()
+        };
         Workspace {
             threads,
             acts: buffers(),
             deltas: buffers(),
+            pre,
             row_max: vec![T::ZERO; m],
             row_sum: vec![T::ZERO; m],
             row_arg: vec![0; m],
@@ -56,7 +66,12 @@ impl<T: Scalar> Workspace<T> {
         if m == self.rows() {
             return;
         }
-        for a in self.acts.iter_mut().chain(self.deltas.iter_mut()) {
+        for a in self
+            .acts
+            .iter_mut()
+            .chain(&mut self.deltas)
+            .chain(&mut self.pre)
+        {
             a.resize_rows(m);
         }
         self.row_max.resize(m, T::ZERO);

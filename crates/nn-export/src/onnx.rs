@@ -99,6 +99,7 @@ fn graph(prepared: &Prepared, dtype: Dtype) -> GraphProto {
                 Activation::Relu => g.relu(&x, &a),
                 Activation::LeakyRelu { slope } => g.leaky_relu(&x, &a, slope),
                 Activation::Elu => g.elu(&x, &a),
+                Activation::Gelu => g.gelu(&x, &a),
             };
         }
     }
@@ -255,6 +256,25 @@ impl Builder {
                 self.node("Add", &[&pos, &em1], output, vec![])
             }
         }
+    }
+
+    /// GELU's tanh form, ½x(1 + tanh(√(2/π)(x + 0.044715x³))), spelled out in both precisions: the Gelu
+    /// operator (with its tanh approximation) arrived in opset 20, after the opset this graph declares.
+    fn gelu(&mut self, x: &str, output: &str) -> String {
+        let c = self.scalar("gelu_c", (2.0 / std::f64::consts::PI).sqrt());
+        let k = self.scalar("gelu_k", 0.044_715);
+        let half = self.scalar("half", 0.5);
+        let one = self.one();
+        let name = |s: &str| format!("{output}.{s}");
+        let x2 = self.node("Mul", &[x, x], &name("x2"), vec![]);
+        let x3 = self.node("Mul", &[&x2, x], &name("x3"), vec![]);
+        let kx3 = self.node("Mul", &[&k, &x3], &name("kx3"), vec![]);
+        let inner = self.node("Add", &[x, &kx3], &name("inner"), vec![]);
+        let u = self.node("Mul", &[&c, &inner], &name("u"), vec![]);
+        let t = self.node("Tanh", &[&u], &name("tanh"), vec![]);
+        let one_plus = self.node("Add", &[&one, &t], &name("one_plus"), vec![]);
+        let half_x = self.node("Mul", &[&half, x], &name("half_x"), vec![]);
+        self.node("Mul", &[&half_x, &one_plus], output, vec![])
     }
 
     /// The scalar 1 of the graph's float type (one initialiser, however often it is used).
