@@ -110,3 +110,41 @@ fn the_file_keeps_up_with_training_and_never_drops_a_best() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A periodic write that fails (here: the directory is gone for a few epochs) costs nothing once the problem
+/// passes: the writer tries again at the next interval, and the final write saves the whole run.
+#[test]
+fn a_passing_write_failure_does_not_lose_the_run() {
+    let dir = std::env::temp_dir().join(format!("nn-saving-gone-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("m.nnm");
+    let outcome = run_job::<f64>(
+        &dataset(),
+        &spec(12),
+        None,
+        Some(Saving {
+            path: &path,
+            every: Duration::ZERO,
+        }),
+        &mut |e| {
+            let TrainEvent::Epoch(report) = e else {
+                return;
+            };
+            // The writes of epochs 3 to 6 go to a directory that does not exist.
+            if report.epoch == 3 {
+                std::fs::remove_dir_all(&dir).unwrap();
+            }
+            if report.epoch == 7 {
+                std::fs::create_dir_all(&dir).unwrap();
+            }
+        },
+    )
+    .expect("the final write succeeds, so the run is saved");
+    let on_disk = Checkpoint::load(&path).unwrap();
+    assert_eq!(on_disk, outcome.checkpoint);
+    assert!(matches!(
+        on_disk.status,
+        Status::Finished { epochs_run: 12, .. }
+    ));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -277,9 +277,6 @@ pub fn run_job<T: Scalar>(
         observer(event);
     });
     let elapsed = started.elapsed();
-    if let Some(e) = writer.as_mut().and_then(|w| w.failed.take()) {
-        return Err(e);
-    }
     let (status, error) = match result {
         Ok(()) => (
             Status::Finished {
@@ -292,6 +289,9 @@ pub fn run_job<T: Scalar>(
         Err(e) => return Err(e),
     };
     let checkpoint = template.checkpoint(trainer.network(), trainer.progress(), status);
+    // A periodic write that failed is superseded by this final one, which is always attempted: a passing
+    // problem (a full disk, a directory briefly gone) does not throw the run away, and if this write fails
+    // too, its error is the job's (the file on disk is then the last complete write).
     if let Some(s) = saving {
         checkpoint.save(s.path)?;
     }

@@ -8,7 +8,7 @@
 //! a complete model that `nn train --resume` continues bit for bit.
 
 use crate::checkpoint::{Checkpoint, Precision, ResumeState, Status, Training};
-use crate::error::{Result, TrainError};
+use crate::error::Result;
 use crate::progress::Progress;
 use crate::report::EpochReport;
 use nn_core::Network;
@@ -68,12 +68,14 @@ impl ModelTemplate {
     }
 }
 
-/// The writer's clock and its first failure.
+/// The writer and its clock.
+///
+/// A write during training that fails (a full disk, a directory removed) leaves the previous complete model
+/// on disk; training goes on and the next interval tries again, so a passing problem costs nothing. The job's
+/// final write, which is always attempted, decides whether the run is saved.
 pub(super) struct Writer<'a> {
     saving: Saving<'a>,
     last: Instant,
-    /// The first write that failed: training goes on, nothing more is written, and the job returns it.
-    pub failed: Option<TrainError>,
 }
 
 impl<'a> Writer<'a> {
@@ -90,7 +92,6 @@ impl<'a> Writer<'a> {
         Ok(Writer {
             saving,
             last: Instant::now(),
-            failed: None,
         })
     }
 
@@ -101,15 +102,13 @@ impl<'a> Writer<'a> {
         current: &Network<T>,
         progress: &Progress<T>,
     ) {
-        if self.failed.is_some() || self.last.elapsed() < self.saving.every {
+        if self.last.elapsed() < self.saving.every {
             return;
         }
-        if let Err(e) = template
+        // A failure is retried at the next interval (see the type's docs).
+        let _ = template
             .checkpoint(current, progress, Status::InProgress)
-            .save(self.saving.path)
-        {
-            self.failed = Some(e);
-        }
+            .save(self.saving.path);
         self.last = Instant::now();
     }
 }
