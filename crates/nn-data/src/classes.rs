@@ -17,6 +17,9 @@ pub enum LabelScheme {
     OneBased,
     /// The course's digits: labels 1..10, where 10 means digit 0. Class index = digit.
     Digits10,
+    /// Classes named by the text of a label column, in sorted order (chosen by the data, not on the command
+    /// line: a text target column gives it).
+    Named,
 }
 
 impl LabelScheme {
@@ -35,6 +38,7 @@ impl LabelScheme {
             LabelScheme::ZeroBased => "zero-based",
             LabelScheme::OneBased => "one-based",
             LabelScheme::Digits10 => "digits10",
+            LabelScheme::Named => "named",
         }
     }
 }
@@ -104,6 +108,27 @@ impl ClassMap {
         }
     }
 
+    /// Classes named by `names`, sorted, with labels 0..k−1 (the class indices). Duplicates are removed.
+    pub fn named(mut names: Vec<String>) -> Self {
+        names.sort();
+        names.dedup();
+        ClassMap {
+            scheme: LabelScheme::Named,
+            labels: (0..names.len() as i64).collect(),
+            names,
+        }
+    }
+
+    /// The class whose name is `name`.
+    pub fn class_named(&self, name: &str) -> Option<usize> {
+        self.names.iter().position(|n| n == name)
+    }
+
+    /// The class of raw label `label` in a numeric label column.
+    pub fn class_of_label(&self, label: i64) -> Option<usize> {
+        self.labels.iter().position(|&l| l == label)
+    }
+
     /// The resolved scheme (never `Auto`).
     pub fn scheme(&self) -> LabelScheme {
         self.scheme
@@ -140,6 +165,7 @@ impl ClassMap {
             LabelScheme::Digits10 => {
                 "digits10: label 10 is digit 0 (class 0); labels 1..9 are classes 1..9".into()
             }
+            LabelScheme::Named => format!("named: {}", self.names.join(", ")),
             LabelScheme::OneBased => format!(
                 "one-based: labels 1..{k} are classes 0..{}",
                 self.len() - 1,
@@ -175,6 +201,13 @@ impl ClassMap {
         let scheme = match scheme {
             LabelScheme::Auto if min == 0.0 => LabelScheme::ZeroBased,
             LabelScheme::Auto if min == 1.0 => LabelScheme::OneBased,
+            LabelScheme::Named => {
+                return Err(err(
+                    0,
+                    raw.first().copied().unwrap_or(0.0),
+                    "is a number; named classes come from a text column".into(),
+                ));
+            }
             LabelScheme::Auto => {
                 let row = raw.iter().position(|&v| v == min).unwrap_or(0);
                 return Err(err(row, min, "is below 0 or the labels start above 1; auto expects 0..k−1 or 1..k (choose a scheme explicitly)".into()));

@@ -96,10 +96,13 @@ impl Dataset {
         {
             return Err(DataError::OneClass {
                 path: source.to_path_buf(),
-                label: classes
-                    .labels()
-                    .get(first)
-                    .map_or_else(|| first.to_string(), ToString::to_string),
+                label: match classes.scheme() {
+                    crate::LabelScheme::Named => classes.name(first).to_string(),
+                    _ => classes
+                        .labels()
+                        .get(first)
+                        .map_or_else(|| first.to_string(), ToString::to_string),
+                },
             });
         }
         Ok(Dataset {

@@ -35,30 +35,6 @@ pub enum DataError {
         /// 1-based line.
         line: usize,
     },
-    /// A first line that is words rather than numbers.
-    #[error("{}:{line}:{column}: found '{token}', which looks like a header row; expected numbers only (remove the header line)", path.display())]
-    Header {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line (the first non-blank one).
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The offending token.
-        token: String,
-    },
-    /// A token that is not a number.
-    #[error("{}:{line}:{column}: '{token}' is not a number", path.display())]
-    NotNumeric {
-        /// The file.
-        path: PathBuf,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
-        /// The offending token.
-        token: String,
-    },
     /// NaN, infinity, or a value too large for f64.
     #[error("{}:{line}:{column}: '{token}' is not a finite number (NaN, infinities and overflowing values are rejected)", path.display())]
     NonFinite {
@@ -198,6 +174,80 @@ pub enum DataError {
         labels_path: PathBuf,
         /// Labels it holds.
         labels: usize,
+    },
+    /// A header whose width differs from the rows'.
+    #[error("{}:{line}: the header names {header} columns but this row has {found}", path.display())]
+    HeaderWidth {
+        /// The file.
+        path: PathBuf,
+        /// Columns the header names.
+        header: usize,
+        /// 1-based line of the first row that differs.
+        line: usize,
+        /// Its columns.
+        found: usize,
+    },
+    /// A word in a column of numbers.
+    #[error("{}:{line}: column '{column}' holds numbers ({numbers} of them) but here '{token}'; fix the cell, or mark it missing (NA)", path.display())]
+    StrayText {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// The column's name.
+        column: String,
+        /// The word.
+        token: String,
+        /// Numbers the column holds.
+        numbers: usize,
+    },
+    /// A column named on the command line (or by a model) that the file does not have, or cannot be used.
+    #[error("{}: column '{column}' {problem}", path.display())]
+    Column {
+        /// The file.
+        path: PathBuf,
+        /// The column, as named.
+        column: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A missing cell where the missing-value policy is `error`.
+    #[error("{}:{line}: column '{column}' is missing a value ('{token}'); choose --missing drop or --missing mean to accept missing cells", path.display())]
+    Missing {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// The column's name.
+        column: String,
+        /// The cell's text (empty for an empty cell).
+        token: String,
+    },
+    /// A category that training never saw.
+    #[error("{}:{line}: column '{column}' has category '{value}', which training never saw (known: {known}); --unknown-category ignore encodes it as all zeros", path.display())]
+    UnknownCategory {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line.
+        line: usize,
+        /// The column's name.
+        column: String,
+        /// The unseen value.
+        value: String,
+        /// The categories training saw, listed.
+        known: String,
+    },
+    /// A text column with too many distinct values to be a category.
+    #[error("{}: column '{column}' is text with {count} distinct values (more than {limit}), which looks like an id or free text rather than a category; leave it out with --drop '{column}'", path.display())]
+    TooManyCategories {
+        /// The file.
+        path: PathBuf,
+        /// The column's name.
+        column: String,
+        /// Distinct values found.
+        count: usize,
+        /// The most allowed.
+        limit: usize,
     },
     /// Split fractions that do not describe a split.
     #[error("invalid split: {0}")]

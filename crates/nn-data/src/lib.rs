@@ -1,5 +1,8 @@
 //! Datasets for `nn`: loaders that validate at the door, class maps, seeded splits and standardisation.
 //!
+//! - [`Table`] reads delimited text (a header or none, `,` `;` tab or spaces, quotes, gzip, missing cells) and
+//!   [`Selected`] / [`Schema`] turn it into features: chosen columns, one-hot categories, imputation, all
+//!   fitted on the training part and stored with the model ([`pipeline`]).
 //! - [`load_txt`], [`load_mat`], [`load_idx`] return a [`Dataset`]: finite, rectangular, labelled within its
 //!   [`ClassMap`], with at least two classes. Every error names the file and the line, column or variable.
 //! - [`split()`] shuffles with a named, portable RNG (ChaCha8) and cuts train/validation/test parts,
@@ -33,8 +36,10 @@ mod image;
 mod load;
 mod locate;
 pub mod mat;
+pub mod pipeline;
 mod split;
 mod standardize;
+pub mod table;
 mod txt;
 
 pub use classes::{ClassMap, LabelScheme, MAX_CLASSES};
@@ -45,6 +50,11 @@ pub use image::{Image, PixelOrder};
 pub use load::{FileKind, LoadOptions, load};
 pub use locate::{find_from, search_dirs};
 pub use mat::{MatFile, dataset_from_mat, load_mat};
+pub use pipeline::{
+    Applied, InputColumn, InputKind, MissingPolicy, PipelineOptions, Schema, Selected,
+    UnknownCategory,
+};
 pub use split::{Split, SplitSpec, split};
 pub use standardize::Standardizer;
+pub use table::{Column, Delimiter, ReadOptions, Table};
 pub use txt::{load_table, load_txt, parse_table, parse_txt};

@@ -48,21 +48,17 @@ fn rejects_bad_input_naming_line_and_column() {
             ..
         }
     ));
-    let e = expect_err("1,2,0\n3,x4,1\n", "input.txt:2:2: 'x4' is not a number");
-    assert!(matches!(
-        e,
-        DataError::NotNumeric {
-            line: 2,
-            column: 2,
-            ..
-        }
-    ));
     let e = expect_err(
-        "test1,test2,label\n1,2,0\n",
-        "input.txt:1:1: found 'test1', which looks like a header row",
+        "1,2,0\n3,x4,1\n",
+        "input.txt:2: column 'column 2' holds numbers (1 of them) but here 'x4'",
     );
-    assert!(matches!(e, DataError::Header { .. }));
-    for (bad, col) in [("NaN", 1), ("inf", 2), ("-Infinity", 1), ("1e400", 2)] {
+    assert!(matches!(e, DataError::StrayText { line: 2, .. }));
+    let e = expect_err(
+        "1,2,0\nNaN,2,1\n",
+        "input.txt:2: column 'column 1' is missing a value ('NaN')",
+    );
+    assert!(matches!(e, DataError::Missing { line: 2, .. }));
+    for (bad, col) in [("inf", 2), ("-Infinity", 1), ("1e400", 2)] {
         let text = if col == 1 {
             format!("1,2,0\n{bad},2,1\n")
         } else {
@@ -86,7 +82,10 @@ fn rejects_bad_input_naming_line_and_column() {
         expect_err("1\n2\n", "expected at least 2"),
         DataError::TooFewColumns { .. }
     ));
-    expect_err("1,,0\n", "input.txt:1:2: '' is not a number");
+    expect_err(
+        "1,,0\n",
+        "input.txt: column 'column 2' has no values (every cell is missing)",
+    );
     let e = parse_txt(
         b"1,2,0\n\xff,1,1\n",
         Path::new("input.txt"),
