@@ -2,6 +2,7 @@
 
 use crate::classes::ClassMap;
 use crate::error::{DataError, Result};
+use crate::pipeline::Schema;
 use nn_linalg::Matrix;
 use std::path::{Path, PathBuf};
 
@@ -16,6 +17,7 @@ pub struct Dataset {
     labels: Vec<usize>,
     classes: ClassMap,
     source: PathBuf,
+    schema: Option<Box<Schema>>,
 }
 
 impl Dataset {
@@ -37,6 +39,22 @@ impl Dataset {
     /// Where it came from.
     pub fn source(&self) -> &Path {
         &self.source
+    }
+
+    /// How its features were read from a delimited text file, if they were (a model trained on it stores
+    /// this, to read new files the same way).
+    pub fn schema(&self) -> Option<&Schema> {
+        self.schema.as_deref()
+    }
+
+    /// The dataset, with `schema` recorded as how its features were read.
+    ///
+    /// # Panics
+    /// If the schema makes another number of features than the dataset has.
+    pub fn with_schema(mut self, schema: Schema) -> Self {
+        assert_eq!(schema.width(), self.features(), "schema width");
+        self.schema = Some(Box::new(schema));
+        self
     }
 
     /// The features and labels, without the class map and source.
@@ -110,6 +128,7 @@ impl Dataset {
             labels,
             classes,
             source: source.to_path_buf(),
+            schema: None,
         })
     }
 
@@ -144,6 +163,7 @@ impl Dataset {
             labels: indices.iter().map(|&i| self.labels[i]).collect(),
             classes: self.classes.clone(),
             source: self.source.clone(),
+            schema: self.schema.clone(),
         }
     }
 }

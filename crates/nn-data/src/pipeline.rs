@@ -342,7 +342,8 @@ impl<'t> Selected<'t> {
             unknown: self.opts.unknown,
         };
         let x = schema.encode(table, &self.inputs, &self.rows, UnknownCategory::Ignore)?;
-        let data = Dataset::new(x, self.labels.clone(), self.classes.clone(), table.source())?;
+        let data = Dataset::new(x, self.labels.clone(), self.classes.clone(), table.source())?
+            .with_schema(schema.clone());
         Ok((schema, data))
     }
 }

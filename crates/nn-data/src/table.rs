@@ -727,8 +727,19 @@ impl Builder<'_> {
                 path: self.path.to_path_buf(),
             });
         }
-        let names = if header {
+        let names: Vec<String> = if header {
+            // An empty header cell (a spreadsheet's index column) gets the name it would have without one.
             names
+                .into_iter()
+                .enumerate()
+                .map(|(j, n)| {
+                    if n.is_empty() {
+                        format!("column {}", j + 1)
+                    } else {
+                        n
+                    }
+                })
+                .collect()
         } else {
             (1..=self.columns.len())
                 .map(|j| format!("column {j}"))

@@ -129,6 +129,7 @@ pub fn import(thetas: &[Matrix<f64>], scheme: LabelScheme) -> Result<Checkpoint,
             early_stopped: false,
         },
         training: None,
+        schema: None,
     };
     // Refuse what the model loader would refuse (e.g. non-finite weights), naming the cause.
     model

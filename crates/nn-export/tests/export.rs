@@ -54,6 +54,7 @@ fn model(
             early_stopped: false,
         },
         training: None,
+        schema: None,
     }
 }
 

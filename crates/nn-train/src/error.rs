@@ -216,6 +216,14 @@ pub enum Inconsistency {
         /// The network's inputs.
         inputs: usize,
     },
+    /// The input schema makes another number of features than the network takes.
+    #[error("the input schema makes {features} features, the network takes {inputs}")]
+    SchemaWidth {
+        /// Features the schema makes.
+        features: usize,
+        /// The network's inputs.
+        inputs: usize,
+    },
     /// A standardiser value that cannot be applied.
     #[error("the standardiser holds a non-finite mean or a scale ≤ 0")]
     StandardizerValues,

@@ -7,7 +7,9 @@
 //! file with `cargo test -p nn-train --test golden -- --ignored write_golden_files`.
 
 use nn_core::{Activation, Output};
-use nn_data::{ClassMap, Dataset, SplitSpec};
+use nn_data::{
+    ClassMap, Dataset, MissingPolicy, PipelineOptions, ReadOptions, Selected, SplitSpec, Table,
+};
 use nn_linalg::{Matrix, Threads};
 use nn_train::job::{JobSpec, Saving, predict_proba, run_job};
 use nn_train::{
@@ -22,8 +24,34 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// 24 samples of 2 features in 3 classes, from a formula.
+/// The samples of [`numbers`] as a CSV with a header and named classes, read through the pipeline with
+/// mean imputation, so the model stores an input schema (format 4 on).
 fn dataset() -> Dataset {
+    let d = numbers();
+    let mut text = String::from("x1,x2,class\n");
+    for i in 0..d.len() {
+        let x = d.x().row_to_vec(i);
+        text.push_str(&format!("{:?},{:?},c{}\n", x[0], x[1], d.labels()[i]));
+    }
+    let table = Table::parse(
+        text.as_bytes(),
+        Path::new("golden.txt"),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let opts = PipelineOptions {
+        missing: MissingPolicy::Mean,
+        ..PipelineOptions::default()
+    };
+    let selected = Selected::new(&table, &opts).unwrap();
+    let all: Vec<usize> = (0..d.len()).collect();
+    let (_, data) = selected.fit(&all).unwrap();
+    assert_eq!(data.x(), d.x());
+    data
+}
+
+/// 24 samples of 2 features in 3 classes, from a formula.
+fn numbers() -> Dataset {
     let x = Matrix::from_fn(24, 2, |i, j| {
         let c = (i % 3) as f64;
         let k = i as f64;
@@ -78,7 +106,18 @@ fn golden(version: u32) {
         version
     );
     let c = Checkpoint::load(&path).unwrap();
-    // An older version's body is a current body: re-encoded, it differs only in the version field.
+    // An older version's body is a current body: re-encoded, it differs only in the version field, and before
+    // version 4 in the schema appended to the body (none: one zero byte).
+    if version < 4 {
+        let mut body = bytes[20..bytes.len() - 32].to_vec();
+        body.push(0);
+        bytes = Checkpoint::frame(&body);
+        assert_eq!(c.schema, None);
+    } else {
+        let schema = c.schema.as_ref().expect("a schema");
+        assert_eq!(schema.feature_names(), ["x1", "x2"]);
+        assert_eq!(c.classes.names(), ["c0", "c1", "c2"]);
+    }
     bytes[8..12].copy_from_slice(&VERSION.to_le_bytes());
     assert_eq!(
         c.to_bytes().unwrap(),

@@ -13,7 +13,7 @@ use crate::progress::Progress;
 use crate::report::EpochReport;
 use crate::select::Selection;
 use nn_core::{L2, Layer, Network};
-use nn_data::{ClassMap, Standardizer};
+use nn_data::{ClassMap, Schema, Standardizer};
 use serde::{Deserialize, Serialize};
 
 /// The precision training ran in. Weights are stored as f64 either way (f32 → f64 → f32 is exact).
@@ -75,6 +75,11 @@ pub struct Checkpoint {
     pub status: Status,
     /// How the model was trained, and what a resume needs; `None` for a model built by hand.
     pub training: Option<Training>,
+    /// How the model reads a delimited text file (columns, categories, imputation), if it was trained on one.
+    /// Stored after the rest of the body (format 4 on); serde skips it so the body's first part keeps the
+    /// layout of formats 2 and 3.
+    #[serde(skip)]
+    pub schema: Option<Schema>,
 }
 
 /// Where the training that wrote a file stands.
@@ -225,6 +230,9 @@ impl Checkpoint {
         if let Some(t) = &self.training {
             self.check_training(t)?;
         }
+        if let Some(schema) = &self.schema {
+            check_schema(schema, arch.n_input)?;
+        }
         Ok(())
     }
 
@@ -352,6 +360,18 @@ fn check_name(what: &'static str, name: &str) -> Result<(), Inconsistency> {
             chars,
             control,
             max: MAX_NAME,
+        });
+    }
+    Ok(())
+}
+
+/// A stored schema makes exactly the network's inputs. (Its names and categories are the data's own text,
+/// which may hold anything a CSV cell can, so they are not checked like class names.)
+fn check_schema(schema: &Schema, inputs: usize) -> Result<(), Inconsistency> {
+    if schema.width() != inputs {
+        return Err(Inconsistency::SchemaWidth {
+            features: schema.width(),
+            inputs,
         });
     }
     Ok(())

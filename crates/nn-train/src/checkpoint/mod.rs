@@ -4,9 +4,10 @@
 //!
 //! ```text
 //! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
-//!        8   4 bytes   format version (u32): 3 is written, 2 and 3 are read
+//!        8   4 bytes   format version (u32): 4 is written, 2 to 4 are read
 //!       12   8 bytes   body length n (u64)
-//!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`
+//!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`, then (format 4 on) of its
+//!                      `Option<Schema>`
 //!     20+n  32 bytes   SHA-256 of the body
 //! ```
 //!
@@ -25,11 +26,16 @@ use std::path::Path;
 
 /// The file's first bytes.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
-/// The format version this build writes. Version 3 added hidden activations (ReLU, leaky ReLU with its
-/// slope, ELU) and the AdamW optimiser after the variants of version 2, whose bodies are therefore version 3
-/// bodies: both are read. Version 1
-/// (before the body had its own record types and a status) is refused with a hint.
-pub const VERSION: u32 = 3;
+/// The format version this build writes.
+///
+/// - Version 3 added hidden activations (ReLU, leaky ReLU with its slope, ELU, GELU) and the AdamW optimiser
+///   after the variants of version 2, whose bodies are therefore version 3 bodies.
+/// - Version 4 appended the input schema of a model trained on a delimited text file (and the `named` label
+///   scheme); a version 2 or 3 body is a version 4 body without that last part.
+///
+/// All three are read. Version 1 (before the body had its own record types and a status) is refused with a
+/// hint.
+pub const VERSION: u32 = 4;
 /// The oldest format version this build reads.
 pub const OLDEST_READABLE: u32 = 2;
 /// The largest body read or written (256 MiB): also bincode's allocation limit, so a forged length inside the
@@ -47,7 +53,7 @@ impl Checkpoint {
     /// inconsistent contents, or a body over [`MAX_BODY`].
     pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointProblem> {
         self.check()?;
-        let body = bincode::serde::encode_to_vec(self, bincode_config())
+        let body = bincode::serde::encode_to_vec((self, &self.schema), bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
         if body.len() as u64 > MAX_BODY {
             return Err(CheckpointProblem::TooLarge {
@@ -121,9 +127,16 @@ impl Checkpoint {
         if sha2::Sha256::digest(body).as_slice() != &bytes[HEADER + n..] {
             return Err(fail(CheckpointProblem::Checksum));
         }
-        let (ckpt, used): (Checkpoint, usize) =
+        let (mut ckpt, mut used): (Checkpoint, usize) =
             bincode::serde::decode_from_slice(body, bincode_config())
                 .map_err(|e| fail(CheckpointProblem::Decode(e.to_string())))?;
+        if version >= 4 {
+            let (schema, more): (Option<nn_data::Schema>, usize) =
+                bincode::serde::decode_from_slice(&body[used..], bincode_config())
+                    .map_err(|e| fail(CheckpointProblem::Decode(e.to_string())))?;
+            ckpt.schema = schema;
+            used += more;
+        }
         if used != n {
             return Err(fail(CheckpointProblem::Decode(format!(
                 "{} unused bytes at the end of the body",

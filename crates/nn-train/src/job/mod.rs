@@ -248,6 +248,7 @@ pub fn run_job<T: Scalar>(
         precision: spec.precision,
         standardizer: prepared.standardizer.clone(),
         classes: dataset.classes().clone(),
+        schema: dataset.schema().cloned(),
         training: Training {
             run: spec.record(),
             data: DataRecord {

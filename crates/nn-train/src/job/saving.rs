@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::progress::Progress;
 use crate::report::EpochReport;
 use nn_core::Network;
-use nn_data::{ClassMap, Standardizer};
+use nn_data::{ClassMap, Schema, Standardizer};
 use nn_linalg::Scalar;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -31,6 +31,8 @@ pub(super) struct ModelTemplate {
     pub precision: Precision,
     pub standardizer: Standardizer,
     pub classes: ClassMap,
+    /// How the training file's columns became features, if it was delimited text.
+    pub schema: Option<Schema>,
     /// The training record, without its resume state.
     pub training: Training,
 }
@@ -64,6 +66,7 @@ impl ModelTemplate {
                 resume,
                 ..self.training.clone()
             }),
+            schema: self.schema.clone(),
         }
     }
 }

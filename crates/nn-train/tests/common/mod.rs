@@ -79,6 +79,7 @@ pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> Checkpoint
             early_stopped: false,
         },
         training: None,
+        schema: None,
     }
 }
 
@@ -101,10 +102,13 @@ pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
                 progress: t.progress().clone(),
             }),
         )),
+        schema: None,
     }
 }
 
 /// The file bytes of `c` without the writer's consistency check: for forging bad files.
 pub fn forge(c: &Checkpoint) -> Vec<u8> {
-    Checkpoint::frame(&bincode::serde::encode_to_vec(c, bincode::config::standard()).unwrap())
+    Checkpoint::frame(
+        &bincode::serde::encode_to_vec((c, &c.schema), bincode::config::standard()).unwrap(),
+    )
 }
