@@ -6,6 +6,7 @@
 )]
 
 pub mod bench;
+pub mod csv_bench;
 pub mod data;
 pub mod experiments;
 pub mod tidy;

@@ -5,7 +5,7 @@ use clap::{Args, Parser, Subcommand};
 use nn_train::Precision;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use xtask::{bench, data, experiments, tidy, workspace_root};
+use xtask::{bench, csv_bench, data, experiments, tidy, workspace_root};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Project automation for nn")]
@@ -35,6 +35,22 @@ enum Task {
         #[arg(long)]
         case: Option<String>,
     },
+    /// Times reading a large CSV (1,000,000 × 12, two text columns) into a Dataset against pandas.read_csv on
+    /// the same file, interleaved; reports peak memory against the file's size.
+    BenchCsv {
+        /// Rows of the generated table.
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+        /// Rounds, each timing nn then pandas.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+        /// The Python with pandas (default: $NN_PYTHON, else python3).
+        #[arg(long)]
+        python: Option<PathBuf>,
+    },
+    /// (Used by bench-csv: loads FILE in this process and prints its seconds and peak memory.)
+    #[command(hide = true)]
+    BenchCsvLoad { file: PathBuf },
     /// Fills ./data with verified copies of the datasets (from ../shared/data, or downloaded).
     Data {
         /// Copy from this folder instead of ../shared/data.
@@ -115,6 +131,12 @@ fn run(task: Task) -> anyhow::Result<()> {
             experiments::fidelity::run(&root, &args.options(&root, "fidelity", 3))
         }
         Task::Bench { json, case } => bench::run(json, case),
+        Task::BenchCsv {
+            rows,
+            rounds,
+            python,
+        } => csv_bench::run(&root, rows, rounds, python),
+        Task::BenchCsvLoad { file } => csv_bench::load(&file),
         Task::Data { from, base_url } => data::run(&root, from, base_url),
     }
 }

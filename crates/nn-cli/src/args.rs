@@ -3,7 +3,7 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use nn_core::{Activation, Output};
-use nn_data::LabelScheme;
+use nn_data::{Delimiter, LabelScheme, MissingPolicy, ReadOptions, UnknownCategory};
 use nn_export::{Dtype, Format};
 use nn_train::{Optimizer, Precision, Selection};
 use std::path::PathBuf;
@@ -46,7 +46,8 @@ pub enum Command {
 /// Which loader reads the labels, and how they map to classes.
 #[derive(Args, Debug, Clone)]
 pub struct DataArgs {
-    /// Dataset file: .txt/.csv (label last), .mat (see --x-var, --y-var) or IDX images.
+    /// Dataset file: delimited text (.txt, .csv, .tsv, gzipped or not; see "Text files"), .mat (see --x-var,
+    /// --y-var) or IDX images.
     #[arg(long, value_name = "FILE")]
     pub data: PathBuf,
     /// Features variable of a .mat file.
@@ -59,6 +60,50 @@ pub struct DataArgs {
     /// course's 1..10 where 10 means digit 0.
     #[arg(long, value_parser = label_schemes(), value_name = "SCHEME")]
     pub labels: Option<LabelScheme>,
+    #[command(flatten)]
+    pub table: TableArgs,
+}
+
+/// How a delimited text file is read and which of its columns are used.
+#[derive(Args, Debug, Clone, Default)]
+#[command(next_help_heading = "Text files (CSV, TSV, …)")]
+pub struct TableArgs {
+    /// The column to predict: a header name, or a 1-based position as in `cut -f` (default: the last).
+    #[arg(long, value_name = "COL")]
+    pub target: Option<String>,
+    /// Use only these feature columns (names or positions, comma-separated).
+    #[arg(long, value_name = "COL,COL,...", value_delimiter = ',')]
+    pub features: Option<Vec<String>>,
+    /// Leave out these columns, e.g. an id or a year (names or positions, comma-separated).
+    #[arg(long, value_name = "COL,COL,...", value_delimiter = ',')]
+    pub drop: Vec<String>,
+    /// Whether the first row is a header (auto: it is if it holds words where the rows below hold numbers).
+    #[arg(long, value_parser = PossibleValuesParser::new(["auto", "yes", "no"]), default_value = "auto")]
+    pub header: String,
+    /// Field delimiter: comma, semicolon, tab or whitespace (default: detected from the first lines).
+    #[arg(long, value_parser = |s: &str| s.parse::<Delimiter>(), value_name = "D")]
+    pub delimiter: Option<Delimiter>,
+    /// Missing cells (NA, NaN, nan, ?, empty): error, drop the row, or fill with the training part's mean
+    /// (most common category for text columns); the choice is stored in the model and used at prediction.
+    #[arg(long, value_parser = one_of::<MissingPolicy>(MissingPolicy::ALL.iter().map(|m| m.name())), default_value = "error")]
+    pub missing: MissingPolicy,
+    /// A category training never saw: error, or ignore (encode it as all zeros).
+    #[arg(long = "unknown-category", value_parser = one_of::<UnknownCategory>(UnknownCategory::ALL.iter().map(|m| m.name())), value_name = "RULE")]
+    pub unknown: Option<UnknownCategory>,
+}
+
+impl TableArgs {
+    /// The reader's options.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            delimiter: self.delimiter,
+            header: match self.header.as_str() {
+                "yes" => Some(true),
+                "no" => Some(false),
+                _ => None,
+            },
+        }
+    }
 }
 
 /// A value parser for a library enum: its names are listed in `--help` and in errors, and parsed by its
@@ -275,7 +320,8 @@ const PREDICT_EXAMPLES: &str = "\
 Examples:
   nn predict --model model.nnm --data new-points.txt
   nn predict --model digits.nnm --data data/classification3.mat --proba > predictions.csv
-A text file may hold the features alone, or the features and a label column (which is ignored).";
+A model trained on a file with a header matches columns by name, in any order; the target column and other
+columns are ignored. Without a header a file has the training file's columns, with or without the target.";
 
 #[derive(Args, Debug)]
 #[command(after_help = PREDICT_EXAMPLES)]
@@ -289,6 +335,12 @@ pub struct PredictArgs {
     /// Features variable of a .mat file.
     #[arg(long, default_value = "X", value_name = "NAME")]
     pub x_var: String,
+    /// Field delimiter of a text file (default: detected).
+    #[arg(long, value_parser = |s: &str| s.parse::<Delimiter>(), value_name = "D")]
+    pub delimiter: Option<Delimiter>,
+    /// A category training never saw: error, or ignore (all zeros). Default: the model's rule.
+    #[arg(long = "unknown-category", value_parser = one_of::<UnknownCategory>(UnknownCategory::ALL.iter().map(|m| m.name())), value_name = "RULE")]
+    pub unknown: Option<UnknownCategory>,
     /// Also print each class's probability.
     #[arg(long)]
     pub proba: bool,

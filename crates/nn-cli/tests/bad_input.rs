@@ -8,13 +8,20 @@ fn bad_input_fails_cleanly() {
     let dir = scratch("bad");
     let data = blobs(&dir);
     let model = dir.join("m.nnm");
-    std::fs::write(dir.join("header.txt"), "x1,x2,label\n1,2,0\n").unwrap();
+    std::fs::write(
+        dir.join("stray.txt"),
+        "x1,x2,label\n1,2,0\n1,oops,1\n3,4,0\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("ragged.txt"), "1,2,0\n1,1\n").unwrap();
     std::fs::write(dir.join("garbage.nnm"), "not a model").unwrap();
     let run = |args: &[&str]| nn().current_dir(&dir).args(args).output().unwrap();
     // `nn` with the words of `line` as its arguments.
     let sh = |line: &str| run(&line.split_whitespace().collect::<Vec<_>>());
-    assert_clean_failure(&sh("train --data header.txt --out m.nnm"), "header.txt:1:1");
+    assert_clean_failure(
+        &sh("train --data stray.txt --out m.nnm"),
+        "stray.txt:3: column 'x2' holds numbers (2 of them) but here 'oops'",
+    );
     assert_clean_failure(
         &sh("train --data ragged.txt --out m.nnm"),
         "ragged.txt:2: row has 2 columns, expected 3",

@@ -36,7 +36,7 @@ pub enum DataError {
         line: usize,
     },
     /// NaN, infinity, or a value too large for f64.
-    #[error("{}:{line}:{column}: '{token}' is not a finite number (NaN, infinities and overflowing values are rejected)", path.display())]
+    #[error("{}:{line}:{column}: '{}' is not a finite number (NaN, infinities and overflowing values are rejected)", path.display(), Shown(token))]
     NonFinite {
         /// The file.
         path: PathBuf,
@@ -188,7 +188,7 @@ pub enum DataError {
         found: usize,
     },
     /// A word in a column of numbers.
-    #[error("{}:{line}: column '{column}' holds numbers ({numbers} of them) but here '{token}'; fix the cell, or mark it missing (NA)", path.display())]
+    #[error("{}:{line}: column '{}' holds numbers ({numbers} of them) but here '{}'; fix the cell, or mark it missing (NA)", path.display(), Shown(column), Shown(token))]
     StrayText {
         /// The file.
         path: PathBuf,
@@ -202,7 +202,7 @@ pub enum DataError {
         numbers: usize,
     },
     /// A column named on the command line (or by a model) that the file does not have, or cannot be used.
-    #[error("{}: column '{column}' {problem}", path.display())]
+    #[error("{}: column '{}' {}", path.display(), Shown(column), Shown(problem))]
     Column {
         /// The file.
         path: PathBuf,
@@ -212,7 +212,7 @@ pub enum DataError {
         problem: String,
     },
     /// A missing cell where the missing-value policy is `error`.
-    #[error("{}:{line}: column '{column}' is missing a value ('{token}'); choose --missing drop or --missing mean to accept missing cells", path.display())]
+    #[error("{}:{line}: column '{}' is missing a value ('{token}'); choose --missing drop or --missing mean to accept missing cells", path.display(), Shown(column))]
     Missing {
         /// The file.
         path: PathBuf,
@@ -224,7 +224,7 @@ pub enum DataError {
         token: String,
     },
     /// A category that training never saw.
-    #[error("{}:{line}: column '{column}' has category '{value}', which training never saw (known: {known}); --unknown-category ignore encodes it as all zeros", path.display())]
+    #[error("{}:{line}: column '{}' has category '{}', which training never saw (known: {}); --unknown-category ignore encodes it as all zeros", path.display(), Shown(column), Shown(value), Shown(known))]
     UnknownCategory {
         /// The file.
         path: PathBuf,
@@ -238,7 +238,7 @@ pub enum DataError {
         known: String,
     },
     /// A text column with too many distinct values to be a category.
-    #[error("{}: column '{column}' is text with {count} distinct values (more than {limit}), which looks like an id or free text rather than a category; leave it out with --drop '{column}'", path.display())]
+    #[error("{}: column '{c}' is text with {count} distinct values (more than {limit}), which looks like an id or free text rather than a category; leave it out with --drop '{c}'", path.display(), c = Shown(column))]
     TooManyCategories {
         /// The file.
         path: PathBuf,
@@ -252,6 +252,23 @@ pub enum DataError {
     /// Split fractions that do not describe a split.
     #[error("invalid split: {0}")]
     Split(String),
+}
+
+/// Text from a data file, shown on one line: control characters (a line break inside a quoted cell) are
+/// escaped, everything else is shown as it is.
+struct Shown<'a>(&'a str);
+
+impl std::fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for c in self.0.chars() {
+            if c.is_control() {
+                write!(f, "{}", c.escape_default())?;
+            } else {
+                write!(f, "{c}")?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// `Result` with [`DataError`].

@@ -304,6 +304,19 @@ impl<'t> Selected<'t> {
         &self.classes
     }
 
+    /// The target column's name.
+    pub fn target_name(&self) -> &str {
+        &self.table.names()[self.target]
+    }
+
+    /// The input columns' names, in feature order.
+    pub fn input_names(&self) -> Vec<&str> {
+        self.inputs
+            .iter()
+            .map(|&j| self.table.names()[j].as_str())
+            .collect()
+    }
+
     /// Rows left out for a missing cell.
     pub fn dropped(&self) -> usize {
         self.dropped

@@ -391,6 +391,10 @@ impl<'a> Input<'a> {
                     .has_headers(false)
                     .flexible(true)
                     .trim(csv::Trim::All)
+                    // Records end at LF; the CR of a CRLF is trimmed with the last field. (With the default
+                    // CRLF terminator, the csv crate counts a record's LF into the next record's start line,
+                    // so every line number after the first CRLF would be one short.)
+                    .terminator(csv::Terminator::Any(b'\n'))
                     .from_reader(reader),
                 csv::StringRecord::new(),
             ),

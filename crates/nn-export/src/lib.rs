@@ -193,17 +193,32 @@ pub fn export(
 ) -> Result<Exported, ExportError> {
     let dtype = options.dtype.unwrap_or(format.default_dtype());
     let prepared = Prepared::new(model, options.fold_standardizer)?;
-    match format {
-        Format::Onnx => Ok(Exported {
+    let mut exported = match format {
+        Format::Onnx => Exported {
             bytes: onnx::model(model, &prepared, dtype),
             notes: Vec::new(),
-        }),
-        Format::Safetensors => Ok(Exported {
+        },
+        Format::Safetensors => Exported {
             bytes: tensors::file(model, &prepared, dtype)?,
             notes: Vec::new(),
-        }),
-        Format::Theta => theta::export(model, &prepared, dtype),
+        },
+        Format::Theta => theta::export(model, &prepared, dtype)?,
+    };
+    if let Some(schema) = &model.schema {
+        let encoded = schema
+            .inputs
+            .iter()
+            .any(|c| matches!(c.kind, nn_data::InputKind::Categorical { .. }));
+        let note = if encoded {
+            "the model takes encoded features, not the CSV's columns: text columns one-hot encoded \
+             (the order is in the metadata 'feature_names' of ONNX and safetensors files; `nn inspect` lists it)"
+        } else {
+            "the model takes the CSV's input columns in the order of the metadata 'feature_names' \
+             (`nn inspect` lists it), not necessarily the file's order"
+        };
+        exported.notes.push(note.into());
     }
+    Ok(exported)
 }
 
 /// Exports `model` as `format` into `path`, atomically: a temporary file beside it, renamed over it once
@@ -316,6 +331,13 @@ pub fn metadata(model: &Checkpoint, prepared: &Prepared, dtype: Dtype) -> Vec<(S
         ("label_scheme".into(), model.classes.describe()),
         ("input_scaling".into(), scaling.into()),
     ];
+    if let Some(schema) = &model.schema {
+        m.push((
+            "feature_names".into(),
+            json(serde_json::json!(schema.feature_names())),
+        ));
+        m.push(("target_column".into(), schema.target.clone()));
+    }
     if let Some(sd) = &prepared.standardizer {
         m.push((
             "standardizer_mean".into(),

@@ -1,7 +1,7 @@
 //! `nn eval`: a model's (or course Θ weights') loss, accuracy, classification report, ROC AUC (two classes) and
 //! confusion matrix on a dataset.
 
-use super::{load, out};
+use super::{load, load_for_model, out};
 use crate::args::EvalArgs;
 use anyhow::{Context, Result, bail};
 use nn_data::LabelScheme;
@@ -46,7 +46,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
     } else {
         let path = a.model.as_ref().context("--model or --theta is required")?;
         let ckpt = Checkpoint::load(path)?;
-        let data = load(&a.data, ckpt.classes.scheme())?;
+        let data = load_for_model(&a.data, &ckpt, a.json)?;
         if data.classes().len() > ckpt.classes.len() {
             bail!(
                 "the data has {} classes, the model {}",

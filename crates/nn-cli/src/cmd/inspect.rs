@@ -3,6 +3,7 @@
 use super::out;
 use crate::args::InspectArgs;
 use anyhow::Result;
+use nn_data::{InputKind, Schema};
 use nn_train::{Checkpoint, Status};
 
 pub fn run(a: InspectArgs) -> Result<()> {
@@ -15,6 +16,7 @@ pub fn run(a: InspectArgs) -> Result<()> {
             "precision": c.precision,
             "classes": c.classes,
             "standardizer": c.standardizer,
+            "input_schema": c.schema,
             "epoch": c.epoch,
             "metrics": c.metrics,
             "status": c.status,
@@ -49,6 +51,9 @@ pub fn run(a: InspectArgs) -> Result<()> {
             format!("{} columns, z-scores fitted on the training part", sd.len())
         }
     ));
+    if let Some(schema) = &c.schema {
+        s.push_str(&describe_schema(schema));
+    }
     if let Some(t) = &c.training {
         let r = &t.run;
         s.push_str(&format!(
@@ -130,4 +135,41 @@ fn status_line(c: &Checkpoint) -> String {
         }
         (Status::InProgress, None) => "in progress, without resume state".into(),
     }
+}
+
+/// The input pipeline: how a text file's columns become the network's features, and the target.
+fn describe_schema(schema: &Schema) -> String {
+    let mut s = format!(
+        "input        {} text, {} ({} columns); missing values: {}; unseen categories: {}\n",
+        schema.delimiter,
+        if schema.header {
+            "with a header: columns matched by name"
+        } else {
+            "no header: columns matched by position"
+        },
+        schema.file_columns,
+        schema.missing,
+        schema.unknown
+    );
+    s.push_str(&format!(
+        "  target     '{}' (column {})\n",
+        schema.target,
+        schema.target_position + 1
+    ));
+    for c in &schema.inputs {
+        let (kind, fill) = match &c.kind {
+            InputKind::Numeric { fill } => ("numeric".to_string(), fill.map(|v| format!("{v}"))),
+            InputKind::Categorical { categories, fill } => (
+                format!("one-hot over {}", categories.join(", ")),
+                fill.clone(),
+            ),
+        };
+        s.push_str(&format!(
+            "  column {:<3} '{}': {kind}{}\n",
+            c.position + 1,
+            c.name,
+            fill.map_or(String::new(), |f| format!("; missing → {f}"))
+        ));
+    }
+    s
 }

@@ -9,8 +9,12 @@ mod resume;
 mod train;
 
 use crate::args::{Command, DataArgs};
-use anyhow::Result;
-use nn_data::{Dataset, LabelScheme, LoadOptions};
+use anyhow::{Context, Result, bail};
+use nn_data::{
+    Dataset, FileKind, InputKind, LabelScheme, LoadOptions, PipelineOptions, Schema, Selected,
+    SplitSpec, Table,
+};
+use nn_train::Checkpoint;
 use std::path::{Path, PathBuf};
 
 /// Runs `command`; `matches` are the parsed arguments it came from.
@@ -69,6 +73,121 @@ pub fn load(args: &DataArgs, default: LabelScheme) -> Result<Dataset> {
     };
     // Every loader error names the file (and line or variable) itself.
     Ok(nn_data::load(&path, &opts)?)
+}
+
+/// The dataset of `args` for a new run. A text file goes through a pipeline (columns, categories, imputation)
+/// fitted on the training part of `split`, which the model then stores; other kinds load as [`load`] does.
+pub fn load_for_training(args: &DataArgs, split: &SplitSpec, quiet: bool) -> Result<Dataset> {
+    let path = locate(&args.data)?;
+    if FileKind::of(&path) != FileKind::Text {
+        refuse_table_flags(args, &path)?;
+        return load(args, LabelScheme::Auto);
+    }
+    let table = Table::read(&path, &args.table.read_options())?;
+    let t = &args.table;
+    let opts = PipelineOptions {
+        target: t.target.clone(),
+        features: t.features.clone(),
+        drop: t.drop.clone(),
+        missing: t.missing,
+        unknown: t.unknown.unwrap_or_default(),
+        labels: args.labels.unwrap_or(LabelScheme::Auto),
+    };
+    let selected = Selected::new(&table, &opts)?;
+    if selected.dropped() > 0 && !quiet {
+        eprintln!(
+            "note: left out {} of {} rows with a missing value (--missing drop)",
+            selected.dropped(),
+            table.rows()
+        );
+    }
+    let parts = nn_data::split(selected.labels(), split)?;
+    let (schema, data) = selected.fit(&parts.train)?;
+    if !quiet {
+        eprintln!("{}", describe_reading(&table, &schema));
+    }
+    Ok(data)
+}
+
+/// One line on how a table was read: delimiter, header, target, and the text columns' categories.
+fn describe_reading(table: &Table, schema: &Schema) -> String {
+    let categorical: Vec<String> = schema
+        .inputs
+        .iter()
+        .filter_map(|c| match &c.kind {
+            InputKind::Categorical { categories, .. } => {
+                Some(format!("{} ({} categories)", c.name, categories.len()))
+            }
+            InputKind::Numeric { .. } => None,
+        })
+        .collect();
+    format!(
+        "read: {} delimited, {}; target '{}'; {} input columns{}",
+        table.delimiter(),
+        if table.has_header() {
+            "with a header"
+        } else {
+            "no header"
+        },
+        schema.target,
+        schema.inputs.len(),
+        if categorical.is_empty() {
+            String::new()
+        } else {
+            format!("; one-hot: {}", categorical.join(", "))
+        }
+    )
+}
+
+/// Column flags mean nothing for .mat and IDX files: say so rather than ignore them.
+fn refuse_table_flags(args: &DataArgs, path: &Path) -> Result<()> {
+    let t = &args.table;
+    if t.target.is_some() || t.features.is_some() || !t.drop.is_empty() {
+        bail!(
+            "{}: --target, --features and --drop apply to delimited text files, not to .mat or IDX files",
+            path.display()
+        );
+    }
+    Ok(())
+}
+
+/// The dataset of `args` as the model `ckpt` reads it: through its input schema if it was trained on a text
+/// file (columns matched by name, its categories and imputation), else as [`load`] does with its label scheme.
+pub fn load_for_model(args: &DataArgs, ckpt: &Checkpoint, quiet: bool) -> Result<Dataset> {
+    let Some(schema) = &ckpt.schema else {
+        return load(args, ckpt.classes.scheme());
+    };
+    let path = locate(&args.data)?;
+    let table = read_through(schema, &path, args.table.delimiter)?;
+    let applied = schema.apply(&table, Some(&ckpt.classes), args.table.unknown)?;
+    for note in applied.notes.iter().filter(|_| !quiet) {
+        eprintln!("note: {note}");
+    }
+    let labels = applied.labels.with_context(|| {
+        format!(
+            "{}: no target column '{}' to score the model against",
+            path.display(),
+            schema.target
+        )
+    })?;
+    Ok(Dataset::new(applied.x, labels, ckpt.classes.clone(), &path)?.with_schema(schema.clone()))
+}
+
+/// Reads a text file with the model's header rule (and the delimiter detected, unless given).
+pub fn read_through(
+    schema: &Schema,
+    path: &Path,
+    delimiter: Option<nn_data::Delimiter>,
+) -> Result<Table> {
+    if FileKind::of(path) != FileKind::Text {
+        bail!(
+            "{}: the model was trained on a delimited text file and reads only text files",
+            path.display()
+        );
+    }
+    let mut opts = schema.read_options();
+    opts.delimiter = delimiter.or(opts.delimiter);
+    Ok(Table::read(path, &opts)?)
 }
 
 /// Writes to stdout, passing a broken pipe up as an error (which `main` ends quietly).

@@ -1,6 +1,6 @@
 //! `nn predict`: one CSV row per sample with the predicted class (and probabilities).
 
-use super::{locate, out};
+use super::{locate, out, read_through};
 use crate::args::PredictArgs;
 use anyhow::{Result, bail};
 use nn_data::{FileKind, MatFile, load_table};
@@ -10,7 +10,17 @@ pub fn run(a: PredictArgs) -> Result<()> {
     let ckpt = Checkpoint::load(&a.model)?;
     let n = ckpt.network.architecture().n_input;
     let path = locate(&a.data)?;
-    let x = if FileKind::of(&path) == FileKind::Mat {
+    // The 1-based data row of each prediction (rows left out for a missing value have none).
+    let mut rows: Option<Vec<usize>> = None;
+    let x = if let Some(schema) = &ckpt.schema {
+        let table = read_through(schema, &path, a.delimiter)?;
+        let applied = schema.apply(&table, None, a.unknown)?;
+        for note in &applied.notes {
+            eprintln!("note: {note}");
+        }
+        rows = Some(applied.rows.iter().map(|r| r + 1).collect());
+        applied.x
+    } else if FileKind::of(&path) == FileKind::Mat {
         MatFile::open(&path)?.matrix(&a.x_var)?
     } else {
         let table = load_table(&path)?;
@@ -35,13 +45,14 @@ pub fn run(a: PredictArgs) -> Result<()> {
     let mut s = String::from("row,predicted");
     if a.proba {
         for name in names {
-            s.push_str(&format!(",p_{name}"));
+            s.push_str(&format!(",{}", csv_field(&format!("p_{name}"))));
         }
     }
     s.push('\n');
     let digits = usize::from(a.digits);
     for (i, &class) in predicted.iter().enumerate() {
-        s.push_str(&format!("{},{}", i + 1, names[class]));
+        let row = rows.as_ref().map_or(i + 1, |r| r[i]);
+        s.push_str(&format!("{row},{}", csv_field(&names[class])));
         if let Some(p) = &p {
             // One sigmoid unit gives P(class 1); class 0's probability is its complement.
             let probs = if p.cols() == 1 {
@@ -56,4 +67,13 @@ pub fn run(a: PredictArgs) -> Result<()> {
         s.push('\n');
     }
     out(&s)
+}
+
+/// A class name as one CSV field: quoted (quotes doubled) if it holds a comma, a quote or a line break.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
 }

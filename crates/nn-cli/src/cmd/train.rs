@@ -1,10 +1,10 @@
 //! `nn train`: builds the job from the arguments, renders progress, writes the model, metrics and plots.
 
-use super::{load, out, resume};
+use super::{load_for_model, load_for_training, out, resume};
 use crate::args::{TrainArgs, parse_widths};
 use anyhow::{Context, Result, bail};
 use nn_core::{Activation, Output};
-use nn_data::{LabelScheme, SplitSpec};
+use nn_data::{PipelineOptions, Selected, SplitSpec};
 use nn_linalg::{Scalar, Threads};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
 use nn_train::{
@@ -49,8 +49,20 @@ fn whole(flag: &str, v: f64) -> Result<usize> {
     }
 }
 
-fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
+/// The split the flags ask for (its seed is the run's).
+fn split_spec(a: &TrainArgs) -> Result<SplitSpec> {
     let (train, validation) = parse_split(&a.split)?;
+    Ok(SplitSpec {
+        train,
+        validation,
+        stratified: a.stratify,
+        seed: a.seed,
+    })
+}
+
+fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
+    let split = split_spec(a)?;
+    let validation = split.validation;
     let schedule = if let Some(p) = &a.lr_plateau {
         let (factor, patience) = parse_pair("--lr-plateau", p)?;
         Schedule::Plateau {
@@ -109,12 +121,7 @@ fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
             min_delta: a.min_delta,
             threads: Threads::from_count(a.threads),
         },
-        split: SplitSpec {
-            train,
-            validation,
-            stratified: a.stratify,
-            seed: a.seed,
-        },
+        split,
         standardize: !a.no_standardize,
         precision: a.precision,
     })
@@ -208,33 +215,79 @@ fn check_out(a: &TrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// The dataset, with labels read as the resumed model's classes were (a different `--labels` is refused).
+/// The dataset: for a new run read (and, for text, fitted) afresh; for a resumed run read as the model reads
+/// it, with labels read as its classes were and through its input schema (a different `--labels`, `--target`,
+/// `--features`, `--drop` or `--missing` is refused).
 fn load_for(
     a: &TrainArgs,
     resume: Option<&Resume>,
     given: &dyn Fn(&str) -> bool,
 ) -> Result<nn_data::Dataset> {
     let Some(r) = resume else {
-        return load(&a.data, LabelScheme::Auto);
+        return load_for_training(&a.data, &split_spec(a)?, a.quiet);
+    };
+    let differs = |flag: &str, saved: String, given: String| TrainError::Resume {
+        path: r.path.clone(),
+        problem: ResumeProblem::Differs {
+            flag: flag.into(),
+            saved,
+            given,
+        },
     };
     let saved = r.checkpoint.classes.scheme();
     if let Some(labels) = a.data.labels
         && given("labels")
         && labels != saved
     {
-        return Err(TrainError::Resume {
-            path: r.path.clone(),
-            problem: ResumeProblem::Differs {
-                flag: "--labels".into(),
-                saved: saved.name().into(),
-                given: labels.name().into(),
-            },
-        }
-        .into());
+        return Err(differs("--labels", saved.name().into(), labels.name().into()).into());
     }
-    let mut args = a.data.clone();
-    args.labels = None;
-    load(&args, saved)
+    if let Some(schema) = &r.checkpoint.schema
+        && ["target", "features", "drop", "missing"]
+            .iter()
+            .any(|f| given(f))
+    {
+        let path = super::locate(&a.data.data)?;
+        let table = super::read_through(schema, &path, a.data.table.delimiter)?;
+        let t = &a.data.table;
+        let opts = PipelineOptions {
+            target: t.target.clone().or_else(|| Some(schema.target.clone())),
+            features: t.features.clone(),
+            drop: t.drop.clone(),
+            missing: if given("missing") {
+                t.missing
+            } else {
+                schema.missing
+            },
+            ..PipelineOptions::default()
+        };
+        let selected = Selected::new(&table, &opts)?;
+        let inputs: Vec<&str> = schema.inputs.iter().map(|c| c.name.as_str()).collect();
+        if selected.target_name() != schema.target {
+            return Err(differs(
+                "--target",
+                schema.target.clone(),
+                selected.target_name().into(),
+            )
+            .into());
+        }
+        if selected.input_names() != inputs {
+            return Err(differs(
+                "--features/--drop",
+                inputs.join(","),
+                selected.input_names().join(","),
+            )
+            .into());
+        }
+        if opts.missing != schema.missing {
+            return Err(differs(
+                "--missing",
+                schema.missing.name().into(),
+                opts.missing.name().into(),
+            )
+            .into());
+        }
+    }
+    load_for_model(&a.data, &r.checkpoint, a.quiet)
 }
 
 fn train<T: Scalar>(
