@@ -106,7 +106,10 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
         ),
         "penguins.csv:5: column 'sex' is missing a value ('NA')",
     );
-    let out = run(&[TRAIN, &["--epochs", "150", "--out", "m.nnm"]].concat(), &dir);
+    let out = run(
+        &[TRAIN, &["--epochs", "150", "--out", "m.nnm"]].concat(),
+        &dir,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
 
     let eval = ok(

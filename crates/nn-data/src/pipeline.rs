@@ -31,6 +31,7 @@ use crate::error::{DataError, Result};
 use crate::table::{Column, Delimiter, ReadOptions, Table};
 use nn_linalg::Matrix;
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// What to do with a missing cell (`NA`, `NaN`, `nan`, `?` or empty).
@@ -324,13 +325,12 @@ impl<'t> Selected<'t> {
 
     /// Fits the schema on the kept rows at `train` (indices into [`labels`](Self::labels)) and encodes every
     /// kept row. A category that only the other parts have is encoded as all zeros there.
-    pub fn fit(&self, train: &[usize]) -> Result<(Schema, Dataset)> {
+    pub fn fit(self, train: &[usize]) -> Result<(Schema, Dataset)> {
         let table = self.table;
-        let train_rows: Vec<usize> = train.iter().map(|&i| self.rows[i]).collect();
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for &j in &self.inputs {
             let name = table.names()[j].clone();
-            let kind = fit_column(table.column(j), &train_rows, self.opts.missing);
+            let kind = fit_column(table.column(j), train, &self.rows, self.opts.missing);
             if kind.width() == 0 {
                 return Err(DataError::Column {
                     path: table.source().to_path_buf(),
@@ -355,8 +355,8 @@ impl<'t> Selected<'t> {
             unknown: self.opts.unknown,
         };
         let x = schema.encode(table, &self.inputs, &self.rows, UnknownCategory::Ignore)?;
-        let data = Dataset::new(x, self.labels.clone(), self.classes.clone(), table.source())?
-            .with_schema(schema.clone());
+        let data =
+            Dataset::new(x, self.labels, self.classes, table.source())?.with_schema(schema.clone());
         Ok((schema, data))
     }
 }
@@ -552,20 +552,50 @@ impl Schema {
                         .enumerate()
                         .map(|(k, c)| (c.as_str(), k))
                         .collect();
+                    // Each distinct value of the column is looked up once, not once per row.
+                    let (codes, levels): (Cow<'_, [u32]>, Cow<'_, [String]>) = match column {
+                        Column::Text { codes, levels } => {
+                            (Cow::Borrowed(codes), Cow::Borrowed(levels))
+                        }
+                        Column::Numeric(_) => {
+                            let mut levels: Vec<String> = Vec::new();
+                            let mut seen: HashMap<String, u32> = HashMap::new();
+                            let codes = (0..table.rows())
+                                .map(|i| match column.text(i) {
+                                    None => Column::MISSING_CODE,
+                                    Some(v) => *seen.entry(v.clone()).or_insert_with(|| {
+                                        levels.push(v);
+                                        levels.len() as u32 - 1
+                                    }),
+                                })
+                                .collect();
+                            (Cow::Owned(codes), Cow::Owned(levels))
+                        }
+                    };
+                    let of_level: Vec<Option<usize>> = levels
+                        .iter()
+                        .map(|l| index.get(l.as_str()).copied())
+                        .collect();
+                    let filled = fill.as_deref().and_then(|f| index.get(f).copied());
                     for (r, &i) in rows.iter().enumerate() {
-                        let value = match column.text(i) {
-                            Some(v) => v,
-                            None => fill.clone().ok_or_else(|| missing(i))?,
+                        let code = codes[i];
+                        let k = if code == Column::MISSING_CODE {
+                            match fill {
+                                Some(_) => filled,
+                                None => return Err(missing(i)),
+                            }
+                        } else {
+                            of_level[code as usize]
                         };
-                        match (index.get(value.as_str()), unknown) {
-                            (Some(&k), _) => x.set(r, at + k, 1.0),
+                        match (k, unknown) {
+                            (Some(k), _) => x.set(r, at + k, 1.0),
                             (None, UnknownCategory::Ignore) => {}
                             (None, UnknownCategory::Error) => {
                                 return Err(DataError::UnknownCategory {
                                     path: table.source().to_path_buf(),
                                     line: table.line(i),
                                     column: input.name.clone(),
-                                    value,
+                                    value: levels.get(code as usize).cloned().unwrap_or_default(),
                                     known: categories.join(", "),
                                 });
                             }
@@ -589,22 +619,27 @@ fn first_missing<'a>(
         .min_by_key(|&(i, j, _)| (i, j))
 }
 
-/// Categories (sorted) and, under `Mean`, the fill value, from the training rows.
-fn fit_column(column: &Column, train: &[usize], missing: MissingPolicy) -> InputKind {
+/// Categories (sorted) and, under `Mean`, the fill value, from the training rows: the table rows `rows[i]`
+/// for each `i` of `train`.
+fn fit_column(
+    column: &Column,
+    train: &[usize],
+    rows: &[usize],
+    missing: MissingPolicy,
+) -> InputKind {
+    let train = train.iter().map(|&i| rows[i]);
     match column {
         Column::Numeric(values) => {
-            let present: Vec<f64> = train
-                .iter()
-                .map(|&i| values[i])
+            let (sum, count) = train
+                .map(|i| values[i])
                 .filter(|v| !v.is_nan())
-                .collect();
-            let fill = (missing == MissingPolicy::Mean && !present.is_empty())
-                .then(|| present.iter().sum::<f64>() / present.len() as f64);
+                .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+            let fill = (missing == MissingPolicy::Mean && count > 0).then(|| sum / count as f64);
             InputKind::Numeric { fill }
         }
         Column::Text { codes, levels } => {
             let mut counts = vec![0usize; levels.len()];
-            for &i in train {
+            for i in train {
                 if let Some(c) = counts.get_mut(codes[i] as usize) {
                     *c += 1;
                 }

@@ -161,7 +161,7 @@ pub struct Table {
     header: bool,
     names: Vec<String>,
     columns: Vec<Column>,
-    lines: Vec<usize>,
+    lines: Vec<u32>,
     first_missing: Vec<Option<(usize, String)>>,
 }
 
@@ -272,7 +272,7 @@ impl Table {
 
     /// The 1-based line of the file where row `i` starts.
     pub fn line(&self, i: usize) -> usize {
-        self.lines[i]
+        self.lines[i] as usize
     }
 
     /// The first missing cell of column `j`: its row and its text.
@@ -343,7 +343,7 @@ struct Input<'a> {
 }
 
 enum Rows<'a> {
-    Csv(csv::Reader<Box<dyn BufRead + 'a>>, csv::StringRecord),
+    Csv(csv::Reader<Box<dyn BufRead + 'a>>, csv::ByteRecord),
     Whitespace {
         reader: Box<dyn BufRead + 'a>,
         text: String,
@@ -354,7 +354,7 @@ enum Rows<'a> {
 
 /// The fields of the current row.
 enum Fields<'a> {
-    Csv(csv::StringRecordIter<'a>),
+    Csv(csv::ByteRecordIter<'a>),
     Whitespace(std::str::SplitAsciiWhitespace<'a>),
 }
 
@@ -362,7 +362,11 @@ impl<'a> Iterator for Fields<'a> {
     type Item = &'a str;
     fn next(&mut self) -> Option<&'a str> {
         match self {
-            Fields::Csv(it) => it.next(),
+            // The record was checked to be UTF-8 as a whole, and fields split at ASCII delimiters, so each
+            // field is UTF-8 too.
+            Fields::Csv(it) => it
+                .next()
+                .map(|f| std::str::from_utf8(f).unwrap_or_default().trim()),
             Fields::Whitespace(it) => it.next(),
         }
     }
@@ -390,13 +394,12 @@ impl<'a> Input<'a> {
                     .delimiter(byte)
                     .has_headers(false)
                     .flexible(true)
-                    .trim(csv::Trim::All)
                     // Records end at LF; the CR of a CRLF is trimmed with the last field. (With the default
                     // CRLF terminator, the csv crate counts a record's LF into the next record's start line,
                     // so every line number after the first CRLF would be one short.)
                     .terminator(csv::Terminator::Any(b'\n'))
                     .from_reader(reader),
-                csv::StringRecord::new(),
+                csv::ByteRecord::new(),
             ),
             None => Rows::Whitespace {
                 reader,
@@ -418,13 +421,23 @@ impl<'a> Input<'a> {
         loop {
             let line = match &mut self.rows {
                 Rows::Csv(reader, record) => {
-                    if !reader.read_record(record).map_err(|e| csv_error(e, path))? {
+                    if !reader
+                        .read_byte_record(record)
+                        .map_err(|e| csv_error(e, path))?
+                    {
                         return Ok(None);
                     }
-                    if record.len() == 1 && record[0].is_empty() {
+                    let line = record.position().map_or(0, |p| p.line() as usize);
+                    if std::str::from_utf8(record.as_slice()).is_err() {
+                        return Err(DataError::NotText {
+                            path: path.to_path_buf(),
+                            line,
+                        });
+                    }
+                    if record.len() == 1 && record[0].trim_ascii().is_empty() {
                         continue;
                     }
-                    record.position().map_or(0, |p| p.line() as usize)
+                    line
                 }
                 Rows::Whitespace {
                     reader,
@@ -574,7 +587,8 @@ struct Builder<'a> {
     /// The row width, and the line that set it (`None`: the header).
     width: Option<(usize, Option<usize>)>,
     columns: Vec<ColumnBuilder>,
-    lines: Vec<usize>,
+    /// The line of each row (saturating: a file of more than 4·10⁹ lines shows its last lines' numbers wrong).
+    lines: Vec<u32>,
 }
 
 struct ColumnBuilder {
@@ -620,6 +634,19 @@ impl ColumnBuilder {
     }
 
     fn push(&mut self, row: usize, line: usize, cell: &str) -> std::result::Result<(), ()> {
+        // The common case first: a number in a numeric column (no missing marker starts with these bytes).
+        if self.text.is_none()
+            && matches!(
+                cell.as_bytes().first(),
+                Some(b'0'..=b'9' | b'-' | b'+' | b'.')
+            )
+            && let Ok(v) = cell.parse::<f64>()
+            && v.is_finite()
+        {
+            self.numbers.push(v);
+            self.present += 1;
+            return Ok(());
+        }
         if is_missing(cell) {
             if self.first_missing.is_none() {
                 self.first_missing = Some((row, cell.to_string()));
@@ -721,7 +748,7 @@ impl Builder<'_> {
                     token: cell.to_string(),
                 })?;
         }
-        self.lines.push(line);
+        self.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         Ok(())
     }
 
