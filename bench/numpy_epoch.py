@@ -4,10 +4,13 @@ in numpy, for a side-by-side on one machine. Optional: neither CI nor the tests 
 
     pip install numpy threadpoolctl
     python3 bench/numpy_epoch.py            # medians of 5 runs, at 1 BLAS thread and at all threads
+    python3 bench/numpy_epoch.py --serve    # for `cargo xtask bench --compare`: reads "CASE THREADS" lines,
+                                            # answers each with the median epoch time in seconds
 
 The epoch is written the way a careful numpy user would: matrix products through BLAS, the loss from logits,
 softmax with the row maximum subtracted, sigmoid hidden layers, the gradient as the report computes it.
 """
+import sys
 import time
 import numpy as np
 
@@ -90,7 +93,27 @@ def fmt(s):
     return f"{s * 1e6:.2f} µs" if s < 1e-3 else f"{s * 1e3:.3f} ms"
 
 
-if __name__ == "__main__":
+def serve():
+    cases = {name: (m, widths, dtype) for name, m, widths, dtype in CASES}
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts:
+            continue
+        name, threads = parts[0], int(parts[1])
+        if name not in cases:
+            print("unknown", flush=True)
+            continue
+        if threadpool_limits is not None:
+            with threadpool_limits(limits=threads):
+                s = median_epoch(*cases[name], repeats=11)
+        else:
+            s = median_epoch(*cases[name], repeats=11)
+        print(repr(s), flush=True)
+
+
+if __name__ == "__main__" and "--serve" in sys.argv:
+    serve()
+elif __name__ == "__main__":
     print(f"numpy {np.__version__}")
     for name, m, widths, dtype in CASES:
         for threads in (1, None):

@@ -2,6 +2,8 @@
 //! (our own roofline), at one thread and at all threads, and both against the machine's FMA peak measured
 //! first in the same process. Medians of repeated runs.
 
+pub mod compare;
+
 use anyhow::Result;
 use nn_linalg::{Scalar, Threads};
 use nn_train::bench::{CASES, Case, Epoch, Products, quick_time, time_per_iter};

@@ -34,6 +34,16 @@ enum Task {
         /// Only cases whose name contains this.
         #[arg(long)]
         case: Option<String>,
+        /// Time each case in nn and in every peer found (numpy, PyTorch: bench/*_epoch.py), interleaved
+        /// round by round, and print the ratios.
+        #[arg(long)]
+        compare: bool,
+        /// Rounds of --compare.
+        #[arg(long, default_value_t = 5, requires = "compare")]
+        rounds: usize,
+        /// The Python with numpy and/or torch for --compare (default: $NN_PYTHON, else python3).
+        #[arg(long, requires = "compare")]
+        python: Option<PathBuf>,
     },
     /// Times reading a large CSV (1,000,000 × 12, two text columns) into a Dataset against pandas.read_csv on
     /// the same file, interleaved; reports peak memory against the file's size.
@@ -130,7 +140,14 @@ fn run(task: Task) -> anyhow::Result<()> {
         Task::Fidelity(args) => {
             experiments::fidelity::run(&root, &args.options(&root, "fidelity", 3))
         }
-        Task::Bench { json, case } => bench::run(json, case),
+        Task::Bench {
+            compare: true,
+            case,
+            rounds,
+            python,
+            ..
+        } => bench::compare::run(&root, python, rounds, case),
+        Task::Bench { json, case, .. } => bench::run(json, case),
         Task::BenchCsv {
             rows,
             rounds,

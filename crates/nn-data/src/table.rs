@@ -282,30 +282,13 @@ impl Table {
             .map(|(i, s)| (*i, s.as_str()))
     }
 
-    /// The column that `spec` names: a header name, or else a 1-based position as in `cut -f`. An unknown
-    /// name is an error listing the columns there are.
+    /// The column that `spec` names: a header name (repeated names are told apart as `x`, `x.1`, …), or else
+    /// a 1-based position as in `cut -f`. An unknown name is an error listing the columns there are.
     pub fn find(&self, spec: &str) -> Result<usize> {
-        let by_name: Vec<usize> = (0..self.cols())
-            .filter(|&j| self.header && self.names[j] == spec)
-            .collect();
-        match by_name.as_slice() {
-            [j] => return Ok(*j),
-            [] => {}
-            _ => {
-                return Err(DataError::Column {
-                    path: self.source.clone(),
-                    column: spec.to_string(),
-                    problem: format!(
-                        "names {} columns ({}); give a position instead",
-                        by_name.len(),
-                        by_name
-                            .iter()
-                            .map(|j| (j + 1).to_string())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
-            }
+        if self.header
+            && let Some(j) = self.names.iter().position(|n| n == spec)
+        {
+            return Ok(j);
         }
         match spec.parse::<usize>() {
             Ok(p) if (1..=self.cols()).contains(&p) => Ok(p - 1),
@@ -320,7 +303,7 @@ impl Table {
         }
     }
 
-    /// `1 name (kind), 2 name (kind), …` for error messages.
+    /// `1 'name', 2 'name', …` (or `1, 2, …` without a header) for error messages.
     pub fn describe_columns(&self) -> String {
         (0..self.cols())
             .map(|j| {
@@ -759,16 +742,25 @@ impl Builder<'_> {
             });
         }
         let names: Vec<String> = if header {
-            // An empty header cell (a spreadsheet's index column) gets the name it would have without one.
+            // An empty header cell (a spreadsheet's index column) gets the name it would have without one, and a
+            // repeated name gets a suffix (`x`, `x.1`, `x.2`, as pandas does), so that a name finds one column.
+            let mut seen = std::collections::HashSet::new();
             names
                 .into_iter()
                 .enumerate()
                 .map(|(j, n)| {
-                    if n.is_empty() {
+                    let base = if n.is_empty() {
                         format!("column {}", j + 1)
                     } else {
                         n
+                    };
+                    let mut name = base.clone();
+                    let mut k = 0;
+                    while !seen.insert(name.clone()) {
+                        k += 1;
+                        name = format!("{base}.{k}");
                     }
+                    name
                 })
                 .collect()
         } else {

@@ -375,3 +375,33 @@ fn bad_tables_are_clear_errors() {
     .unwrap();
     assert_eq!(ok.1.features(), 1);
 }
+
+proptest::proptest! {
+    /// Any text made of the characters that matter to the reader gives a dataset or an error naming the file,
+    /// and a fitted schema reads its own training file back to the same features.
+    #[test]
+    fn arbitrary_tables_never_panic(cells in proptest::collection::vec(
+        proptest::sample::select(vec!["1", "-2.5", "NA", "", "?", "a", "b", "\"x,y\"", "1e400", ",", ";", "\t", " ", "\n", "\r\n", "\""]),
+        0..60,
+    )) {
+        let text: String = cells.concat();
+        match Table::parse(text.as_bytes(), Path::new("p.csv"), &ReadOptions::default()) {
+            Err(e) => proptest::prop_assert!(e.to_string().contains("p.csv"), "{e}"),
+            Ok(t) => {
+                for missing in [MissingPolicy::Error, MissingPolicy::Drop, MissingPolicy::Mean] {
+                    let opts = PipelineOptions { missing, ..Default::default() };
+                    let Ok((schema, data)) = fit(&t, &opts) else { continue };
+                    let again = schema.apply(&t, Some(data.classes()), Some(UnknownCategory::Error)).unwrap();
+                    proptest::prop_assert_eq!(&again.x, data.x());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn repeated_and_empty_header_names_are_told_apart() {
+    let t = table(",x,x,y\n1,2,3,0\n4,5,6,1\n");
+    assert_eq!(t.names(), ["column 1", "x", "x.1", "y"]);
+    assert_eq!(t.find("x.1").unwrap(), 2);
+}
