@@ -78,8 +78,13 @@ def epoch(x, t, ws, bs, lr):
 
 def median_epoch(m, widths, dtype, repeats=5):
     x, t, ws, bs = make(m, widths, dtype)
-    inner = max(1, int(2e8 / (m * sum(a * b for a, b in zip(widths, widths[1:])) * 6)))
-    epoch(x, t, ws, bs, 1e-3)
+    warm = time.perf_counter()
+    epochs = 0
+    while time.perf_counter() - warm < 0.2:
+        epoch(x, t, ws, bs, 1e-3)
+        epochs += 1
+    # Epochs per sample: about 20 ms of them, from the warm-up's pace.
+    inner = max(1, int(0.02 / ((time.perf_counter() - warm) / epochs)))
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()

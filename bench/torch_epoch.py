@@ -85,10 +85,13 @@ class Workload:
 def median_epoch(name, threads, repeats=11):
     torch.set_num_threads(threads)
     w = Workload(name)
-    inner = max(1, int(2e7 * 20 / max(w.flops, 1)))  # about 20 ms per sample at 20 GFLOP/s
     warm = time.perf_counter()
+    epochs = 0
     while time.perf_counter() - warm < 0.2:
         w.epoch()
+        epochs += 1
+    # Epochs per sample: about 20 ms of them, from the warm-up's pace.
+    inner = max(1, int(0.02 / ((time.perf_counter() - warm) / epochs)))
     times = []
     for _ in range(repeats):
         t0 = time.perf_counter()
