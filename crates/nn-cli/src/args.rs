@@ -28,6 +28,9 @@ Datasets are found at the path given, else in $NN_DATA_DIR, ./data or ../shared/
 pub enum Command {
     /// Train a network and write the selected model (with what --resume needs).
     Train(Box<TrainArgs>),
+    /// K-fold cross-validation: train with nn train's flags on all folds but one, score on the fold held
+    /// out, K times; each fold's and the mean ± std of every metric.
+    Cv(Box<CvArgs>),
     /// Loss, accuracy, per-class precision/recall/F1 (and for two classes the ROC AUC) and confusion matrix of
     /// a model (or of course-format Θ weights) on a dataset.
     Eval(EvalArgs),
@@ -273,6 +276,37 @@ pub struct TrainArgs {
     /// Without a terminal, print one line per N epochs (default: about 20 lines per run).
     #[arg(long, value_name = "N")]
     pub log_every: Option<usize>,
+}
+
+const CV_EXAMPLES: &str = "\
+Examples:
+  nn cv --data data/classification2.txt --folds 5 --stratify --hidden 4,4 --lr 0.1 --epochs 2000
+  nn cv --data penguins.csv --target species --drop rowid,year --missing mean --folds 10 --stratify \\
+        --optimizer adam --hidden 16 --epochs 300 --split 1,0.1 --patience 20 --json
+Every flag of nn train applies except --out, --resume, --metrics, --plots and --save-every. The second value
+of --split is the share of each fold's training rows kept for validation (selection and early stopping);
+the first is not used. Anything fitted (standardiser, categories, fill values) sees the training rows only.";
+
+#[derive(Args, Debug)]
+#[command(
+    after_help = CV_EXAMPLES,
+    allow_negative_numbers = true,
+    mut_arg("out", |a| a.required(false).default_value("-").hide(true)),
+    mut_arg("resume", |a| a.hide(true)),
+    mut_arg("save_every", |a| a.hide(true)),
+    mut_arg("metrics", |a| a.hide(true)),
+    mut_arg("plots", |a| a.hide(true)),
+    mut_arg("log_every", |a| a.hide(true)),
+)]
+pub struct CvArgs {
+    /// Folds (K ≥ 2); with --stratify at most the smallest class's count.
+    #[arg(long, default_value_t = 5, value_name = "K")]
+    pub folds: usize,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub train: TrainArgs,
 }
 
 const EVAL_EXAMPLES: &str = "\

@@ -278,3 +278,57 @@ fn default_rate_per_optimizer_and_adam_settings() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn cross_validation_prints_every_fold_and_the_mean_and_refuses_bad_k() {
+    let dir = scratch("cv");
+    let data = blobs(&dir);
+    let cv = |more: &[&str]| {
+        nn().arg("cv")
+            .arg("--data")
+            .arg(&data)
+            .args(["--hidden", "3", "--epochs", "40", "--lr", "0.5"])
+            .args(more)
+            .output()
+            .unwrap()
+    };
+    let out = cv(&["--folds", "4", "--stratify", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let folds = v["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 4);
+    assert_eq!(
+        folds
+            .iter()
+            .map(|f| f["test_rows"].as_u64().unwrap())
+            .sum::<u64>(),
+        80
+    );
+    let mean = v["mean"]["accuracy"].as_f64().unwrap();
+    let by_hand = folds
+        .iter()
+        .map(|f| f["accuracy"].as_f64().unwrap())
+        .sum::<f64>()
+        / 4.0;
+    assert!((mean - by_hand).abs() < 1e-12 && mean > 0.7, "{v}");
+    assert!(v["mean"]["roc_auc"].as_f64().unwrap() > 0.7);
+    // Any thread count gives the same folds.
+    let again = cv(&["--folds", "4", "--stratify", "--json", "--threads", "1"]);
+    assert_eq!(again.stdout, out.stdout);
+    let text = cv(&["--folds", "3"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("3-fold cross-validation of 2-3-1") && text.contains("accuracy     "),
+        "{text}"
+    );
+
+    assert_clean_failure(
+        &cv(&["--folds", "1"]),
+        "1 folds: cross-validation needs at least 2",
+    );
+    assert_clean_failure(
+        &cv(&["--folds", "41", "--stratify"]),
+        "41 stratified folds, but class 0 has only 40 samples",
+    );
+    assert_clean_failure(&cv(&["--out", "m.nnm"]), "nn cv does not take --out");
+}

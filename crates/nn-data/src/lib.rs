@@ -54,7 +54,7 @@ pub use pipeline::{
     Applied, InputColumn, InputKind, MissingPolicy, PipelineOptions, Schema, Selected,
     UnknownCategory,
 };
-pub use split::{Split, SplitSpec, split};
+pub use split::{Split, SplitSpec, folds, split};
 pub use standardize::Standardizer;
 pub use table::{Column, Delimiter, ReadOptions, Table};
 pub use txt::{load_table, load_txt, parse_table, parse_txt};

@@ -49,6 +49,94 @@ impl SplitSpec {
     }
 }
 
+/// The samples in a seeded random order; stratified, an order in which every prefix holds each class in
+/// proportion.
+fn shuffled_order(labels: &[usize], stratified: bool, rng: &mut ChaCha8Rng) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.shuffle(rng);
+    if stratified {
+        // Give each sample the relative rank (r + ½)/|class| it has within its (shuffled) class, and order by
+        // it: every prefix then holds each class in proportion, to within one sample, and the part sizes are
+        // exactly those of the unstratified split.
+        let k = labels.iter().copied().max().map_or(0, |m| m + 1);
+        let (mut size, mut seen) = (vec![0usize; k], vec![0usize; k]);
+        for &c in labels {
+            size[c] += 1;
+        }
+        let mut keyed: Vec<(f64, usize)> = order
+            .iter()
+            .map(|&i| {
+                let c = labels[i];
+                seen[c] += 1;
+                ((seen[c] as f64 - 0.5) / size[c] as f64, i)
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(labels[a.1].cmp(&labels[b.1])));
+        order = keyed.into_iter().map(|(_, i)| i).collect();
+    }
+    order
+}
+
+/// The test rows of each of `k` cross-validation folds: disjoint, together every sample, sizes within one of
+/// each other, each sorted. The order is ChaCha8 from `seed`; stratified, each fold holds each class in
+/// proportion (to within one sample), and `k` may not exceed the smallest class.
+///
+/// ```
+/// let labels = [0, 1, 0, 1, 0, 1, 0, 1, 1, 0];
+/// let folds = nn_data::folds(&labels, 5, true, 3)?;
+/// assert_eq!(folds.len(), 5);
+/// assert!(folds.iter().all(|f| f.len() == 2 && labels[f[0]] != labels[f[1]]));
+/// # Ok::<(), nn_data::DataError>(())
+/// ```
+pub fn folds(labels: &[usize], k: usize, stratified: bool, seed: u64) -> Result<Vec<Vec<usize>>> {
+    if k < 2 {
+        return Err(DataError::Split(format!(
+            "{k} folds: cross-validation needs at least 2"
+        )));
+    }
+    if k > labels.len() {
+        return Err(DataError::Split(format!(
+            "{k} folds of {} samples would leave a fold empty",
+            labels.len()
+        )));
+    }
+    if stratified {
+        let classes = labels.iter().copied().max().map_or(0, |m| m + 1);
+        let mut count = vec![0usize; classes];
+        for &c in labels {
+            count[c] += 1;
+        }
+        if let Some((c, &smallest)) = count
+            .iter()
+            .enumerate()
+            .filter(|&(_, &n)| n > 0)
+            .min_by_key(|&(_, &n)| n)
+            && smallest < k
+        {
+            return Err(DataError::Split(format!(
+                "{k} stratified folds, but class {c} has only {smallest} samples (use at most {smallest} folds)"
+            )));
+        }
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut order: Vec<usize> = (0..labels.len()).collect();
+    order.shuffle(&mut rng);
+    if stratified {
+        // Class by class (each in its shuffled order), so that dealing round-robin gives every fold
+        // ⌊n_c/k⌋ or ⌈n_c/k⌉ samples of each class c; the deal runs on across classes, so fold sizes stay
+        // within one of each other.
+        order.sort_by_key(|&i| labels[i]);
+    }
+    let mut folds = vec![Vec::with_capacity(labels.len() / k + 1); k];
+    for (p, &i) in order.iter().enumerate() {
+        folds[p % k].push(i);
+    }
+    for f in &mut folds {
+        f.sort_unstable();
+    }
+    Ok(folds)
+}
+
 /// Sample indices of each part, each in shuffled order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Split {
@@ -71,28 +159,7 @@ pub fn split(labels: &[usize], spec: &SplitSpec) -> Result<Split> {
     spec.check()?;
     let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
     let n = labels.len();
-    let mut order: Vec<usize> = (0..n).collect();
-    order.shuffle(&mut rng);
-    if spec.stratified {
-        // Give each sample the relative rank (r + ½)/|class| it has within its (shuffled) class, and order by
-        // it: every prefix then holds each class in proportion, to within one sample, and the part sizes are
-        // exactly those of the unstratified split.
-        let k = labels.iter().copied().max().map_or(0, |m| m + 1);
-        let (mut size, mut seen) = (vec![0usize; k], vec![0usize; k]);
-        for &c in labels {
-            size[c] += 1;
-        }
-        let mut keyed: Vec<(f64, usize)> = order
-            .iter()
-            .map(|&i| {
-                let c = labels[i];
-                seen[c] += 1;
-                ((seen[c] as f64 - 0.5) / size[c] as f64, i)
-            })
-            .collect();
-        keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(labels[a.1].cmp(&labels[b.1])));
-        order = keyed.into_iter().map(|(_, i)| i).collect();
-    }
+    let order = shuffled_order(labels, spec.stratified, &mut rng);
     // The test part is what follows train + validation, so splits with the same seed and the same
     // train + validation share their test part: carving a validation part out of the report's 80% leaves the
     // report's 20% test part as it was.

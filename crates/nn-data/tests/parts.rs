@@ -200,3 +200,36 @@ fn lookup_order_is_the_given_dir_then_data_then_shared() {
     );
     std::fs::remove_dir_all(&base).unwrap();
 }
+
+#[test]
+fn folds_are_disjoint_cover_every_sample_and_stratify() {
+    let labels: Vec<usize> = (0..103).map(|i| usize::from(i % 5 == 0)).collect();
+    for stratified in [false, true] {
+        let folds = nn_data::folds(&labels, 5, stratified, 9).unwrap();
+        let mut all: Vec<usize> = folds.concat();
+        all.sort_unstable();
+        assert_eq!(all, (0..103).collect::<Vec<_>>());
+        assert!(folds.iter().all(|f| (20..=21).contains(&f.len())));
+        assert_eq!(
+            folds,
+            nn_data::folds(&labels, 5, stratified, 9).unwrap(),
+            "seeded"
+        );
+        assert_ne!(folds, nn_data::folds(&labels, 5, stratified, 10).unwrap());
+        if stratified {
+            // 21 of class 1 over 5 folds: 4 or 5 in each.
+            for f in &folds {
+                let ones = f.iter().filter(|&&i| labels[i] == 1).count();
+                assert!((4..=5).contains(&ones), "{ones}");
+            }
+        }
+    }
+    let err = |k: usize, stratified: bool| {
+        nn_data::folds(&labels, k, stratified, 0)
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(err(1, false).contains("1 folds: cross-validation needs at least 2"));
+    assert!(err(200, false).contains("200 folds of 103 samples would leave a fold empty"));
+    assert!(err(22, true).contains("22 stratified folds, but class 1 has only 21 samples"));
+}

@@ -60,3 +60,67 @@ fn one_thread_and_two_threads_give_the_same_bits() {
         );
     }
 }
+
+/// Cross-validation: the standardiser of each fold is fitted on that fold's training rows only (a leak of
+/// the held-out fold would move it), every row is held out exactly once, and the results are the same bits
+/// with one worker or several.
+#[test]
+fn cross_validation_fits_on_training_rows_only_and_ignores_the_worker_count() {
+    use nn_data::{ClassMap, Dataset, SplitSpec};
+    use nn_train::job::{JobSpec, cross_validate};
+    let m = 60;
+    let x = Matrix::from_fn(m, 2, |i, j| {
+        // Rows 0..12 sit far out, so a standardiser that saw them differs visibly from one that did not.
+        let far = if i < 12 { 100.0 } else { 0.0 };
+        far + ((i * 7 + j * 3) % 11) as f64 / 11.0
+    });
+    let labels: Vec<usize> = (0..m).map(|i| i % 2).collect();
+    let data = Dataset::new(
+        x,
+        labels.clone(),
+        ClassMap::zero_based(2),
+        "cv.txt".as_ref(),
+    )
+    .unwrap();
+    let spec = JobSpec {
+        hidden: vec![3],
+        output: Output::Sigmoid,
+        activation: nn_core::Activation::Sigmoid,
+        config: TrainConfig {
+            epochs: 15,
+            lr: 0.3,
+            selection: Selection::Last,
+            ..TrainConfig::default()
+        },
+        split: SplitSpec {
+            train: 1.0,
+            validation: 0.0,
+            stratified: false,
+            seed: 4,
+        },
+        standardize: true,
+        precision: nn_train::Precision::F64,
+    };
+    // Fold 0 holds rows 0..12, the far ones.
+    let folds: Vec<Vec<usize>> = (0..5).map(|f| (f * 12..(f + 1) * 12).collect()).collect();
+    let data_for = |_: &[usize]| Ok(data.clone());
+    let one = cross_validate::<f64>(&folds, &data_for, &spec, 1).unwrap();
+    let two = cross_validate::<f64>(&folds, &data_for, &spec, 3).unwrap();
+    for (fold, (a, b)) in one.iter().zip(&two).enumerate() {
+        assert_eq!(a.checkpoint, b.checkpoint, "fold {fold}");
+        assert_eq!(
+            a.labels,
+            folds[fold].iter().map(|&i| labels[i]).collect::<Vec<_>>()
+        );
+        let train: Vec<usize> = (0..m).filter(|i| !folds[fold].contains(i)).collect();
+        let mean: f64 = train.iter().map(|&i| data.x().get(i, 0)).sum::<f64>() / train.len() as f64;
+        let fitted = a.checkpoint.standardizer.mean()[0];
+        assert!(
+            (fitted - mean).abs() < 1e-12,
+            "fold {fold}: {fitted} vs {mean}"
+        );
+    }
+    // Fold 0's training rows are all near 0; every other fold's include the far rows.
+    assert!(one[0].checkpoint.standardizer.mean()[0] < 1.0);
+    assert!(one[1].checkpoint.standardizer.mean()[0] > 10.0);
+}

@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+mod cv;
 mod eval;
 mod export;
 mod gradcheck;
@@ -26,6 +27,13 @@ pub fn run(command: Command, matches: &clap::ArgMatches) -> Result<()> {
                 sub.and_then(|m| m.value_source(id)) == Some(clap::parser::ValueSource::CommandLine)
             };
             train::run(*a, &given)
+        }
+        Command::Cv(a) => {
+            let sub = matches.subcommand_matches("cv");
+            let given = |id: &str| {
+                sub.and_then(|m| m.value_source(id)) == Some(clap::parser::ValueSource::CommandLine)
+            };
+            cv::run(*a, &given)
         }
         Command::Eval(a) => eval::run(a),
         Command::Predict(a) => predict::run(a),
@@ -84,16 +92,7 @@ pub fn load_for_training(args: &DataArgs, split: &SplitSpec, quiet: bool) -> Res
         return load(args, LabelScheme::Auto);
     }
     let table = Table::read(&path, &args.table.read_options())?;
-    let t = &args.table;
-    let opts = PipelineOptions {
-        target: t.target.clone(),
-        features: t.features.clone(),
-        drop: t.drop.clone(),
-        missing: t.missing,
-        unknown: t.unknown.unwrap_or_default(),
-        labels: args.labels.unwrap_or(LabelScheme::Auto),
-    };
-    let selected = Selected::new(&table, &opts)?;
+    let selected = Selected::new(&table, &pipeline_options(args))?;
     if selected.dropped() > 0 && !quiet {
         eprintln!(
             "note: left out {} of {} rows with a missing value (--missing drop)",
@@ -107,6 +106,19 @@ pub fn load_for_training(args: &DataArgs, split: &SplitSpec, quiet: bool) -> Res
         eprintln!("{}", describe_reading(&table, &schema));
     }
     Ok(data)
+}
+
+/// The pipeline the column flags of `args` ask for.
+pub fn pipeline_options(args: &DataArgs) -> PipelineOptions {
+    let t = &args.table;
+    PipelineOptions {
+        target: t.target.clone(),
+        features: t.features.clone(),
+        drop: t.drop.clone(),
+        missing: t.missing,
+        unknown: t.unknown.unwrap_or_default(),
+        labels: args.labels.unwrap_or(LabelScheme::Auto),
+    }
 }
 
 /// One line on how a table was read: delimiter, header, target, and the text columns' categories.

@@ -60,7 +60,7 @@ fn split_spec(a: &TrainArgs) -> Result<SplitSpec> {
     })
 }
 
-fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
+pub(super) fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
     let split = split_spec(a)?;
     let validation = split.validation;
     let schedule = if let Some(p) = &a.lr_plateau {

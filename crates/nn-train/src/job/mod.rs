@@ -2,10 +2,12 @@
 //! standardiser on the training part, train in the chosen precision, and keep the model file on disk current
 //! (see [`Saving`]), or continue a run saved in a model file ([`Resume`]).
 
+mod cv;
 mod model;
 mod prepare;
 mod saving;
 
+pub use cv::{FoldOutcome, cross_validate};
 pub use model::{evaluate, predict, predict_proba};
 pub use prepare::{Prepared, cast_data, data_digest, prepare};
 pub use saving::Saving;

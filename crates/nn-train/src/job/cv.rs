@@ -1,0 +1,114 @@
+//! K-fold cross-validation: the same job trained K times, each time on all folds but one and scored on the
+//! fold held out.
+//!
+//! Nothing fitted sees the held-out fold: the caller's `data_for` fits its preprocessing (a CSV pipeline's
+//! categories and fill values) on the fold's training rows, and [`run_job`] fits the standardiser on the
+//! training part of those rows (less the validation share that selection and early stopping use). Each fold
+//! trains on one thread, so folds run side by side on the cores and give the same bits whatever the number of
+//! workers.
+
+use super::{JobSpec, evaluate, predict_proba, run_job};
+use crate::checkpoint::Checkpoint;
+use crate::error::Result;
+use nn_core::Evaluation;
+use nn_data::{Dataset, SplitSpec};
+use nn_linalg::{Matrix, Scalar, Threads};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// What one fold gave.
+#[derive(Debug)]
+pub struct FoldOutcome {
+    /// Its index, from 0.
+    pub fold: usize,
+    /// Rows it trained on (training and validation parts together).
+    pub train_rows: usize,
+    /// The model it selected.
+    pub checkpoint: Checkpoint,
+    /// Its loss and accuracy on the held-out fold.
+    pub evaluation: Evaluation,
+    /// The held-out rows' labels.
+    pub labels: Vec<usize>,
+    /// The class predicted for each held-out row.
+    pub predicted: Vec<usize>,
+    /// The class probabilities of each held-out row (one column for a single sigmoid unit).
+    pub proba: Matrix<f64>,
+}
+
+/// Trains `spec` once per fold of `folds` (the held-out rows of each; see [`nn_data::folds`]) and scores it
+/// on the fold, `workers` folds at a time.
+///
+/// `data_for(train_rows)` returns every row, with any preprocessing fitted on `train_rows` only. Within the
+/// training rows, `spec.split.validation` of them (drawn with `spec.split`'s seed and stratification) form
+/// the validation part; `spec.split.train` is not used.
+pub fn cross_validate<T: Scalar>(
+    folds: &[Vec<usize>],
+    data_for: &(dyn Fn(&[usize]) -> nn_data::Result<Dataset> + Sync),
+    spec: &JobSpec,
+    workers: usize,
+) -> Result<Vec<FoldOutcome>> {
+    let n: usize = folds.iter().map(Vec::len).sum();
+    let mut spec = spec.clone();
+    spec.split = SplitSpec {
+        train: 1.0 - spec.split.validation,
+        ..spec.split
+    };
+    spec.config.threads = Threads::Single;
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<FoldOutcome>>>> =
+        Mutex::new((0..folds.len()).map(|_| None).collect());
+    let work = || {
+        loop {
+            let fold = next.fetch_add(1, Ordering::Relaxed);
+            if fold >= folds.len() {
+                break;
+            }
+            let outcome = one_fold::<T>(fold, folds, n, data_for, &spec);
+            results.lock().unwrap_or_else(|e| e.into_inner())[fold] = Some(outcome);
+        }
+    };
+    std::thread::scope(|s| {
+        for _ in 0..workers.clamp(1, folds.len().max(1)) {
+            s.spawn(work);
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|r| r.expect("every fold ran"))
+        .collect()
+}
+
+fn one_fold<T: Scalar>(
+    fold: usize,
+    folds: &[Vec<usize>],
+    n: usize,
+    data_for: &(dyn Fn(&[usize]) -> nn_data::Result<Dataset> + Sync),
+    spec: &JobSpec,
+) -> Result<FoldOutcome> {
+    let mut held_out = vec![false; n];
+    for &i in &folds[fold] {
+        held_out[i] = true;
+    }
+    let train_rows: Vec<usize> = (0..n).filter(|&i| !held_out[i]).collect();
+    let data = data_for(&train_rows)?;
+    let train = data.select(&train_rows);
+    let test = data.select(&folds[fold]);
+    let outcome = run_job::<T>(&train, spec, None, None, &mut |_| {})?;
+    if let Some(e) = outcome.error {
+        return Err(e);
+    }
+    let checkpoint = outcome.checkpoint;
+    let (evaluation, predicted) = evaluate(&checkpoint, test.x(), test.labels())?;
+    let proba = predict_proba(&checkpoint, test.x())?;
+    Ok(FoldOutcome {
+        fold,
+        train_rows: train_rows.len(),
+        checkpoint,
+        evaluation,
+        labels: test.labels().to_vec(),
+        predicted,
+        proba,
+    })
+}
