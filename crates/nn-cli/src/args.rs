@@ -2,7 +2,7 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use nn_core::{Activation, Output};
+use nn_core::{Activation, Init, Output};
 use nn_data::{Delimiter, LabelScheme, MissingPolicy, ReadOptions, UnknownCategory};
 use nn_export::{Dtype, Format};
 use nn_train::{Optimizer, Precision, Selection};
@@ -175,6 +175,9 @@ pub struct TrainArgs {
     /// Xavier-uniform (the report's).
     #[arg(long, value_parser = activations(), default_value = "sigmoid")]
     pub activation: Activation,
+    /// Weight initialisation (default: he-uniform for the ReLU family, xavier-uniform for sigmoid and tanh).
+    #[arg(long, value_parser = one_of::<Init>(Init::CHOICES.map(Init::name)), value_name = "RULE")]
+    pub init: Option<Init>,
     /// Slope of leaky-relu for negative inputs, in (0, 1).
     #[arg(long, default_value_t = Activation::LEAKY_SLOPE, value_name = "S")]
     pub leaky_slope: f64,

@@ -332,3 +332,63 @@ fn cross_validation_prints_every_fold_and_the_mean_and_refuses_bad_k() {
     );
     assert_clean_failure(&cv(&["--out", "m.nnm"]), "nn cv does not take --out");
 }
+
+#[test]
+fn init_is_chosen_by_activation_or_by_flag_and_resume_keeps_it() {
+    let dir = scratch("init");
+    let data = blobs(&dir);
+    let run = |args: &[&str]| nn().current_dir(&dir).args(args).output().unwrap();
+    let train = |more: &[&str], out: &str| {
+        let mut args = vec!["train", "--data"];
+        let d = data.to_str().unwrap();
+        args.push(d);
+        args.extend(["--hidden", "5", "--epochs", "6", "-q", "--out", out]);
+        args.extend(more);
+        let o = run(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read(dir.join(out)).unwrap()
+    };
+    let inspect = |model: &str| String::from_utf8(run(&["inspect", model]).stdout).unwrap();
+    let default = train(&[], "default.nnm");
+    assert!(inspect("default.nnm").contains("init xavier-uniform"));
+    // Naming the default changes no bit of the model's weights.
+    train(&["--init", "xavier-uniform"], "named.nnm");
+    let w = |f: &str| {
+        let c = nn_train::Checkpoint::load(&dir.join(f)).unwrap();
+        c.network.layers()[0].weights.to_row_major()
+    };
+    assert_eq!(w("default.nnm"), w("named.nnm"));
+    assert!(!default.is_empty());
+    train(&["--init", "he-normal"], "he.nnm");
+    assert!(inspect("he.nnm").contains("init he-normal"));
+    assert_ne!(w("default.nnm"), w("he.nnm"));
+    train(&["--activation", "relu"], "relu.nnm");
+    assert!(inspect("relu.nnm").contains("init he-uniform"));
+    assert_clean_failure(
+        &run(&[
+            "train",
+            "--data",
+            data.to_str().unwrap(),
+            "--resume",
+            "he.nnm",
+            "--init",
+            "xavier-normal",
+            "--epochs",
+            "9",
+            "--out",
+            "r.nnm",
+        ]),
+        "--init is xavier-normal, but the run was trained with he-normal",
+    );
+    let bad = run(&[
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--init",
+        "glorot",
+        "--out",
+        "x.nnm",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("xavier-uniform, xavier-normal, he-uniform, he-normal"));
+}

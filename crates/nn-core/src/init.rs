@@ -26,9 +26,30 @@ pub enum Init {
     /// He et al. (2015), "Delving deep into rectifiers", §2.2: W ~ U(−r, r) with r = √(6 / n_in), i.e.
     /// variance 2 / n_in, which keeps the variance of ReLU activations constant across layers.
     HeUniform,
+    /// He et al. (2015), the normal variant: W ~ N(0, σ²) with σ² = 2 / n_in.
+    HeNormal,
 }
 
 impl Init {
+    /// The rules `--init` offers, in the order `--help` lists them.
+    pub const CHOICES: [Init; 4] = [
+        Init::XavierUniform,
+        Init::XavierNormal,
+        Init::HeUniform,
+        Init::HeNormal,
+    ];
+
+    /// The name on the command line and in files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Init::XavierUniform => "xavier-uniform",
+            Init::XavierNormal => "xavier-normal",
+            Init::LecunNormal => "lecun-normal",
+            Init::HeUniform => "he-uniform",
+            Init::HeNormal => "he-normal",
+        }
+    }
+
     /// The customary initialisation for a hidden activation: He for the ReLU family, Xavier-uniform for
     /// sigmoid and tanh (the report's, so its runs keep their bits).
     pub fn for_activation(activation: crate::Activation) -> Init {
@@ -60,9 +81,10 @@ impl Init {
                             .map(|_| T::from_f64(d.sample(&mut rng)))
                             .collect()
                     }
-                    Init::XavierNormal | Init::LecunNormal => {
+                    Init::XavierNormal | Init::LecunNormal | Init::HeNormal => {
                         let variance = match self {
                             Init::XavierNormal => 2.0 / fan,
+                            Init::HeNormal => 2.0 / n_in as f64,
                             _ => 1.0 / n_in as f64,
                         };
                         let d =
@@ -78,6 +100,20 @@ impl Init {
                 }
             })
             .collect()
+    }
+}
+
+impl std::str::FromStr for Init {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::CHOICES
+            .into_iter()
+            .chain([Init::LecunNormal])
+            .find(|v| v.name() == s)
+            .ok_or_else(|| {
+                let names = Self::CHOICES.map(Self::name).join(", ");
+                format!("unknown initialisation '{s}' (expected one of: {names})")
+            })
     }
 }
 
@@ -105,6 +141,8 @@ mod tests {
             ),
             (Init::XavierNormal, (2.0_f64 / 464.0).sqrt()),
             (Init::LecunNormal, (1.0_f64 / 400.0).sqrt()),
+            (Init::HeUniform, (2.0_f64 / 400.0).sqrt()),
+            (Init::HeNormal, (2.0_f64 / 400.0).sqrt()),
         ];
         for (init, expected) in cases {
             let s = weight_std(init);

@@ -100,6 +100,7 @@ fn cross_validation_fits_on_training_rows_only_and_ignores_the_worker_count() {
         },
         standardize: true,
         precision: nn_train::Precision::F64,
+        init: None,
     };
     // Fold 0 holds rows 0..12, the far ones.
     let folds: Vec<Vec<usize>> = (0..5).map(|f| (f * 12..(f + 1) * 12).collect()).collect();

@@ -107,16 +107,18 @@ fn golden(version: u32) {
     );
     let c = Checkpoint::load(&path).unwrap();
     // An older version's body is a current body: re-encoded, it differs only in the version field, and before
-    // version 4 in the schema appended to the body (none: one zero byte).
+    // version 4 in the appendix of the body (no schema, no initialisation: two zero bytes).
     if version < 4 {
         let mut body = bytes[20..bytes.len() - 32].to_vec();
-        body.push(0);
+        body.extend([0, 0]);
         bytes = Checkpoint::frame(&body);
         assert_eq!(c.schema, None);
     } else {
         let schema = c.schema.as_ref().expect("a schema");
         assert_eq!(schema.feature_names(), ["x1", "x2"]);
         assert_eq!(c.classes.names(), ["c0", "c1", "c2"]);
+        let init = c.training.as_ref().and_then(|t| t.run.init);
+        assert_eq!(init, Some(nn_core::Init::XavierNormal));
     }
     bytes[8..12].copy_from_slice(&VERSION.to_le_bytes());
     assert_eq!(
@@ -184,6 +186,7 @@ fn write_golden_files() {
         },
         standardize: true,
         precision: Precision::F64,
+        init: Some(nn_core::Init::XavierNormal),
     };
     let path = fixture(&format!("golden-v{VERSION}.nnm"));
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();

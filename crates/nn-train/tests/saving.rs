@@ -37,6 +37,7 @@ fn spec(epochs: usize) -> JobSpec {
         },
         standardize: true,
         precision: Precision::F64,
+        init: None,
     }
 }
 

@@ -275,6 +275,7 @@ impl Specs {
             split,
             standardize: self.protocol.standardize,
             precision: Precision::F64,
+            init: None,
         })
     }
 }

@@ -24,6 +24,7 @@ pub fn run(a: InspectArgs) -> Result<()> {
             "resumable_from_epoch": c.resume_state().map(|r| r.progress.epoch),
             "training": c.training.as_ref().map(|t| serde_json::json!({
                 "run": t.run,
+                "init": t.run.init.unwrap_or(nn_core::Init::for_activation(arch.activation)),
                 "data": t.data,
             })),
         });
@@ -57,8 +58,11 @@ pub fn run(a: InspectArgs) -> Result<()> {
     if let Some(t) = &c.training {
         let r = &t.run;
         s.push_str(&format!(
-            "training     seed {}, {} epochs, lr {}, optimiser {}, batch {}, λ {}, selection {}{}\n",
+            "training     seed {}, init {}, {} epochs, lr {}, optimiser {}, batch {}, λ {}, selection {}{}\n",
             r.seed,
+            r.init
+                .unwrap_or(nn_core::Init::for_activation(arch.activation))
+                .name(),
             r.epochs,
             r.schedule.describe(r.lr),
             r.optimizer.name(),

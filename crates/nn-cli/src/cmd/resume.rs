@@ -23,7 +23,7 @@ pub fn check_flags(
         Activation::LeakyRelu { slope } => slope.to_string(),
         _ => Activation::LEAKY_SLOPE.to_string(),
     };
-    let rows: [(&str, &str, String, String); 22] = [
+    let rows: [(&str, &str, String, String); 23] = [
         (
             "hidden",
             "--hidden",
@@ -42,6 +42,7 @@ pub fn check_flags(
             saved.activation.name().into(),
             asked.activation.name().into(),
         ),
+        ("init", "--init", init(saved), init(asked)),
         (
             "leaky_slope",
             "--leaky-slope",
@@ -209,4 +210,12 @@ fn split(j: &JobSpec) -> String {
 
 fn standardisation(on: bool) -> String {
     if on { "standardised" } else { "raw features" }.into()
+}
+
+/// The initialisation a job uses, as `--init` names it.
+fn init(spec: &JobSpec) -> String {
+    spec.init
+        .unwrap_or(nn_core::Init::for_activation(spec.activation))
+        .name()
+        .into()
 }

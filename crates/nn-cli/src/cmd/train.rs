@@ -124,6 +124,7 @@ pub(super) fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
         split,
         standardize: !a.no_standardize,
         precision: a.precision,
+        init: a.init,
     })
 }
 

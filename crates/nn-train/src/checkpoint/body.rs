@@ -12,7 +12,7 @@ use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
 use crate::report::EpochReport;
 use crate::select::Selection;
-use nn_core::{L2, Layer, Network};
+use nn_core::{Init, L2, Layer, Network};
 use nn_data::{ClassMap, Schema, Standardizer};
 use serde::{Deserialize, Serialize};
 
@@ -147,6 +147,10 @@ pub struct RunRecord {
     pub split_seed: u64,
     /// Features standardised with the training part's statistics.
     pub standardize: bool,
+    /// The weight initialisation asked for (`None`: the customary one for the hidden activation). Stored
+    /// after the rest of the body (format 4 on), like [`Checkpoint::schema`].
+    #[serde(skip)]
+    pub init: Option<Init>,
 }
 
 /// The data a model was trained on.

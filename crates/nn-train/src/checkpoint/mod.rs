@@ -6,8 +6,8 @@
 //! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
 //!        8   4 bytes   format version (u32): 4 is written, 2 to 4 are read
 //!       12   8 bytes   body length n (u64)
-//!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`, then (format 4 on) of its
-//!                      `Option<Schema>`
+//!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`, then (format 4 on) of an
+//!                      `Appendix`: the fields added since format 3 (the input schema, the initialisation)
 //!     20+n  32 bytes   SHA-256 of the body
 //! ```
 //!
@@ -26,12 +26,31 @@ use std::path::Path;
 
 /// The file's first bytes.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
+/// The part of a body after the `Checkpoint` (format 4 on): fields added since format 3, kept out of the
+/// `Checkpoint`'s own encoding (serde skips them there) so that the bodies of formats 2 and 3 decode as they
+/// are, without conversion types.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Appendix {
+    /// [`Checkpoint::schema`].
+    schema: Option<nn_data::Schema>,
+    /// [`RunRecord::init`] of the training record.
+    init: Option<nn_core::Init>,
+}
+
+/// [`Appendix`] by reference, for writing.
+#[derive(serde::Serialize)]
+struct AppendixRef<'a> {
+    schema: &'a Option<nn_data::Schema>,
+    init: Option<nn_core::Init>,
+}
+
 /// The format version this build writes.
 ///
 /// - Version 3 added hidden activations (ReLU, leaky ReLU with its slope, ELU, GELU) and the AdamW optimiser
 ///   after the variants of version 2, whose bodies are therefore version 3 bodies.
-/// - Version 4 appended the input schema of a model trained on a delimited text file (and the `named` label
-///   scheme); a version 2 or 3 body is a version 4 body without that last part.
+/// - Version 4 appended the input schema of a model trained on a delimited text file and the initialisation
+///   asked for with `--init` (an [`Appendix`]), and the `named` label scheme; a version 2 or 3 body is a
+///   version 4 body without the appendix.
 ///
 /// All three are read. Version 1 (before the body had its own record types and a status) is refused with a
 /// hint.
@@ -53,7 +72,11 @@ impl Checkpoint {
     /// inconsistent contents, or a body over [`MAX_BODY`].
     pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointProblem> {
         self.check()?;
-        let body = bincode::serde::encode_to_vec((self, &self.schema), bincode_config())
+        let appendix = AppendixRef {
+            schema: &self.schema,
+            init: self.training.as_ref().and_then(|t| t.run.init),
+        };
+        let body = bincode::serde::encode_to_vec((self, appendix), bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
         if body.len() as u64 > MAX_BODY {
             return Err(CheckpointProblem::TooLarge {
@@ -131,10 +154,13 @@ impl Checkpoint {
             bincode::serde::decode_from_slice(body, bincode_config())
                 .map_err(|e| fail(CheckpointProblem::Decode(e.to_string())))?;
         if version >= 4 {
-            let (schema, more): (Option<nn_data::Schema>, usize) =
+            let (appendix, more): (Appendix, usize) =
                 bincode::serde::decode_from_slice(&body[used..], bincode_config())
                     .map_err(|e| fail(CheckpointProblem::Decode(e.to_string())))?;
-            ckpt.schema = schema;
+            ckpt.schema = appendix.schema;
+            if let Some(t) = &mut ckpt.training {
+                t.run.init = appendix.init;
+            }
             used += more;
         }
         if used != n {

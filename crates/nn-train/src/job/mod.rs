@@ -42,6 +42,9 @@ pub struct JobSpec {
     pub standardize: bool,
     /// f32 or f64.
     pub precision: Precision,
+    /// The weight initialisation; `None` for the customary one of the hidden activation
+    /// ([`Init::for_activation`]).
+    pub init: Option<Init>,
 }
 
 impl JobSpec {
@@ -64,6 +67,7 @@ impl JobSpec {
             stratified: self.split.stratified,
             split_seed: self.split.seed,
             standardize: self.standardize,
+            init: self.init,
         }
     }
 
@@ -100,6 +104,7 @@ impl JobSpec {
             },
             standardize: r.standardize,
             precision,
+            init: r.init,
         }
     }
 
@@ -230,7 +235,7 @@ pub fn run_job<T: Scalar>(
             config,
             Network::<T>::new(
                 arch,
-                Init::for_activation(spec.activation),
+                spec.init.unwrap_or(Init::for_activation(spec.activation)),
                 spec.config.seed,
             )?,
         ),

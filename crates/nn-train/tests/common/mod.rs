@@ -53,6 +53,7 @@ pub fn training(config: &TrainConfig, resume: Option<ResumeState>) -> Training {
         split: nn_data::SplitSpec::report(config.seed),
         standardize: false,
         precision: Precision::F64,
+        init: None,
     };
     Training {
         run: spec.record(),
@@ -109,6 +110,10 @@ pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
 /// The file bytes of `c` without the writer's consistency check: for forging bad files.
 pub fn forge(c: &Checkpoint) -> Vec<u8> {
     Checkpoint::frame(
-        &bincode::serde::encode_to_vec((c, &c.schema), bincode::config::standard()).unwrap(),
+        &bincode::serde::encode_to_vec(
+            (c, &c.schema, c.training.as_ref().and_then(|t| t.run.init)),
+            bincode::config::standard(),
+        )
+        .unwrap(),
     )
 }

@@ -27,6 +27,7 @@ fn diverged_outcome() -> JobOutcome {
         split: SplitSpec::report(0),
         standardize: true,
         precision: Precision::F64,
+        init: None,
     };
     run_job::<f64>(&data, &spec, None, None, &mut |_| {}).unwrap()
 }
