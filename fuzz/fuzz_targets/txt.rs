@@ -1,10 +1,34 @@
-//! Any bytes given to the text loader give a dataset or an error, never a panic.
+//! Any bytes given to the text readers give a dataset or an error, never a panic; and a schema fitted on a
+//! table reads that table back to the same features.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use nn_data::{LabelScheme, parse_txt};
+use nn_data::{
+    LabelScheme, MissingPolicy, PipelineOptions, ReadOptions, Selected, Table, UnknownCategory,
+    parse_txt,
+};
 
 fuzz_target!(|data: &[u8]| {
     for scheme in [LabelScheme::Auto, LabelScheme::Digits10] {
         let _ = parse_txt(data, "fuzz.txt".as_ref(), scheme);
+    }
+    let Ok(table) = Table::parse(data, "fuzz.csv".as_ref(), &ReadOptions::default()) else {
+        return;
+    };
+    for missing in [MissingPolicy::Drop, MissingPolicy::Mean] {
+        let opts = PipelineOptions {
+            missing,
+            ..PipelineOptions::default()
+        };
+        let Ok(selected) = Selected::new(&table, &opts) else {
+            continue;
+        };
+        let all: Vec<usize> = (0..selected.labels().len()).collect();
+        let Ok((schema, dataset)) = selected.fit(&all) else {
+            continue;
+        };
+        let again = schema
+            .apply(&table, Some(dataset.classes()), Some(UnknownCategory::Error))
+            .expect("a schema reads its own training table");
+        assert_eq!(&again.x, dataset.x());
     }
 });
