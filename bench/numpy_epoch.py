@@ -11,8 +11,9 @@ The epoch is written the way a careful numpy user would: matrix products through
 softmax with the row maximum subtracted, sigmoid hidden layers, the gradient as the report computes it.
 """
 import sys
-import time
 import numpy as np
+
+from epoch_timing import fmt, median_time, serve
 
 try:
     from threadpoolctl import threadpool_limits
@@ -78,46 +79,22 @@ def epoch(x, t, ws, bs, lr):
 
 def median_epoch(m, widths, dtype, repeats=5):
     x, t, ws, bs = make(m, widths, dtype)
-    warm = time.perf_counter()
-    epochs = 0
-    while time.perf_counter() - warm < 0.2:
-        epoch(x, t, ws, bs, 1e-3)
-        epochs += 1
-    # Epochs per sample: about 20 ms of them, from the warm-up's pace.
-    inner = max(1, int(0.02 / ((time.perf_counter() - warm) / epochs)))
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            epoch(x, t, ws, bs, 1e-3)
-        times.append((time.perf_counter() - t0) / inner)
-    return sorted(times)[len(times) // 2]
+    return median_time(lambda: epoch(x, t, ws, bs, 1e-3), repeats)
 
 
-def fmt(s):
-    return f"{s * 1e6:.2f} µs" if s < 1e-3 else f"{s * 1e3:.3f} ms"
+def time_case(name, threads):
+    m, widths, dtype = CASES_BY_NAME[name]
+    if threadpool_limits is None:
+        return median_epoch(m, widths, dtype, repeats=11)
+    with threadpool_limits(limits=threads):
+        return median_epoch(m, widths, dtype, repeats=11)
 
 
-def serve():
-    cases = {name: (m, widths, dtype) for name, m, widths, dtype in CASES}
-    for line in sys.stdin:
-        parts = line.split()
-        if not parts:
-            continue
-        name, threads = parts[0], int(parts[1])
-        if name not in cases:
-            print("unknown", flush=True)
-            continue
-        if threadpool_limits is not None:
-            with threadpool_limits(limits=threads):
-                s = median_epoch(*cases[name], repeats=11)
-        else:
-            s = median_epoch(*cases[name], repeats=11)
-        print(repr(s), flush=True)
+CASES_BY_NAME = {name: (m, widths, dtype) for name, m, widths, dtype in CASES}
 
 
 if __name__ == "__main__" and "--serve" in sys.argv:
-    serve()
+    serve(CASES_BY_NAME, time_case)
 elif __name__ == "__main__":
     print(f"numpy {np.__version__}")
     for name, m, widths, dtype in CASES:

@@ -15,10 +15,11 @@ nn's benchmark (nn_train::bench::synthetic). The mini-batch case "digits-adam-b6
 the digits shapes in batches of 64 (63 steps), in a new random order each epoch as nn's trainer does.
 """
 import sys
-import time
 
 import torch
 from torch import nn
+
+from epoch_timing import fmt, median_time, serve
 
 CASES = {
     "digits-f64": (4000, [400, 64, 10], torch.float64, None),
@@ -85,41 +86,12 @@ class Workload:
 def median_epoch(name, threads, repeats=11):
     torch.set_num_threads(threads)
     w = Workload(name)
-    warm = time.perf_counter()
-    epochs = 0
-    while time.perf_counter() - warm < 0.2:
-        w.epoch()
-        epochs += 1
-    # Epochs per sample: about 20 ms of them, from the warm-up's pace.
-    inner = max(1, int(0.02 / ((time.perf_counter() - warm) / epochs)))
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(inner):
-            w.epoch()
-        times.append((time.perf_counter() - t0) / inner)
-    return sorted(times)[len(times) // 2]
-
-
-def serve():
-    for line in sys.stdin:
-        parts = line.split()
-        if not parts:
-            continue
-        name, threads = parts[0], int(parts[1])
-        if name not in CASES:
-            print("unknown", flush=True)
-            continue
-        print(repr(median_epoch(name, threads)), flush=True)
-
-
-def fmt(s):
-    return f"{s * 1e6:.2f} µs" if s < 1e-3 else f"{s * 1e3:.3f} ms"
+    return median_time(w.epoch, repeats)
 
 
 if __name__ == "__main__":
     if "--serve" in sys.argv:
-        serve()
+        serve(CASES, median_epoch)
     else:
         cores = torch.get_num_threads()
         print(f"torch {torch.__version__}, {cores} threads available")
