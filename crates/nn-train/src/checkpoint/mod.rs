@@ -49,7 +49,7 @@ struct AppendixRef<'a> {
 /// - Version 3 added hidden activations (ReLU, leaky ReLU with its slope, ELU, GELU) and the AdamW optimiser
 ///   after the variants of version 2, whose bodies are therefore version 3 bodies.
 /// - Version 4 appended the input schema of a model trained on a delimited text file and the initialisation
-///   asked for with `--init` (an [`Appendix`]), and the `named` label scheme; a version 2 or 3 body is a
+///   asked for with `--init` (an `Appendix`), and the `named` label scheme; a version 2 or 3 body is a
 ///   version 4 body without the appendix.
 ///
 /// All three are read. Version 1 (before the body had its own record types and a status) is refused with a
