@@ -130,6 +130,22 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
         .unwrap();
     assert!(accuracy > 90.0, "{eval}");
 
+    assert_clean_failure(
+        &run(
+            &[
+                "eval",
+                "--model",
+                "m.nnm",
+                "--data",
+                "penguins.csv",
+                "--target",
+                "island",
+            ],
+            &dir,
+        ),
+        "nn eval reads the data as the model reads it",
+    );
+
     let inspect = ok(&["inspect", "m.nnm"], &dir);
     for needle in [
         "target     'species' (column 2)",

@@ -4,12 +4,24 @@
 use super::{load, load_for_model, out};
 use crate::args::EvalArgs;
 use anyhow::{Context, Result, bail};
-use nn_data::LabelScheme;
+use nn_data::{LabelScheme, MissingPolicy};
 use nn_linalg::Matrix;
 use nn_train::Checkpoint;
 use nn_train::metrics::{Confusion, roc_auc, wilson_interval};
 
 pub fn run(a: EvalArgs) -> Result<()> {
+    let t = &a.data.table;
+    if t.target.is_some()
+        || t.features.is_some()
+        || !t.drop.is_empty()
+        || t.missing != MissingPolicy::Error
+        || t.header != "auto"
+    {
+        bail!(
+            "nn eval reads the data as the model reads it (the columns, header and missing-value rule it was \
+             trained with); --target, --features, --drop, --missing and --header do not apply"
+        );
+    }
     let (eval, predicted, dataset, names, what, proba) = if let Some(theta) = &a.theta {
         // The Θ set becomes a model as `nn import` makes it: the course's convention is that output unit k−1
         // stands for label k of y (ten units are the course's digits, label 10 being digit 0), and one unit is

@@ -154,9 +154,13 @@ fn describe_reading(table: &Table, schema: &Schema) -> String {
 /// Column flags mean nothing for .mat and IDX files: say so rather than ignore them.
 fn refuse_table_flags(args: &DataArgs, path: &Path) -> Result<()> {
     let t = &args.table;
-    if t.target.is_some() || t.features.is_some() || !t.drop.is_empty() {
+    if t.target.is_some()
+        || t.features.is_some()
+        || !t.drop.is_empty()
+        || t.missing != nn_data::MissingPolicy::Error
+    {
         bail!(
-            "{}: --target, --features and --drop apply to delimited text files, not to .mat or IDX files",
+            "{}: --target, --features, --drop and --missing apply to delimited text files, not to .mat or IDX files",
             path.display()
         );
     }
