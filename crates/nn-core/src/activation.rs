@@ -166,13 +166,18 @@ pub enum Output {
     Sigmoid,
     /// A softmax over k ≥ 2 units with categorical cross-entropy.
     Softmax,
+    /// Identity units (the logits are the predictions) with the squared error ½·Σⱼ (zⱼ − yⱼ)²: regression.
+    /// The ½ makes δ = (Z − Y)/m, the same form as the two cross-entropies; the loss is half the mean squared
+    /// error, as in scikit-learn's `MLPRegressor`.
+    Identity,
 }
 
 impl Output {
     /// Every output layer, in the order `--help` lists them.
-    pub const ALL: [Output; 2] = [Output::Sigmoid, Output::Softmax];
+    pub const ALL: [Output; 3] = [Output::Sigmoid, Output::Softmax, Output::Identity];
 
-    /// How many classes `n_outputs` units of this kind distinguish.
+    /// How many classes `n_outputs` units of this kind distinguish (for the identity output, which predicts
+    /// values, the number of values).
     pub fn classes(self, n_outputs: usize) -> usize {
         match (self, n_outputs) {
             (Output::Sigmoid, 1) => 2,
@@ -185,7 +190,13 @@ impl Output {
         match self {
             Output::Sigmoid => "sigmoid",
             Output::Softmax => "softmax",
+            Output::Identity => "identity",
         }
+    }
+
+    /// Whether this output predicts real values (regression) rather than classes.
+    pub fn is_regression(self) -> bool {
+        self == Output::Identity
     }
 }
 

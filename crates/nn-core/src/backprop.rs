@@ -6,7 +6,8 @@
 //! ```text
 //! forward   Z[l] = A[l-1]·W[l] + b[l]              A[l] = f(Z[l]) for hidden layers; the output keeps Z[L-1]
 //! loss      J = (1/m) Σᵢ loss(Z[L-1]ᵢ, yᵢ) + λ/(2n) Σₗ ‖W[l]‖²      (bias weights are not penalised)
-//! output δ  δ[L-1] = (P − Y)/m                      P = σ(Z) or softmax(Z): both pair with their cross-entropy
+//! output δ  δ[L-1] = (P − Y)/m                      P = σ(Z) or softmax(Z): both pair with their cross-entropy;
+//!                                                   P = Z for the identity output with loss ½‖z − y‖²
 //! backward  ∂J/∂W[l] = A[l-1]ᵀ·δ[l] + (λ/n)·W[l]     ∂J/∂b[l] = Σᵢ δ[l]ᵢ
 //!           δ[l-1]  = (δ[l]·W[l]ᵀ) ⊙ f'(A[l-1])
 //! ```
@@ -20,14 +21,19 @@ use crate::activation::{Activation, Output, elu, gelu_derivative, leaky_relu, si
 use crate::error::{CoreError, Result};
 use crate::network::Network;
 use crate::objective::{Evaluation, L2};
-use crate::output::{argmax_rows, output_pass};
+use crate::output::{Pass, argmax_rows, output_pass};
+use crate::targets::Targets;
 use crate::workspace::{Gradients, Workspace};
 use nn_linalg::simd::{Kernel, dispatch};
 use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
 
 impl<T: Scalar> Network<T> {
-    /// Checks that `x` and `labels` fit this network: width, count, and every label a class.
-    pub fn check_inputs(&self, x: &Matrix<T>, labels: &[usize]) -> Result<()> {
+    /// Checks that `x` and `targets` fit this network: width and count; every label a class for a sigmoid or
+    /// softmax output; for the identity output, `m × k` finite values.
+    pub fn check_inputs<'a>(&self, x: &Matrix<T>, targets: impl Into<Targets<'a, T>>) -> Result<()>
+    where
+        T: 'a,
+    {
         let arch = self.architecture();
         if x.cols() != arch.n_input {
             return Err(CoreError::InputWidth {
@@ -35,19 +41,47 @@ impl<T: Scalar> Network<T> {
                 found: x.cols(),
             });
         }
-        if labels.len() != x.rows() {
-            return Err(CoreError::LabelCount {
-                rows: x.rows(),
-                labels: labels.len(),
-            });
-        }
-        let classes = arch.classes();
-        if let Some(row) = labels.iter().position(|&c| c >= classes) {
-            return Err(CoreError::LabelOutOfRange {
-                row,
-                label: labels[row],
-                classes,
-            });
+        match (arch.output.is_regression(), targets.into()) {
+            (false, Targets::Classes(labels)) => {
+                if labels.len() != x.rows() {
+                    return Err(CoreError::LabelCount {
+                        rows: x.rows(),
+                        labels: labels.len(),
+                    });
+                }
+                let classes = arch.classes();
+                if let Some(row) = labels.iter().position(|&c| c >= classes) {
+                    return Err(CoreError::LabelOutOfRange {
+                        row,
+                        label: labels[row],
+                        classes,
+                    });
+                }
+            }
+            (true, Targets::Values(values)) => {
+                if values.len() != x.rows() * arch.n_outputs {
+                    return Err(CoreError::ValueCount {
+                        rows: x.rows(),
+                        outputs: arch.n_outputs,
+                        values: values.len(),
+                    });
+                }
+                if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+                    return Err(CoreError::NonFiniteTarget {
+                        row: i % x.rows().max(1),
+                    });
+                }
+            }
+            (_, given) => {
+                return Err(CoreError::TargetKind {
+                    output: arch.output.name(),
+                    given: if given.classes().is_some() {
+                        "class labels"
+                    } else {
+                        "real values"
+                    },
+                });
+            }
         }
         Ok(())
     }
@@ -84,40 +118,48 @@ impl<T: Scalar> Network<T> {
         Ok(())
     }
 
-    /// Loss, penalty and accuracy of the network on `(x, labels)`, using `ws` for buffers.
-    pub fn evaluate_with(
+    /// Loss, penalty and accuracy (or absolute error) of the network on `(x, targets)`, using `ws` for buffers.
+    pub fn evaluate_with<'a>(
         &self,
         x: &Matrix<T>,
-        labels: &[usize],
+        targets: impl Into<Targets<'a, T>>,
         l2: L2,
         ws: &mut Workspace<T>,
-    ) -> Result<Evaluation> {
-        self.check_inputs(x, labels)?;
+    ) -> Result<Evaluation>
+    where
+        T: 'a,
+    {
+        let targets = targets.into();
+        self.check_inputs(x, targets)?;
         self.forward(x, ws)?;
-        let (loss_sum, correct) = output_pass(self.architecture().output, ws, labels, None);
-        Ok(self.evaluation(x.rows(), loss_sum, correct, l2))
+        let pass = output_pass(self.architecture().output, ws, targets, None);
+        Ok(self.evaluation(x.rows(), pass, l2))
     }
 
     /// Like [`evaluate_with`](Self::evaluate_with), and also writes ∂J/∂W, ∂J/∂b of every layer into `grads`.
     /// The evaluation is of the parameters before any update.
-    pub fn gradient_with(
+    pub fn gradient_with<'a>(
         &self,
         x: &Matrix<T>,
-        labels: &[usize],
+        targets: impl Into<Targets<'a, T>>,
         l2: L2,
         ws: &mut Workspace<T>,
         grads: &mut Gradients<T>,
-    ) -> Result<Evaluation> {
-        self.check_inputs(x, labels)?;
+    ) -> Result<Evaluation>
+    where
+        T: 'a,
+    {
+        let targets = targets.into();
+        self.check_inputs(x, targets)?;
         let m = x.rows();
         if m == 0 {
             return Err(CoreError::NoSamples("a gradient"));
         }
         self.forward(x, ws)?;
         let scale = T::from_f64(1.0 / m as f64);
-        let (loss_sum, correct) = output_pass(self.architecture().output, ws, labels, Some(scale));
+        let pass = output_pass(self.architecture().output, ws, targets, Some(scale));
         self.backward(x, l2, ws, grads);
-        Ok(self.evaluation(m, loss_sum, correct, l2))
+        Ok(self.evaluation(m, pass, l2))
     }
 
     fn backward(&self, x: &Matrix<T>, l2: L2, ws: &mut Workspace<T>, grads: &mut Gradients<T>) {
@@ -190,42 +232,58 @@ impl<T: Scalar> Network<T> {
         }
     }
 
-    fn evaluation(&self, m: usize, loss_sum: f64, correct: usize, l2: L2) -> Evaluation {
+    fn evaluation(&self, m: usize, pass: Pass, l2: L2) -> Evaluation {
         let penalty = l2.penalty(|| self.weight_sum_squares());
+        let mean = |sum: f64| if m == 0 { 0.0 } else { sum / m as f64 };
         Evaluation {
             samples: m,
-            loss: if m == 0 { 0.0 } else { loss_sum / m as f64 },
+            loss: mean(pass.loss),
             penalty,
-            correct,
+            correct: pass.correct,
+            abs_error: mean(pass.abs_error),
         }
     }
 
     /// [`evaluate_with`](Self::evaluate_with) with a fresh workspace, and the penalty over these samples
     /// (`n = m`, the course's `λ/(2m)`).
-    pub fn evaluate(&self, x: &Matrix<T>, labels: &[usize], lambda: f64) -> Result<Evaluation> {
+    pub fn evaluate<'a>(
+        &self,
+        x: &Matrix<T>,
+        targets: impl Into<Targets<'a, T>>,
+        lambda: f64,
+    ) -> Result<Evaluation>
+    where
+        T: 'a,
+    {
         let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
-        self.evaluate_with(x, labels, L2::new(lambda, x.rows()), &mut ws)
+        self.evaluate_with(x, targets, L2::new(lambda, x.rows()), &mut ws)
     }
 
     /// [`gradient_with`](Self::gradient_with) with fresh buffers, and the penalty over these samples (`n = m`).
-    pub fn gradient(
+    pub fn gradient<'a>(
         &self,
         x: &Matrix<T>,
-        labels: &[usize],
+        targets: impl Into<Targets<'a, T>>,
         lambda: f64,
-    ) -> Result<(Evaluation, Gradients<T>)> {
+    ) -> Result<(Evaluation, Gradients<T>)>
+    where
+        T: 'a,
+    {
         let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
         let mut grads = Gradients::zeros(self.architecture());
-        let eval = self.gradient_with(x, labels, L2::new(lambda, x.rows()), &mut ws, &mut grads)?;
+        let eval =
+            self.gradient_with(x, targets, L2::new(lambda, x.rows()), &mut ws, &mut grads)?;
         Ok((eval, grads))
     }
 
-    /// Class probabilities (m×k): σ(Z) per unit, or softmax(Z) per row.
+    /// Class probabilities (m×k): σ(Z) per unit, or softmax(Z) per row; for the identity output, the
+    /// predicted values Z.
     pub fn predict_proba(&self, x: &Matrix<T>) -> Result<Matrix<T>> {
         let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
         self.forward(x, &mut ws)?;
         let mut p = ws.logits().clone();
         match self.architecture().output {
+            Output::Identity => {}
             Output::Sigmoid => ops::map_inplace(&mut p, sigmoid),
             Output::Softmax => {
                 for i in 0..p.rows() {
@@ -245,8 +303,12 @@ impl<T: Scalar> Network<T> {
         Ok(p)
     }
 
-    /// The most probable class of every sample (ties go to the lower class).
+    /// The most probable class of every sample (ties go to the lower class). A regression network (identity
+    /// output) has no classes: use [`predict_proba`](Self::predict_proba) for its values.
     pub fn predict(&self, x: &Matrix<T>) -> Result<Vec<usize>> {
+        if self.architecture().output.is_regression() {
+            return Err(CoreError::NotClassifier);
+        }
         let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
         self.forward(x, &mut ws)?;
         let z = ws.logits();

@@ -51,6 +51,33 @@ pub enum CoreError {
         /// Labels given.
         labels: usize,
     },
+    /// Regression targets whose count is not samples × outputs.
+    #[error("{values} target values for {rows} samples × {outputs} outputs")]
+    ValueCount {
+        /// Samples (rows of X).
+        rows: usize,
+        /// Output units.
+        outputs: usize,
+        /// Values given.
+        values: usize,
+    },
+    /// A NaN or infinite regression target.
+    #[error("the target of row {row} is not a finite number")]
+    NonFiniteTarget {
+        /// 0-based row.
+        row: usize,
+    },
+    /// Class labels for a regression output, or values for a classifier.
+    #[error("a {output} output cannot be trained on {given}")]
+    TargetKind {
+        /// The output layer's name.
+        output: &'static str,
+        /// What was given.
+        given: &'static str,
+    },
+    /// Classes asked of a regression network.
+    #[error("a regression network (identity output) predicts values, not classes")]
+    NotClassifier,
     /// A class index the output layer cannot represent.
     #[error("label {label} of row {row} is out of range: the network has {classes} classes")]
     LabelOutOfRange {

@@ -6,6 +6,7 @@
 
 use crate::error::{CoreError, Result};
 use crate::network::Network;
+use crate::targets::Targets;
 use crate::workspace::Workspace;
 use nn_linalg::{Matrix, Threads};
 use serde::Serialize;
@@ -57,14 +58,15 @@ pub fn report_dummy_problem() -> (Matrix<f64>, Vec<usize>) {
     (x, vec![1, 0, 1])
 }
 
-/// Compares backprop's gradient of J at `(x, labels, λ)` with central differences of step `epsilon`.
-pub fn check_gradients(
+/// Compares backprop's gradient of J at `(x, targets, λ)` with central differences of step `epsilon`.
+pub fn check_gradients<'a>(
     net: &Network<f64>,
     x: &Matrix<f64>,
-    labels: &[usize],
+    targets: impl Into<Targets<'a, f64>>,
     lambda: f64,
     epsilon: f64,
 ) -> Result<GradCheck> {
+    let labels = targets.into();
     if x.rows() == 0 {
         return Err(CoreError::NoSamples("a gradient check"));
     }

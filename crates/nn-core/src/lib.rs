@@ -39,6 +39,7 @@ mod layer;
 mod network;
 mod objective;
 mod output;
+mod targets;
 mod workspace;
 
 pub use activation::{
@@ -50,4 +51,5 @@ pub use init::Init;
 pub use layer::Layer;
 pub use network::{Architecture, Network, unroll_theta};
 pub use objective::{Evaluation, L2};
+pub use targets::Targets;
 pub use workspace::{Gradients, Workspace};

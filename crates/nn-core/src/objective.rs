@@ -44,12 +44,14 @@ impl L2 {
 pub struct Evaluation {
     /// Samples seen.
     pub samples: usize,
-    /// Mean cross-entropy over the samples, without the penalty.
+    /// Mean loss over the samples, without the penalty: cross-entropy, or ½‖z − y‖² for regression.
     pub loss: f64,
     /// The weight penalty λ/(2n)·Σ W² (see [`L2`]).
     pub penalty: f64,
-    /// Samples whose most probable class is their label.
+    /// Samples whose most probable class is their label (0 for regression).
     pub correct: usize,
+    /// Mean over the samples of Σⱼ |zⱼ − yⱼ| (regression; 0 for classification).
+    pub abs_error: f64,
 }
 
 impl Evaluation {

@@ -2,28 +2,41 @@
 //! training) the output δ = (P − Y)/m, in as few passes over the logits as each output allows.
 //!
 //! A sigmoid unit's loss and δ come from one exponential per sample ([`bce_and_sigmoid`]); a softmax row's from
-//! `exp(z − max)`, kept in δ to be normalised there. Losses are summed lane-parallel, since a running `loss +=`
-//! would chain every addition and keep the loop scalar.
+//! `exp(z − max)`, kept in δ to be normalised there; an identity unit's from the residual z − y. Losses are
+//! summed lane-parallel, since a running `loss +=` would chain every addition and keep the loop scalar.
 
 use crate::activation::{Output, bce_and_sigmoid, bce_with_logit};
+use crate::targets::Targets;
 use crate::workspace::Workspace;
 use nn_linalg::simd::{self, Kernel, dispatch};
 use nn_linalg::{Matrix, Scalar};
 
-/// Sum of the per-sample losses and the number of correct predictions, from the logits in `ws`. With
-/// `Some(1/m)`, also writes the output δ = (P − Y)/m into the last delta buffer.
+/// What the output pass measured over its samples.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Pass {
+    /// Sum of the per-sample losses.
+    pub loss: f64,
+    /// Samples whose predicted class is their label (classification).
+    pub correct: usize,
+    /// Sum of |z − y| over samples and units (regression).
+    pub abs_error: f64,
+}
+
+/// The per-sample losses and the correct predictions (or absolute errors), from the logits in `ws`. With
+/// `Some(1/m)`, also writes the output δ = (P − Y)/m into the last delta buffer. `targets` must suit
+/// `output` (checked by `Network::check_inputs`).
 pub(crate) fn output_pass<T: Scalar>(
     output: Output,
     ws: &mut Workspace<T>,
-    labels: &[usize],
+    targets: Targets<'_, T>,
     delta_scale: Option<T>,
-) -> (f64, usize) {
-    struct K<'a, T: Scalar>(Output, &'a mut Workspace<T>, &'a [usize], Option<T>);
+) -> Pass {
+    struct K<'a, T: Scalar>(Output, &'a mut Workspace<T>, Targets<'a, T>, Option<T>);
     impl<T: Scalar> Kernel for K<'_, T> {
-        type Output = (f64, usize);
+        type Output = Pass;
         #[inline(always)]
-        fn run(self) -> (f64, usize) {
-            let K(output, ws, labels, delta_scale) = self;
+        fn run(self) -> Pass {
+            let K(output, ws, targets, delta_scale) = self;
             let Workspace {
                 acts,
                 deltas,
@@ -33,7 +46,7 @@ pub(crate) fn output_pass<T: Scalar>(
                 ..
             } = ws;
             let (Some(z), Some(d)) = (acts.last(), deltas.last_mut()) else {
-                return (0.0, 0); // a network has at least one layer; Workspace::new makes its buffers
+                return Pass::default(); // a network has at least one layer; Workspace::new makes its buffers
             };
             let delta = delta_scale.map(|scale| (scale, d));
             let scratch = Scratch {
@@ -41,13 +54,60 @@ pub(crate) fn output_pass<T: Scalar>(
                 row_sum,
                 row_arg,
             };
-            match output {
-                Output::Sigmoid => sigmoid_output(z, delta, labels, scratch),
-                Output::Softmax => softmax_output(z, delta, labels, scratch),
+            let classified = |(loss, correct)| Pass {
+                loss,
+                correct,
+                abs_error: 0.0,
+            };
+            match (output, targets) {
+                (Output::Sigmoid, Targets::Classes(labels)) => {
+                    classified(sigmoid_output(z, delta, labels, scratch))
+                }
+                (Output::Softmax, Targets::Classes(labels)) => {
+                    classified(softmax_output(z, delta, labels, scratch))
+                }
+                (Output::Identity, Targets::Values(y)) => identity_output(z, delta, y, scratch),
+                // `Network::check_inputs` refuses these pairs before any pass.
+                _ => Pass::default(),
             }
         }
     }
-    dispatch(K(output, ws, labels, delta_scale))
+    dispatch(K(output, ws, targets, delta_scale))
+}
+
+/// Identity units with the squared error: loss ½(z − y)², δ = (z − y)·scale, per unit column.
+#[inline(always)]
+fn identity_output<T: Scalar>(
+    z: &Matrix<T>,
+    mut delta: Delta<'_, T>,
+    y: &[T],
+    s: Scratch<'_, T>,
+) -> Pass {
+    let m = z.rows();
+    let half = T::from_f64(0.5);
+    let (squares, absolute) = (&mut s.row_sum[..m], &mut s.row_max[..m]);
+    let mut pass = Pass::default();
+    for j in 0..z.cols() {
+        let y = &y[j * m..(j + 1) * m];
+        for (((sq, ab), &v), &t) in squares
+            .iter_mut()
+            .zip(absolute.iter_mut())
+            .zip(z.col(j))
+            .zip(y)
+        {
+            let r = v - t;
+            *sq = half * r * r;
+            *ab = r.abs();
+        }
+        if let Some((scale, d)) = delta.as_mut() {
+            for ((dv, &v), &t) in d.col_mut(j).iter_mut().zip(z.col(j)).zip(y) {
+                *dv = (v - t) * *scale;
+            }
+        }
+        pass.loss += simd::sum(squares).to_f64();
+        pass.abs_error += simd::sum(absolute).to_f64();
+    }
+    pass
 }
 
 /// Per-sample scratch: row maxima and arg-maxima, and a per-sample sum or loss.

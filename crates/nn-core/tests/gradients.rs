@@ -1,7 +1,7 @@
 //! The gradient is proven three ways: the report's dummy case, random architectures (proptest), and the
 //! course's published debug values.
 
-use nn_core::{Activation, Architecture, Init, Network, Output, check_gradients};
+use nn_core::{Activation, Architecture, Init, Network, Output, Targets, check_gradients};
 use nn_linalg::Matrix;
 use proptest::prelude::*;
 
@@ -133,7 +133,7 @@ proptest! {
     fn backprop_matches_numerical_gradient(
         n_input in 1usize..5,
         hidden in prop::collection::vec(1usize..9, 0..=4),
-        softmax in any::<bool>(),
+        output in 0usize..Output::ALL.len(),
         n_outputs in 1usize..5,
         activation in 0usize..Activation::ALL.len(),
         lambda in prop_oneof![Just(0.0), 0.01f64..3.0],
@@ -141,9 +141,10 @@ proptest! {
         seed in any::<u64>(),
         values in prop::collection::vec(-2.0f64..2.0, 4 * 6),
         raw_labels in prop::collection::vec(0usize..100, 6),
+        raw_values in prop::collection::vec(-3.0f64..3.0, 6 * 4),
     ) {
-        let output = if softmax { Output::Softmax } else { Output::Sigmoid };
-        let n_outputs = if softmax { n_outputs.max(2) } else { n_outputs };
+        let output = Output::ALL[output];
+        let n_outputs = if output == Output::Softmax { n_outputs.max(2) } else { n_outputs };
         let mut arch = Architecture::new(n_input, &hidden, n_outputs, output);
         arch.activation = Activation::ALL[activation];
         let net = Network::<f64>::new(arch, Init::XavierNormal, seed).unwrap();
@@ -152,7 +153,9 @@ proptest! {
         // hidden pre-activation at least 1e-3 away from it (the step moves z by about 1e-5).
         prop_assume!(!net.architecture().activation.is_relu_family() || min_abs_hidden_z(&net, &x) > 1e-3);
         let y = labels_for(output, n_outputs, &raw_labels[..m]);
-        let check = check_gradients(&net, &x, &y, lambda, 1e-5).unwrap();
+        let values = &raw_values[..m * n_outputs];
+        let targets = if output.is_regression() { Targets::Values(values) } else { Targets::Classes(&y) };
+        let check = check_gradients(&net, &x, targets, lambda, 1e-5).unwrap();
         for layer in &check.layers {
             // Relative error, except where the gradient itself is ~0 and only absolute error is meaningful.
             prop_assert!(layer.relative_error < 1e-7 || layer.max_abs_diff < 1e-10, "{:?}", layer);
@@ -160,27 +163,63 @@ proptest! {
     }
 }
 
-/// Every hidden activation, on one fixed two-hidden-layer network: backprop agrees with central differences.
-/// (The proptest above draws them at random; this names each one in a failure.)
+/// Every hidden activation × every output, on one fixed two-hidden-layer network: backprop agrees with
+/// central differences. (The proptest above draws them at random; this names each pair in a failure.)
 #[test]
-fn every_activation_passes_the_gradient_check() {
+fn every_activation_and_output_passes_the_gradient_check() {
     let x = Matrix::from_fn(7, 3, |i, j| ((i * 3 + j) as f64 * 0.61).sin() * 1.7);
     let y = [0, 1, 2, 1, 0, 2, 1];
-    for activation in Activation::ALL {
-        let mut arch = Architecture::new(3, &[5, 4], 3, Output::Softmax);
-        arch.activation = activation;
-        let net = Network::<f64>::new(arch, Init::XavierNormal, 9).unwrap();
-        assert!(
-            min_abs_hidden_z(&net, &x) > 1e-3,
-            "{activation}: a check point sits on a kink"
-        );
-        let check = check_gradients(&net, &x, &y, 0.3, 1e-5).unwrap();
-        for layer in &check.layers {
+    // Regression targets for three identity units, column-major (7 samples × 3 outputs).
+    let values: Vec<f64> = (0..21).map(|i| (i as f64 * 0.37).cos() * 2.0).collect();
+    for output in Output::ALL {
+        for activation in Activation::ALL {
+            let mut arch = Architecture::new(3, &[5, 4], 3, output);
+            arch.activation = activation;
+            let net = Network::<f64>::new(arch, Init::XavierNormal, 9).unwrap();
             assert!(
-                layer.relative_error < 1e-7,
-                "{}: {layer:?}",
-                activation.describe()
+                min_abs_hidden_z(&net, &x) > 1e-3,
+                "{activation}: a check point sits on a kink"
             );
+            let targets = if output.is_regression() {
+                Targets::Values(&values)
+            } else {
+                Targets::Classes(&y)
+            };
+            let check = check_gradients(&net, &x, targets, 0.3, 1e-5).unwrap();
+            for layer in &check.layers {
+                assert!(
+                    layer.relative_error < 1e-7,
+                    "{} with a {output} output: {layer:?}",
+                    activation.describe()
+                );
+            }
         }
     }
+}
+
+/// The identity output's loss is half the mean squared error, its δ the residual over m: checked by hand on
+/// a network with no hidden layer (z = x·w + b).
+#[test]
+fn identity_output_is_half_the_mean_squared_error() {
+    let x = Matrix::from_row_major(3, 1, &[1.0, 2.0, 3.0]);
+    let mut net = Network::<f64>::xavier(1, &[], 1, Output::Identity, 0).unwrap();
+    net.layers_mut()[0].weights.set(0, 0, 2.0);
+    net.layers_mut()[0].bias[0] = 0.5;
+    // z = [2.5, 4.5, 6.5], y = [3, 4, 8]: residuals [−0.5, 0.5, −1.5].
+    let y = [3.0, 4.0, 8.0];
+    let (eval, grads) = net.gradient(&x, Targets::Values(&y), 0.0).unwrap();
+    assert!((eval.loss - (0.25 + 0.25 + 2.25) / 2.0 / 3.0).abs() < 1e-15);
+    assert!((eval.abs_error - 2.5 / 3.0).abs() < 1e-15);
+    // ∂J/∂w = Σ xᵢ rᵢ / m = (−0.5 + 1.0 − 4.5)/3; ∂J/∂b = Σ rᵢ / m = −1.5/3.
+    assert!((grads.layers[0].weights.get(0, 0) + 4.0 / 3.0).abs() < 1e-15);
+    assert!((grads.layers[0].bias[0] + 0.5).abs() < 1e-15);
+    assert_eq!(net.predict_proba(&x).unwrap().col(0), &[2.5, 4.5, 6.5]);
+    assert!(
+        net.predict(&x).is_err(),
+        "a regression network has no classes"
+    );
+    assert!(
+        net.evaluate(&x, &[0, 1, 0], 0.0).is_err(),
+        "labels for a regression output"
+    );
 }

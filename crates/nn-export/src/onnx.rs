@@ -11,6 +11,9 @@
 //! i.e. p > 0.5. The labels come from the logits, as `nn predict` takes them, so that saturated probabilities
 //! (two sigmoids at 1.0 in f32) cannot tie. `label` is a class index; `class_names` and `class_labels` in the
 //! model's metadata give its name and the label it had in the training file.
+//!
+//! A regression model (identity output) has one output instead, `value` [N, k] = the last layer's output,
+//! in the target's units: the target's standardisation is folded into the last layer (see [`Prepared`]).
 
 use crate::pb::{
     AttributeProto, GraphProto, ModelProto, NodeProto, OperatorSetIdProto, StringStringEntryProto,
@@ -33,6 +36,8 @@ pub const INPUT: &str = "features";
 pub const PROBABILITIES: &str = "probabilities";
 /// The name of the label output.
 pub const LABEL: &str = "label";
+/// The name of a regression model's one output.
+pub const VALUE: &str = "value";
 
 /// The serialised `ModelProto` of `model` (with the scaling and weights of `prepared`), in `dtype`.
 pub fn model(model: &Checkpoint, prepared: &Prepared, dtype: Dtype) -> Vec<u8> {
@@ -104,7 +109,9 @@ fn graph(prepared: &Prepared, dtype: Dtype) -> GraphProto {
         }
     }
     let logits = x;
-    if arch.n_outputs == 1 {
+    if arch.output.is_regression() {
+        g.node("Identity", &[&logits], VALUE, vec![]);
+    } else if arch.n_outputs == 1 {
         // Binary: p = σ(z), probabilities [1 − p, p], label = (z > 0) as int64, shape [N].
         let p = g.sigmoid(&logits, "p1");
         let one = g.one();
@@ -124,6 +131,7 @@ fn graph(prepared: &Prepared, dtype: Dtype) -> GraphProto {
         match arch.output {
             Output::Softmax => g.node("Softmax", &[&logits], PROBABILITIES, vec![int("axis", 1)]),
             Output::Sigmoid => g.sigmoid(&logits, PROBABILITIES),
+            Output::Identity => unreachable!("regression is handled above"),
         };
         g.node(
             "ArgMax",
@@ -149,10 +157,18 @@ fn graph(prepared: &Prepared, dtype: Dtype) -> GraphProto {
             g.elem_type,
             vec![batch(), fixed(arch.n_input)],
         )],
-        output: vec![
-            value_info(PROBABILITIES, g.elem_type, vec![batch(), fixed(classes)]),
-            value_info(LABEL, DataType::Int64 as i32, vec![batch()]),
-        ],
+        output: if arch.output.is_regression() {
+            vec![value_info(
+                VALUE,
+                g.elem_type,
+                vec![batch(), fixed(classes)],
+            )]
+        } else {
+            vec![
+                value_info(PROBABILITIES, g.elem_type, vec![batch(), fixed(classes)]),
+                value_info(LABEL, DataType::Int64 as i32, vec![batch()]),
+            ]
+        },
         ..Default::default()
     }
 }

@@ -3,7 +3,7 @@
 use super::out;
 use crate::args::{GradcheckArgs, parse_widths};
 use anyhow::{Result, bail};
-use nn_core::{Network, Output, check_gradients, report_dummy_problem};
+use nn_core::{Network, Output, Targets, check_gradients, report_dummy_problem};
 
 pub fn run(a: GradcheckArgs) -> Result<()> {
     let hidden = parse_widths(&a.hidden)?;
@@ -13,11 +13,18 @@ pub fn run(a: GradcheckArgs) -> Result<()> {
     let (x, y) = report_dummy_problem();
     let output = a.output;
     let k = match output {
-        Output::Sigmoid => 1,
+        Output::Sigmoid | Output::Identity => 1,
         Output::Softmax => 2,
     };
     let net = Network::<f64>::xavier(3, &hidden, k, output, a.seed)?;
-    let check = check_gradients(&net, &x, &y, a.lambda, a.epsilon)?;
+    // For the identity output, the dummy labels [1, 0, 1] serve as regression targets.
+    let values: Vec<f64> = y.iter().map(|&c| c as f64).collect();
+    let targets = if output.is_regression() {
+        Targets::Values(&values)
+    } else {
+        Targets::Classes(&y)
+    };
+    let check = check_gradients(&net, &x, targets, a.lambda, a.epsilon)?;
     let pass = check.max_relative_error() <= a.tolerance;
     if a.json {
         let v = serde_json::json!({
