@@ -3,7 +3,7 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use nn_core::{Activation, Init, Output};
-use nn_data::{Delimiter, LabelScheme, MissingPolicy, ReadOptions, UnknownCategory};
+use nn_data::{Delimiter, LabelScheme, MissingPolicy, ReadOptions, Task, UnknownCategory};
 use nn_export::{Dtype, Format};
 use nn_train::{Optimizer, Precision, Selection};
 use std::path::PathBuf;
@@ -93,6 +93,10 @@ pub struct TableArgs {
     /// A category training never saw: error, or ignore (encode it as all zeros).
     #[arg(long = "unknown-category", value_parser = one_of::<UnknownCategory>(UnknownCategory::ALL.iter().map(|m| m.name())), value_name = "RULE")]
     pub unknown: Option<UnknownCategory>,
+    /// Predict a class or a number: auto is regression when the (numeric) target holds a value that is not an
+    /// integer. Regression trains an identity output with squared error on the standardised target.
+    #[arg(long, value_parser = one_of::<Task>(Task::ALL.iter().map(|m| m.name())), default_value = "auto")]
+    pub task: Task,
 }
 
 impl TableArgs {

@@ -95,6 +95,24 @@ impl Progress {
 }
 
 fn line(r: &EpochReport, best: usize) -> String {
+    if r.train.r2.is_some() {
+        let mut s = format!(
+            "loss {:.4} R² {:.4}",
+            r.train.loss,
+            r.train.r2.unwrap_or(0.0)
+        );
+        for (name, p) in [("val", &r.validation), ("test", &r.test)] {
+            if let Some(p) = p {
+                s.push_str(&format!(
+                    " | {name} {:.4} R² {:.4}",
+                    p.loss,
+                    p.r2.unwrap_or(0.0)
+                ));
+            }
+        }
+        s.push_str(&format!(" | best epoch {best}"));
+        return s;
+    }
     let mut s = format!(
         "loss {:.4} acc {:5.1}%",
         r.train.loss,
@@ -129,7 +147,24 @@ pub fn summary(c: &Checkpoint, path: &Path, elapsed: Duration) -> String {
             ""
         }
     );
-    if let Some(m) = &c.metrics {
+    let target_scale = c.target_scale.as_ref().map(|t| t.scale()[0]);
+    if let (Some(m), Some(sigma)) = (&c.metrics, target_scale) {
+        for (name, p) in [
+            ("train", Some(&m.train)),
+            ("validation", m.validation.as_ref()),
+            ("test", m.test.as_ref()),
+        ] {
+            if let Some(p) = p {
+                s.push_str(&format!(
+                    "  {name:<10} MSE {:.6}  MAE {:.6}  R² {:.4}  ({} samples; errors in the target's units)\n",
+                    p.mse() * sigma * sigma,
+                    p.mae.unwrap_or(0.0) * sigma,
+                    p.r2.unwrap_or(0.0),
+                    p.total
+                ));
+            }
+        }
+    } else if let Some(m) = &c.metrics {
         let mut part = |name: &str, p: Option<&nn_train::PartMetrics>| {
             if let Some(p) = p {
                 let (lo, hi) = nn_train::metrics::wilson_interval(p.correct, p.total);
@@ -149,15 +184,48 @@ pub fn summary(c: &Checkpoint, path: &Path, elapsed: Duration) -> String {
         part("test", m.test.as_ref());
     }
     s.push_str(&format!(
-        "model written to {} (labels: {})\n",
+        "model written to {} ({})\n",
         path.display(),
-        c.classes.describe()
+        match target_scale {
+            Some(_) => format!("predicts '{}'", c.classes.name(0)),
+            None => format!("labels: {}", c.classes.describe()),
+        }
     ));
     s
 }
 
-/// Every epoch as CSV: epoch, lr, then loss and accuracy per part (empty where a part is absent).
+/// Every epoch as CSV: epoch, lr, then loss and accuracy per part (empty where a part is absent). For
+/// regression, loss (½·MSE of the standardised target), R² and MAE (standardised) per part instead.
 pub fn metrics_csv(history: &[EpochReport]) -> String {
+    if history.first().is_some_and(|r| r.train.r2.is_some()) {
+        let mut s = String::from(
+            "epoch,lr,train_loss,train_cost,train_r2,train_mae,val_loss,val_r2,val_mae,test_loss,test_r2,test_mae\n",
+        );
+        let part = |p: Option<&nn_train::PartMetrics>| {
+            p.map_or(",,".to_string(), |p| {
+                format!(
+                    "{},{},{}",
+                    p.loss,
+                    p.r2.unwrap_or(f64::NAN),
+                    p.mae.unwrap_or(f64::NAN)
+                )
+            })
+        };
+        for r in history {
+            s.push_str(&format!(
+                "{},{},{},{},{},{},{},{}\n",
+                r.epoch,
+                r.lr,
+                r.train.loss,
+                r.train.cost,
+                r.train.r2.unwrap_or(f64::NAN),
+                r.train.mae.unwrap_or(f64::NAN),
+                part(r.validation.as_ref()),
+                part(r.test.as_ref())
+            ));
+        }
+        return s;
+    }
     let mut s = String::from(
         "epoch,lr,train_loss,train_cost,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy\n",
     );

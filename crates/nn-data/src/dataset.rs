@@ -1,4 +1,4 @@
-//! [`Dataset`]: features and class labels that have passed validation.
+//! [`Dataset`]: features and class labels (or regression targets) that have passed validation.
 
 use crate::classes::ClassMap;
 use crate::error::{DataError, Result};
@@ -6,8 +6,9 @@ use crate::pipeline::Schema;
 use nn_linalg::Matrix;
 use std::path::{Path, PathBuf};
 
-/// Samples as rows of `x`, with one class index per row. A `Dataset` from a loader is finite, rectangular,
-/// labelled within its [`ClassMap`], and has at least two classes.
+/// Samples as rows of `x`, with one class index per row, or one real target value per row for regression. A
+/// `Dataset` from a loader is finite, rectangular, labelled within its [`ClassMap`] with at least two classes,
+/// or (regression) has finite targets that are not all equal.
 #[derive(Clone, Debug, PartialEq)]
 ///
 /// The fields are private so that no edit can break what [`Dataset::new`] checked; the ways to change a
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub struct Dataset {
     x: Matrix<f64>,
     labels: Vec<usize>,
+    values: Option<Vec<f64>>,
     classes: ClassMap,
     source: PathBuf,
     schema: Option<Box<Schema>>,
@@ -26,12 +28,23 @@ impl Dataset {
         &self.x
     }
 
-    /// `m` class indices, each `< classes().len()`.
+    /// `m` class indices, each `< classes().len()`. A regression dataset has one "class", the target: every
+    /// label is 0 (so a stratified split of it is a plain one).
     pub fn labels(&self) -> &[usize] {
         &self.labels
     }
 
-    /// How class indices relate to the file's labels.
+    /// The `m` target values of a regression dataset (`None` for classification).
+    pub fn values(&self) -> Option<&[f64]> {
+        self.values.as_deref()
+    }
+
+    /// Whether the targets are real values (regression) rather than classes.
+    pub fn is_regression(&self) -> bool {
+        self.values.is_some()
+    }
+
+    /// How class indices relate to the file's labels. For regression, the one name is the target column's.
     pub fn classes(&self) -> &ClassMap {
         &self.classes
     }
@@ -62,6 +75,11 @@ impl Dataset {
         (self.x, self.labels)
     }
 
+    /// The features and the regression targets (`None` for classification).
+    pub fn into_x_values(self) -> (Matrix<f64>, Option<Vec<f64>>) {
+        (self.x, self.values)
+    }
+
     /// Applies `standardizer` to the features in place.
     ///
     /// # Panics
@@ -78,11 +96,7 @@ impl Dataset {
         classes: ClassMap,
         source: &Path,
     ) -> Result<Self> {
-        if x.rows() == 0 {
-            return Err(DataError::Empty {
-                path: source.to_path_buf(),
-            });
-        }
+        check_features(&x, source)?;
         if labels.len() != x.rows() {
             return Err(DataError::VariableShape {
                 path: source.to_path_buf(),
@@ -90,16 +104,6 @@ impl Dataset {
                 found: format!("{} values", labels.len()),
                 expected: format!("one per sample ({})", x.rows()),
             });
-        }
-        for j in 0..x.cols() {
-            if let Some(i) = x.col(j).iter().position(|v| !v.is_finite()) {
-                return Err(DataError::NonFiniteValue {
-                    path: source.to_path_buf(),
-                    name: "features".into(),
-                    row: i + 1,
-                    column: j + 1,
-                });
-            }
         }
         if let Some(row) = labels.iter().position(|&c| c >= classes.len()) {
             return Err(DataError::Label {
@@ -126,7 +130,50 @@ impl Dataset {
         Ok(Dataset {
             x,
             labels,
+            values: None,
             classes,
+            source: source.to_path_buf(),
+            schema: None,
+        })
+    }
+
+    /// Validates and wraps a regression dataset: samples present, one finite target per sample, not all
+    /// equal. `target` names the target (a column name).
+    pub fn regression(
+        x: Matrix<f64>,
+        values: Vec<f64>,
+        target: &str,
+        source: &Path,
+    ) -> Result<Self> {
+        check_features(&x, source)?;
+        if values.len() != x.rows() {
+            return Err(DataError::VariableShape {
+                path: source.to_path_buf(),
+                name: target.into(),
+                found: format!("{} values", values.len()),
+                expected: format!("one per sample ({})", x.rows()),
+            });
+        }
+        if let Some(i) = values.iter().position(|v| !v.is_finite()) {
+            return Err(DataError::NonFiniteValue {
+                path: source.to_path_buf(),
+                name: target.into(),
+                row: i + 1,
+                column: 1,
+            });
+        }
+        if values.iter().all(|&v| v == values[0]) {
+            return Err(DataError::ConstantTarget {
+                path: source.to_path_buf(),
+                column: target.into(),
+                value: values[0],
+            });
+        }
+        Ok(Dataset {
+            labels: vec![0; x.rows()],
+            x,
+            values: Some(values),
+            classes: ClassMap::named(vec![target.to_string()]),
             source: source.to_path_buf(),
             schema: None,
         })
@@ -161,9 +208,33 @@ impl Dataset {
         Dataset {
             x: self.x.select_rows(indices),
             labels: indices.iter().map(|&i| self.labels[i]).collect(),
+            values: self
+                .values
+                .as_ref()
+                .map(|v| indices.iter().map(|&i| v[i]).collect()),
             classes: self.classes.clone(),
             source: self.source.clone(),
             schema: self.schema.clone(),
         }
     }
+}
+
+/// Samples present and every feature finite.
+fn check_features(x: &Matrix<f64>, source: &Path) -> Result<()> {
+    if x.rows() == 0 {
+        return Err(DataError::Empty {
+            path: source.to_path_buf(),
+        });
+    }
+    for j in 0..x.cols() {
+        if let Some(i) = x.col(j).iter().position(|v| !v.is_finite()) {
+            return Err(DataError::NonFiniteValue {
+                path: source.to_path_buf(),
+                name: "features".into(),
+                row: i + 1,
+                column: j + 1,
+            });
+        }
+    }
+    Ok(())
 }

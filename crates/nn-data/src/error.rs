@@ -155,6 +155,26 @@ pub enum DataError {
         /// The only label.
         label: String,
     },
+    /// A regression target with one value throughout.
+    #[error("{}: every sample has {column} = {value}; there is nothing to predict", path.display())]
+    ConstantTarget {
+        /// The file.
+        path: PathBuf,
+        /// The target column.
+        column: String,
+        /// Its only value.
+        value: f64,
+    },
+    /// A target column that cannot be predicted as the task asks.
+    #[error("{}: target column '{column}': {problem}", path.display())]
+    Task {
+        /// The file.
+        path: PathBuf,
+        /// The target column.
+        column: String,
+        /// What is wrong.
+        problem: String,
+    },
     /// An IDX file whose header or size is wrong.
     #[error("{}: not a valid IDX file: {detail}", path.display())]
     Idx {

@@ -51,8 +51,8 @@ pub use load::{FileKind, LoadOptions, load};
 pub use locate::{find_from, search_dirs};
 pub use mat::{MatFile, dataset_from_mat, load_mat};
 pub use pipeline::{
-    Applied, InputColumn, InputKind, MissingPolicy, PipelineOptions, Schema, Selected,
-    UnknownCategory,
+    Applied, Expect, InputColumn, InputKind, MissingPolicy, PipelineOptions, Schema, Selected,
+    Task, UnknownCategory,
 };
 pub use split::{Split, SplitSpec, folds, split};
 pub use standardize::Standardizer;

@@ -7,7 +7,7 @@
 //! [`Selected::fit`] fits on the training rows and encodes every row.
 //!
 //! ```
-//! use nn_data::{PipelineOptions, ReadOptions, Selected, SplitSpec, Table, split};
+//! use nn_data::{Expect, PipelineOptions, ReadOptions, Selected, SplitSpec, Table, split};
 //!
 //! let csv = "size,colour,kind\n1.0,red,apple\n1.2,green,apple\n3.1,yellow,banana\n2.9,yellow,banana\n\
 //!            1.1,red,apple\n3.3,green,banana\n";
@@ -20,7 +20,7 @@
 //!
 //! // A new file, its columns in another order and without the target, read through the schema.
 //! let new = Table::parse(b"colour,size\nred,1.05\n", "new.csv".as_ref(), &schema.read_options())?;
-//! let applied = schema.apply(&new, None, None)?;
+//! let applied = schema.apply(&new, Expect::Features, None)?;
 //! assert_eq!(applied.x.row_to_vec(0), vec![1.05, 0.0, 1.0, 0.0]);
 //! # Ok::<(), nn_data::DataError>(())
 //! ```
@@ -89,7 +89,22 @@ macro_rules! cli_names {
     };
 }
 
+/// What a model predicts from the target column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Task {
+    /// Regression when the target column is numeric and holds a value that is not an integer, else
+    /// classification.
+    #[default]
+    Auto,
+    /// A class per row: a text target gives named classes; a numeric one, integer labels.
+    Classification,
+    /// A real number per row (the target must be numeric).
+    Regression,
+}
+
 cli_names!(MissingPolicy { Error => "error", Drop => "drop", Mean => "mean" });
+cli_names!(Task { Auto => "auto", Classification => "classification", Regression => "regression" });
 cli_names!(UnknownCategory { Error => "error", Ignore => "ignore" });
 
 /// The most distinct values a text feature may have: more is almost surely an id or free text.
@@ -110,6 +125,8 @@ pub struct PipelineOptions {
     pub unknown: UnknownCategory,
     /// How a numeric target's labels map to classes (a text target always gives named classes).
     pub labels: LabelScheme,
+    /// Classification or regression.
+    pub task: Task,
 }
 
 /// An input column of a model: where it is, and how it becomes features.
@@ -181,6 +198,7 @@ pub struct Selected<'t> {
     inputs: Vec<usize>,
     rows: Vec<usize>,
     labels: Vec<usize>,
+    values: Option<Vec<f64>>,
     classes: ClassMap,
     dropped: usize,
     opts: PipelineOptions,
@@ -282,22 +300,35 @@ impl<'t> Selected<'t> {
             .filter(|&i| used.iter().all(|&j| !table.column(j).is_missing(i)))
             .collect();
         let dropped = table.rows() - rows.len();
-        let (classes, labels) = read_labels(table, target, &rows, opts.labels)?;
+        let values = read_values(table, target, &rows, opts.task)?;
+        let (classes, labels) = match &values {
+            Some(_) => (
+                ClassMap::named(vec![table.names()[target].clone()]),
+                vec![0; rows.len()],
+            ),
+            None => read_labels(table, target, &rows, opts.labels)?,
+        };
         Ok(Selected {
             table,
             target,
             inputs,
             rows,
             labels,
+            values,
             classes,
             dropped,
             opts: opts.clone(),
         })
     }
 
-    /// One class index per kept row: what the split is drawn from.
+    /// One class index per kept row: what the split is drawn from (all 0 for regression).
     pub fn labels(&self) -> &[usize] {
         &self.labels
+    }
+
+    /// Whether the target is read as real values (asked for, or found by [`Task::Auto`]).
+    pub fn is_regression(&self) -> bool {
+        self.values.is_some()
     }
 
     /// The classes the target column defines.
@@ -355,10 +386,23 @@ impl<'t> Selected<'t> {
             unknown: self.opts.unknown,
         };
         let x = schema.encode(table, &self.inputs, &self.rows, UnknownCategory::Ignore)?;
-        let data =
-            Dataset::new(x, self.labels, self.classes, table.source())?.with_schema(schema.clone());
-        Ok((schema, data))
+        let data = match self.values {
+            Some(values) => Dataset::regression(x, values, &schema.target, table.source())?,
+            None => Dataset::new(x, self.labels, self.classes, table.source())?,
+        };
+        Ok((schema.clone(), data.with_schema(schema)))
     }
+}
+
+/// What [`Schema::apply`] reads from the target column, if the file has it.
+#[derive(Clone, Copy, Debug)]
+pub enum Expect<'a> {
+    /// Nothing: the features only (prediction).
+    Features,
+    /// Class labels, by the model's classes.
+    Classes(&'a ClassMap),
+    /// Real values (a regression model).
+    Values,
 }
 
 /// A new file read through a [`Schema`].
@@ -368,8 +412,10 @@ pub struct Applied {
     pub x: Matrix<f64>,
     /// The table rows (0-based) the rows of `x` came from.
     pub rows: Vec<usize>,
-    /// Class indices, if the target column was there and classes were given.
+    /// Class indices, if the target column was there and classes were expected.
     pub labels: Option<Vec<usize>>,
+    /// Target values, if the target column was there and values were expected.
+    pub values: Option<Vec<f64>>,
     /// What a person should know: columns ignored, rows dropped.
     pub notes: Vec<String>,
 }
@@ -403,12 +449,12 @@ impl Schema {
     }
 
     /// Reads `table` as this model's input: columns matched by header name in any order (or, without a
-    /// header, by position: the training file's columns, or those without the target). With `classes`, the
-    /// target column (if present) gives labels. `unknown` overrides the stored unseen-category rule.
+    /// header, by position: the training file's columns, or those without the target). The target column, if
+    /// present, gives what `expect` asks for. `unknown` overrides the stored unseen-category rule.
     pub fn apply(
         &self,
         table: &Table,
-        classes: Option<&ClassMap>,
+        expect: Expect<'_>,
         unknown: Option<UnknownCategory>,
     ) -> Result<Applied> {
         let path = table.source();
@@ -461,7 +507,7 @@ impl Schema {
                 ),
             });
         };
-        let target = target.filter(|_| classes.is_some());
+        let target = target.filter(|_| !matches!(expect, Expect::Features));
         let used: Vec<usize> = columns.iter().copied().chain(target).collect();
         let rows: Vec<usize> = match self.missing {
             MissingPolicy::Error => {
@@ -495,14 +541,21 @@ impl Schema {
             });
         }
         let x = self.encode(table, &columns, &rows, unknown.unwrap_or(self.unknown))?;
-        let labels = match (target, classes) {
-            (Some(j), Some(classes)) => Some(map_labels(table, j, &rows, classes)?),
-            _ => None,
+        let (labels, values) = match (target, expect) {
+            (Some(j), Expect::Classes(classes)) => {
+                (Some(map_labels(table, j, &rows, classes)?), None)
+            }
+            (Some(j), Expect::Values) => {
+                let values = read_values(table, j, &rows, Task::Regression)?;
+                (None, values)
+            }
+            _ => (None, None),
         };
         Ok(Applied {
             x,
             rows,
             labels,
+            values,
             notes,
         })
     }
@@ -714,6 +767,43 @@ fn read_labels(
             Ok((classes, labels))
         }
     }
+}
+
+/// The values of `rows` in target column `j` if `task` makes it a regression target: asked for (the column
+/// must be numeric), or [`Task::Auto`] and some value is not an integer.
+fn read_values(table: &Table, j: usize, rows: &[usize], task: Task) -> Result<Option<Vec<f64>>> {
+    let fail = |problem: &str| DataError::Task {
+        path: table.source().to_path_buf(),
+        column: table.names()[j].clone(),
+        problem: problem.into(),
+    };
+    let values = match (table.column(j), task) {
+        (_, Task::Classification) => return Ok(None),
+        (Column::Text { .. }, Task::Regression) => {
+            return Err(fail(
+                "holds text, and regression needs numbers (use --task classification for named classes)",
+            ));
+        }
+        (Column::Text { .. }, Task::Auto) => return Ok(None),
+        (Column::Numeric(v), _) => v,
+    };
+    let picked: Vec<f64> = rows.iter().map(|&i| values[i]).collect();
+    if task == Task::Auto && picked.iter().all(|v| v.fract() == 0.0) {
+        return Ok(None);
+    }
+    if let Some(k) = picked.iter().position(|v| !v.is_finite()) {
+        return Err(DataError::Missing {
+            path: table.source().to_path_buf(),
+            line: table.line(rows[k]),
+            column: table.names()[j].clone(),
+            token: table
+                .column(j)
+                .text(rows[k])
+                .unwrap_or_default()
+                .to_string(),
+        });
+    }
+    Ok(Some(picked))
 }
 
 /// The class of each of `rows` in target column `j`, by the model's `classes`.

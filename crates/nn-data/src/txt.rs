@@ -5,7 +5,7 @@
 use crate::LabelScheme;
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
-use crate::pipeline::{PipelineOptions, Selected};
+use crate::pipeline::{PipelineOptions, Selected, Task};
 use crate::table::{Column, ReadOptions, Table};
 use nn_linalg::Matrix;
 use std::path::Path;
@@ -27,10 +27,12 @@ pub fn parse_txt(bytes: &[u8], path: &Path, scheme: LabelScheme) -> Result<Datas
     dataset(Table::parse(bytes, path, &ReadOptions::default())?, scheme)
 }
 
-/// The whole table as a dataset, label last; text features are one-hot encoded over every row.
+/// The whole table as a classification dataset, label last; text features are one-hot encoded over every
+/// row.
 fn dataset(table: Table, scheme: LabelScheme) -> Result<Dataset> {
     let opts = PipelineOptions {
         labels: scheme,
+        task: Task::Classification,
         ..PipelineOptions::default()
     };
     let selected = Selected::new(&table, &opts)?;

@@ -2,7 +2,7 @@
 //! gzip, text classes, one-hot categories, missing values, and new files with their columns reordered.
 
 use nn_data::{
-    ClassMap, DataError, Delimiter, InputKind, LabelScheme, MissingPolicy, PipelineOptions,
+    ClassMap, DataError, Delimiter, Expect, InputKind, LabelScheme, MissingPolicy, PipelineOptions,
     ReadOptions, Schema, Selected, Table, UnknownCategory,
 };
 use std::io::Write;
@@ -254,7 +254,7 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
         &schema.read_options(),
     )
     .unwrap();
-    let applied = schema.apply(&new, Some(&classes), None).unwrap();
+    let applied = schema.apply(&new, Expect::Classes(&classes), None).unwrap();
     assert_eq!(applied.x.row_to_vec(0), vec![0., 0., 1., 3.0]);
     assert_eq!(applied.labels, Some(vec![1, 0]));
     assert_eq!(
@@ -268,14 +268,14 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
         &schema.read_options(),
     )
     .unwrap();
-    let e = schema.apply(&unseen, None, None).unwrap_err();
+    let e = schema.apply(&unseen, Expect::Features, None).unwrap_err();
     assert!(
         matches!(e, DataError::UnknownCategory { line: 2, .. }),
         "{e}"
     );
     assert!(e.to_string().contains("new.csv:2: column 'colour' has category 'purple', which training never saw (known: green, red, yellow)"), "{e}");
     let ignored = schema
-        .apply(&unseen, None, Some(UnknownCategory::Ignore))
+        .apply(&unseen, Expect::Features, Some(UnknownCategory::Ignore))
         .unwrap();
     assert_eq!(ignored.x.row_to_vec(0), vec![0., 0., 0., 2.0]);
 
@@ -285,7 +285,10 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
         &schema.read_options(),
     )
     .unwrap();
-    let e = schema.apply(&lacking, None, None).unwrap_err().to_string();
+    let e = schema
+        .apply(&lacking, Expect::Features, None)
+        .unwrap_err()
+        .to_string();
     assert!(
         e.contains("column 'size' is an input of the model but the file has no such column"),
         "{e}"
@@ -308,12 +311,16 @@ fn headerless_new_files_need_the_training_width_with_or_without_the_target() {
         )
         .unwrap()
     };
-    let with_target = schema.apply(&read("9,1,0.25\n"), None, None).unwrap();
+    let with_target = schema
+        .apply(&read("9,1,0.25\n"), Expect::Features, None)
+        .unwrap();
     assert_eq!(with_target.x.row_to_vec(0), vec![9.0, 0.25]);
-    let without = schema.apply(&read("9,0.25\n"), None, None).unwrap();
+    let without = schema
+        .apply(&read("9,0.25\n"), Expect::Features, None)
+        .unwrap();
     assert_eq!(without.x.row_to_vec(0), vec![9.0, 0.25]);
     let e = schema
-        .apply(&read("9\n"), None, None)
+        .apply(&read("9\n"), Expect::Features, None)
         .unwrap_err()
         .to_string();
     assert!(
@@ -391,7 +398,7 @@ proptest::proptest! {
                 for missing in [MissingPolicy::Error, MissingPolicy::Drop, MissingPolicy::Mean] {
                     let opts = PipelineOptions { missing, ..Default::default() };
                     let Ok((schema, data)) = fit(&t, &opts) else { continue };
-                    let again = schema.apply(&t, Some(data.classes()), Some(UnknownCategory::Error)).unwrap();
+                    let again = schema.apply(&t, Expect::Classes(data.classes()), Some(UnknownCategory::Error)).unwrap();
                     proptest::prop_assert_eq!(&again.x, data.x());
                 }
             }

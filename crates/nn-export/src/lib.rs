@@ -137,6 +137,11 @@ pub enum ExportError {
         "the course's Θ format holds sigmoid hidden layers only, and this model's are {0} (export it as onnx or safetensors)"
     )]
     ThetaActivation(nn_core::Activation),
+    /// The course format is a classifier's.
+    #[error(
+        "the course's Θ format holds classifiers (sigmoid outputs), and this is a regression model (export it as onnx or safetensors)"
+    )]
+    ThetaRegression,
     /// The course format is doubles.
     #[error("the course's Θ MAT-files hold doubles: --dtype f32 does not apply to --format theta")]
     ThetaDtype,
@@ -249,21 +254,28 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// The model's network and standardiser, folded together if `fold` is set.
+    /// The model's network and standardiser, folded together if `fold` is set. A regression model's target
+    /// scaling is always folded into its last layer, so that the exported network outputs values in the
+    /// target's units.
     pub fn new(model: &Checkpoint, fold: bool) -> Result<Self, ExportError> {
         let sd = &model.standardizer;
         let identity = sd.is_identity();
         if fold && identity {
             return Err(ExportError::NothingToFold);
         }
+        let mut network = model.network.clone();
+        if let Some(target) = &model.target_scale
+            && let Some(last) = network.layers_mut().last_mut()
+        {
+            unscale_outputs(last, target.mean(), target.scale());
+        }
         if !fold {
             return Ok(Prepared {
-                network: model.network.clone(),
+                network,
                 standardizer: (!identity).then(|| sd.clone()),
                 folded: false,
             });
         }
-        let mut network = model.network.clone();
         let first = &mut network.layers_mut()[0];
         fold_into(first, sd.mean(), sd.scale());
         Ok(Prepared {
@@ -287,6 +299,15 @@ pub fn fold_into(layer: &mut Layer<f64>, mean: &[f64], scale: &[f64]) {
             .sum::<f64>();
     }
     layer.weights = folded;
+}
+
+/// Folds `z ↦ z·σ + μ` into the layer that makes z: W'ᵢⱼ = Wᵢⱼ·σⱼ and b'ⱼ = bⱼ·σⱼ + μⱼ.
+pub fn unscale_outputs(layer: &mut Layer<f64>, mean: &[f64], scale: &[f64]) {
+    let w = &layer.weights;
+    layer.weights = Matrix::from_fn(w.rows(), w.cols(), |i, j| w.get(i, j) * scale[j]);
+    for ((b, &mu), &s) in layer.bias.iter_mut().zip(mean).zip(scale) {
+        *b = *b * s + mu;
+    }
 }
 
 /// `values` as little-endian bytes of `dtype`, the layout ONNX's `raw_data` and safetensors both use.

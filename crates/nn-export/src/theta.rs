@@ -36,6 +36,9 @@ pub fn export(
     dtype: Dtype,
 ) -> Result<Exported, ExportError> {
     let arch = prepared.network.architecture();
+    if arch.output.is_regression() {
+        return Err(ExportError::ThetaRegression);
+    }
     if arch.activation != Activation::Sigmoid && !arch.hidden.is_empty() {
         return Err(ExportError::ThetaActivation(arch.activation));
     }
@@ -130,6 +133,7 @@ pub fn import(thetas: &[Matrix<f64>], scheme: LabelScheme) -> Result<Checkpoint,
         },
         training: None,
         schema: None,
+        target_scale: None,
     };
     // Refuse what the model loader would refuse (e.g. non-finite weights), naming the cause.
     model

@@ -55,6 +55,7 @@ fn model(
         },
         training: None,
         schema: None,
+        target_scale: None,
     }
 }
 

@@ -206,7 +206,17 @@ pub enum Inconsistency {
     /// Weights kept for resuming whose architecture is not the model's.
     #[error("the {0} have another architecture than the model")]
     Architecture(WeightSet),
-    /// The standardiser's width is not the network's input width.
+    /// A regression model without its target scaling, or a classifier with one.
+    #[error(
+        "the target scaling ({found}) does not fit the {output} output: a regression model has one mean and scale > 0 per output, a classifier none"
+    )]
+    TargetScale {
+        /// The output layer.
+        output: &'static str,
+        /// What the file holds.
+        found: String,
+    },
+    /// The standardiser's width differs from the network's input.
     #[error("the standardiser has {means} means and {scales} scales, the network {inputs} inputs")]
     StandardizerWidth {
         /// Means stored.

@@ -26,7 +26,7 @@
 //! use nn_train::{Samples, Selection, TrainConfig, TrainData, Trainer};
 //!
 //! let x = Matrix::from_row_major(4, 2, &[0., 0., 0., 1., 1., 0., 1., 1.]);
-//! let data = TrainData { train: Samples { x, labels: vec![0, 1, 1, 0] }, validation: None, test: None };
+//! let data = TrainData { train: Samples::classes(x, vec![0, 1, 1, 0]), validation: None, test: None };
 //! let config = TrainConfig { epochs: 3000, lr: 2.0, selection: Selection::Last, ..TrainConfig::default() }
 //!     .validate(4, false, false)?;
 //! let net = Network::<f64>::xavier(2, &[4], 1, Output::Sigmoid, 1)?;

@@ -1,5 +1,5 @@
 //! Summaries of predictions: confusion matrices, per-class scores (a classification report), the ROC AUC of a
-//! binary scorer, and confidence intervals for accuracies.
+//! binary scorer, confidence intervals for accuracies, and the errors of a regression.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,6 +16,49 @@ pub fn wilson_interval(correct: usize, total: usize) -> (f64, f64) {
     let centre = (p + z * z / (2.0 * n)) / denom;
     let half = z * (p * (1.0 - p) / n + z * z / (4.0 * n * n)).sqrt() / denom;
     ((centre - half).max(0.0), (centre + half).min(1.0))
+}
+
+/// How far a regression's predictions are from the truth, in the target's units.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegressionScores {
+    /// Mean squared error.
+    pub mse: f64,
+    /// Mean absolute error.
+    pub mae: f64,
+    /// The coefficient of determination 1 − Σ(y − ŷ)² / Σ(y − ȳ)², with ȳ these samples' own mean (as
+    /// scikit-learn's `r2_score`); 0 when every y is equal and every prediction exact, else −∞ then.
+    pub r2: f64,
+    /// Samples.
+    pub samples: usize,
+}
+
+impl RegressionScores {
+    /// The scores of `predicted` against `truth` (same length).
+    pub fn new(truth: &[f64], predicted: &[f64]) -> Self {
+        let n = truth.len().min(predicted.len());
+        if n == 0 {
+            return RegressionScores::default();
+        }
+        let (truth, predicted) = (&truth[..n], &predicted[..n]);
+        let mean = truth.iter().sum::<f64>() / n as f64;
+        let (mut sse, mut sae, mut sst) = (0.0, 0.0, 0.0);
+        for (&y, &p) in truth.iter().zip(predicted) {
+            sse += (y - p) * (y - p);
+            sae += (y - p).abs();
+            sst += (y - mean) * (y - mean);
+        }
+        let r2 = match (sst > 0.0, sse > 0.0) {
+            (true, _) => 1.0 - sse / sst,
+            (false, false) => 0.0,
+            (false, true) => f64::NEG_INFINITY,
+        };
+        RegressionScores {
+            mse: sse / n as f64,
+            mae: sae / n as f64,
+            r2,
+            samples: n,
+        }
+    }
 }
 
 /// Counts of (true class, predicted class).
@@ -262,6 +305,29 @@ pub fn roc_auc(scores: &[f64], positive: &[bool]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-12
+    }
+
+    #[test]
+    fn regression_scores_by_hand() {
+        // y = [1, 2, 3, 4], ŷ = [1.5, 2, 2, 4]: errors [−0.5, 0, 1, 0]; ȳ = 2.5, SST = 5.
+        let s = RegressionScores::new(&[1.0, 2.0, 3.0, 4.0], &[1.5, 2.0, 2.0, 4.0]);
+        assert!(close(s.mse, 1.25 / 4.0));
+        assert!(close(s.mae, 1.5 / 4.0));
+        assert!(close(s.r2, 1.0 - 1.25 / 5.0));
+        assert_eq!(s.samples, 4);
+        // Predicting the mean scores 0; a constant truth predicted exactly, 0 as well.
+        assert!(close(
+            RegressionScores::new(&[1.0, 3.0], &[2.0, 2.0]).r2,
+            0.0
+        ));
+        assert!(close(
+            RegressionScores::new(&[2.0, 2.0], &[2.0, 2.0]).r2,
+            0.0
+        ));
+    }
 
     #[test]
     fn wilson_matches_published_values() {

@@ -6,29 +6,148 @@ use nn_core::{Evaluation, Network};
 use nn_linalg::Scalar;
 use serde::{Deserialize, Serialize};
 
-/// Loss and accuracy on one part of the data.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Loss and accuracy (or R²) on one part of the data.
+///
+/// Model files of format 4 and before stored the first five fields only; the `legacy` module reads those.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct PartMetrics {
-    /// Mean cross-entropy, without the λ term.
+    /// Mean loss, without the λ term: cross-entropy, or for regression ½·mean squared error in standardised
+    /// target units.
     pub loss: f64,
     /// Loss plus the λ term: the objective J.
     pub cost: f64,
-    /// Fraction correct.
+    /// Fraction correct (0 for regression).
     pub accuracy: f64,
     /// Samples correct.
     pub correct: usize,
     /// Samples.
     pub total: usize,
+    /// The coefficient of determination R² = 1 − SSE/SST of this part (regression only).
+    pub r2: Option<f64>,
+    /// Mean absolute error, in standardised target units (regression only; times the target's scale it is
+    /// in the target's units).
+    pub mae: Option<f64>,
 }
 
-impl From<Evaluation> for PartMetrics {
-    fn from(e: Evaluation) -> Self {
+impl PartMetrics {
+    /// The metrics of an evaluation; `spread` is the part's [`Samples::target_spread`](crate::Samples::target_spread)
+    /// (regression), from which R² follows.
+    pub fn new(e: Evaluation, spread: Option<f64>) -> Self {
         PartMetrics {
             loss: e.loss,
             cost: e.cost(),
             accuracy: e.accuracy(),
             correct: e.correct,
             total: e.samples,
+            r2: spread.map(|s| crate::trainer::r_squared(e.loss, s)),
+            mae: spread.map(|_| e.abs_error),
+        }
+    }
+
+    /// Mean squared error in standardised target units (regression: twice the loss ½·MSE).
+    pub fn mse(&self) -> f64 {
+        2.0 * self.loss
+    }
+}
+
+impl From<Evaluation> for PartMetrics {
+    fn from(e: Evaluation) -> Self {
+        PartMetrics::new(e, None)
+    }
+}
+
+/// Reading [`PartMetrics`] from model files written before it had `r2` (format 4 and before).
+///
+/// bincode stores a struct as its fields in order, with no names or count, so a body's layout depends on the
+/// format version. The checkpoint decoder sets the version being read for the duration of a decode
+/// ([`legacy::reading`]); `PartMetrics` reads five fields for versions before 5 and six after. Every other
+/// reader (JSON) sees the current layout.
+pub(crate) mod legacy {
+    use std::cell::Cell;
+
+    thread_local! {
+        static READING: Cell<Option<u32>> = const { Cell::new(None) };
+    }
+
+    /// Marks this thread as decoding a body of format `version` until the guard drops.
+    pub fn reading(version: u32) -> Guard {
+        let before = READING.with(|r| r.replace(Some(version)));
+        Guard(before)
+    }
+
+    /// Restores the previous state on drop.
+    pub struct Guard(Option<u32>);
+
+    impl Drop for Guard {
+        fn drop(&mut self) {
+            READING.with(|r| r.set(self.0));
+        }
+    }
+
+    /// Whether the body being decoded predates `PartMetrics::r2`.
+    pub(crate) fn before_r2() -> bool {
+        READING.with(|r| r.get()).is_some_and(|v| v < 5)
+    }
+}
+
+impl<'de> Deserialize<'de> for PartMetrics {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        /// The layout of formats 2 to 4.
+        #[derive(Deserialize)]
+        struct V4 {
+            loss: f64,
+            cost: f64,
+            accuracy: f64,
+            correct: usize,
+            total: usize,
+        }
+        /// The current layout.
+        #[derive(Deserialize)]
+        struct V5 {
+            loss: f64,
+            cost: f64,
+            accuracy: f64,
+            correct: usize,
+            total: usize,
+            r2: Option<f64>,
+            mae: Option<f64>,
+        }
+        if legacy::before_r2() {
+            let V4 {
+                loss,
+                cost,
+                accuracy,
+                correct,
+                total,
+            } = V4::deserialize(d)?;
+            Ok(PartMetrics {
+                loss,
+                cost,
+                accuracy,
+                correct,
+                total,
+                r2: None,
+                mae: None,
+            })
+        } else {
+            let V5 {
+                loss,
+                cost,
+                accuracy,
+                correct,
+                total,
+                r2,
+                mae,
+            } = V5::deserialize(d)?;
+            Ok(PartMetrics {
+                loss,
+                cost,
+                accuracy,
+                correct,
+                total,
+                r2,
+                mae,
+            })
         }
     }
 }
@@ -58,11 +177,12 @@ impl EpochReport {
         }
     }
 
-    /// `metric` on `part`, oriented so that lower is better (accuracy is negated).
+    /// `metric` on `part`, oriented so that lower is better (accuracy and R² are negated).
     pub fn score(&self, part: Part, metric: Metric) -> Option<f64> {
         self.part(part).map(|m| match metric {
             Metric::Loss => m.loss,
             Metric::Accuracy => -m.accuracy,
+            Metric::R2 => -m.r2.unwrap_or(f64::NEG_INFINITY),
         })
     }
 }

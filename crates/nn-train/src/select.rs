@@ -25,6 +25,8 @@ pub enum Metric {
     Loss,
     /// Fraction correct; higher is better.
     Accuracy,
+    /// R², regression only; higher is better.
+    R2,
 }
 
 /// How the model that is kept is chosen.
@@ -56,17 +58,21 @@ impl Selection {
     };
 
     /// Every rule's name, in the order `--help` lists them.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 10] = [
         "last",
         "val-loss",
         "val-acc",
+        "val-r2",
         "test-acc",
         "test-loss",
+        "test-r2",
         "train-loss",
         "train-acc",
+        "train-r2",
     ];
 
-    /// Parses `last`, `val-loss`, `val-acc`, `test-acc`, `test-loss`, `train-loss`, `train-acc`.
+    /// Parses the [`NAMES`](Self::NAMES): `last`, or a part (`train`, `val`, `test`) and a metric (`loss`,
+    /// `acc`, `r2`).
     pub fn parse(s: &str) -> Option<Selection> {
         if s == "last" {
             return Some(Selection::Last);
@@ -81,6 +87,7 @@ impl Selection {
         let metric = match m {
             "loss" => Metric::Loss,
             "acc" => Metric::Accuracy,
+            "r2" => Metric::R2,
             _ => return None,
         };
         Some(Selection::Best { part, metric })
@@ -100,6 +107,7 @@ impl Selection {
                 match metric {
                     Metric::Loss => "loss",
                     Metric::Accuracy => "acc",
+                    Metric::R2 => "r2",
                 }
             ),
         }

@@ -14,19 +14,86 @@ use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
-use nn_core::{Architecture, Evaluation, Gradients, L2, Network, Workspace};
+use nn_core::{Architecture, Evaluation, Gradients, L2, Network, Targets, Workspace};
 use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
 
-/// Samples and their class indices.
+/// Samples and their targets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Samples<T: Scalar = f64> {
     /// `m × n` features (already standardised if wanted).
     pub x: Matrix<T>,
+    /// What the network learns to predict for each row.
+    pub y: Y<T>,
+}
+
+/// The targets of `m` samples, owned: class indices, or (regression) `m × k` values, column-major and
+/// already standardised if wanted.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Y<T: Scalar = f64> {
     /// `m` class indices.
-    pub labels: Vec<usize>,
+    Classes(Vec<usize>),
+    /// `m·k` values, column-major.
+    Values(Vec<T>),
+}
+
+impl<T: Scalar> Y<T> {
+    /// Borrowed, as the network takes them.
+    pub fn targets(&self) -> Targets<'_, T> {
+        match self {
+            Y::Classes(c) => Targets::Classes(c),
+            Y::Values(v) => Targets::Values(v),
+        }
+    }
+
+    /// The class indices (`None` for regression).
+    pub fn labels(&self) -> Option<&[usize]> {
+        match self {
+            Y::Classes(c) => Some(c),
+            Y::Values(_) => None,
+        }
+    }
+
+    /// In precision `U`.
+    pub fn cast<U: Scalar>(&self) -> Y<U> {
+        match self {
+            Y::Classes(c) => Y::Classes(c.clone()),
+            Y::Values(v) => Y::Values(v.iter().map(|&t| U::from_f64(t.to_f64())).collect()),
+        }
+    }
+}
+
+impl<T: Scalar> Samples<T> {
+    /// Samples with class labels.
+    pub fn classes(x: Matrix<T>, labels: Vec<usize>) -> Self {
+        Samples {
+            x,
+            y: Y::Classes(labels),
+        }
+    }
+
+    /// The mean over samples of Σⱼ (yⱼ − ȳⱼ)² (regression; `None` for classes): the loss ½‖z − y‖² of
+    /// predicting every output's mean, times 2. R² = 1 − 2·loss / this.
+    pub fn target_spread(&self) -> Option<f64> {
+        let Y::Values(v) = &self.y else {
+            return None;
+        };
+        let m = self.x.rows();
+        if m == 0 {
+            return Some(0.0);
+        }
+        let mut total = 0.0;
+        for column in v.chunks(m) {
+            let mean = column.iter().map(|t| t.to_f64()).sum::<f64>() / m as f64;
+            total += column
+                .iter()
+                .map(|t| (t.to_f64() - mean).powi(2))
+                .sum::<f64>();
+        }
+        Some(total / m as f64)
+    }
 }
 
 /// The parts a run trains and reports on.
@@ -133,7 +200,7 @@ impl<T: Scalar> Trainer<T> {
             .chain(&data.validation)
             .chain(&data.test)
         {
-            self.net.check_inputs(&part.x, &part.labels)?;
+            self.net.check_inputs(&part.x, part.y.targets())?;
         }
         let mut buf = Buffers::new(self.net.architecture(), &self.config, data);
         if self.progress.best.is_none() {
@@ -159,8 +226,18 @@ impl<T: Scalar> Trainer<T> {
                 epoch,
                 lr,
                 train,
-                validation: self.evaluate(data.validation.as_ref(), buf.ws_val.as_mut(), buf.l2)?,
-                test: self.evaluate(data.test.as_ref(), buf.ws_test.as_mut(), buf.l2)?,
+                validation: self.evaluate(
+                    data.validation.as_ref(),
+                    buf.ws_val.as_mut(),
+                    buf.l2,
+                    buf.spread[1],
+                )?,
+                test: self.evaluate(
+                    data.test.as_ref(),
+                    buf.ws_test.as_mut(),
+                    buf.l2,
+                    buf.spread[2],
+                )?,
             };
             if self.record(report, observer) {
                 break;
@@ -182,9 +259,9 @@ impl<T: Scalar> Trainer<T> {
         lr: f64,
         epoch: usize,
     ) -> Result<PartMetrics> {
-        let (x, labels) = (&train.x, &train.labels);
-        let eval = self.step(x, labels, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
-        Ok(PartMetrics::from(eval))
+        let (x, y) = (&train.x, train.y.targets());
+        let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
+        Ok(PartMetrics::new(eval, buf.spread[0]))
     }
 
     /// One pass over the training part in mini-batches, in an order shuffled from (seed, epoch) alone, so that
@@ -204,38 +281,52 @@ impl<T: Scalar> Trainer<T> {
             epoch,
         )));
         let mut sum = PartMetrics::default();
-        let (mut loss_sum, mut cost_sum) = (0.0, 0.0);
+        let (mut loss_sum, mut cost_sum, mut abs_sum) = (0.0, 0.0, 0.0);
         for chunk in buf.order.chunks(buf.batch) {
             train.x.gather_rows_into(chunk, &mut buf.xb);
-            buf.yb.clear();
-            buf.yb.extend(chunk.iter().map(|&i| train.labels[i]));
-            let (x, labels) = (&buf.xb, &buf.yb);
-            let eval = self.step(x, labels, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
+            let y = match &train.y {
+                Y::Classes(labels) => {
+                    buf.yb.clear();
+                    buf.yb.extend(chunk.iter().map(|&i| labels[i]));
+                    Targets::Classes(&buf.yb)
+                }
+                Y::Values(values) => {
+                    buf.vb.clear();
+                    for column in values.chunks(m) {
+                        buf.vb.extend(chunk.iter().map(|&i| column[i]));
+                    }
+                    Targets::Values(&buf.vb)
+                }
+            };
+            let eval = self.step(&buf.xb, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
             loss_sum += eval.loss * chunk.len() as f64;
             cost_sum += eval.cost() * chunk.len() as f64;
+            abs_sum += eval.abs_error * chunk.len() as f64;
             sum.correct += eval.correct;
         }
         sum.total = m;
         sum.loss = loss_sum / m as f64;
         sum.cost = cost_sum / m as f64;
         sum.accuracy = sum.correct as f64 / m as f64;
+        sum.r2 = buf.spread[0].map(|spread| r_squared(sum.loss, spread));
+        sum.mae = buf.spread[0].map(|_| abs_sum / m as f64);
         Ok(sum)
     }
 
-    /// One optimiser step on `(x, labels)`: the gradient (and the metrics of the weights before the step),
-    /// a check that the loss is finite, then the update.
+    /// One optimiser step on `(x, y)`: the gradient (and the metrics of the weights before the step), a
+    /// check that the loss is finite, then the update.
     #[allow(clippy::too_many_arguments)] // the loop's buffers, borrowed apart
     fn step(
         &mut self,
         x: &Matrix<T>,
-        labels: &[usize],
+        y: Targets<'_, T>,
         ws: &mut Workspace<T>,
         grads: &mut Gradients<T>,
         l2: L2,
         lr: f64,
         epoch: usize,
     ) -> Result<Evaluation> {
-        let eval = self.net.gradient_with(x, labels, l2, ws, grads)?;
+        let eval = self.net.gradient_with(x, y, l2, ws, grads)?;
         check_loss(eval.loss, epoch)?;
         self.progress
             .optimizer
@@ -262,11 +353,13 @@ impl<T: Scalar> Trainer<T> {
         part: Option<&Samples<T>>,
         ws: Option<&mut Workspace<T>>,
         l2: L2,
+        spread: Option<f64>,
     ) -> Result<Option<PartMetrics>> {
         match (part, ws) {
-            (Some(p), Some(ws)) => Ok(Some(
-                self.net.evaluate_with(&p.x, &p.labels, l2, ws)?.into(),
-            )),
+            (Some(p), Some(ws)) => {
+                let eval = self.net.evaluate_with(&p.x, p.y.targets(), l2, ws)?;
+                Ok(Some(PartMetrics::new(eval, spread)))
+            }
             _ => Ok(None),
         }
     }
@@ -322,10 +415,13 @@ struct Buffers<T: Scalar> {
     grads: Gradients<T>,
     ws_val: Option<Workspace<T>>,
     ws_test: Option<Workspace<T>>,
-    /// Mini-batches only: the shuffled order, and the batch's rows and labels.
+    /// Mini-batches only: the shuffled order, and the batch's rows and labels (or values).
     order: Vec<usize>,
     xb: Matrix<T>,
     yb: Vec<usize>,
+    vb: Vec<T>,
+    /// [`Samples::target_spread`] of the training, validation and test parts (regression only).
+    spread: [Option<f64>; 3],
 }
 
 impl<T: Scalar> Buffers<T> {
@@ -334,15 +430,22 @@ impl<T: Scalar> Buffers<T> {
         let batch = cfg.batch_size.unwrap_or(m).min(m);
         let full_batch = batch == m;
         let workspace = |rows| Workspace::<T>::new(arch, rows, cfg.threads);
-        let (order, xb, yb) = if full_batch {
-            (Vec::new(), Matrix::zeros(0, 0), Vec::new())
+        let (order, xb, yb, vb) = if full_batch {
+            (Vec::new(), Matrix::zeros(0, 0), Vec::new(), Vec::new())
         } else {
+            let values = if arch.output.is_regression() {
+                batch * arch.n_outputs
+            } else {
+                0
+            };
             (
                 Vec::with_capacity(m),
                 Matrix::zeros(batch, arch.n_input),
                 Vec::with_capacity(batch),
+                Vec::with_capacity(values),
             )
         };
+        let spread = |part: Option<&Samples<T>>| part.and_then(Samples::target_spread);
         Buffers {
             batch,
             full_batch,
@@ -354,7 +457,22 @@ impl<T: Scalar> Buffers<T> {
             order,
             xb,
             yb,
+            vb,
+            spread: [
+                spread(Some(&data.train)),
+                spread(data.validation.as_ref()),
+                spread(data.test.as_ref()),
+            ],
         }
+    }
+}
+
+/// R² = 1 − SSE/SST from the loss ½·SSE/m and the spread SST/m (0 spread: no variance to explain, 0).
+pub(crate) fn r_squared(loss: f64, spread: f64) -> f64 {
+    if spread > 0.0 {
+        1.0 - 2.0 * loss / spread
+    } else {
+        0.0
     }
 }
 

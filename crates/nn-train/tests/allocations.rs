@@ -76,10 +76,7 @@ fn part(m: usize, offset: usize) -> Samples<f64> {
     let x = Matrix::from_fn(m, 8, |i, j| {
         (((i + offset) * 7 + j * 3) % 11) as f64 / 11.0 - 0.5
     });
-    Samples {
-        x,
-        labels: (0..m).map(|i| (i + offset) % 3).collect(),
-    }
+    Samples::classes(x, (0..m).map(|i| (i + offset) % 3).collect())
 }
 
 /// One test in this binary, so that no other test shares the pools while this one counts.
@@ -161,10 +158,7 @@ fn parallel_products() {
     const { assert!(2 * 1100 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS) };
     const { assert!(1100 * 64 >= Threads::MIN_PARALLEL_ELEMENTS) };
     let data = TrainData {
-        train: Samples {
-            x,
-            labels: (0..1100).map(|i| i % 10).collect(),
-        },
+        train: Samples::classes(x, (0..1100).map(|i| i % 10).collect()),
         validation: None,
         test: None,
     };

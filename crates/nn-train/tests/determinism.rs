@@ -14,10 +14,7 @@ fn digits_like() -> TrainData<f64> {
     let x = Matrix::from_fn(1100, 400, |i, j| {
         (((i * 31 + j * 17) % 97) as f64 / 97.0 - 0.5) * ((i % 10) as f64 + 1.0) / 10.0
     });
-    let train = Samples {
-        x,
-        labels: (0..1100).map(|i| i % 10).collect(),
-    };
+    let train = Samples::classes(x, (0..1100).map(|i| i % 10).collect());
     TrainData {
         train,
         validation: None,

@@ -11,6 +11,8 @@ fn report(epoch: usize, val_loss: f64, test_acc: f64) -> EpochReport {
             accuracy,
             correct: 0,
             total: 10,
+            r2: None,
+            mae: None,
         })
     };
     EpochReport {

@@ -110,10 +110,7 @@ fn gd_epoch_equals_hand_computed_step() {
         .sum::<f64>()
         / m;
 
-    let train = Samples {
-        x: Matrix::from_row_major(3, 1, &x),
-        labels: vec![1, 0, 0],
-    };
+    let train = Samples::classes(Matrix::from_row_major(3, 1, &x), vec![1, 0, 0]);
     let config = TrainConfig {
         epochs: 1,
         lr,
@@ -210,7 +207,7 @@ fn every_optimizer_learns_and_events_arrive_in_order() {
         let (selected, report) = t.selected();
         assert_eq!(report.unwrap().epoch, best.epoch);
         let v = data().validation.unwrap();
-        let again = selected.evaluate(&v.x, &v.labels, 0.0).unwrap();
+        let again = selected.evaluate(&v.x, v.y.targets(), 0.0).unwrap();
         assert_eq!(again.loss, best.validation.unwrap().loss);
     }
 }
@@ -245,10 +242,10 @@ fn divergence_names_epoch_and_keeps_the_last_good_checkpoint() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("best.nnm");
     // Logistic regression on huge inputs, half of them misclassified whatever the weight's sign.
-    let train = Samples {
-        x: Matrix::from_row_major(4, 1, &[1e300, -1e300, 1e300, -1e300]),
-        labels: vec![1, 0, 0, 1],
-    };
+    let train = Samples::classes(
+        Matrix::from_row_major(4, 1, &[1e300, -1e300, 1e300, -1e300]),
+        vec![1, 0, 0, 1],
+    );
     let net = Network::<f64>::xavier(1, &[], 1, Output::Sigmoid, 0).unwrap();
     // A tiny rate for epoch 1 (a finite step), then 1e10 from epoch 2 on (overflow).
     let schedule = Schedule::Steps {

@@ -113,7 +113,7 @@ fn full_batch<T: nn_linalg::Scalar>(case: &Case, threads: Threads) -> f64 {
 fn adam_epoch(threads: Threads) -> f64 {
     let (x, labels) = synthetic::<f64>(4000, 400, 10);
     let data = TrainData {
-        train: Samples { x, labels },
+        train: Samples::classes(x, labels),
         validation: None,
         test: None,
     };

@@ -253,7 +253,7 @@ fn run_one<T: Scalar>(
         let mut d = data.select(idx);
         d.standardize(&standardizer);
         let (x, labels) = d.into_xy();
-        Samples { x, labels }
+        Samples::classes(x, labels)
     };
     let train_data = TrainData {
         train: samples(&parts.train),

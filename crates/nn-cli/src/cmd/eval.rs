@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use nn_data::{LabelScheme, MissingPolicy};
 use nn_linalg::Matrix;
 use nn_train::Checkpoint;
-use nn_train::metrics::{Confusion, roc_auc, wilson_interval};
+use nn_train::metrics::{Confusion, RegressionScores, roc_auc, wilson_interval};
 
 pub fn run(a: EvalArgs) -> Result<()> {
     let t = &a.data.table;
@@ -59,6 +59,9 @@ pub fn run(a: EvalArgs) -> Result<()> {
         let path = a.model.as_ref().context("--model or --theta is required")?;
         let ckpt = Checkpoint::load(path)?;
         let data = load_for_model(&a.data, &ckpt, a.json)?;
+        if let Some(truth) = data.values() {
+            return regression(&a, path, &ckpt, &data, truth);
+        }
         if data.classes().len() > ckpt.classes.len() {
             bail!(
                 "the data has {} classes, the model {}",
@@ -130,5 +133,44 @@ pub fn run(a: EvalArgs) -> Result<()> {
         )),
         report.render(&names),
         confusion.render(&names)
+    ))
+}
+
+/// A regression model's errors on the data, in the target's units.
+fn regression(
+    a: &EvalArgs,
+    path: &std::path::Path,
+    ckpt: &Checkpoint,
+    data: &nn_data::Dataset,
+    truth: &[f64],
+) -> Result<()> {
+    let predicted = nn_train::job::predict_values(ckpt, data.x())?;
+    let scores = RegressionScores::new(truth, predicted.col(0));
+    let target = ckpt.classes.name(0);
+    if a.json {
+        let v = serde_json::json!({
+            "model": path.display().to_string(),
+            "data": data.source().display().to_string(),
+            "task": "regression",
+            "target": target,
+            "samples": scores.samples,
+            "mse": scores.mse,
+            "rmse": scores.mse.sqrt(),
+            "mae": scores.mae,
+            "r2": scores.r2,
+        });
+        return out(&format!("{v}\n"));
+    }
+    out(&format!(
+        "model {} ({}, epoch {}) on {}: {} samples, target '{target}'\n  MSE {:.6}  RMSE {:.6}  MAE {:.6}  R² {:.4}\n",
+        path.display(),
+        ckpt.network.architecture().describe(),
+        ckpt.epoch,
+        data.source().display(),
+        scores.samples,
+        scores.mse,
+        scores.mse.sqrt(),
+        scores.mae,
+        scores.r2
     ))
 }

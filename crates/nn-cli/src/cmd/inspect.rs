@@ -15,6 +15,8 @@ pub fn run(a: InspectArgs) -> Result<()> {
             "parameters": arch.parameter_count(),
             "precision": c.precision,
             "classes": c.classes,
+            "task": if arch.output.is_regression() { "regression" } else { "classification" },
+            "target_scale": c.target_scale,
             "standardizer": c.standardizer,
             "input_schema": c.schema,
             "epoch": c.epoch,
@@ -37,11 +39,21 @@ pub fn run(a: InspectArgs) -> Result<()> {
         arch.parameter_count(),
         c.precision
     ));
-    s.push_str(&format!(
-        "classes      {} ({})\n",
-        c.classes.names().join(" "),
-        c.classes.describe()
-    ));
+    match &c.target_scale {
+        Some(t) => s.push_str(&format!(
+            "target       '{}' (regression): standardised with the training part's mean {} and standard deviation {}; predictions are z·{} + {}\n",
+            c.classes.name(0),
+            t.mean()[0],
+            t.scale()[0],
+            t.scale()[0],
+            t.mean()[0]
+        )),
+        None => s.push_str(&format!(
+            "classes      {} ({})\n",
+            c.classes.names().join(" "),
+            c.classes.describe()
+        )),
+    }
     let sd = &c.standardizer;
     let identity = sd.is_identity();
     s.push_str(&format!(
@@ -91,14 +103,22 @@ pub fn run(a: InspectArgs) -> Result<()> {
     ));
     if let Some(m) = &c.metrics {
         let part = |name: &str, p: Option<&nn_train::PartMetrics>| {
-            p.map(|p| {
-                format!(
+            p.map(|p| match (p.r2, c.target_scale.as_ref()) {
+                (Some(r2), Some(t)) => format!(
+                    "             {name:<10} loss {:.6}  MSE {:.6}  MAE {:.6}  R² {:.4} ({} samples)\n",
+                    p.loss,
+                    p.mse() * t.scale()[0] * t.scale()[0],
+                    p.mae.unwrap_or(0.0) * t.scale()[0],
+                    r2,
+                    p.total
+                ),
+                _ => format!(
                     "             {name:<10} loss {:.6}  accuracy {:.2}% ({}/{})\n",
                     p.loss,
                     100.0 * p.accuracy,
                     p.correct,
                     p.total
-                )
+                ),
             })
             .unwrap_or_default()
         };

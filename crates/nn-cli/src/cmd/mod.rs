@@ -12,8 +12,8 @@ mod train;
 use crate::args::{Command, DataArgs};
 use anyhow::{Context, Result, bail};
 use nn_data::{
-    Dataset, FileKind, InputKind, LabelScheme, LoadOptions, PipelineOptions, Schema, Selected,
-    SplitSpec, Table,
+    Dataset, Expect, FileKind, InputKind, LabelScheme, LoadOptions, PipelineOptions, Schema,
+    Selected, SplitSpec, Table, Task,
 };
 use nn_train::Checkpoint;
 use std::path::{Path, PathBuf};
@@ -100,6 +100,12 @@ pub fn load_for_training(args: &DataArgs, split: &SplitSpec, quiet: bool) -> Res
             table.rows()
         );
     }
+    if selected.is_regression() && args.table.task == Task::Auto && !quiet {
+        eprintln!(
+            "note: regression: target '{}' holds numbers that are not all integers (--task classification to classify them)",
+            selected.target_name()
+        );
+    }
     let parts = nn_data::split(selected.labels(), split)?;
     let (schema, data) = selected.fit(&parts.train)?;
     if !quiet {
@@ -118,6 +124,11 @@ pub fn pipeline_options(args: &DataArgs) -> PipelineOptions {
         missing: t.missing,
         unknown: t.unknown.unwrap_or_default(),
         labels: args.labels.unwrap_or(LabelScheme::Auto),
+        // A label scheme is about classes: with --labels, auto means classification.
+        task: match (t.task, args.labels) {
+            (Task::Auto, Some(_)) => Task::Classification,
+            (task, _) => task,
+        },
     }
 }
 
@@ -158,9 +169,10 @@ fn refuse_table_flags(args: &DataArgs, path: &Path) -> Result<()> {
         || t.features.is_some()
         || !t.drop.is_empty()
         || t.missing != nn_data::MissingPolicy::Error
+        || t.task == Task::Regression
     {
         bail!(
-            "{}: --target, --features, --drop and --missing apply to delimited text files, not to .mat or IDX files",
+            "{}: --target, --features, --drop, --missing and --task regression apply to delimited text files, not to .mat or IDX files",
             path.display()
         );
     }
@@ -175,18 +187,31 @@ pub fn load_for_model(args: &DataArgs, ckpt: &Checkpoint, quiet: bool) -> Result
     };
     let path = locate(&args.data)?;
     let table = read_through(schema, &path, args.table.delimiter)?;
-    let applied = schema.apply(&table, Some(&ckpt.classes), args.table.unknown)?;
+    let regression = ckpt.network.architecture().output.is_regression();
+    let expect = if regression {
+        Expect::Values
+    } else {
+        Expect::Classes(&ckpt.classes)
+    };
+    let applied = schema.apply(&table, expect, args.table.unknown)?;
     for note in applied.notes.iter().filter(|_| !quiet) {
         eprintln!("note: {note}");
     }
-    let labels = applied.labels.with_context(|| {
+    let missing_target = || {
         format!(
             "{}: no target column '{}' to score the model against",
             path.display(),
             schema.target
         )
-    })?;
-    Ok(Dataset::new(applied.x, labels, ckpt.classes.clone(), &path)?.with_schema(schema.clone()))
+    };
+    let data = if regression {
+        let values = applied.values.with_context(missing_target)?;
+        Dataset::regression(applied.x, values, &schema.target, &path)?
+    } else {
+        let labels = applied.labels.with_context(missing_target)?;
+        Dataset::new(applied.x, labels, ckpt.classes.clone(), &path)?
+    };
+    Ok(data.with_schema(schema.clone()))
 }
 
 /// Reads a text file with the model's header rule (and the delimiter detected, unless given).

@@ -1,9 +1,10 @@
-//! `nn predict`: one CSV row per sample with the predicted class (and probabilities).
+//! `nn predict`: one CSV row per sample with the predicted class (and probabilities), or for a regression model
+//! the predicted value in the target's units.
 
 use super::{locate, out, read_through};
 use crate::args::PredictArgs;
 use anyhow::{Result, bail};
-use nn_data::{FileKind, MatFile, load_table};
+use nn_data::{Expect, FileKind, MatFile, load_table};
 use nn_train::Checkpoint;
 
 pub fn run(a: PredictArgs) -> Result<()> {
@@ -14,7 +15,7 @@ pub fn run(a: PredictArgs) -> Result<()> {
     let mut rows: Option<Vec<usize>> = None;
     let x = if let Some(schema) = &ckpt.schema {
         let table = read_through(schema, &path, a.delimiter)?;
-        let applied = schema.apply(&table, None, a.unknown)?;
+        let applied = schema.apply(&table, Expect::Features, a.unknown)?;
         for note in &applied.notes {
             eprintln!("note: {note}");
         }
@@ -34,6 +35,27 @@ pub fn run(a: PredictArgs) -> Result<()> {
             ),
         }
     };
+    let digits = usize::from(a.digits);
+    let row_of = |i: usize| rows.as_ref().map_or(i + 1, |r| r[i]);
+    if ckpt.network.architecture().output.is_regression() {
+        if a.proba {
+            bail!("--proba: a regression model predicts values, not class probabilities");
+        }
+        let values = nn_train::job::predict_values(&ckpt, &x)?;
+        let mut s = String::from("row");
+        for name in ckpt.classes.names() {
+            s.push_str(&format!(",{}", csv_field(&format!("predicted_{name}"))));
+        }
+        s.push('\n');
+        for i in 0..values.rows() {
+            s.push_str(&row_of(i).to_string());
+            for v in values.row_to_vec(i) {
+                s.push_str(&format!(",{v:.digits$}"));
+            }
+            s.push('\n');
+        }
+        return out(&s);
+    }
     // The class is the largest logit, as `nn eval` counts it (and an exported ONNX graph's `label`).
     let predicted = nn_train::job::predict(&ckpt, &x)?;
     let p = if a.proba {
@@ -49,10 +71,8 @@ pub fn run(a: PredictArgs) -> Result<()> {
         }
     }
     s.push('\n');
-    let digits = usize::from(a.digits);
     for (i, &class) in predicted.iter().enumerate() {
-        let row = rows.as_ref().map_or(i + 1, |r| r[i]);
-        s.push_str(&format!("{row},{}", csv_field(&names[class])));
+        s.push_str(&format!("{},{}", row_of(i), csv_field(&names[class])));
         if let Some(p) = &p {
             // One sigmoid unit gives P(class 1); class 0's probability is its complement.
             let probs = if p.cols() == 1 {

@@ -8,7 +8,8 @@ use nn_data::{PipelineOptions, Selected, SplitSpec};
 use nn_linalg::{Scalar, Threads};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
 use nn_train::{
-    Optimizer, Precision, ResumeProblem, Schedule, Selection, TrainConfig, TrainError, TrainEvent,
+    Metric, Optimizer, Precision, ResumeProblem, Schedule, Selection, TrainConfig, TrainError,
+    TrainEvent,
 };
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -60,7 +61,8 @@ fn split_spec(a: &TrainArgs) -> Result<SplitSpec> {
     })
 }
 
-pub(super) fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
+/// The job the flags ask for, on data of `classes` classes, or a regression target (`classes` is then 1).
+pub(super) fn spec_from(a: &TrainArgs, classes: usize, regression: bool) -> Result<JobSpec> {
     let split = split_spec(a)?;
     let validation = split.validation;
     let schedule = if let Some(p) = &a.lr_plateau {
@@ -94,10 +96,30 @@ pub(super) fn spec_from(a: &TrainArgs, classes: usize) -> Result<JobSpec> {
     if let Optimizer::AdamW { weight_decay, .. } = &mut optimizer {
         *weight_decay = a.weight_decay;
     }
-    let output = match a.output {
-        Some(o) => o,
-        None if classes == 2 => Output::Sigmoid,
-        None => Output::Softmax,
+    if let Selection::Best { metric, .. } = selection {
+        match (metric, regression) {
+            (Metric::Accuracy, true) => bail!(
+                "--select {selection}: a regression model has no accuracy (use a -loss or -r2 rule)"
+            ),
+            (Metric::R2, false) => bail!(
+                "--select {selection}: R² is for regression; a classifier uses a -loss or -acc rule"
+            ),
+            _ => {}
+        }
+    }
+    let output = match (a.output, regression) {
+        (Some(o), _) if o.is_regression() != regression => bail!(
+            "--output {o}: the target is {}",
+            if regression {
+                "numeric and read as regression, which needs --output identity (or --task classification)"
+            } else {
+                "read as classes; --output identity is for regression (--task regression)"
+            }
+        ),
+        (Some(o), _) => o,
+        (None, true) => Output::Identity,
+        (None, false) if classes == 2 => Output::Sigmoid,
+        (None, false) => Output::Softmax,
     };
     Ok(JobSpec {
         hidden: parse_widths(&a.hidden)?,
@@ -139,7 +161,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     // The file to resume is read whole before anything is written, so --resume F --out F is safe.
     let resume = a.resume.as_deref().map(Resume::load).transpose()?;
     let dataset = load_for(&a, resume.as_ref(), given)?;
-    let mut spec = spec_from(&a, dataset.classes().len())?;
+    let mut spec = spec_from(&a, dataset.classes().len(), dataset.is_regression())?;
     if let Some(r) = &resume {
         let saved = r.spec(spec.config.epochs, spec.config.threads)?;
         resume::check_flags(&saved, &spec, &a, given).map_err(|problem| TrainError::Resume {
@@ -149,12 +171,25 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         spec = saved;
     }
     if !a.quiet {
+        let target = match dataset.values() {
+            Some(v) => {
+                let (lo, hi) = v
+                    .iter()
+                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &t| {
+                        (lo.min(t), hi.max(t))
+                    });
+                format!(
+                    "target '{}' (regression, {lo} to {hi})",
+                    dataset.classes().name(0)
+                )
+            }
+            None => format!("labels {}", dataset.classes().describe()),
+        };
         eprintln!(
-            "data: {} — {} samples × {} features; labels {}",
+            "data: {} — {} samples × {} features; {target}",
             a.data.data.display(),
             dataset.len(),
             dataset.features(),
-            dataset.classes().describe()
         );
         if a.lr.is_none() && resume.is_none() {
             eprintln!(
@@ -241,6 +276,15 @@ fn load_for(
         && labels != saved
     {
         return Err(differs("--labels", saved.name().into(), labels.name().into()).into());
+    }
+    let regression = r.checkpoint.network.architecture().output.is_regression();
+    let task = a.data.table.task;
+    if given("task")
+        && task != nn_data::Task::Auto
+        && (task == nn_data::Task::Regression) != regression
+    {
+        let name = |r: bool| if r { "regression" } else { "classification" };
+        return Err(differs("--task", name(regression).into(), task.name().into()).into());
     }
     if let Some(schema) = &r.checkpoint.schema
         && ["target", "features", "drop", "missing"]

@@ -64,6 +64,10 @@ pub fn training_figures(
         &format!("{title}: selected epoch {}", ckpt.epoch),
         ckpt.epoch,
     )?;
+    if dataset.is_regression() {
+        // The class figures (boundary, confusion, ROC, misclassified digits) have no meaning for regression.
+        return Ok(written);
+    }
     if dataset.features() == 2 {
         let mut is_train = vec![false; dataset.len()];
         for &i in &split.train {

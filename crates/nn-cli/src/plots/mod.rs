@@ -10,8 +10,8 @@ pub use figures::{Figure, FigureKind, training_figures};
 
 use anyhow::{Result, anyhow};
 use nn_data::Image;
-use nn_train::EpochReport;
 use nn_train::metrics::Confusion;
+use nn_train::{EpochReport, PartMetrics};
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -25,23 +25,27 @@ fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing: {e}")
 }
 
-/// Loss (left) and accuracy (right) per epoch for every part, with the selected epoch marked.
+/// Loss (left) and accuracy (right; R² for regression) per epoch for every part, with the selected epoch
+/// marked.
 pub fn curves(path: &Path, history: &[EpochReport], title: &str, selected: usize) -> Result<()> {
+    let regression = history.first().is_some_and(|r| r.train.r2.is_some());
     let root = SVGBackend::new(path, (1100, 420)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(title, ("sans-serif", 18)).map_err(err)?;
     let panels = root.split_evenly((1, 2));
     let n = history.len().max(1) as f64;
-    type Get = fn(&EpochReport) -> Option<(f64, f64)>;
+    type Get = fn(&EpochReport) -> Option<&PartMetrics>;
     let parts: [(&str, RGBColor, Get); 3] = [
-        ("train", TRAIN, |r| Some((r.train.loss, r.train.accuracy))),
-        ("validation", VAL, |r| {
-            r.validation.map(|p| (p.loss, p.accuracy))
-        }),
-        ("test", TEST, |r| r.test.map(|p| (p.loss, p.accuracy))),
+        ("train", TRAIN, |r| Some(&r.train)),
+        ("validation", VAL, |r| r.validation.as_ref()),
+        ("test", TEST, |r| r.test.as_ref()),
     ];
     for (panel, is_loss) in panels.iter().zip([true, false]) {
-        let value = |v: (f64, f64)| if is_loss { v.0 } else { 100.0 * v.1 };
+        let value = |p: &PartMetrics| match (is_loss, p.r2) {
+            (true, _) => p.loss,
+            (false, Some(r2)) => r2,
+            (false, None) => 100.0 * p.accuracy,
+        };
         let ys = history
             .iter()
             .flat_map(|r| parts.iter().filter_map(move |(_, _, g)| g(r)))
@@ -65,10 +69,11 @@ pub fn curves(path: &Path, history: &[EpochReport], title: &str, selected: usize
             .configure_mesh()
             .x_label_formatter(&|v| format!("{v:.0}"))
             .x_desc("epoch")
-            .y_desc(if is_loss {
-                "cross-entropy loss"
-            } else {
-                "accuracy (%)"
+            .y_desc(match (is_loss, regression) {
+                (true, false) => "cross-entropy loss",
+                (true, true) => "loss ½·MSE (standardised target)",
+                (false, false) => "accuracy (%)",
+                (false, true) => "R²",
             })
             .draw()
             .map_err(err)?;

@@ -80,6 +80,10 @@ pub struct Checkpoint {
     /// layout of formats 2 and 3.
     #[serde(skip)]
     pub schema: Option<Schema>,
+    /// Regression: the target's mean and standard deviation on the training part. The network predicts
+    /// standardised values; a prediction is `z·scale + mean`. Stored in the appendix (format 5 on).
+    #[serde(skip)]
+    pub target_scale: Option<Standardizer>,
 }
 
 /// Where the training that wrote a file stands.
@@ -206,6 +210,18 @@ impl Checkpoint {
             || sd.scale().iter().any(|&s| s <= 0.0)
         {
             return Err(Inconsistency::StandardizerValues);
+        }
+        let scale_width = self.target_scale.as_ref().map(Standardizer::len);
+        let scale_ok = self.target_scale.as_ref().is_none_or(|t| {
+            t.mean().iter().chain(t.scale()).all(|v| v.is_finite())
+                && t.scale().iter().all(|&s| s > 0.0)
+        });
+        let expected = arch.output.is_regression().then_some(arch.n_outputs);
+        if scale_width != expected || !scale_ok {
+            return Err(Inconsistency::TargetScale {
+                output: arch.output.name(),
+                found: scale_width.map_or_else(|| "none".into(), |w| format!("{w} values")),
+            });
         }
         let k = self.classes.len();
         if k != arch.classes() || self.classes.names().len() != k {

@@ -35,6 +35,15 @@ struct Appendix {
     schema: Option<nn_data::Schema>,
     /// [`RunRecord::init`] of the training record.
     init: Option<nn_core::Init>,
+    /// [`Checkpoint::target_scale`] (format 5 on).
+    target_scale: Option<nn_data::Standardizer>,
+}
+
+/// The appendix of format 4.
+#[derive(serde::Deserialize)]
+struct AppendixV4 {
+    schema: Option<nn_data::Schema>,
+    init: Option<nn_core::Init>,
 }
 
 /// [`Appendix`] by reference, for writing.
@@ -42,6 +51,7 @@ struct Appendix {
 struct AppendixRef<'a> {
     schema: &'a Option<nn_data::Schema>,
     init: Option<nn_core::Init>,
+    target_scale: &'a Option<nn_data::Standardizer>,
 }
 
 /// The format version this build writes.
@@ -51,10 +61,14 @@ struct AppendixRef<'a> {
 /// - Version 4 appended the input schema of a model trained on a delimited text file and the initialisation
 ///   asked for with `--init` (an `Appendix`), and the `named` label scheme; a version 2 or 3 body is a
 ///   version 4 body without the appendix.
+/// - Version 5 added regression: the identity output, the R² of every part in the epoch metrics
+///   (`PartMetrics::r2`, so their layout differs from version 4's, which
+///   `report::legacy` reads), the `r2` selection rules, and the target's scaling at
+///   the end of the appendix.
 ///
-/// All three are read. Version 1 (before the body had its own record types and a status) is refused with a
+/// All four are read. Version 1 (before the body had its own record types and a status) is refused with a
 /// hint.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 /// The oldest format version this build reads.
 pub const OLDEST_READABLE: u32 = 2;
 /// The largest body read or written (256 MiB): also bincode's allocation limit, so a forged length inside the
@@ -75,6 +89,7 @@ impl Checkpoint {
         let appendix = AppendixRef {
             schema: &self.schema,
             init: self.training.as_ref().and_then(|t| t.run.init),
+            target_scale: &self.target_scale,
         };
         let body = bincode::serde::encode_to_vec((self, appendix), bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
@@ -150,18 +165,40 @@ impl Checkpoint {
         if sha2::Sha256::digest(body).as_slice() != &bytes[HEADER + n..] {
             return Err(fail(CheckpointProblem::Checksum));
         }
-        let (mut ckpt, mut used): (Checkpoint, usize) =
-            bincode::serde::decode_from_slice(body, bincode_config())
-                .map_err(|e| fail(CheckpointProblem::Decode(e.to_string())))?;
-        if version >= 4 {
-            let (appendix, more): (Appendix, usize) =
-                bincode::serde::decode_from_slice(&body[used..], bincode_config())
-                    .map_err(|e| fail(CheckpointProblem::Decode(e.to_string())))?;
+        let decode_err =
+            |e: bincode::error::DecodeError| fail(CheckpointProblem::Decode(e.to_string()));
+        let (mut ckpt, mut used): (Checkpoint, usize) = {
+            let _layout = crate::report::legacy::reading(version);
+            bincode::serde::decode_from_slice(body, bincode_config()).map_err(decode_err)?
+        };
+        let rest = &body[used..];
+        let appendix = match version {
+            ..=3 => None,
+            4 => {
+                let (a, more): (AppendixV4, usize) =
+                    bincode::serde::decode_from_slice(rest, bincode_config())
+                        .map_err(decode_err)?;
+                used += more;
+                Some(Appendix {
+                    schema: a.schema,
+                    init: a.init,
+                    target_scale: None,
+                })
+            }
+            _ => {
+                let (a, more): (Appendix, usize) =
+                    bincode::serde::decode_from_slice(rest, bincode_config())
+                        .map_err(decode_err)?;
+                used += more;
+                Some(a)
+            }
+        };
+        if let Some(appendix) = appendix {
             ckpt.schema = appendix.schema;
+            ckpt.target_scale = appendix.target_scale;
             if let Some(t) = &mut ckpt.training {
                 t.run.init = appendix.init;
             }
-            used += more;
         }
         if used != n {
             return Err(fail(CheckpointProblem::Decode(format!(

@@ -8,7 +8,7 @@ mod prepare;
 mod saving;
 
 pub use cv::{FoldOutcome, cross_validate};
-pub use model::{evaluate, predict, predict_proba};
+pub use model::{evaluate, predict, predict_proba, predict_values};
 pub use prepare::{Prepared, cast_data, data_digest, prepare};
 pub use saving::Saving;
 
@@ -256,6 +256,7 @@ pub fn run_job<T: Scalar>(
         standardizer: prepared.standardizer.clone(),
         classes: dataset.classes().clone(),
         schema: dataset.schema().cloned(),
+        target_scale: prepared.target_scale.clone(),
         training: Training {
             run: spec.record(),
             data: DataRecord {

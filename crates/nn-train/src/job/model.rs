@@ -14,6 +14,20 @@ pub fn predict_proba(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>
     })
 }
 
+/// A regression model's predictions on raw features (m×k), in the target's units: the network's standardised
+/// outputs times the target's scale, plus its mean.
+pub fn predict_values(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+    let mut z = predict_proba(ckpt, raw)?;
+    if let Some(t) = &ckpt.target_scale {
+        for j in 0..z.cols() {
+            for v in z.col_mut(j) {
+                *v = t.inverse(j, *v);
+            }
+        }
+    }
+    Ok(z)
+}
+
 /// Predicted classes of a checkpoint's model on raw features: the largest logit (one sigmoid unit: logit > 0,
 /// i.e. p > 0.5), in the model's precision, as [`evaluate`] counts them.
 pub fn predict(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Vec<usize>> {

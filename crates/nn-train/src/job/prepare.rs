@@ -2,9 +2,9 @@
 //! cast to the run's precision.
 
 use crate::error::Result;
-use crate::trainer::{Samples, TrainData};
+use crate::trainer::{Samples, TrainData, Y};
 use nn_data::{Dataset, Split, SplitSpec, Standardizer};
-use nn_linalg::Scalar;
+use nn_linalg::{Matrix, Scalar};
 use sha2::Digest;
 
 /// The parts of a dataset ready for training, and how they were made.
@@ -16,6 +16,9 @@ pub struct Prepared {
     pub split: Split,
     /// Fitted on the training part (identity if not standardising).
     pub standardizer: Standardizer,
+    /// Regression: the target's mean and standard deviation on the training part, which every part's
+    /// targets are standardised with (always, whatever `standardize` says of the features).
+    pub target_scale: Option<Standardizer>,
 }
 
 /// SHA-256 over a dataset's shape, feature bits and labels, as 64 hex digits.
@@ -31,15 +34,38 @@ pub fn data_digest(d: &Dataset) -> String {
     for &c in d.labels() {
         h.update((c as u64).to_le_bytes());
     }
+    for v in d.values().unwrap_or_default() {
+        h.update(v.to_bits().to_le_bytes());
+    }
     format!("{:x}", h.finalize())
 }
 
-/// Splits `dataset` and standardises every part with statistics of the training part.
+/// Splits `dataset` and standardises every part with statistics of the training part (for regression, the
+/// target too).
 pub fn prepare(dataset: &Dataset, split: &SplitSpec, standardize: bool) -> Result<Prepared> {
     let parts = nn_data::split(dataset.labels(), split)?;
+    let target_scale = dataset.values().map(|_| {
+        let train = dataset.select(&parts.train);
+        let values = train.values().unwrap_or_default();
+        Standardizer::fit(&Matrix::from_fn(values.len(), 1, |i, _| values[i]))
+    });
     let take = |idx: &[usize]| {
-        let (x, labels) = dataset.select(idx).into_xy();
-        Samples { x, labels }
+        let part = dataset.select(idx);
+        match part.values() {
+            Some(values) => {
+                let scale = target_scale.as_ref();
+                let y = values
+                    .iter()
+                    .map(|&v| scale.map_or(v, |s| (v - s.mean()[0]) / s.scale()[0]))
+                    .collect();
+                let (x, _) = part.into_x_values();
+                Samples { x, y: Y::Values(y) }
+            }
+            None => {
+                let (x, labels) = part.into_xy();
+                Samples::classes(x, labels)
+            }
+        }
     };
     let mut train = take(&parts.train);
     let standardizer = if standardize {
@@ -65,13 +91,14 @@ pub fn prepare(dataset: &Dataset, split: &SplitSpec, standardize: bool) -> Resul
         },
         split: parts,
         standardizer,
+        target_scale,
     })
 }
 
 fn cast_samples<T: Scalar>(s: &Samples<f64>) -> Samples<T> {
     Samples {
         x: s.x.cast(),
-        labels: s.labels.clone(),
+        y: s.y.cast(),
     }
 }
 

@@ -33,6 +33,8 @@ pub(super) struct ModelTemplate {
     pub classes: ClassMap,
     /// How the training file's columns became features, if it was delimited text.
     pub schema: Option<Schema>,
+    /// Regression: the target's scaling.
+    pub target_scale: Option<Standardizer>,
     /// The training record, without its resume state.
     pub training: Training,
 }
@@ -67,6 +69,7 @@ impl ModelTemplate {
                 ..self.training.clone()
             }),
             schema: self.schema.clone(),
+            target_scale: self.target_scale.clone(),
         }
     }
 }

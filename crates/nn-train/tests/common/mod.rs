@@ -20,10 +20,7 @@ pub fn moons(m: usize, offset: usize) -> Samples<f64> {
             sign * 0.5 + 0.7 * (k * 2.3).cos()
         }
     });
-    Samples {
-        x,
-        labels: (0..m).map(|i| (i + offset) % 2).collect(),
-    }
+    Samples::classes(x, (0..m).map(|i| (i + offset) % 2).collect())
 }
 
 pub fn data() -> TrainData<f64> {
@@ -81,6 +78,7 @@ pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> Checkpoint
         },
         training: None,
         schema: None,
+        target_scale: None,
     }
 }
 
@@ -104,6 +102,7 @@ pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
             }),
         )),
         schema: None,
+        target_scale: None,
     }
 }
 
@@ -111,7 +110,12 @@ pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
 pub fn forge(c: &Checkpoint) -> Vec<u8> {
     Checkpoint::frame(
         &bincode::serde::encode_to_vec(
-            (c, &c.schema, c.training.as_ref().and_then(|t| t.run.init)),
+            (
+                c,
+                &c.schema,
+                c.training.as_ref().and_then(|t| t.run.init),
+                &c.target_scale,
+            ),
             bincode::config::standard(),
         )
         .unwrap(),
