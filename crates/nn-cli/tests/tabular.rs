@@ -538,6 +538,19 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
         &run(&["cv", "--data", "reg-0.csv", "--folds", "3", "-q"], &dir),
         "nn cv scores classifiers; target 'y' is read as regression",
     );
+    // Whole-number prices are not classes: the error says how to predict them as numbers.
+    std::fs::write(
+        dir.join("price.csv"),
+        "x,price\n1,100000\n2,250000\n3,180000\n",
+    )
+    .unwrap();
+    assert_clean_failure(
+        &run(
+            &["train", "--data", "price.csv", "--out", "m.nnm", "-q"],
+            &dir,
+        ),
+        "(if 'price' is a quantity, --task regression predicts it as a number)",
+    );
     // --task classification reads the same column as classes, and refuses its fractions.
     assert_clean_failure(
         &train(&["--task", "classification"]),

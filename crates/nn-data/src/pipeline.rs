@@ -306,7 +306,24 @@ impl<'t> Selected<'t> {
                 ClassMap::named(vec![table.names()[target].clone()]),
                 vec![0; rows.len()],
             ),
-            None => read_labels(table, target, &rows, opts.labels)?,
+            None => read_labels(table, target, &rows, opts.labels).map_err(|e| match e {
+                // Whole numbers that make no sensible classes (a price, a count) are likely a quantity.
+                DataError::Label {
+                    path,
+                    row,
+                    value,
+                    reason,
+                } if opts.task == Task::Auto => DataError::Label {
+                    path,
+                    row,
+                    value,
+                    reason: format!(
+                        "{reason} (if '{}' is a quantity, --task regression predicts it as a number)",
+                        table.names()[target]
+                    ),
+                },
+                e => e,
+            })?,
         };
         Ok(Selected {
             table,
