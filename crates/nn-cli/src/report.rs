@@ -194,7 +194,8 @@ pub fn summary(c: &Checkpoint, path: &Path, elapsed: Duration) -> String {
     s
 }
 
-/// Every epoch as CSV: epoch, lr, then loss and accuracy per part (empty where a part is absent). For
+/// Every epoch as CSV: epoch, lr, then loss and accuracy per part (empty where a part is absent), then each
+/// part's macro-averaged F1. For
 /// regression, loss (½·MSE of the standardised target), R² and MAE (standardised) per part instead.
 pub fn metrics_csv(history: &[EpochReport]) -> String {
     if history.first().is_some_and(|r| r.train.r2.is_some()) {
@@ -227,21 +228,28 @@ pub fn metrics_csv(history: &[EpochReport]) -> String {
         return s;
     }
     let mut s = String::from(
-        "epoch,lr,train_loss,train_cost,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy\n",
+        "epoch,lr,train_loss,train_cost,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,train_f1,val_f1,test_f1\n",
     );
+    let f1 = |p: Option<&nn_train::PartMetrics>| {
+        p.and_then(|p| p.f1)
+            .map_or(String::new(), |f| f.to_string())
+    };
     for r in history {
         let opt = |p: Option<&nn_train::PartMetrics>| {
             p.map_or(",".to_string(), |p| format!("{},{}", p.loss, p.accuracy))
         };
         s.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{}\n",
             r.epoch,
             r.lr,
             r.train.loss,
             r.train.cost,
             r.train.accuracy,
             opt(r.validation.as_ref()),
-            opt(r.test.as_ref())
+            opt(r.test.as_ref()),
+            f1(Some(&r.train)),
+            f1(r.validation.as_ref()),
+            f1(r.test.as_ref()),
         ));
     }
     s

@@ -43,6 +43,7 @@ pub(crate) fn output_pass<T: Scalar>(
                 row_max,
                 row_sum,
                 row_arg,
+                counts,
                 ..
             } = ws;
             let (Some(z), Some(d)) = (acts.last(), deltas.last_mut()) else {
@@ -53,6 +54,7 @@ pub(crate) fn output_pass<T: Scalar>(
                 row_max,
                 row_sum,
                 row_arg,
+                counts,
             };
             let classified = |(loss, correct)| Pass {
                 loss,
@@ -110,11 +112,12 @@ fn identity_output<T: Scalar>(
     pass
 }
 
-/// Per-sample scratch: row maxima and arg-maxima, and a per-sample sum or loss.
+/// Per-sample scratch: row maxima and arg-maxima, and a per-sample sum or loss; and the per-class counts.
 struct Scratch<'a, T> {
     row_max: &'a mut [T],
     row_sum: &'a mut [T],
     row_arg: &'a mut [usize],
+    counts: &'a mut [[usize; 3]],
 }
 
 /// δ's scale 1/m and its buffer (m×k), when the pass is a training step.
@@ -146,17 +149,14 @@ fn sigmoid_output<T: Scalar>(
         }
         loss += simd::sum(per_sample).to_f64();
     }
-    let correct = if k == 1 {
-        z.col(0)
-            .iter()
-            .zip(labels)
-            .filter(|&(&v, &c)| usize::from(v > T::ZERO) == c)
-            .count()
+    if k == 1 {
+        for (p, &v) in s.row_arg.iter_mut().zip(z.col(0)) {
+            *p = usize::from(v > T::ZERO);
+        }
     } else {
         argmax_rows(z, s.row_max, s.row_arg);
-        count_correct(s.row_arg, labels)
-    };
-    (loss, correct)
+    }
+    (loss, count_correct(s.row_arg, labels, s.counts))
 }
 
 /// One column of sigmoid units: each sample's loss into `losses` and its δ = (σ(z) − y)·scale into `d`.
@@ -186,7 +186,7 @@ fn softmax_output<T: Scalar>(
     s: Scratch<'_, T>,
 ) -> (f64, usize) {
     argmax_rows(z, s.row_max, s.row_arg);
-    let correct = count_correct(s.row_arg, labels);
+    let correct = count_correct(s.row_arg, labels, s.counts);
     // row_sum = Σⱼ exp(z − max), with the max subtracted so no exponent exceeds 0. With a δ to write, the
     // exponentials are kept in it, to be normalised below.
     s.row_sum.fill(T::ZERO);
@@ -248,6 +248,20 @@ pub(crate) fn argmax_rows<T: Scalar>(z: &Matrix<T>, row_max: &mut [T], row_arg: 
     }
 }
 
-fn count_correct(predicted: &[usize], labels: &[usize]) -> usize {
-    predicted.iter().zip(labels).filter(|(a, c)| a == c).count()
+/// The samples whose prediction is their label; and per class [correct, predicted, actual] into `counts`.
+fn count_correct(predicted: &[usize], labels: &[usize], counts: &mut [[usize; 3]]) -> usize {
+    counts.fill([0; 3]);
+    let mut correct = 0;
+    for (&p, &c) in predicted.iter().zip(labels) {
+        // Labels are checked against the classes before any pass; predictions come from the units.
+        if let (Some(_), Some(_)) = (counts.get(p), counts.get(c)) {
+            counts[p][1] += 1;
+            counts[c][2] += 1;
+            if p == c {
+                counts[c][0] += 1;
+                correct += 1;
+            }
+        }
+    }
+    correct
 }

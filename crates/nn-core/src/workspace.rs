@@ -22,6 +22,9 @@ pub struct Workspace<T: Scalar = f64> {
     pub(crate) row_max: Vec<T>,
     pub(crate) row_sum: Vec<T>,
     pub(crate) row_arg: Vec<usize>,
+    /// Per class, after a classifier's pass: [true positives, predicted, actual] (see
+    /// [`class_counts`](Self::class_counts)). Empty for regression.
+    pub(crate) counts: Vec<[usize; 3]>,
 }
 
 impl<T: Scalar> Workspace<T> {
@@ -48,7 +51,19 @@ impl<T: Scalar> Workspace<T> {
             row_max: vec![T::ZERO; m],
             row_sum: vec![T::ZERO; m],
             row_arg: vec![0; m],
+            counts: if arch.output.is_regression() {
+                Vec::new()
+            } else {
+                vec![[0; 3]; arch.classes()]
+            },
         }
+    }
+
+    /// Per class, from the last pass of a classifier: `[correct, predicted, actual]` — the samples of that class
+    /// predicted as it, the samples predicted as it, and the samples of it. Precision is `correct/predicted`,
+    /// recall `correct/actual`. Empty for a regression network.
+    pub fn class_counts(&self) -> &[[usize; 3]] {
+        &self.counts
     }
 
     /// The thread setting products use.

@@ -160,28 +160,48 @@ pub struct ClassificationReport {
     pub weighted_avg: Scores,
 }
 
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+impl Scores {
+    /// A class's scores from its counts: `correct` samples of it predicted as it, `predicted` samples
+    /// predicted as it, `support` samples of it. A ratio over 0 is 0, as is F1 when precision + recall is 0.
+    pub fn of(correct: usize, predicted: usize, support: usize) -> Scores {
+        let (precision, recall) = (ratio(correct, predicted), ratio(correct, support));
+        let f1 = if precision + recall == 0.0 {
+            0.0
+        } else {
+            2.0 * precision * recall / (precision + recall)
+        };
+        Scores {
+            precision,
+            recall,
+            f1,
+            support,
+        }
+    }
+}
+
+/// The macro-averaged F1 (the unweighted mean over every class, as [`ClassificationReport::macro_avg`]) from
+/// per-class `[correct, predicted, actual]` counts, as `nn_core::Workspace::class_counts` gives them.
+pub fn macro_f1(counts: &[[usize; 3]]) -> f64 {
+    if counts.is_empty() {
+        return 0.0;
+    }
+    let sum: f64 = counts.iter().map(|&[c, p, a]| Scores::of(c, p, a).f1).sum();
+    sum / counts.len() as f64
+}
+
 impl Confusion {
     /// The per-class scores and their averages.
     pub fn report(&self) -> ClassificationReport {
         let k = self.counts.len();
-        let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
         let classes: Vec<Scores> = (0..k)
             .map(|c| {
-                let tp = self.counts[c][c];
                 let support: usize = self.counts[c].iter().sum();
                 let predicted: usize = self.counts.iter().map(|row| row[c]).sum();
-                let (precision, recall) = (ratio(tp, predicted), ratio(tp, support));
-                let f1 = if precision + recall == 0.0 {
-                    0.0
-                } else {
-                    2.0 * precision * recall / (precision + recall)
-                };
-                Scores {
-                    precision,
-                    recall,
-                    f1,
-                    support,
-                }
+                Scores::of(self.counts[c][c], predicted, support)
             })
             .collect();
         let total = self.total();

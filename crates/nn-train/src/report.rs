@@ -27,12 +27,16 @@ pub struct PartMetrics {
     /// Mean absolute error, in standardised target units (regression only; times the target's scale it is
     /// in the target's units).
     pub mae: Option<f64>,
+    /// The macro-averaged F1 over the classes (classification only; see [`crate::metrics::macro_f1`]).
+    pub f1: Option<f64>,
 }
 
 impl PartMetrics {
     /// The metrics of an evaluation; `spread` is the part's [`Samples::target_spread`](crate::Samples::target_spread)
-    /// (regression), from which R² follows.
-    pub fn new(e: Evaluation, spread: Option<f64>) -> Self {
+    /// (regression), from which R² follows; `counts` the pass's per-class counts
+    /// ([`Workspace::class_counts`](nn_core::Workspace::class_counts), empty for regression), from which the
+    /// macro-F1 follows.
+    pub fn new(e: Evaluation, spread: Option<f64>, counts: &[[usize; 3]]) -> Self {
         PartMetrics {
             loss: e.loss,
             cost: e.cost(),
@@ -41,6 +45,7 @@ impl PartMetrics {
             total: e.samples,
             r2: spread.map(|s| crate::trainer::r_squared(e.loss, s)),
             mae: spread.map(|_| e.abs_error),
+            f1: (!counts.is_empty()).then(|| crate::metrics::macro_f1(counts)),
         }
     }
 
@@ -51,8 +56,9 @@ impl PartMetrics {
 }
 
 impl From<Evaluation> for PartMetrics {
+    /// The loss and accuracy of `e` alone (no R², MAE or F1).
     fn from(e: Evaluation) -> Self {
-        PartMetrics::new(e, None)
+        PartMetrics::new(e, None, &[])
     }
 }
 
@@ -111,6 +117,7 @@ impl<'de> Deserialize<'de> for PartMetrics {
             total: usize,
             r2: Option<f64>,
             mae: Option<f64>,
+            f1: Option<f64>,
         }
         if legacy::before_r2() {
             let V4 {
@@ -128,6 +135,7 @@ impl<'de> Deserialize<'de> for PartMetrics {
                 total,
                 r2: None,
                 mae: None,
+                f1: None,
             })
         } else {
             let V5 {
@@ -138,6 +146,7 @@ impl<'de> Deserialize<'de> for PartMetrics {
                 total,
                 r2,
                 mae,
+                f1,
             } = V5::deserialize(d)?;
             Ok(PartMetrics {
                 loss,
@@ -147,6 +156,7 @@ impl<'de> Deserialize<'de> for PartMetrics {
                 total,
                 r2,
                 mae,
+                f1,
             })
         }
     }
@@ -183,6 +193,7 @@ impl EpochReport {
             Metric::Loss => m.loss,
             Metric::Accuracy => -m.accuracy,
             Metric::R2 => -m.r2.unwrap_or(f64::NEG_INFINITY),
+            Metric::F1 => -m.f1.unwrap_or(f64::NEG_INFINITY),
         })
     }
 }

@@ -27,6 +27,8 @@ pub enum Metric {
     Accuracy,
     /// R², regression only; higher is better.
     R2,
+    /// Macro-averaged F1, classification only; higher is better.
+    F1,
 }
 
 /// How the model that is kept is chosen.
@@ -58,21 +60,24 @@ impl Selection {
     };
 
     /// Every rule's name, in the order `--help` lists them.
-    pub const NAMES: [&'static str; 10] = [
+    pub const NAMES: [&'static str; 13] = [
         "last",
         "val-loss",
         "val-acc",
+        "val-f1",
         "val-r2",
         "test-acc",
         "test-loss",
+        "test-f1",
         "test-r2",
         "train-loss",
         "train-acc",
+        "train-f1",
         "train-r2",
     ];
 
     /// Parses the [`NAMES`](Self::NAMES): `last`, or a part (`train`, `val`, `test`) and a metric (`loss`,
-    /// `acc`, `r2`).
+    /// `acc`, `f1`, `r2`).
     pub fn parse(s: &str) -> Option<Selection> {
         if s == "last" {
             return Some(Selection::Last);
@@ -88,6 +93,7 @@ impl Selection {
             "loss" => Metric::Loss,
             "acc" => Metric::Accuracy,
             "r2" => Metric::R2,
+            "f1" => Metric::F1,
             _ => return None,
         };
         Some(Selection::Best { part, metric })
@@ -108,6 +114,7 @@ impl Selection {
                     Metric::Loss => "loss",
                     Metric::Accuracy => "acc",
                     Metric::R2 => "r2",
+                    Metric::F1 => "f1",
                 }
             ),
         }

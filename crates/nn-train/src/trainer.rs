@@ -261,7 +261,7 @@ impl<T: Scalar> Trainer<T> {
     ) -> Result<PartMetrics> {
         let (x, y) = (&train.x, train.y.targets());
         let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
-        Ok(PartMetrics::new(eval, buf.spread[0]))
+        Ok(PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts()))
     }
 
     /// One pass over the training part in mini-batches, in an order shuffled from (seed, epoch) alone, so that
@@ -282,6 +282,7 @@ impl<T: Scalar> Trainer<T> {
         )));
         let mut sum = PartMetrics::default();
         let (mut loss_sum, mut cost_sum, mut abs_sum) = (0.0, 0.0, 0.0);
+        buf.counts.fill([0; 3]);
         for chunk in buf.order.chunks(buf.batch) {
             train.x.gather_rows_into(chunk, &mut buf.xb);
             let y = match &train.y {
@@ -303,6 +304,11 @@ impl<T: Scalar> Trainer<T> {
             cost_sum += eval.cost() * chunk.len() as f64;
             abs_sum += eval.abs_error * chunk.len() as f64;
             sum.correct += eval.correct;
+            for (total, batch) in buf.counts.iter_mut().zip(buf.ws.class_counts()) {
+                for (t, b) in total.iter_mut().zip(batch) {
+                    *t += b;
+                }
+            }
         }
         sum.total = m;
         sum.loss = loss_sum / m as f64;
@@ -310,6 +316,7 @@ impl<T: Scalar> Trainer<T> {
         sum.accuracy = sum.correct as f64 / m as f64;
         sum.r2 = buf.spread[0].map(|spread| r_squared(sum.loss, spread));
         sum.mae = buf.spread[0].map(|_| abs_sum / m as f64);
+        sum.f1 = (!buf.counts.is_empty()).then(|| crate::metrics::macro_f1(&buf.counts));
         Ok(sum)
     }
 
@@ -358,7 +365,7 @@ impl<T: Scalar> Trainer<T> {
         match (part, ws) {
             (Some(p), Some(ws)) => {
                 let eval = self.net.evaluate_with(&p.x, p.y.targets(), l2, ws)?;
-                Ok(Some(PartMetrics::new(eval, spread)))
+                Ok(Some(PartMetrics::new(eval, spread, ws.class_counts())))
             }
             _ => Ok(None),
         }
@@ -422,6 +429,8 @@ struct Buffers<T: Scalar> {
     vb: Vec<T>,
     /// [`Samples::target_spread`] of the training, validation and test parts (regression only).
     spread: [Option<f64>; 3],
+    /// Mini-batches of a classifier: the epoch's per-class counts, summed over its batches.
+    counts: Vec<[usize; 3]>,
 }
 
 impl<T: Scalar> Buffers<T> {
@@ -463,6 +472,11 @@ impl<T: Scalar> Buffers<T> {
                 spread(data.validation.as_ref()),
                 spread(data.test.as_ref()),
             ],
+            counts: if arch.output.is_regression() {
+                Vec::new()
+            } else {
+                vec![[0; 3]; arch.classes()]
+            },
         }
     }
 }

@@ -13,6 +13,7 @@ fn report(epoch: usize, val_loss: f64, test_acc: f64) -> EpochReport {
             total: 10,
             r2: None,
             mae: None,
+            f1: Some(accuracy),
         })
     };
     EpochReport {
@@ -75,10 +76,26 @@ fn selector_is_a_pure_decider() {
     assert!(
         last.observe(&report(1, 9.0, 0.0)).is_best && last.observe(&report(2, 10.0, 0.0)).is_best
     );
-    for name in ["last", "val-loss", "val-acc", "test-acc", "train-loss"] {
+    for name in Selection::NAMES {
         assert_eq!(Selection::parse(name).unwrap().name(), name);
     }
-    assert_eq!(Selection::parse("val-f1"), None);
+    assert_eq!(Selection::parse("val-auc"), None);
+
+    // F1 and R² are higher-is-better, like accuracy (here the test part's F1 follows its accuracy).
+    let mut f1 = Selector::new(Selection::parse("test-f1").unwrap(), None, 0.0);
+    assert!(f1.observe(&report(1, 0.0, 0.5)).is_best);
+    assert!(!f1.observe(&report(2, 0.0, 0.4)).is_best);
+    assert!(f1.observe(&report(3, 0.0, 0.6)).is_best);
+    let mut r2 = Selector::new(Selection::parse("val-r2").unwrap(), None, 0.0);
+    let with_r2 = |epoch, r2: f64| {
+        let mut r = report(epoch, 0.0, 0.0);
+        r.validation.as_mut().unwrap().r2 = Some(r2);
+        r
+    };
+    assert!(r2.observe(&with_r2(1, 0.2)).is_best);
+    assert!(r2.observe(&with_r2(2, 0.9)).is_best);
+    assert!(!r2.observe(&with_r2(3, 0.8)).is_best);
+    assert_eq!(r2.best_epoch(), 2);
 }
 
 #[test]

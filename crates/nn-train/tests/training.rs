@@ -334,3 +334,57 @@ fn adamw_decays_weights_only_and_is_adam_without_decay() {
     OptimizerState::new(&Optimizer::ADAM, &b).step(&Optimizer::ADAM, &mut b, &grads, lr);
     assert_eq!(a, b);
 }
+
+/// Every epoch's macro-F1 of a part is the classification report's macro-F1 of the weights it was measured on:
+/// checked after one full-batch epoch (validation, test: the updated weights) and on a three-class problem
+/// where one class is rarely predicted early on.
+#[test]
+fn epoch_f1_is_the_classification_reports_macro_f1() {
+    use nn_train::metrics::Confusion;
+    let three = |m: usize, offset: usize| {
+        let x = Matrix::from_fn(m, 2, |i, j| {
+            let k = (i + offset) as f64;
+            let c = ((i + offset) % 3) as f64;
+            if j == 0 {
+                c + 0.9 * (k * 1.3).sin()
+            } else {
+                0.8 * (k * 0.7).cos() - c * 0.4
+            }
+        });
+        Samples::classes(x, (0..m).map(|i| (i + offset) % 3).collect())
+    };
+    let data = TrainData {
+        train: three(60, 0),
+        validation: Some(three(30, 60)),
+        test: Some(three(30, 90)),
+    };
+    for epochs in [1, 7] {
+        let config = TrainConfig {
+            epochs,
+            lr: 0.5,
+            selection: Selection::Last,
+            ..TrainConfig::default()
+        };
+        let net = Network::xavier(2, &[4], 3, Output::Softmax, 5).unwrap();
+        let mut t = Trainer::new(config.validate(60, true, true).unwrap(), net);
+        t.run(&data, &mut |_| {}).unwrap();
+        let last = t.progress().history.last().copied().unwrap();
+        for (part, samples) in [
+            (last.validation.unwrap(), data.validation.as_ref().unwrap()),
+            (last.test.unwrap(), data.test.as_ref().unwrap()),
+        ] {
+            let predicted = t.network().predict(&samples.x).unwrap();
+            let labels = samples.y.labels().unwrap();
+            let report = Confusion::new(3, labels, &predicted).report();
+            let f1 = part.f1.expect("a classifier's parts have an F1");
+            assert!(
+                (f1 - report.macro_avg.f1).abs() < 1e-15,
+                "{f1} vs {report:?}"
+            );
+            assert_eq!(
+                part.correct,
+                predicted.iter().zip(labels).filter(|(p, l)| p == l).count()
+            );
+        }
+    }
+}

@@ -102,7 +102,10 @@ pub(super) fn spec_from(a: &TrainArgs, classes: usize, regression: bool) -> Resu
                 "--select {selection}: a regression model has no accuracy (use a -loss or -r2 rule)"
             ),
             (Metric::R2, false) => bail!(
-                "--select {selection}: R² is for regression; a classifier uses a -loss or -acc rule"
+                "--select {selection}: R² is for regression; a classifier uses a -loss, -acc or -f1 rule"
+            ),
+            (Metric::F1, true) => bail!(
+                "--select {selection}: a regression model has no F1 (use a -loss or -r2 rule)"
             ),
             _ => {}
         }
