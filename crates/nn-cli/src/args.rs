@@ -228,6 +228,11 @@ pub struct TrainArgs {
     /// Samples per step (default: the whole training part).
     #[arg(long, value_name = "B")]
     pub batch_size: Option<usize>,
+    /// Inverted dropout on the hidden layers while training: each unit's output is dropped with probability
+    /// P and the kept ones scaled by 1/(1 − P); off when evaluating. The masks follow from --seed, so runs
+    /// (and resumed runs) repeat bit for bit.
+    #[arg(long, default_value_t = 0.0, value_name = "P")]
+    pub dropout: f64,
     /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split.
     #[arg(long, default_value = "0.7,0.15", value_name = "FRACTIONS")]
     pub split: String,

@@ -26,6 +26,8 @@ use crate::targets::Targets;
 use crate::workspace::{Gradients, Workspace};
 use nn_linalg::simd::{Kernel, dispatch};
 use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use rand::rngs::ChaCha8Rng;
+use rand::{Rng, SeedableRng};
 
 impl<T: Scalar> Network<T> {
     /// Checks that `x` and `targets` fit this network: width and count; every label a class for a sigmoid or
@@ -88,18 +90,35 @@ impl<T: Scalar> Network<T> {
 
     /// Runs the forward pass over `x` (m×n_input) into `ws`, leaving the logits in [`Workspace::logits`].
     pub fn forward(&self, x: &Matrix<T>, ws: &mut Workspace<T>) -> Result<()> {
+        self.forward_with(x, ws, None)
+    }
+
+    /// The forward pass, with inverted dropout on the hidden layers if given.
+    fn forward_with(
+        &self,
+        x: &Matrix<T>,
+        ws: &mut Workspace<T>,
+        dropout: Option<Dropout>,
+    ) -> Result<()> {
         if x.cols() != self.architecture().n_input {
             return Err(CoreError::InputWidth {
                 expected: self.architecture().n_input,
                 found: x.cols(),
             });
         }
+        if dropout.is_some() {
+            ws.ensure_dropout();
+        }
         ws.prepare(x.rows());
         let activation = self.architecture().activation;
         let last = self.layers().len() - 1;
         for (l, layer) in self.layers().iter().enumerate() {
             let (done, rest) = ws.acts.split_at_mut(l);
-            let input = if l == 0 { x } else { &done[l - 1] };
+            let input = match (l, dropout) {
+                (0, _) => x,
+                (_, Some(_)) => &ws.dropped[l - 1],
+                (_, None) => &done[l - 1],
+            };
             let z = &mut rest[0];
             // Z (m×n_out) = A (m×n_in) · W (n_in×n_out)
             ops::matmul(z, Accum::Replace, input, &layer.weights, T::ONE, ws.threads);
@@ -113,6 +132,13 @@ impl<T: Scalar> Network<T> {
                 ops::map_inplace(z, |v| activation.apply(v));
             } else {
                 bias_and_activation(z, &layer.bias, activation, ws.threads);
+            }
+            if let Some(d) = dropout
+                && l < last
+            {
+                d.draw(l, &mut ws.mask[l]);
+                ws.dropped[l].copy_from(&ws.acts[l]);
+                ops::zip_map_inplace(&mut ws.dropped[l], &ws.mask[l], |a, m| a * m);
             }
         }
         Ok(())
@@ -149,24 +175,71 @@ impl<T: Scalar> Network<T> {
     where
         T: 'a,
     {
-        let targets = targets.into();
+        self.gradient_impl(x, targets.into(), l2, ws, grads, None)
+    }
+
+    /// [`gradient_with`](Self::gradient_with) of the network thinned by `dropout`: each hidden unit's output is
+    /// kept with probability 1 − p and scaled by 1/(1 − p) (inverted dropout, Srivastava et al., 2014), the
+    /// same units for the forward and the backward pass. The evaluation is the thinned network's. With the
+    /// same `dropout.key` the masks are the same, so the result is reproducible and this is a deterministic
+    /// function of the weights (which is how the gradient check tests it).
+    pub fn gradient_with_dropout<'a>(
+        &self,
+        x: &Matrix<T>,
+        targets: impl Into<Targets<'a, T>>,
+        l2: L2,
+        ws: &mut Workspace<T>,
+        grads: &mut Gradients<T>,
+        dropout: Dropout,
+    ) -> Result<Evaluation>
+    where
+        T: 'a,
+    {
+        if !(0.0..1.0).contains(&dropout.p) {
+            return Err(CoreError::DropoutRate(dropout.p));
+        }
+        let dropout = (dropout.p > 0.0).then_some(dropout);
+        self.gradient_impl(x, targets.into(), l2, ws, grads, dropout)
+    }
+
+    fn gradient_impl(
+        &self,
+        x: &Matrix<T>,
+        targets: Targets<'_, T>,
+        l2: L2,
+        ws: &mut Workspace<T>,
+        grads: &mut Gradients<T>,
+        dropout: Option<Dropout>,
+    ) -> Result<Evaluation> {
         self.check_inputs(x, targets)?;
         let m = x.rows();
         if m == 0 {
             return Err(CoreError::NoSamples("a gradient"));
         }
-        self.forward(x, ws)?;
+        self.forward_with(x, ws, dropout)?;
         let scale = T::from_f64(1.0 / m as f64);
         let pass = output_pass(self.architecture().output, ws, targets, Some(scale));
-        self.backward(x, l2, ws, grads);
+        self.backward(x, l2, ws, grads, dropout.is_some());
         Ok(self.evaluation(m, pass, l2))
     }
 
-    fn backward(&self, x: &Matrix<T>, l2: L2, ws: &mut Workspace<T>, grads: &mut Gradients<T>) {
+    fn backward(
+        &self,
+        x: &Matrix<T>,
+        l2: L2,
+        ws: &mut Workspace<T>,
+        grads: &mut Gradients<T>,
+        dropout: bool,
+    ) {
         let activation = self.architecture().activation;
         let decay = T::from_f64(l2.decay());
         for (l, layer) in self.layers().iter().enumerate().rev() {
-            let input = if l == 0 { x } else { &ws.acts[l - 1] };
+            // The weight gradient reads what the layer read: the thinned outputs under dropout.
+            let input = match (l, dropout) {
+                (0, _) => x,
+                (_, true) => &ws.dropped[l - 1],
+                (_, false) => &ws.acts[l - 1],
+            };
             let grad = &mut grads.layers[l];
             // ∂J/∂W (n_in×n_out) = Aᵀ (n_in×m) · δ (m×n_out) + (λ/n)·W
             ops::matmul(
@@ -227,6 +300,11 @@ impl<T: Scalar> Network<T> {
                             d * gelu_derivative(z)
                         })
                     }
+                }
+                // ⊙ M/(1 − p): a dropped unit passed nothing forward, so nothing flows back through it. f′
+                // above was taken at the unthinned output, which is what the unit computed.
+                if dropout {
+                    ops::zip_map_inplace(delta_below, &ws.mask[l - 1], |d, m| d * m);
                 }
             }
         }
@@ -331,6 +409,44 @@ impl<T: Scalar> Network<T> {
     }
 }
 
+/// Inverted dropout on the hidden layers of one training pass.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dropout {
+    /// The probability of dropping a hidden unit's output, in [0, 1).
+    pub p: f64,
+    /// Picks the masks: hidden layer l's mask is drawn from ChaCha8 seeded with a mix of `key` and l, one
+    /// `u32` per unit and sample, column by column, so the same key gives the same masks on any machine and
+    /// at any thread count. A trainer derives it from the seed, the epoch and the step.
+    pub key: u64,
+}
+
+impl Dropout {
+    /// Fills `mask` with 1/(1 − p) where a draw keeps the unit (probability 1 − p) and 0 elsewhere.
+    fn draw<T: Scalar>(self, layer: usize, mask: &mut Matrix<T>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(splitmix64(self.key ^ splitmix64(layer as u64)));
+        // Keep when u < (1 − p)·2³², u uniform on 0..2³².
+        let threshold = ((1.0 - self.p) * 4_294_967_296.0) as u64;
+        let kept = T::from_f64(1.0 / (1.0 - self.p));
+        for j in 0..mask.cols() {
+            for v in mask.col_mut(j) {
+                *v = if u64::from(rng.next_u32()) < threshold {
+                    kept
+                } else {
+                    T::ZERO
+                };
+            }
+        }
+    }
+}
+
+/// SplitMix64's finaliser (Steele, Lea & Flood, 2014): spreads a key's bits over the whole word.
+pub fn splitmix64(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 /// `z ← f(z + b)` column by column, in one pass over memory, vectorised, and split between the threads for big
 /// matrices. The activation is matched once, outside the loops.
 fn bias_and_activation<T: Scalar>(
@@ -388,4 +504,27 @@ fn bias_and_activation<T: Scalar>(
         }
     }
     ops::for_column_blocks(z, threads, &|block| dispatch(K(block, bias, activation)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropout_masks_keep_one_minus_p_scaled_by_its_inverse() {
+        let mut mask = Matrix::<f64>::zeros(400, 50);
+        let d = Dropout { p: 0.3, key: 5 };
+        d.draw(0, &mut mask);
+        let values: Vec<f64> = (0..50).flat_map(|j| mask.col(j).to_vec()).collect();
+        let kept = values.iter().filter(|&&v| v != 0.0).count() as f64 / values.len() as f64;
+        // 20,000 draws: the kept share's standard deviation is √(0.21/20000) ≈ 0.0032.
+        assert!((kept - 0.7).abs() < 0.02, "{kept}");
+        assert!(values.iter().all(|&v| v == 0.0 || v == 1.0 / 0.7));
+        // Same key and layer: same mask; another layer: another.
+        let mut again = Matrix::<f64>::zeros(400, 50);
+        d.draw(0, &mut again);
+        assert_eq!(again, mask);
+        d.draw(1, &mut again);
+        assert_ne!(again, mask);
+    }
 }

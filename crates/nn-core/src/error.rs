@@ -3,6 +3,9 @@
 /// What went wrong, with the numbers that show it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CoreError {
+    /// A dropout rate outside [0, 1).
+    #[error("dropout {0}: must be in [0, 1)")]
+    DropoutRate(f64),
     /// A leaky ReLU slope outside (0, 1).
     #[error("leaky ReLU slope {0}: must be in (0, 1)")]
     LeakySlope(f64),

@@ -25,6 +25,10 @@ pub struct Workspace<T: Scalar = f64> {
     /// Per class, after a classifier's pass: [true positives, predicted, actual] (see
     /// [`class_counts`](Self::class_counts)). Empty for regression.
     pub(crate) counts: Vec<[usize; 3]>,
+    /// Dropout only (made by the first pass with dropout), per hidden layer: `mask[l]` holds 0 or 1/(1 − p)
+    /// per unit and sample, `dropped[l]` = A[l] ⊙ mask[l], what layer l + 1 and ∂J/∂W[l+1] read.
+    pub(crate) mask: Vec<Matrix<T>>,
+    pub(crate) dropped: Vec<Matrix<T>>,
 }
 
 impl<T: Scalar> Workspace<T> {
@@ -56,7 +60,20 @@ impl<T: Scalar> Workspace<T> {
             } else {
                 vec![[0; 3]; arch.classes()]
             },
+            mask: Vec::new(),
+            dropped: Vec::new(),
         }
+    }
+
+    /// Makes the dropout buffers (once; they then follow [`prepare`](Self::prepare) like the others).
+    pub(crate) fn ensure_dropout(&mut self) {
+        let hidden = self.acts.len().saturating_sub(1);
+        if self.mask.len() == hidden {
+            return;
+        }
+        let like = |a: &Matrix<T>| Matrix::zeros(a.rows(), a.cols());
+        self.mask = self.acts[..hidden].iter().map(like).collect();
+        self.dropped = self.acts[..hidden].iter().map(like).collect();
     }
 
     /// Per class, from the last pass of a classifier: `[correct, predicted, actual]` — the samples of that class
@@ -86,6 +103,8 @@ impl<T: Scalar> Workspace<T> {
             .iter_mut()
             .chain(&mut self.deltas)
             .chain(&mut self.pre)
+            .chain(&mut self.mask)
+            .chain(&mut self.dropped)
         {
             a.resize_rows(m);
         }

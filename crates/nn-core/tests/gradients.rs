@@ -223,3 +223,73 @@ fn identity_output_is_half_the_mean_squared_error() {
         "labels for a regression output"
     );
 }
+
+/// Dropout: with a fixed key the thinned network is a fixed function of the weights, so its gradient must
+/// agree with central differences of its own cost; p = 0 is exactly no dropout; another key thins other units.
+#[test]
+fn dropout_gradients_agree_with_central_differences_of_the_thinned_network() {
+    use nn_core::{Dropout, Gradients, L2, Workspace};
+    use nn_linalg::Threads;
+    let x = Matrix::from_fn(9, 3, |i, j| ((i * 3 + j) as f64 * 0.53).sin() * 1.5);
+    let y = [0, 1, 2, 1, 0, 2, 1, 0, 2];
+    for activation in [Activation::Sigmoid, Activation::Tanh, Activation::Gelu] {
+        let mut arch = Architecture::new(3, &[6, 5], 3, Output::Softmax);
+        arch.activation = activation;
+        let net = Network::<f64>::new(arch, Init::XavierNormal, 4).unwrap();
+        let l2 = L2::new(0.2, 9);
+        let dropout = Dropout { p: 0.4, key: 77 };
+        let mut ws = Workspace::new(net.architecture(), 9, Threads::Single);
+        let mut grads = Gradients::zeros(net.architecture());
+        let cost = |n: &Network<f64>, ws: &mut Workspace<f64>, g: &mut Gradients<f64>| {
+            n.gradient_with_dropout(&x, &y, l2, ws, g, dropout)
+                .unwrap()
+                .cost()
+        };
+        cost(&net, &mut ws, &mut grads);
+        let analytic = grads.clone();
+        let mut scratch = Gradients::zeros(net.architecture());
+        let mut probe = net.clone();
+        let eps = 1e-6;
+        let mut worst: f64 = 0.0;
+        for l in 0..net.layers().len() {
+            for i in 0..net.layers()[l].n_in() {
+                for j in 0..net.layers()[l].n_out() {
+                    let w = probe.layers()[l].weights.get(i, j);
+                    probe.layers_mut()[l].weights.set(i, j, w + eps);
+                    let plus = cost(&probe, &mut ws, &mut scratch);
+                    probe.layers_mut()[l].weights.set(i, j, w - eps);
+                    let minus = cost(&probe, &mut ws, &mut scratch);
+                    probe.layers_mut()[l].weights.set(i, j, w);
+                    let numeric = (plus - minus) / (2.0 * eps);
+                    worst = worst.max((numeric - analytic.layers[l].weights.get(i, j)).abs());
+                }
+            }
+        }
+        assert!(worst < 1e-8, "{activation}: largest difference {worst:e}");
+
+        // p = 0 is no dropout, bit for bit; another key thins other units.
+        let mut plain = Gradients::zeros(net.architecture());
+        let e0 = net.gradient_with(&x, &y, l2, &mut ws, &mut plain).unwrap();
+        let mut zero = Gradients::zeros(net.architecture());
+        let ez = net
+            .gradient_with_dropout(&x, &y, l2, &mut ws, &mut zero, Dropout { p: 0.0, key: 1 })
+            .unwrap();
+        assert_eq!((e0, &plain), (ez, &zero));
+        let mut other = Gradients::zeros(net.architecture());
+        net.gradient_with_dropout(&x, &y, l2, &mut ws, &mut other, Dropout { p: 0.4, key: 78 })
+            .unwrap();
+        assert_ne!(other, analytic);
+    }
+    let net = Network::<f64>::xavier(3, &[4], 3, Output::Softmax, 1).unwrap();
+    let mut ws = Workspace::new(net.architecture(), 9, Threads::Single);
+    let mut g = Gradients::zeros(net.architecture());
+    let bad = net.gradient_with_dropout(
+        &x,
+        &y,
+        L2::NONE,
+        &mut ws,
+        &mut g,
+        Dropout { p: 1.0, key: 0 },
+    );
+    assert_eq!(bad.unwrap_err().to_string(), "dropout 1: must be in [0, 1)");
+}

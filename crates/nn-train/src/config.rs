@@ -202,6 +202,9 @@ pub struct TrainConfig {
     pub min_delta: f64,
     /// Threads for matrix products.
     pub threads: Threads,
+    /// Inverted dropout on the hidden layers while training: the probability of dropping a unit's output,
+    /// in [0, 1); 0 is off. The masks follow from the seed, the epoch and the step alone.
+    pub dropout: f64,
 }
 
 impl Default for TrainConfig {
@@ -218,6 +221,7 @@ impl Default for TrainConfig {
             patience: None,
             min_delta: 0.0,
             threads: Threads::All,
+            dropout: 0.0,
         }
     }
 }
@@ -262,6 +266,9 @@ impl TrainConfig {
         }
         if !(self.lr.is_finite() && self.lr > 0.0) {
             return Err(bad("lr", self.lr, "must be finite and > 0"));
+        }
+        if !(self.dropout >= 0.0 && self.dropout < 1.0) {
+            return Err(bad("dropout", self.dropout, "must be in [0, 1)"));
         }
         if !(self.lambda.is_finite() && self.lambda >= 0.0) {
             return Err(bad("lambda", self.lambda, "must be finite and ≥ 0"));

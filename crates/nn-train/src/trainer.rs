@@ -14,7 +14,9 @@ use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
-use nn_core::{Architecture, Evaluation, Gradients, L2, Network, Targets, Workspace};
+use nn_core::{
+    Architecture, Dropout, Evaluation, Gradients, L2, Network, Targets, Workspace, splitmix64,
+};
 use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -122,6 +124,13 @@ fn epoch_seed(seed: u64, epoch: usize) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
+}
+
+/// The dropout masks' key of step `step` (0-based, within the epoch) of 1-based `epoch`: a mix of the three, so
+/// a resumed run draws the masks an uninterrupted one draws, at any thread count.
+pub fn dropout_key(seed: u64, epoch: usize, step: usize) -> u64 {
+    const DROPOUT: u64 = 0x6472_6f70_6f75_7421; // "dropout!": keeps these keys apart from the shuffle's
+    splitmix64(splitmix64(seed ^ DROPOUT) ^ splitmix64(epoch as u64) ^ (step as u64))
 }
 
 impl<T: Scalar> Trainer<T> {
@@ -260,7 +269,7 @@ impl<T: Scalar> Trainer<T> {
         epoch: usize,
     ) -> Result<PartMetrics> {
         let (x, y) = (&train.x, train.y.targets());
-        let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
+        let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, (epoch, 0))?;
         Ok(PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts()))
     }
 
@@ -283,7 +292,7 @@ impl<T: Scalar> Trainer<T> {
         let mut sum = PartMetrics::default();
         let (mut loss_sum, mut cost_sum, mut abs_sum) = (0.0, 0.0, 0.0);
         buf.counts.fill([0; 3]);
-        for chunk in buf.order.chunks(buf.batch) {
+        for (step, chunk) in buf.order.chunks(buf.batch).enumerate() {
             train.x.gather_rows_into(chunk, &mut buf.xb);
             let y = match &train.y {
                 Y::Classes(labels) => {
@@ -299,7 +308,8 @@ impl<T: Scalar> Trainer<T> {
                     Targets::Values(&buf.vb)
                 }
             };
-            let eval = self.step(&buf.xb, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, epoch)?;
+            let at = (epoch, step);
+            let eval = self.step(&buf.xb, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, at)?;
             loss_sum += eval.loss * chunk.len() as f64;
             cost_sum += eval.cost() * chunk.len() as f64;
             abs_sum += eval.abs_error * chunk.len() as f64;
@@ -321,7 +331,8 @@ impl<T: Scalar> Trainer<T> {
     }
 
     /// One optimiser step on `(x, y)`: the gradient (and the metrics of the weights before the step), a
-    /// check that the loss is finite, then the update.
+    /// check that the loss is finite, then the update. `(epoch, step)` places the step in the run: with
+    /// dropout, it picks the masks ([`dropout_key`]).
     #[allow(clippy::too_many_arguments)] // the loop's buffers, borrowed apart
     fn step(
         &mut self,
@@ -331,9 +342,18 @@ impl<T: Scalar> Trainer<T> {
         grads: &mut Gradients<T>,
         l2: L2,
         lr: f64,
-        epoch: usize,
+        (epoch, step): (usize, usize),
     ) -> Result<Evaluation> {
-        let eval = self.net.gradient_with(x, y, l2, ws, grads)?;
+        let eval = if self.config.dropout > 0.0 {
+            let dropout = Dropout {
+                p: self.config.dropout,
+                key: dropout_key(self.config.seed, epoch, step),
+            };
+            self.net
+                .gradient_with_dropout(x, y, l2, ws, grads, dropout)?
+        } else {
+            self.net.gradient_with(x, y, l2, ws, grads)?
+        };
         check_loss(eval.loss, epoch)?;
         self.progress
             .optimizer

@@ -121,10 +121,11 @@ fn small_products_every_optimizer() {
         validation: Some(part(30, 100)),
         test: Some(part(30, 130)),
     };
-    for (optimizer, batch, selection) in [
-        (Optimizer::Gd, None, Selection::VAL_LOSS),
-        (Optimizer::MOMENTUM, Some(32), Selection::TEST_ACC), // last batch of 4 exercises the resize path
-        (Optimizer::ADAM, Some(10), Selection::Last),
+    for (optimizer, batch, selection, dropout) in [
+        (Optimizer::Gd, None, Selection::VAL_LOSS, 0.0),
+        (Optimizer::MOMENTUM, Some(32), Selection::TEST_ACC, 0.0), // last batch of 4: the resize path
+        (Optimizer::ADAM, Some(10), Selection::Last, 0.0),
+        (Optimizer::ADAM, Some(32), Selection::VAL_LOSS, 0.25), // dropout masks, also resized
     ] {
         for threads in [Threads::Single, Threads::All] {
             let config = TrainConfig {
@@ -134,6 +135,7 @@ fn small_products_every_optimizer() {
                 batch_size: batch,
                 selection,
                 threads,
+                dropout,
                 ..TrainConfig::default()
             };
             let net = Network::<f64>::xavier(8, &[16, 8], 3, Output::Softmax, 0).unwrap();

@@ -336,10 +336,11 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
     let n = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
     let mut body = bytes[20..20 + n].to_vec();
     // The body ends with the empty history (a single 0 byte) and the appendix of format 5 (no schema, no
-    // initialisation, no target scaling: three 0 bytes); make the history's length a u64 varint of 2^40.
-    assert_eq!(body.split_off(body.len() - 4), [0, 0, 0, 0]);
+    // initialisation, no target scaling: three 0 bytes; dropout 0.0: eight); make the history's length a u64
+    // varint of 2^40.
+    assert_eq!(body.split_off(body.len() - 12), [0; 12]);
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
-    body.extend_from_slice(&[0, 0, 0]);
+    body.extend_from_slice(&[0; 11]);
     Checkpoint::frame(&body)
 }

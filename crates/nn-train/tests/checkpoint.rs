@@ -46,6 +46,16 @@ fn configs() -> Vec<(&'static str, TrainConfig)> {
             },
         ),
         (
+            "adam, mini-batch, dropout",
+            TrainConfig {
+                lr: 0.01,
+                optimizer: Optimizer::ADAM,
+                batch_size: Some(16),
+                dropout: 0.3,
+                ..base.clone()
+            },
+        ),
+        (
             "plateau schedule",
             TrainConfig {
                 lr: 0.5,

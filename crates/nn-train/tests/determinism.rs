@@ -27,12 +27,13 @@ fn one_thread_and_two_threads_give_the_same_bits() {
     let data = digits_like();
     const { assert!(2 * 550 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS) };
     const { assert!(1100 * 64 >= Threads::MIN_PARALLEL_ELEMENTS) };
-    let run = |threads: Threads, optimizer: Optimizer, batch: Option<usize>| {
+    let run = |threads: Threads, optimizer: Optimizer, batch: Option<usize>, dropout: f64| {
         let config = TrainConfig {
             epochs: 3,
             lr: 0.1,
             optimizer,
             batch_size: batch,
+            dropout,
             selection: Selection::Last,
             threads,
             ..TrainConfig::default()
@@ -46,9 +47,13 @@ fn one_thread_and_two_threads_give_the_same_bits() {
             .map(|v| v.to_bits())
             .collect::<Vec<_>>()
     };
-    for (opt, batch) in [(Optimizer::Gd, None), (Optimizer::ADAM, Some(550))] {
-        let one = run(Threads::Single, opt, batch);
-        let two = run(Threads::from_count(2), opt, batch);
+    for (opt, batch, dropout) in [
+        (Optimizer::Gd, None, 0.0),
+        (Optimizer::ADAM, Some(550), 0.0),
+        (Optimizer::ADAM, Some(550), 0.5),
+    ] {
+        let one = run(Threads::Single, opt, batch, dropout);
+        let two = run(Threads::from_count(2), opt, batch, dropout);
         assert_eq!(
             one,
             two,

@@ -259,6 +259,7 @@ impl Specs {
             patience: None,
             min_delta: 0.0,
             threads: Threads::Single,
+            dropout: 0.0,
         };
         if variant == Variant::Adam {
             config.optimizer = Optimizer::ADAM;

@@ -23,7 +23,7 @@ pub fn check_flags(
         Activation::LeakyRelu { slope } => slope.to_string(),
         _ => Activation::LEAKY_SLOPE.to_string(),
     };
-    let rows: [(&str, &str, String, String); 23] = [
+    let rows: [(&str, &str, String, String); 24] = [
         (
             "hidden",
             "--hidden",
@@ -43,6 +43,12 @@ pub fn check_flags(
             asked.activation.name().into(),
         ),
         ("init", "--init", init(saved), init(asked)),
+        (
+            "dropout",
+            "--dropout",
+            s.dropout.to_string(),
+            q.dropout.to_string(),
+        ),
         (
             "leaky_slope",
             "--leaky-slope",

@@ -145,6 +145,7 @@ pub(super) fn spec_from(a: &TrainArgs, classes: usize, regression: bool) -> Resu
             patience: a.patience,
             min_delta: a.min_delta,
             threads: Threads::from_count(a.threads),
+            dropout: a.dropout,
         },
         split,
         standardize: !a.no_standardize,

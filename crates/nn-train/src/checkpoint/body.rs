@@ -155,6 +155,9 @@ pub struct RunRecord {
     /// after the rest of the body (format 4 on), like [`Checkpoint::schema`].
     #[serde(skip)]
     pub init: Option<Init>,
+    /// The dropout rate of the hidden layers while training (0: none). Stored in the appendix (format 5 on).
+    #[serde(skip)]
+    pub dropout: f64,
 }
 
 /// The data a model was trained on.

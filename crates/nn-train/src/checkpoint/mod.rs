@@ -37,6 +37,8 @@ struct Appendix {
     init: Option<nn_core::Init>,
     /// [`Checkpoint::target_scale`] (format 5 on).
     target_scale: Option<nn_data::Standardizer>,
+    /// [`RunRecord::dropout`] of the training record (format 5 on).
+    dropout: f64,
 }
 
 /// The appendix of format 4.
@@ -52,6 +54,7 @@ struct AppendixRef<'a> {
     schema: &'a Option<nn_data::Schema>,
     init: Option<nn_core::Init>,
     target_scale: &'a Option<nn_data::Standardizer>,
+    dropout: f64,
 }
 
 /// The format version this build writes.
@@ -61,7 +64,7 @@ struct AppendixRef<'a> {
 /// - Version 4 appended the input schema of a model trained on a delimited text file and the initialisation
 ///   asked for with `--init` (an `Appendix`), and the `named` label scheme; a version 2 or 3 body is a
 ///   version 4 body without the appendix.
-/// - Version 5 added regression: the identity output, the R² of every part in the epoch metrics
+/// - Version 5 added dropout (its rate in the appendix) and regression: the identity output, the R² of every part in the epoch metrics
 ///   (`PartMetrics::r2`, so their layout differs from version 4's, which
 ///   `report::legacy` reads), the `r2` selection rules, and the target's scaling at
 ///   the end of the appendix.
@@ -90,6 +93,7 @@ impl Checkpoint {
             schema: &self.schema,
             init: self.training.as_ref().and_then(|t| t.run.init),
             target_scale: &self.target_scale,
+            dropout: self.training.as_ref().map_or(0.0, |t| t.run.dropout),
         };
         let body = bincode::serde::encode_to_vec((self, appendix), bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
@@ -183,6 +187,7 @@ impl Checkpoint {
                     schema: a.schema,
                     init: a.init,
                     target_scale: None,
+                    dropout: 0.0,
                 })
             }
             _ => {
@@ -198,6 +203,7 @@ impl Checkpoint {
             ckpt.target_scale = appendix.target_scale;
             if let Some(t) = &mut ckpt.training {
                 t.run.init = appendix.init;
+                t.run.dropout = appendix.dropout;
             }
         }
         if used != n {

@@ -68,6 +68,7 @@ impl JobSpec {
             split_seed: self.split.seed,
             standardize: self.standardize,
             init: self.init,
+            dropout: c.dropout,
         }
     }
 
@@ -95,6 +96,7 @@ impl JobSpec {
                 patience: r.patience,
                 min_delta: r.min_delta,
                 threads,
+                dropout: r.dropout,
             },
             split: SplitSpec {
                 train: r.split_train,

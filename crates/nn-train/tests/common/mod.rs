@@ -115,6 +115,7 @@ pub fn forge(c: &Checkpoint) -> Vec<u8> {
                 &c.schema,
                 c.training.as_ref().and_then(|t| t.run.init),
                 &c.target_scale,
+                c.training.as_ref().map_or(0.0, |t| t.run.dropout),
             ),
             bincode::config::standard(),
         )
