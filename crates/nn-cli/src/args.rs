@@ -228,6 +228,12 @@ pub struct TrainArgs {
     /// Samples per step (default: the whole training part).
     #[arg(long, value_name = "B")]
     pub batch_size: Option<usize>,
+    /// L-BFGS: curvature pairs remembered (SciPy's default, 10).
+    #[arg(long = "lbfgs-history", default_value_t = 10, value_name = "M")]
+    pub lbfgs_history: usize,
+    /// L-BFGS: stop when every component of the gradient is at most this (SciPy's gtol default, 1e-5).
+    #[arg(long, default_value_t = 1e-5, value_name = "G")]
+    pub tolerance: f64,
     /// Inverted dropout on the hidden layers while training: each unit's output is dropped with probability
     /// P and the kept ones scaled by 1/(1 − P); off when evaluating. The masks follow from --seed, so runs
     /// (and resumed runs) repeat bit for bit.

@@ -73,7 +73,15 @@ impl Progress {
             }
             TrainEvent::NewBest { report, .. } => self.best = report.epoch,
             TrainEvent::Stopped { epoch, reason } => {
-                self.suspend(|| eprintln!("stopped early after epoch {epoch}: {reason:?}"));
+                let why = match reason {
+                    nn_train::StopReason::EarlyStopping { patience } => {
+                        format!("{patience} epochs without improvement (--patience)")
+                    }
+                    nn_train::StopReason::Converged(c) => {
+                        format!("L-BFGS converged: {}", c.describe())
+                    }
+                };
+                self.suspend(|| eprintln!("stopped after epoch {epoch}: {why}"));
             }
             TrainEvent::Snapshot { .. } | TrainEvent::End { .. } => {}
         }

@@ -392,3 +392,115 @@ fn init_is_chosen_by_activation_or_by_flag_and_resume_keeps_it() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("xavier-uniform, xavier-normal, he-uniform, he-normal"));
 }
+
+/// Dropout and L-BFGS from the command line: the model records them, `--resume` keeps them, L-BFGS stops on
+/// convergence and says so, and bad values are one-line errors naming the value.
+#[test]
+fn dropout_and_lbfgs_train_record_and_refuse_bad_values() {
+    let dir = scratch("modern");
+    let data = blobs(&dir);
+    let train = |extra: &[&str], name: &str| {
+        nn().args(["train", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(dir.join(name))
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = train(
+        &[
+            "--hidden",
+            "8",
+            "--activation",
+            "relu",
+            "--dropout",
+            "0.3",
+            "--optimizer",
+            "adam",
+            "--batch-size",
+            "16",
+            "--epochs",
+            "20",
+            "-q",
+        ],
+        "drop.nnm",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inspect = nn()
+        .arg("inspect")
+        .arg(dir.join("drop.nnm"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&inspect.stdout).contains("dropout 0.3"));
+    let changed = train(
+        &[
+            "--hidden",
+            "8",
+            "--activation",
+            "relu",
+            "--dropout",
+            "0.5",
+            "--optimizer",
+            "adam",
+            "--batch-size",
+            "16",
+            "--epochs",
+            "25",
+            "--resume",
+            dir.join("drop.nnm").to_str().unwrap(),
+            "-q",
+        ],
+        "drop2.nnm",
+    );
+    assert_clean_failure(&changed, "--dropout");
+
+    let out = train(
+        &[
+            "--hidden",
+            "4",
+            "--optimizer",
+            "lbfgs",
+            "--tolerance",
+            "1e-3",
+            "--epochs",
+            "5000",
+            "--split",
+            "1",
+            "--select",
+            "last",
+        ],
+        "lbfgs.nnm",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("learning rate: 1 (lbfgs's default"), "{err}");
+    assert!(
+        err.contains("L-BFGS converged: the gradient is within the tolerance"),
+        "{err}"
+    );
+
+    assert_clean_failure(
+        &train(
+            &["--optimizer", "lbfgs", "--batch-size", "8", "-q"],
+            "x.nnm",
+        ),
+        "batch_size = 8: L-BFGS trains on the full batch",
+    );
+    assert_clean_failure(
+        &train(
+            &["--optimizer", "lbfgs", "--lbfgs-history", "0", "-q"],
+            "x.nnm",
+        ),
+        "history = 0: must be at least 1",
+    );
+    assert_clean_failure(
+        &train(&["--dropout", "1", "-q"], "x.nnm"),
+        "dropout = 1.0: must be in [0, 1)",
+    );
+    assert_clean_failure(
+        &train(&["--dropout", "-0.1", "-q"], "x.nnm"),
+        "dropout = -0.1",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -40,6 +40,16 @@ pub enum Optimizer {
         /// λ_w ≥ 0, the decay per unit of learning rate.
         weight_decay: f64,
     },
+    /// Limited-memory BFGS (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Algorithm 7.4 and 7.5) for
+    /// full-batch training, with a backtracking (Armijo) line search that starts from the learning rate: one
+    /// iteration per epoch. It stops when the gradient's largest component falls to `tolerance`, or when no
+    /// step along the search direction makes progress (see [`crate::lbfgs`]).
+    Lbfgs {
+        /// Curvature pairs (s, y) remembered, ≥ 1.
+        history: usize,
+        /// The gradient norm (max |gᵢ|) that counts as converged, > 0.
+        tolerance: f64,
+    },
 }
 
 impl Optimizer {
@@ -64,7 +74,13 @@ impl Optimizer {
     };
 
     /// The names [`from_name`](Self::from_name) takes, in the order `--help` lists them.
-    pub const NAMES: [&'static str; 5] = ["gd", "momentum", "nesterov", "adam", "adamw"];
+    pub const NAMES: [&'static str; 6] = ["gd", "momentum", "nesterov", "adam", "adamw", "lbfgs"];
+
+    /// L-BFGS with 10 pairs (SciPy's default `maxcor`) and a gradient tolerance of 10⁻⁵ (SciPy's `gtol`).
+    pub const LBFGS: Optimizer = Optimizer::Lbfgs {
+        history: 10,
+        tolerance: 1e-5,
+    };
 
     /// Short name.
     pub fn name(&self) -> &'static str {
@@ -74,6 +90,7 @@ impl Optimizer {
             Optimizer::Momentum { .. } => "momentum",
             Optimizer::Adam { .. } => "adam",
             Optimizer::AdamW { .. } => "adamw",
+            Optimizer::Lbfgs { .. } => "lbfgs",
         }
     }
 
@@ -102,11 +119,13 @@ impl Optimizer {
     }
 
     /// The customary learning rate of this optimiser, for when none is given: 0.1 for gradient descent with or
-    /// without momentum (the report's Exp 3 rate), 0.001 for Adam (Kingma & Ba, 2015, Algorithm 1).
+    /// without momentum (the report's Exp 3 rate), 0.001 for Adam (Kingma & Ba, 2015, Algorithm 1), and for
+    /// L-BFGS 1, the full quasi-Newton step its line search tries first.
     pub fn default_lr(&self) -> f64 {
         match self {
             Optimizer::Gd | Optimizer::Momentum { .. } => 0.1,
             Optimizer::Adam { .. } | Optimizer::AdamW { .. } => 0.001,
+            Optimizer::Lbfgs { .. } => 1.0,
         }
     }
 
@@ -124,6 +143,7 @@ impl Optimizer {
             },
             Optimizer::ADAM,
             Optimizer::ADAMW,
+            Optimizer::LBFGS,
         ];
         all.into_iter().find(|o| o.name() == name)
     }
@@ -286,6 +306,31 @@ impl TrainConfig {
             ));
         }
         self.optimizer.check()?;
+        if let Optimizer::Lbfgs { .. } = self.optimizer {
+            if let Some(b) = self.batch_size
+                && b < train_rows
+            {
+                return Err(bad(
+                    "batch_size",
+                    b,
+                    "L-BFGS trains on the full batch: its curvature pairs and line search need one objective",
+                ));
+            }
+            if self.dropout > 0.0 {
+                return Err(bad(
+                    "dropout",
+                    self.dropout,
+                    "L-BFGS needs a deterministic objective; dropout changes it at every step",
+                ));
+            }
+            if self.schedule != Schedule::Constant {
+                return Err(bad(
+                    "schedule",
+                    self.schedule.describe(self.lr),
+                    "L-BFGS's line search sets each step; give a constant first step (--lr)",
+                ));
+            }
+        }
         self.schedule.check()?;
         self.check_selection(has_validation, has_test)?;
         if self.patience == Some(0) {
@@ -347,6 +392,14 @@ impl Optimizer {
                 }
             }
             Optimizer::Momentum { .. } => {}
+            Optimizer::Lbfgs { history, tolerance } => {
+                if history == 0 {
+                    return Err(bad("history", history, "must be at least 1"));
+                }
+                if !(tolerance.is_finite() && tolerance > 0.0) {
+                    return Err(bad("tolerance", tolerance, "must be finite and > 0"));
+                }
+            }
         }
         Ok(())
     }

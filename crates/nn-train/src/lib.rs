@@ -44,6 +44,7 @@ mod checkpoint;
 mod config;
 mod error;
 pub mod job;
+pub mod lbfgs;
 pub mod metrics;
 mod optimizer;
 mod progress;

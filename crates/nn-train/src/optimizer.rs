@@ -25,6 +25,21 @@ pub enum OptimizerState<T: Scalar = f64> {
         /// Steps taken.
         t: u64,
     },
+    /// L-BFGS's memory: a ring of `history` curvature pairs, and the cost and gradient at the current weights.
+    Lbfgs {
+        /// sₖ = θₖ₊₁ − θₖ, one vector of every parameter per slot.
+        s: Vec<Vec<T>>,
+        /// yₖ = ∇Jₖ₊₁ − ∇Jₖ.
+        y: Vec<Vec<T>>,
+        /// Pairs held (≤ the slots).
+        len: usize,
+        /// The slot the next pair goes to.
+        next: usize,
+        /// ∇J at the current weights (empty before the first iteration).
+        gradient: Vec<T>,
+        /// J at the current weights.
+        cost: f64,
+    },
 }
 
 fn zeros_like<T: Scalar>(net: &Network<T>) -> Vec<Layer<T>> {
@@ -76,6 +91,7 @@ impl<T: Scalar> OptimizerState<T> {
             OptimizerState::Gd => "gd",
             OptimizerState::Momentum { .. } => "momentum",
             OptimizerState::Adam { .. } => "adam",
+            OptimizerState::Lbfgs { .. } => "lbfgs",
         }
     }
 
@@ -91,6 +107,17 @@ impl<T: Scalar> OptimizerState<T> {
                 v: zeros_like(net),
                 t: 0,
             },
+            &Optimizer::Lbfgs { history, .. } => {
+                let n = net.architecture().parameter_count();
+                OptimizerState::Lbfgs {
+                    s: vec![vec![T::ZERO; n]; history],
+                    y: vec![vec![T::ZERO; n]; history],
+                    len: 0,
+                    next: 0,
+                    gradient: Vec::with_capacity(n),
+                    cost: 0.0,
+                }
+            }
         }
     }
 
@@ -107,6 +134,26 @@ impl<T: Scalar> OptimizerState<T> {
                 v: cast_layers(v),
                 t: *t,
             },
+            OptimizerState::Lbfgs {
+                s,
+                y,
+                len,
+                next,
+                gradient,
+                cost,
+            } => {
+                let cast = |v: &Vec<T>| v.iter().map(|&x| U::from_f64(x.to_f64())).collect();
+                let mut g: Vec<U> = Vec::with_capacity(gradient.capacity());
+                g.extend(gradient.iter().map(|&x| U::from_f64(x.to_f64())));
+                OptimizerState::Lbfgs {
+                    s: s.iter().map(cast).collect(),
+                    y: y.iter().map(cast).collect(),
+                    len: *len,
+                    next: *next,
+                    gradient: g,
+                    cost: *cost,
+                }
+            }
         }
     }
 
@@ -154,7 +201,9 @@ impl<T: Scalar> OptimizerState<T> {
                     *w -= alpha * *m / (v.sqrt() + eps_hat);
                 });
             }
-            _ => unreachable!("optimizer state is created from the same config it is stepped with"),
+            _ => unreachable!(
+                "optimizer state is created from the same config it is stepped with; L-BFGS steps in the trainer"
+            ),
         }
     }
 }

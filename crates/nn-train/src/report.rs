@@ -206,6 +206,8 @@ pub enum StopReason {
         /// The patience that ran out.
         patience: usize,
     },
+    /// L-BFGS converged (or can make no more progress).
+    Converged(crate::lbfgs::Convergence),
 }
 
 /// What the loop tells its observer.

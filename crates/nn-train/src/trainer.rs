@@ -8,8 +8,9 @@
 //!
 //! Every buffer is allocated before the first epoch: after it, the loop allocates nothing.
 
-use crate::config::ValidConfig;
+use crate::config::{Optimizer, ValidConfig};
 use crate::error::{Result, TrainError};
+use crate::lbfgs::{self, Convergence, Pairs};
 use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
@@ -225,7 +226,12 @@ impl<T: Scalar> Trainer<T> {
         });
         for epoch in first..=self.config.epochs {
             let lr = self.progress.schedule.lr_for(epoch);
-            let train = if buf.full_batch {
+            let mut converged = None;
+            let train = if buf.lbfgs.is_some() {
+                let (train, c) = self.lbfgs_iteration(&data.train, &mut buf, lr, epoch)?;
+                converged = c;
+                train
+            } else if buf.full_batch {
                 self.full_batch_step(&data.train, &mut buf, lr, epoch)?
             } else {
                 self.mini_batch_epoch(&data.train, &mut buf, lr, epoch)?
@@ -251,6 +257,13 @@ impl<T: Scalar> Trainer<T> {
             if self.record(report, observer) {
                 break;
             }
+            if let Some(c) = converged {
+                observer(&TrainEvent::Stopped {
+                    epoch,
+                    reason: StopReason::Converged(c),
+                });
+                break;
+            }
         }
         observer(&TrainEvent::End {
             selected_epoch: self.progress.selector.best_epoch(),
@@ -271,6 +284,116 @@ impl<T: Scalar> Trainer<T> {
         let (x, y) = (&train.x, train.y.targets());
         let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, (epoch, 0))?;
         Ok(PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts()))
+    }
+
+    /// One L-BFGS iteration ([`crate::lbfgs`]): the direction from the remembered pairs, a line search from
+    /// step `lr`, the new pair. The metrics are those of the accepted weights (the line search evaluated them).
+    fn lbfgs_iteration(
+        &mut self,
+        train: &Samples<T>,
+        buf: &mut Buffers<T>,
+        lr: f64,
+        epoch: usize,
+    ) -> Result<(PartMetrics, Option<Convergence>)> {
+        let Optimizer::Lbfgs { tolerance, .. } = self.config.optimizer else {
+            unreachable!("L-BFGS buffers exist for an L-BFGS run only");
+        };
+        let Some(scratch) = buf.lbfgs.as_mut() else {
+            unreachable!("checked by the caller");
+        };
+        let OptimizerState::Lbfgs {
+            s,
+            y,
+            len,
+            next,
+            gradient,
+            cost,
+        } = &mut self.progress.optimizer
+        else {
+            unreachable!("an L-BFGS run has L-BFGS state");
+        };
+        let (x, targets) = (&train.x, train.y.targets());
+        if gradient.is_empty() {
+            let eval = self
+                .net
+                .gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads)?;
+            check_loss(eval.loss, epoch)?;
+            gradient.resize(scratch.theta.len(), T::ZERO);
+            lbfgs::read_grads(&buf.grads, gradient);
+            *cost = eval.cost();
+        }
+        let pairs = Pairs {
+            s,
+            y,
+            len: *len,
+            next: *next,
+        };
+        pairs.direction(gradient, &mut scratch.d, &mut scratch.alpha);
+        let mut slope = lbfgs::dot(&scratch.d, gradient);
+        if slope >= 0.0 || slope.is_nan() {
+            // Not a descent direction (the pairs no longer describe the curvature): forget them.
+            *len = 0;
+            let empty = Pairs {
+                s,
+                y,
+                len: 0,
+                next: *next,
+            };
+            empty.direction(gradient, &mut scratch.d, &mut scratch.alpha);
+            slope = lbfgs::dot(&scratch.d, gradient);
+        }
+        lbfgs::read_params(&self.net, &mut scratch.theta);
+        let mut step = lr;
+        let mut accepted = None;
+        for _ in 0..lbfgs::max_halvings() {
+            let t = T::from_f64(step);
+            for ((p, &t0), &d) in scratch.trial.iter_mut().zip(&scratch.theta).zip(&scratch.d) {
+                *p = t0 + t * d;
+            }
+            lbfgs::write_params(&mut self.net, &scratch.trial);
+            let eval = self
+                .net
+                .gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads)?;
+            lbfgs::read_grads(&buf.grads, &mut scratch.g_new);
+            let trial_slope = lbfgs::dot(&scratch.g_new, &scratch.d);
+            if lbfgs::accept(*cost, eval.cost(), step, slope, trial_slope) {
+                accepted = Some(eval);
+                break;
+            }
+            step *= 0.5;
+        }
+        let Some(eval) = accepted else {
+            // Back to the last accepted weights, and their metrics.
+            lbfgs::write_params(&mut self.net, &scratch.theta);
+            let eval = self.net.evaluate_with(x, targets, buf.l2, &mut buf.ws)?;
+            let counts = buf.ws.class_counts();
+            return Ok((
+                PartMetrics::new(eval, buf.spread[0], counts),
+                Some(Convergence::NoDecrease),
+            ));
+        };
+        // The new pair: s = θ₊ − θ, y = ∇J₊ − ∇J (kept if sᵀy > 0, which keeps H positive definite).
+        let slot = *next;
+        for ((sv, &p), &t0) in s[slot].iter_mut().zip(&scratch.trial).zip(&scratch.theta) {
+            *sv = p - t0;
+        }
+        for ((yv, &g1), &g0) in y[slot].iter_mut().zip(&scratch.g_new).zip(gradient.iter()) {
+            *yv = g1 - g0;
+        }
+        let (sy, yy) = (
+            lbfgs::dot(&s[slot], &y[slot]),
+            lbfgs::dot(&y[slot], &y[slot]),
+        );
+        if sy > 1e-10 * yy && sy.is_finite() {
+            *next = (slot + 1) % s.len();
+            *len = (*len + 1).min(s.len());
+        }
+        gradient.copy_from_slice(&scratch.g_new);
+        *cost = eval.cost();
+        let largest = gradient.iter().fold(0.0f64, |m, g| m.max(g.to_f64().abs()));
+        let converged = (largest <= tolerance).then_some(Convergence::Gradient);
+        let metrics = PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts());
+        Ok((metrics, converged))
     }
 
     /// One pass over the training part in mini-batches, in an order shuffled from (seed, epoch) alone, so that
@@ -451,6 +574,22 @@ struct Buffers<T: Scalar> {
     spread: [Option<f64>; 3],
     /// Mini-batches of a classifier: the epoch's per-class counts, summed over its batches.
     counts: Vec<[usize; 3]>,
+    /// L-BFGS only.
+    lbfgs: Option<LbfgsScratch<T>>,
+}
+
+/// L-BFGS's working vectors, one entry per parameter (and one scalar per pair).
+struct LbfgsScratch<T> {
+    /// The weights before the line search.
+    theta: Vec<T>,
+    /// The trial weights.
+    trial: Vec<T>,
+    /// The search direction.
+    d: Vec<T>,
+    /// The gradient at the accepted weights.
+    g_new: Vec<T>,
+    /// The two-loop recursion's αₖ.
+    alpha: Vec<f64>,
 }
 
 impl<T: Scalar> Buffers<T> {
@@ -496,6 +635,19 @@ impl<T: Scalar> Buffers<T> {
                 Vec::new()
             } else {
                 vec![[0; 3]; arch.classes()]
+            },
+            lbfgs: match cfg.optimizer {
+                Optimizer::Lbfgs { history, .. } => {
+                    let n = arch.parameter_count();
+                    Some(LbfgsScratch {
+                        theta: vec![T::ZERO; n],
+                        trial: vec![T::ZERO; n],
+                        d: vec![T::ZERO; n],
+                        g_new: vec![T::ZERO; n],
+                        alpha: vec![0.0; history],
+                    })
+                }
+                _ => None,
             },
         }
     }

@@ -126,6 +126,7 @@ fn small_products_every_optimizer() {
         (Optimizer::MOMENTUM, Some(32), Selection::TEST_ACC, 0.0), // last batch of 4: the resize path
         (Optimizer::ADAM, Some(10), Selection::Last, 0.0),
         (Optimizer::ADAM, Some(32), Selection::VAL_LOSS, 0.25), // dropout masks, also resized
+        (Optimizer::LBFGS, None, Selection::VAL_LOSS, 0.0),
     ] {
         for threads in [Threads::Single, Threads::All] {
             let config = TrainConfig {

@@ -56,6 +56,17 @@ fn configs() -> Vec<(&'static str, TrainConfig)> {
             },
         ),
         (
+            "l-bfgs",
+            TrainConfig {
+                lr: 1.0,
+                optimizer: Optimizer::Lbfgs {
+                    history: 3,
+                    tolerance: 1e-12,
+                },
+                ..base.clone()
+            },
+        ),
+        (
             "plateau schedule",
             TrainConfig {
                 lr: 0.5,

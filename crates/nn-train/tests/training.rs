@@ -388,3 +388,124 @@ fn epoch_f1_is_the_classification_reports_macro_f1() {
         }
     }
 }
+
+/// L-BFGS on a convex problem, logistic regression with an L2 penalty (no hidden layer), reaches the optimum
+/// that Newton's method finds independently (written out here with its 3×3 Hessian) to 1e-8, and says it
+/// converged.
+#[test]
+#[allow(clippy::needless_range_loop)] // the Newton step is written with indices, as in the maths
+fn lbfgs_reaches_the_newton_optimum_of_logistic_regression() {
+    let train = common::moons(60, 0);
+    let labels = train.y.labels().unwrap().to_vec();
+    let (n, lambda) = (60.0, 0.5);
+    // Newton on θ = (w₁, w₂, b): g = Aᵀ(p − y)/n + (λ/n)(w, 0), H = Aᵀ diag(p(1 − p)) A/n + (λ/n) diag(1, 1, 0).
+    let mut theta = [0.0f64; 3];
+    for _ in 0..50 {
+        let mut g = [0.0; 3];
+        let mut h = [[0.0; 3]; 3];
+        for i in 0..60 {
+            let a = [train.x.get(i, 0), train.x.get(i, 1), 1.0];
+            let z: f64 = (0..3).map(|k| a[k] * theta[k]).sum();
+            let p = 1.0 / (1.0 + (-z).exp());
+            for r in 0..3 {
+                g[r] += a[r] * (p - labels[i] as f64) / n;
+                for c in 0..3 {
+                    h[r][c] += a[r] * a[c] * p * (1.0 - p) / n;
+                }
+            }
+        }
+        for k in 0..2 {
+            g[k] += lambda / n * theta[k];
+            h[k][k] += lambda / n;
+        }
+        // Solve H·Δ = g by Cramer's rule.
+        let det = |m: [[f64; 3]; 3]| {
+            m[0][0] * (m[1][1] * m[2][2] - m[1][2] * m[2][1])
+                - m[0][1] * (m[1][0] * m[2][2] - m[1][2] * m[2][0])
+                + m[0][2] * (m[1][0] * m[2][1] - m[1][1] * m[2][0])
+        };
+        let d = det(h);
+        for k in 0..3 {
+            let mut hk = h;
+            for r in 0..3 {
+                hk[r][k] = g[r];
+            }
+            theta[k] -= det(hk) / d;
+        }
+    }
+    let config = TrainConfig {
+        epochs: 1000,
+        lr: 1.0,
+        optimizer: Optimizer::Lbfgs {
+            history: 5,
+            tolerance: 1e-12,
+        },
+        lambda,
+        selection: Selection::Last,
+        ..TrainConfig::default()
+    };
+    let net = Network::xavier(2, &[], 1, Output::Sigmoid, 3).unwrap();
+    let mut t = Trainer::new(config.validate(60, false, false).unwrap(), net);
+    let mut stopped = None;
+    let data = TrainData {
+        train,
+        validation: None,
+        test: None,
+    };
+    t.run(&data, &mut |e| {
+        if let TrainEvent::Stopped { reason, epoch } = e {
+            stopped = Some((*reason, *epoch));
+        }
+    })
+    .unwrap();
+    let layer = &t.network().layers()[0];
+    let found = [
+        layer.weights.get(0, 0),
+        layer.weights.get(1, 0),
+        layer.bias[0],
+    ];
+    for k in 0..3 {
+        assert!(
+            (found[k] - theta[k]).abs() < 1e-8,
+            "θ{k}: L-BFGS {} vs Newton {}",
+            found[k],
+            theta[k]
+        );
+    }
+    let (reason, epoch) = stopped.expect("L-BFGS stops on convergence");
+    assert!(matches!(reason, StopReason::Converged(_)), "{reason:?}");
+    assert!(epoch < 100, "converged only after {epoch} iterations");
+}
+
+#[test]
+fn lbfgs_refuses_mini_batches_dropout_and_schedules() {
+    let base = TrainConfig {
+        optimizer: Optimizer::LBFGS,
+        selection: Selection::Last,
+        ..TrainConfig::default()
+    };
+    let err = |c: TrainConfig| c.validate(60, false, false).unwrap_err().to_string();
+    assert!(
+        err(TrainConfig {
+            batch_size: Some(10),
+            ..base.clone()
+        })
+        .contains("L-BFGS trains on the full batch")
+    );
+    assert!(
+        err(TrainConfig {
+            dropout: 0.2,
+            ..base.clone()
+        })
+        .contains("dropout = 0.2")
+    );
+    let history0 = TrainConfig {
+        optimizer: Optimizer::Lbfgs {
+            history: 0,
+            tolerance: 1e-5,
+        },
+        ..base.clone()
+    };
+    assert!(err(history0).contains("history = 0: must be at least 1"));
+    assert!(base.validate(60, false, false).is_ok());
+}

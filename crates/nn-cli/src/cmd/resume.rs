@@ -23,7 +23,7 @@ pub fn check_flags(
         Activation::LeakyRelu { slope } => slope.to_string(),
         _ => Activation::LEAKY_SLOPE.to_string(),
     };
-    let rows: [(&str, &str, String, String); 24] = [
+    let rows: [(&str, &str, String, String); 26] = [
         (
             "hidden",
             "--hidden",
@@ -109,6 +109,18 @@ pub fn check_flags(
             "--weight-decay",
             weight_decay(&s.optimizer),
             a.weight_decay.to_string(),
+        ),
+        (
+            "lbfgs_history",
+            "--lbfgs-history",
+            lbfgs(&s.optimizer, false),
+            a.lbfgs_history.to_string(),
+        ),
+        (
+            "tolerance",
+            "--tolerance",
+            lbfgs(&s.optimizer, true),
+            a.tolerance.to_string(),
         ),
         (
             "batch_size",
@@ -203,6 +215,15 @@ fn weight_decay(o: &Optimizer) -> String {
     match *o {
         Optimizer::AdamW { weight_decay, .. } => weight_decay.to_string(),
         ref other => format!("{} (not adamw)", other.name()),
+    }
+}
+
+/// L-BFGS's history (or, with `tolerance`, its gradient tolerance) of the saved run.
+fn lbfgs(o: &Optimizer, tolerance: bool) -> String {
+    match *o {
+        Optimizer::Lbfgs { tolerance: t, .. } if tolerance => t.to_string(),
+        Optimizer::Lbfgs { history, .. } => history.to_string(),
+        ref other => format!("{} (not lbfgs)", other.name()),
     }
 }
 

@@ -96,6 +96,9 @@ pub(super) fn spec_from(a: &TrainArgs, classes: usize, regression: bool) -> Resu
     if let Optimizer::AdamW { weight_decay, .. } = &mut optimizer {
         *weight_decay = a.weight_decay;
     }
+    if let Optimizer::Lbfgs { history, tolerance } = &mut optimizer {
+        (*history, *tolerance) = (a.lbfgs_history, a.tolerance);
+    }
     if let Selection::Best { metric, .. } = selection {
         match (metric, regression) {
             (Metric::Accuracy, true) => bail!(

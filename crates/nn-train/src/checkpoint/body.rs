@@ -332,6 +332,25 @@ impl Checkpoint {
                 OptimizerState::Adam { m, v, .. },
                 Optimizer::Adam { .. } | Optimizer::AdamW { .. },
             ) => same_shapes(m) && same_shapes(v),
+            (
+                OptimizerState::Lbfgs {
+                    s,
+                    y,
+                    len,
+                    next,
+                    gradient,
+                    ..
+                },
+                Optimizer::Lbfgs { history, .. },
+            ) => {
+                let n = self.network.architecture().parameter_count();
+                s.len() == history
+                    && y.len() == history
+                    && s.iter().chain(y).all(|v| v.len() == n)
+                    && *len <= history
+                    && *next < history
+                    && (gradient.is_empty() || gradient.len() == n)
+            }
             (state, opt) => {
                 return Err(Inconsistency::OptimizerKind {
                     state: state.name(),
@@ -348,6 +367,19 @@ impl Checkpoint {
         };
         let sound = match state {
             OptimizerState::Gd => true,
+            OptimizerState::Lbfgs {
+                s,
+                y,
+                gradient,
+                cost,
+                ..
+            } => {
+                s.iter()
+                    .chain(y)
+                    .chain([gradient])
+                    .all(|v| v.iter().all(|x| x.is_finite()))
+                    && cost.is_finite()
+            }
             OptimizerState::Momentum { velocity } => finite(velocity),
             // v estimates E[g²]: finite and never negative.
             OptimizerState::Adam { m, v, .. } => {

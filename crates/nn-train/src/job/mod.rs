@@ -365,12 +365,15 @@ fn diverged_status(e: &TrainError) -> Status {
 /// Refuses, before training, a run whose model file would exceed [`MAX_BODY`]: the file holds the weights
 /// three times (selected, current, best so far) plus the optimiser's state, and one report per epoch.
 fn check_file_size(arch: &Architecture, config: &TrainConfig) -> Result<()> {
-    /// A bound on one epoch's report in the body: three parts of three f64 and two varints, the epoch and lr.
-    const REPORT_BYTES: u64 = 160;
+    /// A bound on one epoch's report in the body: three parts of three f64, two varints and three optional
+    /// f64 (R², MAE, F1), the epoch and lr.
+    const REPORT_BYTES: u64 = 256;
     let copies = 3 + match config.optimizer {
         Optimizer::Gd => 0,
         Optimizer::Momentum { .. } => 1,
         Optimizer::Adam { .. } | Optimizer::AdamW { .. } => 2,
+        // The (s, y) pairs and the current gradient.
+        Optimizer::Lbfgs { history, .. } => 2 * history + 1,
     };
     let parameters = arch.parameter_count();
     let bytes = (parameters as u64)
