@@ -59,7 +59,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         .max(1);
     if !opts.quiet {
         println!(
-            "{} runs ({} experiments × {} variants × {} seeds) on {workers} cores",
+            "{} runs ({} experiments × up to {} variants × {} seeds) on {workers} cores",
             jobs.len(),
             specs.experiment.len(),
             Variant::ALL.len(),
@@ -131,8 +131,8 @@ fn load_datasets(root: &Path, specs: &Specs) -> Result<Vec<Dataset>> {
 /// Every (experiment, variant, seed), longest first so that the cores finish together.
 fn plan(specs: &Specs, datasets: &[Dataset], seeds: u64) -> Vec<Job> {
     let mut jobs = Vec::new();
-    for experiment in 0..specs.experiment.len() {
-        for variant in Variant::ALL {
+    for (experiment, e) in specs.experiment.iter().enumerate() {
+        for variant in Variant::ALL.into_iter().filter(|v| v.applies_to(e)) {
             for seed in 0..seeds {
                 jobs.push(Job {
                     experiment,
@@ -265,13 +265,13 @@ pub fn run_one(
 fn cost(specs: &Specs, datasets: &[Dataset], j: &Job) -> u64 {
     let e = &specs.experiment[j.experiment];
     let d = &datasets[j.experiment];
-    let epochs = if j.variant == Variant::Adam {
-        e.adam.epochs
-    } else {
-        e.epochs
+    let (epochs, hidden) = match (j.variant, &e.modern) {
+        (Variant::Adam, _) => (e.adam.epochs, &e.hidden),
+        (Variant::Modern, Some(m)) => (m.epochs, m.hidden.as_ref().unwrap_or(&e.hidden)),
+        _ => (e.epochs, &e.hidden),
     };
     let mut widths = vec![d.features()];
-    widths.extend(&e.hidden);
+    widths.extend(hidden);
     widths.push(d.classes().len());
     let per_sample: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
     (epochs * per_sample * d.len()) as u64

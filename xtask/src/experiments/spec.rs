@@ -50,6 +50,8 @@ pub struct Beyond {
     pub validation_name: String,
     /// The Adam variant's name in tables.
     pub adam_name: String,
+    /// The modern-blocks variant's name in tables (each experiment's `modern` table says what it is).
+    pub modern_name: String,
     /// The paragraph that introduces the table of these variants.
     pub description: String,
     pub split: [f64; 2],
@@ -94,7 +96,35 @@ pub struct Experiment {
     pub lambda: f64,
     pub assumptions: Vec<String>,
     pub adam: AdamSpec,
+    /// The modern-blocks variant of this experiment, if it has one.
+    pub modern: Option<ModernSpec>,
     pub report: ReportFigures,
+}
+
+/// Beyond the report with today's MLP blocks: the settings that differ from the experiment's own. Chosen on
+/// the validation split only (the spec's comments say how).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModernSpec {
+    /// Hidden widths (default: the experiment's).
+    pub hidden: Option<Vec<usize>>,
+    /// Hidden activation, as `--activation` names it (default sigmoid).
+    pub activation: Option<String>,
+    /// Dropout rate of the hidden layers.
+    #[serde(default)]
+    pub dropout: f64,
+    /// As `--optimizer` names it.
+    pub optimizer: String,
+    /// AdamW's decoupled weight decay (default 0.01).
+    pub weight_decay: Option<f64>,
+    pub lr: f64,
+    /// Mini-batch size (default: full batch).
+    pub batch: Option<usize>,
+    pub epochs: usize,
+    /// The selection rule, as `--select` names it.
+    pub select: String,
+    /// One line for the results table: what this run is.
+    pub label: String,
 }
 
 /// The report's figure that each of our plots corresponds to, where it has one.
@@ -145,10 +175,22 @@ pub enum Variant {
     Validation,
     /// Adam on mini-batches, selected on a validation split.
     Adam,
+    /// The experiment's `modern` settings (ReLU, dropout, AdamW; or L-BFGS), selected on a validation split.
+    Modern,
 }
 
 impl Variant {
-    pub const ALL: [Variant; 3] = [Variant::Report, Variant::Validation, Variant::Adam];
+    pub const ALL: [Variant; 4] = [
+        Variant::Report,
+        Variant::Validation,
+        Variant::Adam,
+        Variant::Modern,
+    ];
+
+    /// Whether experiment `e` has this variant (every experiment has all but `Modern`).
+    pub fn applies_to(self, e: &Experiment) -> bool {
+        self != Variant::Modern || e.modern.is_some()
+    }
 }
 
 impl Specs {
@@ -167,6 +209,7 @@ impl Specs {
             Variant::Report => &self.protocol.name,
             Variant::Validation => &self.beyond.validation_name,
             Variant::Adam => &self.beyond.adam_name,
+            Variant::Modern => &self.beyond.modern_name,
         }
     }
 
@@ -268,10 +311,37 @@ impl Specs {
             config.batch_size = Some(e.adam.batch);
             config.epochs = scaled(e.adam.epochs);
         }
+        let mut hidden = e.hidden.clone();
+        let mut activation = Activation::Sigmoid;
+        if variant == Variant::Modern {
+            let m = e
+                .modern
+                .as_ref()
+                .with_context(|| format!("experiment {} has no modern variant", e.id))?;
+            let mut optimizer = Optimizer::from_name(&m.optimizer, 0.9)
+                .with_context(|| format!("{}: modern.optimizer '{}'", e.id, m.optimizer))?;
+            if let (Optimizer::AdamW { weight_decay, .. }, Some(w)) = (&mut optimizer, m.weight_decay)
+            {
+                *weight_decay = w;
+            }
+            config.optimizer = optimizer;
+            config.lr = m.lr;
+            config.schedule = Schedule::Constant;
+            config.batch_size = m.batch;
+            config.epochs = scaled(m.epochs);
+            config.dropout = m.dropout;
+            config.selection = m.select.parse().map_err(anyhow::Error::msg)?;
+            if let Some(h) = &m.hidden {
+                hidden = h.clone();
+            }
+            if let Some(a) = &m.activation {
+                activation = a.parse().map_err(anyhow::Error::msg)?;
+            }
+        }
         Ok(JobSpec {
-            hidden: e.hidden.clone(),
+            hidden,
             output: e.output,
-            activation: Activation::Sigmoid,
+            activation,
             config,
             split,
             standardize: self.protocol.standardize,

@@ -292,7 +292,10 @@ impl Summary {
                     .fold((0, 0), |(c, t), r| (c + r.test_correct, t + r.test_total));
                 rows.push(Row {
                     experiment: e.id.clone(),
-                    title: e.title.clone(),
+                    title: match (&e.modern, variant) {
+                        (Some(m), Variant::Modern) => format!("{} — {}", e.title, m.label),
+                        _ => e.title.clone(),
+                    },
                     variant,
                     seeds: finished.len(),
                     train_loss: get(|r| r.train_loss),
