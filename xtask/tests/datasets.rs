@@ -73,7 +73,15 @@ fn smoke() {
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let runs = json["runs"].as_array().unwrap();
-    assert_eq!(runs.len(), 4 * 3);
+    // Four experiments × three variants, plus the today's-blocks variant of the two that have one.
+    assert_eq!(runs.len(), 4 * 3 + 2);
+    let mut modern: Vec<&str> = runs
+        .iter()
+        .filter(|r| r["variant"] == "modern")
+        .map(|r| r["experiment"].as_str().unwrap())
+        .collect();
+    modern.sort();
+    assert_eq!(modern, ["digits", "exp3"]);
     for r in runs {
         assert_eq!(r["status"], "finished", "{r}");
         for key in [

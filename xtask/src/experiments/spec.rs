@@ -320,7 +320,8 @@ impl Specs {
                 .with_context(|| format!("experiment {} has no modern variant", e.id))?;
             let mut optimizer = Optimizer::from_name(&m.optimizer, 0.9)
                 .with_context(|| format!("{}: modern.optimizer '{}'", e.id, m.optimizer))?;
-            if let (Optimizer::AdamW { weight_decay, .. }, Some(w)) = (&mut optimizer, m.weight_decay)
+            if let (Optimizer::AdamW { weight_decay, .. }, Some(w)) =
+                (&mut optimizer, m.weight_decay)
             {
                 *weight_decay = w;
             }
