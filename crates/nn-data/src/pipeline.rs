@@ -282,15 +282,7 @@ impl<'t> Selected<'t> {
         }
         let used: Vec<usize> = match opts.missing {
             MissingPolicy::Error => {
-                if let Some((row, j, token)) = first_missing(table, inputs.iter().chain([&target]))
-                {
-                    return Err(DataError::Missing {
-                        path: path.to_path_buf(),
-                        line: table.line(row),
-                        column: table.names()[j].clone(),
-                        token: token.to_string(),
-                    });
-                }
+                refuse_missing(table, inputs.iter().chain([&target]))?;
                 Vec::new()
             }
             MissingPolicy::Drop => inputs.iter().copied().chain([target]).collect(),
@@ -528,14 +520,7 @@ impl Schema {
         let used: Vec<usize> = columns.iter().copied().chain(target).collect();
         let rows: Vec<usize> = match self.missing {
             MissingPolicy::Error => {
-                if let Some((row, j, token)) = first_missing(table, used.iter()) {
-                    return Err(DataError::Missing {
-                        path: path.to_path_buf(),
-                        line: table.line(row),
-                        column: table.names()[j].clone(),
-                        token: token.to_string(),
-                    });
-                }
+                refuse_missing(table, used.iter())?;
                 (0..table.rows()).collect()
             }
             MissingPolicy::Drop => (0..table.rows())
@@ -679,14 +664,20 @@ impl Schema {
     }
 }
 
-/// The earliest missing cell among `columns`: (row, column, text).
-fn first_missing<'a>(
-    table: &'a Table,
-    columns: impl Iterator<Item = &'a usize>,
-) -> Option<(usize, usize, &'a str)> {
-    columns
+/// An error naming the earliest missing cell among `columns` (its line, column and text), if there is one.
+fn refuse_missing<'a>(table: &'a Table, columns: impl Iterator<Item = &'a usize>) -> Result<()> {
+    let first = columns
         .filter_map(|&j| table.first_missing(j).map(|(i, t)| (i, j, t)))
-        .min_by_key(|&(i, j, _)| (i, j))
+        .min_by_key(|&(i, j, _)| (i, j));
+    match first {
+        Some((row, j, token)) => Err(DataError::Missing {
+            path: table.source().to_path_buf(),
+            line: table.line(row),
+            column: table.names()[j].clone(),
+            token: token.to_string(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Categories (sorted) and, under `Mean`, the fill value, from the training rows: the table rows `rows[i]`

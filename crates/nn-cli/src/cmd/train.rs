@@ -4,7 +4,7 @@ use super::{load_for_model, load_for_training, out, resume};
 use crate::args::{TrainArgs, parse_widths};
 use anyhow::{Context, Result, bail};
 use nn_core::{Activation, Output};
-use nn_data::{PipelineOptions, Selected, SplitSpec};
+use nn_data::{Selected, SplitSpec};
 use nn_linalg::{Scalar, Threads};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
 use nn_train::{
@@ -300,18 +300,12 @@ fn load_for(
     {
         let path = super::locate(&a.data.data)?;
         let table = super::read_through(schema, &path, a.data.table.delimiter)?;
-        let t = &a.data.table;
-        let opts = PipelineOptions {
-            target: t.target.clone().or_else(|| Some(schema.target.clone())),
-            features: t.features.clone(),
-            drop: t.drop.clone(),
-            missing: if given("missing") {
-                t.missing
-            } else {
-                schema.missing
-            },
-            ..PipelineOptions::default()
-        };
+        // The columns the flags choose, with the saved target and missing-value rule where none is given.
+        let mut opts = super::pipeline_options(&a.data);
+        opts.target = opts.target.or_else(|| Some(schema.target.clone()));
+        if !given("missing") {
+            opts.missing = schema.missing;
+        }
         let selected = Selected::new(&table, &opts)?;
         let inputs: Vec<&str> = schema.inputs.iter().map(|c| c.name.as_str()).collect();
         if selected.target_name() != schema.target {
