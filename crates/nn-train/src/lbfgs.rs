@@ -12,7 +12,7 @@
 //! (the order of [`Gradients::unrolled_theta`](nn_core::Gradients)). The memory (the curvature pairs, the
 //! current gradient and cost) lives in the optimiser state, so a resumed run continues exactly.
 
-use nn_core::{Gradients, Network};
+use nn_core::{Gradients, Layer, Network};
 use nn_linalg::Scalar;
 
 /// c₁ of the Armijo condition.
@@ -46,8 +46,13 @@ impl Convergence {
 
 /// `θ` of `net` into `out`.
 pub(crate) fn read_params<T: Scalar>(net: &Network<T>, out: &mut [T]) {
+    read_layers(net.layers(), out);
+}
+
+/// Layers' weights (column by column) then biases, one layer after another, into `out`.
+fn read_layers<T: Scalar>(layers: &[Layer<T>], out: &mut [T]) {
     let mut at = 0;
-    for layer in net.layers() {
+    for layer in layers {
         for j in 0..layer.n_out() {
             let col = layer.weights.col(j);
             out[at..at + col.len()].copy_from_slice(col);
@@ -76,16 +81,7 @@ pub(crate) fn write_params<T: Scalar>(net: &mut Network<T>, from: &[T]) {
 
 /// The gradient as one vector, in the parameters' order.
 pub(crate) fn read_grads<T: Scalar>(grads: &Gradients<T>, out: &mut [T]) {
-    let mut at = 0;
-    for layer in &grads.layers {
-        for j in 0..layer.n_out() {
-            let col = layer.weights.col(j);
-            out[at..at + col.len()].copy_from_slice(col);
-            at += col.len();
-        }
-        out[at..at + layer.bias.len()].copy_from_slice(&layer.bias);
-        at += layer.bias.len();
-    }
+    read_layers(&grads.layers, out);
 }
 
 /// Σ aᵢbᵢ, accumulated in f64.

@@ -98,18 +98,10 @@ pub(crate) mod legacy {
 
 impl<'de> Deserialize<'de> for PartMetrics {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        /// The layout of formats 2 to 4.
+        /// The current layout (serde's remote derive: the fields of `PartMetrics`, in order).
         #[derive(Deserialize)]
-        struct V4 {
-            loss: f64,
-            cost: f64,
-            accuracy: f64,
-            correct: usize,
-            total: usize,
-        }
-        /// The current layout.
-        #[derive(Deserialize)]
-        struct V5 {
+        #[serde(remote = "PartMetrics")]
+        struct Current {
             loss: f64,
             cost: f64,
             accuracy: f64,
@@ -119,46 +111,35 @@ impl<'de> Deserialize<'de> for PartMetrics {
             mae: Option<f64>,
             f1: Option<f64>,
         }
-        if legacy::before_r2() {
-            let V4 {
-                loss,
-                cost,
-                accuracy,
-                correct,
-                total,
-            } = V4::deserialize(d)?;
-            Ok(PartMetrics {
-                loss,
-                cost,
-                accuracy,
-                correct,
-                total,
-                r2: None,
-                mae: None,
-                f1: None,
-            })
-        } else {
-            let V5 {
-                loss,
-                cost,
-                accuracy,
-                correct,
-                total,
-                r2,
-                mae,
-                f1,
-            } = V5::deserialize(d)?;
-            Ok(PartMetrics {
-                loss,
-                cost,
-                accuracy,
-                correct,
-                total,
-                r2,
-                mae,
-                f1,
-            })
+        /// The layout of formats 2 to 4.
+        #[derive(Deserialize)]
+        struct V4 {
+            loss: f64,
+            cost: f64,
+            accuracy: f64,
+            correct: usize,
+            total: usize,
         }
+        if !legacy::before_r2() {
+            return Current::deserialize(d);
+        }
+        let V4 {
+            loss,
+            cost,
+            accuracy,
+            correct,
+            total,
+        } = V4::deserialize(d)?;
+        Ok(PartMetrics {
+            loss,
+            cost,
+            accuracy,
+            correct,
+            total,
+            r2: None,
+            mae: None,
+            f1: None,
+        })
     }
 }
 
