@@ -18,7 +18,7 @@ use nn_linalg::Scalar;
 /// c₁ of the Armijo condition.
 const ARMIJO: f64 = 1e-4;
 /// Halvings of the step before the line search gives up.
-const MAX_HALVINGS: usize = 40;
+pub(crate) const MAX_HALVINGS: usize = 40;
 /// c₂ of the curvature condition, for steps whose decrease is below rounding.
 const CURVATURE: f64 = 0.9;
 /// The rounding allowance on J: 4 machine ε relative.
@@ -151,9 +151,4 @@ pub(crate) fn accept(cost: f64, trial: f64, step: f64, slope: f64, trial_slope: 
         && (trial <= cost + ARMIJO * step * slope
             || (trial <= cost + ROUNDING * cost.abs()
                 && trial_slope.abs() <= CURVATURE * slope.abs()))
-}
-
-/// The number of halvings the line search tries.
-pub(crate) const fn max_halvings() -> usize {
-    MAX_HALVINGS
 }

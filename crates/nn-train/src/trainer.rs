@@ -345,7 +345,7 @@ impl<T: Scalar> Trainer<T> {
         lbfgs::read_params(&self.net, &mut scratch.theta);
         let mut step = lr;
         let mut accepted = None;
-        for _ in 0..lbfgs::max_halvings() {
+        for _ in 0..lbfgs::MAX_HALVINGS {
             let t = T::from_f64(step);
             for ((p, &t0), &d) in scratch.trial.iter_mut().zip(&scratch.theta).zip(&scratch.d) {
                 *p = t0 + t * d;
