@@ -14,11 +14,11 @@ type DataFor<'a> = dyn Fn(&[usize]) -> nn_data::Result<Dataset> + Sync + 'a;
 
 /// The scores of one fold.
 #[derive(Clone, Debug, serde::Serialize)]
-struct Scores {
+pub(super) struct Scores {
     fold: usize,
     train_rows: usize,
     test_rows: usize,
-    selected_epoch: usize,
+    pub(super) selected_epoch: usize,
     loss: f64,
     accuracy: f64,
     macro_f1: f64,
@@ -52,7 +52,7 @@ impl Scores {
     }
 
     /// The metrics averaged over folds, by name.
-    fn metrics(&self) -> Vec<(&'static str, Option<f64>)> {
+    pub(super) fn metrics(&self) -> Vec<(&'static str, Option<f64>)> {
         vec![
             ("loss", Some(self.loss)),
             ("accuracy", Some(self.accuracy)),
@@ -63,7 +63,18 @@ impl Scores {
     }
 }
 
-pub fn run(a: CvArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
+/// The folds of a cross-validation, scored.
+pub(super) struct CvRun {
+    /// Each fold's scores.
+    pub scores: Vec<Scores>,
+    /// The network, described.
+    pub network: String,
+    /// Samples in all.
+    pub samples: usize,
+}
+
+/// Trains and scores every fold `a` asks for.
+pub(super) fn cross_validation(a: &CvArgs, given: &dyn Fn(&str) -> bool) -> Result<CvRun> {
     let t = &a.train;
     for flag in [
         "out",
@@ -121,6 +132,26 @@ pub fn run(a: CvArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         Precision::F32 => cross_validate::<f32>(&folds, &*data_for, &spec, workers)?,
     };
     let scores: Vec<Scores> = outcomes.iter().map(|o| Scores::of(o, classes)).collect();
+    let network = spec
+        .architecture(
+            outcomes[0].checkpoint.network.architecture().n_input,
+            classes,
+        )
+        .describe();
+    Ok(CvRun {
+        scores,
+        network,
+        samples: labels.len(),
+    })
+}
+
+pub fn run(a: CvArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
+    let t = &a.train;
+    let CvRun {
+        scores,
+        network,
+        samples,
+    } = cross_validation(&a, given)?;
     let summary = summarise(&scores);
     if a.json {
         let mean: serde_json::Map<String, serde_json::Value> = summary
@@ -145,13 +176,9 @@ pub fn run(a: CvArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         "{}-fold{} cross-validation of {} on {} ({} samples, seed {})\n\n",
         a.folds,
         if t.stratify { " stratified" } else { "" },
-        spec.architecture(
-            outcomes[0].checkpoint.network.architecture().n_input,
-            classes
-        )
-        .describe(),
+        network,
         t.data.data.display(),
-        labels.len(),
+        samples,
         t.seed
     );
     s.push_str(

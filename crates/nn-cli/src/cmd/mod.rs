@@ -7,6 +7,7 @@ mod gradcheck;
 mod inspect;
 mod predict;
 mod resume;
+mod sweep;
 mod train;
 
 use crate::args::{Command, DataArgs};
@@ -41,6 +42,7 @@ pub fn run(command: Command, matches: &clap::ArgMatches) -> Result<()> {
         Command::Inspect(a) => inspect::run(a),
         Command::Export(a) => export::export(a),
         Command::Import(a) => export::import(a),
+        Command::Sweep(a) => sweep::run(*a),
     }
 }
 

@@ -4,9 +4,11 @@
 
 mod boundary;
 mod figures;
+mod sweep;
 
 pub use boundary::decision_boundary;
 pub use figures::{Figure, FigureKind, training_figures};
+pub use sweep::sweep_parameter;
 
 use anyhow::{Result, anyhow};
 use nn_data::Image;

@@ -1,0 +1,115 @@
+//! Slurm job arrays: task *i* of the array runs job *i* of the plan with `nn sweep run-one DIR --index i`.
+
+use crate::spec::SlurmSpec;
+use std::path::Path;
+
+/// The `#SBATCH` settings of a sweep's array.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SlurmOptions {
+    /// `--job-name`.
+    pub job_name: String,
+    /// `--partition`, if any.
+    pub partition: Option<String>,
+    /// `--account`, if any.
+    pub account: Option<String>,
+    /// `--time`, if any.
+    pub time: Option<String>,
+    /// `--cpus-per-task`: each job trains with this many threads.
+    pub cpus_per_task: usize,
+    /// `--mem`.
+    pub mem: String,
+    /// `%P` of `--array`: at most this many tasks at once.
+    pub max_parallel: Option<usize>,
+    /// Further `#SBATCH` lines (a line without the `#SBATCH` prefix gets it).
+    pub extra: Vec<String>,
+}
+
+impl SlurmOptions {
+    /// The settings of a spec's `[slurm]` table, with Slurm-friendly defaults (1 CPU, 1G per task).
+    pub fn from_spec(spec: &SlurmSpec, job_name: &str) -> SlurmOptions {
+        SlurmOptions {
+            job_name: job_name.to_string(),
+            partition: spec.partition.clone(),
+            account: spec.account.clone(),
+            time: spec.time.clone(),
+            cpus_per_task: spec.cpus_per_task.unwrap_or(1),
+            mem: spec.mem.clone().unwrap_or_else(|| "1G".into()),
+            max_parallel: spec.max_parallel,
+            extra: spec.extra.clone(),
+        }
+    }
+}
+
+/// Indices as Slurm's `--array` wants them: runs collapsed, `0-3,5,7-9`.
+pub fn array_ranges(indices: &[usize]) -> String {
+    let mut sorted = indices.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < sorted.len() {
+        let mut j = i;
+        while j + 1 < sorted.len() && sorted[j + 1] == sorted[j] + 1 {
+            j += 1;
+        }
+        parts.push(if i == j {
+            sorted[i].to_string()
+        } else {
+            format!("{}-{}", sorted[i], sorted[j])
+        });
+        i = j + 1;
+    }
+    parts.join(",")
+}
+
+/// A word for a shell, in single quotes.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The batch script: an array over `indices` of the plan in `dir` (absolute), each task running `nn` (the
+/// absolute path of the binary) on one job, its log in `dir/slurm/`.
+pub fn sbatch_script(dir: &Path, nn: &Path, indices: &[usize], opts: &SlurmOptions) -> String {
+    let mut s = String::from("#!/bin/bash\n");
+    let mut line = |l: String| {
+        s.push_str("#SBATCH ");
+        s.push_str(&l);
+        s.push('\n');
+    };
+    line(format!("--job-name={}", opts.job_name));
+    line(format!(
+        "--array={}{}",
+        array_ranges(indices),
+        opts.max_parallel.map_or(String::new(), |p| format!("%{p}"))
+    ));
+    line(format!("--cpus-per-task={}", opts.cpus_per_task));
+    line(format!("--mem={}", opts.mem));
+    line(format!("--output={}/slurm/%A_%a.out", dir.display()));
+    for (flag, v) in [
+        ("partition", &opts.partition),
+        ("account", &opts.account),
+        ("time", &opts.time),
+    ] {
+        if let Some(v) = v {
+            line(format!("--{flag}={v}"));
+        }
+    }
+    for extra in &opts.extra {
+        let extra = extra.trim();
+        line(
+            extra
+                .strip_prefix("#SBATCH")
+                .unwrap_or(extra)
+                .trim()
+                .to_string(),
+        );
+    }
+    s.push_str(&format!(
+        "\n# Task i runs job i of {}/sweep.json; its result lands in jobs/<id>/.\n\
+         exec {} sweep run-one {} --index \"$SLURM_ARRAY_TASK_ID\"\n",
+        dir.display(),
+        shell_quote(&nn.to_string_lossy()),
+        shell_quote(&dir.to_string_lossy()),
+    ));
+    s
+}

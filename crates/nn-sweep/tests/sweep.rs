@@ -1,0 +1,408 @@
+//! Spec parsing and expansion, job ids, the sweep directory, the local runner, Slurm scripts and the
+//! leaderboard, without training anything: jobs are run by a stand-in executor.
+
+use nn_sweep::leaderboard::{Leaderboard, higher_is_better};
+use nn_sweep::run::{run_local, run_one};
+use nn_sweep::slurm::{SlurmOptions, array_ranges, sbatch_script};
+use nn_sweep::spec::{Spec, Value};
+use nn_sweep::{JobResult, JobState, Plan, Sweep, SweepError};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn parse(text: &str) -> Result<Spec, SweepError> {
+    Spec::parse(text, Path::new("spec.toml"))
+}
+
+fn error(text: &str) -> String {
+    parse(text).unwrap_err().to_string()
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("nn-sweep-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+const GRID: &str = r#"
+data = "classification2.txt"
+seeds = [1, 2, 3]
+
+[train]
+epochs = 100
+stratify = true
+lr-step = ["50:0.01"]
+
+[grid]
+hidden = ["4", "8,8"]
+lr = [0.1, 0.3, 1.0]
+"#;
+
+#[test]
+fn a_grid_is_every_combination_times_every_seed() {
+    let spec = parse(GRID).unwrap();
+    let jobs = spec.expand();
+    assert_eq!(jobs.len(), 2 * 3 * 3);
+    assert_eq!(spec.swept(), ["hidden", "lr"]);
+    for (i, j) in jobs.iter().enumerate() {
+        assert_eq!(j.index, i);
+    }
+    // Point-major, seeds innermost; fixed and swept flags in key order, a switch without a value, a
+    // repeatable flag once per value, the seed last.
+    assert_eq!(
+        jobs[1].args,
+        [
+            "--epochs",
+            "100",
+            "--hidden",
+            "4",
+            "--lr",
+            "0.1",
+            "--lr-step",
+            "50:0.01",
+            "--stratify",
+            "--seed",
+            "2"
+        ]
+    );
+    let mut ids: Vec<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), jobs.len(), "ids are distinct");
+}
+
+#[test]
+fn job_ids_are_stable_and_do_not_depend_on_the_spec_s_layout() {
+    let a = parse(GRID).unwrap().expand();
+    let reordered = r#"
+seeds = [1, 2, 3]
+data = "classification2.txt"
+[grid]
+lr = [0.1, 0.3, 1.0]
+hidden = ["4", "8,8"]
+[train]
+lr-step = ["50:0.01"]
+stratify = true
+epochs = 100
+"#;
+    let b = parse(reordered).unwrap().expand();
+    let ids = |jobs: &[nn_sweep::Job]| {
+        let mut v: Vec<String> = jobs.iter().map(|j| j.id.clone()).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(ids(&a), ids(&b));
+    // The id of a fixed configuration never changes between versions: finished jobs of a sweep made by an
+    // older nn are found by a newer one. (SHA-256 of {"args":[...],"data":...,"folds":null}, first 8 bytes.)
+    let id = nn_sweep::spec::job_id(
+        "classification2.txt",
+        None,
+        &["--lr".into(), "0.1".into(), "--seed".into(), "1".into()],
+    );
+    assert_eq!(id, expected_id());
+    assert_ne!(
+        id,
+        nn_sweep::spec::job_id(
+            "classification2.txt",
+            Some(5),
+            &["--lr".into(), "0.1".into(), "--seed".into(), "1".into()]
+        ),
+        "cross-validation is another job"
+    );
+}
+
+/// Computed independently: `python3 -c 'import hashlib,json; print(hashlib.sha256(json.dumps({"args":["--lr","0.1","--seed","1"],"data":"classification2.txt","folds":None},separators=(",",":")).encode()).hexdigest()[:16])'`.
+fn expected_id() -> &'static str {
+    "3f4ef6e08fa6fcaf"
+}
+
+#[test]
+fn grids_lists_and_repeats() {
+    let spec = parse(
+        r#"
+data = "d.csv"
+[[grid]]
+optimizer = ["gd"]
+lr = [0.1, 1]
+[[grid]]
+optimizer = "adam"
+lr = [0.001, 0.01]
+[[list]]
+optimizer = "gd"
+lr = 0.1
+[[list]]
+optimizer = "momentum"
+lr = 0.05
+"#,
+    )
+    .unwrap();
+    let points = spec.points();
+    // 2 + 2 + 2 points, of which the first list point repeats a grid point.
+    assert_eq!(points.len(), 5);
+    assert_eq!(points[4]["optimizer"], Value::Text("momentum".into()));
+    assert_eq!(points[1]["lr"], Value::Int(1));
+    assert_eq!(spec.expand().len(), 5, "one default seed");
+    assert_eq!(spec.seeds, [1]);
+}
+
+#[test]
+fn random_draws_are_reproducible_from_the_seed_and_stay_in_range() {
+    let text = |seed: u64| {
+        format!(
+            r#"
+data = "d.csv"
+[random]
+draws = 40
+seed = {seed}
+lr = {{ log-uniform = [1e-4, 1e-1] }}
+dropout = {{ uniform = [0.0, 0.5] }}
+epochs = {{ int-uniform = [10, 20] }}
+activation = ["relu", "tanh"]
+"#
+        )
+    };
+    let a = parse(&text(7)).unwrap().points();
+    let b = parse(&text(7)).unwrap().points();
+    let c = parse(&text(8)).unwrap().points();
+    assert_eq!(a, b);
+    assert_ne!(a, c);
+    assert_eq!(a.len(), 40);
+    let mut decades = [0usize; 3];
+    for p in &a {
+        let lr = p["lr"].as_f64().unwrap();
+        assert!((1e-4..=1e-1).contains(&lr), "{lr}");
+        decades[((lr.log10() + 4.0).floor() as usize).min(2)] += 1;
+        // Drawn reals keep 4 significant digits.
+        assert!(
+            p["lr"]
+                .to_string()
+                .trim_start_matches("0.")
+                .trim_start_matches('0')
+                .len()
+                <= 5,
+            "{}",
+            p["lr"]
+        );
+        let d = p["dropout"].as_f64().unwrap();
+        assert!((0.0..=0.5).contains(&d));
+        let Value::Int(e) = p["epochs"] else {
+            panic!("{:?}", p["epochs"])
+        };
+        assert!((10..=20).contains(&e));
+        assert!(matches!(&p["activation"], Value::Text(s) if s == "relu" || s == "tanh"));
+    }
+    // Log-uniform: every decade drawn (a uniform draw would put ~90% in the top one).
+    assert!(decades.iter().all(|&n| n >= 5), "{decades:?}");
+}
+
+#[test]
+fn bad_specs_name_the_line_and_say_what_was_expected() {
+    let e = error("data = \"d.csv\"\nseed = 3\n[grid]\nlr = [0.1]\n");
+    assert!(
+        e.starts_with("spec.toml:2:") && e.contains("unknown field `seed`"),
+        "{e}"
+    );
+    let e = error("data = \"d.csv\"\n[grid]\nlr = [0.1]\nseed = [1, 2]\n");
+    assert!(
+        e.starts_with("spec.toml:4:") && e.contains("seeds = [...]"),
+        "{e}"
+    );
+    let e = error("data = \"d.csv\"\n[grid]\nlr = []\n");
+    assert!(
+        e.starts_with("spec.toml:3:") && e.contains("empty list"),
+        "{e}"
+    );
+    let e = error("data = \"d.csv\"\n[train]\nlr = 0.1\n");
+    assert!(e.contains("search space is empty"), "{e}");
+    let e = error("data = \"d.csv\"\n[train]\nlr = 0.1\n[grid]\nlr = [1, 2]\n");
+    assert!(
+        e.starts_with("spec.toml:3:") && e.contains("both fixed") && e.contains("line 5"),
+        "{e}"
+    );
+    let e = error("data = \"d.csv\"\n[random]\nlr = { log-uniform = [0, 1] }\n");
+    assert!(e.contains("draws = N"), "{e}");
+    let e = error("data = \"d.csv\"\n[random]\ndraws = 3\nlr = { log-uniform = [0, 1] }\n");
+    assert!(e.starts_with("spec.toml:4:") && e.contains("LO > 0"), "{e}");
+    let e = error("data = \"d.csv\"\n[random]\ndraws = 3\nlr = { normal = [0, 1] }\n");
+    assert!(e.contains("unknown distribution 'normal'"), "{e}");
+    let e = error("data = \"d.csv\"\nfolds = 1\n[grid]\nlr = [1]\n");
+    assert!(e.starts_with("spec.toml:2:") && e.contains("K ≥ 2"), "{e}");
+    let e = error("data = \"d.csv\"\n[grid]\nlr = [1]\n[train]\nthreads = 2\n");
+    assert!(
+        e.starts_with("spec.toml:5:") && e.contains("--threads-per-job"),
+        "{e}"
+    );
+    let e = error("[grid]\nlr = [1]\n");
+    assert!(e.contains("missing field `data`"), "{e}");
+    let e = error("data = \"d.csv\"\n[grid\nlr = [1]\n");
+    assert!(e.starts_with("spec.toml:2:"), "{e}");
+    // One line each.
+    assert_eq!(e.lines().count(), 1, "{e}");
+}
+
+#[test]
+fn slurm_arrays_collapse_runs_and_the_script_runs_one_job_per_task() {
+    assert_eq!(array_ranges(&[0, 1, 2, 3, 5, 7, 8, 9]), "0-3,5,7-9");
+    assert_eq!(array_ranges(&[4]), "4");
+    assert_eq!(array_ranges(&[]), "");
+    let mut opts = SlurmOptions::from_spec(&Default::default(), "nn-sweep-x");
+    opts.max_parallel = Some(4);
+    opts.partition = Some("short".into());
+    opts.extra = vec!["#SBATCH --qos=low".into(), "--exclusive".into()];
+    let s = sbatch_script(
+        Path::new("/s/dir"),
+        Path::new("/bin/it's nn"),
+        &[0, 1, 2, 6],
+        &opts,
+    );
+    for line in [
+        "#!/bin/bash\n",
+        "#SBATCH --array=0-2,6%4\n",
+        "#SBATCH --cpus-per-task=1\n",
+        "#SBATCH --mem=1G\n",
+        "#SBATCH --partition=short\n",
+        "#SBATCH --qos=low\n",
+        "#SBATCH --exclusive\n",
+        "#SBATCH --output=/s/dir/slurm/%A_%a.out\n",
+        "exec '/bin/it'\\''s nn' sweep run-one '/s/dir' --index \"$SLURM_ARRAY_TASK_ID\"\n",
+    ] {
+        assert!(s.contains(line), "{line} not in:\n{s}");
+    }
+    assert!(!s.contains("--account"), "{s}");
+}
+
+fn result(params: &[(&str, Value)], seed: u64, scores: &[(&str, f64)]) -> JobResult {
+    JobResult {
+        id: format!("{params:?}{seed}"),
+        params: params
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
+        seed,
+        scores: vec![scores.iter().map(|(k, v)| (k.to_string(), *v)).collect()],
+        stopped: None,
+    }
+}
+
+#[test]
+fn the_leaderboard_groups_seeds_and_ranks_by_the_mean() {
+    let spec =
+        parse("data = \"d.txt\"\nseeds = [1, 2]\n[train]\nepochs = 10\n[grid]\nlr = [0.1, 1]\n")
+            .unwrap();
+    let plan = Plan::new(&spec, "/d.txt".into());
+    let lr = |x: f64| vec![("lr", Value::Float(x))];
+    let results = vec![
+        result(
+            &lr(0.1),
+            1,
+            &[("val-acc", 0.5), ("val-loss", 0.7), ("test-acc", 0.4)],
+        ),
+        result(
+            &lr(0.1),
+            2,
+            &[("val-acc", 0.7), ("val-loss", 0.6), ("test-acc", 0.6)],
+        ),
+        result(
+            &[("lr", Value::Int(1))],
+            1,
+            &[("val-acc", 0.8), ("val-loss", 0.5), ("test-acc", 0.7)],
+        ),
+        result(
+            &[("lr", Value::Int(1))],
+            2,
+            &[("val-acc", 0.8), ("val-loss", 0.4), ("test-acc", 0.9)],
+        ),
+    ];
+    let board = Leaderboard::new(&plan, &results, None).unwrap();
+    assert_eq!(board.metric, "val-acc");
+    assert_eq!(board.rows.len(), 2);
+    assert_eq!(board.rows[0].params["lr"], Value::Int(1));
+    // mean 0.6, sample std sqrt(((0.5-0.6)² + (0.7-0.6)²)/1) = 0.1414.
+    let second = board.rows[1].scores["val-acc"];
+    assert!((second.mean - 0.6).abs() < 1e-12 && (second.std - 0.02f64.sqrt()).abs() < 1e-12);
+    assert_eq!(board.rows[1].seeds, [1, 2]);
+    assert_eq!(
+        board.markdown(10),
+        "| rank | lr | val-acc (mean ± std) | val-loss (mean ± std) | n |\n\
+         |---|---|---|---|---|\n\
+         | 1 | 1 | 80.00% ± 0.00 | 0.4500 ± 0.0707 | 2 |\n\
+         | 2 | 0.1 | 60.00% ± 14.14 | 0.6500 ± 0.0707 | 2 |\n"
+    );
+    let csv = board.csv();
+    assert_eq!(
+        csv.lines().next().unwrap(),
+        "rank,lr,n,test-acc_mean,test-acc_std,val-acc_mean,val-acc_std,val-loss_mean,val-loss_std"
+    );
+    assert_eq!(csv.lines().count(), 3);
+    let json: serde_json::Value = serde_json::from_str(&board.json()).unwrap();
+    assert_eq!(json["rows"][0]["scores"]["test-acc"]["mean"], 0.8);
+    assert_eq!(
+        board.best_command(&plan).unwrap(),
+        "nn train --data d.txt --epochs 10 --lr 1 --seed 1 --out best.nnm"
+    );
+    // By a loss, lower is better.
+    let by_loss = Leaderboard::new(&plan, &results, Some("val-loss")).unwrap();
+    assert!(!higher_is_better("val-loss"));
+    assert_eq!(by_loss.rows[0].params["lr"], Value::Int(1));
+    let e = Leaderboard::new(&plan, &results, Some("val-r2")).unwrap_err();
+    assert!(
+        e.contains("no result has the metric 'val-r2'") && e.contains("val-acc"),
+        "{e}"
+    );
+}
+
+#[test]
+fn finished_jobs_are_skipped_failed_ones_kept_and_worker_counts_do_not_matter() {
+    let spec = parse("data = \"d.txt\"\nseeds = [1, 2, 3]\n[grid]\nlr = [1, 2, 3, 4]\n").unwrap();
+    let execute = |job: &nn_sweep::Job, dir: &Path| -> Result<JobResult, String> {
+        assert!(dir.join("job.json").is_file());
+        let lr = job.params["lr"].as_f64().unwrap();
+        if lr == 3.0 && job.seed == 2 {
+            return Err("diverged on purpose".into());
+        }
+        Ok(JobResult {
+            id: job.id.clone(),
+            params: job.params.clone(),
+            seed: job.seed,
+            scores: vec![BTreeMap::from([(
+                "val-acc".to_string(),
+                lr / 10.0 + job.seed as f64,
+            )])],
+            stopped: None,
+        })
+    };
+    let mut outputs = Vec::new();
+    for workers in [1, 3] {
+        let dir = scratch(&format!("runner-{workers}"));
+        let sweep = Sweep::create(&dir, Plan::new(&spec, "/d.txt".into())).unwrap();
+        let mut seen = 0;
+        let summary = run_local(&sweep, workers, false, &execute, &mut |_| seen += 1).unwrap();
+        assert_eq!((summary.ran, summary.skipped, seen), (12, 0, 12));
+        assert_eq!(summary.failed.len(), 1);
+        assert_eq!(sweep.counts(), [0, 0, 11, 1]);
+        let failed = &sweep.plan.jobs[7];
+        assert_eq!(
+            sweep.state(failed),
+            JobState::Failed("diverged on purpose".into())
+        );
+        // A rerun runs nothing; --retry-failed runs the failed job again (and it fails again).
+        let again = run_local(&sweep, workers, false, &execute, &mut |_| {}).unwrap();
+        assert_eq!((again.ran, again.skipped), (0, 12));
+        let retry = run_local(&sweep, workers, true, &execute, &mut |_| {}).unwrap();
+        assert_eq!((retry.ran, retry.skipped), (1, 11));
+        // Reopened from disk, the plan and results read back.
+        let reopened = Sweep::open(&dir).unwrap();
+        assert_eq!(reopened.plan, sweep.plan);
+        outputs.push(reopened.results().unwrap());
+        // A started job whose process died (job.json, no result) runs again.
+        let job = &sweep.plan.jobs[0];
+        std::fs::remove_file(sweep.job_dir(job).join("result.json")).unwrap();
+        assert_eq!(sweep.state(job), JobState::Started);
+        assert!(run_one(&sweep, job, &execute).unwrap().is_ok());
+        assert_eq!(sweep.state(job), JobState::Done);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    assert_eq!(outputs[0], outputs[1]);
+    assert_eq!(outputs[0].len(), 11);
+    let e = Sweep::open(&scratch("nothing")).unwrap_err().to_string();
+    assert!(e.contains("not a sweep directory"), "{e}");
+}
