@@ -201,10 +201,22 @@ impl Sweep {
         })
     }
 
-    /// Marks `job` started (its folder and `job.json`; an earlier failure is cleared) and returns its folder.
+    /// Marks `job` started (its folder and `job.json`; an earlier failure, and the temporary files of a
+    /// process killed while writing, are cleared) and returns its folder.
     pub fn begin(&self, job: &Job) -> Result<PathBuf> {
         let dir = self.job_dir(job);
         std::fs::create_dir_all(&dir).map_err(SweepError::io(&dir))?;
+        for entry in std::fs::read_dir(&dir).map_err(SweepError::io(&dir))? {
+            let path = entry.map_err(SweepError::io(&dir))?.path();
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            // `nn_train::write_atomically`'s temporary files: `.<name>.tmp-<pid>`.
+            if name.starts_with('.') && name.contains(".tmp-") {
+                std::fs::remove_file(&path).map_err(SweepError::io(&path))?;
+            }
+        }
         let error = dir.join(ERROR);
         if error.exists() {
             std::fs::remove_file(&error).map_err(SweepError::io(&error))?;

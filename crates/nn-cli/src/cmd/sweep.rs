@@ -73,11 +73,11 @@ fn check_flags(spec: &Spec) -> Result<()> {
         .collect();
     for (section, setting) in &spec.settings {
         if !known.contains(&setting.key) {
-            let close = known
+            let close: Vec<&str> = known
                 .iter()
-                .filter(|k| k.starts_with(&setting.key[..setting.key.len().min(3)]))
+                .filter(|k| edit_distance(k, &setting.key) <= 2)
                 .map(|k| k.as_str())
-                .collect::<Vec<_>>();
+                .collect();
             bail!(
                 "{}:{}: {} '{}' is not a flag of nn train{}",
                 spec.path.display(),
@@ -109,6 +109,24 @@ fn check_flags(spec: &Spec) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Levenshtein distance, for "did you mean".
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let next = (diagonal + usize::from(ca != cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            diagonal = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 fn check_value(spec: &Spec, section: Section, key: &str, args: &[String]) -> Result<()> {

@@ -1,0 +1,434 @@
+//! `nn sweep` end to end on a small generated dataset: results, resumes after a kill, bad input, and the same
+//! bits at any number of workers. The Slurm end-to-end test is in `slurm.rs`.
+
+mod common;
+
+use common::{assert_clean_failure, blobs, nn, scratch, stderr};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// A spec over the blobs in `dir`: 2 widths × 2 rates × `seeds`, `epochs` each.
+fn spec(dir: &Path, epochs: usize, seeds: &str, extra: &str) -> PathBuf {
+    blobs(dir);
+    let path = dir.join("spec.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "data = \"blobs.txt\"\nseeds = [{seeds}]\n\n[train]\nepochs = {epochs}\nsplit = \"0.6,0.2\"\n{extra}\n[grid]\nhidden = [\"3\", \"4,4\"]\nlr = [0.3, 1.0]\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// Every file under `dir/jobs` (job.json aside, which records nothing the run decides), by relative path.
+fn job_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for job in std::fs::read_dir(dir.join("jobs")).unwrap() {
+        let job = job.unwrap().path();
+        for f in std::fs::read_dir(&job).unwrap() {
+            let f = f.unwrap().path();
+            let rel = f.strip_prefix(dir).unwrap().to_path_buf();
+            if f.file_name().unwrap() != "job.json" {
+                files.insert(rel, std::fs::read(&f).unwrap());
+            }
+        }
+    }
+    files
+}
+
+fn done(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("jobs"))
+        .map(|d| {
+            d.filter(|j| j.as_ref().unwrap().path().join("result.json").is_file())
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_sweep_runs_every_job_ranks_them_and_is_the_same_at_any_worker_count() {
+    let dir = scratch("sweep-run");
+    let spec = spec(&dir, 200, "1, 2", "");
+    let mut runs = Vec::new();
+    for workers in ["1", "2"] {
+        let out_dir = dir.join(format!("w{workers}"));
+        let out = nn()
+            .args([
+                "sweep",
+                spec.to_str().unwrap(),
+                "--out",
+                out_dir.to_str().unwrap(),
+                "--workers",
+                workers,
+            ])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains("8 of 8 jobs finished; ranked by val-acc"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| rank | hidden | lr | val-acc (mean ± std)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Best configuration:\n  nn train --data blobs.txt --epochs 200 --hidden"),
+            "{text}"
+        );
+        assert!(
+            text.contains("The best setting on the test part (not used to choose it): test-acc"),
+            "{text}"
+        );
+        for f in [
+            "leaderboard.md",
+            "leaderboard.csv",
+            "leaderboard.json",
+            "hidden.svg",
+            "lr.svg",
+        ] {
+            assert!(out_dir.join("report").join(f).is_file(), "{f}");
+        }
+        let files = job_files(&out_dir);
+        assert_eq!(files.keys().filter(|p| p.ends_with("model.nnm")).count(), 8);
+        assert_eq!(
+            files.keys().filter(|p| p.ends_with("result.json")).count(),
+            8
+        );
+        runs.push((
+            files,
+            std::fs::read(out_dir.join("report/leaderboard.csv")).unwrap(),
+        ));
+        // A rerun finds everything done.
+        let again = nn()
+            .args([
+                "sweep",
+                spec.to_str().unwrap(),
+                "--out",
+                out_dir.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            again.status.success() && stderr(&again).contains("ran 0 jobs"),
+            "{}",
+            stderr(&again)
+        );
+    }
+    assert!(runs[0] == runs[1], "1 and 2 workers give other files");
+    // status and report on their own.
+    let w1 = dir.join("w1");
+    let status = nn()
+        .args(["sweep", "status", w1.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&status.stdout).contains("8 jobs: 8 done, 0 failed"));
+    let report = nn()
+        .args([
+            "sweep",
+            "report",
+            w1.to_str().unwrap(),
+            "--metric",
+            "val-loss",
+            "--top",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        text.contains("ranked by val-loss (lower is better)")
+            && text.contains("(2 more rows in leaderboard.csv)"),
+        "{text}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_killed_sweep_resumes_to_the_same_results() {
+    let dir = scratch("sweep-kill");
+    // 4 points × 6 seeds of ~0.1 s each, one worker: the kill lands mid-sweep on any machine.
+    let spec = spec(&dir, 6000, "1, 2, 3, 4, 5, 6", "");
+    let killed = dir.join("killed");
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("nn"))
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            killed.to_str().unwrap(),
+            "--workers",
+            "1",
+            "--quiet",
+        ])
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while done(&killed) < 2 && start.elapsed() < Duration::from_secs(120) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let at_kill = done(&killed);
+    assert!(
+        (2..24).contains(&at_kill),
+        "{at_kill} jobs were done at the kill"
+    );
+    let rerun = nn()
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            killed.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(rerun.status.success(), "{}", stderr(&rerun));
+    assert!(
+        stderr(&rerun).contains(&format!("ran {} jobs", 24 - at_kill)),
+        "{}",
+        stderr(&rerun)
+    );
+    let whole = dir.join("whole");
+    let out = nn()
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            whole.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (a, b) = (job_files(&killed), job_files(&whole));
+    let differ: Vec<_> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "the resumed sweep's files differ: {differ:?}"
+    );
+    for f in ["leaderboard.md", "leaderboard.csv", "leaderboard.json"] {
+        assert_eq!(
+            std::fs::read(killed.join("report").join(f)).unwrap(),
+            std::fs::read(whole.join("report").join(f)).unwrap(),
+            "{f}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_failing_job_is_recorded_and_the_others_go_on() {
+    let dir = scratch("sweep-fail");
+    let spec = spec(&dir, 50, "1", "batch-size = 16\n");
+    // L-BFGS refuses mini-batches: those jobs fail, the gradient-descent ones run.
+    let text = std::fs::read_to_string(&spec).unwrap() + "optimizer = [\"gd\", \"lbfgs\"]\n";
+    std::fs::write(&spec, text).unwrap();
+    let out_dir = dir.join("out");
+    let out = nn()
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("4 of 8 jobs failed") && err.contains("--retry-failed"),
+        "{err}"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("4 of 8 jobs finished"));
+    let status = nn()
+        .args(["sweep", "status", out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&status.stdout);
+    assert!(text.contains("8 jobs: 4 done, 4 failed"), "{text}");
+    assert!(
+        text.contains("optimizer=lbfgs") && text.to_lowercase().contains("batch"),
+        "{text}"
+    );
+    // Nothing finished is recomputed on a retry: only the four failed jobs run (and fail again).
+    let retry = nn()
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--retry-failed",
+        ])
+        .output()
+        .unwrap();
+    assert!(stderr(&retry).contains("ran 4 jobs"), "{}", stderr(&retry));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn cross_validation_sweeps_pool_seeds_and_folds() {
+    let dir = scratch("sweep-cv");
+    let spec = spec(&dir, 100, "1, 2", "");
+    let text = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replace("seeds", "folds = 3\nseeds");
+    std::fs::write(&spec, text).unwrap();
+    let out_dir = dir.join("out");
+    let out = nn()
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("ranked by cv-acc") && text.contains("seeds × folds"),
+        "{text}"
+    );
+    let board: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out_dir.join("report/leaderboard.json")).unwrap())
+            .unwrap();
+    assert_eq!(board["rows"][0]["n"], 6, "2 seeds × 3 folds");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
+    let dir = scratch("sweep-bad");
+    let spec = spec(&dir, 10, "1", "");
+    let run = |spec: &Path, extra: &[&str]| {
+        let out_dir = dir.join("out");
+        let _ = std::fs::remove_dir_all(&out_dir);
+        let mut args = vec![
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let out = nn().args(&args).output().unwrap();
+        (out, out_dir)
+    };
+    let edit = |name: &str, from: &str, to: &str| {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            std::fs::read_to_string(&spec).unwrap().replace(from, to),
+        )
+        .unwrap();
+        path
+    };
+    // An unknown flag, with its line; a bad value, with its line; a missing dataset. No job starts.
+    for (spec, needle) in [
+        (
+            edit(
+                "flag.toml",
+                "epochs = 10",
+                "epochs = 10\nlearning-rate = 3\nweight-decy = 0.1",
+            ),
+            "flag.toml:6: [train] 'learning-rate' is not a flag of nn train (nn train --help lists them)",
+        ),
+        (
+            edit(
+                "value.toml",
+                "lr = [0.3, 1.0]",
+                "lr = [0.3, 1.0]\nactivation = [\"relu\", \"swish\"]",
+            ),
+            "value.toml:11: [grid] 'activation': invalid value 'swish'",
+        ),
+        (
+            edit("data.toml", "blobs.txt", "no-such.txt"),
+            "data: dataset file no-such.txt not found",
+        ),
+        (
+            edit("key.toml", "[grid]", "[other]\nx = 1\n[grid]"),
+            "key.toml:8: unknown field `other`",
+        ),
+    ] {
+        let (out, out_dir) = run(&spec, &[]);
+        assert_clean_failure(&out, needle);
+        assert!(
+            !out_dir.join("jobs").exists(),
+            "{needle}: a job directory was made"
+        );
+    }
+    // Slurm without sbatch on PATH says so; --dry-run writes the script.
+    let empty = dir.join("empty-path");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out_dir = dir.join("slurm");
+    let out = nn()
+        .env("PATH", &empty)
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--runner",
+            "slurm",
+        ])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, "sbatch is not on PATH");
+    let out = nn()
+        .env("PATH", &empty)
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+            "--runner",
+            "slurm",
+            "--dry-run",
+            "--max-parallel",
+            "2",
+            "--time",
+            "00:05:00",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let script = std::fs::read_to_string(out_dir.join("sweep.sbatch")).unwrap();
+    assert!(
+        script.contains("#SBATCH --array=0-3%2\n") && script.contains("#SBATCH --time=00:05:00\n"),
+        "{script}"
+    );
+    assert!(script.contains("sweep run-one"), "{script}");
+    // run-one of an index the plan does not have; status of a directory that is not a sweep.
+    let out = nn()
+        .args([
+            "sweep",
+            "run-one",
+            out_dir.to_str().unwrap(),
+            "--index",
+            "4",
+        ])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, "no job 4: the plan has 4 (indices 0 to 3)");
+    let out = nn()
+        .args(["sweep", "status", dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, "not a sweep directory");
+    let out = nn()
+        .args(["sweep", "report", out_dir.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, "no job has finished yet");
+    let out = nn()
+        .args(["sweep", spec.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_clean_failure(&out, "nn sweep needs a spec and a directory");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
