@@ -1,0 +1,189 @@
+//! The Slurm runner against a real Slurm: a 2 × 2 × 2 sweep on the report's binary set submitted with sbatch
+//! as a job array gives the same files, bit for bit, as the same sweep run here.
+//!
+//! `.ci/run` starts a one-node cluster first (`.ci/slurm-up.sh`). As with the datasets, a missing `sbatch`
+//! fails this test under CI (`CI=true`, or `NN_REQUIRE_SLURM=1`) and marks it ignored elsewhere.
+
+mod common;
+#[path = "../../nn-data/tests/support/datasets.rs"]
+mod datasets;
+
+use common::{nn, scratch, stderr};
+use libtest_mimic::{Failed, Trial};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const NAME: &str = "a_sweep_through_sbatch_gives_the_local_run_s_files";
+
+fn main() {
+    let required = ["CI", "NN_REQUIRE_SLURM"].iter().any(|v| {
+        std::env::var(v)
+            .is_ok_and(|s| !s.is_empty() && s != "0" && !s.eq_ignore_ascii_case("false"))
+    });
+    let trial = if on_path("sbatch") {
+        datasets::trial(NAME, &["classification2.txt"], |p| through_sbatch(&p[0]))
+    } else if required {
+        Trial::test(NAME, || {
+            Err(Failed::from(
+                "sbatch is not on PATH: under CI the Slurm test must run (.ci/run starts a cluster with .ci/slurm-up.sh)",
+            ))
+        })
+    } else {
+        eprintln!(
+            "note: test {NAME} is ignored: no sbatch on PATH (.ci/slurm-up.sh starts a one-node Slurm; NN_REQUIRE_SLURM=1 makes this a failure)"
+        );
+        Trial::test(NAME, || Ok(())).with_ignored_flag(true)
+    };
+    datasets::run(vec![trial]);
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
+}
+
+/// Every file of every job (job.json aside), by path relative to the sweep directory.
+fn job_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = BTreeMap::new();
+    for job in std::fs::read_dir(dir.join("jobs")).unwrap() {
+        for f in std::fs::read_dir(job.unwrap().path()).unwrap() {
+            let f = f.unwrap().path();
+            if f.file_name().unwrap() != "job.json" {
+                files.insert(
+                    f.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&f).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
+
+fn through_sbatch(data: &Path) {
+    let dir = scratch("slurm");
+    let spec = dir.join("binary.toml");
+    std::fs::write(
+        &spec,
+        format!(
+            "data = \"{}\"\nseeds = [1, 2]\n\n[train]\nepochs = 500\nsplit = \"0.6,0.2\"\n\n[grid]\nhidden = [\"4\", \"4,4\"]\nlr = [0.3, 1.0]\n",
+            std::path::absolute(&data).unwrap().display()
+        ),
+    )
+    .unwrap();
+    let local = dir.join("local");
+    let out = nn()
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            local.to_str().unwrap(),
+            "--quiet",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let slurm = dir.join("slurm");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("nn"))
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            slurm.to_str().unwrap(),
+        ])
+        .args([
+            "--runner",
+            "slurm",
+            "--wait",
+            "--max-parallel",
+            "2",
+            "--time",
+            "00:05:00",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            let _ = Command::new("scancel")
+                .args(["--name", "nn-sweep-binary"])
+                .status();
+            panic!("the Slurm array did not finish within 300 s");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    let output = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(status.success(), "{err}\n{}", logs(&slurm));
+    assert!(
+        err.contains("submitted Slurm job") && err.contains("8 array tasks of 8 jobs"),
+        "{err}"
+    );
+    let script = std::fs::read_to_string(slurm.join("sweep.sbatch")).unwrap();
+    assert!(script.contains("#SBATCH --array=0-7%2\n"), "{script}");
+    // Every task ran on the cluster: its log is in slurm/.
+    let task_logs = std::fs::read_dir(slurm.join("slurm")).unwrap().count();
+    assert_eq!(task_logs, 8, "{}", logs(&slurm));
+    let (a, b) = (job_files(&local), job_files(&slurm));
+    assert_eq!(a.len(), 8 * 3, "model, metrics and result of 8 jobs");
+    let differ: Vec<_> = a
+        .keys()
+        .chain(b.keys())
+        .filter(|k| a.get(*k) != b.get(*k))
+        .collect();
+    assert!(
+        differ.is_empty(),
+        "Slurm's files differ from the local run's: {differ:?}"
+    );
+    // The report of the Slurm sweep is the local one's.
+    for d in [&local, &slurm] {
+        let out = nn()
+            .args(["sweep", "report", d.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    assert_eq!(
+        std::fs::read(local.join("report/leaderboard.csv")).unwrap(),
+        std::fs::read(slurm.join("report/leaderboard.csv")).unwrap()
+    );
+    // Resubmitting finds nothing to run.
+    let again = nn()
+        .args([
+            "sweep",
+            spec.to_str().unwrap(),
+            "--out",
+            slurm.to_str().unwrap(),
+            "--runner",
+            "slurm",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&again).contains("nothing to submit: all 8 jobs are done"),
+        "{}",
+        stderr(&again)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+fn logs(dir: &Path) -> String {
+    let mut s = String::new();
+    if let Ok(entries) = std::fs::read_dir(dir.join("slurm")) {
+        for e in entries.flatten() {
+            s.push_str(&format!(
+                "{}: {}\n",
+                e.path().display(),
+                std::fs::read_to_string(e.path()).unwrap_or_default()
+            ));
+        }
+    }
+    s
+}
