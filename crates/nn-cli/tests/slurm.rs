@@ -68,7 +68,7 @@ fn through_sbatch(data: &Path) {
         &spec,
         format!(
             "data = \"{}\"\nseeds = [1, 2]\n\n[train]\nepochs = 500\nsplit = \"0.6,0.2\"\n\n[grid]\nhidden = [\"4\", \"4,4\"]\nlr = [0.3, 1.0]\n",
-            std::path::absolute(&data).unwrap().display()
+            std::path::absolute(data).unwrap().display()
         ),
     )
     .unwrap();
