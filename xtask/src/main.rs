@@ -88,7 +88,8 @@ struct RunArgs {
     /// it tracks f64; the report's numpy ran in f64.
     #[arg(long, default_value = "f32")]
     precision: Precision,
-    /// Only the experiment with this id (repeatable; default: all).
+    /// Only the experiment with this id (repeatable; default: all). `sweep` runs the hyper-parameter study
+    /// of experiments/sweep-*.toml instead (minutes; not part of the default replay).
     #[arg(long, value_name = "ID")]
     only: Vec<String>,
     /// Also rewrite this task's page under docs/ from this run.

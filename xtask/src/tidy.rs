@@ -18,9 +18,17 @@ const LAYERS: &[(&str, &[&str])] = &[
         "nn-export",
         &["nn-linalg", "nn-core", "nn-data", "nn-train"],
     ),
+    ("nn-sweep", &["nn-linalg", "nn-core", "nn-data", "nn-train"]),
     (
         "nn-cli",
-        &["nn-linalg", "nn-core", "nn-data", "nn-train", "nn-export"],
+        &[
+            "nn-linalg",
+            "nn-core",
+            "nn-data",
+            "nn-train",
+            "nn-export",
+            "nn-sweep",
+        ],
     ),
 ];
 
@@ -76,6 +84,11 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
                     ));
                 }
             }
+        }
+        if name.starts_with("nn-") && !LAYERS.iter().any(|(c, _)| *c == name) {
+            problems.push(format!(
+                "{name} is not in tidy's LAYERS: place it in the layering (and in docs/architecture.md)"
+            ));
         }
         if let Some((_, allowed)) = LAYERS.iter().find(|(c, _)| *c == name) {
             for (other, _) in LAYERS {

@@ -573,7 +573,7 @@ pub struct SweepRunArgs {
         help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
     )]
     pub dry_run: bool,
-    /// Slurm: wait until every task has ended (sbatch --wait), then show the status.
+    /// Slurm: wait until every task has ended (polling squeue), then show the status; fails if a job failed.
     #[arg(
         long,
         help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"

@@ -44,13 +44,13 @@ fn on_path(program: &str) -> bool {
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
 }
 
-/// Every file of every job (job.json aside), by path relative to the sweep directory.
+/// Every file of every job (job.json and time.json aside: when and where, not what), by relative path.
 fn job_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     for job in std::fs::read_dir(dir.join("jobs")).unwrap() {
         for f in std::fs::read_dir(job.unwrap().path()).unwrap() {
             let f = f.unwrap().path();
-            if f.file_name().unwrap() != "job.json" {
+            if !["job.json", "time.json"].contains(&f.file_name().unwrap().to_str().unwrap()) {
                 files.insert(
                     f.strip_prefix(dir).unwrap().to_path_buf(),
                     std::fs::read(&f).unwrap(),

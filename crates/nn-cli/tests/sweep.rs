@@ -22,7 +22,7 @@ fn spec(dir: &Path, epochs: usize, seeds: &str, extra: &str) -> PathBuf {
     path
 }
 
-/// Every file under `dir/jobs` (job.json aside, which records nothing the run decides), by relative path.
+/// Every file under `dir/jobs` (job.json and time.json aside: when and where, not what), by relative path.
 fn job_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut files = BTreeMap::new();
     for job in std::fs::read_dir(dir.join("jobs")).unwrap() {
@@ -30,7 +30,7 @@ fn job_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         for f in std::fs::read_dir(&job).unwrap() {
             let f = f.unwrap().path();
             let rel = f.strip_prefix(dir).unwrap().to_path_buf();
-            if f.file_name().unwrap() != "job.json" {
+            if !["job.json", "time.json"].contains(&f.file_name().unwrap().to_str().unwrap()) {
                 files.insert(rel, std::fs::read(&f).unwrap());
             }
         }

@@ -11,14 +11,17 @@ use std::time::{Duration, Instant};
 /// Runs a job: given the job and its folder, trains and scores it, or says why it could not (one line).
 pub type Executor<'a> = dyn Fn(&Job, &Path) -> std::result::Result<JobResult, String> + Sync + 'a;
 
-/// Runs `job` of `sweep` with `execute` and records its result or its error. `Ok(Err(e))` is a job that
-/// failed (recorded); `Err` is a sweep directory that could not be written.
+/// Runs `job` of `sweep` with `execute` (whose jobs train on `threads` threads) and records its result or its
+/// error, and its time. `Ok(Err(e))` is a job that failed (recorded); `Err` is a sweep directory that could
+/// not be written.
 pub fn run_one(
     sweep: &Sweep,
     job: &Job,
+    threads: usize,
     execute: &Executor<'_>,
 ) -> Result<std::result::Result<JobResult, String>> {
     let dir = sweep.begin(job)?;
+    let started = Instant::now();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(job, &dir)))
         .unwrap_or_else(|panic| {
             let msg = panic
@@ -30,6 +33,7 @@ pub fn run_one(
                 "internal error (a bug in nn; please report it): {msg}"
             ))
         });
+    sweep.record_time(job, started.elapsed().as_secs_f64(), threads)?;
     match &outcome {
         Ok(result) => sweep.finish(job, result)?,
         Err(e) => sweep.fail(job, e)?,
@@ -60,11 +64,12 @@ pub struct Summary {
 }
 
 /// Runs every runnable job of `sweep` (pending, started but unfinished, and with `retry_failed` failed ones)
-/// on `workers` threads, calling `on_finish` on this thread as each ends. Results do not depend on the number
-/// of workers: each job's result depends only on its configuration.
+/// on `workers` threads, each job on `threads` threads, calling `on_finish` on this thread as each ends.
+/// Results do not depend on the number of workers: each job's result depends only on its configuration.
 pub fn run_local(
     sweep: &Sweep,
     workers: usize,
+    threads: usize,
     retry_failed: bool,
     execute: &Executor<'_>,
     on_finish: &mut dyn FnMut(&Finished<'_>),
@@ -90,7 +95,7 @@ pub fn run_local(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = todo.get(i) else { break };
                     let started = Instant::now();
-                    let finished = run_one(sweep, job, execute).map(|outcome| Finished {
+                    let finished = run_one(sweep, job, threads, execute).map(|outcome| Finished {
                         job,
                         outcome,
                         elapsed: started.elapsed(),

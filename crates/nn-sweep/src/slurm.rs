@@ -3,6 +3,23 @@
 use crate::spec::SlurmSpec;
 use std::path::Path;
 
+/// The most tasks in one array: Slurm's default `MaxArraySize` is 1001, so task ids run from 0 to 1000. A
+/// larger sweep is submitted as several arrays, array *k* running jobs 1000·k + task id.
+pub const MAX_ARRAY: usize = 1000;
+
+/// The pending job indices split into arrays of task ids below [`MAX_ARRAY`]: (offset, task ids).
+pub fn arrays(indices: &[usize]) -> Vec<(usize, Vec<usize>)> {
+    let mut out: Vec<(usize, Vec<usize>)> = Vec::new();
+    for &i in indices {
+        let offset = i / MAX_ARRAY * MAX_ARRAY;
+        match out.iter_mut().find(|(o, _)| *o == offset) {
+            Some((_, ids)) => ids.push(i - offset),
+            None => out.push((offset, vec![i - offset])),
+        }
+    }
+    out
+}
+
 /// The `#SBATCH` settings of a sweep's array.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmOptions {
@@ -67,9 +84,15 @@ pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-/// The batch script: an array over `indices` of the plan in `dir` (absolute), each task running `nn` (the
-/// absolute path of the binary) on one job, its log in `dir/slurm/`.
-pub fn sbatch_script(dir: &Path, nn: &Path, indices: &[usize], opts: &SlurmOptions) -> String {
+/// The batch script: an array over task ids `ids`, task *t* running job `offset + t` of the plan in `dir`
+/// (absolute) with `nn` (the absolute path of the binary), its log in `dir/slurm/`.
+pub fn sbatch_script(
+    dir: &Path,
+    nn: &Path,
+    offset: usize,
+    ids: &[usize],
+    opts: &SlurmOptions,
+) -> String {
     let mut s = String::from("#!/bin/bash\n");
     let mut line = |l: String| {
         s.push_str("#SBATCH ");
@@ -79,7 +102,7 @@ pub fn sbatch_script(dir: &Path, nn: &Path, indices: &[usize], opts: &SlurmOptio
     line(format!("--job-name={}", opts.job_name));
     line(format!(
         "--array={}{}",
-        array_ranges(indices),
+        array_ranges(ids),
         opts.max_parallel.map_or(String::new(), |p| format!("%{p}"))
     ));
     line(format!("--cpus-per-task={}", opts.cpus_per_task));
@@ -104,9 +127,17 @@ pub fn sbatch_script(dir: &Path, nn: &Path, indices: &[usize], opts: &SlurmOptio
                 .to_string(),
         );
     }
+    let (job, index) = if offset == 0 {
+        ("t".to_string(), "\"$SLURM_ARRAY_TASK_ID\"".to_string())
+    } else {
+        (
+            format!("{offset} + t"),
+            format!("\"$(({offset} + SLURM_ARRAY_TASK_ID))\""),
+        )
+    };
     s.push_str(&format!(
-        "\n# Task i runs job i of {}/sweep.json; its result lands in jobs/<id>/.\n\
-         exec {} sweep run-one {} --index \"$SLURM_ARRAY_TASK_ID\"\n",
+        "\n# Task t runs job {job} of {}/sweep.json; its result lands in jobs/<id>/.\n\
+         exec {} sweep run-one {} --index {index}\n",
         dir.display(),
         shell_quote(&nn.to_string_lossy()),
         shell_quote(&dir.to_string_lossy()),

@@ -6,6 +6,7 @@
 //! DIR/jobs/<id>/model.nnm   its model (validation-split sweeps), metrics.csv its epochs
 //! DIR/jobs/<id>/result.json its scores: written atomically, last, so its presence means "done"
 //! DIR/jobs/<id>/error.txt   why it failed
+//! DIR/jobs/<id>/time.json   how long it ran, and on which host (kept apart: it differs from run to run)
 //! ```
 //!
 //! A job's folder is named by its id, a hash of its configuration, so a rerun, a changed spec that keeps some
@@ -127,6 +128,7 @@ pub struct Sweep {
 const RESULT: &str = "result.json";
 const ERROR: &str = "error.txt";
 const JOB: &str = "job.json";
+const TIME: &str = "time.json";
 
 impl Sweep {
     /// Makes (or updates) the sweep in `dir` with `plan`. Finished jobs of an earlier plan stay, and count for
@@ -228,6 +230,24 @@ impl Sweep {
     /// Records `job`'s result (atomically: a killed writer leaves the job unfinished, never half-written).
     pub fn finish(&self, job: &Job, result: &JobResult) -> Result<()> {
         write_json(&self.job_dir(job).join(RESULT), result)
+    }
+
+    /// Records how long `job` ran (seconds) and where: apart from its result, which must not depend on the
+    /// machine or the hour.
+    pub fn record_time(&self, job: &Job, seconds: f64, threads: usize) -> Result<()> {
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+            .map(|h| h.trim().to_string())
+            .unwrap_or_default();
+        let time = serde_json::json!({ "seconds": seconds, "threads": threads, "host": host });
+        write_json(&self.job_dir(job).join(TIME), &time)
+    }
+
+    /// How long `job` ran, in seconds, if it is recorded.
+    pub fn time(&self, job: &Job) -> Option<f64> {
+        let text = std::fs::read_to_string(self.job_dir(job).join(TIME)).ok()?;
+        serde_json::from_str::<serde_json::Value>(&text).ok()?["seconds"].as_f64()
     }
 
     /// Records why `job` failed.

@@ -3,7 +3,7 @@
 
 use nn_sweep::leaderboard::{Leaderboard, higher_is_better};
 use nn_sweep::run::{run_local, run_one};
-use nn_sweep::slurm::{SlurmOptions, array_ranges, sbatch_script};
+use nn_sweep::slurm::{SlurmOptions, array_ranges, arrays, sbatch_script};
 use nn_sweep::spec::{Spec, Value};
 use nn_sweep::{JobResult, JobState, Plan, Sweep, SweepError};
 use std::collections::BTreeMap;
@@ -251,6 +251,7 @@ fn slurm_arrays_collapse_runs_and_the_script_runs_one_job_per_task() {
     let s = sbatch_script(
         Path::new("/s/dir"),
         Path::new("/bin/it's nn"),
+        0,
         &[0, 1, 2, 6],
         &opts,
     );
@@ -268,6 +269,21 @@ fn slurm_arrays_collapse_runs_and_the_script_runs_one_job_per_task() {
         assert!(s.contains(line), "{line} not in:\n{s}");
     }
     assert!(!s.contains("--account"), "{s}");
+    // Past Slurm's default MaxArraySize, jobs go in arrays of task ids below 1000, each with its offset.
+    let pending: Vec<usize> = (995..2003).filter(|i| i % 500 != 7).collect();
+    let split = arrays(&pending);
+    assert_eq!(
+        split.iter().map(|(o, _)| *o).collect::<Vec<_>>(),
+        [0, 1000, 2000]
+    );
+    assert_eq!(array_ranges(&split[0].1), "995-999");
+    assert_eq!(array_ranges(&split[1].1), "0-6,8-506,508-999");
+    assert_eq!(array_ranges(&split[2].1), "0-2");
+    let s = sbatch_script(Path::new("/s"), Path::new("/nn"), 2000, &split[2].1, &opts);
+    assert!(
+        s.contains("--index \"$((2000 + SLURM_ARRAY_TASK_ID))\""),
+        "{s}"
+    );
 }
 
 fn result(params: &[(&str, Value)], seed: u64, scores: &[(&str, f64)]) -> JobResult {
@@ -375,7 +391,7 @@ fn finished_jobs_are_skipped_failed_ones_kept_and_worker_counts_do_not_matter() 
         let dir = scratch(&format!("runner-{workers}"));
         let sweep = Sweep::create(&dir, Plan::new(&spec, "/d.txt".into())).unwrap();
         let mut seen = 0;
-        let summary = run_local(&sweep, workers, false, &execute, &mut |_| seen += 1).unwrap();
+        let summary = run_local(&sweep, workers, 1, false, &execute, &mut |_| seen += 1).unwrap();
         assert_eq!((summary.ran, summary.skipped, seen), (12, 0, 12));
         assert_eq!(summary.failed.len(), 1);
         assert_eq!(sweep.counts(), [0, 0, 11, 1]);
@@ -385,9 +401,9 @@ fn finished_jobs_are_skipped_failed_ones_kept_and_worker_counts_do_not_matter() 
             JobState::Failed("diverged on purpose".into())
         );
         // A rerun runs nothing; --retry-failed runs the failed job again (and it fails again).
-        let again = run_local(&sweep, workers, false, &execute, &mut |_| {}).unwrap();
+        let again = run_local(&sweep, workers, 1, false, &execute, &mut |_| {}).unwrap();
         assert_eq!((again.ran, again.skipped), (0, 12));
-        let retry = run_local(&sweep, workers, true, &execute, &mut |_| {}).unwrap();
+        let retry = run_local(&sweep, workers, 1, true, &execute, &mut |_| {}).unwrap();
         assert_eq!((retry.ran, retry.skipped), (1, 11));
         // Reopened from disk, the plan and results read back.
         let reopened = Sweep::open(&dir).unwrap();
@@ -397,7 +413,7 @@ fn finished_jobs_are_skipped_failed_ones_kept_and_worker_counts_do_not_matter() 
         let job = &sweep.plan.jobs[0];
         std::fs::remove_file(sweep.job_dir(job).join("result.json")).unwrap();
         assert_eq!(sweep.state(job), JobState::Started);
-        assert!(run_one(&sweep, job, &execute).unwrap().is_ok());
+        assert!(run_one(&sweep, job, 1, &execute).unwrap().is_ok());
         assert_eq!(sweep.state(job), JobState::Done);
         std::fs::remove_dir_all(&dir).unwrap();
     }

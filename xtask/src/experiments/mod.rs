@@ -6,6 +6,7 @@ pub mod fidelity;
 mod floor;
 mod results;
 pub mod spec;
+pub mod sweeps;
 
 use anyhow::{Context, Result};
 use nn_data::{Dataset, LoadOptions};
@@ -19,6 +20,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// The settings of `cargo xtask experiments` and `cargo xtask fidelity`.
+#[derive(Clone)]
 pub struct Options {
     pub out: PathBuf,
     pub seeds: u64,
@@ -47,6 +49,28 @@ struct Runs {
 }
 
 pub fn run(root: &Path, opts: &Options) -> Result<()> {
+    // The hyper-parameter study runs only when asked for (`--only sweep`): it takes minutes.
+    if opts.only.iter().any(|id| id == sweeps::ID) {
+        std::fs::create_dir_all(&opts.out)
+            .with_context(|| format!("creating {}", opts.out.display()))?;
+        sweeps::run(root, &opts.out, opts.docs, opts.quiet)?;
+        let only: Vec<String> = opts
+            .only
+            .iter()
+            .filter(|id| *id != sweeps::ID)
+            .cloned()
+            .collect();
+        if only.is_empty() {
+            return Ok(());
+        }
+        return run(
+            root,
+            &Options {
+                only,
+                ..opts.clone()
+            },
+        );
+    }
     let started = Instant::now();
     let specs = selected_specs(root, &opts.only)?;
     let datasets = load_datasets(root, &specs)?;
@@ -103,8 +127,9 @@ fn selected_specs(root: &Path, only: &[String]) -> Result<Specs> {
         let known: Vec<String> = specs.experiment.iter().map(|e| e.id.clone()).collect();
         if let Some(bad) = only.iter().find(|id| !known.contains(id)) {
             anyhow::bail!(
-                "--only {bad}: no such experiment (known: {})",
-                known.join(", ")
+                "--only {bad}: no such experiment (known: {}, and {} for the hyper-parameter study)",
+                known.join(", "),
+                sweeps::ID
             );
         }
         specs.experiment.retain(|e| only.contains(&e.id));

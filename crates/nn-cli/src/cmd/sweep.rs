@@ -8,7 +8,7 @@ use clap::{CommandFactory, FromArgMatches};
 use indicatif::{ProgressBar, ProgressStyle};
 use nn_sweep::leaderboard::{DEFAULT_METRICS, format_score, higher_is_better};
 use nn_sweep::run::{Finished, run_local, run_one};
-use nn_sweep::slurm::{SlurmOptions, sbatch_script};
+use nn_sweep::slurm::{SlurmOptions, arrays, sbatch_script};
 use nn_sweep::spec::Section;
 use nn_sweep::{Job, JobResult, JobState, Leaderboard, Plan, Spec, Sweep};
 use nn_train::{Checkpoint, PartMetrics, Status};
@@ -348,6 +348,7 @@ fn run_here(sweep: &Sweep, a: &SweepRunArgs) -> Result<()> {
     let summary = run_local(
         sweep,
         workers,
+        threads,
         a.retry_failed,
         &execute,
         &mut |f: &Finished<'_>| {
@@ -445,7 +446,7 @@ fn run_one_task(dir: &Path, index: usize, threads: Option<usize>) -> Result<()> 
         .or_else(|| std::env::var("SLURM_CPUS_PER_TASK").ok()?.parse().ok())
         .unwrap_or(1);
     let execute = executor(&sweep.plan, threads);
-    match run_one(&sweep, job, &execute)? {
+    match run_one(&sweep, job, threads, &execute)? {
         Ok(_) => Ok(()),
         Err(e) => bail!("job {index} ({}) failed: {e}", describe(job)),
     }
@@ -494,58 +495,90 @@ fn submit(sweep: &Sweep, a: &SweepRunArgs) -> Result<()> {
     opts.max_parallel = a.max_parallel.or(opts.max_parallel);
     opts.extra.extend(a.sbatch_lines.iter().cloned());
     let nn = std::env::current_exe().context("the path of this nn binary")?;
-    let script = sbatch_script(&dir, &nn, &pending, &opts);
     let logs = dir.join("slurm");
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
-    let path = dir.join("sweep.sbatch");
-    nn_train::write_atomically(&path, script.as_bytes())
-        .with_context(|| format!("writing {}", path.display()))?;
+    let arrays = arrays(&pending);
+    let mut scripts = Vec::new();
+    for (k, (offset, ids)) in arrays.iter().enumerate() {
+        let name = if arrays.len() == 1 {
+            "sweep.sbatch".to_string()
+        } else {
+            format!("sweep-{k}.sbatch")
+        };
+        let path = dir.join(name);
+        let script = sbatch_script(&dir, &nn, *offset, ids, &opts);
+        nn_train::write_atomically(&path, script.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        scripts.push((path, ids.len()));
+    }
     let Some(sbatch) = sbatch else {
-        eprintln!(
-            "wrote {} ({} array tasks); submit it with: sbatch {}",
-            path.display(),
-            pending.len(),
-            path.display()
-        );
+        for (path, tasks) in &scripts {
+            eprintln!(
+                "wrote {} ({tasks} array tasks); submit it with: sbatch {}",
+                path.display(),
+                path.display()
+            );
+        }
         return Ok(());
     };
-    let mut cmd = std::process::Command::new(sbatch);
-    cmd.arg("--parsable");
-    if a.wait {
-        cmd.arg("--wait");
-    }
-    let output = cmd.arg(&path).output().context("running sbatch")?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let job_id = stdout
-        .trim()
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    if !output.status.success() && (!a.wait || job_id.is_empty()) {
-        bail!(
-            "sbatch {} failed: {}",
-            path.display(),
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-    }
-    eprintln!(
-        "submitted Slurm job {job_id}: {} array tasks of {} jobs; nn sweep status {} follows it",
-        pending.len(),
-        sweep.plan.jobs.len(),
-        sweep.dir.display()
-    );
-    if a.wait {
-        status(&sweep.dir)?;
-        let failed = sweep.counts()[3];
-        if failed > 0 || !output.status.success() {
+    let mut ids = Vec::new();
+    for (path, tasks) in &scripts {
+        let output = std::process::Command::new(&sbatch)
+            .arg("--parsable")
+            .arg(path)
+            .output()
+            .context("running sbatch")?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let id = stdout
+            .trim()
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        if !output.status.success() || id.is_empty() {
             bail!(
-                "{failed} jobs failed (nn sweep status {} lists them)",
-                sweep.dir.display()
+                "sbatch {} failed: {}",
+                path.display(),
+                String::from_utf8_lossy(&output.stderr).trim()
+            );
+        }
+        eprintln!(
+            "submitted Slurm job {id}: {tasks} array tasks of {} jobs; nn sweep status {} follows it",
+            sweep.plan.jobs.len(),
+            sweep.dir.display()
+        );
+        ids.push(id);
+    }
+    if a.wait {
+        wait_for(&ids)?;
+        status(&sweep.dir)?;
+        let [pending, started, _, failed] = sweep.counts();
+        if failed + pending + started > 0 {
+            bail!(
+                "{failed} jobs failed and {} did not finish (nn sweep status {} lists them; the task logs are in {})",
+                pending + started,
+                sweep.dir.display(),
+                logs.display()
             );
         }
     }
     Ok(())
+}
+
+/// Waits until Slurm no longer lists the jobs `ids` as queued or running (polling squeue every second).
+fn wait_for(ids: &[String]) -> Result<()> {
+    let squeue = find_on_path("squeue").context("--wait: squeue is not on PATH")?;
+    loop {
+        let output = std::process::Command::new(&squeue)
+            .args(["--noheader", "--format=%i", "--jobs", &ids.join(",")])
+            .output()
+            .context("running squeue")?;
+        // A job that has left the queue: squeue lists nothing, or (once Slurm forgot it) refuses its id.
+        if !output.status.success() || output.stdout.iter().all(u8::is_ascii_whitespace) {
+            return Ok(());
+        }
+        std::thread::sleep(std::time::Duration::from_secs(1));
+    }
 }
 
 fn find_on_path(program: &str) -> Option<PathBuf> {

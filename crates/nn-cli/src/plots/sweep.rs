@@ -94,7 +94,11 @@ pub fn sweep_parameter(path: &Path, board: &Leaderboard, param: &str) -> Result<
         .map_err(err)?;
     let label = |x: &f64| -> String {
         match &numbers {
-            Some(_) if log => format!("{}", 10f64.powf(*x)),
+            // Two significant digits: 10^-3.5 reads 0.00032.
+            Some(_) if log => {
+                let v = 10f64.powf(*x);
+                format!("{v:.1e}").parse::<f64>().unwrap_or(v).to_string()
+            }
             Some(_) => format!("{x}"),
             None => {
                 let i = x.round();

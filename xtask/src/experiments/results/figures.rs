@@ -70,6 +70,13 @@ pub fn write_docs(
         "{intro}\n{}\n{discussion}",
         summary.markdown(figures, "figures/")
     );
-    std::fs::write(root.join("docs/report.md"), text)?;
+    // The sweep study is written by its own run (`--only sweep --docs`): keep it.
+    let path = root.join("docs/report.md");
+    let old = std::fs::read_to_string(&path).unwrap_or_default();
+    let text = match crate::experiments::sweeps::section_of(&old) {
+        Some(section) => crate::experiments::sweeps::splice(&text, &format!("{section}\n")),
+        None => text,
+    };
+    std::fs::write(path, text)?;
     Ok(())
 }
