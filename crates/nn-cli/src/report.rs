@@ -2,6 +2,7 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 use nn_linalg::Scalar;
+use nn_train::metrics::ClassificationReport;
 use nn_train::{Checkpoint, EpochReport, TrainEvent};
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -83,7 +84,7 @@ impl Progress {
                 };
                 self.suspend(|| eprintln!("stopped after epoch {epoch}: {why}"));
             }
-            TrainEvent::Snapshot { .. } | TrainEvent::End { .. } => {}
+            TrainEvent::Classes { .. } | TrainEvent::Snapshot { .. } | TrainEvent::End { .. } => {}
         }
     }
 
@@ -202,10 +203,73 @@ pub fn summary(c: &Checkpoint, path: &Path, elapsed: Duration) -> String {
     s
 }
 
+/// Each epoch's per-class counts of every part (from [`TrainEvent::Classes`]), for the metrics CSV. Kept flat
+/// in one buffer sized when training starts, so collecting them allocates nothing per epoch.
+#[derive(Debug, Default)]
+pub struct ClassCounts {
+    /// Classes (0 until the first epoch).
+    k: usize,
+    /// The first epoch collected (a resumed run starts later).
+    first: usize,
+    /// Epochs this run plans, to reserve for.
+    planned: usize,
+    /// Per epoch, 3 parts × k classes of `[correct, predicted, actual]`; a part the run lacks is all
+    /// `usize::MAX`.
+    counts: Vec<[usize; 3]>,
+}
+
+impl ClassCounts {
+    /// Handles one event.
+    pub fn event<T: Scalar>(&mut self, e: &TrainEvent<T>) {
+        match e {
+            TrainEvent::Start {
+                first_epoch,
+                epochs,
+            } => {
+                self.first = *first_epoch;
+                self.planned = (epochs + 1).saturating_sub(*first_epoch);
+                self.counts.clear();
+                self.k = 0;
+            }
+            TrainEvent::Classes {
+                train,
+                validation,
+                test,
+                ..
+            } => {
+                if self.k == 0 {
+                    // The whole run's room, once k is known.
+                    self.k = train.len();
+                    self.counts
+                        .reserve_exact(self.planned.saturating_mul(3 * self.k));
+                }
+                for part in [Some(*train), *validation, *test] {
+                    match part {
+                        Some(c) => self.counts.extend_from_slice(c),
+                        None => self
+                            .counts
+                            .extend(std::iter::repeat_n([usize::MAX; 3], self.k)),
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The counts of `part` (0 train, 1 validation, 2 test) at `epoch`, if collected.
+    fn part(&self, epoch: usize, part: usize) -> Option<&[[usize; 3]]> {
+        let i = epoch.checked_sub(self.first)?;
+        let at = (3 * i + part) * self.k;
+        let c = self.counts.get(at..at + self.k)?;
+        (c.first() != Some(&[usize::MAX; 3])).then_some(c)
+    }
+}
+
 /// Every epoch as CSV: epoch, lr, then loss and accuracy per part (empty where a part is absent), then each
-/// part's macro-averaged F1. For
+/// part's macro-averaged F1; with `classes` (the collected counts and the class names), each part's weighted
+/// F1 and every class's precision, recall and F1 (`val_f1_<class>`; empty for epochs before a resume). For
 /// regression, loss (½·MSE of the standardised target), R² and MAE (standardised) per part instead.
-pub fn metrics_csv(history: &[EpochReport]) -> String {
+pub fn metrics_csv(history: &[EpochReport], classes: Option<(&ClassCounts, &[String])>) -> String {
     if history.first().is_some_and(|r| r.train.r2.is_some()) {
         let mut s = String::from(
             "epoch,lr,train_loss,train_cost,train_r2,train_mae,val_loss,val_r2,val_mae,test_loss,test_r2,test_mae\n",
@@ -236,8 +300,21 @@ pub fn metrics_csv(history: &[EpochReport]) -> String {
         return s;
     }
     let mut s = String::from(
-        "epoch,lr,train_loss,train_cost,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,train_f1,val_f1,test_f1\n",
+        "epoch,lr,train_loss,train_cost,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,train_f1,val_f1,test_f1",
     );
+    const PARTS: [&str; 3] = ["train", "val", "test"];
+    if let Some((_, names)) = classes {
+        for part in PARTS {
+            s.push_str(&format!(",{part}_weighted_f1"));
+            for name in names {
+                let name = column_safe(name);
+                for score in ["precision", "recall", "f1"] {
+                    s.push_str(&format!(",{part}_{score}_{name}"));
+                }
+            }
+        }
+    }
+    s.push('\n');
     let f1 = |p: Option<&nn_train::PartMetrics>| {
         p.and_then(|p| p.f1)
             .map_or(String::new(), |f| f.to_string())
@@ -247,7 +324,7 @@ pub fn metrics_csv(history: &[EpochReport]) -> String {
             p.map_or(",".to_string(), |p| format!("{},{}", p.loss, p.accuracy))
         };
         s.push_str(&format!(
-            "{},{},{},{},{},{},{},{},{},{}\n",
+            "{},{},{},{},{},{},{},{},{},{}",
             r.epoch,
             r.lr,
             r.train.loss,
@@ -259,6 +336,35 @@ pub fn metrics_csv(history: &[EpochReport]) -> String {
             f1(r.validation.as_ref()),
             f1(r.test.as_ref()),
         ));
+        if let Some((counts, names)) = classes {
+            for part in 0..PARTS.len() {
+                match counts.part(r.epoch, part) {
+                    Some(c) => {
+                        let report = ClassificationReport::from_counts(c);
+                        s.push_str(&format!(",{}", report.weighted_avg.f1));
+                        for c in &report.classes {
+                            s.push_str(&format!(",{},{},{}", c.precision, c.recall, c.f1));
+                        }
+                    }
+                    // An absent part, or an epoch before a resume (its counts were not kept).
+                    None => s.push_str(&",".repeat(1 + 3 * names.len())),
+                }
+            }
+        }
+        s.push('\n');
     }
     s
+}
+
+/// A class name as part of a CSV column name: letters, digits, '-' and '_' kept, anything else '_'.
+fn column_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
 }

@@ -207,6 +207,58 @@ fn train_writes_metrics_and_plots() {
         let svg = std::fs::read_to_string(dir.join("plots").join(plot)).unwrap();
         assert!(svg.starts_with("<svg") && svg.len() > 1000, "{plot}");
     }
+    // Per-class precision, recall and F1 of every part and epoch: their mean is the macro-F1 column, and the
+    // weighted F1 lies between the classes' F1. A resumed run has them for its own epochs only.
+    let resumed = nn()
+        .args(["train", "--quiet", "--epochs", "40", "--data"])
+        .arg(&data)
+        .arg("--resume")
+        .arg(dir.join("m.nnm"))
+        .arg("--out")
+        .arg(dir.join("m.nnm"))
+        .arg("--metrics")
+        .arg(dir.join("m40.csv"))
+        .output()
+        .unwrap();
+    assert!(resumed.status.success(), "{}", stderr(&resumed));
+    for (file, first_with_classes) in [("m.csv", 1), ("m40.csv", 31)] {
+        let csv = std::fs::read_to_string(dir.join(file)).unwrap();
+        let mut lines = csv.lines();
+        let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+        let col = |name: &str| {
+            header
+                .iter()
+                .position(|h| *h == name)
+                .unwrap_or_else(|| panic!("{name}"))
+        };
+        for row in lines {
+            let cells: Vec<&str> = row.split(',').collect();
+            assert_eq!(cells.len(), header.len(), "{row}");
+            let epoch: usize = cells[0].parse().unwrap();
+            for part in ["train", "val", "test"] {
+                let f1 = |c: &str| cells[col(&format!("{part}_f1_{c}"))].parse::<f64>();
+                if epoch < first_with_classes {
+                    assert!(
+                        f1("0").is_err() && cells[col(&format!("{part}_weighted_f1"))].is_empty(),
+                        "{file} {row}"
+                    );
+                    continue;
+                }
+                let (f0, f1v) = (f1("0").unwrap(), f1("1").unwrap());
+                let macro_f1: f64 = cells[col(&format!("{part}_f1"))].parse().unwrap();
+                assert!(
+                    ((f0 + f1v) / 2.0 - macro_f1).abs() < 1e-12,
+                    "{file} {part} {row}"
+                );
+                let weighted: f64 = cells[col(&format!("{part}_weighted_f1"))].parse().unwrap();
+                assert!(weighted >= f0.min(f1v) - 1e-12 && weighted <= f0.max(f1v) + 1e-12);
+                for score in ["precision", "recall"] {
+                    let v: f64 = cells[col(&format!("{part}_{score}_1"))].parse().unwrap();
+                    assert!((0.0..=1.0).contains(&v));
+                }
+            }
+        }
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -196,15 +196,26 @@ pub fn macro_f1(counts: &[[usize; 3]]) -> f64 {
 impl Confusion {
     /// The per-class scores and their averages.
     pub fn report(&self) -> ClassificationReport {
-        let k = self.counts.len();
-        let classes: Vec<Scores> = (0..k)
+        let counts: Vec<[usize; 3]> = (0..self.counts.len())
             .map(|c| {
-                let support: usize = self.counts[c].iter().sum();
                 let predicted: usize = self.counts.iter().map(|row| row[c]).sum();
-                Scores::of(self.counts[c][c], predicted, support)
+                [self.counts[c][c], predicted, self.counts[c].iter().sum()]
             })
             .collect();
-        let total = self.total();
+        ClassificationReport::from_counts(&counts)
+    }
+}
+
+impl ClassificationReport {
+    /// The report of per-class `[correct, predicted, actual]` counts, as `nn_core::Workspace::class_counts`
+    /// gives them (and as a confusion matrix sums to: the diagonal, column sums, row sums).
+    pub fn from_counts(counts: &[[usize; 3]]) -> ClassificationReport {
+        let classes: Vec<Scores> = counts
+            .iter()
+            .map(|&[correct, predicted, actual]| Scores::of(correct, predicted, actual))
+            .collect();
+        let total: usize = counts.iter().map(|c| c[2]).sum();
+        let correct: usize = counts.iter().map(|c| c[0]).sum();
         let average = |weight: &dyn Fn(&Scores) -> f64| {
             let w: f64 = classes.iter().map(weight).sum();
             let mean = |f: fn(&Scores) -> f64| {
@@ -222,7 +233,7 @@ impl Confusion {
             }
         };
         ClassificationReport {
-            accuracy: ratio(self.correct(), total),
+            accuracy: ratio(correct, total),
             macro_avg: average(&|_| 1.0),
             weighted_avg: average(&|s| s.support as f64),
             classes,

@@ -201,6 +201,20 @@ pub enum TrainEvent<'a, T: Scalar = f64> {
         /// The last epoch planned.
         epochs: usize,
     },
+    /// After every epoch of a classifier, just before `Epoch`: each part's per-class
+    /// `[correct, predicted, actual]` counts from this epoch's pass (the counts its `PartMetrics` were computed
+    /// from; [`ClassificationReport::from_counts`](crate::metrics::ClassificationReport::from_counts) turns
+    /// them into per-class precision, recall and F1).
+    Classes {
+        /// The epoch.
+        epoch: usize,
+        /// The training part's counts (summed over the epoch's mini-batches).
+        train: &'a [[usize; 3]],
+        /// The validation part's, if the run has one.
+        validation: Option<&'a [[usize; 3]]>,
+        /// The test part's, if the run has one.
+        test: Option<&'a [[usize; 3]]>,
+    },
     /// After every epoch.
     Epoch(&'a EpochReport),
     /// After an epoch that became the best so far, with its weights (for writing a checkpoint).

@@ -254,6 +254,20 @@ impl<T: Scalar> Trainer<T> {
                     buf.spread[2],
                 )?,
             };
+            // A classifier's passes count per class (a regression's count nothing).
+            if !buf.ws.class_counts().is_empty() {
+                let train_counts = if buf.full_batch || buf.lbfgs.is_some() {
+                    buf.ws.class_counts()
+                } else {
+                    &buf.counts
+                };
+                observer(&TrainEvent::Classes {
+                    epoch,
+                    train: train_counts,
+                    validation: buf.ws_val.as_ref().map(|w| w.class_counts()),
+                    test: buf.ws_test.as_ref().map(|w| w.class_counts()),
+                });
+            }
             if self.record(report, observer) {
                 break;
             }
@@ -515,7 +529,8 @@ impl<T: Scalar> Trainer<T> {
     }
 
     /// Books an epoch: history, schedule, selection (copying the weights on a new best), and the events, in
-    /// the order observers rely on: `Epoch`, `NewBest`, `Snapshot`, `Stopped`. Returns whether to stop.
+    /// the order observers rely on: (`Classes`, emitted by the caller), `Epoch`, `NewBest`, `Snapshot`,
+    /// `Stopped`. Returns whether to stop.
     fn record(
         &mut self,
         report: EpochReport,

@@ -163,6 +163,7 @@ fn every_optimizer_learns_and_events_arrive_in_order() {
         t.run(&data(), &mut |e| {
             events.push(match e {
                 TrainEvent::Start { .. } => "start",
+                TrainEvent::Classes { .. } => "classes",
                 TrainEvent::Epoch(_) => "epoch",
                 TrainEvent::NewBest { .. } => "best",
                 TrainEvent::Snapshot { .. } => "snapshot",
@@ -181,14 +182,17 @@ fn every_optimizer_learns_and_events_arrive_in_order() {
             h[299].train.loss
         );
         assert_eq!(
-            (events[0], events[1], *events.last().unwrap()),
-            ("start", "epoch", "end")
+            (events[0], events[1], events[2], *events.last().unwrap()),
+            ("start", "classes", "epoch", "end")
         );
         assert_eq!(events.iter().filter(|e| **e == "epoch").count(), 300);
+        assert_eq!(events.iter().filter(|e| **e == "classes").count(), 300);
         assert_eq!(events.iter().filter(|e| **e == "snapshot").count(), 300);
-        // Each epoch: its report, then (if so) the new best, then the snapshot a checkpoint is written from.
+        // Each epoch: its per-class counts, its report, then (if so) the new best, then the snapshot a
+        // checkpoint is written from.
         for w in events.windows(2) {
             match w[0] {
+                "classes" => assert_eq!(w[1], "epoch"),
                 "epoch" => assert!(matches!(w[1], "best" | "snapshot"), "{w:?}"),
                 "best" => assert_eq!(w[1], "snapshot"),
                 _ => {}

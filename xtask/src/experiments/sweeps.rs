@@ -123,7 +123,11 @@ fn study(sweep: &Sweep, board: &Leaderboard, title: &str, stem: &str, wall: f64)
         std::thread::available_parallelism().map_or(1, |n| n.get()),
         board.rows.len(),
     );
-    s.push_str(&board.markdown(10));
+    // The CSV is in the sweep's directory, not beside the page.
+    s.push_str(&board.markdown(10).replace(
+        "more rows in leaderboard.csv",
+        &format!("more rows in `target/experiments/{stem}/report/leaderboard.csv` after a run"),
+    ));
     if let Some(best) = board.rows.first() {
         let test = board.metric.replacen("val-", "test-", 1);
         let params: Vec<String> = best

@@ -3,6 +3,7 @@
 use super::{load_for_model, load_for_training, out, resume};
 use crate::args::{TrainArgs, parse_widths};
 use anyhow::{Context, Result, bail};
+use nn_cli::report::ClassCounts;
 use nn_core::{Activation, Output};
 use nn_data::{Selected, SplitSpec};
 use nn_linalg::{Scalar, Threads};
@@ -206,14 +207,16 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
             );
         }
     }
-    let outcome = match spec.precision {
+    let (outcome, counts) = match spec.precision {
         Precision::F64 => train::<f64>(&a, &dataset, &spec, resume)?,
         Precision::F32 => train::<f32>(&a, &dataset, &spec, resume)?,
     };
     if let Some(path) = &a.metrics {
+        let names = dataset.classes().names();
+        let classes = (!dataset.is_regression()).then_some((&counts, names));
         nn_train::write_atomically(
             path,
-            nn_cli::report::metrics_csv(outcome.history()).as_bytes(),
+            nn_cli::report::metrics_csv(outcome.history(), classes).as_bytes(),
         )
         .with_context(|| format!("writing {}", path.display()))?;
     }
@@ -336,14 +339,17 @@ fn load_for(
     load_for_model(&a.data, &r.checkpoint, a.quiet)
 }
 
+/// Trains, rendering progress; with `--metrics`, also collects each epoch's per-class counts.
 fn train<T: Scalar>(
     a: &TrainArgs,
     dataset: &nn_data::Dataset,
     spec: &JobSpec,
     resume: Option<Resume>,
-) -> Result<JobOutcome> {
+) -> Result<(JobOutcome, ClassCounts)> {
     let mut progress =
         nn_cli::report::Progress::new(a.quiet, std::io::stderr().is_terminal(), a.log_every);
+    let mut counts = ClassCounts::default();
+    let collect = a.metrics.is_some();
     let saving = Saving {
         path: &a.out,
         every: Duration::from_secs_f64(a.save_every),
@@ -353,8 +359,13 @@ fn train<T: Scalar>(
         spec,
         resume,
         Some(saving),
-        &mut |e: &TrainEvent<T>| progress.event(e),
+        &mut |e: &TrainEvent<T>| {
+            progress.event(e);
+            if collect {
+                counts.event(e);
+            }
+        },
     )?;
     progress.finish();
-    Ok(outcome)
+    Ok((outcome, counts))
 }
