@@ -8,10 +8,9 @@ mod common;
 #[path = "../../nn-data/tests/support/datasets.rs"]
 mod datasets;
 
-use common::{nn, scratch, stderr};
+use common::{job_files, nn, scratch, stderr};
 use libtest_mimic::{Failed, Trial};
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -42,23 +41,6 @@ fn main() {
 fn on_path(program: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(program).is_file()))
-}
-
-/// Every file of every job (job.json and time.json aside: when and where, not what), by relative path.
-fn job_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for job in std::fs::read_dir(dir.join("jobs")).unwrap() {
-        for f in std::fs::read_dir(job.unwrap().path()).unwrap() {
-            let f = f.unwrap().path();
-            if !["job.json", "time.json"].contains(&f.file_name().unwrap().to_str().unwrap()) {
-                files.insert(
-                    f.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&f).unwrap(),
-                );
-            }
-        }
-    }
-    files
 }
 
 fn through_sbatch(data: &Path) {

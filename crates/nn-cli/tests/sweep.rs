@@ -3,8 +3,7 @@
 
 mod common;
 
-use common::{assert_clean_failure, blobs, nn, scratch, stderr};
-use std::collections::BTreeMap;
+use common::{assert_clean_failure, blobs, job_files, nn, scratch, stderr};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -20,22 +19,6 @@ fn spec(dir: &Path, epochs: usize, seeds: &str, extra: &str) -> PathBuf {
     )
     .unwrap();
     path
-}
-
-/// Every file under `dir/jobs` (job.json and time.json aside: when and where, not what), by relative path.
-fn job_files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    for job in std::fs::read_dir(dir.join("jobs")).unwrap() {
-        let job = job.unwrap().path();
-        for f in std::fs::read_dir(&job).unwrap() {
-            let f = f.unwrap().path();
-            let rel = f.strip_prefix(dir).unwrap().to_path_buf();
-            if !["job.json", "time.json"].contains(&f.file_name().unwrap().to_str().unwrap()) {
-                files.insert(rel, std::fs::read(&f).unwrap());
-            }
-        }
-    }
-    files
 }
 
 fn done(dir: &Path) -> usize {

@@ -20,7 +20,8 @@ pub struct MeanStd {
 }
 
 impl MeanStd {
-    fn of(values: &[f64]) -> MeanStd {
+    /// The mean and sample standard deviation of `values` (at least one).
+    pub fn of(values: &[f64]) -> MeanStd {
         let n = values.len() as f64;
         let mean = values.iter().sum::<f64>() / n;
         let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);

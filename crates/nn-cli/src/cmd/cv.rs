@@ -224,11 +224,8 @@ fn summarise(scores: &[Scores]) -> Vec<(&'static str, f64, f64)> {
         .enumerate()
         .filter_map(|(k, (name, _))| {
             let values: Option<Vec<f64>> = scores.iter().map(|s| s.metrics()[k].1).collect();
-            let values = values?;
-            let n = values.len() as f64;
-            let mean = values.iter().sum::<f64>() / n;
-            let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-            Some((*name, mean, var.sqrt()))
+            let s = nn_sweep::leaderboard::MeanStd::of(&values?);
+            Some((*name, s.mean, s.std))
         })
         .collect()
 }

@@ -55,3 +55,22 @@ pub fn assert_clean_failure(out: &std::process::Output, needle: &str) {
         "{err}"
     );
 }
+
+/// Every file of every job of the sweep in `dir` (job.json and time.json aside: when and where, not what),
+/// by path relative to `dir`.
+pub fn job_files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    for job in std::fs::read_dir(dir.join("jobs")).unwrap() {
+        for f in std::fs::read_dir(job.unwrap().path()).unwrap() {
+            let f = f.unwrap().path();
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            if name != "job.json" && name != "time.json" {
+                files.insert(
+                    f.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&f).unwrap(),
+                );
+            }
+        }
+    }
+    files
+}
