@@ -186,7 +186,7 @@ pub fn splice(report: &str, section: &str) -> String {
         return format!("{}{section}{rest}", &report[..start]);
     }
     match report.find("\n## Figures") {
-        Some(at) => format!("{}\n{section}{}", &report[..at + 1], &report[at..]),
+        Some(at) => format!("{}{section}{}", &report[..at + 1], &report[at..]),
         None => format!("{report}\n{section}"),
     }
 }
