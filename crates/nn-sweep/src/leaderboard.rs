@@ -60,6 +60,8 @@ pub struct Leaderboard {
     pub finished: usize,
     /// The swept flags.
     pub swept: Vec<String>,
+    /// Each swept flag's values, in the order the plan first has them (for plots).
+    pub levels: BTreeMap<String, Vec<Value>>,
     /// Configurations, best first.
     pub rows: Vec<Row>,
 }
@@ -155,12 +157,22 @@ impl Leaderboard {
         for (i, r) in rows.iter_mut().enumerate() {
             r.rank = i + 1;
         }
+        let mut levels: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+        for job in &plan.jobs {
+            for (k, v) in &job.params {
+                let values = levels.entry(k.clone()).or_default();
+                if !values.contains(v) {
+                    values.push(v.clone());
+                }
+            }
+        }
         Ok(Leaderboard {
             metric,
             higher_is_better: higher,
             jobs: plan.jobs.len(),
             finished: results.len(),
             swept: plan.swept.clone(),
+            levels,
             rows,
         })
     }

@@ -336,6 +336,8 @@ fn the_leaderboard_groups_seeds_and_ranks_by_the_mean() {
     let second = board.rows[1].scores["val-acc"];
     assert!((second.mean - 0.6).abs() < 1e-12 && (second.std - 0.02f64.sqrt()).abs() < 1e-12);
     assert_eq!(board.rows[1].seeds, [1, 2]);
+    // The values of each swept flag in the plan's order, whatever the ranking.
+    assert_eq!(board.levels["lr"], [Value::Float(0.1), Value::Int(1)]);
     assert_eq!(
         board.markdown(10),
         "| rank | lr | val-acc (mean ± std) | val-loss (mean ± std) | n |\n\

@@ -12,7 +12,7 @@ const BEST: RGBColor = RGBColor(214, 39, 40);
 
 /// Draws `board`'s metric against the flag `param` into an SVG at `path`. A numeric flag gets a numeric axis,
 /// logarithmic when its values are positive and span a factor of 10 or more; any other flag one column per
-/// value, in the order they first appear. The best configuration is red.
+/// value, in the order the plan has them. The best configuration is red.
 pub fn sweep_parameter(path: &Path, board: &Leaderboard, param: &str) -> Result<()> {
     let metric = &board.metric;
     let points: Vec<(&nn_sweep::Value, f64, f64, bool)> = board
@@ -24,13 +24,12 @@ pub fn sweep_parameter(path: &Path, board: &Leaderboard, param: &str) -> Result<
         })
         .collect();
     let numbers: Option<Vec<f64>> = points.iter().map(|(v, ..)| v.as_f64()).collect();
-    let mut categories: Vec<String> = Vec::new();
-    for (v, ..) in &points {
-        let v = v.to_string();
-        if !categories.contains(&v) {
-            categories.push(v);
-        }
-    }
+    // Columns in the order the spec lists the values.
+    let categories: Vec<String> = board
+        .levels
+        .get(param)
+        .map(|vs| vs.iter().map(ToString::to_string).collect())
+        .unwrap_or_default();
     let log = numbers.as_ref().is_some_and(|xs| {
         let (lo, hi) = xs
             .iter()
