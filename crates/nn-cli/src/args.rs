@@ -534,6 +534,9 @@ Rerunning a sweep skips the jobs that finished (--retry-failed reruns failed one
 again. Each job writes DIR/jobs/<id>/ (model.nnm, metrics.csv, result.json), its id a hash of its settings.
 The spec's format is documented in docs/sweeps.md.";
 
+/// The help heading of `nn sweep`'s Slurm flags.
+const SLURM: &str = "Slurm (--runner slurm; these override the spec's [slurm] table)";
+
 #[derive(Args, Debug)]
 #[command(args_conflicts_with_subcommands = true, after_help = SWEEP_EXAMPLES)]
 pub struct SweepArgs {
@@ -570,51 +573,51 @@ pub struct SweepRunArgs {
     /// Slurm: write DIR/sweep.sbatch but do not submit it.
     #[arg(
         long,
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub dry_run: bool,
     /// Slurm: wait until every task has ended (polling squeue), then show the status; fails if a job failed.
     #[arg(
         long,
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub wait: bool,
     /// Slurm: #SBATCH --partition.
     #[arg(
         long,
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub partition: Option<String>,
     /// Slurm: #SBATCH --account.
     #[arg(
         long,
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub account: Option<String>,
     /// Slurm: #SBATCH --time, the limit per task (e.g. 00:10:00).
     #[arg(
         long,
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub time: Option<String>,
     /// Slurm: #SBATCH --cpus-per-task (default 1); each task trains with that many threads.
     #[arg(
         long,
         value_name = "N",
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub cpus_per_task: Option<usize>,
     /// Slurm: #SBATCH --mem per task (default 1G).
     #[arg(
         long,
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub mem: Option<String>,
     /// Slurm: at most P tasks at once (--array=…%P).
     #[arg(
         long,
         value_name = "P",
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub max_parallel: Option<usize>,
     /// Slurm: a further #SBATCH line (repeatable), e.g. --sbatch-line "--qos=low".
@@ -622,7 +625,7 @@ pub struct SweepRunArgs {
         long = "sbatch-line",
         value_name = "LINE",
         allow_hyphen_values = true,
-        help_heading = "Slurm (--runner slurm; these override the spec's [slurm] table)"
+        help_heading = SLURM
     )]
     pub sbatch_lines: Vec<String>,
 }
