@@ -242,6 +242,15 @@ pub struct TrainArgs {
     /// (and resumed runs) repeat bit for bit.
     #[arg(long, default_value_t = 0.0, value_name = "P")]
     pub dropout: f64,
+    /// Data augmentation for images: move each training image by up to N pixels along each axis (each
+    /// offset in −N..=N equally likely, drawn anew every epoch from --seed), filling the edge with 0 in the
+    /// file's units. Validation and test images are not moved.
+    #[arg(long, value_name = "N")]
+    pub shift: Option<usize>,
+    /// The image size for --shift, as HEIGHTxWIDTH with the pixels stored row by row (for images stored
+    /// column by column, as MATLAB does, swap the two). Default: a square of the feature count.
+    #[arg(long, value_name = "HxW", requires = "shift")]
+    pub image: Option<String>,
     /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split.
     #[arg(long, default_value = "0.7,0.15", value_name = "FRACTIONS")]
     pub split: String,

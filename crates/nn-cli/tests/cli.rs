@@ -556,3 +556,140 @@ fn dropout_and_lbfgs_train_record_and_refuse_bad_values() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// 4×4 "images" of a bar: a horizontal bar (class 0) or a vertical one (class 1) at a varying position,
+/// 60 rows of 16 pixels and a label.
+fn bars(dir: &Path) -> std::path::PathBuf {
+    let mut s = String::new();
+    for i in 0..60 {
+        let (class, at) = (i % 2, (i / 2) % 4);
+        let pixels: Vec<String> = (0..16)
+            .map(|p| {
+                let (r, c) = (p / 4, p % 4);
+                let on = if class == 0 { r == at } else { c == at };
+                if on { "1" } else { "0" }.to_string()
+            })
+            .collect();
+        s.push_str(&format!("{},{class}\n", pixels.join(",")));
+    }
+    let path = dir.join("bars.txt");
+    std::fs::write(&path, s).unwrap();
+    path
+}
+
+/// `--shift` from the command line: the model records it (`nn inspect` says so), `--resume` refuses another
+/// value, and every bad size is a one-line error naming it.
+#[test]
+fn image_shifts_train_record_and_refuse_bad_sizes() {
+    let dir = scratch("shift");
+    let data = bars(&dir);
+    let train = |extra: &[&str], name: &str| {
+        nn().args(["train", "--data"])
+            .arg(&data)
+            .arg("--out")
+            .arg(dir.join(name))
+            .args(["--hidden", "8", "--optimizer", "adam", "--batch-size", "10"])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let out = train(&["--shift", "1", "--epochs", "10", "-q"], "shift.nnm");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let inspect = nn()
+        .arg("inspect")
+        .arg(dir.join("shift.nnm"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&inspect.stdout);
+    assert!(text.contains("±1 px shifts of 4x4 images"), "{text}");
+    // The same run to 15 epochs, in one go and through a resume: the same bytes.
+    let resume = dir.join("shift.nnm");
+    let more = ["--shift", "1", "--epochs", "15", "-q"];
+    let out = train(
+        &[&more[..], &["--resume", resume.to_str().unwrap()]].concat(),
+        "r.nnm",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(train(&more, "straight.nnm").status.success());
+    assert_eq!(
+        std::fs::read(dir.join("r.nnm")).unwrap(),
+        std::fs::read(dir.join("straight.nnm")).unwrap(),
+        "a resumed run with shifts is the uninterrupted one"
+    );
+    assert_clean_failure(
+        &train(
+            &[
+                "--shift",
+                "2",
+                "--epochs",
+                "20",
+                "--resume",
+                resume.to_str().unwrap(),
+                "-q",
+            ],
+            "x.nnm",
+        ),
+        "--shift is 2, but the run was trained with 1",
+    );
+    assert_clean_failure(
+        &train(
+            &[
+                "--shift",
+                "1",
+                "--image",
+                "8x2",
+                "--epochs",
+                "20",
+                "--resume",
+                resume.to_str().unwrap(),
+                "-q",
+            ],
+            "x.nnm",
+        ),
+        "--image is 8x2, but the run was trained with 4x4",
+    );
+
+    // A rectangle given by --image.
+    let out = train(
+        &["--shift", "1", "--image", "2x8", "--epochs", "3", "-q"],
+        "rect.nnm",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    for (flags, needle) in [
+        (&["--shift", "0"][..], "shift = 0: must be at least 1 pixel"),
+        (
+            &["--shift", "4"],
+            "shift = 4: must be less than the 4x4 image's larger side",
+        ),
+        (&["--shift", "1", "--image", "3x3"], "there are 16 features"),
+        (
+            &["--shift", "1", "--image", "3by3"],
+            "--image '3by3': give the image size as HEIGHTxWIDTH",
+        ),
+    ] {
+        assert_clean_failure(&train(&[flags, &["-q"]].concat(), "x.nnm"), needle);
+    }
+    let lbfgs = nn()
+        .args(["train", "--data"])
+        .arg(&data)
+        .args(["--optimizer", "lbfgs", "--shift", "1", "-q", "--out"])
+        .arg(dir.join("x.nnm"))
+        .output()
+        .unwrap();
+    assert_clean_failure(&lbfgs, "shifted images change it at every step");
+    let blobs = blobs(&dir);
+    let out = nn()
+        .args(["train", "--data"])
+        .arg(&blobs)
+        .args(["--shift", "1", "-q", "--out"])
+        .arg(dir.join("x.nnm"))
+        .output()
+        .unwrap();
+    assert_clean_failure(
+        &out,
+        "--shift 1: the 2 features are not a square image; give its size with --image HEIGHTxWIDTH",
+    );
+    let out = train(&["--image", "4x4"], "x.nnm");
+    assert_eq!(out.status.code(), Some(2), "clap: --image needs --shift");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -1,5 +1,6 @@
 //! [`TrainConfig`], checked once into a [`ValidConfig`] that the loop trusts.
 
+use crate::augment::Shift;
 use crate::error::{Result, TrainError};
 use crate::select::{Part, Selection};
 use nn_linalg::Threads;
@@ -225,6 +226,10 @@ pub struct TrainConfig {
     /// Inverted dropout on the hidden layers while training: the probability of dropping a unit's output,
     /// in [0, 1); 0 is off. The masks follow from the seed, the epoch and the step alone.
     pub dropout: f64,
+    /// Random shifts of the training images (mini-batch and full-batch first-order training; not L-BFGS),
+    /// drawn from the seed, the epoch and the step alone. `None` is off.
+    #[serde(default)]
+    pub shift: Option<Shift>,
 }
 
 impl Default for TrainConfig {
@@ -242,6 +247,7 @@ impl Default for TrainConfig {
             min_delta: 0.0,
             threads: Threads::All,
             dropout: 0.0,
+            shift: None,
         }
     }
 }
@@ -264,7 +270,7 @@ impl ValidConfig {
     }
 }
 
-fn bad<T: std::fmt::Debug>(field: &'static str, value: T, expected: &str) -> TrainError {
+pub(crate) fn bad<T: std::fmt::Debug>(field: &'static str, value: T, expected: &str) -> TrainError {
     TrainError::Config {
         field,
         value: format!("{value:?}"),
@@ -289,6 +295,11 @@ impl TrainConfig {
         }
         if !(self.dropout >= 0.0 && self.dropout < 1.0) {
             return Err(bad("dropout", self.dropout, "must be in [0, 1)"));
+        }
+        if let Some(shift) = self.shift
+            && shift.max == 0
+        {
+            return Err(bad("shift", 0, "must be at least 1 pixel"));
         }
         if !(self.lambda.is_finite() && self.lambda >= 0.0) {
             return Err(bad("lambda", self.lambda, "must be finite and ≥ 0"));
@@ -321,6 +332,13 @@ impl TrainConfig {
                     "dropout",
                     self.dropout,
                     "L-BFGS needs a deterministic objective; dropout changes it at every step",
+                ));
+            }
+            if let Some(shift) = self.shift {
+                return Err(bad(
+                    "shift",
+                    shift.max,
+                    "L-BFGS needs a deterministic objective; shifted images change it at every step",
                 ));
             }
             if self.schedule != Schedule::Constant {

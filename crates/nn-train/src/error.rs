@@ -226,6 +226,20 @@ pub enum Inconsistency {
         /// The network's inputs.
         inputs: usize,
     },
+    /// Image shifts that do not fit the network's input (or shift by nothing).
+    #[error(
+        "the training record's image shifts (±{max} px of {height}x{width} images) do not fit the network's {inputs} inputs"
+    )]
+    Shift {
+        /// The largest shift.
+        max: usize,
+        /// The image's rows.
+        height: usize,
+        /// The image's columns.
+        width: usize,
+        /// The network's inputs.
+        inputs: usize,
+    },
     /// The input schema makes another number of features than the network takes.
     #[error("the input schema makes {features} features, the network takes {inputs}")]
     SchemaWidth {

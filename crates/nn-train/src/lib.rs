@@ -26,7 +26,7 @@
 //! use nn_train::{Samples, Selection, TrainConfig, TrainData, Trainer};
 //!
 //! let x = Matrix::from_row_major(4, 2, &[0., 0., 0., 1., 1., 0., 1., 1.]);
-//! let data = TrainData { train: Samples::classes(x, vec![0, 1, 1, 0]), validation: None, test: None };
+//! let data = TrainData { train: Samples::classes(x, vec![0, 1, 1, 0]), validation: None, test: None, scaling: None };
 //! let config = TrainConfig { epochs: 3000, lr: 2.0, selection: Selection::Last, ..TrainConfig::default() }
 //!     .validate(4, false, false)?;
 //! let net = Network::<f64>::xavier(2, &[4], 1, Output::Sigmoid, 1)?;
@@ -39,6 +39,7 @@
 // A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
 #![warn(clippy::unwrap_used)]
 
+mod augment;
 pub mod bench;
 mod checkpoint;
 mod config;
@@ -52,6 +53,7 @@ mod report;
 mod select;
 mod trainer;
 
+pub use augment::{Shift, shift_key};
 pub use checkpoint::{
     Checkpoint, DataRecord, MAGIC, MAX_BODY, OLDEST_READABLE, Precision, ResumeState, RunRecord,
     Status, Training, VERSION, write_atomically,

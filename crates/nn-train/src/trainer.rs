@@ -8,6 +8,7 @@
 //!
 //! Every buffer is allocated before the first epoch: after it, the loop allocates nothing.
 
+use crate::augment::{Shifter, shift_key};
 use crate::config::{Optimizer, ValidConfig};
 use crate::error::{Result, TrainError};
 use crate::lbfgs::{self, Convergence, Pairs};
@@ -18,6 +19,7 @@ use crate::select::{LrSchedule, Selector};
 use nn_core::{
     Architecture, Dropout, Evaluation, Gradients, L2, Network, Targets, Workspace, splitmix64,
 };
+use nn_data::Standardizer;
 use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
@@ -108,6 +110,9 @@ pub struct TrainData<T: Scalar = f64> {
     pub validation: Option<Samples<T>>,
     /// For reporting (and for the report's test-set selection).
     pub test: Option<Samples<T>>,
+    /// How the features were standardised (`None`: they are in the file's units). Image shifts
+    /// ([`TrainConfig::shift`](crate::TrainConfig::shift)) move pixels in the file's units.
+    pub scaling: Option<Standardizer>,
 }
 
 /// The training loop over a network, its configuration and its progress.
@@ -211,6 +216,9 @@ impl<T: Scalar> Trainer<T> {
             .chain(&data.test)
         {
             self.net.check_inputs(&part.x, part.y.targets())?;
+        }
+        if let Some(shift) = self.config.shift {
+            shift.check(self.net.architecture().n_input)?;
         }
         let mut buf = Buffers::new(self.net.architecture(), &self.config, data);
         if self.progress.best.is_none() {
@@ -431,6 +439,9 @@ impl<T: Scalar> Trainer<T> {
         buf.counts.fill([0; 3]);
         for (step, chunk) in buf.order.chunks(buf.batch).enumerate() {
             train.x.gather_rows_into(chunk, &mut buf.xb);
+            if let Some(shifter) = &mut buf.shifter {
+                shifter.apply(&mut buf.xb, shift_key(self.config.seed, epoch, step));
+            }
             let y = match &train.y {
                 Y::Classes(labels) => {
                     buf.yb.clear();
@@ -591,6 +602,8 @@ struct Buffers<T: Scalar> {
     counts: Vec<[usize; 3]>,
     /// L-BFGS only.
     lbfgs: Option<LbfgsScratch<T>>,
+    /// With image shifts (which need the mini-batch path, even for one batch of every sample).
+    shifter: Option<Shifter<T>>,
 }
 
 /// L-BFGS's working vectors, one entry per parameter (and one scalar per pair).
@@ -611,7 +624,8 @@ impl<T: Scalar> Buffers<T> {
     fn new(arch: &Architecture, cfg: &ValidConfig, data: &TrainData<T>) -> Self {
         let m = data.train.x.rows();
         let batch = cfg.batch_size.unwrap_or(m).min(m);
-        let full_batch = batch == m;
+        // Shifted images are a copy: the full batch then goes through the mini-batch path, one batch of m.
+        let full_batch = batch == m && cfg.shift.is_none();
         let workspace = |rows| Workspace::<T>::new(arch, rows, cfg.threads);
         let (order, xb, yb, vb) = if full_batch {
             (Vec::new(), Matrix::zeros(0, 0), Vec::new(), Vec::new())
@@ -664,6 +678,9 @@ impl<T: Scalar> Buffers<T> {
                 }
                 _ => None,
             },
+            shifter: cfg
+                .shift
+                .map(|shift| Shifter::new(shift, data.scaling.as_ref(), &data.train.x)),
         }
     }
 }

@@ -10,7 +10,7 @@
 
 use nn_core::{Network, Output};
 use nn_linalg::{Matrix, Threads};
-use nn_train::{Optimizer, Samples, Selection, TrainConfig, TrainData, TrainEvent, Trainer};
+use nn_train::{Optimizer, Samples, Selection, Shift, TrainConfig, TrainData, TrainEvent, Trainer};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -120,13 +120,28 @@ fn small_products_every_optimizer() {
         train: part(100, 0),
         validation: Some(part(30, 100)),
         test: Some(part(30, 130)),
+        scaling: None,
     };
-    for (optimizer, batch, selection, dropout) in [
-        (Optimizer::Gd, None, Selection::VAL_LOSS, 0.0),
-        (Optimizer::MOMENTUM, Some(32), Selection::TEST_ACC, 0.0), // last batch of 4: the resize path
-        (Optimizer::ADAM, Some(10), Selection::Last, 0.0),
-        (Optimizer::ADAM, Some(32), Selection::VAL_LOSS, 0.25), // dropout masks, also resized
-        (Optimizer::LBFGS, None, Selection::VAL_LOSS, 0.0),
+    // The 8 features as a 2×4 image, for the shifts.
+    let shift = Some(Shift {
+        max: 1,
+        height: 2,
+        width: 4,
+    });
+    for (optimizer, batch, selection, dropout, shift) in [
+        (Optimizer::Gd, None, Selection::VAL_LOSS, 0.0, None),
+        (
+            Optimizer::MOMENTUM,
+            Some(32),
+            Selection::TEST_ACC,
+            0.0,
+            None,
+        ), // last batch of 4: resized
+        (Optimizer::ADAM, Some(10), Selection::Last, 0.0, None),
+        (Optimizer::ADAM, Some(32), Selection::VAL_LOSS, 0.25, None), // dropout masks, also resized
+        (Optimizer::ADAM, Some(32), Selection::VAL_LOSS, 0.25, shift), // and shifted images
+        (Optimizer::Gd, None, Selection::VAL_LOSS, 0.0, shift),       // full batch, shifted: a copy
+        (Optimizer::LBFGS, None, Selection::VAL_LOSS, 0.0, None),
     ] {
         for threads in [Threads::Single, Threads::All] {
             let config = TrainConfig {
@@ -137,6 +152,7 @@ fn small_products_every_optimizer() {
                 selection,
                 threads,
                 dropout,
+                shift,
                 ..TrainConfig::default()
             };
             let net = Network::<f64>::xavier(8, &[16, 8], 3, Output::Softmax, 0).unwrap();
@@ -164,6 +180,7 @@ fn parallel_products() {
         train: Samples::classes(x, (0..1100).map(|i| i % 10).collect()),
         validation: None,
         test: None,
+        scaling: None,
     };
     for threads in [Threads::Single, Threads::from_count(2), Threads::All] {
         let config = TrainConfig {

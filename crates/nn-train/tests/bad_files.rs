@@ -115,13 +115,26 @@ fn every_bad_file_has_its_own_error() {
         let cause = invalid(&bytes);
         assert!(case(&cause), "{what}: {cause:?}");
         assert!(cause.to_string().contains(expected), "{what}: {cause}");
-        // The writer refuses to write what the loader would refuse.
-        let c: Checkpoint = bincode::serde::decode_from_slice(
-            &bytes[20..bytes.len() - 32],
-            bincode::config::standard(),
-        )
-        .unwrap()
-        .0;
+        // The writer refuses to write what the loader would refuse. (The body, then the appendix's fields,
+        // which the `Checkpoint`'s own encoding skips: see `forge`.)
+        type Appendix = (
+            Option<nn_data::Schema>,
+            Option<nn_core::Init>,
+            Option<nn_data::Standardizer>,
+            f64,
+            Option<Shift>,
+        );
+        let (mut c, (schema, init, target_scale, dropout, shift)): (Checkpoint, Appendix) =
+            bincode::serde::decode_from_slice(
+                &bytes[20..bytes.len() - 32],
+                bincode::config::standard(),
+            )
+            .unwrap()
+            .0;
+        (c.schema, c.target_scale) = (schema, target_scale);
+        if let Some(t) = &mut c.training {
+            (t.run.init, t.run.dropout, t.run.shift) = (init, dropout, shift);
+        }
         assert!(
             matches!(c.to_bytes(), Err(CheckpointProblem::Invalid(ref s)) if s == &cause),
             "{what}: the writer wrote it"
@@ -296,6 +309,18 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
             },
         ),
         (
+            "image shifts of a 3×3 image for a network of 2 inputs",
+            Box::new(|c| {
+                training(c).run.shift = Some(Shift {
+                    max: 1,
+                    height: 3,
+                    width: 3,
+                })
+            }),
+            "image shifts (±1 px of 3x3 images) do not fit the network's 2 inputs",
+            |i| matches!(i, Inconsistency::Shift { inputs: 2, .. }),
+        ),
+        (
             "a run in progress without resume state",
             Box::new(|c| training(c).resume = None),
             "a resumable model has no resume state",
@@ -335,12 +360,12 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
     let bytes = forge(&c);
     let n = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
     let mut body = bytes[20..20 + n].to_vec();
-    // The body ends with the empty history (a single 0 byte) and the appendix of format 5 (no schema, no
-    // initialisation, no target scaling: three 0 bytes; dropout 0.0: eight); make the history's length a u64
-    // varint of 2^40.
-    assert_eq!(body.split_off(body.len() - 12), [0; 12]);
+    // The body ends with the empty history (a single 0 byte) and the appendix of format 6 (no schema, no
+    // initialisation, no target scaling: three 0 bytes; dropout 0.0: eight; no shifts: one); make the
+    // history's length a u64 varint of 2^40.
+    assert_eq!(body.split_off(body.len() - 13), [0; 13]);
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
-    body.extend_from_slice(&[0; 11]);
+    body.extend_from_slice(&[0; 12]);
     Checkpoint::frame(&body)
 }

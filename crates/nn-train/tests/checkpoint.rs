@@ -56,6 +56,33 @@ fn configs() -> Vec<(&'static str, TrainConfig)> {
             },
         ),
         (
+            "adam, mini-batch, dropout, shifted 1×2 images",
+            TrainConfig {
+                lr: 0.01,
+                optimizer: Optimizer::ADAM,
+                batch_size: Some(16),
+                dropout: 0.3,
+                shift: Some(Shift {
+                    max: 1,
+                    height: 1,
+                    width: 2,
+                }),
+                ..base.clone()
+            },
+        ),
+        (
+            "gd, full batch, shifted images",
+            TrainConfig {
+                lr: 0.5,
+                shift: Some(Shift {
+                    max: 1,
+                    height: 2,
+                    width: 1,
+                }),
+                ..base.clone()
+            },
+        ),
+        (
             "l-bfgs",
             TrainConfig {
                 lr: 1.0,

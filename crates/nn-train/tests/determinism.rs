@@ -7,7 +7,7 @@
 
 use nn_core::{Network, Output};
 use nn_linalg::{Matrix, Threads};
-use nn_train::{Optimizer, Samples, Selection, TrainConfig, TrainData, Trainer};
+use nn_train::{Optimizer, Samples, Selection, Shift, TrainConfig, TrainData, Trainer};
 
 fn digits_like() -> TrainData<f64> {
     // 1100 samples × 400 features, 10 classes, from a fixed formula.
@@ -19,21 +19,26 @@ fn digits_like() -> TrainData<f64> {
         train,
         validation: None,
         test: None,
+        scaling: None,
     }
 }
+
+/// Optimiser, batch size, dropout and image shifts.
+type Case = (Optimizer, Option<usize>, f64, Option<Shift>);
 
 #[test]
 fn one_thread_and_two_threads_give_the_same_bits() {
     let data = digits_like();
     const { assert!(2 * 550 * 400 * 64 >= Threads::MIN_PARALLEL_FLOPS) };
     const { assert!(1100 * 64 >= Threads::MIN_PARALLEL_ELEMENTS) };
-    let run = |threads: Threads, optimizer: Optimizer, batch: Option<usize>, dropout: f64| {
+    let run = |threads: Threads, (optimizer, batch, dropout, shift): Case| {
         let config = TrainConfig {
             epochs: 3,
             lr: 0.1,
             optimizer,
             batch_size: batch,
             dropout,
+            shift,
             selection: Selection::Last,
             threads,
             ..TrainConfig::default()
@@ -47,19 +52,21 @@ fn one_thread_and_two_threads_give_the_same_bits() {
             .map(|v| v.to_bits())
             .collect::<Vec<_>>()
     };
-    for (opt, batch, dropout) in [
-        (Optimizer::Gd, None, 0.0),
-        (Optimizer::ADAM, Some(550), 0.0),
-        (Optimizer::ADAM, Some(550), 0.5),
+    let shift = Some(Shift {
+        max: 2,
+        height: 20,
+        width: 20,
+    });
+    for case in [
+        (Optimizer::Gd, None, 0.0, None),
+        (Optimizer::ADAM, Some(550), 0.0, None),
+        (Optimizer::ADAM, Some(550), 0.5, None),
+        (Optimizer::ADAM, Some(550), 0.5, shift),
+        (Optimizer::Gd, None, 0.0, shift),
     ] {
-        let one = run(Threads::Single, opt, batch, dropout);
-        let two = run(Threads::from_count(2), opt, batch, dropout);
-        assert_eq!(
-            one,
-            two,
-            "{}: weights differ between 1 and 2 threads",
-            opt.name()
-        );
+        let one = run(Threads::Single, case);
+        let two = run(Threads::from_count(2), case);
+        assert_eq!(one, two, "{case:?}: weights differ between 1 and 2 threads");
     }
 }
 

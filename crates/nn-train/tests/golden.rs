@@ -13,7 +13,8 @@ use nn_data::{
 use nn_linalg::{Matrix, Threads};
 use nn_train::job::{JobSpec, Saving, predict_proba, run_job};
 use nn_train::{
-    Checkpoint, OLDEST_READABLE, Optimizer, Precision, Selection, Status, TrainConfig, VERSION,
+    Checkpoint, OLDEST_READABLE, Optimizer, Precision, Selection, Shift, Status, TrainConfig,
+    VERSION,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -116,6 +117,21 @@ fn golden(version: u32) {
         assert_eq!(init, Some(nn_core::Init::XavierNormal));
     }
     assert_eq!(c.target_scale, None, "the golden models are classifiers");
+    let shift = c.training.as_ref().and_then(|t| t.run.shift);
+    if version < 6 {
+        assert_eq!(shift, None);
+    } else {
+        let image = Shift {
+            max: 1,
+            height: 1,
+            width: 2,
+        };
+        assert_eq!(
+            shift,
+            Some(image),
+            "v{version}: the two features as a 1×2 image"
+        );
+    }
     if version == VERSION {
         assert_eq!(
             c.to_bytes().unwrap(),
@@ -186,6 +202,12 @@ fn write_golden_files() {
             seed: 11,
             selection: Selection::VAL_LOSS,
             threads: Threads::Single,
+            // Format 6 on: the two features as a 1×2 image, shifted by a pixel at random.
+            shift: Some(Shift {
+                max: 1,
+                height: 1,
+                width: 2,
+            }),
             ..TrainConfig::default()
         },
         split: SplitSpec {

@@ -125,6 +125,7 @@ fn gd_epoch_equals_hand_computed_step() {
             train,
             validation: None,
             test: None,
+            scaling: None,
         },
         &mut |_| {},
     )
@@ -271,6 +272,7 @@ fn divergence_names_epoch_and_keeps_the_last_good_checkpoint() {
                 train,
                 validation: None,
                 test: None,
+                scaling: None,
             },
             &mut |e| {
                 if let TrainEvent::NewBest { report, network } = e {
@@ -361,6 +363,7 @@ fn epoch_f1_is_the_classification_reports_macro_f1() {
         train: three(60, 0),
         validation: Some(three(30, 60)),
         test: Some(three(30, 90)),
+        scaling: None,
     };
     for epochs in [1, 7] {
         let config = TrainConfig {
@@ -455,6 +458,7 @@ fn lbfgs_reaches_the_newton_optimum_of_logistic_regression() {
         train,
         validation: None,
         test: None,
+        scaling: None,
     };
     t.run(&data, &mut |e| {
         if let TrainEvent::Stopped { reason, epoch } = e {
@@ -502,6 +506,18 @@ fn lbfgs_refuses_mini_batches_dropout_and_schedules() {
             ..base.clone()
         })
         .contains("dropout = 0.2")
+    );
+    let shift = Shift {
+        max: 1,
+        height: 6,
+        width: 10,
+    };
+    assert!(
+        err(TrainConfig {
+            shift: Some(shift),
+            ..base.clone()
+        })
+        .contains("shifted images change it")
     );
     let history0 = TrainConfig {
         optimizer: Optimizer::Lbfgs {

@@ -116,6 +116,7 @@ fn adam_epoch(threads: Threads) -> f64 {
         train: Samples::classes(x, labels),
         validation: None,
         test: None,
+        scaling: None,
     };
     let run = |epochs: usize| {
         let config = TrainConfig {

@@ -259,6 +259,7 @@ fn run_one<T: Scalar>(
         train: samples(&parts.train),
         validation: None,
         test: Some(samples(&parts.test)),
+        scaling: None,
     };
     let arch = job.architecture(data.features(), data.classes().len());
     let init = match factor {

@@ -113,6 +113,10 @@ pub struct ModernSpec {
     /// Dropout rate of the hidden layers.
     #[serde(default)]
     pub dropout: f64,
+    /// Random shifts of the training images by up to this many pixels (`--shift`); needs `image`.
+    pub shift: Option<usize>,
+    /// The image's `[height, width]`, pixels stored row by row (`--image`).
+    pub image: Option<[usize; 2]>,
     /// As `--optimizer` names it.
     pub optimizer: String,
     /// AdamW's decoupled weight decay (default 0.01).
@@ -303,6 +307,7 @@ impl Specs {
             min_delta: 0.0,
             threads: Threads::Single,
             dropout: 0.0,
+            shift: None,
         };
         if variant == Variant::Adam {
             config.optimizer = Optimizer::ADAM;
@@ -331,6 +336,11 @@ impl Specs {
             config.batch_size = m.batch;
             config.epochs = scaled(m.epochs);
             config.dropout = m.dropout;
+            config.shift = match (m.shift, m.image) {
+                (Some(max), Some([height, width])) => Some(nn_train::Shift { max, height, width }),
+                (None, None) => None,
+                _ => bail!("{}: modern.shift and modern.image go together", e.id),
+            };
             config.selection = m.select.parse().map_err(anyhow::Error::msg)?;
             if let Some(h) = &m.hidden {
                 hidden = h.clone();

@@ -96,35 +96,38 @@ pub(super) fn cross_validation(a: &CvArgs, given: &dyn Fn(&str) -> bool) -> Resu
     let dataset;
     let opts = pipeline_options(&t.data);
     // The labels the folds are drawn from, and how a fold's data is made from its training rows.
-    let (labels, classes, data_for): (Vec<usize>, usize, Box<DataFor<'_>>) = if FileKind::of(&path)
-        == FileKind::Text
-    {
-        table = Table::read(&path, &t.data.table.read_options())?;
-        let selected = Selected::new(&table, &opts)?;
-        if selected.is_regression() {
-            bail!(
-                "nn cv scores classifiers; target '{}' is read as regression (nn train reports MSE, MAE and R² on a held-out part; --task classification if its values are classes)",
-                selected.target_name()
-            );
-        }
-        let labels = selected.labels().to_vec();
-        let classes = selected.classes().len();
-        let (table, opts) = (&table, &opts);
-        (
-            labels,
-            classes,
-            Box::new(move |rows| Ok(Selected::new(table, opts)?.fit(rows)?.1)),
-        )
-    } else {
-        dataset = load(&t.data, LabelScheme::Auto)?;
-        let dataset = &dataset;
-        (
-            dataset.labels().to_vec(),
-            dataset.classes().len(),
-            Box::new(move |_| Ok(dataset.clone())),
-        )
-    };
-    let spec = super::train::spec_from(t, classes, false)?;
+    let (labels, classes, features, data_for): (Vec<usize>, usize, usize, Box<DataFor<'_>>) =
+        if FileKind::of(&path) == FileKind::Text {
+            table = Table::read(&path, &t.data.table.read_options())?;
+            let selected = Selected::new(&table, &opts)?;
+            if selected.is_regression() {
+                bail!(
+                    "nn cv scores classifiers; target '{}' is read as regression (nn train reports MSE, MAE and R² on a held-out part; --task classification if its values are classes)",
+                    selected.target_name()
+                );
+            }
+            let labels = selected.labels().to_vec();
+            let classes = selected.classes().len();
+            // Before one-hot encoding; an image's pixels are numbers, so the same count.
+            let features = selected.input_names().len();
+            let (table, opts) = (&table, &opts);
+            (
+                labels,
+                classes,
+                features,
+                Box::new(move |rows| Ok(Selected::new(table, opts)?.fit(rows)?.1)),
+            )
+        } else {
+            dataset = load(&t.data, LabelScheme::Auto)?;
+            let dataset = &dataset;
+            (
+                dataset.labels().to_vec(),
+                dataset.classes().len(),
+                dataset.features(),
+                Box::new(move |_| Ok(dataset.clone())),
+            )
+        };
+    let spec = super::train::spec_from(t, features, classes, false)?;
     let folds = nn_data::folds(&labels, a.folds, t.stratify, t.seed)?;
     let workers = Threads::from_count(t.threads).count();
     let outcomes = match spec.precision {

@@ -23,7 +23,7 @@ pub fn check_flags(
         Activation::LeakyRelu { slope } => slope.to_string(),
         _ => Activation::LEAKY_SLOPE.to_string(),
     };
-    let rows: [(&str, &str, String, String); 26] = [
+    let rows: [(&str, &str, String, String); 28] = [
         (
             "hidden",
             "--hidden",
@@ -48,6 +48,18 @@ pub fn check_flags(
             "--dropout",
             s.dropout.to_string(),
             q.dropout.to_string(),
+        ),
+        (
+            "shift",
+            "--shift",
+            shift(s.shift, false),
+            shift(q.shift, false),
+        ),
+        (
+            "image",
+            "--image",
+            shift(s.shift, true),
+            shift(q.shift, true),
         ),
         (
             "leaky_slope",
@@ -172,6 +184,15 @@ pub fn check_flags(
         }
     }
     Ok(())
+}
+
+/// The saved or asked shift's largest offset (or, with `image`, its image size).
+fn shift(s: Option<nn_train::Shift>, image: bool) -> String {
+    match s {
+        None => "no shifts".into(),
+        Some(s) if image => format!("{}x{}", s.height, s.width),
+        Some(s) => s.max.to_string(),
+    }
 }
 
 fn widths(w: &[usize]) -> String {

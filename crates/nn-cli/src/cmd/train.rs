@@ -9,8 +9,8 @@ use nn_data::{Selected, SplitSpec};
 use nn_linalg::{Scalar, Threads};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
 use nn_train::{
-    Metric, Optimizer, Precision, ResumeProblem, Schedule, Selection, TrainConfig, TrainError,
-    TrainEvent,
+    Metric, Optimizer, Precision, ResumeProblem, Schedule, Selection, Shift, TrainConfig,
+    TrainError, TrainEvent,
 };
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -62,8 +62,45 @@ fn split_spec(a: &TrainArgs) -> Result<SplitSpec> {
     })
 }
 
-/// The job the flags ask for, on data of `classes` classes, or a regression target (`classes` is then 1).
-pub(super) fn spec_from(a: &TrainArgs, classes: usize, regression: bool) -> Result<JobSpec> {
+/// The image shifts `--shift` and `--image` ask for, on data of `features` features.
+fn shift_from(a: &TrainArgs, features: usize) -> Result<Option<Shift>> {
+    let Some(max) = a.shift else {
+        return Ok(None);
+    };
+    let shift = match &a.image {
+        Some(size) => {
+            let (h, w) = size
+                .split_once(['x', 'X', '×'])
+                .and_then(|(h, w)| Some((h.trim().parse().ok()?, w.trim().parse().ok()?)))
+                .with_context(|| {
+                    format!("--image '{size}': give the image size as HEIGHTxWIDTH, e.g. 28x28")
+                })?;
+            Shift {
+                max,
+                height: h,
+                width: w,
+            }
+        }
+        None => Shift::square(max, features).with_context(|| {
+            format!(
+                "--shift {max}: the {features} features are not a square image; give its size with --image HEIGHTxWIDTH"
+            )
+        })?,
+    };
+    shift
+        .check(features)
+        .with_context(|| format!("--shift {max}"))?;
+    Ok(Some(shift))
+}
+
+/// The job the flags ask for, on data of `features` features and `classes` classes, or a regression target
+/// (`classes` is then 1).
+pub(super) fn spec_from(
+    a: &TrainArgs,
+    features: usize,
+    classes: usize,
+    regression: bool,
+) -> Result<JobSpec> {
     let split = split_spec(a)?;
     let validation = split.validation;
     let schedule = if let Some(p) = &a.lr_plateau {
@@ -150,6 +187,7 @@ pub(super) fn spec_from(a: &TrainArgs, classes: usize, regression: bool) -> Resu
             min_delta: a.min_delta,
             threads: Threads::from_count(a.threads),
             dropout: a.dropout,
+            shift: shift_from(a, features)?,
         },
         split,
         standardize: !a.no_standardize,
@@ -169,7 +207,12 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     // The file to resume is read whole before anything is written, so --resume F --out F is safe.
     let resume = a.resume.as_deref().map(Resume::load).transpose()?;
     let dataset = load_for(&a, resume.as_ref(), given)?;
-    let mut spec = spec_from(&a, dataset.classes().len(), dataset.is_regression())?;
+    let mut spec = spec_from(
+        &a,
+        dataset.features(),
+        dataset.classes().len(),
+        dataset.is_regression(),
+    )?;
     if let Some(r) = &resume {
         let saved = r.spec(spec.config.epochs, spec.config.threads)?;
         resume::check_flags(&saved, &spec, &a, given).map_err(|problem| TrainError::Resume {

@@ -158,6 +158,9 @@ pub struct RunRecord {
     /// The dropout rate of the hidden layers while training (0: none). Stored in the appendix (format 5 on).
     #[serde(skip)]
     pub dropout: f64,
+    /// Random shifts of the training images (`None`: none). Stored in the appendix (format 6 on).
+    #[serde(skip)]
+    pub shift: Option<crate::Shift>,
 }
 
 /// The data a model was trained on.
@@ -266,6 +269,17 @@ impl Checkpoint {
         }
         if t.data.train_samples == 0 {
             return Err(Inconsistency::NoTrainingSamples);
+        }
+        let inputs = self.network.architecture().n_input;
+        if let Some(s) = t.run.shift
+            && s.check(inputs).is_err()
+        {
+            return Err(Inconsistency::Shift {
+                max: s.max,
+                height: s.height,
+                width: s.width,
+                inputs,
+            });
         }
         let Some(r) = &t.resume else {
             return match self.status {

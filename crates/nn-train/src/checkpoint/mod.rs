@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
-//!        8   4 bytes   format version (u32): 4 is written, 2 to 4 are read
+//!        8   4 bytes   format version (u32): 6 is written, 2 to 6 are read
 //!       12   8 bytes   body length n (u64)
 //!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`, then (format 4 on) of an
 //!                      `Appendix`: the fields added since format 3 (the input schema, the initialisation)
@@ -39,6 +39,17 @@ struct Appendix {
     target_scale: Option<nn_data::Standardizer>,
     /// [`RunRecord::dropout`] of the training record (format 5 on).
     dropout: f64,
+    /// [`RunRecord::shift`] of the training record (format 6 on).
+    shift: Option<crate::Shift>,
+}
+
+/// The appendix of format 5.
+#[derive(serde::Deserialize)]
+struct AppendixV5 {
+    schema: Option<nn_data::Schema>,
+    init: Option<nn_core::Init>,
+    target_scale: Option<nn_data::Standardizer>,
+    dropout: f64,
 }
 
 /// The appendix of format 4.
@@ -55,6 +66,7 @@ struct AppendixRef<'a> {
     init: Option<nn_core::Init>,
     target_scale: &'a Option<nn_data::Standardizer>,
     dropout: f64,
+    shift: Option<crate::Shift>,
 }
 
 /// The format version this build writes.
@@ -68,10 +80,11 @@ struct AppendixRef<'a> {
 ///   (`PartMetrics::r2`, so their layout differs from version 4's, which
 ///   `report::legacy` reads), the `r2` selection rules, and the target's scaling at
 ///   the end of the appendix.
+/// - Version 6 added random image shifts while training ([`RunRecord::shift`]) at the end of the appendix.
 ///
-/// All four are read. Version 1 (before the body had its own record types and a status) is refused with a
+/// All five are read. Version 1 (before the body had its own record types and a status) is refused with a
 /// hint.
-pub const VERSION: u32 = 5;
+pub const VERSION: u32 = 6;
 /// The oldest format version this build reads.
 pub const OLDEST_READABLE: u32 = 2;
 /// The largest body read or written (256 MiB): also bincode's allocation limit, so a forged length inside the
@@ -94,6 +107,7 @@ impl Checkpoint {
             init: self.training.as_ref().and_then(|t| t.run.init),
             target_scale: &self.target_scale,
             dropout: self.training.as_ref().map_or(0.0, |t| t.run.dropout),
+            shift: self.training.as_ref().and_then(|t| t.run.shift),
         };
         let body = bincode::serde::encode_to_vec((self, appendix), bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
@@ -188,6 +202,20 @@ impl Checkpoint {
                     init: a.init,
                     target_scale: None,
                     dropout: 0.0,
+                    shift: None,
+                })
+            }
+            5 => {
+                let (a, more): (AppendixV5, usize) =
+                    bincode::serde::decode_from_slice(rest, bincode_config())
+                        .map_err(decode_err)?;
+                used += more;
+                Some(Appendix {
+                    schema: a.schema,
+                    init: a.init,
+                    target_scale: a.target_scale,
+                    dropout: a.dropout,
+                    shift: None,
                 })
             }
             _ => {
@@ -204,6 +232,7 @@ impl Checkpoint {
             if let Some(t) = &mut ckpt.training {
                 t.run.init = appendix.init;
                 t.run.dropout = appendix.dropout;
+                t.run.shift = appendix.shift;
             }
         }
         if used != n {

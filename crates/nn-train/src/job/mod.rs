@@ -69,6 +69,7 @@ impl JobSpec {
             standardize: self.standardize,
             init: self.init,
             dropout: c.dropout,
+            shift: c.shift,
         }
     }
 
@@ -97,6 +98,7 @@ impl JobSpec {
                 min_delta: r.min_delta,
                 threads,
                 dropout: r.dropout,
+                shift: r.shift,
             },
             split: SplitSpec {
                 train: r.split_train,

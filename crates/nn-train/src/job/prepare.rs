@@ -88,6 +88,7 @@ pub fn prepare(dataset: &Dataset, split: &SplitSpec, standardize: bool) -> Resul
             train,
             validation,
             test,
+            scaling: Some(standardizer.clone()),
         },
         split: parts,
         standardizer,
@@ -108,5 +109,6 @@ pub fn cast_data<T: Scalar>(d: &TrainData<f64>) -> TrainData<T> {
         train: cast_samples(&d.train),
         validation: d.validation.as_ref().map(cast_samples),
         test: d.test.as_ref().map(cast_samples),
+        scaling: d.scaling.clone(),
     }
 }

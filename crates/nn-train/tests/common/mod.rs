@@ -28,6 +28,7 @@ pub fn data() -> TrainData<f64> {
         train: moons(60, 0),
         validation: Some(moons(20, 60)),
         test: Some(moons(20, 80)),
+        scaling: None,
     }
 }
 
@@ -116,6 +117,7 @@ pub fn forge(c: &Checkpoint) -> Vec<u8> {
                 c.training.as_ref().and_then(|t| t.run.init),
                 &c.target_scale,
                 c.training.as_ref().map_or(0.0, |t| t.run.dropout),
+                c.training.as_ref().and_then(|t| t.run.shift),
             ),
             bincode::config::standard(),
         )
