@@ -189,6 +189,17 @@ impl<T: Scalar> Matrix<T> {
         }
     }
 
+    /// Copies rows `start..start + count` into `dst`, which is resized to `count` rows (without allocating
+    /// when it has held that many before): a contiguous run of each column, so one `memcpy` per column.
+    pub fn copy_rows_into(&self, start: usize, count: usize, dst: &mut Matrix<T>) {
+        assert_eq!(dst.cols(), self.cols(), "copy_rows_into: column count");
+        dst.resize_rows(count);
+        for j in 0..self.cols() {
+            dst.col_mut(j)
+                .copy_from_slice(&self.col(j)[start..start + count]);
+        }
+    }
+
     /// A new matrix holding the rows listed in `indices`, in that order.
     pub fn select_rows(&self, indices: &[usize]) -> Matrix<T> {
         let mut out = Matrix::zeros(indices.len(), self.cols());

@@ -199,6 +199,11 @@ fn resize_rows_keeps_data_and_gather_selects_rows() {
     assert_eq!(batch.row_to_vec(1), vec![0.0, 1.0, 2.0]);
     assert_eq!(batch.row_to_vec(4), vec![0.0, 0.0, 0.0]);
     assert_eq!(a.select_rows(&[]).shape(), (0, 3));
+    a.copy_rows_into(1, 2, &mut batch);
+    assert_eq!(batch.shape(), (2, 3));
+    assert_eq!(batch.to_row_major(), [10.0, 11.0, 12.0, 20.0, 21.0, 22.0]);
+    a.copy_rows_into(5, 0, &mut batch);
+    assert_eq!(batch.shape(), (0, 3));
 }
 
 #[test]

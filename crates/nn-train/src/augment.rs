@@ -98,20 +98,22 @@ pub fn shift_key(seed: u64, epoch: usize, step: usize) -> u64 {
     splitmix64(splitmix64(seed ^ SHIFT) ^ splitmix64(epoch as u64) ^ (step as u64))
 }
 
-/// Applies a [`Shift`] to batches of standardised rows; allocated once per run.
+/// Applies a [`Shift`] to batches of standardised rows; its buffers grow to the first batch's size and are
+/// reused after it.
 #[derive(Clone, Debug)]
 pub(crate) struct Shifter<T: Scalar> {
     shift: Shift,
-    /// μ and σ per feature (0 and 1 for raw features).
+    /// μ and 1/σ per feature (0 and 1 for raw features).
     mean: Vec<T>,
     scale: Vec<T>,
-    /// `−μ_j / σ_j`: pixel j when it moves in from outside the image.
-    outside: Vec<T>,
+    inv_scale: Vec<T>,
     /// The smallest and largest value of each feature in the training part.
     low: Vec<T>,
     high: Vec<T>,
-    /// One row in the file's units.
+    /// The batch in the file's units, column-major like the batch (`rows × features`).
     raw: Vec<T>,
+    /// Each row's (row, column) offset.
+    offsets: Vec<(isize, isize)>,
 }
 
 impl<T: Scalar> Shifter<T> {
@@ -126,7 +128,7 @@ impl<T: Scalar> Shifter<T> {
             ),
             None => (vec![T::ZERO; n], vec![T::ONE; n]),
         };
-        let outside = mean.iter().zip(&scale).map(|(&m, &s)| -m / s).collect();
+        let inv_scale = scale.iter().map(|&s| T::ONE / s).collect();
         let range = |pick: fn(T, T) -> bool| -> Vec<T> {
             (0..train.cols())
                 .map(|j| {
@@ -141,10 +143,11 @@ impl<T: Scalar> Shifter<T> {
             shift,
             mean,
             scale,
-            outside,
+            inv_scale,
             low: range(|v, acc| v < acc),
             high: range(|v, acc| v > acc),
-            raw: vec![T::ZERO; n],
+            raw: Vec::new(),
+            offsets: Vec::new(),
         }
     }
 
@@ -155,39 +158,51 @@ impl<T: Scalar> Shifter<T> {
         // Drawn as u32 (not usize or isize) so 32- and 64-bit machines consume the stream alike.
         let span = 2 * self.shift.max as u32 + 1;
         let max = self.shift.max as isize;
-        for i in 0..x.rows() {
+        self.offsets.clear();
+        for _ in 0..x.rows() {
             let dr = rng.random_range(0..span) as isize - max;
             let dc = rng.random_range(0..span) as isize - max;
-            self.move_row(x, i, dr, dc);
+            self.offsets.push((dr, dc));
         }
+        self.move_rows(x);
     }
 
-    /// Row `i` of `x` moved down by `dr` and right by `dc` pixels (negative: up, left).
-    fn move_row(&mut self, x: &mut Matrix<T>, i: usize, dr: isize, dc: isize) {
-        if dr == 0 && dc == 0 {
-            return;
-        }
-        for (k, raw) in self.raw.iter_mut().enumerate() {
-            *raw = x.get(i, k) * self.scale[k] + self.mean[k];
+    /// Row i of `x` moved down by `offsets[i].0` and right by `offsets[i].1` pixels (negative: up, left).
+    /// Column by column, as the batch is stored: first the whole batch into the file's units, then each
+    /// pixel of every row from its source pixel.
+    fn move_rows(&mut self, x: &mut Matrix<T>) {
+        let m = x.rows();
+        self.raw.clear();
+        for k in 0..x.cols() {
+            let (s, mu) = (self.scale[k], self.mean[k]);
+            self.raw.extend(x.col(k).iter().map(|&z| z * s + mu));
         }
         let (h, w) = (self.shift.height as isize, self.shift.width as isize);
         for r in 0..h {
             for c in 0..w {
                 let j = (r * w + c) as usize;
-                let (sr, sc) = (r - dr, c - dc);
-                let v = if (0..h).contains(&sr) && (0..w).contains(&sc) {
-                    (self.raw[(sr * w + sc) as usize] - self.mean[j]) / self.scale[j]
-                } else {
-                    self.outside[j]
-                };
-                let v = if v < self.low[j] {
-                    self.low[j]
-                } else if v > self.high[j] {
-                    self.high[j]
-                } else {
-                    v
-                };
-                x.set(i, j, v);
+                let (mu, inv, low, high) =
+                    (self.mean[j], self.inv_scale[j], self.low[j], self.high[j]);
+                let column = x.col_mut(j);
+                for (i, (out, &(dr, dc))) in column.iter_mut().zip(&self.offsets).enumerate() {
+                    if dr == 0 && dc == 0 {
+                        continue; // unmoved: already standardised and in range
+                    }
+                    let (sr, sc) = (r - dr, c - dc);
+                    let v = if (0..h).contains(&sr) && (0..w).contains(&sc) {
+                        self.raw[(sr * w + sc) as usize * m + i]
+                    } else {
+                        T::ZERO
+                    };
+                    let z = (v - mu) * inv;
+                    *out = if z < low {
+                        low
+                    } else if z > high {
+                        high
+                    } else {
+                        z
+                    };
+                }
             }
         }
     }
@@ -210,6 +225,12 @@ mod tests {
         width: 4,
     };
 
+    /// Moves row 0 of `x` (its only row) by (dr, dc).
+    fn move_one(s: &mut Shifter<f64>, x: &mut Matrix<f64>, dr: isize, dc: isize) {
+        s.offsets = vec![(dr, dc)];
+        s.move_rows(x);
+    }
+
     /// A training part whose features span 0 to 100: nothing in these tests is clamped but where it says so.
     fn wide(n: usize) -> Matrix<f64> {
         Matrix::from_fn(2, n, |i, _| 100.0 * i as f64)
@@ -219,7 +240,7 @@ mod tests {
     fn moves_pixels_and_fills_the_edge_with_zero() {
         let mut s = Shifter::<f64>::new(SHIFT, None, &wide(12));
         let mut x = Matrix::from_row_major(1, 12, &image());
-        s.move_row(&mut x, 0, 1, -1);
+        move_one(&mut s, &mut x, 1, -1);
         // Down one row, left one column: row 0 and column 3 come from outside.
         #[rustfmt::skip]
         let expected = [
@@ -243,10 +264,15 @@ mod tests {
         let mut range = wide(12);
         st.transform(&mut range);
         let mut s = Shifter::<f64>::new(SHIFT, Some(&st), &range);
-        s.move_row(&mut x, 0, -1, 1);
+        move_one(&mut s, &mut x, -1, 1);
         let back: Vec<f64> = (0..12).map(|j| st.inverse(j, x.get(0, j))).collect();
         let mut plain = Matrix::from_row_major(1, 12, &raw);
-        Shifter::<f64>::new(SHIFT, None, &wide(12)).move_row(&mut plain, 0, -1, 1);
+        move_one(
+            &mut Shifter::<f64>::new(SHIFT, None, &wide(12)),
+            &mut plain,
+            -1,
+            1,
+        );
         for (a, b) in back.iter().zip(plain.row_to_vec(0)) {
             assert!((a - b).abs() < 1e-12, "{back:?}");
         }
@@ -296,7 +322,7 @@ mod tests {
         let train = Matrix::from_fn(2, 12, |i, j| (i * (j + 1)) as f64);
         let mut s = Shifter::<f64>::new(SHIFT, None, &train);
         let mut x = Matrix::from_row_major(1, 12, &image());
-        s.move_row(&mut x, 0, 0, -1);
+        move_one(&mut s, &mut x, 0, -1);
         #[rustfmt::skip]
         let expected = [
             1., 2., 3., 0.,  // 2, 3, 4 clamped to 1, 2, 3; the edge is 0
