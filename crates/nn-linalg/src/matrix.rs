@@ -189,6 +189,32 @@ impl<T: Scalar> Matrix<T> {
         }
     }
 
+    /// Copies the columns listed in `indices`, in that order, into the rows of `dst`, which is resized to
+    /// `indices.len()` rows (without allocating when it has held that many before): `dst = selfᵀ[indices, :]`.
+    ///
+    /// With samples stored as the columns of `self` (the transpose of a data matrix), this gathers shuffled
+    /// samples reading each one as one contiguous run, eight samples at a time so that the writes into each
+    /// column of `dst` are contiguous too; a row gather from a column-major matrix instead touches a new
+    /// cache line for every value.
+    pub fn gather_cols_as_rows_into(&self, indices: &[usize], dst: &mut Matrix<T>) {
+        assert_eq!(dst.cols(), self.rows(), "gather_cols_as_rows_into: width");
+        dst.resize_rows(indices.len());
+        const GROUP: usize = 8;
+        for (g, group) in indices.chunks(GROUP).enumerate() {
+            let src: [&[T]; GROUP] =
+                std::array::from_fn(|t| self.col(group.get(t).copied().unwrap_or(group[0])));
+            let at = g * GROUP;
+            #[allow(clippy::needless_range_loop)]
+            // j picks dst's column and the entry of every source
+            for j in 0..self.rows() {
+                let out = &mut dst.col_mut(j)[at..at + group.len()];
+                for (t, o) in out.iter_mut().enumerate() {
+                    *o = src[t][j];
+                }
+            }
+        }
+    }
+
     /// Copies rows `start..start + count` into `dst`, which is resized to `count` rows (without allocating
     /// when it has held that many before): a contiguous run of each column, so one `memcpy` per column.
     pub fn copy_rows_into(&self, start: usize, count: usize, dst: &mut Matrix<T>) {
