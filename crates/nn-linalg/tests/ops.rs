@@ -256,3 +256,22 @@ fn column_blocks_cover_every_column_once() {
     });
     assert_eq!(blocks.into_inner(), 1, "small matrices stay in one block");
 }
+
+/// Gathering samples from the transposed matrix equals gathering rows from the matrix, on awkward sizes
+/// (groups of eight samples with a partial last group, and widths of 0, 1, 7, 17 and 65).
+#[test]
+fn gathering_columns_as_rows_equals_gathering_rows() {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    for n in [0, 1, 7, 17, 65] {
+        let x = Matrix::<f64>::from_fn(23, n, |i, j| (100 * i + j) as f64);
+        let xt = x.transpose();
+        for count in [0, 1, 7, 8, 9, 17, 23] {
+            let indices: Vec<usize> = (0..count).map(|_| rng.random_range(0..23)).collect();
+            let mut want = Matrix::zeros(0, n);
+            x.gather_rows_into(&indices, &mut want);
+            let mut got = Matrix::zeros(3, n);
+            xt.gather_cols_as_rows_into(&indices, &mut got);
+            assert_eq!(got, want, "width {n}, {count} samples");
+        }
+    }
+}
