@@ -1,6 +1,7 @@
 //! `cargo xtask bench`: per-epoch time of full-batch training against the same epoch's matrix products alone
-//! (our own roofline), at one thread and at all threads, and both against the machine's FMA peak measured
-//! first in the same process. Medians of repeated runs.
+//! (our own roofline), at one thread and at all threads, and both against the machine's FMA peak, measured
+//! in the same process right before and right after each case's products (the machine's speed drifts within
+//! minutes, so a peak taken once at the start misjudges later cases). Medians of repeated runs.
 
 pub mod compare;
 
@@ -19,7 +20,8 @@ pub struct Measurement {
     pub ratio: f64,
     /// The products' rate: their FLOPs per epoch over `gemm_s`.
     pub gemm_gflops: f64,
-    /// The FMA peak of this many cores in this precision, measured at the start of the run.
+    /// The FMA peak of this many cores in this precision: the higher of one core's rate measured right
+    /// before and right after the products, times the cores used.
     pub peak_gflops: f64,
     /// `gemm_gflops / peak_gflops`.
     pub products_of_peak: f64,
@@ -30,19 +32,21 @@ pub struct Measurement {
 
 /// One core's FMA peak now, in f64 and f32 (GFLOP/s), through the dispatch our kernels use.
 pub fn fma_peak() -> (f64, f64) {
-    let rate = |f32: bool| {
-        let mut flops = 0.0;
-        let seconds = quick_time(|| {
-            let (n, v) = nn_linalg::peak::fma_loop(100_000, f32);
-            flops = n;
-            std::hint::black_box(v);
-        });
-        flops / seconds / 1e9
-    };
-    (rate(false), rate(true))
+    (core_peak(false), core_peak(true))
 }
 
-fn measure<T: Scalar>(case: &Case, threads: Threads, core_peak: f64) -> Measurement {
+/// One core's FMA peak now in one precision (GFLOP/s).
+fn core_peak(f32: bool) -> f64 {
+    let mut flops = 0.0;
+    let seconds = quick_time(|| {
+        let (n, v) = nn_linalg::peak::fma_loop(100_000, f32);
+        flops = n;
+        std::hint::black_box(v);
+    });
+    flops / seconds / 1e9
+}
+
+fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
     let mut epoch = Epoch::<T>::of(case, threads);
     let arch = epoch.net.architecture().clone();
     let flops = arch.flops_per_pass(case.m) as f64;
@@ -58,6 +62,13 @@ fn measure<T: Scalar>(case: &Case, threads: Threads, core_peak: f64) -> Measurem
         })
     });
     let mut products = Products::<T>::new(case.m, case.widths);
+    // After a pause: right after timed work, pool threads still spin for more, and a loop measured then
+    // shares a core with one of them.
+    let peak_now = || {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        core_peak(case.f32)
+    };
+    let before = peak_now();
     let gemm_s = threads.run(|| {
         time_per_iter(samples, inner, || {
             for _ in 0..inner {
@@ -65,7 +76,7 @@ fn measure<T: Scalar>(case: &Case, threads: Threads, core_peak: f64) -> Measurem
             }
         })
     });
-    let peak = core_peak * threads.count() as f64;
+    let peak = before.max(peak_now()) * threads.count() as f64;
     Measurement {
         case: case.name.to_string(),
         threads: threads.count(),
@@ -99,15 +110,15 @@ pub fn run(json: bool, only: Option<String>) -> Result<()> {
     {
         for threads in [Threads::Single, Threads::All] {
             let m = if case.f32 {
-                measure::<f32>(case, threads, peak32)
+                measure::<f32>(case, threads)
             } else {
-                measure::<f64>(case, threads, peak64)
+                measure::<f64>(case, threads)
             };
             let line = if json {
                 serde_json::to_string(&m)?
             } else {
                 format!(
-                    "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products: {:.0}% of peak; epoch {:.0}%)",
+                    "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products: {:.0}% of the {:.1} peak; epoch {:.0}%)",
                     m.case,
                     m.threads,
                     fmt(m.epoch_s),
@@ -115,6 +126,7 @@ pub fn run(json: bool, only: Option<String>) -> Result<()> {
                     m.ratio,
                     m.gemm_gflops,
                     100.0 * m.products_of_peak,
+                    m.peak_gflops,
                     100.0 * m.epoch_of_peak
                 )
             };
