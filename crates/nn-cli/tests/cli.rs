@@ -1,7 +1,7 @@
 //! The real `nn` binary: every subcommand's success path (bad input: `bad_input.rs`).
 
 mod common;
-use common::{assert_clean_failure, blobs, nn, scratch, stderr};
+use common::{assert_clean_failure, blobs, inspect, nn, scratch, stderr, train_on};
 use std::path::Path;
 
 #[test]
@@ -451,15 +451,7 @@ fn init_is_chosen_by_activation_or_by_flag_and_resume_keeps_it() {
 fn dropout_and_lbfgs_train_record_and_refuse_bad_values() {
     let dir = scratch("modern");
     let data = blobs(&dir);
-    let train = |extra: &[&str], name: &str| {
-        nn().args(["train", "--data"])
-            .arg(&data)
-            .arg("--out")
-            .arg(dir.join(name))
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let train = |extra: &[&str], name: &str| train_on(&data, &dir.join(name), extra);
     let out = train(
         &[
             "--hidden",
@@ -479,12 +471,7 @@ fn dropout_and_lbfgs_train_record_and_refuse_bad_values() {
         "drop.nnm",
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let inspect = nn()
-        .arg("inspect")
-        .arg(dir.join("drop.nnm"))
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&inspect.stdout).contains("dropout 0.3"));
+    assert!(inspect(&dir.join("drop.nnm")).contains("dropout 0.3"));
     let changed = train(
         &[
             "--hidden",
@@ -583,24 +570,12 @@ fn bars(dir: &Path) -> std::path::PathBuf {
 fn image_shifts_train_record_and_refuse_bad_sizes() {
     let dir = scratch("shift");
     let data = bars(&dir);
-    let train = |extra: &[&str], name: &str| {
-        nn().args(["train", "--data"])
-            .arg(&data)
-            .arg("--out")
-            .arg(dir.join(name))
-            .args(["--hidden", "8", "--optimizer", "adam", "--batch-size", "10"])
-            .args(extra)
-            .output()
-            .unwrap()
-    };
+    let base = ["--hidden", "8", "--optimizer", "adam", "--batch-size", "10"];
+    let train =
+        |extra: &[&str], name: &str| train_on(&data, &dir.join(name), &[&base, extra].concat());
     let out = train(&["--shift", "1", "--epochs", "10", "-q"], "shift.nnm");
     assert!(out.status.success(), "{}", stderr(&out));
-    let inspect = nn()
-        .arg("inspect")
-        .arg(dir.join("shift.nnm"))
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&inspect.stdout);
+    let text = inspect(&dir.join("shift.nnm"));
     assert!(text.contains("±1 px shifts of 4x4 images"), "{text}");
     // The same run to 15 epochs, in one go and through a resume: the same bytes.
     let resume = dir.join("shift.nnm");
@@ -616,36 +591,17 @@ fn image_shifts_train_record_and_refuse_bad_sizes() {
         std::fs::read(dir.join("straight.nnm")).unwrap(),
         "a resumed run with shifts is the uninterrupted one"
     );
+    // Resuming with other shifts is refused, naming the flag and both values.
+    let resume_with = |flags: &[&str]| {
+        let rest = ["--epochs", "20", "--resume", resume.to_str().unwrap(), "-q"];
+        train(&[flags, &rest].concat(), "x.nnm")
+    };
     assert_clean_failure(
-        &train(
-            &[
-                "--shift",
-                "2",
-                "--epochs",
-                "20",
-                "--resume",
-                resume.to_str().unwrap(),
-                "-q",
-            ],
-            "x.nnm",
-        ),
+        &resume_with(&["--shift", "2"]),
         "--shift is 2, but the run was trained with 1",
     );
     assert_clean_failure(
-        &train(
-            &[
-                "--shift",
-                "1",
-                "--image",
-                "8x2",
-                "--epochs",
-                "20",
-                "--resume",
-                resume.to_str().unwrap(),
-                "-q",
-            ],
-            "x.nnm",
-        ),
+        &resume_with(&["--shift", "1", "--image", "8x2"]),
         "--image is 8x2, but the run was trained with 4x4",
     );
 

@@ -35,6 +35,23 @@ pub fn blobs(dir: &Path) -> PathBuf {
     path
 }
 
+/// `nn train --data DATA --out OUT ARGS…`, run to the end.
+pub fn train_on(data: &Path, out: &Path, args: &[&str]) -> std::process::Output {
+    nn().args(["train", "--data"])
+        .arg(data)
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// What `nn inspect MODEL` prints.
+pub fn inspect(model: &Path) -> String {
+    let out = nn().arg("inspect").arg(model).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// A command's standard error as text.
 pub fn stderr(out: &std::process::Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

@@ -59,6 +59,40 @@ struct AppendixV4 {
     init: Option<nn_core::Init>,
 }
 
+impl From<AppendixV4> for Appendix {
+    fn from(a: AppendixV4) -> Self {
+        Appendix {
+            schema: a.schema,
+            init: a.init,
+            target_scale: None,
+            dropout: 0.0,
+            shift: None,
+        }
+    }
+}
+
+impl From<AppendixV5> for Appendix {
+    fn from(a: AppendixV5) -> Self {
+        Appendix {
+            schema: a.schema,
+            init: a.init,
+            target_scale: a.target_scale,
+            dropout: a.dropout,
+            shift: None,
+        }
+    }
+}
+
+/// Decodes an `A` from the start of `rest` and adds the bytes it took to `used`.
+fn decode_next<A: serde::de::DeserializeOwned>(
+    rest: &[u8],
+    used: &mut usize,
+) -> Result<A, bincode::error::DecodeError> {
+    let (a, more) = bincode::serde::decode_from_slice(rest, bincode_config())?;
+    *used += more;
+    Ok(a)
+}
+
 /// [`Appendix`] by reference, for writing.
 #[derive(serde::Serialize)]
 struct AppendixRef<'a> {
@@ -192,39 +226,17 @@ impl Checkpoint {
         let rest = &body[used..];
         let appendix = match version {
             ..=3 => None,
-            4 => {
-                let (a, more): (AppendixV4, usize) =
-                    bincode::serde::decode_from_slice(rest, bincode_config())
-                        .map_err(decode_err)?;
-                used += more;
-                Some(Appendix {
-                    schema: a.schema,
-                    init: a.init,
-                    target_scale: None,
-                    dropout: 0.0,
-                    shift: None,
-                })
-            }
-            5 => {
-                let (a, more): (AppendixV5, usize) =
-                    bincode::serde::decode_from_slice(rest, bincode_config())
-                        .map_err(decode_err)?;
-                used += more;
-                Some(Appendix {
-                    schema: a.schema,
-                    init: a.init,
-                    target_scale: a.target_scale,
-                    dropout: a.dropout,
-                    shift: None,
-                })
-            }
-            _ => {
-                let (a, more): (Appendix, usize) =
-                    bincode::serde::decode_from_slice(rest, bincode_config())
-                        .map_err(decode_err)?;
-                used += more;
-                Some(a)
-            }
+            4 => Some(
+                decode_next::<AppendixV4>(rest, &mut used)
+                    .map_err(decode_err)?
+                    .into(),
+            ),
+            5 => Some(
+                decode_next::<AppendixV5>(rest, &mut used)
+                    .map_err(decode_err)?
+                    .into(),
+            ),
+            _ => Some(decode_next::<Appendix>(rest, &mut used).map_err(decode_err)?),
         };
         if let Some(appendix) = appendix {
             ckpt.schema = appendix.schema;
