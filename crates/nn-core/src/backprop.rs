@@ -439,9 +439,16 @@ impl Dropout {
     }
 }
 
-/// SplitMix64's finaliser (Steele, Lea & Flood, 2014): spreads a key's bits over the whole word.
-pub fn splitmix64(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+/// SplitMix64's increment, the golden ratio's fractional bits (Steele, Lea & Flood, 2014).
+pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// SplitMix64's output step (Steele, Lea & Flood, 2014): one increment by [`GOLDEN_GAMMA`], then [`mix64`].
+pub fn splitmix64(z: u64) -> u64 {
+    mix64(z.wrapping_add(GOLDEN_GAMMA))
+}
+
+/// SplitMix64's finaliser (Stafford's "variant 13"): spreads a key's bits over the whole word.
+pub fn mix64(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)

@@ -20,7 +20,6 @@
 
 use crate::config::bad;
 use crate::error::Result;
-use nn_core::splitmix64;
 use nn_data::Standardizer;
 use nn_linalg::{Matrix, Scalar};
 use rand::rngs::ChaCha8Rng;
@@ -89,13 +88,6 @@ impl Shift {
             self.max, self.height, self.width
         )
     }
-}
-
-/// The shifts' key of step `step` (0-based, within the epoch) of 1-based `epoch`: like the dropout masks' key,
-/// a mix of the three, so a resumed run moves each image as an uninterrupted one, at any thread count.
-pub fn shift_key(seed: u64, epoch: usize, step: usize) -> u64 {
-    const SHIFT: u64 = 0x7368_6966_7473_2121; // "shifts!!": keeps these keys apart from the others
-    splitmix64(splitmix64(seed ^ SHIFT) ^ splitmix64(epoch as u64) ^ (step as u64))
 }
 
 /// Applies a [`Shift`] to batches of standardised rows; its buffers grow to the first batch's size and are
@@ -211,6 +203,7 @@ impl<T: Scalar> Shifter<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::{Draw, step_key};
 
     /// A 3×4 image whose pixel (r, c) is 10r + c + 1, in the file's units.
     fn image() -> Vec<f64> {
@@ -295,8 +288,8 @@ mod tests {
         let mut x = Matrix::from_row_major(rows, 9, &data);
         let mut y = x.clone();
         let mut s = Shifter::<f64>::new(shift, None, &wide(9));
-        s.apply(&mut x, shift_key(7, 3, 2));
-        s.apply(&mut y, shift_key(7, 3, 2));
+        s.apply(&mut x, step_key(Draw::Shifts, 7, 3, 2));
+        s.apply(&mut y, step_key(Draw::Shifts, 7, 3, 2));
         assert_eq!(x, y, "same key, same shifts");
         let mut seen = [0usize; 9];
         for i in 0..rows {
@@ -311,7 +304,7 @@ mod tests {
         // Each of the 9 offsets has probability 1/9: 1000 expected, σ ≈ 30; allow 5σ.
         assert!(seen.iter().all(|&n| n.abs_diff(1000) < 150), "{seen:?}");
         let mut z = Matrix::from_row_major(rows, 9, &data);
-        s.apply(&mut z, shift_key(7, 3, 3));
+        s.apply(&mut z, step_key(Draw::Shifts, 7, 3, 3));
         assert_ne!(x, z, "another step, other shifts");
     }
 

@@ -45,6 +45,7 @@ mod checkpoint;
 mod config;
 mod error;
 pub mod job;
+pub mod keys;
 pub mod lbfgs;
 pub mod metrics;
 mod optimizer;
@@ -53,7 +54,7 @@ mod report;
 mod select;
 mod trainer;
 
-pub use augment::{Shift, shift_key};
+pub use augment::Shift;
 pub use checkpoint::{
     Checkpoint, DataRecord, MAGIC, MAX_BODY, OLDEST_READABLE, Precision, ResumeState, RunRecord,
     Status, Training, VERSION, write_atomically,

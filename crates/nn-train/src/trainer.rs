@@ -8,17 +8,16 @@
 //!
 //! Every buffer is allocated before the first epoch: after it, the loop allocates nothing.
 
-use crate::augment::{Shifter, shift_key};
+use crate::augment::Shifter;
 use crate::config::{Optimizer, ValidConfig};
 use crate::error::{Result, TrainError};
+use crate::keys::{Draw, shuffle_seed, step_key};
 use crate::lbfgs::{self, Convergence, Pairs};
 use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
-use nn_core::{
-    Architecture, Dropout, Evaluation, Gradients, L2, Network, Targets, Workspace, splitmix64,
-};
+use nn_core::{Architecture, Dropout, Evaluation, Gradients, L2, Network, Targets, Workspace};
 use nn_data::Standardizer;
 use nn_linalg::{Matrix, Scalar};
 use rand::SeedableRng;
@@ -121,22 +120,6 @@ pub struct Trainer<T: Scalar = f64> {
     config: ValidConfig,
     net: Network<T>,
     progress: Progress<T>,
-}
-
-/// The per-epoch seed of the mini-batch shuffle: SplitMix64 of (seed, epoch). Each epoch's order depends only
-/// on the seed and the epoch number, so a resumed run shuffles exactly as an uninterrupted one.
-fn epoch_seed(seed: u64, epoch: usize) -> u64 {
-    let mut z = seed ^ (epoch as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// The dropout masks' key of step `step` (0-based, within the epoch) of 1-based `epoch`: a mix of the three, so
-/// a resumed run draws the masks an uninterrupted one draws, at any thread count.
-pub fn dropout_key(seed: u64, epoch: usize, step: usize) -> u64 {
-    const DROPOUT: u64 = 0x6472_6f70_6f75_7421; // "dropout!": keeps these keys apart from the shuffle's
-    splitmix64(splitmix64(seed ^ DROPOUT) ^ splitmix64(epoch as u64) ^ (step as u64))
 }
 
 impl<T: Scalar> Trainer<T> {
@@ -430,10 +413,11 @@ impl<T: Scalar> Trainer<T> {
         let m = train.x.rows();
         buf.order.clear();
         buf.order.extend(0..m);
-        buf.order.shuffle(&mut ChaCha8Rng::seed_from_u64(epoch_seed(
-            self.config.seed,
-            epoch,
-        )));
+        buf.order
+            .shuffle(&mut ChaCha8Rng::seed_from_u64(shuffle_seed(
+                self.config.seed,
+                epoch,
+            )));
         let mut sum = PartMetrics::default();
         let (mut loss_sum, mut cost_sum, mut abs_sum) = (0.0, 0.0, 0.0);
         buf.counts.fill([0; 3]);
@@ -449,8 +433,6 @@ impl<T: Scalar> Trainer<T> {
             // column, so that each column's random reads stay within a column the cache holds.
             if let Some(xt) = &buf.xt {
                 xt.gather_cols_as_rows_into(chunk, &mut buf.xb);
-            } else if block == batch {
-                train.x.gather_rows_into(chunk, &mut buf.xb);
             } else {
                 if k == 0 {
                     let start = step * batch;
@@ -461,7 +443,10 @@ impl<T: Scalar> Trainer<T> {
                     .copy_rows_into(k * batch, chunk.len(), &mut buf.xb);
             }
             if let Some(shifter) = &mut buf.shifter {
-                shifter.apply(&mut buf.xb, shift_key(self.config.seed, epoch, step));
+                shifter.apply(
+                    &mut buf.xb,
+                    step_key(Draw::Shifts, self.config.seed, epoch, step),
+                );
             }
             let y = match &train.y {
                 Y::Classes(labels) => {
@@ -501,7 +486,7 @@ impl<T: Scalar> Trainer<T> {
 
     /// One optimiser step on `(x, y)`: the gradient (and the metrics of the weights before the step), a
     /// check that the loss is finite, then the update. `(epoch, step)` places the step in the run: with
-    /// dropout, it picks the masks ([`dropout_key`]).
+    /// dropout, it picks the masks ([`step_key`]).
     #[allow(clippy::too_many_arguments)] // the loop's buffers, borrowed apart
     fn step(
         &mut self,
@@ -516,7 +501,7 @@ impl<T: Scalar> Trainer<T> {
         let eval = if self.config.dropout > 0.0 {
             let dropout = Dropout {
                 p: self.config.dropout,
-                key: dropout_key(self.config.seed, epoch, step),
+                key: step_key(Draw::Dropout, self.config.seed, epoch, step),
             };
             self.net
                 .gradient_with_dropout(x, y, l2, ws, grads, dropout)?
@@ -618,8 +603,7 @@ struct Buffers<T: Scalar> {
     /// Mini-batches only: the training features transposed (a sample per column), when at most
     /// [`MAX_TRANSPOSED_BYTES`].
     xt: Option<Matrix<T>>,
-    /// Mini-batches of larger data: rows gathered at a time (a multiple of `batch`), and their copy when
-    /// that is more than one batch.
+    /// Mini-batches of larger data: rows gathered at a time (a multiple of `batch`), and their copy.
     block: usize,
     xblock: Matrix<T>,
     yb: Vec<usize>,
@@ -658,7 +642,7 @@ impl<T: Scalar> Buffers<T> {
         let block = gather_block(batch, m, arch.n_input * size_of::<T>());
         let xt = (!full_batch && m * arch.n_input * size_of::<T>() <= MAX_TRANSPOSED_BYTES)
             .then(|| data.train.x.transpose());
-        let xblock = if full_batch || xt.is_some() || block == batch {
+        let xblock = if full_batch || xt.is_some() {
             Matrix::zeros(0, 0)
         } else {
             Matrix::zeros(block.min(m), arch.n_input)

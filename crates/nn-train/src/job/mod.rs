@@ -18,7 +18,7 @@ use crate::error::{Result, ResumeProblem, TrainError};
 use crate::report::{EpochReport, TrainEvent};
 use crate::trainer::Trainer;
 use nn_core::{Activation, Architecture, Init, Network, Output};
-use nn_data::{Dataset, SplitSpec};
+use nn_data::{Dataset, SplitSpec, Standardizer};
 use nn_linalg::{Scalar, Threads};
 use saving::{ModelTemplate, Writer};
 use serde::{Deserialize, Serialize};
@@ -257,7 +257,8 @@ pub fn run_job<T: Scalar>(
     };
     let template = ModelTemplate {
         precision: spec.precision,
-        standardizer: prepared.standardizer.clone(),
+        standardizer: (prepared.data.scaling.clone())
+            .unwrap_or_else(|| Standardizer::identity(dataset.features())),
         classes: dataset.classes().clone(),
         schema: dataset.schema().cloned(),
         target_scale: prepared.target_scale.clone(),

@@ -10,12 +10,11 @@ use sha2::Digest;
 /// The parts of a dataset ready for training, and how they were made.
 #[derive(Clone, Debug)]
 pub struct Prepared {
-    /// Standardised parts.
+    /// Standardised parts; their `scaling` is the standardiser fitted on the training part (the identity if
+    /// not standardising).
     pub data: TrainData<f64>,
     /// Which rows of the dataset went where.
     pub split: Split,
-    /// Fitted on the training part (identity if not standardising).
-    pub standardizer: Standardizer,
     /// Regression: the target's mean and standard deviation on the training part, which every part's
     /// targets are standardised with (always, whatever `standardize` says of the features).
     pub target_scale: Option<Standardizer>,
@@ -88,10 +87,9 @@ pub fn prepare(dataset: &Dataset, split: &SplitSpec, standardize: bool) -> Resul
             train,
             validation,
             test,
-            scaling: Some(standardizer.clone()),
+            scaling: Some(standardizer),
         },
         split: parts,
-        standardizer,
         target_scale,
     })
 }
