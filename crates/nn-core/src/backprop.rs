@@ -25,9 +25,32 @@ use crate::output::{Pass, argmax_rows, output_pass};
 use crate::targets::Targets;
 use crate::workspace::{Gradients, Workspace};
 use nn_linalg::simd::{Kernel, dispatch};
-use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use nn_linalg::{Accum, Matrix, Packed, Scalar, Threads, ops};
 use rand::rngs::ChaCha8Rng;
 use rand::{Rng, SeedableRng};
+
+/// The samples a gradient reads: their matrix, and optionally the same matrix packed for the first layer's
+/// forward product ([`Packed`], our own kernel; the same bits as without). A full-batch trainer packs its
+/// training inputs once per run; everything else passes a plain `&Matrix`.
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'x, T: Scalar> {
+    x: &'x Matrix<T>,
+    packed: Option<&'x Packed<T>>,
+}
+
+impl<'x, T: Scalar> From<&'x Matrix<T>> for Input<'x, T> {
+    fn from(x: &'x Matrix<T>) -> Self {
+        Input { x, packed: None }
+    }
+}
+
+impl<'x, T: Scalar> Input<'x, T> {
+    /// `x` with its packed copy, if any. A `packed` of another shape than `x` is not used.
+    pub fn new(x: &'x Matrix<T>, packed: Option<&'x Packed<T>>) -> Self {
+        let packed = packed.filter(|p| p.rows() == x.rows() && p.cols() == x.cols());
+        Input { x, packed }
+    }
+}
 
 impl<T: Scalar> Network<T> {
     /// Checks that `x` and `targets` fit this network: width and count; every label a class for a sigmoid or
@@ -90,16 +113,17 @@ impl<T: Scalar> Network<T> {
 
     /// Runs the forward pass over `x` (m×n_input) into `ws`, leaving the logits in [`Workspace::logits`].
     pub fn forward(&self, x: &Matrix<T>, ws: &mut Workspace<T>) -> Result<()> {
-        self.forward_with(x, ws, None)
+        self.forward_with(x.into(), ws, None)
     }
 
     /// The forward pass, with inverted dropout on the hidden layers if given.
     fn forward_with(
         &self,
-        x: &Matrix<T>,
+        input: Input<'_, T>,
         ws: &mut Workspace<T>,
         dropout: Option<Dropout>,
     ) -> Result<()> {
+        let x = input.x;
         if x.cols() != self.architecture().n_input {
             return Err(CoreError::InputWidth {
                 expected: self.architecture().n_input,
@@ -114,14 +138,19 @@ impl<T: Scalar> Network<T> {
         let last = self.layers().len() - 1;
         for (l, layer) in self.layers().iter().enumerate() {
             let (done, rest) = ws.acts.split_at_mut(l);
-            let input = match (l, dropout) {
+            let a = match (l, dropout) {
                 (0, _) => x,
                 (_, Some(_)) => &ws.dropped[l - 1],
                 (_, None) => &done[l - 1],
             };
             let z = &mut rest[0];
             // Z (m×n_out) = A (m×n_in) · W (n_in×n_out)
-            ops::matmul(z, Accum::Replace, input, &layer.weights, T::ONE, ws.threads);
+            match (l, input.packed) {
+                (0, Some(packed)) => {
+                    ops::matmul_packed(z, packed, &layer.weights, &mut ws.packed_w, ws.threads)
+                }
+                _ => ops::matmul(z, Accum::Replace, a, &layer.weights, T::ONE, ws.threads),
+            }
             if l == last {
                 ops::add_row_broadcast(z, &layer.bias);
             } else if activation.needs_input() {
@@ -164,9 +193,9 @@ impl<T: Scalar> Network<T> {
 
     /// Like [`evaluate_with`](Self::evaluate_with), and also writes ∂J/∂W, ∂J/∂b of every layer into `grads`.
     /// The evaluation is of the parameters before any update.
-    pub fn gradient_with<'a>(
+    pub fn gradient_with<'a, 'x>(
         &self,
-        x: &Matrix<T>,
+        x: impl Into<Input<'x, T>>,
         targets: impl Into<Targets<'a, T>>,
         l2: L2,
         ws: &mut Workspace<T>,
@@ -175,7 +204,7 @@ impl<T: Scalar> Network<T> {
     where
         T: 'a,
     {
-        self.gradient_impl(x, targets.into(), l2, ws, grads, None)
+        self.gradient_impl(x.into(), targets.into(), l2, ws, grads, None)
     }
 
     /// [`gradient_with`](Self::gradient_with) of the network thinned by `dropout`: each hidden unit's output is
@@ -183,9 +212,9 @@ impl<T: Scalar> Network<T> {
     /// same units for the forward and the backward pass. The evaluation is the thinned network's. With the
     /// same `dropout.key` the masks are the same, so the result is reproducible and this is a deterministic
     /// function of the weights (which is how the gradient check tests it).
-    pub fn gradient_with_dropout<'a>(
+    pub fn gradient_with_dropout<'a, 'x>(
         &self,
-        x: &Matrix<T>,
+        x: impl Into<Input<'x, T>>,
         targets: impl Into<Targets<'a, T>>,
         l2: L2,
         ws: &mut Workspace<T>,
@@ -199,24 +228,25 @@ impl<T: Scalar> Network<T> {
             return Err(CoreError::DropoutRate(dropout.p));
         }
         let dropout = (dropout.p > 0.0).then_some(dropout);
-        self.gradient_impl(x, targets.into(), l2, ws, grads, dropout)
+        self.gradient_impl(x.into(), targets.into(), l2, ws, grads, dropout)
     }
 
     fn gradient_impl(
         &self,
-        x: &Matrix<T>,
+        input: Input<'_, T>,
         targets: Targets<'_, T>,
         l2: L2,
         ws: &mut Workspace<T>,
         grads: &mut Gradients<T>,
         dropout: Option<Dropout>,
     ) -> Result<Evaluation> {
+        let x = input.x;
         self.check_inputs(x, targets)?;
         let m = x.rows();
         if m == 0 {
             return Err(CoreError::NoSamples("a gradient"));
         }
-        self.forward_with(x, ws, dropout)?;
+        self.forward_with(input, ws, dropout)?;
         let scale = T::from_f64(1.0 / m as f64);
         let pass = output_pass(self.architecture().output, ws, targets, Some(scale));
         self.backward(x, l2, ws, grads, dropout.is_some());

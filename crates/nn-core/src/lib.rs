@@ -45,7 +45,7 @@ mod workspace;
 pub use activation::{
     Activation, Output, bce_and_sigmoid, bce_with_logit, gelu, gelu_derivative, sigmoid,
 };
-pub use backprop::{Dropout, GOLDEN_GAMMA, mix64, splitmix64};
+pub use backprop::{Dropout, GOLDEN_GAMMA, Input, mix64, splitmix64};
 pub use error::{CoreError, Result};
 pub use gradcheck::{GradCheck, LayerCheck, check_gradients, report_dummy_problem};
 pub use init::Init;

@@ -29,6 +29,9 @@ pub struct Workspace<T: Scalar = f64> {
     /// per unit and sample, `dropped[l]` = A[l] ⊙ mask[l], what layer l + 1 and ∂J/∂W[l+1] read.
     pub(crate) mask: Vec<Matrix<T>>,
     pub(crate) dropped: Vec<Matrix<T>>,
+    /// The first layer's weights as [`ops::matmul_packed`](nn_linalg::ops::matmul_packed) reads them, when the
+    /// input comes packed ([`Input::new`](crate::Input::new)); grows on the first such pass.
+    pub(crate) packed_w: Vec<T>,
 }
 
 impl<T: Scalar> Workspace<T> {
@@ -62,6 +65,7 @@ impl<T: Scalar> Workspace<T> {
             },
             mask: Vec::new(),
             dropped: Vec::new(),
+            packed_w: Vec::new(),
         }
     }
 

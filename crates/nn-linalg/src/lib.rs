@@ -7,6 +7,8 @@
 //! - [`ops`]: products `A·B`, `Aᵀ·B`, `A·Bᵀ` that replace or accumulate into a preallocated output, the bias
 //!   broadcast, column sums, elementwise maps and the Hadamard product.
 //! - [`Threads`]: how many threads a product may use; products split their output between them.
+//! - [`Packed`] and [`ops::matmul_packed`]: a full-batch run's first-layer product `X·W` by our own kernel, from
+//!   an X packed once per run; the same bits as [`ops::matmul`] on the replay's shapes.
 //!
 //! ```
 //! use nn_linalg::{ops, Accum, Matrix, Threads};
@@ -22,6 +24,7 @@
 // A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
 #![warn(clippy::unwrap_used)]
 
+mod gemm;
 mod matrix;
 pub mod ops;
 pub mod peak;
@@ -29,6 +32,7 @@ mod scalar;
 pub mod simd;
 mod threads;
 
+pub use gemm::Packed;
 pub use matrix::Matrix;
 pub use ops::Accum;
 pub use scalar::Scalar;

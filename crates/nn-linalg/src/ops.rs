@@ -6,6 +6,7 @@
 //! Shapes are written `rows×cols`. Every function checks its shapes and panics on a mismatch: a mismatch here
 //! is a bug in the caller, never bad user input (`nn-core` validates user input before it reaches this layer).
 
+pub use crate::gemm::matmul_packed;
 use crate::simd::{Kernel, dispatch, sum};
 use crate::{Matrix, Scalar, Threads};
 
@@ -103,7 +104,7 @@ impl<T: Scalar> Matrix<T> {
 }
 
 impl<'a, T: Scalar> Factor<'a, T> {
-    fn as_ref(self) -> faer::MatRef<'a, T> {
+    pub(crate) fn as_ref(self) -> faer::MatRef<'a, T> {
         if self.transposed {
             self.matrix.inner.transpose()
         } else {

@@ -17,6 +17,7 @@ mod sealed {
 /// ordinary float code.
 pub trait Scalar:
     sealed::Sealed
+    + crate::gemm::Lanes
     + Copy
     + Default
     + PartialOrd

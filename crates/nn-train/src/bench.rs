@@ -1,8 +1,8 @@
 //! The benchmark workloads, shared by `cargo bench -p nn-train` and `cargo xtask bench` so that both time the
 //! same work: the cases (the report's networks and MNIST's shape) and one full-batch epoch on synthetic data.
 
-use nn_core::{Gradients, L2, Network, Output, Workspace};
-use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use nn_core::{Gradients, Input, L2, Network, Output, Workspace};
+use nn_linalg::{Accum, Matrix, Packed, Scalar, Threads, ops};
 use std::time::{Duration, Instant};
 
 /// One benchmark case: a synthetic dataset of `m` samples and a network of these widths.
@@ -64,6 +64,8 @@ pub struct Epoch<T: Scalar> {
     pub y: Vec<usize>,
     /// The network trained.
     pub net: Network<T>,
+    /// The features packed, as the trainer packs them for a full batch.
+    packed: Packed<T>,
     ws: Workspace<T>,
     grads: Gradients<T>,
 }
@@ -86,6 +88,7 @@ impl<T: Scalar> Epoch<T> {
         let ws = Workspace::new(net.architecture(), m, threads);
         let grads = Gradients::zeros(net.architecture());
         Epoch {
+            packed: Packed::new(&x),
             x,
             y,
             net,
@@ -102,7 +105,13 @@ impl<T: Scalar> Epoch<T> {
     /// One full-batch gradient-descent epoch: forward, backward, update (learning rate 10⁻³, no penalty).
     pub fn run(&mut self) {
         self.net
-            .gradient_with(&self.x, &self.y, L2::NONE, &mut self.ws, &mut self.grads)
+            .gradient_with(
+                Input::new(&self.x, Some(&self.packed)),
+                &self.y,
+                L2::NONE,
+                &mut self.ws,
+                &mut self.grads,
+            )
             .expect("the workload's shapes fit");
         self.net
             .gradient_descent_step(&self.grads, T::from_f64(1e-3));
@@ -116,8 +125,12 @@ impl<T: Scalar> Epoch<T> {
 
 /// The matrix products of one full-batch epoch alone, on buffers of its shapes: forward A·W per layer;
 /// backward Aᵀ·δ per layer and δ·Wᵀ for all but the first. Their time is an epoch's arithmetic floor: the
-/// work every implementation must do, at the speed of this machine's matrix products.
+/// work every implementation must do, at the speed of this machine's matrix products. As in training, a
+/// gradient's first product reads the inputs packed once ([`Packed`]); an evaluation pass reads them as
+/// they are.
 pub struct Products<T: Scalar> {
+    packed: Packed<T>,
+    packed_w: Vec<T>,
     acts: Vec<Matrix<T>>,
     outs: Vec<Matrix<T>>,
     grads: Vec<Matrix<T>>,
@@ -132,8 +145,11 @@ impl<T: Scalar> Products<T> {
                 T::from_f64(((i + 2 * j) % 7) as f64 / 7.0)
             })
         };
+        let acts: Vec<_> = widths.iter().map(|&w| fill(m, w)).collect();
         Products {
-            acts: widths.iter().map(|&w| fill(m, w)).collect(),
+            packed: Packed::new(&acts[0]),
+            packed_w: Vec::new(),
+            acts,
             outs: widths.iter().map(|&w| Matrix::zeros(m, w)).collect(),
             grads: widths
                 .windows(2)
@@ -145,7 +161,12 @@ impl<T: Scalar> Products<T> {
 
     /// The forward products only (an evaluation pass).
     pub fn forward(&mut self, threads: Threads) {
-        for l in 0..self.weights.len() {
+        self.forward_from(0, threads);
+    }
+
+    /// The forward products of layers `first..`.
+    fn forward_from(&mut self, first: usize, threads: Threads) {
+        for l in first..self.weights.len() {
             ops::matmul(
                 &mut self.outs[l + 1],
                 Accum::Replace,
@@ -159,7 +180,14 @@ impl<T: Scalar> Products<T> {
 
     /// The forward and backward products of one gradient.
     pub fn run(&mut self, threads: Threads) {
-        self.forward(threads);
+        ops::matmul_packed(
+            &mut self.outs[1],
+            &self.packed,
+            &self.weights[0],
+            &mut self.packed_w,
+            threads,
+        );
+        self.forward_from(1, threads);
         for l in (0..self.weights.len()).rev() {
             ops::matmul(
                 &mut self.grads[l],

@@ -17,9 +17,11 @@ use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
-use nn_core::{Architecture, Dropout, Evaluation, Gradients, L2, Network, Targets, Workspace};
+use nn_core::{
+    Architecture, Dropout, Evaluation, Gradients, Input, L2, Network, Targets, Workspace,
+};
 use nn_data::Standardizer;
-use nn_linalg::{Matrix, Scalar};
+use nn_linalg::{Matrix, Packed, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
@@ -286,7 +288,8 @@ impl<T: Scalar> Trainer<T> {
         lr: f64,
         epoch: usize,
     ) -> Result<PartMetrics> {
-        let (x, y) = (&train.x, train.y.targets());
+        let x = Input::new(&train.x, buf.packed.as_ref());
+        let y = train.y.targets();
         let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, (epoch, 0))?;
         Ok(PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts()))
     }
@@ -317,7 +320,8 @@ impl<T: Scalar> Trainer<T> {
         else {
             unreachable!("an L-BFGS run has L-BFGS state");
         };
-        let (x, targets) = (&train.x, train.y.targets());
+        let x = Input::new(&train.x, buf.packed.as_ref());
+        let targets = train.y.targets();
         if gradient.is_empty() {
             let eval = self
                 .net
@@ -370,7 +374,9 @@ impl<T: Scalar> Trainer<T> {
         let Some(eval) = accepted else {
             // Back to the last accepted weights, and their metrics.
             lbfgs::write_params(&mut self.net, &scratch.theta);
-            let eval = self.net.evaluate_with(x, targets, buf.l2, &mut buf.ws)?;
+            let eval = self
+                .net
+                .evaluate_with(&train.x, targets, buf.l2, &mut buf.ws)?;
             let counts = buf.ws.class_counts();
             return Ok((
                 PartMetrics::new(eval, buf.spread[0], counts),
@@ -463,7 +469,8 @@ impl<T: Scalar> Trainer<T> {
                 }
             };
             let at = (epoch, step);
-            let eval = self.step(&buf.xb, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, at)?;
+            let x = Input::from(&buf.xb);
+            let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, at)?;
             loss_sum += eval.loss * chunk.len() as f64;
             cost_sum += eval.cost() * chunk.len() as f64;
             abs_sum += eval.abs_error * chunk.len() as f64;
@@ -490,7 +497,7 @@ impl<T: Scalar> Trainer<T> {
     #[allow(clippy::too_many_arguments)] // the loop's buffers, borrowed apart
     fn step(
         &mut self,
-        x: &Matrix<T>,
+        x: Input<'_, T>,
         y: Targets<'_, T>,
         ws: &mut Workspace<T>,
         grads: &mut Gradients<T>,
@@ -600,8 +607,11 @@ struct Buffers<T: Scalar> {
     /// Mini-batches only: the shuffled order, and the batch's rows and labels (or values).
     order: Vec<usize>,
     xb: Matrix<T>,
+    /// Full batch only: the training features packed for the first layer's forward product, when at most
+    /// [`MAX_COPY_BYTES`].
+    packed: Option<Packed<T>>,
     /// Mini-batches only: the training features transposed (a sample per column), when at most
-    /// [`MAX_TRANSPOSED_BYTES`].
+    /// [`MAX_COPY_BYTES`].
     xt: Option<Matrix<T>>,
     /// Mini-batches of larger data: rows gathered at a time (a multiple of `batch`), and their copy.
     block: usize,
@@ -640,8 +650,9 @@ impl<T: Scalar> Buffers<T> {
         let full_batch = batch == m && cfg.shift.is_none();
         let workspace = |rows| Workspace::<T>::new(arch, rows, cfg.threads);
         let block = gather_block(batch, m, arch.n_input * size_of::<T>());
-        let xt = (!full_batch && m * arch.n_input * size_of::<T>() <= MAX_TRANSPOSED_BYTES)
-            .then(|| data.train.x.transpose());
+        let copy = m * arch.n_input * size_of::<T>() <= MAX_COPY_BYTES;
+        let xt = (!full_batch && copy).then(|| data.train.x.transpose());
+        let packed = (full_batch && copy).then(|| Packed::new(&data.train.x));
         let xblock = if full_batch || xt.is_some() {
             Matrix::zeros(0, 0)
         } else {
@@ -673,6 +684,7 @@ impl<T: Scalar> Buffers<T> {
             ws_test: data.test.as_ref().map(|t| workspace(t.x.rows())),
             order,
             xb,
+            packed,
             xt,
             block,
             xblock,
@@ -708,8 +720,9 @@ impl<T: Scalar> Buffers<T> {
     }
 }
 
-/// The largest training part (in bytes) of which mini-batch training keeps a transposed copy.
-const MAX_TRANSPOSED_BYTES: usize = 512 << 20;
+/// The largest training part (in bytes) of which training keeps a second copy: transposed for mini-batches,
+/// packed for a full batch.
+const MAX_COPY_BYTES: usize = 512 << 20;
 
 /// Rows a mini-batch epoch gathers at a time: as many whole batches as fit in 16 MiB of `row_bytes`-byte
 /// rows (at least one batch; the whole epoch when it fits).

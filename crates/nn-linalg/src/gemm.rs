@@ -1,0 +1,456 @@
+//! The forward product of a dense layer, `Z = X·W`, by our own kernel, for a tall X that does not change
+//! between calls (the training inputs of a full-batch run): [`Packed`] X once, then [`matmul_packed`].
+//!
+//! faer's general product packs X into its own layout on every call, and ran the digits' `X·W` (4000×400 ·
+//! 400×64) at 35–45% of one core's FMA peak. This kernel reads X from a layout packed once ([`Packed`]: rows
+//! in panels of one register tile, each stored step by step along the inner dimension), and packs W (small)
+//! on every call into a buffer the caller keeps. In a probe beside faer, in the same process, it ran that
+//! product 1.5–1.7× as fast as faer. (Reading X in place, column-major, was no faster than faer: every step of
+//! the chain then lands on another page of X.)
+//!
+//! **Order of the arithmetic.** Every output element is one chain of fused multiply-adds over the inner
+//! dimension, in order, starting from 0: `z ← fma(x_p, w_p, z)` for p = 0, 1, …, k−1. Depth blocks continue
+//! the chain from the value stored after the previous block, so blocking changes nothing, and a split of the
+//! rows between threads does not either. On the shapes of the report's replay (inner dimensions up to 400)
+//! this is also the order of faer's kernel, bit for bit, and a test checks it: so switching to this kernel
+//! moved no figure of `cargo xtask experiments`. On MNIST's 784 inputs faer splits the depth into blocks and
+//! adds their sums, so there the last bits differ from faer's.
+//!
+//! **Blocking.** For each depth block of [`KC`], for each block of [`PANELS`] panels (they stay in L2), for
+//! each sliver of [`NR`] columns of W (packed, it stays in L1), each panel accumulates a 2-vector × NR tile in
+//! registers: 12 accumulators, two loads of X and NR broadcasts of W per step of the chain.
+
+use crate::{Matrix, Scalar, Threads};
+use faer::{MatMut, MatRef};
+use pulp::Simd;
+use std::ops::Range;
+
+/// Columns of W per register tile.
+const NR: usize = 6;
+/// Depth per pass: a packed sliver of W is `KC × NR` values (24 KiB in f64), which stays in L1. The digits'
+/// 400 inputs fit in one pass; 256 split them in two and was slower (17–22 against 22–28 GFLOP/s).
+const KC: usize = 512;
+/// Panels per block: their rows of X (`PANELS × 2 vectors × KC`, up to 256 KiB in f64) stay in L2 while every
+/// sliver of W passes over them. 4 to 8 were best in the probe; 24 was 15% slower.
+const PANELS: usize = 8;
+
+/// The vector operations the kernel needs, for f32 and f64. Sealed: implemented for those two only.
+pub trait Lanes: pulp::bytemuck::Pod {
+    /// A vector of `Self` under `S`.
+    type V<S: Simd>: Copy + pulp::bytemuck::Pod;
+    /// Lanes per vector under `S`.
+    fn lanes<S: Simd>() -> usize;
+    /// The same value in every lane.
+    fn splat<S: Simd>(s: S, v: Self) -> Self::V<S>;
+    /// `a·b + c`, rounded once.
+    fn mul_add<S: Simd>(s: S, a: Self::V<S>, b: Self::V<S>, c: Self::V<S>) -> Self::V<S>;
+    /// The whole vectors at the start of `xs`.
+    fn as_simd<S: Simd>(xs: &[Self]) -> &[Self::V<S>];
+    /// `a·b + c`, rounded once (scalar).
+    fn fma(a: Self, b: Self, c: Self) -> Self;
+}
+
+macro_rules! impl_lanes {
+    ($t:ty, $v:ident, $lanes:ident, $splat:ident, $mul_add:ident, $as_simd:ident) => {
+        impl Lanes for $t {
+            type V<S: Simd> = S::$v;
+            #[inline(always)]
+            fn lanes<S: Simd>() -> usize {
+                S::$lanes
+            }
+            #[inline(always)]
+            fn splat<S: Simd>(s: S, v: Self) -> S::$v {
+                s.$splat(v)
+            }
+            #[inline(always)]
+            fn mul_add<S: Simd>(s: S, a: S::$v, b: S::$v, c: S::$v) -> S::$v {
+                s.$mul_add(a, b, c)
+            }
+            #[inline(always)]
+            fn as_simd<S: Simd>(xs: &[Self]) -> &[S::$v] {
+                S::$as_simd(xs).0
+            }
+            #[inline(always)]
+            fn fma(a: Self, b: Self, c: Self) -> Self {
+                a.mul_add(b, c)
+            }
+        }
+    };
+}
+impl_lanes!(f64, f64s, F64_LANES, splat_f64s, mul_add_f64s, as_simd_f64s);
+impl_lanes!(f32, f32s, F32_LANES, splat_f32s, mul_add_f32s, as_simd_f32s);
+
+/// Rows per register tile under the dispatch this CPU gets: two vectors (8 in f64 and 16 in f32 under AVX2).
+fn tile_rows<T: Scalar>() -> usize {
+    struct Rows<T>(std::marker::PhantomData<T>);
+    impl<T: Scalar> pulp::WithSimd for Rows<T> {
+        type Output = usize;
+        #[inline(always)]
+        fn with_simd<S: Simd>(self, _: S) -> usize {
+            2 * T::lanes::<S>()
+        }
+    }
+    pulp::Arch::new().dispatch(Rows::<T>(std::marker::PhantomData))
+}
+
+/// A matrix packed for [`matmul_packed`]: its rows in panels of one register tile (two vectors), each panel
+/// stored step by step along the inner dimension, so that the kernel reads it as one contiguous stream. The
+/// last panel is padded with zeros.
+///
+/// Packing costs a pass over the matrix; the trainer packs its training inputs once per full-batch run and
+/// reuses them every epoch (they do not change).
+#[derive(Clone, Debug)]
+pub struct Packed<T: Scalar> {
+    data: Vec<T>,
+    rows: usize,
+    cols: usize,
+    /// Rows per panel.
+    mr: usize,
+}
+
+impl<T: Scalar> Packed<T> {
+    /// `a`, packed.
+    pub fn new(a: &Matrix<T>) -> Self {
+        let (rows, cols, mr) = (a.rows(), a.cols(), tile_rows::<T>());
+        let panels = rows.div_ceil(mr);
+        let mut data = vec![T::ZERO; panels * cols * mr];
+        for p in 0..cols {
+            for (i, &v) in a.col(p).iter().enumerate() {
+                data[((i / mr) * cols + p) * mr + i % mr] = v;
+            }
+        }
+        Packed {
+            data,
+            rows,
+            cols,
+            mr,
+        }
+    }
+
+    /// Rows of the matrix.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Columns of the matrix.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Panel `r`: rows `r·mr .. (r + 1)·mr`, step by step along the inner dimension.
+    fn panel(&self, r: usize) -> &[T] {
+        &self.data[r * self.cols * self.mr..(r + 1) * self.cols * self.mr]
+    }
+}
+
+/// `dst (m×n) ← a (m×k) · b (k×n)`, `a` packed ([`Packed`]), in the order the module describes. `b` is first
+/// packed into `scratch` on this thread (it grows to k·n values on the first call and is reused after). The
+/// rows are split between `threads` in whole panels, so the result does not depend on the thread count.
+///
+/// # Panics
+/// If the shapes do not chain (a bug in the caller).
+pub fn matmul_packed<'b, T: Scalar>(
+    dst: &mut Matrix<T>,
+    a: &Packed<T>,
+    b: impl Into<crate::ops::Factor<'b, T>>,
+    scratch: &mut Vec<T>,
+    threads: Threads,
+) {
+    let b = b.into().as_ref();
+    let (m, k, n) = (a.rows, a.cols, b.ncols());
+    assert!(
+        b.nrows() == k && dst.shape() == (m, n),
+        "matmul_packed: {m}×{k} · {}×{n} into {}×{}",
+        b.nrows(),
+        dst.rows(),
+        dst.cols()
+    );
+    if k == 0 {
+        dst.inner.fill(T::ZERO);
+        return;
+    }
+    scratch.resize(k * n, T::ZERO);
+    pack_slivers(b, scratch);
+    let panels = m.div_ceil(a.mr);
+    let parts = threads.parts_for(2 * m * n * k).min(panels);
+    split(dst.inner.as_mut(), a, 0..panels, scratch, n, parts.max(1));
+}
+
+/// `b` (k×n) in the order the kernel reads it: depth block by depth block ([`KC`]); within one, sliver by
+/// sliver ([`NR`] columns, fewer in the last); within one, step by step. The block of `p0` starts at `p0·n`,
+/// and its sliver of `j0` at `p0·n + j0·kc`.
+fn pack_slivers<T: Scalar>(b: MatRef<'_, T>, out: &mut [T]) {
+    let (k, n) = (b.nrows(), b.ncols());
+    for p0 in (0..k).step_by(KC) {
+        let kc = KC.min(k - p0);
+        for j0 in (0..n).step_by(NR) {
+            let nr = NR.min(n - j0);
+            let sliver = &mut out[p0 * n + j0 * kc..p0 * n + (j0 + nr) * kc];
+            for jj in 0..nr {
+                let column = b.col(j0 + jj);
+                for (p, v) in sliver.iter_mut().skip(jj).step_by(nr).enumerate() {
+                    *v = column[p0 + p];
+                }
+            }
+        }
+    }
+}
+
+/// The panels `panels` of `a` into `dst` (their rows), in `parts` blocks of whole panels under `rayon::join`.
+fn split<T: Scalar>(
+    dst: MatMut<'_, T>,
+    a: &Packed<T>,
+    panels: Range<usize>,
+    slivers: &[T],
+    n: usize,
+    parts: usize,
+) {
+    if parts <= 1 {
+        pulp::Arch::new().dispatch(Forward {
+            dst,
+            a,
+            panels,
+            slivers,
+            n,
+        });
+        return;
+    }
+    let first = parts / 2;
+    let mid = panels.start + panels.len() * first / parts;
+    let (top, bottom) = dst.split_at_row_mut((mid - panels.start) * a.mr);
+    rayon::join(
+        || split(top, a, panels.start..mid, slivers, n, first),
+        || split(bottom, a, mid..panels.end, slivers, n, parts - first),
+    );
+}
+
+struct Forward<'a, T: Scalar> {
+    /// The rows of `panels`.
+    dst: MatMut<'a, T>,
+    a: &'a Packed<T>,
+    panels: Range<usize>,
+    /// `b`, packed by [`pack_slivers`].
+    slivers: &'a [T],
+    /// Columns of `b`.
+    n: usize,
+}
+
+/// Column `j` of a matrix with contiguous columns (faer's own matrices and their row ranges), as a slice.
+#[inline(always)]
+fn col_mut<T>(m: MatMut<'_, T>, j: usize) -> &mut [T] {
+    match m.col_mut(j).try_as_col_major_mut() {
+        Some(c) => c.as_slice_mut(),
+        None => unreachable!("a Matrix and its row ranges have contiguous columns"),
+    }
+}
+
+impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, s: S) {
+        let Forward {
+            mut dst,
+            a,
+            panels,
+            slivers,
+            n,
+        } = self;
+        // The kernel's vectors must be the panels' rows (the same dispatch packed them).
+        assert_eq!(
+            2 * T::lanes::<S>(),
+            a.mr,
+            "packed for another instruction set"
+        );
+        let k = a.cols;
+        for p0 in (0..k).step_by(KC) {
+            let kc = KC.min(k - p0);
+            for r0 in panels.clone().step_by(PANELS) {
+                let block = r0..(r0 + PANELS).min(panels.end);
+                for j0 in (0..n).step_by(NR) {
+                    let nr = NR.min(n - j0);
+                    let tile = Tile {
+                        sliver: &slivers[p0 * n + j0 * kc..p0 * n + (j0 + nr) * kc],
+                        p0,
+                        j0,
+                    };
+                    for r in block.clone() {
+                        let panel = &a.panel(r)[p0 * a.mr..(p0 + kc) * a.mr];
+                        let first = (r - panels.start) * a.mr;
+                        let rows = first..(first + a.mr).min(dst.nrows());
+                        match nr {
+                            6 => tile.run::<S, 6>(s, panel, dst.as_mut(), rows),
+                            5 => tile.run::<S, 5>(s, panel, dst.as_mut(), rows),
+                            4 => tile.run::<S, 4>(s, panel, dst.as_mut(), rows),
+                            3 => tile.run::<S, 3>(s, panel, dst.as_mut(), rows),
+                            2 => tile.run::<S, 2>(s, panel, dst.as_mut(), rows),
+                            _ => tile.run::<S, 1>(s, panel, dst.as_mut(), rows),
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// One depth block of one sliver of `b`, packed step by step (`kc × nr`).
+struct Tile<'s, T> {
+    sliver: &'s [T],
+    p0: usize,
+    j0: usize,
+}
+
+impl<T: Scalar> Tile<'_, T> {
+    /// `rows` (one panel, or the part of the last one that exists) of columns `j0..j0 + NR` of `dst`:
+    /// NR × 2 vector accumulators, each a chain of fused multiply-adds.
+    #[inline(always)]
+    fn run<S: Simd, const NR: usize>(
+        &self,
+        s: S,
+        panel: &[T],
+        mut dst: MatMut<'_, T>,
+        rows: Range<usize>,
+    ) {
+        let zero = T::splat(s, T::ZERO);
+        let mut acc = [[zero; 2]; NR];
+        if self.p0 > 0 {
+            // Continue the chains from where the previous depth block stored them.
+            for (jj, acc) in acc.iter_mut().enumerate() {
+                let z: &mut [T] = pulp::bytemuck::cast_slice_mut(acc);
+                z[..rows.len()].copy_from_slice(&col_mut(dst.as_mut(), self.j0 + jj)[rows.clone()]);
+            }
+        }
+        let steps = T::as_simd::<S>(panel).chunks_exact(2);
+        for (a, w) in steps.zip(self.sliver.chunks_exact(NR)) {
+            for (acc, &w) in acc.iter_mut().zip(w) {
+                let w = T::splat(s, w);
+                acc[0] = T::mul_add(s, a[0], w, acc[0]);
+                acc[1] = T::mul_add(s, a[1], w, acc[1]);
+            }
+        }
+        for (jj, acc) in acc.iter().enumerate() {
+            let z: &[T] = pulp::bytemuck::cast_slice(acc);
+            col_mut(dst.as_mut(), self.j0 + jj)[rows.clone()].copy_from_slice(&z[..rows.len()]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Packed, matmul_packed};
+    use crate::{Matrix, Scalar, Threads};
+
+    /// Pseudo-random values in [−1, 1) of every magnitude down to 2⁻¹⁰, so that rounding differs between orders.
+    fn filled<T: Scalar>(rows: usize, cols: usize, salt: u64) -> Matrix<T> {
+        Matrix::from_fn(rows, cols, |i, j| {
+            let z = mix((i * 7919 + j * 104_729) as u64 ^ salt);
+            T::from_f64((z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0)
+        })
+    }
+
+    pub(super) fn mix(mut z: u64) -> u64 {
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// The order the module promises: one fused multiply-add chain per element, from 0, p = 0, 1, …
+    fn chain<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>) -> Matrix<T> {
+        Matrix::from_fn(a.rows(), b.cols(), |i, j| {
+            (0..a.cols()).fold(T::ZERO, |z, p| {
+                super::Lanes::fma(a.get(i, p), b.get(p, j), z)
+            })
+        })
+    }
+
+    fn check<T: Scalar>() {
+        // Rows: none, fewer than a panel, whole panels, one over, a ragged edge; depth: the least the kernel takes, and over one and two
+        // depth blocks; columns: under, at and over a register tile, and the digits' hidden widths.
+        for (m, k, n) in [
+            (0, 3, 2),
+            (5, 0, 4),
+            (1, 17, 7),
+            (7, 1, 65),
+            (64, 16, 1),
+            (65, 17, 5),
+            (100, 255, 6),
+            (257, 256, 7),
+            (130, 300, 13),
+            (97, 513, 25),
+            (200, 40, 64),
+        ] {
+            let (a, b) = (filled::<T>(m, k, 1), filled::<T>(k, n, 2));
+            let want = chain(&a, &b);
+            let packed = Packed::new(&a);
+            for threads in [
+                Threads::Single,
+                Threads::from_count(2),
+                Threads::from_count(3),
+            ] {
+                let mut got = Matrix::zeros(m, n);
+                matmul_packed(&mut got, &packed, &b, &mut Vec::new(), threads);
+                assert_eq!(got, want, "{m}×{k} · {k}×{n}, {threads:?}");
+            }
+            // W read transposed in place (δ·Wᵀ in the backward pass) takes the same path.
+            let bt = b.transpose();
+            let mut got = Matrix::zeros(m, n);
+            matmul_packed(&mut got, &packed, bt.t(), &mut Vec::new(), Threads::Single);
+            assert_eq!(got, want, "{m}×{k} · ({n}×{k})ᵀ");
+        }
+    }
+
+    #[test]
+    fn every_element_is_one_fma_chain_on_awkward_shapes_f64() {
+        check::<f64>();
+    }
+
+    #[test]
+    fn every_element_is_one_fma_chain_on_awkward_shapes_f32() {
+        check::<f32>();
+    }
+
+    /// The kernel replaced faer's product for the layers of `cargo xtask experiments` without moving a figure:
+    /// on their shapes (full batch, mini-batches of 64, the evaluation passes) the two give the same bits, in
+    /// both precisions, split between two threads too. (MNIST's 784 inputs are not among them: there faer
+    /// splits the depth into blocks and adds their sums, another order.)
+    #[test]
+    fn equals_faer_on_the_shapes_of_the_replay() {
+        fn one<T: Scalar>(m: usize, k: usize, n: usize) {
+            let (a, b) = (filled::<T>(m, k, 3), filled::<T>(k, n, 4));
+            let mut faer_z = faer::Mat::<T>::zeros(m, n);
+            faer::linalg::matmul::matmul(
+                faer_z.as_mut(),
+                faer::Accum::Replace,
+                a.inner.as_ref(),
+                b.inner.as_ref(),
+                T::ONE,
+                faer::Par::Seq,
+            );
+            for threads in [Threads::Single, Threads::from_count(2)] {
+                let mut z = Matrix::zeros(m, n);
+                matmul_packed(&mut z, &Packed::new(&a), &b, &mut Vec::new(), threads);
+                assert!(
+                    z.inner == faer_z,
+                    "{} {m}×{k} · {k}×{n}, {threads:?}",
+                    T::NAME
+                );
+            }
+        }
+        for (m, k, n) in [
+            (4000, 400, 25),
+            (4000, 25, 10),
+            (4000, 400, 64),
+            (4000, 64, 10),
+            (4000, 10, 64),
+            (3000, 400, 256),
+            (64, 400, 256),
+            (64, 256, 10),
+            (1000, 400, 256),
+            (70, 2, 4),
+            (70, 4, 4),
+        ] {
+            one::<f64>(m, k, n);
+            one::<f32>(m, k, n);
+        }
+    }
+}
