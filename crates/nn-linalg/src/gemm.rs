@@ -364,8 +364,9 @@ mod tests {
     }
 
     fn check<T: Scalar>() {
-        // Rows: none, fewer than a panel, whole panels, one over, a ragged edge; depth: the least the kernel takes, and over one and two
-        // depth blocks; columns: under, at and over a register tile, and the digits' hidden widths.
+        // Rows: none, fewer than a panel, whole panels, one over, a ragged edge. Depth: none, one, within one
+        // depth block (KC = 512), and over one and two. Columns: under, at and over a register tile (NR = 6),
+        // and the digits' hidden widths.
         for (m, k, n) in [
             (0, 3, 2),
             (5, 0, 4),
@@ -377,6 +378,7 @@ mod tests {
             (257, 256, 7),
             (130, 300, 13),
             (97, 513, 25),
+            (33, 1100, 9),
             (200, 40, 64),
         ] {
             let (a, b) = (filled::<T>(m, k, 1), filled::<T>(k, n, 2));
