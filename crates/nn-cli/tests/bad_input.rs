@@ -1,6 +1,6 @@
 //! The real `nn` binary on bad input: every failure exits non-zero with one line and no panic.
 
-mod common;
+use crate::common;
 use common::{assert_clean_failure, blobs, nn, scratch, stderr};
 
 #[test]

@@ -1,6 +1,6 @@
 //! The real `nn` binary: every subcommand's success path (bad input: `bad_input.rs`).
 
-mod common;
+use crate::common;
 use common::{assert_clean_failure, blobs, inspect, nn, scratch, stderr, train_on};
 use std::path::Path;
 

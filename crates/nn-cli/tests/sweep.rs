@@ -1,7 +1,7 @@
 //! `nn sweep` end to end on a small generated dataset: results, resumes after a kill, bad input, and the same
 //! bits at any number of workers. The Slurm end-to-end test is in `slurm.rs`.
 
-mod common;
+use crate::common;
 
 use common::{assert_clean_failure, blobs, job_files, nn, scratch, stderr};
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! Bring-your-own-data through the real binary: CSV files with headers, text classes, text features, missing
 //! cells, gzip and other delimiters; prediction on new files with their columns in another order.
 
-mod common;
+use crate::common;
 use common::{assert_clean_failure, nn, scratch, stderr};
 use std::io::Write;
 use std::path::{Path, PathBuf};

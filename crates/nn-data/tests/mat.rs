@@ -1,6 +1,6 @@
 //! .mat loading: round trips through a hand-written MAT v5 writer, and every bad input the issue lists.
 
-mod common;
+use crate::common;
 use common::{Var, kind_only, mat_file};
 use nn_data::{DataError, LabelScheme, MatFile, dataset_from_mat};
 use proptest::prelude::*;

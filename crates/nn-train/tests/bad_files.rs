@@ -2,7 +2,7 @@
 //! bodies that do not decode, and bodies that decode but break a rule (one `Inconsistency` case each). The
 //! writer refuses what the loader would.
 
-mod common;
+use crate::common;
 use common::{checkpoint, data, forge, trainer};
 use nn_train::*;
 use std::path::Path;

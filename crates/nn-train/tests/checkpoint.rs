@@ -1,6 +1,6 @@
 //! Checkpoint files: round trip, byte-identical reruns, exact resume, and a clear error for every bad file.
 
-mod common;
+use crate::common;
 use common::{checkpoint, data, trainer};
 use nn_train::*;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //!
 //! If a change to any type in the body (`Checkpoint` and everything it holds) makes this test fail, the format
 //! has changed: bump `VERSION`, keep reading the old version or refuse it with a hint, and write a new golden
-//! file with `cargo test -p nn-train --test golden -- --ignored write_golden_files`.
+//! file with `cargo test -p nn-train --test integration -- --ignored golden::write_golden_files`.
 
 use nn_core::{Activation, Output};
 use nn_data::{

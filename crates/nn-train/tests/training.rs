@@ -1,6 +1,6 @@
 //! The loop, the optimisers, the deciders and divergence.
 
-mod common;
+use crate::common;
 use common::{data, trainer};
 use nn_core::{Network, Output};
 use nn_linalg::Matrix;
