@@ -3,6 +3,9 @@
 //! - Only `nn-linalg` names faer, in its manifest or its source: the rest of the workspace does its maths
 //!   through `nn_linalg::Matrix`, so the backend can change in one crate.
 //! - Dependencies point one way: cli/xtask → export → train → data, core → linalg.
+//! - In a crate that turns `autotests` off (its integration tests are one binary, `tests/main.rs`), every
+//!   `tests/*.rs` file is a module of that binary or a `[[test]]` target of its own: otherwise it is never
+//!   compiled, and its tests never run.
 
 use anyhow::{Context, Result, bail};
 use std::fs;
@@ -85,6 +88,7 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
                 }
             }
         }
+        problems.extend(unbuilt_tests(&dir, &manifest)?);
         if name.starts_with("nn-") && !LAYERS.iter().any(|(c, _)| *c == name) {
             problems.push(format!(
                 "{name} is not in tidy's LAYERS: place it in the layering (and in docs/architecture.md)"
@@ -102,6 +106,43 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
             }
         }
     }
+    Ok(problems)
+}
+
+/// The files of `dir/tests/` that no test target builds, when the manifest turns `autotests` off.
+fn unbuilt_tests(dir: &Path, manifest: &str) -> Result<Vec<String>> {
+    let tests = dir.join("tests");
+    let autotests_off = manifest
+        .lines()
+        .any(|l| l.split_whitespace().collect::<String>() == "autotests=false");
+    if !autotests_off || !tests.is_dir() {
+        return Ok(Vec::new());
+    }
+    let main = fs::read_to_string(tests.join("main.rs")).unwrap_or_default();
+    let mut problems = Vec::new();
+    for entry in fs::read_dir(&tests)? {
+        let path = entry?.path();
+        let Some(stem) = path
+            .file_stem()
+            .filter(|_| path.extension().is_some_and(|e| e == "rs"))
+            .map(|s| s.to_string_lossy().into_owned())
+        else {
+            continue;
+        };
+        let built = stem == "main"
+            || main.lines().any(|l| l.trim() == format!("mod {stem};"))
+            || manifest.lines().any(|l| {
+                let l = l.split_whitespace().collect::<String>();
+                l == format!("name=\"{stem}\"") || l == format!("path=\"tests/{stem}.rs\"")
+            });
+        if !built {
+            problems.push(format!(
+                "{} is in no test binary (autotests is off): add `mod {stem};` to tests/main.rs, or a [[test]]",
+                path.display()
+            ));
+        }
+    }
+    problems.sort();
     Ok(problems)
 }
 
@@ -172,5 +213,34 @@ mod tests {
         assert!(problems[0].contains("names faer"));
         assert!(problems[1].contains("lib.rs:1 uses faer"));
         assert!(problems[2].contains("nn-core depends on nn-train"));
+    }
+
+    /// With autotests off, a test file that is neither a module of `tests/main.rs` nor a target is caught.
+    #[test]
+    fn a_test_file_in_no_binary_is_caught() {
+        let root = std::env::temp_dir().join(format!("nn-tidy-tests-{}", std::process::id()));
+        let tests = root.join("crates/nn-data/tests");
+        fs::create_dir_all(&tests).unwrap();
+        fs::create_dir_all(root.join("xtask")).unwrap();
+        fs::write(
+            root.join("xtask/Cargo.toml"),
+            "[package]\nname = \"xtask\"\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("crates/nn-data/Cargo.toml"),
+            "[package]\nname = \"nn-data\"\nautotests = false\n\n[[test]]\nname = \"own\"\nharness = false\n",
+        )
+        .unwrap();
+        fs::write(tests.join("main.rs"), "mod common;\nmod listed;\n").unwrap();
+        for f in ["listed.rs", "own.rs", "forgotten.rs"] {
+            fs::write(tests.join(f), "").unwrap();
+        }
+        fs::create_dir_all(tests.join("common")).unwrap();
+        fs::write(tests.join("common/mod.rs"), "").unwrap();
+        let problems = check(&root).unwrap();
+        fs::remove_dir_all(&root).unwrap();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert!(problems[0].contains("forgotten.rs is in no test binary"));
     }
 }
