@@ -189,24 +189,34 @@ mod tests {
         assert!(problems.is_empty(), "{problems:#?}");
     }
 
+    /// A scratch workspace under the temporary directory: an xtask manifest and `files` (path, contents).
+    fn scratch_workspace(name: &str, files: &[(&str, &str)]) -> PathBuf {
+        let root = std::env::temp_dir().join(format!("nn-tidy-{name}-{}", std::process::id()));
+        let xtask = [("xtask/Cargo.toml", "[package]\nname = \"xtask\"\n")];
+        for (path, text) in xtask.iter().chain(files) {
+            let path = root.join(path);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, text).unwrap();
+        }
+        root
+    }
+
     /// And the check does catch a violation: a scratch workspace where nn-core names faer.
     #[test]
     fn faer_outside_linalg_is_caught() {
-        let root = std::env::temp_dir().join(format!("nn-tidy-{}", std::process::id()));
-        let core = root.join("crates/nn-core/src");
-        fs::create_dir_all(&core).unwrap();
-        fs::create_dir_all(root.join("xtask")).unwrap();
-        fs::write(
-            root.join("xtask/Cargo.toml"),
-            "[package]\nname = \"xtask\"\n",
-        )
-        .unwrap();
-        fs::write(
-            root.join("crates/nn-core/Cargo.toml"),
-            "[dependencies]\nfaer.workspace = true\nnn-train.workspace = true\n",
-        )
-        .unwrap();
-        fs::write(core.join("lib.rs"), "pub fn f(m: faer::Mat<f64>) {}\n").unwrap();
+        let root = scratch_workspace(
+            "faer",
+            &[
+                (
+                    "crates/nn-core/Cargo.toml",
+                    "[dependencies]\nfaer.workspace = true\nnn-train.workspace = true\n",
+                ),
+                (
+                    "crates/nn-core/src/lib.rs",
+                    "pub fn f(m: faer::Mat<f64>) {}\n",
+                ),
+            ],
+        );
         let problems = check(&root).unwrap();
         fs::remove_dir_all(&root).unwrap();
         assert_eq!(problems.len(), 3, "{problems:#?}");
@@ -218,26 +228,20 @@ mod tests {
     /// With autotests off, a test file that is neither a module of `tests/main.rs` nor a target is caught.
     #[test]
     fn a_test_file_in_no_binary_is_caught() {
-        let root = std::env::temp_dir().join(format!("nn-tidy-tests-{}", std::process::id()));
-        let tests = root.join("crates/nn-data/tests");
-        fs::create_dir_all(&tests).unwrap();
-        fs::create_dir_all(root.join("xtask")).unwrap();
-        fs::write(
-            root.join("xtask/Cargo.toml"),
-            "[package]\nname = \"xtask\"\n",
-        )
-        .unwrap();
-        fs::write(
-            root.join("crates/nn-data/Cargo.toml"),
-            "[package]\nname = \"nn-data\"\nautotests = false\n\n[[test]]\nname = \"own\"\nharness = false\n",
-        )
-        .unwrap();
-        fs::write(tests.join("main.rs"), "mod common;\nmod listed;\n").unwrap();
-        for f in ["listed.rs", "own.rs", "forgotten.rs"] {
-            fs::write(tests.join(f), "").unwrap();
-        }
-        fs::create_dir_all(tests.join("common")).unwrap();
-        fs::write(tests.join("common/mod.rs"), "").unwrap();
+        let root = scratch_workspace(
+            "tests",
+            &[
+                (
+                    "crates/nn-data/Cargo.toml",
+                    "[package]\nname = \"nn-data\"\nautotests = false\n\n[[test]]\nname = \"own\"\nharness = false\n",
+                ),
+                ("crates/nn-data/tests/main.rs", "mod common;\nmod listed;\n"),
+                ("crates/nn-data/tests/common/mod.rs", ""),
+                ("crates/nn-data/tests/listed.rs", ""),
+                ("crates/nn-data/tests/own.rs", ""),
+                ("crates/nn-data/tests/forgotten.rs", ""),
+            ],
+        );
         let problems = check(&root).unwrap();
         fs::remove_dir_all(&root).unwrap();
         assert_eq!(problems.len(), 1, "{problems:#?}");
