@@ -2,7 +2,8 @@
 //!
 //! - Only `nn-linalg` names faer, in its manifest or its source: the rest of the workspace does its maths
 //!   through `nn_linalg::Matrix`, so the backend can change in one crate.
-//! - Dependencies point one way: cli/xtask → export → train → data, core → linalg.
+//! - Dependencies point one way: cli/xtask → nn (the facade), nn-plot → export, sweep → train → data, core →
+//!   linalg; xtask never depends on the command line (nn-cli).
 //! - In a crate that turns `autotests` off (its integration tests are one binary, `tests/main.rs`), every
 //!   `tests/*.rs` file is a module of that binary or a `[[test]]` target of its own: otherwise it is never
 //!   compiled, and its tests never run.
@@ -23,6 +24,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("nn-sweep", &["nn-linalg", "nn-core", "nn-data", "nn-train"]),
     (
+        "nn",
+        &["nn-linalg", "nn-core", "nn-data", "nn-train", "nn-export"],
+    ),
+    (
+        "nn-plot",
+        &["nn-linalg", "nn-core", "nn-data", "nn-train", "nn-sweep"],
+    ),
+    (
         "nn-cli",
         &[
             "nn-linalg",
@@ -31,6 +40,21 @@ const LAYERS: &[(&str, &[&str])] = &[
             "nn-train",
             "nn-export",
             "nn-sweep",
+            "nn",
+            "nn-plot",
+        ],
+    ),
+    (
+        "xtask",
+        &[
+            "nn-linalg",
+            "nn-core",
+            "nn-data",
+            "nn-train",
+            "nn-export",
+            "nn-sweep",
+            "nn",
+            "nn-plot",
         ],
     ),
 ];

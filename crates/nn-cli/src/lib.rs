@@ -1,5 +1,4 @@
-//! The presentation side of `nn`, shared by the `nn` binary and `cargo xtask experiments`: progress
-//! rendering, summaries, metric tables and SVG plots. No training logic lives here.
+//! The presentation side of `nn`: progress rendering, summaries and metric tables. No training logic lives
+//! here (that is the `nn` facade's), and the figures are `nn-plot`'s.
 
-pub mod plots;
 pub mod report;

@@ -31,11 +31,20 @@ fn main() -> ExitCode {
         Ok(Ok(())) => ExitCode::SUCCESS,
         Ok(Err(e)) if is_broken_pipe(&e) => ExitCode::SUCCESS, // `nn predict … | head` is not an error
         Ok(Err(e)) => {
-            let chain: Vec<String> = e.chain().map(ToString::to_string).collect();
+            let chain: Vec<String> = e.chain().map(cause).collect();
             eprintln!("error: {}", chain.join(": "));
             ExitCode::from(1)
         }
         Err(_) => ExitCode::from(70), // EX_SOFTWARE
+    }
+}
+
+/// One link of an error's chain as the command line says it: the library names a setting as its spec does
+/// (`select`), the command line as its flag (`--select`).
+fn cause(e: &(dyn std::error::Error + 'static)) -> String {
+    match e.downcast_ref::<nn::Error>() {
+        Some(nn::Error::Setting { .. }) => format!("--{e}"),
+        _ => e.to_string(),
     }
 }
 

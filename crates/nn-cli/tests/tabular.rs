@@ -489,7 +489,7 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
     };
     assert_clean_failure(
         &train(&["--output", "softmax"]),
-        "--output softmax: the target is numeric and read as regression, which needs --output identity",
+        "--output softmax: the target is numeric and read as regression, which needs the identity output",
     );
     assert_clean_failure(
         &train(&["--select", "val-acc"]),
@@ -534,9 +534,34 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
         ),
         "every sample has y = 2.5; there is nothing to predict",
     );
+    // Cross-validation of a regression: MSE, MAE and R² per fold, and their mean ± std.
+    let cv = run(
+        &["cv", "--data", "reg-0.csv", "--folds", "3", "-q", "--json"],
+        &dir,
+    );
+    assert!(cv.status.success(), "{}", stderr(&cv));
+    let v: serde_json::Value = serde_json::from_slice(&cv.stdout).unwrap();
+    let folds = v["folds"].as_array().unwrap();
+    assert_eq!(folds.len(), 3);
+    for f in folds {
+        assert_eq!(f["task"], "values", "{f}");
+        assert!(f["mse"].as_f64().unwrap() >= 0.0 && f["r2"].is_f64(), "{f}");
+    }
+    let mean_r2 = folds.iter().map(|f| f["r2"].as_f64().unwrap()).sum::<f64>() / 3.0;
+    assert!(
+        (v["mean"]["r2"].as_f64().unwrap() - mean_r2).abs() < 1e-12,
+        "{v}"
+    );
+    assert!(v["std"]["mae"].as_f64().unwrap() >= 0.0);
+    let text = run(&["cv", "--data", "reg-0.csv", "--folds", "3", "-q"], &dir);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("MSE") && text.contains("r2  "), "{text}");
     assert_clean_failure(
-        &run(&["cv", "--data", "reg-0.csv", "--folds", "3", "-q"], &dir),
-        "nn cv scores classifiers; target 'y' is read as regression",
+        &run(
+            &["cv", "--data", "reg-0.csv", "--folds", "3", "--stratify"],
+            &dir,
+        ),
+        "--stratify true: a regression target has no classes to keep the shares of",
     );
     // Whole-number prices are not classes: the error says how to predict them as numbers.
     std::fs::write(

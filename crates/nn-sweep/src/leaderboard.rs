@@ -10,27 +10,7 @@ use std::collections::BTreeMap;
 /// The metrics tried, in order, when the spec names none.
 pub const DEFAULT_METRICS: [&str; 4] = ["val-acc", "val-r2", "cv-acc", "train-loss"];
 
-/// Mean and sample standard deviation (0 for one value).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct MeanStd {
-    /// The mean.
-    pub mean: f64,
-    /// The sample standard deviation (n − 1 in the denominator).
-    pub std: f64,
-}
-
-impl MeanStd {
-    /// The mean and sample standard deviation of `values` (at least one).
-    pub fn of(values: &[f64]) -> MeanStd {
-        let n = values.len() as f64;
-        let mean = values.iter().sum::<f64>() / n;
-        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-        MeanStd {
-            mean,
-            std: var.sqrt(),
-        }
-    }
-}
+pub use nn_train::metrics::MeanStd;
 
 /// One configuration.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -66,8 +66,3 @@ pub use progress::Progress;
 pub use report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 pub use select::{Decision, LrSchedule, Metric, Part, Selection, Selector};
 pub use trainer::{Samples, TrainData, Trainer};
-
-/// The README's example, compiled and run as a doctest.
-#[doc = include_str!("../../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;

@@ -470,3 +470,25 @@ mod tests {
         assert_eq!(roc_auc(&[f64::NAN, 0.3], &[true, false]), None);
     }
 }
+
+/// Mean and sample standard deviation (0 for one value).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MeanStd {
+    /// The mean.
+    pub mean: f64,
+    /// The sample standard deviation (n − 1 in the denominator).
+    pub std: f64,
+}
+
+impl MeanStd {
+    /// The mean and sample standard deviation of `values` (at least one).
+    pub fn of(values: &[f64]) -> MeanStd {
+        let n = values.len() as f64;
+        let mean = values.iter().sum::<f64>() / n;
+        let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+        MeanStd {
+            mean,
+            std: var.sqrt(),
+        }
+    }
+}

@@ -247,3 +247,41 @@ pub enum TrainEvent<'a, T: Scalar = f64> {
         epochs_run: usize,
     },
 }
+
+impl<'a, T: Scalar> TrainEvent<'a, T> {
+    /// The event without the weights it may carry, in the precision-free form an observer of a run of either
+    /// precision takes: `None` for [`NewBest`](TrainEvent::NewBest) and [`Snapshot`](TrainEvent::Snapshot),
+    /// which exist to write model files.
+    pub fn without_weights(&self) -> Option<TrainEvent<'a>> {
+        Some(match *self {
+            TrainEvent::Start {
+                first_epoch,
+                epochs,
+            } => TrainEvent::Start {
+                first_epoch,
+                epochs,
+            },
+            TrainEvent::Classes {
+                epoch,
+                train,
+                validation,
+                test,
+            } => TrainEvent::Classes {
+                epoch,
+                train,
+                validation,
+                test,
+            },
+            TrainEvent::Epoch(r) => TrainEvent::Epoch(r),
+            TrainEvent::Stopped { epoch, reason } => TrainEvent::Stopped { epoch, reason },
+            TrainEvent::End {
+                selected_epoch,
+                epochs_run,
+            } => TrainEvent::End {
+                selected_epoch,
+                epochs_run,
+            },
+            TrainEvent::NewBest { .. } | TrainEvent::Snapshot { .. } => return None,
+        })
+    }
+}

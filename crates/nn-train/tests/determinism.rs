@@ -119,7 +119,7 @@ fn cross_validation_fits_on_training_rows_only_and_ignores_the_worker_count() {
     for (fold, (a, b)) in one.iter().zip(&two).enumerate() {
         assert_eq!(a.checkpoint, b.checkpoint, "fold {fold}");
         assert_eq!(
-            a.labels,
+            a.held_out.labels(),
             folds[fold].iter().map(|&i| labels[i]).collect::<Vec<_>>()
         );
         let train: Vec<usize> = (0..m).filter(|i| !folds[fold].contains(i)).collect();

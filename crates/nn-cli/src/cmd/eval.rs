@@ -1,7 +1,7 @@
 //! `nn eval`: a model's (or course Θ weights') loss, accuracy, classification report, ROC AUC (two classes) and
 //! confusion matrix on a dataset.
 
-use super::{load, load_for_model, out};
+use super::{load_for_model, out};
 use crate::args::EvalArgs;
 use anyhow::{Context, Result, bail};
 use nn_data::{LabelScheme, MissingPolicy};
@@ -35,7 +35,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         });
         let model = nn_export::theta::import(&thetas, scheme)
             .with_context(|| format!("reading {} as course-format Θ", theta.display()))?;
-        let data = load(&a.data, model.classes.scheme())?;
+        let data = load_for_model(&a.data, &model, a.json)?;
         if data.classes().len() > model.classes.len() {
             bail!(
                 "the data has {} classes, the Θ set's output {}",

@@ -11,11 +11,8 @@ mod sweep;
 mod train;
 
 use crate::args::{Command, DataArgs};
-use anyhow::{Context, Result, bail};
-use nn_data::{
-    Dataset, Expect, FileKind, InputKind, LabelScheme, LoadOptions, PipelineOptions, Schema,
-    Selected, SplitSpec, Table, Task,
-};
+use anyhow::Result;
+use nn_data::Dataset;
 use nn_train::Checkpoint;
 use std::path::{Path, PathBuf};
 
@@ -72,165 +69,48 @@ pub fn data_dir() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
-/// Loads the dataset of `args`, with `default` as the label scheme if none is given.
-pub fn load(args: &DataArgs, default: LabelScheme) -> Result<Dataset> {
-    let path = locate(&args.data)?;
-    let opts = LoadOptions {
-        x_var: args.x_var.clone(),
-        y_var: args.y_var.clone(),
-        labels: args.labels.unwrap_or(default),
-        idx_labels: None,
-    };
-    // Every loader error names the file (and line or variable) itself.
-    Ok(nn_data::load(&path, &opts)?)
-}
-
-/// The dataset of `args` for a new run. A text file goes through a pipeline (columns, categories, imputation)
-/// fitted on the training part of `split`, which the model then stores; other kinds load as [`load`] does.
-pub fn load_for_training(args: &DataArgs, split: &SplitSpec, quiet: bool) -> Result<Dataset> {
-    let path = locate(&args.data)?;
-    if FileKind::of(&path) != FileKind::Text {
-        refuse_table_flags(args, &path)?;
-        return load(args, LabelScheme::Auto);
+/// The data `args` name, with the options that say how to read it (the file looked up as [`locate`] does).
+pub fn data_of(args: &DataArgs) -> Result<nn::Data> {
+    let t = &args.table;
+    let mut data = nn::Data::file(locate(&args.data)?)
+        .variables(&args.x_var, &args.y_var)
+        .drop(&t.drop)
+        .missing(t.missing)
+        .task(t.task);
+    if let Some(target) = &t.target {
+        data = data.target(target);
     }
-    let table = Table::read(&path, &args.table.read_options())?;
-    let selected = Selected::new(&table, &pipeline_options(args))?;
-    if selected.dropped() > 0 && !quiet {
-        eprintln!(
-            "note: left out {} of {} rows with a missing value (--missing drop)",
-            selected.dropped(),
-            table.rows()
-        );
+    if let Some(features) = &t.features {
+        data = data.features(features);
     }
-    if selected.is_regression() && args.table.task == Task::Auto && !quiet {
-        eprintln!(
-            "note: regression: target '{}' holds numbers that are not all integers (--task classification to classify them)",
-            selected.target_name()
-        );
+    if let Some(unknown) = t.unknown {
+        data = data.unknown_category(unknown);
     }
-    let parts = nn_data::split(selected.labels(), split)?;
-    let (schema, data) = selected.fit(&parts.train)?;
-    if !quiet {
-        eprintln!("{}", describe_reading(&table, &schema));
+    if let Some(labels) = args.labels {
+        data = data.labels(labels);
+    }
+    if let Some(delimiter) = t.delimiter {
+        data = data.delimiter(delimiter);
+    }
+    if let Some(header) = t.read_options().header {
+        data = data.header(header);
     }
     Ok(data)
 }
 
-/// The pipeline the column flags of `args` ask for.
-pub fn pipeline_options(args: &DataArgs) -> PipelineOptions {
-    let t = &args.table;
-    PipelineOptions {
-        target: t.target.clone(),
-        features: t.features.clone(),
-        drop: t.drop.clone(),
-        missing: t.missing,
-        unknown: t.unknown.unwrap_or_default(),
-        labels: args.labels.unwrap_or(LabelScheme::Auto),
-        // A label scheme is about classes: with --labels, auto means classification.
-        task: match (t.task, args.labels) {
-            (Task::Auto, Some(_)) => Task::Classification,
-            (task, _) => task,
-        },
+/// Prints what reading a file noticed, one `note:` line each, unless `quiet`.
+pub fn print_notes(notes: &[String], quiet: bool) {
+    for note in notes.iter().filter(|_| !quiet) {
+        eprintln!("note: {note}");
     }
-}
-
-/// One line on how a table was read: delimiter, header, target, and the text columns' categories.
-fn describe_reading(table: &Table, schema: &Schema) -> String {
-    let categorical: Vec<String> = schema
-        .inputs
-        .iter()
-        .filter_map(|c| match &c.kind {
-            InputKind::Categorical { categories, .. } => {
-                Some(format!("{} ({} categories)", c.name, categories.len()))
-            }
-            InputKind::Numeric { .. } => None,
-        })
-        .collect();
-    format!(
-        "read: {} delimited, {}; target '{}'; {} input columns{}",
-        table.delimiter(),
-        if table.has_header() {
-            "with a header"
-        } else {
-            "no header"
-        },
-        schema.target,
-        schema.inputs.len(),
-        if categorical.is_empty() {
-            String::new()
-        } else {
-            format!("; one-hot: {}", categorical.join(", "))
-        }
-    )
-}
-
-/// Column flags mean nothing for .mat and IDX files: say so rather than ignore them.
-fn refuse_table_flags(args: &DataArgs, path: &Path) -> Result<()> {
-    let t = &args.table;
-    if t.target.is_some()
-        || t.features.is_some()
-        || !t.drop.is_empty()
-        || t.missing != nn_data::MissingPolicy::Error
-        || t.task == Task::Regression
-    {
-        bail!(
-            "{}: --target, --features, --drop, --missing and --task regression apply to delimited text files, not to .mat or IDX files",
-            path.display()
-        );
-    }
-    Ok(())
 }
 
 /// The dataset of `args` as the model `ckpt` reads it: through its input schema if it was trained on a text
-/// file (columns matched by name, its categories and imputation), else as [`load`] does with its label scheme.
+/// file (columns matched by name, its categories and imputation), else with its label scheme.
 pub fn load_for_model(args: &DataArgs, ckpt: &Checkpoint, quiet: bool) -> Result<Dataset> {
-    let Some(schema) = &ckpt.schema else {
-        return load(args, ckpt.classes.scheme());
-    };
-    let path = locate(&args.data)?;
-    let table = read_through(schema, &path, args.table.delimiter)?;
-    let regression = ckpt.network.architecture().output.is_regression();
-    let expect = if regression {
-        Expect::Values
-    } else {
-        Expect::Classes(&ckpt.classes)
-    };
-    let applied = schema.apply(&table, expect, args.table.unknown)?;
-    for note in applied.notes.iter().filter(|_| !quiet) {
-        eprintln!("note: {note}");
-    }
-    let missing_target = || {
-        format!(
-            "{}: no target column '{}' to score the model against",
-            path.display(),
-            schema.target
-        )
-    };
-    let data = if regression {
-        let values = applied.values.with_context(missing_target)?;
-        Dataset::regression(applied.x, values, &schema.target, &path)?
-    } else {
-        let labels = applied.labels.with_context(missing_target)?;
-        Dataset::new(applied.x, labels, ckpt.classes.clone(), &path)?
-    };
-    Ok(data.with_schema(schema.clone()))
-}
-
-/// Reads a text file with the model's header rule (and the delimiter detected, unless given).
-pub fn read_through(
-    schema: &Schema,
-    path: &Path,
-    delimiter: Option<nn_data::Delimiter>,
-) -> Result<Table> {
-    if FileKind::of(path) != FileKind::Text {
-        bail!(
-            "{}: the model was trained on a delimited text file and reads only text files",
-            path.display()
-        );
-    }
-    let mut opts = schema.read_options();
-    opts.delimiter = delimiter.or(opts.delimiter);
-    Ok(Table::read(path, &opts)?)
+    let loaded = data_of(args)?.labelled_for(ckpt)?;
+    print_notes(&loaded.notes, quiet);
+    Ok(loaded.dataset)
 }
 
 /// Writes to stdout, passing a broken pipe up as an error (which `main` ends quietly).

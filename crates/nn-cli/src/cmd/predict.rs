@@ -1,40 +1,25 @@
 //! `nn predict`: one CSV row per sample with the predicted class (and probabilities), or for a regression model
 //! the predicted value in the target's units.
 
-use super::{locate, out, read_through};
+use super::{locate, out, print_notes};
 use crate::args::PredictArgs;
 use anyhow::{Result, bail};
-use nn_data::{Expect, FileKind, MatFile, load_table};
 use nn_train::Checkpoint;
 
 pub fn run(a: PredictArgs) -> Result<()> {
     let ckpt = Checkpoint::load(&a.model)?;
-    let n = ckpt.network.architecture().n_input;
-    let path = locate(&a.data)?;
+    let mut data = nn::Data::file(locate(&a.data)?).variables(&a.x_var, "y");
+    if let Some(d) = a.delimiter {
+        data = data.delimiter(d);
+    }
+    if let Some(u) = a.unknown {
+        data = data.unknown_category(u);
+    }
+    let features = data.features_for(&ckpt)?;
+    print_notes(&features.notes, false);
     // The 1-based data row of each prediction (rows left out for a missing value have none).
-    let mut rows: Option<Vec<usize>> = None;
-    let x = if let Some(schema) = &ckpt.schema {
-        let table = read_through(schema, &path, a.delimiter)?;
-        let applied = schema.apply(&table, Expect::Features, a.unknown)?;
-        for note in &applied.notes {
-            eprintln!("note: {note}");
-        }
-        rows = Some(applied.rows.iter().map(|r| r + 1).collect());
-        applied.x
-    } else if FileKind::of(&path) == FileKind::Mat {
-        MatFile::open(&path)?.matrix(&a.x_var)?
-    } else {
-        let table = load_table(&path)?;
-        // The features alone, or the features and a label column, which is ignored.
-        match table.cols() {
-            c if c == n => table,
-            c if c == n + 1 => table.select_columns(n),
-            c => bail!(
-                "{}: rows have {c} columns; the model takes {n} features (optionally followed by a label)",
-                path.display()
-            ),
-        }
-    };
+    let rows = features.rows;
+    let x = features.x;
     let digits = usize::from(a.digits);
     let row_of = |i: usize| rows.as_ref().map_or(i + 1, |r| r[i]);
     if ckpt.network.architecture().output.is_regression() {

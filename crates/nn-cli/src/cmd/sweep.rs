@@ -222,11 +222,12 @@ fn execute(plan: &Plan, job: &Job, dir: &Path, threads: usize) -> Result<JobResu
         Command::Cv(a) => {
             let run = cv::cross_validation(&a, &given)?;
             let scores = run
-                .scores
+                .folds
                 .iter()
                 .map(|s| {
                     let mut m: BTreeMap<String, f64> = s
-                        .metrics()
+                        .scores
+                        .named()
                         .into_iter()
                         .filter_map(|(name, v)| Some((cv_name(name), v?)))
                         .collect();
@@ -673,7 +674,7 @@ fn report(sweep: &Sweep, metric: Option<&str>, top: usize) -> Result<String> {
     }
     for param in &board.swept {
         let path = dir.join(format!("{}.svg", param));
-        nn_cli::plots::sweep_parameter(&path, &board, param)
+        nn_plot::sweep_parameter(&path, &board, param)
             .with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(text)

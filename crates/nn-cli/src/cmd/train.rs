@@ -1,17 +1,15 @@
-//! `nn train`: builds the job from the arguments, renders progress, writes the model, metrics and plots.
+//! `nn train`: the run's [`nn::Spec`] from the arguments, then the library's training with progress
+//! rendered, and the model, metrics and plots written.
 
-use super::{load_for_model, load_for_training, out, resume};
+use super::{data_of, out, print_notes, resume};
 use crate::args::{TrainArgs, parse_widths};
 use anyhow::{Context, Result, bail};
+use nn::{ImageShift, Spec};
 use nn_cli::report::ClassCounts;
-use nn_core::{Activation, Output};
-use nn_data::{Selected, SplitSpec};
-use nn_linalg::{Scalar, Threads};
-use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
-use nn_train::{
-    Metric, Optimizer, Precision, ResumeProblem, Schedule, Selection, Shift, TrainConfig,
-    TrainError, TrainEvent,
-};
+use nn_core::Activation;
+use nn_data::{Dataset, Selected};
+use nn_train::job::{JobOutcome, JobSpec, Resume, Saving};
+use nn_train::{Optimizer, ResumeProblem, Schedule, TrainError, TrainEvent};
 use std::io::IsTerminal;
 use std::time::Duration;
 
@@ -51,81 +49,49 @@ fn whole(flag: &str, v: f64) -> Result<usize> {
     }
 }
 
-/// The split the flags ask for (its seed is the run's).
-fn split_spec(a: &TrainArgs) -> Result<SplitSpec> {
-    let (train, validation) = parse_split(&a.split)?;
-    Ok(SplitSpec {
-        train,
-        validation,
-        stratified: a.stratify,
-        seed: a.seed,
-    })
-}
-
-/// The image shifts `--shift` and `--image` ask for, on data of `features` features.
-fn shift_from(a: &TrainArgs, features: usize) -> Result<Option<Shift>> {
+/// The image shifts `--shift` and `--image` ask for.
+fn shift_of(a: &TrainArgs) -> Result<Option<ImageShift>> {
     let Some(max) = a.shift else {
         return Ok(None);
     };
-    let shift = match &a.image {
-        Some(size) => {
-            let (h, w) = size
-                .split_once(['x', 'X', '×'])
+    let image = a
+        .image
+        .as_ref()
+        .map(|size| {
+            size.split_once(['x', 'X', '×'])
                 .and_then(|(h, w)| Some((h.trim().parse().ok()?, w.trim().parse().ok()?)))
                 .with_context(|| {
                     format!("--image '{size}': give the image size as HEIGHTxWIDTH, e.g. 28x28")
-                })?;
-            Shift {
-                max,
-                height: h,
-                width: w,
-            }
-        }
-        None => Shift::square(max, features).with_context(|| {
-            format!(
-                "--shift {max}: the {features} features are not a square image; give its size with --image HEIGHTxWIDTH"
-            )
-        })?,
-    };
-    shift
-        .check(features)
-        .with_context(|| format!("--shift {max}"))?;
-    Ok(Some(shift))
+                })
+        })
+        .transpose()?;
+    Ok(Some(ImageShift { max, image }))
 }
 
-/// The job the flags ask for, on data of `features` features and `classes` classes, or a regression target
-/// (`classes` is then 1).
-pub(super) fn spec_from(
-    a: &TrainArgs,
-    features: usize,
-    classes: usize,
-    regression: bool,
-) -> Result<JobSpec> {
-    let split = split_spec(a)?;
-    let validation = split.validation;
-    let schedule = if let Some(p) = &a.lr_plateau {
+/// The learning-rate schedule `--lr-step` or `--lr-plateau` asks for.
+fn schedule_of(a: &TrainArgs) -> Result<Schedule> {
+    if let Some(p) = &a.lr_plateau {
         let (factor, patience) = parse_pair("--lr-plateau", p)?;
-        Schedule::Plateau {
+        return Ok(Schedule::Plateau {
             factor,
             patience: whole("--lr-plateau patience", patience)?,
             min_lr: 0.0,
-        }
-    } else if a.lr_steps.is_empty() {
-        Schedule::Constant
-    } else {
-        let steps = a.lr_steps.iter().map(|s| {
-            let (e, lr) = parse_pair("--lr-step", s)?;
-            Ok((whole("--lr-step epoch", e)?, lr))
         });
-        Schedule::Steps {
-            steps: steps.collect::<Result<_>>()?,
-        }
-    };
-    let selection = match a.select {
-        Some(s) => s,
-        None if validation > 0.0 => Selection::VAL_LOSS,
-        None => Selection::Last,
-    };
+    }
+    if a.lr_steps.is_empty() {
+        return Ok(Schedule::Constant);
+    }
+    let steps = a.lr_steps.iter().map(|s| {
+        let (e, lr) = parse_pair("--lr-step", s)?;
+        Ok((whole("--lr-step epoch", e)?, lr))
+    });
+    Ok(Schedule::Steps {
+        steps: steps.collect::<Result<_>>()?,
+    })
+}
+
+/// The optimiser `--optimizer` names, with its hyper-parameters' flags.
+fn optimizer_of(a: &TrainArgs) -> Result<Optimizer> {
     let mut optimizer = Optimizer::from_name(&a.optimizer, a.momentum)
         .with_context(|| format!("--optimizer: unknown '{}'", a.optimizer))?;
     if let Some([beta1, beta2, epsilon]) = optimizer.adam_parameters_mut() {
@@ -137,62 +103,40 @@ pub(super) fn spec_from(
     if let Optimizer::Lbfgs { history, tolerance } = &mut optimizer {
         (*history, *tolerance) = (a.lbfgs_history, a.tolerance);
     }
-    if let Selection::Best { metric, .. } = selection {
-        match (metric, regression) {
-            (Metric::Accuracy, true) => bail!(
-                "--select {selection}: a regression model has no accuracy (use a -loss or -r2 rule)"
-            ),
-            (Metric::R2, false) => bail!(
-                "--select {selection}: R² is for regression; a classifier uses a -loss, -acc or -f1 rule"
-            ),
-            (Metric::F1, true) => bail!(
-                "--select {selection}: a regression model has no F1 (use a -loss or -r2 rule)"
-            ),
-            _ => {}
-        }
-    }
-    let output = match (a.output, regression) {
-        (Some(o), _) if o.is_regression() != regression => bail!(
-            "--output {o}: the target is {}",
-            if regression {
-                "numeric and read as regression, which needs --output identity (or --task classification)"
-            } else {
-                "read as classes; --output identity is for regression (--task regression)"
-            }
-        ),
-        (Some(o), _) => o,
-        (None, true) => Output::Identity,
-        (None, false) if classes == 2 => Output::Sigmoid,
-        (None, false) => Output::Softmax,
-    };
-    Ok(JobSpec {
+    Ok(optimizer)
+}
+
+/// The run the flags ask for. Every default that depends on another setting or on the data stays unresolved
+/// here: [`Spec::job`] resolves it.
+pub(super) fn spec_of(a: &TrainArgs) -> Result<Spec> {
+    let (train, validation) = parse_split(&a.split)?;
+    Ok(Spec {
         hidden: parse_widths(&a.hidden)?,
-        output,
         activation: match a.activation {
             Activation::LeakyRelu { .. } => Activation::LeakyRelu {
                 slope: a.leaky_slope,
             },
             other => other,
         },
-        config: TrainConfig {
-            epochs: a.epochs,
-            lr: a.lr.unwrap_or(optimizer.default_lr()),
-            schedule,
-            optimizer,
-            batch_size: a.batch_size,
-            lambda: a.lambda,
-            seed: a.seed,
-            selection,
-            patience: a.patience,
-            min_delta: a.min_delta,
-            threads: Threads::from_count(a.threads),
-            dropout: a.dropout,
-            shift: shift_from(a, features)?,
-        },
-        split,
-        standardize: !a.no_standardize,
-        precision: a.precision,
+        output: a.output,
         init: a.init,
+        optimizer: optimizer_of(a)?,
+        lr: a.lr,
+        schedule: schedule_of(a)?,
+        lambda: a.lambda,
+        epochs: a.epochs,
+        batch_size: a.batch_size,
+        dropout: a.dropout,
+        shift: shift_of(a)?,
+        split: nn::Fractions { train, validation },
+        stratify: a.stratify,
+        seed: a.seed,
+        select: a.select,
+        patience: a.patience,
+        min_delta: a.min_delta,
+        standardize: !a.no_standardize,
+        threads: a.threads,
+        precision: a.precision,
     })
 }
 
@@ -206,13 +150,14 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     }
     // The file to resume is read whole before anything is written, so --resume F --out F is safe.
     let resume = a.resume.as_deref().map(Resume::load).transpose()?;
-    let dataset = load_for(&a, resume.as_ref(), given)?;
-    let mut spec = spec_from(
-        &a,
-        dataset.features(),
-        dataset.classes().len(),
-        dataset.is_regression(),
-    )?;
+    if let Some(r) = &resume {
+        check_columns(&a, r, given)?;
+    }
+    let asked = spec_of(&a)?;
+    let loaded = nn::training_data(&asked, &data_of(&a.data)?, resume.as_ref())?;
+    print_notes(&loaded.notes, a.quiet);
+    let dataset = loaded.dataset;
+    let mut spec = asked.job(nn::shape(&dataset))?;
     if let Some(r) = &resume {
         let saved = r.spec(spec.config.epochs, spec.config.threads)?;
         resume::check_flags(&saved, &spec, &a, given).map_err(|problem| TrainError::Resume {
@@ -250,10 +195,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
             );
         }
     }
-    let (outcome, counts) = match spec.precision {
-        Precision::F64 => train::<f64>(&a, &dataset, &spec, resume)?,
-        Precision::F32 => train::<f32>(&a, &dataset, &spec, resume)?,
-    };
+    let (outcome, counts) = train(&a, &dataset, &spec, resume)?;
     if let Some(path) = &a.metrics {
         let names = dataset.classes().names();
         let classes = (!dataset.is_regression()).then_some((&counts, names));
@@ -265,7 +207,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     }
     if let Some(dir) = &a.plots {
         let title = outcome.checkpoint.network.architecture().describe();
-        nn_cli::plots::training_figures(dir, "", &title, &outcome, &dataset)
+        nn_plot::training_figures(dir, "", &title, &outcome, &dataset)
             .with_context(|| format!("writing plots to {}", dir.display()))?;
     }
     if !a.quiet {
@@ -304,17 +246,9 @@ fn check_out(a: &TrainArgs) -> Result<()> {
     Ok(())
 }
 
-/// The dataset: for a new run read (and, for text, fitted) afresh; for a resumed run read as the model reads
-/// it, with labels read as its classes were and through its input schema (a different `--labels`, `--target`,
-/// `--features`, `--drop` or `--missing` is refused).
-fn load_for(
-    a: &TrainArgs,
-    resume: Option<&Resume>,
-    given: &dyn Fn(&str) -> bool,
-) -> Result<nn_data::Dataset> {
-    let Some(r) = resume else {
-        return load_for_training(&a.data, &split_spec(a)?, a.quiet);
-    };
+/// A resumed run reads its data as its model does: a different `--labels`, `--task`, `--target`,
+/// `--features`, `--drop` or `--missing` given on the command line is refused.
+fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Result<()> {
     let differs = |flag: &str, saved: String, given: String| TrainError::Resume {
         path: r.path.clone(),
         problem: ResumeProblem::Differs {
@@ -339,53 +273,53 @@ fn load_for(
         let name = |r: bool| if r { "regression" } else { "classification" };
         return Err(differs("--task", name(regression).into(), task.name().into()).into());
     }
-    if let Some(schema) = &r.checkpoint.schema
-        && ["target", "features", "drop", "missing"]
-            .iter()
-            .any(|f| given(f))
+    let Some(schema) = &r.checkpoint.schema else {
+        return Ok(());
+    };
+    if !["target", "features", "drop", "missing"]
+        .iter()
+        .any(|f| given(f))
     {
-        let path = super::locate(&a.data.data)?;
-        let table = super::read_through(schema, &path, a.data.table.delimiter)?;
-        // The columns the flags choose, with the saved target and missing-value rule where none is given.
-        let mut opts = super::pipeline_options(&a.data);
-        opts.target = opts.target.or_else(|| Some(schema.target.clone()));
-        if !given("missing") {
-            opts.missing = schema.missing;
-        }
-        let selected = Selected::new(&table, &opts)?;
-        let inputs: Vec<&str> = schema.inputs.iter().map(|c| c.name.as_str()).collect();
-        if selected.target_name() != schema.target {
-            return Err(differs(
-                "--target",
-                schema.target.clone(),
-                selected.target_name().into(),
-            )
-            .into());
-        }
-        if selected.input_names() != inputs {
-            return Err(differs(
-                "--features/--drop",
-                inputs.join(","),
-                selected.input_names().join(","),
-            )
-            .into());
-        }
-        if opts.missing != schema.missing {
-            return Err(differs(
-                "--missing",
-                schema.missing.name().into(),
-                opts.missing.name().into(),
-            )
-            .into());
-        }
+        return Ok(());
     }
-    load_for_model(&a.data, &r.checkpoint, a.quiet)
+    let path = super::locate(&a.data.data)?;
+    let mut read = schema.read_options();
+    read.delimiter = a.data.table.delimiter.or(read.delimiter);
+    let table = nn_data::Table::read(&path, &read)?;
+    // The columns the flags choose, with the saved target and missing-value rule where none is given.
+    let t = &a.data.table;
+    let opts = nn_data::PipelineOptions {
+        target: t.target.clone().or_else(|| Some(schema.target.clone())),
+        features: t.features.clone(),
+        drop: t.drop.clone(),
+        missing: if given("missing") {
+            t.missing
+        } else {
+            schema.missing
+        },
+        ..Default::default()
+    };
+    let selected = Selected::new(&table, &opts)?;
+    let inputs: Vec<&str> = schema.inputs.iter().map(|c| c.name.as_str()).collect();
+    if selected.target_name() != schema.target {
+        let given = selected.target_name().into();
+        return Err(differs("--target", schema.target.clone(), given).into());
+    }
+    if selected.input_names() != inputs {
+        let given = selected.input_names().join(",");
+        return Err(differs("--features/--drop", inputs.join(","), given).into());
+    }
+    if opts.missing != schema.missing {
+        let given = opts.missing.name().into();
+        return Err(differs("--missing", schema.missing.name().into(), given).into());
+    }
+    Ok(())
 }
 
 /// Trains, rendering progress; with `--metrics`, also collects each epoch's per-class counts.
-fn train<T: Scalar>(
+fn train(
     a: &TrainArgs,
-    dataset: &nn_data::Dataset,
+    dataset: &Dataset,
     spec: &JobSpec,
     resume: Option<Resume>,
 ) -> Result<(JobOutcome, ClassCounts)> {
@@ -397,12 +331,12 @@ fn train<T: Scalar>(
         path: &a.out,
         every: Duration::from_secs_f64(a.save_every),
     };
-    let outcome = run_job::<T>(
-        dataset,
+    let outcome = nn::train(
         spec,
+        dataset,
         resume,
         Some(saving),
-        &mut |e: &TrainEvent<T>| {
+        &mut |e: &TrainEvent| {
             progress.event(e);
             if collect {
                 counts.event(e);

@@ -7,12 +7,11 @@
 //! trains on one thread, so folds run side by side on the cores and give the same bits whatever the number of
 //! workers.
 
-use super::{JobSpec, evaluate, predict_proba, run_job};
+use super::{JobSpec, run_job};
 use crate::checkpoint::Checkpoint;
 use crate::error::Result;
-use nn_core::Evaluation;
 use nn_data::{Dataset, SplitSpec};
-use nn_linalg::{Matrix, Scalar, Threads};
+use nn_linalg::{Scalar, Threads};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -25,18 +24,12 @@ pub struct FoldOutcome {
     pub train_rows: usize,
     /// The model it selected.
     pub checkpoint: Checkpoint,
-    /// Its loss and accuracy on the held-out fold.
-    pub evaluation: Evaluation,
-    /// The held-out rows' labels.
-    pub labels: Vec<usize>,
-    /// The class predicted for each held-out row.
-    pub predicted: Vec<usize>,
-    /// The class probabilities of each held-out row (one column for a single sigmoid unit).
-    pub proba: Matrix<f64>,
+    /// The held-out rows, read with the preprocessing fitted on the training rows, for the caller to score.
+    pub held_out: Dataset,
 }
 
-/// Trains `spec` once per fold of `folds` (the held-out rows of each; see [`nn_data::folds`]) and scores it
-/// on the fold, `workers` folds at a time.
+/// Trains `spec` once per fold of `folds` (the held-out rows of each; see [`nn_data::folds`]), `workers` folds
+/// at a time, and returns each fold's model with its held-out rows.
 ///
 /// `data_for(train_rows)` returns every row, with any preprocessing fitted on `train_rows` only. Within the
 /// training rows, `spec.split.validation` of them (drawn with `spec.split`'s seed and stratification) form
@@ -99,16 +92,10 @@ fn one_fold<T: Scalar>(
     if let Some(e) = outcome.error {
         return Err(e);
     }
-    let checkpoint = outcome.checkpoint;
-    let (evaluation, predicted) = evaluate(&checkpoint, test.x(), test.labels())?;
-    let proba = predict_proba(&checkpoint, test.x())?;
     Ok(FoldOutcome {
         fold,
         train_rows: train_rows.len(),
-        checkpoint,
-        evaluation,
-        labels: test.labels().to_vec(),
-        predicted,
-        proba,
+        checkpoint: outcome.checkpoint,
+        held_out: test,
     })
 }

@@ -3,8 +3,8 @@
 use super::Summary;
 use crate::experiments::spec::Specs;
 use anyhow::{Context, Result};
-use nn_cli::plots::{self, FigureKind};
 use nn_data::Dataset;
+use nn_plot::{self as plots, FigureKind};
 use nn_train::job::JobOutcome;
 use std::path::Path;
 

@@ -1,6 +1,6 @@
-//! SVG plots, drawn with plotters' SVG backend (no system libraries): the report's loss and accuracy curves
-//! (its Figures 4, 6, 8, 10), decision boundaries (5, 7, 9), misclassified digits (11), per-class errors (12),
-//! and a confusion-matrix heat map.
+//! SVG figures of nn runs, shared by the `nn` binary and `cargo xtask experiments`, drawn with plotters' SVG
+//! backend (no system libraries): the report's loss and accuracy curves (its Figures 4, 6, 8, 10), decision
+//! boundaries (5, 7, 9), misclassified digits (11), per-class errors (12), and a confusion-matrix heat map.
 
 mod boundary;
 mod figures;

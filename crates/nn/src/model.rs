@@ -1,0 +1,210 @@
+//! [`Model`]: a trained network with everything it needs to read new data, and the one way to train one
+//! ([`train`]), which every client (the `nn` command, sweeps, xtask, Python) goes through.
+
+use crate::data::{Data, Loaded};
+use crate::error::{Error, Result};
+use crate::scores::Scores;
+use crate::spec::{DataShape, Spec};
+use nn_data::Dataset;
+use nn_export::{Format, Options};
+use nn_linalg::Matrix;
+use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
+use nn_train::{Checkpoint, EpochReport, Part, PartMetrics, Precision, TrainEvent};
+use std::path::Path;
+
+/// A trained model: the selected weights, the standardiser, the classes (or the target's scaling), the input
+/// pipeline of a text file, and the record of its training. Saved, it is a model file (`.nnm`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    checkpoint: Checkpoint,
+}
+
+/// What a model predicts for each row.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Predicted {
+    /// A class index per row (see [`Model::class_names`]).
+    Classes(Vec<usize>),
+    /// A number per row, in the target's units.
+    Values(Vec<f64>),
+}
+
+/// A model's predictions for the rows of some data.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Predictions {
+    /// The 1-based row of the data each prediction is for (rows left out for a missing value have none).
+    pub rows: Vec<usize>,
+    /// The predictions.
+    pub predicted: Predicted,
+    /// What reading the data noticed (columns ignored, cells filled), one line each.
+    pub notes: Vec<String>,
+    names: Vec<String>,
+}
+
+impl Predictions {
+    /// The predicted class of each row by name (empty for a regression).
+    pub fn labels(&self) -> Vec<&str> {
+        match &self.predicted {
+            Predicted::Classes(c) => c.iter().map(|&c| self.names[c].as_str()).collect(),
+            Predicted::Values(_) => Vec::new(),
+        }
+    }
+}
+
+impl Model {
+    /// Trains a network on `data` as `spec` says: the rows are split once, the input pipeline (for a text
+    /// file) and the standardiser are fitted on the training part, and the selected epoch's weights are kept.
+    /// A run that diverges is an error.
+    pub fn fit(spec: &Spec, data: &Data) -> Result<Model> {
+        let loaded = data.for_training(&spec.split_spec())?;
+        let job = spec.job(shape(&loaded.dataset))?;
+        let outcome = train(&job, &loaded.dataset, None, None, &mut |_| {})?;
+        match outcome.error {
+            Some(e) => Err(e.into()),
+            None => Ok(Model::from(outcome.checkpoint)),
+        }
+    }
+
+    /// Reads a model file.
+    pub fn load(path: impl AsRef<Path>) -> Result<Model> {
+        Ok(Model::from(Checkpoint::load(path.as_ref())?))
+    }
+
+    /// Writes the model file atomically: a reader never sees half a file.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        Ok(self.checkpoint.save(path.as_ref())?)
+    }
+
+    /// Everything the model file holds.
+    pub fn checkpoint(&self) -> &Checkpoint {
+        &self.checkpoint
+    }
+
+    /// The class names, in the order of the class indices (for a regression, the target's name).
+    pub fn class_names(&self) -> &[String] {
+        self.checkpoint.classes.names()
+    }
+
+    /// The model predicts a number rather than a class.
+    pub fn is_regression(&self) -> bool {
+        self.checkpoint
+            .network
+            .architecture()
+            .output
+            .is_regression()
+    }
+
+    /// The metrics of the selected epoch on one part of the training data, if the run had that part.
+    pub fn metrics(&self, part: Part) -> Option<&PartMetrics> {
+        self.checkpoint.metrics.as_ref().and_then(|r| r.part(part))
+    }
+
+    /// The selected epoch's report on every part.
+    pub fn selected(&self) -> Option<&EpochReport> {
+        self.checkpoint.metrics.as_ref()
+    }
+
+    /// The prediction for every row of `data`, read as the model reads data: a text file's columns are matched
+    /// by header name, in any order, and a target column is ignored.
+    pub fn predict(&self, data: &Data) -> Result<Predictions> {
+        let features = data.features_for(&self.checkpoint)?;
+        let predicted = if self.is_regression() {
+            let v = nn_train::job::predict_values(&self.checkpoint, &features.x)?;
+            Predicted::Values(v.col(0).to_vec())
+        } else {
+            Predicted::Classes(nn_train::job::predict(&self.checkpoint, &features.x)?)
+        };
+        let m = features.x.rows();
+        Ok(Predictions {
+            rows: features.rows.unwrap_or_else(|| (1..=m).collect()),
+            predicted,
+            notes: features.notes,
+            names: self.class_names().to_vec(),
+        })
+    }
+
+    /// Each row's probability of each class (rows × classes; two columns for a single sigmoid unit). A
+    /// regression model has none.
+    pub fn predict_proba(&self, data: &Data) -> Result<Matrix<f64>> {
+        if self.is_regression() {
+            return Err(Error::input(
+                "a regression model predicts values, not class probabilities",
+            ));
+        }
+        let features = data.features_for(&self.checkpoint)?;
+        let p = nn_train::job::predict_proba(&self.checkpoint, &features.x)?;
+        Ok(if p.cols() == 1 {
+            // One sigmoid unit gives P(class 1); class 0's probability is its complement.
+            Matrix::from_fn(p.rows(), 2, |i, j| {
+                if j == 1 {
+                    p.get(i, 0)
+                } else {
+                    1.0 - p.get(i, 0)
+                }
+            })
+        } else {
+            p
+        })
+    }
+
+    /// The model's scores on labelled `data`, read as the model reads data.
+    pub fn evaluate(&self, data: &Data) -> Result<Scores> {
+        let loaded = data.labelled_for(&self.checkpoint)?;
+        Scores::of(&self.checkpoint, &loaded.dataset)
+    }
+
+    /// Writes the model in another tool's format (atomically), and returns what the export noticed.
+    pub fn export(&self, format: Format, options: &Options, path: &Path) -> Result<Vec<String>> {
+        nn_export::write(&self.checkpoint, format, options, path).map_err(|source| Error::Export {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+}
+
+impl From<Checkpoint> for Model {
+    fn from(checkpoint: Checkpoint) -> Model {
+        Model { checkpoint }
+    }
+}
+
+/// What [`Spec::job`] needs to know of a dataset.
+pub fn shape(d: &Dataset) -> DataShape {
+    DataShape {
+        features: d.features(),
+        classes: d.classes().len(),
+        regression: d.is_regression(),
+    }
+}
+
+/// The dataset a run trains on: for a new run, `data` read with the pipeline fitted on the training part of
+/// `spec`'s split; to continue the run in `resume`, `data` read as that model reads data.
+pub fn training_data(spec: &Spec, data: &Data, resume: Option<&Resume>) -> Result<Loaded> {
+    match resume {
+        None => data.for_training(&spec.split_spec()),
+        Some(r) => data.labelled_for(&r.checkpoint),
+    }
+}
+
+/// Runs `job` on `dataset` in its precision, or continues `resume`, keeping the model file of `saving`
+/// current. The observer hears every event but the two that carry weights (see
+/// [`TrainEvent::without_weights`]).
+pub fn train(
+    job: &JobSpec,
+    dataset: &Dataset,
+    resume: Option<Resume>,
+    saving: Option<Saving<'_>>,
+    observer: &mut (dyn FnMut(&TrainEvent<'_>) + Send),
+) -> Result<JobOutcome> {
+    Ok(match job.precision {
+        Precision::F64 => run_job::<f64>(dataset, job, resume, saving, &mut |e| {
+            if let Some(e) = e.without_weights() {
+                observer(&e);
+            }
+        })?,
+        Precision::F32 => run_job::<f32>(dataset, job, resume, saving, &mut |e| {
+            if let Some(e) = e.without_weights() {
+                observer(&e);
+            }
+        })?,
+    })
+}

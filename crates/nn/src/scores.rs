@@ -1,0 +1,112 @@
+//! [`Scores`]: how well a model does on labelled rows, for a classifier or a regression.
+
+use crate::error::Result;
+use nn_data::Dataset;
+use nn_train::Checkpoint;
+use nn_train::job;
+use nn_train::metrics::{Confusion, RegressionScores, roc_auc};
+use serde::Serialize;
+
+/// A model's scores on rows with a known target.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "task", rename_all = "kebab-case")]
+pub enum Scores {
+    /// A classifier's.
+    Classes {
+        /// Mean cross-entropy (without the penalty).
+        loss: f64,
+        /// The fraction classified correctly.
+        accuracy: f64,
+        /// F1 averaged over the classes.
+        macro_f1: f64,
+        /// F1 averaged over the classes, weighted by their support.
+        weighted_f1: f64,
+        /// The area under the ROC curve (two classes only).
+        roc_auc: Option<f64>,
+        /// `counts[t][p]`: rows of class t predicted as p.
+        confusion: Vec<Vec<usize>>,
+    },
+    /// A regression's, in the target's units.
+    Values {
+        /// Mean squared error.
+        mse: f64,
+        /// Mean absolute error.
+        mae: f64,
+        /// The coefficient of determination, 1 − SSE/SST with the rows' own mean (scikit-learn's `r2_score`).
+        r2: f64,
+    },
+}
+
+impl Scores {
+    /// The scores of the model in `ckpt` on `data` (read as the model reads data).
+    pub(crate) fn of(ckpt: &Checkpoint, data: &Dataset) -> Result<Scores> {
+        if let Some(truth) = data.values() {
+            let predicted = job::predict_values(ckpt, data.x())?;
+            let s = RegressionScores::new(truth, predicted.col(0));
+            return Ok(Scores::Values {
+                mse: s.mse,
+                mae: s.mae,
+                r2: s.r2,
+            });
+        }
+        let k = ckpt.classes.len();
+        if let Some(&c) = data.labels().iter().find(|&&c| c >= k) {
+            return Err(crate::Error::input(format!(
+                "{}: class '{}' is not one of the model's {k} classes",
+                data.source().display(),
+                data.classes().name(c)
+            )));
+        }
+        let (evaluation, predicted) = job::evaluate(ckpt, data.x(), data.labels())?;
+        let confusion = Confusion::new(k, data.labels(), &predicted);
+        let report = confusion.report();
+        let roc_auc = (k == 2)
+            .then(|| {
+                let p = job::predict_proba(ckpt, data.x())?;
+                let scores: Vec<f64> = (0..p.rows()).map(|i| p.get(i, p.cols() - 1)).collect();
+                let positive: Vec<bool> = data.labels().iter().map(|&c| c == 1).collect();
+                Ok::<_, crate::Error>(roc_auc(&scores, &positive))
+            })
+            .transpose()?
+            .flatten();
+        Ok(Scores::Classes {
+            loss: evaluation.loss,
+            accuracy: evaluation.accuracy(),
+            macro_f1: report.macro_avg.f1,
+            weighted_f1: report.weighted_avg.f1,
+            roc_auc,
+            confusion: confusion.counts,
+        })
+    }
+
+    /// Every score by name, `None` where this model has none (ROC AUC beyond two classes).
+    pub fn named(&self) -> Vec<(&'static str, Option<f64>)> {
+        match *self {
+            Scores::Classes {
+                loss,
+                accuracy,
+                macro_f1,
+                weighted_f1,
+                roc_auc,
+                ..
+            } => vec![
+                ("loss", Some(loss)),
+                ("accuracy", Some(accuracy)),
+                ("macro_f1", Some(macro_f1)),
+                ("weighted_f1", Some(weighted_f1)),
+                ("roc_auc", roc_auc),
+            ],
+            Scores::Values { mse, mae, r2 } => {
+                vec![("mse", Some(mse)), ("mae", Some(mae)), ("r2", Some(r2))]
+            }
+        }
+    }
+
+    /// The fraction classified correctly (`None` for a regression).
+    pub fn accuracy(&self) -> Option<f64> {
+        match self {
+            Scores::Classes { accuracy, .. } => Some(*accuracy),
+            Scores::Values { .. } => None,
+        }
+    }
+}

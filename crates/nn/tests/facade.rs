@@ -1,0 +1,166 @@
+//! The facade end to end: fit, predict, evaluate, save and load, cross-validation of both tasks, and the
+//! spec's defaults and refusals.
+
+use nn::{Data, Error, Matrix, Model, Optimizer, Part, Predicted, Scores, Spec, cross_validate};
+
+/// y = 3·x₀ − 2·x₁ + 1 plus a little deterministic noise, on a grid of 200 points.
+fn linear(m: usize) -> Data {
+    let x = Matrix::from_fn(m, 2, |i, j| {
+        let t = i as f64 / m as f64;
+        if j == 0 {
+            t
+        } else {
+            ((i * 37) % m) as f64 / m as f64
+        }
+    });
+    let y: Vec<f64> = (0..m)
+        .map(|i| 3.0 * x.get(i, 0) - 2.0 * x.get(i, 1) + 1.0 + 0.01 * ((i % 7) as f64 - 3.0))
+        .collect();
+    Data::values(x, y, "y").unwrap()
+}
+
+/// Two separable blobs: class 1 where x₀ + x₁ > 1.
+fn blobs(m: usize) -> (Matrix<f64>, Vec<usize>) {
+    let x = Matrix::from_fn(m, 2, |i, j| (((i * 13 + j * 29) % 97) as f64) / 97.0 * 2.0);
+    let labels = (0..m)
+        .map(|i| usize::from(x.get(i, 0) + x.get(i, 1) > 2.0))
+        .collect();
+    (x, labels)
+}
+
+fn adam() -> Spec {
+    Spec::default()
+        .hidden([8])
+        .optimizer(Optimizer::ADAM)
+        .lr(0.01)
+        .batch_size(16)
+        .epochs(150)
+        .seed(3)
+}
+
+#[test]
+fn cross_validation_scores_a_regression_per_fold() {
+    let cv = cross_validate(&adam().split(1.0, 0.0), &linear(200), 5).unwrap();
+    assert_eq!(cv.folds.len(), 5);
+    assert_eq!(cv.samples, 200);
+    for f in &cv.folds {
+        assert_eq!(f.test_rows, 40);
+        let Scores::Values { mse, mae, r2 } = f.scores else {
+            panic!("fold {}: {:?}", f.fold, f.scores)
+        };
+        assert!(r2 > 0.95, "fold {}: R² {r2}", f.fold);
+        assert!(mse >= 0.0 && mae >= 0.0 && mae * mae <= mse + 1e-12);
+    }
+    let names: Vec<&str> = cv.summary().iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, ["mse", "mae", "r2"]);
+    // Stratifying a regression's folds means nothing, and says so.
+    let refused = cross_validate(&adam().stratify(true), &linear(50), 5).unwrap_err();
+    assert!(
+        matches!(
+            refused,
+            Error::Setting {
+                setting: "stratify",
+                ..
+            }
+        ),
+        "{refused}"
+    );
+}
+
+#[test]
+fn cross_validation_scores_a_classifier_per_fold() {
+    let (x, labels) = blobs(120);
+    let data = Data::classes(x, labels, vec!["a".into(), "b".into()]).unwrap();
+    let cv = cross_validate(&adam().stratify(true), &data, 4).unwrap();
+    for f in &cv.folds {
+        assert!(f.scores.accuracy().unwrap() > 0.85, "{:?}", f.scores);
+    }
+    let summary = cv.summary();
+    let names: Vec<&str> = summary.iter().map(|(n, _)| *n).collect();
+    assert_eq!(
+        names,
+        ["loss", "accuracy", "macro_f1", "weighted_f1", "roc_auc"]
+    );
+}
+
+#[test]
+fn a_model_fitted_in_memory_predicts_scores_and_survives_a_file() {
+    let (x, labels) = blobs(200);
+    let names = vec!["low".to_string(), "high".to_string()];
+    let data = Data::classes(x.clone(), labels.clone(), names).unwrap();
+    let model = Model::fit(&adam(), &data).unwrap();
+    let test = model
+        .metrics(Part::Test)
+        .expect("the default split has a test part");
+    assert!(test.accuracy > 0.9, "{test:?}");
+
+    let predicted = model.predict(&Data::rows(x.clone())).unwrap();
+    let Predicted::Classes(classes) = &predicted.predicted else {
+        panic!("a classifier predicts classes")
+    };
+    // The model keeps its classes sorted by name: "high" is class 0, "low" class 1.
+    assert_eq!(model.class_names(), ["high", "low"]);
+    let truth: Vec<&str> = labels.iter().map(|&c| ["low", "high"][c]).collect();
+    let named = predicted.labels();
+    let correct = named.iter().zip(&truth).filter(|(p, t)| p == t).count();
+    assert!(correct as f64 / 200.0 > 0.9, "{correct} of 200");
+    assert_eq!(named[0], model.class_names()[classes[0]]);
+    assert_eq!(predicted.rows, (1..=200).collect::<Vec<_>>());
+    let p = model.predict_proba(&Data::rows(x)).unwrap();
+    for (i, &class) in classes.iter().enumerate() {
+        assert!((p.get(i, 0) + p.get(i, 1) - 1.0).abs() < 1e-12);
+        assert_eq!(usize::from(p.get(i, 1) > 0.5), class, "row {i}");
+    }
+    let scores = model.evaluate(&data).unwrap();
+    assert_eq!(scores.accuracy(), Some(correct as f64 / 200.0));
+
+    let path = std::env::temp_dir().join(format!("nn-facade-{}.nnm", std::process::id()));
+    model.save(&path).unwrap();
+    let back = Model::load(&path).unwrap();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(back, model);
+}
+
+#[test]
+fn defaults_resolve_in_one_place() {
+    let shape = nn::DataShape {
+        features: 4,
+        classes: 3,
+        regression: false,
+    };
+    let gd = Spec::default().job(shape).unwrap();
+    assert_eq!(gd.config.lr, 0.1);
+    assert_eq!(gd.output, nn::Output::Softmax);
+    assert_eq!(gd.config.selection, nn::Selection::VAL_LOSS);
+    let adam = Spec::default().optimizer(Optimizer::ADAM).split(0.8, 0.0);
+    let job = adam.job(shape).unwrap();
+    assert_eq!(job.config.lr, 0.001);
+    assert_eq!(job.config.selection, nn::Selection::Last);
+    let two = nn::DataShape {
+        classes: 2,
+        ..shape
+    };
+    assert_eq!(
+        Spec::default().job(two).unwrap().output,
+        nn::Output::Sigmoid
+    );
+    let regression = nn::DataShape {
+        classes: 1,
+        regression: true,
+        ..shape
+    };
+    assert_eq!(
+        Spec::default().job(regression).unwrap().output,
+        nn::Output::Identity
+    );
+    let refused = Spec::default()
+        .select("val-acc".parse().unwrap())
+        .job(regression)
+        .unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "select val-acc: a regression model has no accuracy (use a -loss or -r2 rule)"
+    );
+    // The spec a job records gives the same job back.
+    assert_eq!(Spec::from_job(&job).job(shape).unwrap(), job);
+}
