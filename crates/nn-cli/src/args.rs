@@ -2,10 +2,9 @@
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
-use nn_core::{Activation, Init, Output};
+use nn_core::Output;
 use nn_data::{Delimiter, LabelScheme, MissingPolicy, ReadOptions, Task, UnknownCategory};
 use nn_export::{Dtype, Format};
-use nn_train::{Optimizer, Precision, Selection};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -129,28 +128,12 @@ fn label_schemes() -> impl TypedValueParser<Value = LabelScheme> {
     one_of(LabelScheme::ALL.map(LabelScheme::name))
 }
 
-fn outputs() -> impl TypedValueParser<Value = Output> {
-    one_of(Output::ALL.map(Output::name))
-}
-
-fn activations() -> impl TypedValueParser<Value = Activation> {
-    one_of(Activation::ALL.map(Activation::name))
-}
-
-fn precisions() -> impl TypedValueParser<Value = Precision> {
-    one_of(Precision::ALL.map(Precision::name))
-}
-
 fn formats() -> impl TypedValueParser<Value = Format> {
     one_of(Format::ALL.map(Format::name))
 }
 
 fn dtypes() -> impl TypedValueParser<Value = Dtype> {
     one_of(Dtype::ALL.map(Dtype::name))
-}
-
-fn selections() -> impl TypedValueParser<Value = Selection> {
-    one_of(Selection::NAMES)
 }
 
 const TRAIN_EXAMPLES: &str = "\
@@ -172,107 +155,9 @@ Examples:
 pub struct TrainArgs {
     #[command(flatten)]
     pub data: DataArgs,
-    /// Hidden layer widths, comma-separated; "none" for logistic/softmax regression.
-    #[arg(long, default_value = "4", value_name = "W,W,...")]
-    pub hidden: String,
-    /// Output layer (default: sigmoid for two classes, softmax otherwise).
-    #[arg(long, value_parser = outputs())]
-    pub output: Option<Output>,
-    /// Hidden activation. ReLU-family layers start from He-uniform weights, sigmoid and tanh from
-    /// Xavier-uniform (the report's).
-    #[arg(long, value_parser = activations(), default_value = "sigmoid")]
-    pub activation: Activation,
-    /// Weight initialisation (default: he-uniform for the ReLU family, xavier-uniform for sigmoid and tanh).
-    #[arg(long, value_parser = one_of::<Init>(Init::CHOICES.map(Init::name)), value_name = "RULE")]
-    pub init: Option<Init>,
-    /// Slope of leaky-relu for negative inputs, in (0, 1).
-    #[arg(long, default_value_t = Activation::LEAKY_SLOPE, value_name = "S")]
-    pub leaky_slope: f64,
-    /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam and adamw, as Kingma & Ba
-    /// suggest).
-    #[arg(long)]
-    pub lr: Option<f64>,
-    /// From after EPOCH on use rate LR (repeatable), e.g. 5000:0.04.
-    #[arg(long = "lr-step", value_name = "EPOCH:LR")]
-    pub lr_steps: Vec<String>,
-    /// Reduce the rate by FACTOR after PATIENCE epochs without improvement of the validation (or training) loss.
-    #[arg(
-        long = "lr-plateau",
-        value_name = "FACTOR:PATIENCE",
-        conflicts_with = "lr_steps"
-    )]
-    pub lr_plateau: Option<String>,
-    /// L2 penalty λ on non-bias weights: the objective is mean loss + λ/(2n)·ΣW² with n the training samples,
-    /// the same at any --batch-size (each mini-batch step uses (λ/n)·W).
-    #[arg(long, default_value_t = 0.0)]
-    pub lambda: f64,
-    /// Epochs in total (with --resume, counting those already done).
-    #[arg(long, default_value_t = 1000)]
-    pub epochs: usize,
-    /// Optimiser.
-    #[arg(long, value_parser = PossibleValuesParser::new(Optimizer::NAMES), default_value = "gd")]
-    pub optimizer: String,
-    /// Momentum μ (momentum and nesterov).
-    #[arg(long, default_value_t = 0.9)]
-    pub momentum: f64,
-    /// Adam's β₁, the decay of its first-moment (mean) estimate.
-    #[arg(long, default_value_t = 0.9)]
-    pub beta1: f64,
-    /// Adam's β₂, the decay of its second-moment estimate.
-    #[arg(long, default_value_t = 0.999)]
-    pub beta2: f64,
-    /// Adam's ε, added to the square root of the second moment.
-    #[arg(long = "adam-epsilon", default_value_t = 1e-8)]
-    pub adam_epsilon: f64,
-    /// AdamW's decoupled weight decay λ_w: before each step the non-bias weights shrink by lr·λ_w
-    /// (PyTorch's AdamW default, 0.01). Unlike --lambda it is not part of the loss.
-    #[arg(long, default_value_t = 0.01, value_name = "λ")]
-    pub weight_decay: f64,
-    /// Samples per step (default: the whole training part).
-    #[arg(long, value_name = "B")]
-    pub batch_size: Option<usize>,
-    /// L-BFGS: curvature pairs remembered (SciPy's default, 10).
-    #[arg(long = "lbfgs-history", default_value_t = 10, value_name = "M")]
-    pub lbfgs_history: usize,
-    /// L-BFGS: stop when every component of the gradient is at most this (SciPy's gtol default, 1e-5).
-    #[arg(long, default_value_t = 1e-5, value_name = "G")]
-    pub tolerance: f64,
-    /// Inverted dropout on the hidden layers while training: each unit's output is dropped with probability
-    /// P and the kept ones scaled by 1/(1 − P); off when evaluating. The masks follow from --seed, so runs
-    /// (and resumed runs) repeat bit for bit.
-    #[arg(long, default_value_t = 0.0, value_name = "P")]
-    pub dropout: f64,
-    /// Data augmentation for images: move each training image by up to N pixels along each axis (each
-    /// offset in −N..=N equally likely, drawn anew every epoch from --seed), filling the edge with 0 in the
-    /// file's units. Validation and test images are not moved.
-    #[arg(long, value_name = "N")]
-    pub shift: Option<usize>,
-    /// The image size for --shift, as HEIGHTxWIDTH with the pixels stored row by row (for images stored
-    /// column by column, as MATLAB does, swap the two). Default: a square of the feature count.
-    #[arg(long, value_name = "HxW", requires = "shift")]
-    pub image: Option<String>,
-    /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split.
-    #[arg(long, default_value = "0.7,0.15", value_name = "FRACTIONS")]
-    pub split: String,
-    /// Keep each class's share in every part.
-    #[arg(long)]
-    pub stratify: bool,
-    /// Seed of the split, the weights and the mini-batch order.
-    #[arg(long, default_value_t = 0)]
-    pub seed: u64,
-    /// Which epoch's weights to keep: last, val-loss, val-acc, test-acc (the report's; selects on the test set),
-    /// test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
-    #[arg(long, value_name = "RULE", value_parser = selections())]
-    pub select: Option<Selection>,
-    /// Stop after P epochs without improvement of the selection metric.
-    #[arg(long, value_name = "P")]
-    pub patience: Option<usize>,
-    /// Smallest change of the selection metric that counts as improvement.
-    #[arg(long, default_value_t = 0.0)]
-    pub min_delta: f64,
-    /// Train on raw features (no standardisation).
-    #[arg(long)]
-    pub no_standardize: bool,
+    /// The run's settings: one flag per setting of the library's `nn::Spec`, with its default and its doc.
+    #[command(flatten)]
+    pub spec: nn::Spec,
     /// The model file to write (kept current during training, atomically).
     #[arg(long, value_name = "MODEL")]
     pub out: PathBuf,
@@ -284,13 +169,6 @@ pub struct TrainArgs {
     /// images.
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
-    /// Threads for matrix products and the hidden layers' activation pass (0 = all cores; results are the same
-    /// bits whatever the count).
-    #[arg(long, default_value_t = 0)]
-    pub threads: usize,
-    /// Floating-point precision of training.
-    #[arg(long, value_parser = precisions(), default_value = "f64")]
-    pub precision: Precision,
     /// Continue the run saved in STATE (a model file written by nn train, also one whose run was killed). Only
     /// --epochs, --threads, --out, --save-every, --log-every, --quiet, --metrics and --plots may change; any
     /// other flag must be left out or given its saved value.
@@ -425,7 +303,7 @@ pub struct GradcheckArgs {
     #[arg(long, default_value = "2,2,3", value_name = "W,W,...")]
     pub hidden: String,
     /// Output layer (softmax uses two units).
-    #[arg(long, value_parser = outputs(), default_value = "sigmoid")]
+    #[arg(long, value_parser = one_of::<Output>(Output::ALL.map(Output::name)), default_value = "sigmoid")]
     pub output: Output,
     /// Central-difference step ε.
     #[arg(long, default_value_t = 1e-5)]

@@ -618,13 +618,13 @@ fn image_shifts_train_record_and_refuse_bad_sizes() {
             "shift = 4: must be less than the 4x4 image's larger side",
         ),
         (&["--shift", "1", "--image", "3x3"], "there are 16 features"),
-        (
-            &["--shift", "1", "--image", "3by3"],
-            "--image '3by3': give the image size as HEIGHTxWIDTH",
-        ),
     ] {
         assert_clean_failure(&train(&[flags, &["-q"]].concat(), "x.nnm"), needle);
     }
+    common::assert_usage_error(
+        &train(&["--shift", "1", "--image", "3by3", "-q"], "x.nnm"),
+        "'3by3' for '--image <HxW>': '3by3': give the image size as HEIGHTxWIDTH",
+    );
     let lbfgs = nn()
         .args(["train", "--data"])
         .arg(&data)

@@ -18,10 +18,10 @@
 //! # std::env::set_current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))?;
 //! # let dir = std::env::temp_dir().join(format!("nn-doc-{}", std::process::id()));
 //! # std::fs::create_dir_all(&dir)?;
-//! use nn::{Data, MissingPolicy, Model, Optimizer, Part, Spec};
+//! use nn::{Data, MissingPolicy, Model, OptimizerKind, Part, Spec};
 //!
 //! let penguins = Data::file("data/penguins.csv").target("species").drop(["year"]).missing(MissingPolicy::Mean);
-//! let spec = Spec::default().hidden([16]).optimizer(Optimizer::ADAM).batch_size(16).epochs(60);
+//! let spec = Spec::default().hidden([16]).optimizer(OptimizerKind::Adam).batch_size(16).epochs(60);
 //! let model = Model::fit(&spec, &penguins)?;
 //! assert!(model.metrics(Part::Test).unwrap().accuracy > 0.95);
 //! model.save(dir.join("penguins.nnm"))?;
@@ -49,7 +49,10 @@ pub use data::{Data, Features, Loaded};
 pub use error::{Error, Result};
 pub use model::{Model, Predicted, Predictions, shape, train, training_data};
 pub use scores::Scores;
-pub use spec::{DataShape, Fractions, ImageShift, Spec};
+pub use spec::{
+    DataShape, Difference, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Spec,
+    Widths,
+};
 
 pub use nn_core::{Activation, Init, Output};
 pub use nn_data::{Delimiter, LabelScheme, MissingPolicy, Task, UnknownCategory};

@@ -1,5 +1,9 @@
-//! [`Spec`]: every setting of a run, each with its default, in one place; resolved against the data into the
-//! job that `nn-train` runs.
+//! [`Spec`]: every setting of a run, once. Each setting's definition below holds its type, its default, its
+//! doc (which is also its `nn train --help` text), whether it may change when a run is resumed, and, behind
+//! the `cli` feature, its command-line flag; its serialised name is its flag's. [`Spec::job`] resolves the
+//! settings against the data into the job that `nn-train` runs.
+
+mod values;
 
 use crate::error::{Error, Result};
 use nn_core::{Activation, Init, Output};
@@ -8,179 +12,227 @@ use nn_linalg::Threads;
 use nn_train::job::JobSpec;
 use nn_train::{Metric, Optimizer, Precision, Schedule, Selection, Shift, TrainConfig};
 use serde::{Deserialize, Serialize};
+pub use values::{Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Widths};
 
-/// How a network is trained: its shape, the optimiser, the split, selection and stopping, precision.
-///
-/// Every field has a default ([`Spec::default`]); the settings whose default depends on another setting or on
-/// the data are `Option`s, resolved in one place, [`Spec::job`]:
-/// - `lr`: the optimiser's customary rate ([`Optimizer::default_lr`]);
-/// - `output`: identity for a regression target, sigmoid for two classes, softmax for more;
-/// - `select`: the validation loss when there is a validation part, else the last epoch.
-///
-/// The builder methods set one field each and return the spec, so a run reads as one expression:
-///
-/// ```
-/// use nn::{Optimizer, Spec};
-/// let spec = Spec::default().hidden([16]).optimizer(Optimizer::ADAM).epochs(300);
-/// assert_eq!(spec.lr, None); // Adam's 0.001 when the job is resolved
-/// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Spec {
-    /// Hidden layer widths; empty for logistic or softmax regression. Default `[4]`.
-    pub hidden: Vec<usize>,
-    /// The hidden layers' activation. Default sigmoid (the report's).
-    pub activation: Activation,
-    /// The output layer; `None` chooses by the data (see above).
-    pub output: Option<Output>,
-    /// The weight initialisation; `None` is the activation's customary one (He for the ReLU family, Xavier
-    /// for the rest).
-    pub init: Option<Init>,
-    /// The optimiser and its hyper-parameters. Default gradient descent (the report's).
-    pub optimizer: Optimizer,
-    /// The initial learning rate; `None` is the optimiser's customary one.
-    pub lr: Option<f64>,
-    /// How the rate changes over epochs. Default constant.
-    pub schedule: Schedule,
-    /// L2 penalty λ on the non-bias weights: the objective is mean loss + λ/(2n)·ΣW², n the training samples.
-    pub lambda: f64,
-    /// Epochs in total (when resuming, counting those already done). Default 1000. May change on resume.
-    pub epochs: usize,
-    /// Samples per step; `None` is the whole training part (the report's full batch).
-    pub batch_size: Option<usize>,
-    /// Inverted dropout on the hidden layers while training, in [0, 1); 0 is off.
-    pub dropout: f64,
-    /// Random shifts of the training images; `None` is off.
-    pub shift: Option<ImageShift>,
-    /// The training and validation shares of the rows; the rest is the test part. Default 0.7 and 0.15.
-    pub split: Fractions,
-    /// Keep each class's share in every part (and in every fold).
-    pub stratify: bool,
-    /// Seed of the split, the weights, the batch order, dropout and shifts. Default 0.
-    pub seed: u64,
-    /// Which epoch's weights are kept; `None` chooses by the split (see above).
-    pub select: Option<Selection>,
-    /// Stop after this many epochs without improvement of the selection metric.
-    pub patience: Option<usize>,
-    /// The smallest change of the selection metric that counts as an improvement.
-    pub min_delta: f64,
-    /// Standardise the features with the training part's mean and standard deviation. Default true.
-    pub standardize: bool,
-    /// Threads for the matrix products (0: every core). The result is the same bits at any count. May change
-    /// on resume.
-    pub threads: usize,
-    /// The floating-point precision of training and prediction. Default f64.
-    pub precision: Precision,
-}
-
-/// The training and validation shares of a split.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Fractions {
-    /// The training share, in (0, 1].
-    pub train: f64,
-    /// The validation share; train + validation ≤ 1.
-    pub validation: f64,
-}
-
-/// Random image shifts: each training image moves by up to `max` pixels along each axis.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ImageShift {
-    /// The largest offset, in pixels (≥ 1).
-    pub max: usize,
-    /// The image's height and width, pixels stored row by row; `None` is a square of the feature count.
-    pub image: Option<(usize, usize)>,
-}
-
-impl Default for Spec {
-    fn default() -> Self {
-        Spec {
-            hidden: vec![4],
-            activation: Activation::Sigmoid,
-            output: None,
-            init: None,
-            optimizer: Optimizer::Gd,
-            lr: None,
-            schedule: Schedule::Constant,
-            lambda: 0.0,
-            epochs: 1000,
-            batch_size: None,
-            dropout: 0.0,
-            shift: None,
-            split: Fractions {
-                train: 0.7,
-                validation: 0.15,
-            },
-            stratify: false,
-            seed: 0,
-            select: None,
-            patience: None,
-            min_delta: 0.0,
-            standardize: true,
-            threads: 0,
-            precision: Precision::F64,
+/// Defines [`Spec`] from one list: per setting its doc, its flag attributes, its name and type, its default,
+/// and whether a resumed run may change it (`may_change`) or must keep it (`kept`).
+macro_rules! spec {
+    ($(
+        $(#[$attr:meta])*
+        $name:ident: $ty:ty = $default:expr, $resume:ident $(, set $set:ty => $wrap:path)?;
+    )*) => {
+        /// How a network is trained: its shape, the optimiser, the split, selection and stopping, precision.
+        ///
+        /// Every field has a default ([`Spec::default`]). The settings whose default depends on another
+        /// setting or on the data are `Option`s, resolved in one place, [`Spec::job`]:
+        /// - `lr`: the optimiser's customary rate ([`Optimizer::default_lr`]);
+        /// - `output`: identity for a regression target, sigmoid for two classes, softmax for more;
+        /// - `select`: the validation loss when there is a validation part, else the last epoch.
+        ///
+        /// Each builder method sets one field and returns the spec, so a run reads as one expression:
+        ///
+        /// ```
+        /// use nn::{OptimizerKind, Spec};
+        /// let spec = Spec::default().hidden([16]).optimizer(OptimizerKind::Adam).epochs(300);
+        /// assert_eq!(spec.lr, None); // Adam's 0.001 when the job is resolved
+        /// ```
+        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+        #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
+        #[cfg_attr(feature = "cli", derive(clap::Args))]
+        #[cfg_attr(feature = "cli", command(next_help_heading = "Training (the run's settings)"))]
+        pub struct Spec {
+            $( $(#[$attr])* pub $name: $ty, )*
         }
-    }
-}
 
-/// One builder method per field: `spec.name(value)` sets it and returns the spec.
-macro_rules! setters {
-    ($($(#[$doc:meta])* $name:ident: $ty:ty => |$v:ident| $value:expr;)*) => {
+        impl Default for Spec {
+            fn default() -> Self {
+                Spec { $( $name: $default, )* }
+            }
+        }
+
         impl Spec {
+            /// Every setting's name (its field's, which is also the command line's argument id), and whether
+            /// a resumed run may change it.
+            pub const SETTINGS: &[(&str, bool)] = &[ $( (stringify!($name), may_change!($resume)), )* ];
+
             $(
-                $(#[$doc])*
+                #[doc = concat!("Sets [`Spec::", stringify!($name), "`].")]
                 #[must_use]
-                pub fn $name(mut self, $v: $ty) -> Self {
-                    self.$name = $value;
+                pub fn $name(mut self, value: setter!($ty $(, $set)?)) -> Self {
+                    self.$name = wrap!(value $(, $wrap)?);
                     self
                 }
             )*
+
+            /// The settings whose values differ between `self` (a saved run's) and `given`, as
+            /// `(name, saved, given, may change on resume)`.
+            pub fn differences(&self, given: &Spec) -> Vec<Difference> {
+                let mut out = Vec::new();
+                $(
+                    let (saved, asked) = (self.$name.shown(), given.$name.shown());
+                    if saved != asked {
+                        out.push(Difference {
+                            setting: stringify!($name),
+                            saved,
+                            given: asked,
+                            may_change: may_change!($resume),
+                        });
+                    }
+                )*
+                out
+            }
         }
     };
 }
 
-setters! {
-    /// Sets [`Spec::hidden`].
-    hidden: impl IntoIterator<Item = usize> => |v| v.into_iter().collect();
-    /// Sets [`Spec::activation`].
-    activation: Activation => |v| v;
-    /// Sets [`Spec::output`].
-    output: Output => |v| Some(v);
-    /// Sets [`Spec::init`].
-    init: Init => |v| Some(v);
-    /// Sets [`Spec::optimizer`].
-    optimizer: Optimizer => |v| v;
-    /// Sets [`Spec::lr`].
-    lr: f64 => |v| Some(v);
-    /// Sets [`Spec::schedule`].
-    schedule: Schedule => |v| v;
-    /// Sets [`Spec::lambda`].
-    lambda: f64 => |v| v;
-    /// Sets [`Spec::epochs`].
-    epochs: usize => |v| v;
-    /// Sets [`Spec::batch_size`].
-    batch_size: usize => |v| Some(v);
-    /// Sets [`Spec::dropout`].
-    dropout: f64 => |v| v;
-    /// Sets [`Spec::shift`].
-    shift: ImageShift => |v| Some(v);
-    /// Sets [`Spec::stratify`].
-    stratify: bool => |v| v;
-    /// Sets [`Spec::seed`].
-    seed: u64 => |v| v;
-    /// Sets [`Spec::select`].
-    select: Selection => |v| Some(v);
-    /// Sets [`Spec::patience`].
-    patience: usize => |v| Some(v);
-    /// Sets [`Spec::min_delta`].
-    min_delta: f64 => |v| v;
-    /// Sets [`Spec::standardize`].
-    standardize: bool => |v| v;
-    /// Sets [`Spec::threads`].
-    threads: usize => |v| v;
-    /// Sets [`Spec::precision`].
-    precision: Precision => |v| v;
+/// A setter's argument: the setting's type, or what converts to it (`T` of an `Option<T>`, `[16]` for widths).
+macro_rules! setter {
+    ($ty:ty) => {
+        $ty
+    };
+    ($ty:ty, $set:ty) => {
+        $set
+    };
+}
+
+/// A setter's argument made the setting's value.
+macro_rules! wrap {
+    ($v:ident) => {
+        $v
+    };
+    ($v:ident, $wrap:path) => {
+        $wrap($v)
+    };
+}
+
+macro_rules! may_change {
+    (may_change) => {
+        true
+    };
+    (kept) => {
+        false
+    };
+}
+
+spec! {
+    /// Hidden layer widths, comma-separated; "none" for logistic or softmax regression.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "W,W,...", default_value_t = Spec::default().hidden))]
+    hidden: Widths = Widths(vec![4]), kept, set impl Into<Widths> => Into::into;
+    /// Hidden activation. ReLU-family layers start from He-uniform weights, sigmoid and tanh from
+    /// Xavier-uniform (the report's).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().activation, value_parser = values::choices::<Activation>(&Activation::ALL.map(Activation::name))))]
+    activation: Activation = Activation::Sigmoid, kept;
+    /// Slope of leaky-relu for negative inputs, in (0, 1).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "S", default_value_t = Spec::default().leaky_slope))]
+    leaky_slope: f64 = Activation::LEAKY_SLOPE, kept;
+    /// Output layer (default: identity for a numeric target, sigmoid for two classes, softmax otherwise).
+    #[cfg_attr(feature = "cli", arg(long, value_parser = values::choices::<Output>(&Output::ALL.map(Output::name))))]
+    output: Option<Output> = None, kept, set Output => Some;
+    /// Weight initialisation (default: he-uniform for the ReLU family, xavier-uniform for sigmoid and tanh).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = values::choices::<Init>(&Init::CHOICES.map(Init::name))))]
+    init: Option<Init> = None, kept, set Init => Some;
+    /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam and adamw, as Kingma & Ba
+    /// suggest; 1 for lbfgs, the full quasi-Newton step).
+    #[cfg_attr(feature = "cli", arg(long))]
+    lr: Option<f64> = None, kept, set f64 => Some;
+    /// From after EPOCH on use rate LR (repeatable), e.g. 5000:0.04.
+    #[cfg_attr(feature = "cli", arg(long = "lr-step", value_name = "EPOCH:LR"))]
+    lr_step: Vec<LrStep> = Vec::new(), kept;
+    /// Reduce the rate by FACTOR after PATIENCE epochs without improvement of the validation (or training) loss.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FACTOR:PATIENCE", conflicts_with = "lr_step"))]
+    lr_plateau: Option<Plateau> = None, kept, set Plateau => Some;
+    /// L2 penalty λ on non-bias weights: the objective is mean loss + λ/(2n)·ΣW² with n the training samples,
+    /// the same at any batch size (each mini-batch step uses (λ/n)·W).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().lambda))]
+    lambda: f64 = 0.0, kept;
+    /// Epochs in total (when resuming, counting those already done).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().epochs))]
+    epochs: usize = 1000, may_change;
+    /// Optimiser.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().optimizer, value_parser = values::choices::<OptimizerKind>(&Optimizer::NAMES)))]
+    optimizer: OptimizerKind = OptimizerKind::Gd, kept;
+    /// Momentum μ (momentum and nesterov).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().momentum))]
+    momentum: f64 = 0.9, kept;
+    /// Adam's β₁, the decay of its first-moment (mean) estimate.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().beta1))]
+    beta1: f64 = 0.9, kept;
+    /// Adam's β₂, the decay of its second-moment estimate.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().beta2))]
+    beta2: f64 = 0.999, kept;
+    /// Adam's ε, added to the square root of the second moment.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().adam_epsilon))]
+    adam_epsilon: f64 = 1e-8, kept;
+    /// AdamW's decoupled weight decay λ_w: before each step the non-bias weights shrink by lr·λ_w
+    /// (PyTorch's AdamW default, 0.01). Unlike lambda it is not part of the loss.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "λ", default_value_t = Spec::default().weight_decay))]
+    weight_decay: f64 = 0.01, kept;
+    /// Samples per step (default: the whole training part).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "B"))]
+    batch_size: Option<usize> = None, kept, set usize => Some;
+    /// L-BFGS: curvature pairs remembered (SciPy's default, 10).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "M", default_value_t = Spec::default().lbfgs_history))]
+    lbfgs_history: usize = 10, kept;
+    /// L-BFGS: stop when every component of the gradient is at most this (SciPy's gtol default, 1e-5).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "G", default_value_t = Spec::default().tolerance))]
+    tolerance: f64 = 1e-5, kept;
+    /// Inverted dropout on the hidden layers while training: each unit's output is dropped with probability
+    /// P and the kept ones scaled by 1/(1 − P); off when evaluating. The masks follow from the seed, so runs
+    /// (and resumed runs) repeat bit for bit.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "P", default_value_t = Spec::default().dropout))]
+    dropout: f64 = 0.0, kept;
+    /// Data augmentation for images: move each training image by up to N pixels along each axis (each
+    /// offset in −N..=N equally likely, drawn anew every epoch from the seed), filling the edge with 0 in the
+    /// file's units. Validation and test images are not moved.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "N"))]
+    shift: Option<usize> = None, kept, set usize => Some;
+    /// The image size for shifts, as HEIGHTxWIDTH with the pixels stored row by row (for images stored
+    /// column by column, as MATLAB does, swap the two). Default: a square of the feature count.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "HxW", requires = "shift"))]
+    image: Option<ImageSize> = None, kept, set ImageSize => Some;
+    /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FRACTIONS", default_value_t = Spec::default().split))]
+    split: Fractions = Fractions { train: 0.7, validation: 0.15 }, kept, set impl Into<Fractions> => Into::into;
+    /// Keep each class's share in every part.
+    #[cfg_attr(feature = "cli", arg(long))]
+    stratify: bool = false, kept;
+    /// Seed of the split, the weights, the mini-batch order, dropout and shifts.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().seed))]
+    seed: u64 = 0, kept;
+    /// Which epoch's weights to keep: last, val-loss, val-acc, val-f1, val-r2, test-acc (the report's; selects
+    /// on the test set), test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = values::choices::<Selection>(&Selection::NAMES)))]
+    select: Option<Selection> = None, kept, set Selection => Some;
+    /// Stop after P epochs without improvement of the selection metric.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
+    patience: Option<usize> = None, kept, set usize => Some;
+    /// Smallest change of the selection metric that counts as improvement.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().min_delta))]
+    min_delta: f64 = 0.0, kept;
+    /// Standardise the features with the training part's mean and standard deviation (--no-standardize
+    /// trains on raw features).
+    #[cfg_attr(feature = "cli", arg(long = "no-standardize", action = clap::ArgAction::SetFalse))]
+    standardize: bool = true, kept;
+    /// Threads for matrix products and the hidden layers' activation pass (0 = all cores; results are the same
+    /// bits whatever the count).
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().threads))]
+    threads: usize = 0, may_change;
+    /// Floating-point precision of training.
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().precision, value_parser = values::choices::<Precision>(&Precision::ALL.map(Precision::name))))]
+    precision: Precision = Precision::F64, kept;
+}
+
+/// A setting whose value differs between two specs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    /// The setting's name.
+    pub setting: &'static str,
+    /// Its value in the first spec (a saved run's).
+    pub saved: String,
+    /// Its value in the second.
+    pub given: String,
+    /// A resumed run may change it.
+    pub may_change: bool,
 }
 
 /// What [`Spec::job`] needs to know of the data.
@@ -195,13 +247,6 @@ pub struct DataShape {
 }
 
 impl Spec {
-    /// Sets the training and validation shares of the split.
-    #[must_use]
-    pub fn split(mut self, train: f64, validation: f64) -> Self {
-        self.split = Fractions { train, validation };
-        self
-    }
-
     /// The split of the rows into parts, drawn with the run's seed.
     pub fn split_spec(&self) -> SplitSpec {
         SplitSpec {
@@ -212,9 +257,35 @@ impl Spec {
         }
     }
 
+    /// The optimiser with its hyper-parameters.
+    pub fn resolved_optimizer(&self) -> Optimizer {
+        match self.optimizer {
+            OptimizerKind::Gd => Optimizer::Gd,
+            OptimizerKind::Momentum | OptimizerKind::Nesterov => Optimizer::Momentum {
+                momentum: self.momentum,
+                nesterov: self.optimizer == OptimizerKind::Nesterov,
+            },
+            OptimizerKind::Adam => Optimizer::Adam {
+                beta1: self.beta1,
+                beta2: self.beta2,
+                epsilon: self.adam_epsilon,
+            },
+            OptimizerKind::AdamW => Optimizer::AdamW {
+                beta1: self.beta1,
+                beta2: self.beta2,
+                epsilon: self.adam_epsilon,
+                weight_decay: self.weight_decay,
+            },
+            OptimizerKind::Lbfgs => Optimizer::Lbfgs {
+                history: self.lbfgs_history,
+                tolerance: self.tolerance,
+            },
+        }
+    }
+
     /// The learning rate the run starts with: the one given, else the optimiser's customary one.
     pub fn resolved_lr(&self) -> f64 {
-        self.lr.unwrap_or(self.optimizer.default_lr())
+        self.lr.unwrap_or(self.resolved_optimizer().default_lr())
     }
 
     /// The selection rule: the one given, else the validation loss with a validation part, else the last epoch.
@@ -226,22 +297,43 @@ impl Spec {
         }
     }
 
+    /// The schedule of the learning rate.
+    pub fn schedule(&self) -> Schedule {
+        if let Some(p) = self.lr_plateau {
+            return Schedule::Plateau {
+                factor: p.factor,
+                patience: p.patience,
+                min_lr: 0.0,
+            };
+        }
+        if self.lr_step.is_empty() {
+            return Schedule::Constant;
+        }
+        Schedule::Steps {
+            steps: self.lr_step.iter().map(|s| (s.epoch, s.lr)).collect(),
+        }
+    }
+
     /// The job this spec asks for on data of the given shape: every default resolved, and the settings that
     /// depend on the data checked against it. (The rest are checked when the job starts, by
     /// [`TrainConfig::validate`].)
     pub fn job(&self, data: DataShape) -> Result<JobSpec> {
         let selection = self.resolved_selection();
         check_selection(selection, data.regression)?;
-        let output = self.resolved_output(data)?;
         Ok(JobSpec {
-            hidden: self.hidden.clone(),
-            output,
-            activation: self.activation,
+            hidden: self.hidden.0.clone(),
+            output: self.resolved_output(data)?,
+            activation: match self.activation {
+                Activation::LeakyRelu { .. } => Activation::LeakyRelu {
+                    slope: self.leaky_slope,
+                },
+                other => other,
+            },
             config: TrainConfig {
                 epochs: self.epochs,
                 lr: self.resolved_lr(),
-                schedule: self.schedule.clone(),
-                optimizer: self.optimizer,
+                schedule: self.schedule(),
+                optimizer: self.resolved_optimizer(),
                 batch_size: self.batch_size,
                 lambda: self.lambda,
                 seed: self.seed,
@@ -250,7 +342,7 @@ impl Spec {
                 min_delta: self.min_delta,
                 threads: Threads::from_count(self.threads),
                 dropout: self.dropout,
-                shift: self.shift.map(|s| s.resolve(data.features)).transpose()?,
+                shift: self.resolved_shift(data.features)?,
             },
             split: self.split_spec(),
             standardize: self.standardize,
@@ -259,25 +351,25 @@ impl Spec {
         })
     }
 
-    /// The spec a job runs, as a model file records it (the inverse of [`Spec::job`] for the settings that
-    /// the record keeps).
+    /// The spec of a job (as a model file records it): every setting the job fixes, and the defaults for the
+    /// hyper-parameters of the optimisers it does not use.
     pub fn from_job(job: &JobSpec) -> Spec {
         let c = &job.config;
-        Spec {
-            hidden: job.hidden.clone(),
+        let mut spec = Spec {
+            hidden: Widths(job.hidden.clone()),
             activation: job.activation,
             output: Some(job.output),
             init: job.init,
-            optimizer: c.optimizer,
             lr: Some(c.lr),
-            schedule: c.schedule.clone(),
             lambda: c.lambda,
             epochs: c.epochs,
+            optimizer: OptimizerKind::of(&c.optimizer),
             batch_size: c.batch_size,
             dropout: c.dropout,
-            shift: c.shift.map(|s| ImageShift {
-                max: s.max,
-                image: Some((s.height, s.width)),
+            shift: c.shift.map(|s| s.max),
+            image: c.shift.map(|s| ImageSize {
+                height: s.height,
+                width: s.width,
             }),
             split: Fractions {
                 train: job.split.train,
@@ -294,7 +386,45 @@ impl Spec {
                 other => other.count(),
             },
             precision: job.precision,
+            ..Spec::default()
+        };
+        if let Activation::LeakyRelu { slope } = job.activation {
+            spec.leaky_slope = slope;
         }
+        match c.schedule {
+            Schedule::Constant => {}
+            Schedule::Steps { ref steps } => {
+                spec.lr_step = steps
+                    .iter()
+                    .map(|&(epoch, lr)| LrStep { epoch, lr })
+                    .collect();
+            }
+            Schedule::Plateau {
+                factor, patience, ..
+            } => spec.lr_plateau = Some(Plateau { factor, patience }),
+        }
+        match c.optimizer {
+            Optimizer::Gd => {}
+            Optimizer::Momentum { momentum, .. } => spec.momentum = momentum,
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => (spec.beta1, spec.beta2, spec.adam_epsilon) = (beta1, beta2, epsilon),
+            Optimizer::AdamW {
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            } => {
+                (spec.beta1, spec.beta2, spec.adam_epsilon) = (beta1, beta2, epsilon);
+                spec.weight_decay = weight_decay;
+            }
+            Optimizer::Lbfgs { history, tolerance } => {
+                (spec.lbfgs_history, spec.tolerance) = (history, tolerance);
+            }
+        }
+        spec
     }
 
     fn resolved_output(&self, data: DataShape) -> Result<Output> {
@@ -314,6 +444,29 @@ impl Spec {
             None => Ok(Output::Softmax),
         }
     }
+
+    /// The image shifts on images of `features` pixels: the given size, or a square.
+    fn resolved_shift(&self, features: usize) -> Result<Option<Shift>> {
+        let Some(max) = self.shift else {
+            return Ok(None);
+        };
+        let shift = match self.image {
+            Some(ImageSize { height, width }) => Shift { max, height, width },
+            None => Shift::square(max, features).ok_or_else(|| {
+                Error::setting(
+                    "shift",
+                    max,
+                    format!(
+                        "the {features} features are not a square image; give its size with --image HEIGHTxWIDTH"
+                    ),
+                )
+            })?,
+        };
+        shift
+            .check(features)
+            .map_err(|e| Error::setting("shift", max, e.to_string()))?;
+        Ok(Some(shift))
+    }
 }
 
 /// A selection rule's metric exists for the task.
@@ -328,30 +481,4 @@ fn check_selection(selection: Selection, regression: bool) -> Result<()> {
         _ => return Ok(()),
     };
     Err(Error::setting("select", selection, why))
-}
-
-impl ImageShift {
-    /// The shift on images of `features` pixels: the given size, or a square.
-    fn resolve(self, features: usize) -> Result<Shift> {
-        let shift = match self.image {
-            Some((height, width)) => Shift {
-                max: self.max,
-                height,
-                width,
-            },
-            None => Shift::square(self.max, features).ok_or_else(|| {
-                Error::setting(
-                    "shift",
-                    self.max,
-                    format!(
-                        "the {features} features are not a square image; give its size with --image HEIGHTxWIDTH"
-                    ),
-                )
-            })?,
-        };
-        shift
-            .check(features)
-            .map_err(|e| Error::setting("shift", self.max, e.to_string()))?;
-        Ok(shift)
-    }
 }

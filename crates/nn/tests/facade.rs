@@ -1,7 +1,9 @@
 //! The facade end to end: fit, predict, evaluate, save and load, cross-validation of both tasks, and the
 //! spec's defaults and refusals.
 
-use nn::{Data, Error, Matrix, Model, Optimizer, Part, Predicted, Scores, Spec, cross_validate};
+use nn::{
+    Data, Error, Matrix, Model, OptimizerKind, Part, Predicted, Scores, Spec, cross_validate,
+};
 
 /// y = 3·x₀ − 2·x₁ + 1 plus a little deterministic noise, on a grid of 200 points.
 fn linear(m: usize) -> Data {
@@ -31,7 +33,7 @@ fn blobs(m: usize) -> (Matrix<f64>, Vec<usize>) {
 fn adam() -> Spec {
     Spec::default()
         .hidden([8])
-        .optimizer(Optimizer::ADAM)
+        .optimizer(OptimizerKind::Adam)
         .lr(0.01)
         .batch_size(16)
         .epochs(150)
@@ -40,7 +42,7 @@ fn adam() -> Spec {
 
 #[test]
 fn cross_validation_scores_a_regression_per_fold() {
-    let cv = cross_validate(&adam().split(1.0, 0.0), &linear(200), 5).unwrap();
+    let cv = cross_validate(&adam().split(1.0), &linear(200), 5).unwrap();
     assert_eq!(cv.folds.len(), 5);
     assert_eq!(cv.samples, 200);
     for f in &cv.folds {
@@ -132,7 +134,7 @@ fn defaults_resolve_in_one_place() {
     assert_eq!(gd.config.lr, 0.1);
     assert_eq!(gd.output, nn::Output::Softmax);
     assert_eq!(gd.config.selection, nn::Selection::VAL_LOSS);
-    let adam = Spec::default().optimizer(Optimizer::ADAM).split(0.8, 0.0);
+    let adam = Spec::default().optimizer(OptimizerKind::Adam).split(0.8);
     let job = adam.job(shape).unwrap();
     assert_eq!(job.config.lr, 0.001);
     assert_eq!(job.config.selection, nn::Selection::Last);

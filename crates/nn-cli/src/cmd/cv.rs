@@ -26,12 +26,8 @@ pub(super) fn cross_validation(
             );
         }
     }
-    let spec = super::train::spec_of(&a.train)?;
-    Ok(nn::cross_validate(
-        &spec,
-        &data_of(&a.train.data)?,
-        a.folds,
-    )?)
+    let data = data_of(&a.train.data)?;
+    Ok(nn::cross_validate(&a.train.spec, &data, a.folds)?)
 }
 
 pub fn run(a: CvArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
@@ -47,8 +43,8 @@ pub fn run(a: CvArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         let v = serde_json::json!({
             "folds": cv.folds,
             "k": a.folds,
-            "stratified": t.stratify,
-            "seed": t.seed,
+            "stratified": t.spec.stratify,
+            "seed": t.spec.seed,
             "mean": of(|s| s.mean),
             "std": of(|s| s.std),
         });
@@ -57,11 +53,11 @@ pub fn run(a: CvArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     let mut s = format!(
         "{}-fold{} cross-validation of {} on {} ({} samples, seed {})\n\n",
         a.folds,
-        if t.stratify { " stratified" } else { "" },
+        if t.spec.stratify { " stratified" } else { "" },
         cv.network,
         t.data.data.display(),
         cv.samples,
-        t.seed
+        t.spec.seed
     );
     let regression = matches!(
         cv.folds.first().map(|f| &f.scores),

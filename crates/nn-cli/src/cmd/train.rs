@@ -2,143 +2,14 @@
 //! rendered, and the model, metrics and plots written.
 
 use super::{data_of, out, print_notes, resume};
-use crate::args::{TrainArgs, parse_widths};
+use crate::args::TrainArgs;
 use anyhow::{Context, Result, bail};
-use nn::{ImageShift, Spec};
 use nn_cli::report::ClassCounts;
-use nn_core::Activation;
 use nn_data::{Dataset, Selected};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving};
-use nn_train::{Optimizer, ResumeProblem, Schedule, TrainError, TrainEvent};
+use nn_train::{ResumeProblem, TrainError, TrainEvent};
 use std::io::IsTerminal;
 use std::time::Duration;
-
-fn parse_split(s: &str) -> Result<(f64, f64)> {
-    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
-    let num = |p: &str| {
-        p.parse::<f64>()
-            .with_context(|| format!("--split: '{p}' is not a fraction"))
-    };
-    match parts.as_slice() {
-        [t] => Ok((num(t)?, 0.0)),
-        [t, v] => Ok((num(t)?, num(v)?)),
-        _ => bail!("--split takes TRAIN or TRAIN,VAL fractions, got '{s}'"),
-    }
-}
-
-fn parse_pair(flag: &str, s: &str) -> Result<(f64, f64)> {
-    let (a, b) = s
-        .split_once(':')
-        .with_context(|| format!("{flag} takes A:B, got '{s}'"))?;
-    let a = a
-        .trim()
-        .parse::<f64>()
-        .with_context(|| format!("{flag}: '{a}' is not a number"))?;
-    let b = b
-        .trim()
-        .parse::<f64>()
-        .with_context(|| format!("{flag}: '{b}' is not a number"))?;
-    Ok((a, b))
-}
-
-fn whole(flag: &str, v: f64) -> Result<usize> {
-    if v >= 0.0 && v.fract() == 0.0 && v < 1e12 {
-        Ok(v as usize)
-    } else {
-        bail!("{flag}: {v} is not a whole number")
-    }
-}
-
-/// The image shifts `--shift` and `--image` ask for.
-fn shift_of(a: &TrainArgs) -> Result<Option<ImageShift>> {
-    let Some(max) = a.shift else {
-        return Ok(None);
-    };
-    let image = a
-        .image
-        .as_ref()
-        .map(|size| {
-            size.split_once(['x', 'X', '×'])
-                .and_then(|(h, w)| Some((h.trim().parse().ok()?, w.trim().parse().ok()?)))
-                .with_context(|| {
-                    format!("--image '{size}': give the image size as HEIGHTxWIDTH, e.g. 28x28")
-                })
-        })
-        .transpose()?;
-    Ok(Some(ImageShift { max, image }))
-}
-
-/// The learning-rate schedule `--lr-step` or `--lr-plateau` asks for.
-fn schedule_of(a: &TrainArgs) -> Result<Schedule> {
-    if let Some(p) = &a.lr_plateau {
-        let (factor, patience) = parse_pair("--lr-plateau", p)?;
-        return Ok(Schedule::Plateau {
-            factor,
-            patience: whole("--lr-plateau patience", patience)?,
-            min_lr: 0.0,
-        });
-    }
-    if a.lr_steps.is_empty() {
-        return Ok(Schedule::Constant);
-    }
-    let steps = a.lr_steps.iter().map(|s| {
-        let (e, lr) = parse_pair("--lr-step", s)?;
-        Ok((whole("--lr-step epoch", e)?, lr))
-    });
-    Ok(Schedule::Steps {
-        steps: steps.collect::<Result<_>>()?,
-    })
-}
-
-/// The optimiser `--optimizer` names, with its hyper-parameters' flags.
-fn optimizer_of(a: &TrainArgs) -> Result<Optimizer> {
-    let mut optimizer = Optimizer::from_name(&a.optimizer, a.momentum)
-        .with_context(|| format!("--optimizer: unknown '{}'", a.optimizer))?;
-    if let Some([beta1, beta2, epsilon]) = optimizer.adam_parameters_mut() {
-        (*beta1, *beta2, *epsilon) = (a.beta1, a.beta2, a.adam_epsilon);
-    }
-    if let Optimizer::AdamW { weight_decay, .. } = &mut optimizer {
-        *weight_decay = a.weight_decay;
-    }
-    if let Optimizer::Lbfgs { history, tolerance } = &mut optimizer {
-        (*history, *tolerance) = (a.lbfgs_history, a.tolerance);
-    }
-    Ok(optimizer)
-}
-
-/// The run the flags ask for. Every default that depends on another setting or on the data stays unresolved
-/// here: [`Spec::job`] resolves it.
-pub(super) fn spec_of(a: &TrainArgs) -> Result<Spec> {
-    let (train, validation) = parse_split(&a.split)?;
-    Ok(Spec {
-        hidden: parse_widths(&a.hidden)?,
-        activation: match a.activation {
-            Activation::LeakyRelu { .. } => Activation::LeakyRelu {
-                slope: a.leaky_slope,
-            },
-            other => other,
-        },
-        output: a.output,
-        init: a.init,
-        optimizer: optimizer_of(a)?,
-        lr: a.lr,
-        schedule: schedule_of(a)?,
-        lambda: a.lambda,
-        epochs: a.epochs,
-        batch_size: a.batch_size,
-        dropout: a.dropout,
-        shift: shift_of(a)?,
-        split: nn::Fractions { train, validation },
-        stratify: a.stratify,
-        seed: a.seed,
-        select: a.select,
-        patience: a.patience,
-        min_delta: a.min_delta,
-        standardize: !a.no_standardize,
-        threads: a.threads,
-        precision: a.precision,
-    })
-}
 
 pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     check_out(&a)?;
@@ -153,14 +24,14 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     if let Some(r) = &resume {
         check_columns(&a, r, given)?;
     }
-    let asked = spec_of(&a)?;
+    let asked = a.spec.clone();
     let loaded = nn::training_data(&asked, &data_of(&a.data)?, resume.as_ref())?;
     print_notes(&loaded.notes, a.quiet);
     let dataset = loaded.dataset;
     let mut spec = asked.job(nn::shape(&dataset))?;
     if let Some(r) = &resume {
         let saved = r.spec(spec.config.epochs, spec.config.threads)?;
-        resume::check_flags(&saved, &spec, &a, given).map_err(|problem| TrainError::Resume {
+        resume::check_flags(&saved, &a, given).map_err(|problem| TrainError::Resume {
             path: r.path.clone(),
             problem,
         })?;
@@ -187,7 +58,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
             dataset.len(),
             dataset.features(),
         );
-        if a.lr.is_none() && resume.is_none() {
+        if a.spec.lr.is_none() && resume.is_none() {
             eprintln!(
                 "learning rate: {} ({}'s default; --lr sets it)",
                 spec.config.lr,

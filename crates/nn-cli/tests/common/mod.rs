@@ -91,3 +91,15 @@ pub fn job_files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
     }
     files
 }
+
+/// A value the command line's parser refuses: clap's usage error (exit code 2) naming the flag and saying
+/// what it expected, never a panic.
+pub fn assert_usage_error(out: &std::process::Output, needle: &str) {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.starts_with("error: invalid value") && err.contains(needle),
+        "'{needle}' not in: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
