@@ -1,5 +1,6 @@
 //! The Slurm runner against a real Slurm: a 2 × 2 × 2 sweep on the report's binary set submitted with sbatch
-//! as a job array gives the same files, bit for bit, as the same sweep run here.
+//! as a job array, into a folder whose name has spaces, quotes, `$` and a non-ASCII letter, gives the same
+//! files, bit for bit, as the same sweep run here.
 //!
 //! `.ci/run` starts a one-node cluster first (`.ci/slurm-up.sh`). As with the datasets, a missing `sbatch`
 //! fails this test under CI (`CI=true`, or `NN_REQUIRE_SLURM=1`) and marks it ignored elsewhere.
@@ -73,7 +74,9 @@ fn through_sbatch(data: &Path) {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", stderr(&out));
-    let slurm = dir.join("slurm");
+    // A folder name with a space, both quotes, a `$` and a letter beyond ASCII: the script quotes it for
+    // sbatch's directives and for the shell.
+    let slurm = dir.join("it's a \"sweep\" $HOME é");
     let mut child = Command::new(assert_cmd::cargo::cargo_bin("nn"))
         .args([
             "sweep",
@@ -116,7 +119,7 @@ fn through_sbatch(data: &Path) {
         "{err}"
     );
     let script = std::fs::read_to_string(slurm.join("sweep.sbatch")).unwrap();
-    assert!(script.contains("#SBATCH --array=0-7%2\n"), "{script}");
+    assert!(script.contains("#SBATCH --array=\"0-7%2\"\n"), "{script}");
     // Every task ran on the cluster: its log is in slurm/.
     let task_logs = std::fs::read_dir(slurm.join("slurm")).unwrap().count();
     assert_eq!(task_logs, 8, "{}", logs(&slurm));

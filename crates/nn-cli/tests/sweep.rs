@@ -382,10 +382,44 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
     assert!(out.status.success(), "{}", stderr(&out));
     let script = std::fs::read_to_string(out_dir.join("sweep.sbatch")).unwrap();
     assert!(
-        script.contains("#SBATCH --array=0-3%2\n") && script.contains("#SBATCH --time=00:05:00\n"),
+        script.contains("#SBATCH --array=\"0-3%2\"\n")
+            && script.contains("#SBATCH --time=\"00:05:00\"\n"),
         "{script}"
     );
     assert!(script.contains("sweep run-one"), "{script}");
+    // A value with a line break would put a line of shell in the script: refused, naming the value, and
+    // no script is written.
+    for (flag, value, what) in [
+        (
+            "--partition",
+            "short\ntouch pwned",
+            "partition \"short\\ntouch pwned\"",
+        ),
+        (
+            "--sbatch-line",
+            "--qos=low\rtouch pwned",
+            "the sbatch line \"--qos=low\\rtouch pwned\"",
+        ),
+        ("--time", "1:00\u{1b}[2J", "time \"1:00\\u{1b}[2J\""),
+    ] {
+        let hostile = dir.join("hostile");
+        let out = nn()
+            .env("PATH", &empty)
+            .args([
+                "sweep",
+                spec.to_str().unwrap(),
+                "--out",
+                hostile.to_str().unwrap(),
+            ])
+            .args(["--runner", "slurm", "--dry-run", flag, value])
+            .output()
+            .unwrap();
+        assert_clean_failure(
+            &out,
+            &format!("--runner slurm: {what} holds the control character"),
+        );
+        assert!(!hostile.join("sweep.sbatch").exists(), "{flag}");
+    }
     // run-one of an index the plan does not have; status of a directory that is not a sweep.
     let out = nn()
         .args([

@@ -84,8 +84,91 @@ pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// A value as an `#SBATCH` directive reads it: in double quotes, with `\` and `"` escaped by a backslash, so
+/// that spaces, quotes, `$` and `#` stay part of the value (sbatch's directive parser groups a double-quoted
+/// run into one argument and takes a backslashed character as it is).
+pub fn directive_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+/// Refuses a value that would not stay one line of an sbatch script: one with a control character (a
+/// newline would start a line of shell). `what` names the setting in the message.
+pub fn check_value(what: &str, value: &str) -> Result<(), String> {
+    match value.chars().find(|c| c.is_control()) {
+        None => Ok(()),
+        Some(c) => {
+            let shown: String = format!("{value:?}").chars().take(80).collect();
+            Err(format!(
+                "{what} {shown} holds the control character U+{:04X}; a value for Slurm must be one line of printable text",
+                u32::from(c)
+            ))
+        }
+    }
+}
+
+impl SlurmOptions {
+    /// Every value is one line of printable text (see [`check_value`]); the error names the first that is not.
+    pub fn check(&self, dir: &Path, nn: &Path) -> Result<(), String> {
+        let named = [
+            ("the job name", Some(&self.job_name)),
+            ("partition", self.partition.as_ref()),
+            ("account", self.account.as_ref()),
+            ("time", self.time.as_ref()),
+            ("mem", Some(&self.mem)),
+        ];
+        for (what, v) in named {
+            if let Some(v) = v {
+                check_value(what, v)?;
+            }
+        }
+        for extra in &self.extra {
+            check_value("the sbatch line", extra)?;
+        }
+        check_value("the sweep directory", &dir.to_string_lossy())?;
+        check_value("the nn binary's path", &nn.to_string_lossy())
+    }
+
+    /// The array's options as `(flag, value)`, in the script's order; [`sbatch_args`] and [`sbatch_script`]
+    /// both write them.
+    fn options(&self, dir: &Path, ids: &[usize]) -> Vec<(&'static str, String)> {
+        let mut o = vec![
+            ("job-name", self.job_name.clone()),
+            (
+                "array",
+                format!(
+                    "{}{}",
+                    array_ranges(ids),
+                    self.max_parallel.map_or(String::new(), |p| format!("%{p}"))
+                ),
+            ),
+            ("cpus-per-task", self.cpus_per_task.to_string()),
+            ("mem", self.mem.clone()),
+            ("output", format!("{}/slurm/%A_%a.out", dir.display())),
+        ];
+        for (flag, v) in [
+            ("partition", &self.partition),
+            ("account", &self.account),
+            ("time", &self.time),
+        ] {
+            if let Some(v) = v {
+                o.push((flag, v.clone()));
+            }
+        }
+        o
+    }
+}
+
+/// The array's options as arguments of sbatch itself (which override the script's directives), so that
+/// what Slurm gets does not depend on how it parses a directive: each value is one argument, as given.
+pub fn sbatch_args(dir: &Path, ids: &[usize], opts: &SlurmOptions) -> Vec<String> {
+    (opts.options(dir, ids).into_iter())
+        .map(|(flag, v)| format!("--{flag}={v}"))
+        .collect()
+}
+
 /// The batch script: an array over task ids `ids`, task *t* running job `offset + t` of the plan in `dir`
-/// (absolute) with `nn` (the absolute path of the binary), its log in `dir/slurm/`.
+/// (absolute) with `nn` (the absolute path of the binary), its log in `dir/slurm/`. Call
+/// [`SlurmOptions::check`] first: a value with a line break would end its directive.
 pub fn sbatch_script(
     dir: &Path,
     nn: &Path,
@@ -94,38 +177,13 @@ pub fn sbatch_script(
     opts: &SlurmOptions,
 ) -> String {
     let mut s = String::from("#!/bin/bash\n");
-    let mut line = |l: String| {
-        s.push_str("#SBATCH ");
-        s.push_str(&l);
-        s.push('\n');
-    };
-    line(format!("--job-name={}", opts.job_name));
-    line(format!(
-        "--array={}{}",
-        array_ranges(ids),
-        opts.max_parallel.map_or(String::new(), |p| format!("%{p}"))
-    ));
-    line(format!("--cpus-per-task={}", opts.cpus_per_task));
-    line(format!("--mem={}", opts.mem));
-    line(format!("--output={}/slurm/%A_%a.out", dir.display()));
-    for (flag, v) in [
-        ("partition", &opts.partition),
-        ("account", &opts.account),
-        ("time", &opts.time),
-    ] {
-        if let Some(v) = v {
-            line(format!("--{flag}={v}"));
-        }
+    for (flag, v) in opts.options(dir, ids) {
+        s.push_str(&format!("#SBATCH --{flag}={}\n", directive_quote(&v)));
     }
     for extra in &opts.extra {
         let extra = extra.trim();
-        line(
-            extra
-                .strip_prefix("#SBATCH")
-                .unwrap_or(extra)
-                .trim()
-                .to_string(),
-        );
+        let extra = extra.strip_prefix("#SBATCH").unwrap_or(extra).trim();
+        s.push_str(&format!("#SBATCH {extra}\n"));
     }
     let (job, index) = if offset == 0 {
         ("t".to_string(), "\"$SLURM_ARRAY_TASK_ID\"".to_string())
@@ -136,9 +194,8 @@ pub fn sbatch_script(
         )
     };
     s.push_str(&format!(
-        "\n# Task t runs job {job} of {}/sweep.json; its result lands in jobs/<id>/.\n\
+        "\n# Task t runs job {job} of the sweep in this script's directory; its result lands in jobs/<id>/.\n\
          exec {} sweep run-one {} --index {index}\n",
-        dir.display(),
         shell_quote(&nn.to_string_lossy()),
         shell_quote(&dir.to_string_lossy()),
     ));

@@ -3,7 +3,9 @@
 
 use nn_sweep::leaderboard::{Leaderboard, higher_is_better};
 use nn_sweep::run::{run_local, run_one};
-use nn_sweep::slurm::{SlurmOptions, array_ranges, arrays, sbatch_script};
+use nn_sweep::slurm::{
+    SlurmOptions, array_ranges, arrays, check_value, directive_quote, sbatch_args, sbatch_script,
+};
 use nn_sweep::spec::{Spec, Value};
 use nn_sweep::{JobResult, JobState, Plan, Sweep, SweepError};
 use std::collections::BTreeMap;
@@ -257,13 +259,13 @@ fn slurm_arrays_collapse_runs_and_the_script_runs_one_job_per_task() {
     );
     for line in [
         "#!/bin/bash\n",
-        "#SBATCH --array=0-2,6%4\n",
-        "#SBATCH --cpus-per-task=1\n",
-        "#SBATCH --mem=1G\n",
-        "#SBATCH --partition=short\n",
+        "#SBATCH --array=\"0-2,6%4\"\n",
+        "#SBATCH --cpus-per-task=\"1\"\n",
+        "#SBATCH --mem=\"1G\"\n",
+        "#SBATCH --partition=\"short\"\n",
         "#SBATCH --qos=low\n",
         "#SBATCH --exclusive\n",
-        "#SBATCH --output=/s/dir/slurm/%A_%a.out\n",
+        "#SBATCH --output=\"/s/dir/slurm/%A_%a.out\"\n",
         "exec '/bin/it'\\''s nn' sweep run-one '/s/dir' --index \"$SLURM_ARRAY_TASK_ID\"\n",
     ] {
         assert!(s.contains(line), "{line} not in:\n{s}");
@@ -284,6 +286,60 @@ fn slurm_arrays_collapse_runs_and_the_script_runs_one_job_per_task() {
         s.contains("--index \"$((2000 + SLURM_ARRAY_TASK_ID))\""),
         "{s}"
     );
+}
+
+/// A value with a line break would put a line of shell in the script: every value is checked, and the
+/// error names the setting and shows the value escaped. Paths with spaces, quotes, `$` and other letters are
+/// quoted for sbatch's directive parser and for the shell, and reach sbatch as arguments of their own.
+#[test]
+fn slurm_values_cannot_inject_lines_and_odd_paths_are_quoted() {
+    let mut opts = SlurmOptions::from_spec(&Default::default(), "nn-sweep-x");
+    opts.partition = Some("short\ntouch /tmp/pwned".into());
+    let dir = Path::new("/s/it's a \"sweep\" $HOME é");
+    let e = opts.check(dir, Path::new("/nn")).unwrap_err();
+    assert_eq!(
+        e,
+        "partition \"short\\ntouch /tmp/pwned\" holds the control character U+000A; a value for Slurm must be one line of printable text"
+    );
+    opts.partition = Some("short".into());
+    opts.extra = vec!["--qos=low\r\n#SBATCH --x".into()];
+    assert!(
+        opts.check(dir, Path::new("/nn"))
+            .unwrap_err()
+            .starts_with("the sbatch line ")
+    );
+    opts.extra.clear();
+    assert!(check_value("mem", "1G").is_ok());
+    let bad_dir = Path::new("/s/a\nb");
+    assert!(
+        opts.check(bad_dir, Path::new("/nn"))
+            .unwrap_err()
+            .starts_with("the sweep directory ")
+    );
+    opts.check(dir, Path::new("/nn")).unwrap();
+
+    let s = sbatch_script(dir, Path::new("/nn"), 0, &[0, 1], &opts);
+    assert!(
+        s.contains("#SBATCH --output=\"/s/it's a \\\"sweep\\\" $HOME é/slurm/%A_%a.out\"\n"),
+        "{s}"
+    );
+    assert!(
+        s.contains("sweep run-one '/s/it'\\''s a \"sweep\" $HOME é' --index"),
+        "{s}"
+    );
+    // One directive or command per line: nothing a value holds starts a line.
+    assert!(
+        s.lines()
+            .all(|l| l.is_empty() || l.starts_with("#") || l.starts_with("exec ")),
+        "{s}"
+    );
+    assert_eq!(directive_quote(r#"a\b"c"#), r#""a\\b\"c""#);
+    let args = sbatch_args(dir, &[0, 1], &opts);
+    assert!(
+        args.contains(&"--output=/s/it's a \"sweep\" $HOME é/slurm/%A_%a.out".to_string()),
+        "{args:?}"
+    );
+    assert!(args.contains(&"--array=0-1".to_string()), "{args:?}");
 }
 
 fn result(params: &[(&str, Value)], seed: u64, scores: &[(&str, f64)]) -> JobResult {

@@ -8,7 +8,7 @@ use clap::{CommandFactory, FromArgMatches};
 use indicatif::{ProgressBar, ProgressStyle};
 use nn_sweep::leaderboard::{DEFAULT_METRICS, format_score, higher_is_better};
 use nn_sweep::run::{Finished, run_local, run_one};
-use nn_sweep::slurm::{SlurmOptions, arrays, sbatch_script};
+use nn_sweep::slurm::{SlurmOptions, arrays, sbatch_args, sbatch_script};
 use nn_sweep::spec::Section;
 use nn_sweep::{Job, JobResult, JobState, Leaderboard, Plan, Spec, Sweep};
 use nn_train::{Checkpoint, PartMetrics, Status};
@@ -496,6 +496,8 @@ fn submit(sweep: &Sweep, a: &SweepRunArgs) -> Result<()> {
     opts.max_parallel = a.max_parallel.or(opts.max_parallel);
     opts.extra.extend(a.sbatch_lines.iter().cloned());
     let nn = std::env::current_exe().context("the path of this nn binary")?;
+    opts.check(&dir, &nn)
+        .map_err(|e| anyhow::anyhow!("--runner slurm: {e}"))?;
     let logs = dir.join("slurm");
     std::fs::create_dir_all(&logs).with_context(|| format!("creating {}", logs.display()))?;
     let arrays = arrays(&pending);
@@ -510,10 +512,10 @@ fn submit(sweep: &Sweep, a: &SweepRunArgs) -> Result<()> {
         let script = sbatch_script(&dir, &nn, *offset, ids, &opts);
         nn_train::write_atomically(&path, script.as_bytes())
             .with_context(|| format!("writing {}", path.display()))?;
-        scripts.push((path, ids.len()));
+        scripts.push((path, ids.len(), sbatch_args(&dir, ids, &opts)));
     }
     let Some(sbatch) = sbatch else {
-        for (path, tasks) in &scripts {
+        for (path, tasks, _) in &scripts {
             eprintln!(
                 "wrote {} ({tasks} array tasks); submit it with: sbatch {}",
                 path.display(),
@@ -523,9 +525,12 @@ fn submit(sweep: &Sweep, a: &SweepRunArgs) -> Result<()> {
         return Ok(());
     };
     let mut ids = Vec::new();
-    for (path, tasks) in &scripts {
+    for (path, tasks, args) in &scripts {
+        // The options go in as arguments too, each value one argument: what Slurm gets does not depend on how
+        // it parses a directive.
         let output = std::process::Command::new(&sbatch)
             .arg("--parsable")
+            .args(args)
             .arg(path)
             .output()
             .context("running sbatch")?;
