@@ -649,3 +649,43 @@ fn image_shifts_train_record_and_refuse_bad_sizes() {
     assert_eq!(out.status.code(), Some(2), "clap: --image needs --shift");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// One writer per model file: while a process holds `--out`'s lock, `nn train --out` with the same file is
+/// refused at once, naming the file and the holder's pid; once the holder is gone, a run takes the file and
+/// removes the temporary files a killed writer left, and leaves no lock file behind.
+#[test]
+fn a_second_writer_of_one_model_file_is_refused() {
+    let dir = scratch("one-writer");
+    let data = blobs(&dir);
+    let model = dir.join("m.nnm");
+    let train = || {
+        nn().args(["train", "--data"])
+            .arg(&data)
+            .args(["--epochs", "5", "-q", "--out"])
+            .arg(&model)
+            .output()
+            .unwrap()
+    };
+    let held = nn_train::OutputLock::acquire(&model).unwrap();
+    assert_clean_failure(
+        &train(),
+        &format!(
+            "{} is being written by another process (pid {})",
+            model.display(),
+            std::process::id()
+        ),
+    );
+    assert!(!model.exists(), "the refused run wrote nothing");
+    drop(held);
+    let stale = dir.join(".m.nnm.tmp-4194304");
+    std::fs::write(&stale, b"half a model").unwrap();
+    let out = train();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(model.is_file());
+    assert!(
+        !stale.exists(),
+        "a killed writer's temporary file is removed"
+    );
+    assert!(!dir.join(".m.nnm.lock").exists(), "no lock file is left");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

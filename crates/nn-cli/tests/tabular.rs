@@ -354,7 +354,11 @@ fn regression_csv(dir: &Path, rows: usize, offset: usize) -> PathBuf {
         // Two incommensurate sequences fill [−2, 2] × [−1.5, 1.5] evenly enough.
         let x1 = 4.0 * ((k * 0.618_034).fract() - 0.5);
         let x2 = 3.0 * ((k * 0.414_214).fract() - 0.5);
-        let colour = if (i + offset) % 3 == 0 { "red" } else { "blue" };
+        let colour = if (i + offset).is_multiple_of(3) {
+            "red"
+        } else {
+            "blue"
+        };
         let y = x1.sin() + x2 * x2 + if colour == "red" { 0.5 } else { 0.0 };
         s.push_str(&format!("{},{x1:.6},{x2:.6},{colour},{y:.6}\n", i + offset));
     }

@@ -12,14 +12,25 @@ use std::time::{Duration, Instant};
 pub type Executor<'a> = dyn Fn(&Job, &Path) -> std::result::Result<JobResult, String> + Sync + 'a;
 
 /// Runs `job` of `sweep` with `execute` (whose jobs train on `threads` threads) and records its result or its
-/// error, and its time. `Ok(Err(e))` is a job that failed (recorded); `Err` is a sweep directory that could
-/// not be written.
+/// error, and its time. `Ok(Some(Err(e)))` is a job that failed (recorded); `Ok(None)` a job that another
+/// process is running (it holds the job's lock) or has finished meanwhile; `Err` is a sweep directory that
+/// could not be written.
+///
+/// The job is claimed with an advisory lock on its folder's `result.json` ([`OutputLock`]), so workers on
+/// one folder, here or Slurm tasks on a shared file system, never run a job twice at once, and only the
+/// holder clears the temporary files a killed writer of the job left.
 pub fn run_one(
     sweep: &Sweep,
     job: &Job,
     threads: usize,
     execute: &Executor<'_>,
-) -> Result<std::result::Result<JobResult, String>> {
+) -> Result<Option<std::result::Result<JobResult, String>>> {
+    let Some(_claim) = sweep.claim(job)? else {
+        return Ok(None);
+    };
+    if sweep.state(job) == crate::store::JobState::Done {
+        return Ok(None);
+    }
     let dir = sweep.begin(job)?;
     let started = Instant::now();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| execute(job, &dir)))
@@ -38,7 +49,7 @@ pub fn run_one(
         Ok(result) => sweep.finish(job, result)?,
         Err(e) => sweep.fail(job, e)?,
     }
-    Ok(outcome)
+    Ok(Some(outcome))
 }
 
 /// A finished job, as the local runner reports it.
@@ -85,7 +96,7 @@ pub fn run_local(
         ..Summary::default()
     };
     let next = AtomicUsize::new(0);
-    let (send, receive) = mpsc::channel::<Result<Finished<'_>>>();
+    let (send, receive) = mpsc::channel::<Result<Option<Finished<'_>>>>();
     std::thread::scope(|s| {
         for _ in 0..workers.clamp(1, todo.len().max(1)) {
             let send = send.clone();
@@ -95,11 +106,15 @@ pub fn run_local(
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = todo.get(i) else { break };
                     let started = Instant::now();
-                    let finished = run_one(sweep, job, threads, execute).map(|outcome| Finished {
-                        job,
-                        outcome,
-                        elapsed: started.elapsed(),
-                    });
+                    let finished = match run_one(sweep, job, threads, execute) {
+                        Ok(None) => Ok(None),
+                        Ok(Some(outcome)) => Ok(Some(Finished {
+                            job,
+                            outcome,
+                            elapsed: started.elapsed(),
+                        })),
+                        Err(e) => Err(e),
+                    };
                     let stop = finished.is_err();
                     if send.send(finished).is_err() || stop {
                         // The directory cannot be written: stop taking jobs; the error is reported below.
@@ -113,7 +128,9 @@ pub fn run_local(
         let mut first_error = None;
         for finished in receive {
             match finished {
-                Ok(f) => {
+                // Another process holds the job, or finished it after this one looked.
+                Ok(None) => summary.skipped += 1,
+                Ok(Some(f)) => {
                     summary.ran += 1;
                     if let Err(e) = &f.outcome {
                         summary.failed.push((f.job.index, e.clone()));

@@ -203,8 +203,23 @@ impl Sweep {
         })
     }
 
+    /// Claims `job` for this process: its folder's lock ([`nn_train::OutputLock`] on `result.json`), held
+    /// until the claim is dropped; `None` if another process holds it.
+    pub fn claim(&self, job: &Job) -> Result<Option<nn_train::OutputLock>> {
+        let dir = self.job_dir(job);
+        std::fs::create_dir_all(&dir).map_err(SweepError::io(&dir))?;
+        match nn_train::OutputLock::acquire(&dir.join(RESULT)) {
+            Ok(lock) => Ok(Some(lock)),
+            Err(nn_train::LockError::Held { .. }) => Ok(None),
+            Err(nn_train::LockError::Io { lock, source }) => {
+                Err(SweepError::Io { path: lock, source })
+            }
+        }
+    }
+
     /// Marks `job` started (its folder and `job.json`; an earlier failure, and the temporary files of a
-    /// process killed while writing, are cleared) and returns its folder.
+    /// process killed while writing, are cleared) and returns its folder. The caller holds the job's claim
+    /// ([`Sweep::claim`]), so no live process is writing those temporary files.
     pub fn begin(&self, job: &Job) -> Result<PathBuf> {
         let dir = self.job_dir(job);
         std::fs::create_dir_all(&dir).map_err(SweepError::io(&dir))?;

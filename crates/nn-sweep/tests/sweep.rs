@@ -471,7 +471,7 @@ fn finished_jobs_are_skipped_failed_ones_kept_and_worker_counts_do_not_matter() 
         let job = &sweep.plan.jobs[0];
         std::fs::remove_file(sweep.job_dir(job).join("result.json")).unwrap();
         assert_eq!(sweep.state(job), JobState::Started);
-        assert!(run_one(&sweep, job, 1, &execute).unwrap().is_ok());
+        assert!(run_one(&sweep, job, 1, &execute).unwrap().unwrap().is_ok());
         assert_eq!(sweep.state(job), JobState::Done);
         std::fs::remove_dir_all(&dir).unwrap();
     }
@@ -479,4 +479,57 @@ fn finished_jobs_are_skipped_failed_ones_kept_and_worker_counts_do_not_matter() 
     assert_eq!(outputs[0].len(), 11);
     let e = Sweep::open(&scratch("nothing")).unwrap_err().to_string();
     assert!(e.contains("not a sweep directory"), "{e}");
+}
+
+/// Two sweeps started on one folder at once (two handles, as two processes have: the job locks are the
+/// operating system's, taken on separate open files) run every job exactly once between them, and neither
+/// removes the other's live temporary files. Repeated, since an overlap is a matter of timing.
+#[test]
+fn two_sweeps_on_one_folder_run_each_job_once() {
+    use std::sync::Mutex;
+    let spec =
+        parse("data = \"d.txt\"\nseeds = [1, 2, 3, 4]\n[grid]\nlr = [1, 2, 3, 4]\n").unwrap();
+    for round in 0..5 {
+        let dir = scratch(&format!("two-sweeps-{round}"));
+        Sweep::create(&dir, Plan::new(&spec, "/d.txt".into())).unwrap();
+        let runs: Mutex<BTreeMap<String, usize>> = Mutex::new(BTreeMap::new());
+        let execute = |job: &nn_sweep::Job, dir: &Path| -> Result<JobResult, String> {
+            *runs.lock().unwrap().entry(job.id.clone()).or_default() += 1;
+            // A live temporary file of this writer, as write_atomically leaves one while it writes.
+            let tmp = dir.join(format!(".model.nnm.tmp-{}", job.index));
+            std::fs::write(&tmp, b"partial").unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            assert!(tmp.is_file(), "another sweep removed a live temporary file");
+            std::fs::remove_file(&tmp).unwrap();
+            Ok(JobResult {
+                id: job.id.clone(),
+                params: job.params.clone(),
+                seed: job.seed,
+                scores: vec![BTreeMap::from([("val-acc".to_string(), 0.5)])],
+                stopped: None,
+            })
+        };
+        let summaries: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..2)
+                .map(|_| {
+                    s.spawn(|| {
+                        let sweep = Sweep::open(&dir).unwrap();
+                        run_local(&sweep, 2, 1, false, &execute, &mut |_| {}).unwrap()
+                    })
+                })
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let runs = runs.into_inner().unwrap();
+        assert_eq!(runs.len(), 16, "round {round}: every job ran");
+        assert!(runs.values().all(|&n| n == 1), "round {round}: {runs:?}");
+        assert_eq!(summaries[0].ran + summaries[1].ran, 16, "round {round}");
+        let sweep = Sweep::open(&dir).unwrap();
+        assert_eq!(sweep.counts(), [0, 0, 16, 0]);
+        // No lock file is left behind.
+        for job in &sweep.plan.jobs {
+            assert!(!sweep.job_dir(job).join(".result.json.lock").exists());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -47,6 +47,7 @@ mod error;
 pub mod job;
 pub mod keys;
 pub mod lbfgs;
+mod lock;
 pub mod metrics;
 mod optimizer;
 mod progress;
@@ -61,6 +62,7 @@ pub use checkpoint::{
 };
 pub use config::{Optimizer, Schedule, TrainConfig, ValidConfig};
 pub use error::{CheckpointProblem, Inconsistency, Result, ResumeProblem, TrainError, WeightSet};
+pub use lock::{LockError, OutputLock};
 pub use optimizer::OptimizerState;
 pub use progress::Progress;
 pub use report::{EpochReport, PartMetrics, StopReason, TrainEvent};

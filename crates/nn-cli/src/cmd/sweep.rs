@@ -448,8 +448,15 @@ fn run_one_task(dir: &Path, index: usize, threads: Option<usize>) -> Result<()> 
         .unwrap_or(1);
     let execute = executor(&sweep.plan, threads);
     match run_one(&sweep, job, threads, &execute)? {
-        Ok(_) => Ok(()),
-        Err(e) => bail!("job {index} ({}) failed: {e}", describe(job)),
+        None => {
+            eprintln!(
+                "job {index} ({}) is being run by another process, or has just finished",
+                describe(job)
+            );
+            Ok(())
+        }
+        Some(Ok(_)) => Ok(()),
+        Some(Err(e)) => bail!("job {index} ({}) failed: {e}", describe(job)),
     }
 }
 

@@ -19,6 +19,8 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
             a.save_every
         );
     }
+    // One writer per model file, for the whole run: a second `nn train --out F` is refused at once.
+    let _lock = nn_train::OutputLock::acquire(&a.out)?;
     // The file to resume is read whole before anything is written, so --resume F --out F is safe.
     let resume = a.resume.as_deref().map(Resume::load).transpose()?;
     if let Some(r) = &resume {

@@ -102,7 +102,7 @@ impl Variable {
     }
 
     fn check_count(&self, expected: usize, bytes: usize, width: usize) -> Result<(), ScanError> {
-        if bytes % width != 0 || bytes / width != expected {
+        if !bytes.is_multiple_of(width) || bytes / width != expected {
             return Err(ScanError::Malformed(format!(
                 "variable '{}' is {} = {} values but its data holds {} bytes of {}-byte values",
                 self.name,
