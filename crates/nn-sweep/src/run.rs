@@ -16,8 +16,8 @@ pub type Executor<'a> = dyn Fn(&Job, &Path) -> std::result::Result<JobResult, St
 /// process is running (it holds the job's lock) or has finished meanwhile; `Err` is a sweep directory that
 /// could not be written.
 ///
-/// The job is claimed with an advisory lock on its folder's `result.json` ([`OutputLock`]), so workers on
-/// one folder, here or Slurm tasks on a shared file system, never run a job twice at once, and only the
+/// The job is claimed with an advisory lock ([`Sweep::claim`]), so workers on
+/// one folder, here or Slurm tasks on a shared file system, never run a job twice, and only the
 /// holder clears the temporary files a killed writer of the job left.
 pub fn run_one(
     sweep: &Sweep,

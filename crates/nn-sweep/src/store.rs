@@ -203,12 +203,13 @@ impl Sweep {
         })
     }
 
-    /// Claims `job` for this process: its folder's lock ([`nn_train::OutputLock`] on `result.json`), held
-    /// until the claim is dropped; `None` if another process holds it.
+    /// Claims `job` for this process: its lock ([`nn_train::OutputLock`], `DIR/.locks/.<id>.lock`, outside
+    /// the job's folder so that a killed holder leaves nothing among the job's files), held until the claim
+    /// is dropped; `None` if another process holds it.
     pub fn claim(&self, job: &Job) -> Result<Option<nn_train::OutputLock>> {
-        let dir = self.job_dir(job);
-        std::fs::create_dir_all(&dir).map_err(SweepError::io(&dir))?;
-        match nn_train::OutputLock::acquire(&dir.join(RESULT)) {
+        let locks = self.dir.join(".locks");
+        std::fs::create_dir_all(&locks).map_err(SweepError::io(&locks))?;
+        match nn_train::OutputLock::acquire(&locks.join(&job.id)) {
             Ok(lock) => Ok(Some(lock)),
             Err(nn_train::LockError::Held { .. }) => Ok(None),
             Err(nn_train::LockError::Io { lock, source }) => {
