@@ -3,7 +3,7 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use nn_core::Output;
-use nn_data::{Delimiter, LabelScheme, MissingPolicy, ReadOptions, Task, UnknownCategory};
+use nn_data::{Delimiter, LabelScheme, Limits, MissingPolicy, ReadOptions, Task, UnknownCategory};
 use nn_export::{Dtype, Format};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -32,7 +32,7 @@ pub enum Command {
     Cv(Box<CvArgs>),
     /// Loss, accuracy, per-class precision/recall/F1 (and for two classes the ROC AUC) and confusion matrix of
     /// a model (or of course-format Θ weights) on a dataset.
-    Eval(EvalArgs),
+    Eval(Box<EvalArgs>),
     /// Predicted class (and probabilities) of every sample, as CSV.
     Predict(PredictArgs),
     /// Compare backprop's gradient with central differences (the report's §4.1 check).
@@ -99,6 +99,8 @@ pub struct TableArgs {
     /// integer. Regression trains an identity output with squared error on the standardised target.
     #[arg(long, value_parser = one_of::<Task>(Task::ALL.iter().map(|m| m.name())), default_value = "auto")]
     pub task: Task,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 impl TableArgs {
@@ -111,6 +113,54 @@ impl TableArgs {
                 "no" => Some(false),
                 _ => None,
             },
+            limits: self.limits.limits(),
+        }
+    }
+}
+
+/// Bounds on reading a text file, each checked while it streams (a gzip bomb stops at --max-bytes).
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "Limits on reading text files")]
+pub struct LimitArgs {
+    /// Most bytes of text, after decompression.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().bytes)]
+    pub max_bytes: u64,
+    /// Most bytes in one line.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().line)]
+    pub max_line: u64,
+    /// Most data rows.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().rows)]
+    pub max_rows: usize,
+    /// Most columns.
+    #[arg(long, value_name = "N", default_value_t = Limits::default().columns)]
+    pub max_columns: usize,
+    /// Most cells (rows × columns).
+    #[arg(long, value_name = "N", default_value_t = Limits::default().cells)]
+    pub max_cells: u64,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        let l = Limits::default();
+        LimitArgs {
+            max_bytes: l.bytes,
+            max_line: l.line,
+            max_rows: l.rows,
+            max_columns: l.columns,
+            max_cells: l.cells,
+        }
+    }
+}
+
+impl LimitArgs {
+    /// The limits the flags set.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            bytes: self.max_bytes,
+            line: self.max_line,
+            rows: self.max_rows,
+            columns: self.max_columns,
+            cells: self.max_cells,
         }
     }
 }

@@ -227,3 +227,119 @@ fn export_and_import_fail_cleanly_without_partial_files() {
         .collect();
     assert!(left.is_empty(), "partial or temporary files left: {left:?}");
 }
+
+/// A gzip file whose text is `head` then `body` repeated `times` times.
+fn gzip_bomb(path: &std::path::Path, head: &[u8], body: &[u8], times: usize) {
+    use std::io::Write;
+    let file = std::fs::File::create(path).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    gz.write_all(head).unwrap();
+    for _ in 0..times {
+        gz.write_all(body).unwrap();
+    }
+    gz.finish().unwrap();
+}
+
+/// `nn ARGS` with the address space limited to `kib` KiB (`ulimit -v`), so that memory runs out long before
+/// the machine's does.
+fn nn_under_ulimit(kib: usize, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let nn = assert_cmd::cargo::cargo_bin("nn");
+    std::process::Command::new("sh")
+        .current_dir(dir)
+        .arg("-c")
+        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg(nn)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Bombs end in one line and exit 1 under a 2 GB address space, never in an abort. Gzip: an endless line at
+/// `--max-line`, too many rows at `--max-rows`, and rows that outgrow the memory there is when no limit stops
+/// them first (the allocation that fails is an error). A MAT-file's compressed variable, and a model file.
+#[test]
+fn bombs_end_in_one_line_under_a_memory_limit() {
+    let dir = scratch("bombs");
+    // 256 MiB of digits without a line feed.
+    gzip_bomb(&dir.join("line.csv.gz"), b"x,y\n", &[b'1'; 1 << 20], 256);
+    let out = nn_under_ulimit(
+        2_000_000,
+        &dir,
+        &["train", "--data", "line.csv.gz", "--out", "m.nnm"],
+    );
+    assert_clean_failure(&out, "line.csv.gz: a line (");
+    assert!(stderr(&out).contains("is over the limit of 67108864 (--max-line raises it)"));
+    // 100-column rows of ones: 201 bytes of text, 800 bytes of numbers each; 600 MB of text.
+    let row = [&b"1,".repeat(99)[..], b"1\n"].concat();
+    let head = (1..=100)
+        .map(|j| format!("c{j}"))
+        .collect::<Vec<_>>()
+        .join(",")
+        + "\n";
+    gzip_bomb(
+        &dir.join("rows.csv.gz"),
+        head.as_bytes(),
+        &row.repeat(1000),
+        3000,
+    );
+    let limited = nn_under_ulimit(
+        2_000_000,
+        &dir,
+        &[
+            "train",
+            "--data",
+            "rows.csv.gz",
+            "--max-rows",
+            "5000",
+            "--out",
+            "m.nnm",
+        ],
+    );
+    assert_clean_failure(
+        &limited,
+        "rows.csv.gz: row 5001 (line 5002) is over the limit of 5000 (--max-rows raises it)",
+    );
+    let out = nn_under_ulimit(
+        2_000_000,
+        &dir,
+        &["train", "--data", "rows.csv.gz", "--out", "m.nnm"],
+    );
+    assert_clean_failure(&out, "rows.csv.gz: out of memory at line ");
+    assert!(!dir.join("m.nnm").exists());
+
+    // A MAT-file whose one compressed element inflates to 1.5 GiB of zeros.
+    let mut mat = b"MATLAB 5.0 MAT-file, a bomb".to_vec();
+    mat.resize(116, b' ');
+    mat.extend_from_slice(&[0; 8]);
+    mat.extend_from_slice(&0x0100u16.to_le_bytes());
+    mat.extend_from_slice(b"IM");
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::fast());
+    for _ in 0..1536 {
+        std::io::Write::write_all(&mut z, &[0; 1 << 20]).unwrap();
+    }
+    let z = z.finish().unwrap();
+    mat.extend_from_slice(&15u32.to_le_bytes());
+    mat.extend_from_slice(&(z.len() as u32).to_le_bytes());
+    mat.extend_from_slice(&z);
+    std::fs::write(dir.join("bomb.mat"), &mat).unwrap();
+    let out = nn_under_ulimit(
+        2_000_000,
+        &dir,
+        &["train", "--data", "bomb.mat", "--out", "m.nnm"],
+    );
+    assert_clean_failure(
+        &out,
+        "bomb.mat: not a valid MAT-file (level 5): element 1 at byte 128 inflates to more than",
+    );
+    // A model file of 100 GB (sparse): refused before it is read.
+    std::fs::File::create(dir.join("huge.nnm"))
+        .unwrap()
+        .set_len(100 << 30)
+        .unwrap();
+    let out = nn_under_ulimit(2_000_000, &dir, &["inspect", "huge.nnm"]);
+    assert_clean_failure(
+        &out,
+        "huge.nnm: the body is 107374182400 bytes, over the 268435456-byte limit",
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -13,6 +13,26 @@ pub enum DataError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// Reading went past one of the [`Limits`](crate::Limits).
+    #[error("{}: {hit}", path.display())]
+    Limit {
+        /// The file.
+        path: PathBuf,
+        /// Which limit, and the flag that raises it.
+        hit: crate::LimitHit,
+    },
+    /// The memory for the rows read so far could not be had: an error, never an abort.
+    #[error("{}: out of memory at line {line} ({rows} rows × {columns} columns read); read fewer rows with --max-rows", path.display())]
+    OutOfMemory {
+        /// The file.
+        path: PathBuf,
+        /// The line being read.
+        line: usize,
+        /// Rows read.
+        rows: usize,
+        /// Columns per row.
+        columns: usize,
+    },
     /// A dataset file was looked for and not found.
     #[error("dataset file {name} not found; looked in: {}", searched.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
     NotFound {

@@ -430,11 +430,13 @@ pub struct Applied {
 }
 
 impl Schema {
-    /// How to read a new file for this model: the header as in training, the delimiter detected.
+    /// How to read a new file for this model: the header as in training, the delimiter detected, the default
+    /// limits.
     pub fn read_options(&self) -> ReadOptions {
         ReadOptions {
             delimiter: None,
             header: Some(self.header),
+            limits: Default::default(),
         }
     }
 

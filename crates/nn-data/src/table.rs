@@ -17,6 +17,7 @@
 //! into its distinct values), so a table takes about the size of its file or less.
 
 use crate::error::{DataError, Result};
+use crate::limits::{Bounded, LimitHit, Limits};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
@@ -99,6 +100,8 @@ pub struct ReadOptions {
     pub delimiter: Option<Delimiter>,
     /// Whether the first row is a header, or `None` to detect it.
     pub header: Option<bool>,
+    /// Bounds on the text, lines, rows, columns and cells.
+    pub limits: Limits,
 }
 
 /// The cells that mean "no value".
@@ -193,16 +196,22 @@ impl Table {
         };
         let mut reader = BufReader::with_capacity(1 << 16, reader);
         let gzip = reader.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
+        // Every byte of text goes through the bounds: a gzip bomb or an endless line stops at its limit.
+        let limits = opts.limits;
         let reader: Box<dyn BufRead + 'a> = if gzip {
+            let text = flate2::bufread::MultiGzDecoder::new(reader);
             Box::new(BufReader::with_capacity(
                 1 << 16,
-                flate2::bufread::MultiGzDecoder::new(reader),
+                Bounded::new(text, limits),
             ))
         } else {
-            Box::new(reader)
+            Box::new(BufReader::with_capacity(
+                1 << 16,
+                Bounded::new(reader, limits),
+            ))
         };
         let mut input = Input::new(reader, path, opts.delimiter)?;
-        let mut builder = Builder::new(path);
+        let mut builder = Builder::new(path, limits);
         // Up to this many rows are looked at before deciding whether the first is a header.
         const LOOK_AHEAD: usize = 100;
         let mut first: Vec<(usize, Vec<String>)> = Vec::new();
@@ -364,10 +373,7 @@ impl<'a> Input<'a> {
         let delimiter = match given {
             Some(d) => d,
             None => {
-                let sample = reader.fill_buf().map_err(|source| DataError::Io {
-                    path: path.to_path_buf(),
-                    source,
-                })?;
+                let sample = reader.fill_buf().map_err(|source| io_error(source, path))?;
                 detect_delimiter(sample)
             }
         };
@@ -437,10 +443,7 @@ impl<'a> Input<'a> {
                                 path: path.to_path_buf(),
                                 line: *line,
                             },
-                            _ => DataError::Io {
-                                path: path.to_path_buf(),
-                                source,
-                            },
+                            _ => io_error(source, path),
                         })?;
                     if n == 0 {
                         return Ok(None);
@@ -479,13 +482,24 @@ impl<'a> Input<'a> {
 fn csv_error(e: csv::Error, path: &Path) -> DataError {
     let line = e.position().map_or(0, |p| p.line() as usize);
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => DataError::Io {
-            path: path.to_path_buf(),
-            source,
-        },
+        csv::ErrorKind::Io(source) => io_error(source, path),
         _ => DataError::NotText {
             path: path.to_path_buf(),
             line,
+        },
+    }
+}
+
+/// An I/O error while reading, or a limit that reading went past.
+fn io_error(source: std::io::Error, path: &Path) -> DataError {
+    match LimitHit::of(&source) {
+        Some(hit) => DataError::Limit {
+            path: path.to_path_buf(),
+            hit: hit.clone(),
+        },
+        None => DataError::Io {
+            path: path.to_path_buf(),
+            source,
         },
     }
 }
@@ -567,6 +581,7 @@ fn looks_like_header(rows: &[(usize, Vec<String>)]) -> bool {
 /// Columns as they fill up, row by row.
 struct Builder<'a> {
     path: &'a Path,
+    limits: Limits,
     /// The row width, and the line that set it (`None`: the header).
     width: Option<(usize, Option<usize>)>,
     columns: Vec<ColumnBuilder>,
@@ -606,6 +621,17 @@ impl TextColumn {
 }
 
 impl ColumnBuilder {
+    /// Room for `more` cells in the column's storage, or the allocator's refusal.
+    fn reserve(
+        &mut self,
+        more: usize,
+    ) -> std::result::Result<(), std::collections::TryReserveError> {
+        match &mut self.text {
+            Some(t) => t.codes.try_reserve_exact(more),
+            None => self.numbers.try_reserve_exact(more),
+        }
+    }
+
     fn new() -> Self {
         ColumnBuilder {
             numbers: Vec::new(),
@@ -683,9 +709,10 @@ impl ColumnBuilder {
 }
 
 impl Builder<'_> {
-    fn new(path: &Path) -> Builder<'_> {
+    fn new(path: &Path, limits: Limits) -> Builder<'_> {
         Builder {
             path,
+            limits,
             width: None,
             columns: Vec::new(),
             lines: Vec::new(),
@@ -719,9 +746,20 @@ impl Builder<'_> {
             Some(_) => {}
         }
         if self.columns.is_empty() {
+            if width > self.limits.columns {
+                return Err(self.limit(
+                    format!("line {line}'s {width} columns"),
+                    self.limits.columns as u64,
+                    "max-columns",
+                ));
+            }
             self.columns = (0..width).map(|_| ColumnBuilder::new()).collect();
         }
         let row = self.lines.len();
+        self.check_room(row, line)?;
+        if row == self.lines.capacity() {
+            self.grow(line)?;
+        }
         for (j, (col, cell)) in self.columns.iter_mut().zip(fields).enumerate() {
             col.push(row, line, cell)
                 .map_err(|()| DataError::NonFinite {
@@ -733,6 +771,49 @@ impl Builder<'_> {
         }
         self.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
         Ok(())
+    }
+
+    /// Room for more rows, within the limits and the memory there is: a failed allocation is an error,
+    /// never an abort.
+    fn grow(&mut self, line: usize) -> Result<()> {
+        let rows = self.lines.len();
+        let width = self.columns.len().max(1) as u64;
+        let more = rows.clamp(1024, 1 << 24);
+        let out_of_memory = |_| DataError::OutOfMemory {
+            path: self.path.to_path_buf(),
+            line,
+            rows,
+            columns: width as usize,
+        };
+        self.lines.try_reserve_exact(more).map_err(out_of_memory)?;
+        for c in &mut self.columns {
+            c.reserve(more).map_err(out_of_memory)?;
+        }
+        Ok(())
+    }
+
+    /// One more row (the `rows`-th, from 0, on `line`) stays within the row and cell limits.
+    fn check_room(&self, rows: usize, line: usize) -> Result<()> {
+        let width = self.columns.len().max(1) as u64;
+        if rows >= self.limits.rows {
+            let what = format!("row {} (line {line})", rows + 1);
+            return Err(self.limit(what, self.limits.rows as u64, "max-rows"));
+        }
+        if (rows as u64 + 1) * width > self.limits.cells {
+            let what = format!(
+                "the cells ({} rows × {width} columns at line {line})",
+                rows + 1
+            );
+            return Err(self.limit(what, self.limits.cells, "max-cells"));
+        }
+        Ok(())
+    }
+
+    fn limit(&self, what: String, limit: u64, flag: &'static str) -> DataError {
+        DataError::Limit {
+            path: self.path.to_path_buf(),
+            hit: LimitHit { what, limit, flag },
+        }
     }
 
     fn finish(self, delimiter: Delimiter, header: bool, names: Vec<String>) -> Result<Table> {

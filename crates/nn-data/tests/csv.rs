@@ -77,6 +77,7 @@ fn every_delimiter_header_and_line_ending_reads_the_same_table() {
         &ReadOptions {
             header: Some(true),
             delimiter: Some(Delimiter::Comma),
+            ..Default::default()
         },
     )
     .unwrap();
@@ -411,4 +412,63 @@ fn repeated_and_empty_header_names_are_told_apart() {
     let t = table(",x,x,y\n1,2,3,0\n4,5,6,1\n");
     assert_eq!(t.names(), ["column 1", "x", "x.1", "y"]);
     assert_eq!(t.find("x.1").unwrap(), 2);
+}
+
+/// Every limit stops reading with an error naming it and its flag: the text's bytes (after
+/// decompression), a line's bytes, rows, columns and cells.
+#[test]
+fn reading_stops_at_each_limit() {
+    let text = b"a,b,c\n1,2,3\n4,5,6\n7,8,9\n";
+    let read = |limits: nn_data::Limits| {
+        let opts = ReadOptions {
+            limits,
+            ..Default::default()
+        };
+        Table::parse(text, Path::new("t.csv"), &opts).map_err(|e| e.to_string())
+    };
+    let base = nn_data::Limits::default();
+    assert_eq!(read(base).unwrap().rows(), 3);
+    for (limits, needle) in [
+        (
+            nn_data::Limits { bytes: 10, ..base },
+            "is over the limit of 10 (--max-bytes raises it)",
+        ),
+        (
+            nn_data::Limits { line: 4, ..base },
+            "a line (5 bytes so far) is over the limit of 4 (--max-line raises it)",
+        ),
+        (
+            nn_data::Limits { rows: 2, ..base },
+            "row 3 (line 4) is over the limit of 2 (--max-rows raises it)",
+        ),
+        (
+            nn_data::Limits { columns: 2, ..base },
+            "line 2's 3 columns is over the limit of 2 (--max-columns raises it)",
+        ),
+        (
+            nn_data::Limits { cells: 8, ..base },
+            "the cells (3 rows × 3 columns at line 4) is over the limit of 8 (--max-cells raises it)",
+        ),
+    ] {
+        let e = read(limits).unwrap_err();
+        assert!(
+            e.starts_with("t.csv: ") && e.contains(needle),
+            "{needle}: {e}"
+        );
+    }
+    // Through gzip, the limit counts the text, not the compressed bytes.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, text).unwrap();
+    let gz = gz.finish().unwrap();
+    let opts = ReadOptions {
+        limits: nn_data::Limits { bytes: 20, ..base },
+        ..Default::default()
+    };
+    let e = Table::parse(&gz, Path::new("t.csv.gz"), &opts)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("the text (after decompression, 24 bytes so far)"),
+        "{e}"
+    );
 }

@@ -3,7 +3,7 @@
 
 use crate::error::{Error, Result};
 use nn_data::{
-    ClassMap, Dataset, Delimiter, Expect, FileKind, InputKind, LabelScheme, LoadOptions,
+    ClassMap, Dataset, Delimiter, Expect, FileKind, InputKind, LabelScheme, Limits, LoadOptions,
     MissingPolicy, PipelineOptions, ReadOptions, Schema, Selected, SplitSpec, Table, Task,
     UnknownCategory,
 };
@@ -179,6 +179,13 @@ impl Data {
     #[must_use]
     pub fn header(mut self, header: bool) -> Data {
         self.read.header = Some(header);
+        self
+    }
+
+    /// Bounds on reading a text file (defaults: [`Limits::default`]).
+    #[must_use]
+    pub fn limits(mut self, limits: Limits) -> Data {
+        self.read.limits = limits;
         self
     }
 
@@ -376,6 +383,7 @@ impl Data {
         }
         let mut opts = schema.read_options();
         opts.delimiter = self.read.delimiter.or(opts.delimiter);
+        opts.limits = self.read.limits;
         Ok(Table::read(path, &opts)?)
     }
 }

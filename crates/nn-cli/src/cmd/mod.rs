@@ -33,7 +33,7 @@ pub fn run(command: Command, matches: &clap::ArgMatches) -> Result<()> {
             };
             cv::run(*a, &given)
         }
-        Command::Eval(a) => eval::run(a),
+        Command::Eval(a) => eval::run(*a),
         Command::Predict(a) => predict::run(a),
         Command::Gradcheck(a) => gradcheck::run(a),
         Command::Inspect(a) => inspect::run(a),
@@ -92,10 +92,11 @@ pub fn data_of(args: &DataArgs) -> Result<nn::Data> {
     if let Some(delimiter) = t.delimiter {
         data = data.delimiter(delimiter);
     }
-    if let Some(header) = t.read_options().header {
+    let read = t.read_options();
+    if let Some(header) = read.header {
         data = data.header(header);
     }
-    Ok(data)
+    Ok(data.limits(read.limits))
 }
 
 /// Prints what reading a file noticed, one `note:` line each, unless `quiet`.

@@ -271,6 +271,10 @@ fn inflated_array(
         std::io::ErrorKind::UnexpectedEof => ScanError::Truncated(format!(
             "the compressed data of element {index} at byte {pos} ends early"
         )),
+        // std's read_to_end reserves with try_reserve: a failed allocation is this error, not an abort.
+        std::io::ErrorKind::OutOfMemory => ScanError::Malformed(format!(
+            "element {index} at byte {pos} inflates to more than the memory there is (nn reads at most {MAX_VARIABLE_BYTES} bytes of a variable)"
+        )),
         _ => ScanError::Malformed(format!(
             "element {index} at byte {pos} is not valid zlib data ({e})"
         )),

@@ -271,12 +271,24 @@ impl Checkpoint {
         })
     }
 
-    /// Reads and checks a checkpoint file.
+    /// Reads and checks a checkpoint file. A file larger than any model file (its header, [`MAX_BODY`] and
+    /// the digest) is refused before it is read.
     pub fn load(path: &Path) -> Result<Checkpoint> {
-        let bytes = std::fs::read(path).map_err(|source| TrainError::Io {
+        let io = |source| TrainError::Io {
             path: path.to_path_buf(),
             source,
-        })?;
+        };
+        let len = std::fs::metadata(path).map_err(io)?.len();
+        if len > MAX_BODY + 20 + 32 {
+            return Err(TrainError::Checkpoint {
+                path: path.to_path_buf(),
+                problem: CheckpointProblem::TooLarge {
+                    bytes: len,
+                    limit: MAX_BODY,
+                },
+            });
+        }
+        let bytes = std::fs::read(path).map_err(io)?;
         Self::from_bytes(&bytes, path)
     }
 }
