@@ -458,7 +458,7 @@ fn reading_stops_at_each_limit() {
     }
     // Through gzip, the limit counts the text, not the compressed bytes.
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    std::io::Write::write_all(&mut gz, text).unwrap();
+    gz.write_all(text).unwrap();
     let gz = gz.finish().unwrap();
     let opts = ReadOptions {
         limits: nn_data::Limits { bytes: 20, ..base },
