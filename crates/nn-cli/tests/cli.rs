@@ -689,3 +689,34 @@ fn a_second_writer_of_one_model_file_is_refused() {
     assert!(!dir.join(".m.nnm.lock").exists(), "no lock file is left");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An L-BFGS run that meets its gradient tolerance is reported as converged, not as stopped by patience.
+#[test]
+fn a_converged_lbfgs_run_says_so() {
+    let dir = scratch("lbfgs-converged");
+    let data = blobs(&dir);
+    let model = dir.join("m.nnm");
+    let out = nn()
+        .args(["train", "--data"])
+        .arg(&data)
+        .args([
+            "--hidden",
+            "2",
+            "--optimizer",
+            "lbfgs",
+            "--tolerance",
+            "1e-2",
+        ])
+        .args(["--epochs", "500", "-q", "--out"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = inspect(&model);
+    assert!(
+        shown.contains("converged before epoch 500 (L-BFGS's stopping test)")
+            && !shown.contains("patience"),
+        "{shown}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -247,6 +247,27 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
         ),
         "--target is island, but the run was trained with species",
     );
+    // The rule for unseen categories is part of the run too.
+    assert_clean_failure(
+        &run(
+            &[
+                "train",
+                "--data",
+                "penguins.csv",
+                "--resume",
+                "half.nnm",
+                "--unknown-category",
+                "ignore",
+                "--epochs",
+                "150",
+                "--out",
+                "r.nnm",
+                "-q",
+            ],
+            &dir,
+        ),
+        "--unknown-category is ignore, but the run was trained with error",
+    );
 }
 
 #[test]

@@ -47,6 +47,14 @@ pub enum DataError {
         /// The file.
         path: PathBuf,
     },
+    /// A text file with a header and nothing below it.
+    #[error("{}: no data rows (only a header: {header})", path.display())]
+    HeaderOnly {
+        /// The file.
+        path: PathBuf,
+        /// The header's names, as read.
+        header: String,
+    },
     /// A text file that is not valid UTF-8.
     #[error("{}:{line}: not valid UTF-8 text", path.display())]
     NotText {
@@ -242,7 +250,7 @@ pub enum DataError {
         numbers: usize,
     },
     /// A column named on the command line (or by a model) that the file does not have, or cannot be used.
-    #[error("{}: column '{}' {}", path.display(), Shown(column), Shown(problem))]
+    #[error("{}: column '{}' {}", path.display(), Shown(column), OneLine(problem))]
     Column {
         /// The file.
         path: PathBuf,
@@ -295,19 +303,41 @@ pub enum DataError {
 }
 
 /// Text from a data file, shown on one line: control characters (a line break inside a quoted cell) are
-/// escaped, everything else is shown as it is.
+/// escaped, everything else is shown as it is, and past [`Shown::MAX`] characters it is cut, with the
+/// length said (a 50 MB cell does not fill the terminal).
 struct Shown<'a>(&'a str);
+
+/// A message of ours that may quote text from a file: on one line, as [`Shown`], but never cut.
+struct OneLine<'a>(&'a str);
+
+impl Shown<'_> {
+    /// The most characters shown of one piece of text.
+    const MAX: usize = 80;
+}
+
+fn write_one_line(f: &mut std::fmt::Formatter<'_>, text: &str, max: usize) -> std::fmt::Result {
+    for c in text.chars().take(max) {
+        if c.is_control() {
+            write!(f, "{}", c.escape_default())?;
+        } else {
+            write!(f, "{c}")?;
+        }
+    }
+    if text.chars().nth(max).is_some() {
+        write!(f, "… ({} characters)", text.chars().count())?;
+    }
+    Ok(())
+}
 
 impl std::fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for c in self.0.chars() {
-            if c.is_control() {
-                write!(f, "{}", c.escape_default())?;
-            } else {
-                write!(f, "{c}")?;
-            }
-        }
-        Ok(())
+        write_one_line(f, self.0, Self::MAX)
+    }
+}
+
+impl std::fmt::Display for OneLine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write_one_line(f, self.0, usize::MAX)
     }
 }
 

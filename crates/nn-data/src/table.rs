@@ -166,9 +166,23 @@ pub struct Table {
     columns: Vec<Column>,
     lines: Vec<u32>,
     first_missing: Vec<Option<(usize, String)>>,
+    renamed: Vec<(String, String)>,
 }
 
 impl Table {
+    /// What reading changed, one line each: a header name that was repeated or empty, and the name it got.
+    pub fn notes(&self) -> Vec<String> {
+        (self.renamed.iter())
+            .map(|(given, name)| {
+                if given.is_empty() {
+                    format!("an empty header cell: its column is called '{name}'")
+                } else {
+                    format!("the header repeats '{given}': that column is called '{name}'")
+                }
+            })
+            .collect()
+    }
+
     /// Reads `path` (plain or gzip-compressed text).
     pub fn read(path: &Path, opts: &ReadOptions) -> Result<Table> {
         let io = |source| DataError::Io {
@@ -553,10 +567,11 @@ fn looks_like_header(rows: &[(usize, Vec<String>)]) -> bool {
     let Some(((_, first), rest)) = rows.split_first() else {
         return false;
     };
-    if rest.is_empty() {
-        return false;
-    }
     let word = |s: &str| !is_missing(s) && number(s).is_none();
+    if rest.is_empty() {
+        // One row of words alone is a header with no data below it (which the reader then says).
+        return first.iter().all(|s| word(s));
+    }
     let mut any_numeric = false;
     for (j, name) in first.iter().enumerate() {
         let below: Vec<&str> = rest
@@ -817,14 +832,23 @@ impl Builder<'_> {
     }
 
     fn finish(self, delimiter: Delimiter, header: bool, names: Vec<String>) -> Result<Table> {
+        if self.lines.is_empty() && header {
+            let shown: String = names.join(",").chars().take(80).collect();
+            return Err(DataError::HeaderOnly {
+                path: self.path.to_path_buf(),
+                header: shown,
+            });
+        }
         if self.lines.is_empty() {
             return Err(DataError::Empty {
                 path: self.path.to_path_buf(),
             });
         }
+        let mut renamed = Vec::new();
         let names: Vec<String> = if header {
             // An empty header cell (a spreadsheet's index column) gets the name it would have without one, and a
             // repeated name gets a suffix (`x`, `x.1`, `x.2`, as pandas does), so that a name finds one column.
+            // Either is said ([`Table::notes`]).
             let mut seen = std::collections::HashSet::new();
             names
                 .into_iter()
@@ -833,13 +857,16 @@ impl Builder<'_> {
                     let base = if n.is_empty() {
                         format!("column {}", j + 1)
                     } else {
-                        n
+                        n.clone()
                     };
                     let mut name = base.clone();
                     let mut k = 0;
                     while !seen.insert(name.clone()) {
                         k += 1;
                         name = format!("{base}.{k}");
+                    }
+                    if name != n {
+                        renamed.push((n, name.clone()));
                     }
                     name
                 })
@@ -879,6 +906,7 @@ impl Builder<'_> {
             columns,
             lines: self.lines,
             first_missing,
+            renamed,
         })
     }
 }

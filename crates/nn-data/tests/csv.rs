@@ -472,3 +472,47 @@ fn reading_stops_at_each_limit() {
         "{e}"
     );
 }
+
+/// An error quotes at most 80 characters of a cell, and says how long it was.
+#[test]
+fn a_huge_cell_is_quoted_in_part() {
+    let cell = "a".repeat(300_000);
+    let text = format!("x,y\n1,0\n2,1\n3,{cell}\n4,1\n");
+    let e = Table::parse(text.as_bytes(), Path::new("t.csv"), &ReadOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!("'{}… (300000 characters)'", "a".repeat(80))) && e.len() < 300,
+        "{e}"
+    );
+}
+
+/// A file with only a header says so; repeated and empty header names are renamed, and said.
+#[test]
+fn a_header_alone_has_no_rows_and_renamed_headers_are_said() {
+    let e = Table::parse(
+        b"sepal,petal,species\n",
+        Path::new("h.csv"),
+        &ReadOptions::default(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "h.csv: no data rows (only a header: sepal,petal,species)"
+    );
+    let t = Table::parse(
+        b"x,x,,y\n1,2,3,0\n2,3,4,1\n",
+        Path::new("d.csv"),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(t.names(), ["x", "x.1", "column 3", "y"]);
+    assert_eq!(
+        t.notes(),
+        [
+            "the header repeats 'x': that column is called 'x.1'",
+            "an empty header cell: its column is called 'column 3'"
+        ]
+    );
+}

@@ -254,7 +254,7 @@ impl Default for TrainConfig {
 
 /// A [`TrainConfig`] that passed [`TrainConfig::validate`]: the loop never checks it again.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ValidConfig(TrainConfig);
+pub struct ValidConfig(TrainConfig, Vec<String>);
 
 impl std::ops::Deref for ValidConfig {
     type Target = TrainConfig;
@@ -264,9 +264,14 @@ impl std::ops::Deref for ValidConfig {
 }
 
 impl ValidConfig {
-    /// The configuration as given.
+    /// The configuration as given (with a batch size clipped to the training part).
     pub fn into_inner(self) -> TrainConfig {
         self.0
+    }
+
+    /// What validation changed, one line each (a batch larger than the training part, clipped to it).
+    pub fn notes(&self) -> &[String] {
+        &self.1
     }
 }
 
@@ -282,7 +287,7 @@ impl TrainConfig {
     /// Checks every field against the data it will run on: `train_rows` samples, and which optional parts
     /// exist.
     pub fn validate(
-        self,
+        mut self,
         train_rows: usize,
         has_validation: bool,
         has_test: bool,
@@ -307,14 +312,19 @@ impl TrainConfig {
         if !(self.min_delta.is_finite() && self.min_delta >= 0.0) {
             return Err(bad("min_delta", self.min_delta, "must be finite and ≥ 0"));
         }
+        if self.batch_size == Some(0) {
+            return Err(bad("batch_size", 0, "must be at least 1"));
+        }
+        // A batch larger than the training part is the whole part (as scikit-learn clips it), so that one
+        // setting serves data sets of any size.
+        let mut notes = Vec::new();
         if let Some(b) = self.batch_size
-            && (b == 0 || b > train_rows)
+            && b > train_rows
         {
-            return Err(bad(
-                "batch_size",
-                b,
-                &format!("must be between 1 and the {train_rows} training samples"),
+            notes.push(format!(
+                "batch size {b} is larger than the {train_rows} training samples; each step uses all {train_rows}"
             ));
+            self.batch_size = Some(train_rows);
         }
         self.optimizer.check()?;
         if let Optimizer::Lbfgs { .. } = self.optimizer {
@@ -361,7 +371,7 @@ impl TrainConfig {
                 "early stopping needs a metric to watch; choose a selection other than last",
             ));
         }
-        Ok(ValidConfig(self))
+        Ok(ValidConfig(self, notes))
     }
 
     /// The selection's part exists in the data.

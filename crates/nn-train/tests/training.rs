@@ -43,10 +43,22 @@ fn config_errors_name_field_and_value() {
     );
     assert!(
         check(TrainConfig {
-            batch_size: Some(61),
+            batch_size: Some(0),
             ..base.clone()
         })
-        .contains("batch_size = 61: must be between 1 and the 60")
+        .contains("batch_size = 0: must be at least 1")
+    );
+    // A batch larger than the training part is clipped to it, with a note (as scikit-learn clips it).
+    let clipped = TrainConfig {
+        batch_size: Some(61),
+        ..base.clone()
+    }
+    .validate(60, false, false)
+    .unwrap();
+    assert_eq!(clipped.batch_size, Some(60));
+    assert_eq!(
+        clipped.notes(),
+        ["batch size 61 is larger than the 60 training samples; each step uses all 60"]
     );
     assert!(
         check(TrainConfig {

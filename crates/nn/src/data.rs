@@ -239,7 +239,7 @@ impl Data {
         }
         let table = Table::read(path, &self.read)?;
         let selected = Selected::new(&table, &self.pipeline())?;
-        let mut notes = Vec::new();
+        let mut notes = table.notes();
         if selected.dropped() > 0 {
             notes.push(format!(
                 "left out {} of {} rows with a missing value (missing: drop)",
@@ -276,7 +276,10 @@ impl Data {
         let table = Table::read(path, &self.read)?;
         let opts = self.pipeline();
         Selected::new(&table, &opts)?;
-        Ok(FoldData::Table { table, opts })
+        Ok(FoldData::Table {
+            table: Box::new(table),
+            opts,
+        })
     }
 
     /// Column options mean nothing for .mat and IDX files: say so rather than ignore them.
@@ -391,7 +394,10 @@ impl Data {
 /// How cross-validation makes each fold's data.
 pub(crate) enum FoldData {
     /// A text file: the input pipeline is fitted anew on each fold's training rows.
-    Table { table: Table, opts: PipelineOptions },
+    Table {
+        table: Box<Table>,
+        opts: PipelineOptions,
+    },
     /// Any other data: used as it is.
     Fixed(Box<Dataset>),
 }

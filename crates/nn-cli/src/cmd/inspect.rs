@@ -145,14 +145,21 @@ fn status_line(c: &Checkpoint) -> String {
                 early_stopped,
             },
             Some(_),
-        ) => format!(
-            "finished after {epochs_run} epochs{} (resumable to more epochs)",
-            if *early_stopped {
-                ", stopped early (patience)"
+        ) => {
+            let planned = c.training.as_ref().map_or(0, |t| t.run.epochs);
+            let lbfgs = c
+                .training
+                .as_ref()
+                .is_some_and(|t| matches!(t.run.optimizer, nn_train::Optimizer::Lbfgs { .. }));
+            let why = if *early_stopped {
+                ", stopped early (patience)".to_string()
+            } else if lbfgs && *epochs_run < planned {
+                format!(", converged before epoch {planned} (L-BFGS's stopping test)")
             } else {
-                ""
-            }
-        ),
+                String::new()
+            };
+            format!("finished after {epochs_run} epochs{why} (resumable to more epochs)")
+        }
         (Status::Finished { .. }, None) => {
             "finished (built by hand or imported; no training to resume)".into()
         }

@@ -69,6 +69,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         }
     }
     let (outcome, counts) = train(&a, &dataset, &spec, resume)?;
+    print_notes(&outcome.notes, a.quiet);
     if let Some(path) = &a.metrics {
         let names = dataset.classes().names();
         let classes = (!dataset.is_regression()).then_some((&counts, names));
@@ -149,6 +150,13 @@ fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Res
     let Some(schema) = &r.checkpoint.schema else {
         return Ok(());
     };
+    if let Some(unknown) = a.data.table.unknown
+        && given("unknown")
+        && unknown != schema.unknown
+    {
+        let (saved, asked) = (schema.unknown.name().into(), unknown.name().into());
+        return Err(differs("--unknown-category", saved, asked).into());
+    }
     if !["target", "features", "drop", "missing"]
         .iter()
         .any(|f| given(f))

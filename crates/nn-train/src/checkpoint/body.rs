@@ -95,7 +95,8 @@ pub enum Status {
     Finished {
         /// Epochs run in total.
         epochs_run: usize,
-        /// Stopped by early stopping (rather than by reaching its last epoch).
+        /// Stopped by early stopping, the patience rule (rather than by reaching its last epoch, or by
+        /// L-BFGS's convergence test, which ends a run before its last epoch without this flag).
         early_stopped: bool,
     },
     /// The loss or a weight became non-finite. The file holds the weights selected before; not resumable.

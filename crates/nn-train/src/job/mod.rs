@@ -15,7 +15,7 @@ pub use saving::Saving;
 use crate::checkpoint::{Checkpoint, DataRecord, MAX_BODY, Precision, RunRecord, Status, Training};
 use crate::config::{Optimizer, TrainConfig};
 use crate::error::{Result, ResumeProblem, TrainError};
-use crate::report::{EpochReport, TrainEvent};
+use crate::report::{EpochReport, StopReason, TrainEvent};
 use crate::trainer::Trainer;
 use nn_core::{Activation, Architecture, Init, Network, Output};
 use nn_data::{Dataset, SplitSpec, Standardizer};
@@ -196,6 +196,8 @@ pub struct JobOutcome {
     pub error: Option<TrainError>,
     /// Wall time of the training loop.
     pub elapsed: Duration,
+    /// What the run changed of its settings, one line each (a batch clipped to the training part).
+    pub notes: Vec<String>,
 }
 
 impl JobOutcome {
@@ -231,6 +233,7 @@ pub fn run_job<T: Scalar>(
         .config
         .clone()
         .validate(m, data.validation.is_some(), data.test.is_some())?;
+    let notes = config.notes().to_vec();
     let arch = spec.architecture(dataset.features(), dataset.classes().len());
     arch.validate()?;
     check_file_size(&arch, &spec.config)?;
@@ -285,7 +288,11 @@ pub fn run_job<T: Scalar>(
                     w.epoch(&template, *network, *progress);
                 }
             }
-            TrainEvent::Stopped { .. } => early_stopped = true,
+            // Patience ran out; L-BFGS's convergence is not an early stop (inspect tells it by the epochs).
+            TrainEvent::Stopped {
+                reason: StopReason::EarlyStopping { .. },
+                ..
+            } => early_stopped = true,
             _ => {}
         }
         observer(event);
@@ -315,6 +322,7 @@ pub fn run_job<T: Scalar>(
         history: trainer.progress().history.clone(),
         error,
         elapsed,
+        notes,
     })
 }
 
