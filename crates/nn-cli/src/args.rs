@@ -3,7 +3,9 @@
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{Args, Parser, Subcommand};
 use nn_core::Output;
-use nn_data::{Delimiter, LabelScheme, Limits, MissingPolicy, ReadOptions, Task, UnknownCategory};
+use nn_data::{
+    Decimal, Delimiter, LabelScheme, Limits, MissingPolicy, ReadOptions, Task, UnknownCategory,
+};
 use nn_export::{Dtype, Format};
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -88,6 +90,10 @@ pub struct TableArgs {
     /// Field delimiter: comma, semicolon, tab or whitespace (default: detected from the first lines).
     #[arg(long, value_parser = |s: &str| s.parse::<Delimiter>(), value_name = "D")]
     pub delimiter: Option<Delimiter>,
+    /// The decimal mark of the numbers: . or , (default: a comma when the fields are split by ';' and the
+    /// numeric-looking cells are like 1,5 — the run says so — else a dot).
+    #[arg(long, value_parser = |s: &str| s.parse::<Decimal>(), value_name = "MARK")]
+    pub decimal: Option<Decimal>,
     /// Missing cells (NA, NaN, nan, ?, empty): error, drop the row, or fill with the training part's mean
     /// (most common category for text columns); the choice is stored in the model and used at prediction.
     #[arg(long, value_parser = one_of::<MissingPolicy>(MissingPolicy::ALL.iter().map(|m| m.name())), default_value = "error")]
@@ -113,6 +119,7 @@ impl TableArgs {
                 "no" => Some(false),
                 _ => None,
             },
+            decimal: self.decimal,
             limits: self.limits.limits(),
         }
     }

@@ -607,3 +607,57 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
         "is not a whole number",
     );
 }
+
+/// A `;`-delimited file with decimal commas trains on numbers and says so; read with `--decimal .`, its
+/// columns become text with a value per row, which a warning names.
+#[test]
+fn decimal_commas_are_read_as_numbers_and_near_unique_text_is_warned_of() {
+    let dir = scratch("decimal");
+    let mut text = String::from("a;b;kind\n");
+    for i in 0..40 {
+        let k = i as f64;
+        text.push_str(
+            &format!(
+                "{:.2};{:.2};{}\n",
+                (k * 0.37).sin(),
+                (k * 0.11).cos() + 1.0,
+                ["x", "y"][i % 2]
+            )
+            .replace('.', ","),
+        );
+    }
+    std::fs::write(dir.join("comma.csv"), text).unwrap();
+    let train = |more: &[&str]| {
+        run(
+            &[
+                &[
+                    "train",
+                    "--data",
+                    "comma.csv",
+                    "--epochs",
+                    "3",
+                    "--out",
+                    "m.nnm",
+                ],
+                more,
+            ]
+            .concat(),
+            &dir,
+        )
+    };
+    let out = train(&[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("note: decimal commas: in this ';'-delimited file"),
+        "{err}"
+    );
+    assert!(err.contains("40 samples × 2 features"), "{err}");
+    let out = train(&["--decimal", "."]);
+    let err = stderr(&out);
+    assert!(
+        err.contains("warning: column 'a' is text with ") && err.contains("--decimal ,"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -58,5 +58,5 @@ pub use pipeline::{
 };
 pub use split::{Split, SplitSpec, folds, split};
 pub use standardize::Standardizer;
-pub use table::{Column, Delimiter, ReadOptions, Table};
+pub use table::{Column, Decimal, Delimiter, ReadOptions, Table};
 pub use txt::{load_table, load_txt, parse_table, parse_txt};

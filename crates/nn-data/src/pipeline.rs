@@ -436,6 +436,7 @@ impl Schema {
         ReadOptions {
             delimiter: None,
             header: Some(self.header),
+            decimal: None,
             limits: Default::default(),
         }
     }

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
 /// How fields are separated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +67,7 @@ impl Delimiter {
     }
 }
 
-impl std::str::FromStr for Delimiter {
+impl FromStr for Delimiter {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         let by_char = match s {
@@ -93,6 +94,26 @@ impl std::fmt::Display for Delimiter {
     }
 }
 
+/// The decimal mark of a file's numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decimal {
+    /// `1.5`.
+    Dot,
+    /// `1,5`, as spreadsheets write numbers in much of Europe (with `;` between the fields).
+    Comma,
+}
+
+impl FromStr for Decimal {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Decimal, String> {
+        match s {
+            "." => Ok(Decimal::Dot),
+            "," => Ok(Decimal::Comma),
+            _ => Err(format!("'{s}': the decimal mark is . or ,")),
+        }
+    }
+}
+
 /// How to read a delimited text file; `None` means detect.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadOptions {
@@ -100,6 +121,9 @@ pub struct ReadOptions {
     pub delimiter: Option<Delimiter>,
     /// Whether the first row is a header, or `None` to detect it.
     pub header: Option<bool>,
+    /// The decimal mark, or `None`: a comma when the fields are split by `;` and the numeric-looking cells
+    /// are `-?digits,digits`, else a dot.
+    pub decimal: Option<Decimal>,
     /// Bounds on the text, lines, rows, columns and cells.
     pub limits: Limits,
 }
@@ -167,19 +191,25 @@ pub struct Table {
     lines: Vec<u32>,
     first_missing: Vec<Option<(usize, String)>>,
     renamed: Vec<(String, String)>,
+    comma_detected: bool,
 }
 
 impl Table {
     /// What reading changed, one line each: a header name that was repeated or empty, and the name it got.
     pub fn notes(&self) -> Vec<String> {
-        (self.renamed.iter())
-            .map(|(given, name)| {
+        let comma = self.comma_detected.then(|| {
+            "decimal commas: in this ';'-delimited file, cells like 1,5 are read as 1.5 (--decimal . reads them as text)"
+                .to_string()
+        });
+        comma
+            .into_iter()
+            .chain(self.renamed.iter().map(|(given, name)| {
                 if given.is_empty() {
                     format!("an empty header cell: its column is called '{name}'")
                 } else {
                     format!("the header repeats '{given}': that column is called '{name}'")
                 }
-            })
+            }))
             .collect()
     }
 
@@ -240,7 +270,14 @@ impl Table {
                 path: path.to_path_buf(),
             });
         }
-        let header = opts.header.unwrap_or_else(|| looks_like_header(&first));
+        let comma = match opts.decimal {
+            Some(d) => d == Decimal::Comma,
+            None => input.delimiter == Delimiter::Semicolon && comma_decimals(&first),
+        };
+        builder.comma = comma;
+        let header = opts
+            .header
+            .unwrap_or_else(|| looks_like_header(&first, comma));
         let mut rows = first.into_iter();
         let names = if header {
             let (_, names) = rows.next().expect("a first row");
@@ -255,7 +292,9 @@ impl Table {
         while let Some(line) = input.next()? {
             builder.push(line, input.width(), input.fields())?;
         }
-        builder.finish(input.delimiter, header, names)
+        let mut table = builder.finish(input.delimiter, header, names)?;
+        table.comma_detected = comma && opts.decimal.is_none();
+        Ok(table)
     }
 
     /// The file it was read from.
@@ -557,17 +596,38 @@ fn detect_delimiter(sample: &[u8]) -> Delimiter {
 }
 
 /// A cell that parses as a finite number.
-fn number(cell: &str) -> Option<f64> {
-    cell.parse::<f64>().ok().filter(|v| v.is_finite())
+fn number(cell: &str, comma: bool) -> Option<f64> {
+    match comma.then(|| comma_decimal(cell)).flatten() {
+        Some(v) => Some(v),
+        None => cell.parse::<f64>().ok().filter(|v| v.is_finite()),
+    }
+}
+
+/// `-?digits,digits` read with the comma as the decimal mark.
+fn comma_decimal(cell: &str) -> Option<f64> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (int, frac) = cell.split_once(',')?;
+    let unsigned = int.strip_prefix('-').unwrap_or(int);
+    (digits(unsigned) && digits(frac))
+        .then(|| format!("{int}.{frac}").parse::<f64>().ok())
+        .flatten()
+}
+
+/// Whether the rows below the first hold numbers with decimal commas (`-?digits,digits`) and no numbers with
+/// decimal dots.
+fn comma_decimals(rows: &[(usize, Vec<String>)]) -> bool {
+    let cells = || rows.iter().skip(1).flat_map(|(_, r)| r.iter());
+    cells().any(|c| comma_decimal(c).is_some())
+        && !cells().any(|c| c.contains('.') && number(c, false).is_some())
 }
 
 /// Whether the first of `rows` names the columns: it holds a word in a column whose later cells are numbers,
 /// or, if no column is numeric, none of its values appears again below it.
-fn looks_like_header(rows: &[(usize, Vec<String>)]) -> bool {
+fn looks_like_header(rows: &[(usize, Vec<String>)], comma: bool) -> bool {
     let Some(((_, first), rest)) = rows.split_first() else {
         return false;
     };
-    let word = |s: &str| !is_missing(s) && number(s).is_none();
+    let word = |s: &str| !is_missing(s) && number(s, comma).is_none();
     if rest.is_empty() {
         // One row of words alone is a header with no data below it (which the reader then says).
         return first.iter().all(|s| word(s));
@@ -579,7 +639,7 @@ fn looks_like_header(rows: &[(usize, Vec<String>)]) -> bool {
             .filter_map(|(_, r)| r.get(j).map(String::as_str))
             .filter(|s| !is_missing(s))
             .collect();
-        let numeric = !below.is_empty() && below.iter().all(|s| number(s).is_some());
+        let numeric = !below.is_empty() && below.iter().all(|s| number(s, comma).is_some());
         any_numeric |= numeric;
         if numeric && word(name) {
             return true;
@@ -597,6 +657,8 @@ fn looks_like_header(rows: &[(usize, Vec<String>)]) -> bool {
 struct Builder<'a> {
     path: &'a Path,
     limits: Limits,
+    /// Read `-?digits,digits` as a number with a decimal comma.
+    comma: bool,
     /// The row width, and the line that set it (`None`: the header).
     width: Option<(usize, Option<usize>)>,
     columns: Vec<ColumnBuilder>,
@@ -728,6 +790,7 @@ impl Builder<'_> {
         Builder {
             path,
             limits,
+            comma: false,
             width: None,
             columns: Vec::new(),
             lines: Vec::new(),
@@ -775,7 +838,16 @@ impl Builder<'_> {
         if row == self.lines.capacity() {
             self.grow(line)?;
         }
+        let comma = self.comma;
         for (j, (col, cell)) in self.columns.iter_mut().zip(fields).enumerate() {
+            let dotted;
+            let cell = match comma.then(|| comma_decimal(cell)).flatten() {
+                Some(v) => {
+                    dotted = v.to_string();
+                    dotted.as_str()
+                }
+                None => cell,
+            };
             col.push(row, line, cell)
                 .map_err(|()| DataError::NonFinite {
                     path: self.path.to_path_buf(),
@@ -907,6 +979,7 @@ impl Builder<'_> {
             lines: self.lines,
             first_missing,
             renamed,
+            comma_detected: false,
         })
     }
 }

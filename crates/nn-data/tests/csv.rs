@@ -516,3 +516,51 @@ fn a_header_alone_has_no_rows_and_renamed_headers_are_said() {
         ]
     );
 }
+
+/// Decimal commas: detected in a `;`-delimited file whose numeric-looking cells are `-?digits,digits` (and
+/// said), forced with `Decimal::Comma`, and refused with `Decimal::Dot` (the cells are then text).
+#[test]
+fn decimal_commas_are_detected_or_forced() {
+    let text = b"a;b;kind\n1,5;2,25;x\n-0,5;3;y\n2,75;1,5;x\n";
+    let read = |decimal| {
+        let opts = ReadOptions {
+            decimal,
+            ..Default::default()
+        };
+        Table::parse(text, Path::new("c.csv"), &opts).unwrap()
+    };
+    let detected = read(None);
+    assert_eq!(detected.names(), ["a", "b", "kind"]);
+    assert_eq!(
+        detected.column(0),
+        &nn_data::Column::Numeric(vec![1.5, -0.5, 2.75])
+    );
+    assert_eq!(
+        detected.column(1),
+        &nn_data::Column::Numeric(vec![2.25, 3.0, 1.5])
+    );
+    assert!(
+        detected.notes()[0].starts_with("decimal commas: "),
+        "{:?}",
+        detected.notes()
+    );
+    let forced = read(Some(nn_data::Decimal::Comma));
+    assert_eq!(forced.column(0), detected.column(0));
+    assert!(forced.notes().is_empty(), "given, not detected");
+    let dots = read(Some(nn_data::Decimal::Dot));
+    assert!(matches!(dots.column(0), nn_data::Column::Text { .. }));
+    // Commas in a comma-delimited file are field separators; a file with decimal dots keeps them.
+    let dotted = Table::parse(
+        b"a;b\n1.5;2\n0,5;1\n",
+        Path::new("d.csv"),
+        &ReadOptions::default(),
+    );
+    assert!(
+        dotted.is_err()
+            || !dotted
+                .unwrap()
+                .notes()
+                .iter()
+                .any(|n| n.starts_with("decimal"))
+    );
+}

@@ -3,9 +3,9 @@
 
 use crate::error::{Error, Result};
 use nn_data::{
-    ClassMap, Dataset, Delimiter, Expect, FileKind, InputKind, LabelScheme, Limits, LoadOptions,
-    MissingPolicy, PipelineOptions, ReadOptions, Schema, Selected, SplitSpec, Table, Task,
-    UnknownCategory,
+    ClassMap, Dataset, Decimal, Delimiter, Expect, FileKind, InputKind, LabelScheme, Limits,
+    LoadOptions, MissingPolicy, PipelineOptions, ReadOptions, Schema, Selected, SplitSpec, Table,
+    Task, UnknownCategory,
 };
 use nn_linalg::Matrix;
 use nn_train::Checkpoint;
@@ -182,6 +182,13 @@ impl Data {
         self
     }
 
+    /// The decimal mark of a text file's numbers (default: detected; see [`nn_data::ReadOptions::decimal`]).
+    #[must_use]
+    pub fn decimal(mut self, mark: Decimal) -> Data {
+        self.read.decimal = Some(mark);
+        self
+    }
+
     /// Bounds on reading a text file (defaults: [`Limits::default`]).
     #[must_use]
     pub fn limits(mut self, limits: Limits) -> Data {
@@ -256,6 +263,7 @@ impl Data {
         let parts = nn_data::split(selected.labels(), split)?;
         let (schema, dataset) = selected.fit(&parts.train)?;
         notes.push(describe_reading(&table, &schema));
+        notes.extend(mostly_distinct(&schema, parts.train.len()));
         Ok(Loaded { dataset, notes })
     }
 
@@ -387,6 +395,7 @@ impl Data {
         let mut opts = schema.read_options();
         opts.delimiter = self.read.delimiter.or(opts.delimiter);
         opts.limits = self.read.limits;
+        opts.decimal = self.read.decimal;
         Ok(Table::read(path, &opts)?)
     }
 }
@@ -422,6 +431,22 @@ impl FoldData {
             FoldData::Fixed(d) => Ok(d.as_ref().clone()),
         }
     }
+}
+
+/// A warning for each text input whose categories outnumber half the training rows: an id, free text, or
+/// numbers the reader did not take as numbers (decimal commas).
+fn mostly_distinct(schema: &Schema, rows: usize) -> Vec<String> {
+    (schema.inputs.iter())
+        .filter_map(|c| match &c.kind {
+            InputKind::Categorical { categories, .. } if 2 * categories.len() > rows => Some(format!(
+                "warning: column '{}' is text with {} distinct values in {rows} training rows: an id or free text? \
+                 --drop it, or --decimal , if it holds numbers with decimal commas",
+                c.name,
+                categories.len()
+            )),
+            _ => None,
+        })
+        .collect()
 }
 
 fn loaded(dataset: Dataset) -> Loaded {

@@ -96,13 +96,20 @@ pub fn data_of(args: &DataArgs) -> Result<nn::Data> {
     if let Some(header) = read.header {
         data = data.header(header);
     }
+    if let Some(decimal) = read.decimal {
+        data = data.decimal(decimal);
+    }
     Ok(data.limits(read.limits))
 }
 
-/// Prints what reading a file noticed, one `note:` line each, unless `quiet`.
+/// Prints what reading a file noticed, one `note:` (or `warning:`) line each, unless `quiet`.
 pub fn print_notes(notes: &[String], quiet: bool) {
     for note in notes.iter().filter(|_| !quiet) {
-        eprintln!("note: {note}");
+        if note.starts_with("warning: ") {
+            eprintln!("{note}");
+        } else {
+            eprintln!("note: {note}");
+        }
     }
 }
 
