@@ -334,6 +334,30 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
             "data: dataset file no-such.txt not found",
         ),
         (
+            edit(
+                "hidden.toml",
+                "hidden = [\"3\", \"4,4\"]",
+                "hidden = [\"3\", \"4,0\"]",
+            ),
+            "hidden.toml:9: [grid] 'hidden': invalid value '4,0'",
+        ),
+        (
+            edit(
+                "step.toml",
+                "epochs = 10",
+                "epochs = 10\nlr-step = \"5000-0.04\"",
+            ),
+            "step.toml:6: [train] 'lr-step': invalid value '5000-0.04'",
+        ),
+        (
+            edit(
+                "target.toml",
+                "lr = [0.3, 1.0]",
+                "lr = [0.3, 1.0]\ntarget = [\"3\", \"9\"]",
+            ),
+            "target.toml: job 1 (lr=0.3 target=9 seed=1): ",
+        ),
+        (
             edit("key.toml", "[grid]", "[other]\nx = 1\n[grid]"),
             "key.toml:8: unknown field `other`",
         ),

@@ -267,6 +267,16 @@ impl Data {
         Ok(Loaded { dataset, notes })
     }
 
+    /// Checks, without training, that a text file has the columns the options name (target, features,
+    /// columns to drop) and that its target can be read as asked; other data passes.
+    pub fn check_columns(&self) -> Result<()> {
+        if let Some(path) = self.is_text() {
+            let table = Table::read(path, &self.read)?;
+            Selected::new(&table, &self.pipeline())?;
+        }
+        Ok(())
+    }
+
     /// Where cross-validation draws its folds from: every row's class (0 for a regression target), and how
     /// a fold's data is made from its training rows.
     pub(crate) fn for_folds(&self) -> Result<FoldData> {

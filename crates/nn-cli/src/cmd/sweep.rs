@@ -43,16 +43,29 @@ fn start(a: SweepRunArgs) -> Result<()> {
     check_flags(&spec)?;
     let data = find_data(&spec)?;
     let plan = Plan::new(&spec, data);
-    // Every job's command line must parse before any job starts.
+    // Every job's command line must parse, and the columns it names exist, before any job starts (the
+    // columns are checked once for each distinct set of column flags).
+    let mut checked = std::collections::HashSet::new();
     for job in &plan.jobs {
-        command_line(&plan, job, Path::new("job"), 1).map_err(|e| {
+        let in_job = |e: anyhow::Error| {
             anyhow!(
-                "{}: job {} ({}): {e}",
+                "{}: job {} ({}): {e:#}",
                 spec_path.display(),
                 job.index,
                 describe(job)
             )
-        })?;
+        };
+        let matches = command_line(&plan, job, Path::new("job"), 1).map_err(in_job)?;
+        let data = match Cli::from_arg_matches(&matches)?.command {
+            Command::Train(t) => t.data,
+            Command::Cv(c) => c.train.data,
+            _ => continue,
+        };
+        if checked.insert(format!("{:?}", data.table)) {
+            super::data_of(&data)
+                .and_then(|d| Ok(d.check_columns()?))
+                .map_err(in_job)?;
+        }
     }
     let sweep = Sweep::create(dir, plan)?;
     match a.runner.as_str() {
