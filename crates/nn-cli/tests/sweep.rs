@@ -355,7 +355,11 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
                 "lr = [0.3, 1.0]",
                 "lr = [0.3, 1.0]\ntarget = [\"3\", \"9\"]",
             ),
-            "target.toml: job 1 (lr=0.3 target=9 seed=1): ",
+            "target.toml: job 1 (hidden=3 lr=0.3 target=9 seed=1): ",
+        ),
+        (
+            dir.join("target.toml"),
+            "blobs.txt: column '9' is not a column; the columns are: 1, 2, 3",
         ),
         (
             edit("key.toml", "[grid]", "[other]\nx = 1\n[grid]"),
