@@ -152,3 +152,43 @@ pub(crate) fn accept(cost: f64, trial: f64, step: f64, slope: f64, trial_slope: 
             || (trial <= cost + ROUNDING * cost.abs()
                 && trial_slope.abs() <= CURVATURE * slope.abs()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Pairs;
+
+    /// One pair in two dimensions, worked by hand through the two-loop recursion (Nocedal & Wright,
+    /// Algorithm 7.4), and equal to −H₁g with H₁ = (I − ρsyᵀ)H₀(I − ρysᵀ) + ρssᵀ, H₀ = γI (their 7.19 and 7.20):
+    /// g = (1, 2), s = (1, 0), y = (2, 1): ρ = 1/2, α = ρsᵀg = 1/2, q = g − αy = (0, 1.5), γ = sᵀy/yᵀy = 0.4,
+    /// r = γq = (0, 0.6), β = ρyᵀr = 0.3, r + (α − β)s = (0.2, 0.6), so d = (−0.2, −0.6). Without a pair the
+    /// direction is −g/‖g‖, so that the first trial step has the learning rate's length.
+    #[test]
+    fn the_direction_of_one_pair_is_the_hand_computed_one() {
+        let (s, y) = (vec![vec![1.0, 0.0]], vec![vec![2.0, 1.0]]);
+        let pairs = Pairs {
+            s: &s,
+            y: &y,
+            len: 1,
+            next: 0,
+        };
+        let (mut d, mut alpha) = ([0.0f64; 2], [0.0; 1]);
+        pairs.direction(&[1.0, 2.0], &mut d, &mut alpha);
+        assert!(
+            (d[0] + 0.2).abs() < 1e-15 && (d[1] + 0.6).abs() < 1e-15,
+            "{d:?}"
+        );
+        assert_eq!(alpha, [0.5]);
+        let empty = Pairs {
+            s: &s,
+            y: &y,
+            len: 0,
+            next: 0,
+        };
+        empty.direction(&[1.0, 2.0], &mut d, &mut alpha);
+        let n = 5.0f64.sqrt();
+        assert!(
+            (d[0] + 1.0 / n).abs() < 1e-15 && (d[1] + 2.0 / n).abs() < 1e-15,
+            "{d:?}"
+        );
+    }
+}

@@ -10,6 +10,7 @@ mod bad_files;
 mod checkpoint;
 mod determinism;
 mod golden;
+mod optimizer_steps;
 mod saving;
 mod selection;
 mod training;
