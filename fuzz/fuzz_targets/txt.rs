@@ -1,5 +1,5 @@
-//! Any bytes given to the text readers give a dataset or an error, never a panic; and a schema fitted on a
-//! table reads that table back to the same features.
+//! Any bytes given to the text readers (plain or gzip, detected by the bytes) give a dataset or an error,
+//! never a panic; and a schema fitted on a table reads that table back to the same features.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use nn_data::{
@@ -11,6 +11,12 @@ fuzz_target!(|data: &[u8]| {
     for scheme in [LabelScheme::Auto, LabelScheme::Digits10] {
         let _ = parse_txt(data, "fuzz.txt".as_ref(), scheme);
     }
+    // Decimal commas forced, as `--decimal ,` reads a file (detection is what the default reading does).
+    let comma = ReadOptions {
+        decimal: Some(nn_data::Decimal::Comma),
+        ..ReadOptions::default()
+    };
+    let _ = Table::parse(data, "fuzz.csv".as_ref(), &comma);
     let Ok(table) = Table::parse(data, "fuzz.csv".as_ref(), &ReadOptions::default()) else {
         return;
     };

@@ -7,6 +7,7 @@
 mod common;
 
 mod csv;
+mod fuzz_seeds;
 mod mat;
 mod parts;
 mod txt;

@@ -198,6 +198,11 @@ impl Section {
     }
 }
 
+/// The most jobs one sweep holds: every grid's combinations and the random draws, times the seeds. A spec
+/// past it is refused before anything is expanded (a few lists of a hundred values would otherwise ask for
+/// more jobs than memory holds).
+pub const MAX_JOBS: usize = 100_000;
+
 /// A parsed, checked spec.
 #[derive(Clone, Debug)]
 pub struct Spec {
@@ -482,7 +487,20 @@ impl Spec {
                     "seeds = []: give at least one seed".into(),
                 ));
             }
-            Some(s) => s.into_inner(),
+            Some(s) => {
+                let start = s.span().start;
+                let seeds = s.into_inner();
+                // The same seed twice would be the same job twice, with one id and one folder.
+                if let Some(twice) =
+                    (seeds.iter().enumerate()).find(|(i, v)| seeds[..*i].contains(v))
+                {
+                    return Err(fail(
+                        start,
+                        format!("seeds: {} is listed twice; list each seed once", twice.1),
+                    ));
+                }
+                seeds
+            }
         };
         let folds = match raw.folds {
             Some(k) if *k.get_ref() < 2 => {
@@ -501,6 +519,24 @@ impl Spec {
                 raw.data.span().start,
                 "data = \"\": name a dataset file".into(),
             ));
+        }
+        let points = (grids.iter())
+            .map(|g| g.values().fold(1usize, |n, v| n.saturating_mul(v.len())))
+            .fold(random.as_ref().map_or(0, |r| r.0), usize::saturating_add);
+        let jobs = points.saturating_mul(seeds.len());
+        if jobs > MAX_JOBS {
+            return Err(SweepError::Spec {
+                path: path.to_path_buf(),
+                line: 0,
+                message: format!(
+                    "the search space holds {} jobs (points × seeds), more than the {MAX_JOBS} one sweep runs; split it into several sweeps",
+                    if jobs == usize::MAX {
+                        "too many".to_string()
+                    } else {
+                        jobs.to_string()
+                    }
+                ),
+            });
         }
         Ok(Spec {
             path: path.to_path_buf(),
@@ -573,13 +609,10 @@ impl Spec {
                 );
             }
         }
-        let mut unique: Vec<BTreeMap<String, Value>> = Vec::with_capacity(points.len());
-        for p in points {
-            if !unique.contains(&p) {
-                unique.push(p);
-            }
-        }
-        unique
+        // Without repeats, first seen kept: a set of the points' texts (a value holds floats, so no Ord).
+        let mut seen = std::collections::HashSet::with_capacity(points.len());
+        points.retain(|p| seen.insert(format!("{p:?}")));
+        points
     }
 
     /// The jobs: every point times every seed, point-major.

@@ -532,3 +532,52 @@ fn two_sweeps_on_one_folder_run_each_job_once() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// A search space of more jobs than one sweep runs is refused when the spec is read, before anything is
+/// expanded: four lists of a hundred values would be 10⁸ points.
+#[test]
+fn a_space_too_large_to_expand_is_refused() {
+    let values = (1..=100)
+        .map(|v| v.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let text = format!(
+        "data = \"d.txt\"\nseeds = [1, 2]\n[grid]\nepochs = [{values}]\nmomentum = [{values}]\nlr = [{values}]\nlambda = [{values}]\n"
+    );
+    let e = parse(&text).unwrap_err().to_string();
+    assert!(
+        e.contains("the search space holds 200000000 jobs (points × seeds), more than the 100000"),
+        "{e}"
+    );
+    let random = "data = \"d.txt\"\n[random]\ndraws = 9223372036854775807\nlr = { log-uniform = [0.001, 1.0] }\n";
+    let e = parse(random).unwrap_err().to_string();
+    assert!(
+        e.contains("holds 9223372036854775807 jobs (points × seeds), more than the 100000"),
+        "{e}"
+    );
+}
+
+/// Every seed the fuzzer kept (`fuzz/seeds/sweep_spec`, among them the crashes it found) parses to a spec or
+/// an error, never a panic; a spec that parses expands into jobs with distinct ids. The same seed listed twice
+/// (found by the fuzzer: two jobs with one id, so one folder) is refused.
+#[test]
+fn fuzz_seeds_replay_without_a_panic() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/sweep_spec");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+        n += 1;
+        if let Ok(spec) = nn_sweep::Spec::parse(&text, &path) {
+            let jobs = spec.expand();
+            let ids: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
+            assert_eq!(ids.len(), jobs.len(), "{}", path.display());
+        }
+    }
+    assert!(n >= 5, "the seeds are there ({n})");
+    let e = parse("data = \"d.txt\"\nseeds = [0, 1, 1]\n[grid]\nlr = [1]\n").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "spec.toml:2: seeds: 1 is listed twice; list each seed once"
+    );
+}

@@ -9,6 +9,7 @@ mod common;
 mod bad_files;
 mod checkpoint;
 mod determinism;
+mod fuzz_seeds;
 mod golden;
 mod optimizer_steps;
 mod saving;
