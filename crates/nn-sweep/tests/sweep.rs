@@ -568,7 +568,7 @@ fn fuzz_seeds_replay_without_a_panic() {
         let path = entry.unwrap().path();
         let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
         n += 1;
-        if let Ok(spec) = nn_sweep::Spec::parse(&text, &path) {
+        if let Ok(spec) = Spec::parse(&text, &path) {
             let jobs = spec.expand();
             let ids: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
             assert_eq!(ids.len(), jobs.len(), "{}", path.display());
