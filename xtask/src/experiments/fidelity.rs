@@ -227,7 +227,7 @@ fn run_one<T: Scalar>(
     epochs_scale: f64,
 ) -> Result<RunMetrics> {
     let started = Instant::now();
-    let mut job = specs.job(e, Variant::Report, seed, epochs_scale)?;
+    let mut job = specs.job(e, Variant::Report, seed, epochs_scale, nn::shape(data))?;
     match factor {
         Factor::Lambda(l) => job.config.lambda = l,
         Factor::Epochs(n) => {

@@ -40,7 +40,7 @@ impl EpochFloors {
         for (i, e) in specs.experiment.iter().enumerate() {
             let d = &datasets[i];
             for variant in Variant::ALL.into_iter().filter(|v| v.applies_to(e)) {
-                let job = specs.job(e, variant, 0, 1.0)?;
+                let job = specs.job(e, variant, 0, 1.0, nn::shape(d))?;
                 let widths = job.architecture(d.features(), d.classes().len()).widths();
                 let parts = nn_data::split(d.labels(), &job.split)?;
                 let train = parts.train.len();

@@ -278,7 +278,13 @@ pub fn run_one(
     epochs_scale: f64,
     precision: Precision,
 ) -> Result<JobOutcome> {
-    let mut spec = specs.job(&specs.experiment[experiment], variant, seed, epochs_scale)?;
+    let mut spec = specs.job(
+        &specs.experiment[experiment],
+        variant,
+        seed,
+        epochs_scale,
+        nn::shape(data),
+    )?;
     spec.precision = precision;
     Ok(match precision {
         Precision::F32 => run_job::<f32>(data, &spec, None, None, &mut |_| {})?,
@@ -339,7 +345,13 @@ mod tests {
             ["exp1", "exp2", "exp3", "digits"]
         );
         let exp3 = &specs.experiment[2];
-        let job = specs.job(exp3, Variant::Report, 0, 1.0).unwrap();
+        // The binary set's shape: two features, two classes.
+        let shape = nn::DataShape {
+            features: 2,
+            classes: 2,
+            regression: false,
+        };
+        let job = specs.job(exp3, Variant::Report, 0, 1.0, shape).unwrap();
         assert_eq!(
             job.config.schedule,
             nn_train::Schedule::Steps {
@@ -349,7 +361,7 @@ mod tests {
         assert!(job.config.selection.uses_test_set());
         assert!(
             !specs
-                .job(exp3, Variant::Validation, 0, 1.0)
+                .job(exp3, Variant::Validation, 0, 1.0, shape)
                 .unwrap()
                 .config
                 .selection

@@ -1,11 +1,11 @@
 //! The experiment specs in `experiments/report.toml`, and the jobs they expand to.
 
 use anyhow::{Context, Result, bail};
-use nn_core::{Activation, Output};
-use nn_data::{LabelScheme, SplitSpec};
-use nn_linalg::Threads;
+use nn::{DataShape, ImageSize, LrStep, OptimizerKind, Spec};
+use nn_core::Output;
+use nn_data::LabelScheme;
+use nn_train::Selection;
 use nn_train::job::JobSpec;
-use nn_train::{Optimizer, Precision, Schedule, Selection, TrainConfig};
 use serde::Deserialize;
 use std::path::Path;
 
@@ -255,109 +255,95 @@ impl Specs {
         Ok(())
     }
 
-    /// The job of `experiment` in `variant` with `seed`, its products on one thread (runs are parallel).
+    /// The run of `experiment` in `variant` with `seed`, its products on one thread (runs are parallel), as the
+    /// library's run specification: every setting the experiment's spec gives, the rest at their defaults.
+    pub fn spec(
+        &self,
+        e: &Experiment,
+        variant: Variant,
+        seed: u64,
+        epochs_scale: f64,
+    ) -> Result<Spec> {
+        let scaled = |n: usize| ((n as f64 * epochs_scale).round() as usize).max(1);
+        let (split, select) = match variant {
+            Variant::Report => ((self.protocol.split, 0.0), &self.protocol.select),
+            _ => (
+                (self.beyond.split[0], self.beyond.split[1]),
+                &self.beyond.select,
+            ),
+        };
+        let mut spec = Spec::default()
+            .hidden(e.hidden.clone())
+            .output(e.output)
+            .lr(e.lr)
+            .lr_step(
+                (e.lr_steps.iter())
+                    .map(|&(epoch, lr)| LrStep {
+                        epoch: scaled(epoch),
+                        lr,
+                    })
+                    .collect::<Vec<_>>(),
+            )
+            .epochs(scaled(e.epochs))
+            .lambda(e.lambda)
+            .seed(seed)
+            .split(split)
+            .select(select.parse().map_err(anyhow::Error::msg)?)
+            .standardize(self.protocol.standardize)
+            .threads(1);
+        if variant == Variant::Adam {
+            spec = spec
+                .optimizer(OptimizerKind::Adam)
+                .lr(e.adam.lr)
+                .lr_step(Vec::new())
+                .batch_size(e.adam.batch)
+                .epochs(scaled(e.adam.epochs));
+        }
+        if variant == Variant::Modern {
+            let m = e
+                .modern
+                .as_ref()
+                .with_context(|| format!("experiment {} has no modern variant", e.id))?;
+            spec = spec
+                .optimizer(m.optimizer.parse().map_err(anyhow::Error::msg)?)
+                .lr(m.lr)
+                .lr_step(Vec::new())
+                .epochs(scaled(m.epochs))
+                .dropout(m.dropout)
+                .select(m.select.parse().map_err(anyhow::Error::msg)?);
+            spec.batch_size = m.batch;
+            if let Some(w) = m.weight_decay {
+                spec = spec.weight_decay(w);
+            }
+            spec = match (m.shift, m.image) {
+                (Some(max), Some([height, width])) => {
+                    spec.shift(max).image(ImageSize { height, width })
+                }
+                (None, None) => spec,
+                _ => bail!("{}: modern.shift and modern.image go together", e.id),
+            };
+            if let Some(h) = &m.hidden {
+                spec = spec.hidden(h.clone());
+            }
+            if let Some(a) = &m.activation {
+                spec = spec.activation(a.parse().map_err(anyhow::Error::msg)?);
+            }
+        }
+        Ok(spec)
+    }
+
+    /// The job of `experiment` in `variant` with `seed` on data of the given shape: its [`Specs::spec`]
+    /// resolved by the library ([`Spec::job`]).
     pub fn job(
         &self,
         e: &Experiment,
         variant: Variant,
         seed: u64,
         epochs_scale: f64,
+        data: DataShape,
     ) -> Result<JobSpec> {
-        let scaled = |n: usize| ((n as f64 * epochs_scale).round() as usize).max(1);
-        let (split, select) = match variant {
-            Variant::Report => (
-                SplitSpec {
-                    train: self.protocol.split,
-                    validation: 0.0,
-                    stratified: false,
-                    seed,
-                },
-                &self.protocol.select,
-            ),
-            _ => (
-                SplitSpec {
-                    train: self.beyond.split[0],
-                    validation: self.beyond.split[1],
-                    stratified: false,
-                    seed,
-                },
-                &self.beyond.select,
-            ),
-        };
-        let mut config = TrainConfig {
-            epochs: scaled(e.epochs),
-            lr: e.lr,
-            schedule: if e.lr_steps.is_empty() {
-                Schedule::Constant
-            } else {
-                Schedule::Steps {
-                    steps: e
-                        .lr_steps
-                        .iter()
-                        .map(|&(ep, lr)| (scaled(ep), lr))
-                        .collect(),
-                }
-            },
-            optimizer: Optimizer::Gd,
-            batch_size: None,
-            lambda: e.lambda,
-            seed,
-            selection: select.parse().map_err(anyhow::Error::msg)?,
-            patience: None,
-            min_delta: 0.0,
-            threads: Threads::Single,
-            dropout: 0.0,
-            shift: None,
-        };
-        if variant == Variant::Adam {
-            config.optimizer = Optimizer::ADAM;
-            config.lr = e.adam.lr;
-            config.schedule = Schedule::Constant;
-            config.batch_size = Some(e.adam.batch);
-            config.epochs = scaled(e.adam.epochs);
-        }
-        let mut hidden = e.hidden.clone();
-        let mut activation = Activation::Sigmoid;
-        if variant == Variant::Modern {
-            let m = e
-                .modern
-                .as_ref()
-                .with_context(|| format!("experiment {} has no modern variant", e.id))?;
-            let mut optimizer = Optimizer::from_name(&m.optimizer, 0.9)
-                .with_context(|| format!("{}: modern.optimizer '{}'", e.id, m.optimizer))?;
-            if let (Optimizer::AdamW { weight_decay, .. }, Some(w)) =
-                (&mut optimizer, m.weight_decay)
-            {
-                *weight_decay = w;
-            }
-            config.optimizer = optimizer;
-            config.lr = m.lr;
-            config.schedule = Schedule::Constant;
-            config.batch_size = m.batch;
-            config.epochs = scaled(m.epochs);
-            config.dropout = m.dropout;
-            config.shift = match (m.shift, m.image) {
-                (Some(max), Some([height, width])) => Some(nn_train::Shift { max, height, width }),
-                (None, None) => None,
-                _ => bail!("{}: modern.shift and modern.image go together", e.id),
-            };
-            config.selection = m.select.parse().map_err(anyhow::Error::msg)?;
-            if let Some(h) = &m.hidden {
-                hidden = h.clone();
-            }
-            if let Some(a) = &m.activation {
-                activation = a.parse().map_err(anyhow::Error::msg)?;
-            }
-        }
-        Ok(JobSpec {
-            hidden,
-            output: e.output,
-            activation,
-            config,
-            split,
-            standardize: self.protocol.standardize,
-            precision: Precision::F64,
-            init: None,
-        })
+        let spec = self.spec(e, variant, seed, epochs_scale)?;
+        spec.job(data)
+            .with_context(|| format!("experiment {} ({variant:?})", e.id))
     }
 }
