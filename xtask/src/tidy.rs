@@ -12,6 +12,18 @@ use anyhow::{Context, Result, bail};
 use std::fs;
 use std::path::{Path, PathBuf};
 
+/// What the clients at the top may use: every library crate (never each other: xtask does not use nn-cli).
+const CLIENTS: &[&str] = &[
+    "nn-linalg",
+    "nn-core",
+    "nn-data",
+    "nn-train",
+    "nn-export",
+    "nn-sweep",
+    "nn",
+    "nn-plot",
+];
+
 /// The crates each workspace crate may depend on, lowest layer first.
 const LAYERS: &[(&str, &[&str])] = &[
     ("nn-linalg", &[]),
@@ -31,32 +43,8 @@ const LAYERS: &[(&str, &[&str])] = &[
         "nn-plot",
         &["nn-linalg", "nn-core", "nn-data", "nn-train", "nn-sweep"],
     ),
-    (
-        "nn-cli",
-        &[
-            "nn-linalg",
-            "nn-core",
-            "nn-data",
-            "nn-train",
-            "nn-export",
-            "nn-sweep",
-            "nn",
-            "nn-plot",
-        ],
-    ),
-    (
-        "xtask",
-        &[
-            "nn-linalg",
-            "nn-core",
-            "nn-data",
-            "nn-train",
-            "nn-export",
-            "nn-sweep",
-            "nn",
-            "nn-plot",
-        ],
-    ),
+    ("nn-cli", CLIENTS),
+    ("xtask", CLIENTS),
 ];
 
 pub fn run(root: &Path) -> Result<()> {
