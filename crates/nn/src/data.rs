@@ -3,13 +3,17 @@
 
 use crate::error::{Error, Result};
 use nn_data::{
-    ClassMap, Dataset, Decimal, Delimiter, Expect, FileKind, InputKind, LabelScheme, Limits,
-    LoadOptions, MissingPolicy, PipelineOptions, ReadOptions, Schema, Selected, SplitSpec, Table,
-    Task, UnknownCategory,
+    ClassMap, Dataset, Decimal, Delimiter, FileKind, InputKind, LabelScheme, Limits, LoadOptions,
+    MissingPolicy, PipelineOptions, ReadOptions, Schema, Selected, SplitSpec, Table, Task,
+    UnknownCategory,
 };
 use nn_linalg::Matrix;
-use nn_train::Checkpoint;
 use std::path::{Path, PathBuf};
+
+mod folds;
+mod for_model;
+
+pub(crate) use folds::FoldData;
 
 /// A dataset to train on, to score a model on, or to predict for.
 ///
@@ -315,131 +319,6 @@ impl Data {
             )));
         }
         Ok(())
-    }
-
-    /// The dataset with its target, as the model of `ckpt` reads it: through its input schema if it was
-    /// trained on a text file (columns matched by name, its categories and fill values), else with its label
-    /// scheme.
-    pub fn labelled_for(&self, ckpt: &Checkpoint) -> Result<Loaded> {
-        let path = match &self.source {
-            Source::Memory(d) => return Ok(loaded(d.as_ref().clone())),
-            Source::Rows(_) => return Err(no_target()),
-            Source::File(path) => path,
-        };
-        let Some(schema) = &ckpt.schema else {
-            return Ok(loaded(self.load_plain(path, ckpt.classes.scheme())?));
-        };
-        let table = self.read_through(schema, path)?;
-        let regression = ckpt.network.architecture().output.is_regression();
-        let expect = if regression {
-            Expect::Values
-        } else {
-            Expect::Classes(&ckpt.classes)
-        };
-        let applied = schema.apply(&table, expect, self.unknown)?;
-        let missing_target = || {
-            Error::input(format!(
-                "{}: no target column '{}' to score the model against",
-                path.display(),
-                schema.target
-            ))
-        };
-        let dataset = if regression {
-            let values = applied.values.ok_or_else(missing_target)?;
-            Dataset::regression(applied.x, values, &schema.target, path)?
-        } else {
-            let labels = applied.labels.ok_or_else(missing_target)?;
-            Dataset::new(applied.x, labels, ckpt.classes.clone(), path)?
-        };
-        Ok(Loaded {
-            dataset: dataset.with_schema(schema.clone()),
-            notes: applied.notes,
-        })
-    }
-
-    /// The features of every row, as the model of `ckpt` reads them; a target column, if there, is ignored.
-    pub fn features_for(&self, ckpt: &Checkpoint) -> Result<Features> {
-        let plain = |x| Features {
-            x,
-            rows: None,
-            notes: Vec::new(),
-        };
-        let path = match &self.source {
-            Source::Memory(d) => return Ok(plain(d.x().clone())),
-            Source::Rows(x) => return Ok(plain(x.clone())),
-            Source::File(path) => path,
-        };
-        if let Some(schema) = &ckpt.schema {
-            let table = self.read_through(schema, path)?;
-            let applied = schema.apply(&table, Expect::Features, self.unknown)?;
-            return Ok(Features {
-                x: applied.x,
-                rows: Some(applied.rows.iter().map(|r| r + 1).collect()),
-                notes: applied.notes,
-            });
-        }
-        if FileKind::of(path) == FileKind::Mat {
-            return Ok(plain(nn_data::MatFile::open(path)?.matrix(&self.x_var)?));
-        }
-        let n = ckpt.network.architecture().n_input;
-        let table = nn_data::load_table(path)?;
-        // The features alone, or the features and a label column, which is ignored.
-        match table.cols() {
-            c if c == n => Ok(plain(table)),
-            c if c == n + 1 => Ok(plain(table.select_columns(n))),
-            c => Err(Error::input(format!(
-                "{}: rows have {c} columns; the model takes {n} features (optionally followed by a label)",
-                path.display()
-            ))),
-        }
-    }
-
-    /// Reads a text file with the model's header rule (and the delimiter detected, unless given).
-    fn read_through(&self, schema: &Schema, path: &Path) -> Result<Table> {
-        if FileKind::of(path) != FileKind::Text {
-            return Err(Error::input(format!(
-                "{}: the model was trained on a delimited text file and reads only text files",
-                path.display()
-            )));
-        }
-        let mut opts = schema.read_options();
-        opts.delimiter = self.read.delimiter.or(opts.delimiter);
-        opts.limits = self.read.limits;
-        opts.decimal = self.read.decimal;
-        Ok(Table::read(path, &opts)?)
-    }
-}
-
-/// How cross-validation makes each fold's data.
-pub(crate) enum FoldData {
-    /// A text file: the input pipeline is fitted anew on each fold's training rows.
-    Table {
-        table: Box<Table>,
-        opts: PipelineOptions,
-    },
-    /// Any other data: used as it is.
-    Fixed(Box<Dataset>),
-}
-
-impl FoldData {
-    /// Every row's class, from which the folds are drawn (all 0 for regression), and whether the target is
-    /// a number.
-    pub(crate) fn labels(&self) -> Result<(Vec<usize>, bool)> {
-        Ok(match self {
-            FoldData::Table { table, opts } => {
-                let s = Selected::new(table, opts)?;
-                (s.labels().to_vec(), s.is_regression())
-            }
-            FoldData::Fixed(d) => (d.labels().to_vec(), d.is_regression()),
-        })
-    }
-
-    /// Every row, with the preprocessing fitted on `train_rows` only.
-    pub(crate) fn fit(&self, train_rows: &[usize]) -> nn_data::Result<Dataset> {
-        match self {
-            FoldData::Table { table, opts } => Ok(Selected::new(table, opts)?.fit(train_rows)?.1),
-            FoldData::Fixed(d) => Ok(d.as_ref().clone()),
-        }
     }
 }
 

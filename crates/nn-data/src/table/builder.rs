@@ -1,0 +1,350 @@
+//! Columns as they fill up, row by row: numbers, or text once the words outnumber the numbers; the row,
+//! column and cell limits and a failed allocation checked as they grow.
+
+use super::header::comma_decimal;
+use super::{Column, Delimiter, Table, is_missing};
+use crate::error::{DataError, Result};
+use crate::limits::{LimitHit, Limits};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Columns as they fill up, row by row.
+pub(super) struct Builder<'a> {
+    path: &'a Path,
+    limits: Limits,
+    /// Read `-?digits,digits` as a number with a decimal comma.
+    pub(super) comma: bool,
+    /// The row width, and the line that set it (`None`: the header).
+    pub(super) width: Option<(usize, Option<usize>)>,
+    columns: Vec<ColumnBuilder>,
+    /// The line of each row (saturating: a file of more than 4·10⁹ lines shows its last lines' numbers wrong).
+    lines: Vec<u32>,
+}
+
+struct ColumnBuilder {
+    numbers: Vec<f64>,
+    /// Set once the column turned out to be text.
+    text: Option<TextColumn>,
+    /// Words in a column that is numeric so far: (row, line, word). Kept while they are the minority.
+    strays: Vec<(usize, usize, String)>,
+    present: usize,
+    first_missing: Option<(usize, String)>,
+}
+
+struct TextColumn {
+    codes: Vec<u32>,
+    levels: Vec<String>,
+    index: HashMap<String, u32>,
+}
+
+impl TextColumn {
+    pub(super) fn push(&mut self, cell: &str) {
+        let code = match self.index.get(cell) {
+            Some(&c) => c,
+            None => {
+                let c = self.levels.len() as u32;
+                self.levels.push(cell.to_string());
+                self.index.insert(cell.to_string(), c);
+                c
+            }
+        };
+        self.codes.push(code);
+    }
+}
+
+impl ColumnBuilder {
+    /// Room for `more` cells in the column's storage, or the allocator's refusal.
+    fn reserve(
+        &mut self,
+        more: usize,
+    ) -> std::result::Result<(), std::collections::TryReserveError> {
+        match &mut self.text {
+            Some(t) => t.codes.try_reserve_exact(more),
+            None => self.numbers.try_reserve_exact(more),
+        }
+    }
+
+    pub(super) fn new() -> Self {
+        ColumnBuilder {
+            numbers: Vec::new(),
+            text: None,
+            strays: Vec::new(),
+            present: 0,
+            first_missing: None,
+        }
+    }
+
+    pub(super) fn push(
+        &mut self,
+        row: usize,
+        line: usize,
+        cell: &str,
+    ) -> std::result::Result<(), ()> {
+        // The common case first: a number in a numeric column (no missing marker starts with these bytes).
+        if self.text.is_none()
+            && matches!(
+                cell.as_bytes().first(),
+                Some(b'0'..=b'9' | b'-' | b'+' | b'.')
+            )
+            && let Ok(v) = cell.parse::<f64>()
+            && v.is_finite()
+        {
+            self.numbers.push(v);
+            self.present += 1;
+            return Ok(());
+        }
+        if is_missing(cell) {
+            if self.first_missing.is_none() {
+                self.first_missing = Some((row, cell.to_string()));
+            }
+            match &mut self.text {
+                Some(t) => t.codes.push(Column::MISSING_CODE),
+                None => self.numbers.push(f64::NAN),
+            }
+            return Ok(());
+        }
+        self.present += 1;
+        if let Some(t) = &mut self.text {
+            t.push(cell);
+            return Ok(());
+        }
+        match cell.parse::<f64>() {
+            Ok(v) if v.is_finite() => self.numbers.push(v),
+            Ok(_) => return Err(()),
+            Err(_) => {
+                self.numbers.push(f64::NAN);
+                self.strays.push((row, line, cell.to_string()));
+                if 2 * self.strays.len() > self.present {
+                    self.become_text();
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Turns the column into text: numbers become their shortest decimal form, words come back from `strays`.
+    fn become_text(&mut self) {
+        let mut t = TextColumn {
+            codes: Vec::with_capacity(self.numbers.capacity()),
+            levels: Vec::new(),
+            index: HashMap::new(),
+        };
+        let mut strays = std::mem::take(&mut self.strays).into_iter().peekable();
+        for (i, &v) in self.numbers.iter().enumerate() {
+            if strays.peek().is_some_and(|s| s.0 == i) {
+                let (_, _, word) = strays.next().expect("peeked");
+                t.push(&word);
+            } else if v.is_nan() {
+                t.codes.push(Column::MISSING_CODE);
+            } else {
+                t.push(&v.to_string());
+            }
+        }
+        self.numbers = Vec::new();
+        self.text = Some(t);
+    }
+}
+
+impl Builder<'_> {
+    pub(super) fn new(path: &Path, limits: Limits) -> Builder<'_> {
+        Builder {
+            path,
+            limits,
+            comma: false,
+            width: None,
+            columns: Vec::new(),
+            lines: Vec::new(),
+        }
+    }
+
+    pub(super) fn push<'c>(
+        &mut self,
+        line: usize,
+        width: usize,
+        fields: impl Iterator<Item = &'c str>,
+    ) -> Result<()> {
+        match self.width {
+            None => self.width = Some((width, Some(line))),
+            Some((w, set_by)) if w != width => {
+                return Err(match set_by {
+                    Some(_) => DataError::Ragged {
+                        path: self.path.to_path_buf(),
+                        line,
+                        found: width,
+                        expected: w,
+                    },
+                    None => DataError::HeaderWidth {
+                        path: self.path.to_path_buf(),
+                        header: w,
+                        line,
+                        found: width,
+                    },
+                });
+            }
+            Some(_) => {}
+        }
+        if self.columns.is_empty() {
+            if width > self.limits.columns {
+                return Err(self.limit(
+                    format!("line {line}'s {width} columns"),
+                    self.limits.columns as u64,
+                    "max-columns",
+                ));
+            }
+            self.columns = (0..width).map(|_| ColumnBuilder::new()).collect();
+        }
+        let row = self.lines.len();
+        self.check_room(row, line)?;
+        if row == self.lines.capacity() {
+            self.grow(line)?;
+        }
+        let comma = self.comma;
+        for (j, (col, cell)) in self.columns.iter_mut().zip(fields).enumerate() {
+            let dotted;
+            let cell = match comma.then(|| comma_decimal(cell)).flatten() {
+                Some(v) => {
+                    dotted = v.to_string();
+                    dotted.as_str()
+                }
+                None => cell,
+            };
+            col.push(row, line, cell)
+                .map_err(|()| DataError::NonFinite {
+                    path: self.path.to_path_buf(),
+                    line,
+                    column: j + 1,
+                    token: cell.to_string(),
+                })?;
+        }
+        self.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+        Ok(())
+    }
+
+    /// Room for more rows, within the limits and the memory there is: a failed allocation is an error,
+    /// never an abort.
+    fn grow(&mut self, line: usize) -> Result<()> {
+        let rows = self.lines.len();
+        let width = self.columns.len().max(1) as u64;
+        let more = rows.clamp(1024, 1 << 24);
+        let out_of_memory = |_| DataError::OutOfMemory {
+            path: self.path.to_path_buf(),
+            line,
+            rows,
+            columns: width as usize,
+        };
+        self.lines.try_reserve_exact(more).map_err(out_of_memory)?;
+        for c in &mut self.columns {
+            c.reserve(more).map_err(out_of_memory)?;
+        }
+        Ok(())
+    }
+
+    /// One more row (the `rows`-th, from 0, on `line`) stays within the row and cell limits.
+    fn check_room(&self, rows: usize, line: usize) -> Result<()> {
+        let width = self.columns.len().max(1) as u64;
+        if rows >= self.limits.rows {
+            let what = format!("row {} (line {line})", rows + 1);
+            return Err(self.limit(what, self.limits.rows as u64, "max-rows"));
+        }
+        if (rows as u64 + 1) * width > self.limits.cells {
+            let what = format!(
+                "the cells ({} rows × {width} columns at line {line})",
+                rows + 1
+            );
+            return Err(self.limit(what, self.limits.cells, "max-cells"));
+        }
+        Ok(())
+    }
+
+    fn limit(&self, what: String, limit: u64, flag: &'static str) -> DataError {
+        DataError::Limit {
+            path: self.path.to_path_buf(),
+            hit: LimitHit { what, limit, flag },
+        }
+    }
+
+    pub(super) fn finish(
+        self,
+        delimiter: Delimiter,
+        header: bool,
+        names: Vec<String>,
+    ) -> Result<Table> {
+        if self.lines.is_empty() && header {
+            let shown: String = names.join(",").chars().take(80).collect();
+            return Err(DataError::HeaderOnly {
+                path: self.path.to_path_buf(),
+                header: shown,
+            });
+        }
+        if self.lines.is_empty() {
+            return Err(DataError::Empty {
+                path: self.path.to_path_buf(),
+            });
+        }
+        let mut renamed = Vec::new();
+        let names: Vec<String> = if header {
+            // An empty header cell (a spreadsheet's index column) gets the name it would have without one, and a
+            // repeated name gets a suffix (`x`, `x.1`, `x.2`, as pandas does), so that a name finds one column.
+            // Either is said ([`Table::notes`]).
+            let mut seen = std::collections::HashSet::new();
+            names
+                .into_iter()
+                .enumerate()
+                .map(|(j, n)| {
+                    let base = if n.is_empty() {
+                        format!("column {}", j + 1)
+                    } else {
+                        n.clone()
+                    };
+                    let mut name = base.clone();
+                    let mut k = 0;
+                    while !seen.insert(name.clone()) {
+                        k += 1;
+                        name = format!("{base}.{k}");
+                    }
+                    if name != n {
+                        renamed.push((n, name.clone()));
+                    }
+                    name
+                })
+                .collect()
+        } else {
+            (1..=self.columns.len())
+                .map(|j| format!("column {j}"))
+                .collect()
+        };
+        let mut columns = Vec::with_capacity(self.columns.len());
+        let mut first_missing = Vec::with_capacity(self.columns.len());
+        for (j, mut col) in self.columns.into_iter().enumerate() {
+            if let Some((_, line, word)) = col.strays.first() {
+                let numbers = col.present - col.strays.len();
+                return Err(DataError::StrayText {
+                    path: self.path.to_path_buf(),
+                    line: *line,
+                    column: names[j].clone(),
+                    token: word.clone(),
+                    numbers,
+                });
+            }
+            first_missing.push(col.first_missing.take());
+            columns.push(match col.text {
+                Some(t) => Column::Text {
+                    codes: t.codes,
+                    levels: t.levels,
+                },
+                None => Column::Numeric(col.numbers),
+            });
+        }
+        Ok(Table {
+            source: self.path.to_path_buf(),
+            delimiter,
+            header,
+            names,
+            columns,
+            lines: self.lines,
+            first_missing,
+            renamed,
+            comma_detected: false,
+        })
+    }
+}

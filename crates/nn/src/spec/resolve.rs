@@ -1,0 +1,258 @@
+//! [`Spec::job`]: the spec resolved against the data into the job that `nn-train` runs (every default that
+//! depends on another setting or on the data, in one place), and [`Spec::from_job`], the way back.
+
+use super::{Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Spec, Widths};
+use crate::error::{Error, Result};
+use nn_core::{Activation, Output};
+use nn_data::SplitSpec;
+use nn_linalg::Threads;
+use nn_train::job::JobSpec;
+use nn_train::{Metric, Optimizer, Schedule, Selection, Shift, TrainConfig};
+
+/// What [`Spec::job`] needs to know of the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataShape {
+    /// Features per sample (after one-hot encoding).
+    pub features: usize,
+    /// Classes (1 for a regression target).
+    pub classes: usize,
+    /// The target is a number to predict.
+    pub regression: bool,
+}
+
+impl Spec {
+    /// The split of the rows into parts, drawn with the run's seed.
+    pub fn split_spec(&self) -> SplitSpec {
+        SplitSpec {
+            train: self.split.train,
+            validation: self.split.validation,
+            stratified: self.stratify,
+            seed: self.seed,
+        }
+    }
+
+    /// The optimiser with its hyper-parameters.
+    pub fn resolved_optimizer(&self) -> Optimizer {
+        match self.optimizer {
+            OptimizerKind::Gd => Optimizer::Gd,
+            OptimizerKind::Momentum | OptimizerKind::Nesterov => Optimizer::Momentum {
+                momentum: self.momentum,
+                nesterov: self.optimizer == OptimizerKind::Nesterov,
+            },
+            OptimizerKind::Adam => Optimizer::Adam {
+                beta1: self.beta1,
+                beta2: self.beta2,
+                epsilon: self.adam_epsilon,
+            },
+            OptimizerKind::AdamW => Optimizer::AdamW {
+                beta1: self.beta1,
+                beta2: self.beta2,
+                epsilon: self.adam_epsilon,
+                weight_decay: self.weight_decay,
+            },
+            OptimizerKind::Lbfgs => Optimizer::Lbfgs {
+                history: self.lbfgs_history,
+                tolerance: self.tolerance,
+            },
+        }
+    }
+
+    /// The learning rate the run starts with: the one given, else the optimiser's customary one.
+    pub fn resolved_lr(&self) -> f64 {
+        self.lr.unwrap_or(self.resolved_optimizer().default_lr())
+    }
+
+    /// The selection rule: the one given, else the validation loss with a validation part, else the last epoch.
+    pub fn resolved_selection(&self) -> Selection {
+        match self.select {
+            Some(s) => s,
+            None if self.split.validation > 0.0 => Selection::VAL_LOSS,
+            None => Selection::Last,
+        }
+    }
+
+    /// The schedule of the learning rate.
+    pub fn schedule(&self) -> Schedule {
+        if let Some(p) = self.lr_plateau {
+            return Schedule::Plateau {
+                factor: p.factor,
+                patience: p.patience,
+                min_lr: 0.0,
+            };
+        }
+        if self.lr_step.is_empty() {
+            return Schedule::Constant;
+        }
+        Schedule::Steps {
+            steps: self.lr_step.iter().map(|s| (s.epoch, s.lr)).collect(),
+        }
+    }
+
+    /// The job this spec asks for on data of the given shape: every default resolved, and the settings that
+    /// depend on the data checked against it. (The rest are checked when the job starts, by
+    /// [`TrainConfig::validate`].)
+    pub fn job(&self, data: DataShape) -> Result<JobSpec> {
+        let selection = self.resolved_selection();
+        check_selection(selection, data.regression)?;
+        Ok(JobSpec {
+            hidden: self.hidden.0.clone(),
+            output: self.resolved_output(data)?,
+            activation: match self.activation {
+                Activation::LeakyRelu { .. } => Activation::LeakyRelu {
+                    slope: self.leaky_slope,
+                },
+                other => other,
+            },
+            config: TrainConfig {
+                epochs: self.epochs,
+                lr: self.resolved_lr(),
+                schedule: self.schedule(),
+                optimizer: self.resolved_optimizer(),
+                batch_size: self.batch_size,
+                lambda: self.lambda,
+                seed: self.seed,
+                selection,
+                patience: self.patience,
+                min_delta: self.min_delta,
+                threads: Threads::from_count(self.threads),
+                dropout: self.dropout,
+                shift: self.resolved_shift(data.features)?,
+            },
+            split: self.split_spec(),
+            standardize: self.standardize,
+            precision: self.precision,
+            init: self.init,
+        })
+    }
+
+    /// The spec of a job (as a model file records it): every setting the job fixes, and the defaults for the
+    /// hyper-parameters of the optimisers it does not use.
+    pub fn from_job(job: &JobSpec) -> Spec {
+        let c = &job.config;
+        let mut spec = Spec {
+            hidden: Widths(job.hidden.clone()),
+            activation: job.activation,
+            output: Some(job.output),
+            init: job.init,
+            lr: Some(c.lr),
+            lambda: c.lambda,
+            epochs: c.epochs,
+            optimizer: OptimizerKind::of(&c.optimizer),
+            batch_size: c.batch_size,
+            dropout: c.dropout,
+            shift: c.shift.map(|s| s.max),
+            image: c.shift.map(|s| ImageSize {
+                height: s.height,
+                width: s.width,
+            }),
+            split: Fractions {
+                train: job.split.train,
+                validation: job.split.validation,
+            },
+            stratify: job.split.stratified,
+            seed: c.seed,
+            select: Some(c.selection),
+            patience: c.patience,
+            min_delta: c.min_delta,
+            standardize: job.standardize,
+            threads: match c.threads {
+                Threads::All => 0,
+                other => other.count(),
+            },
+            precision: job.precision,
+            ..Spec::default()
+        };
+        if let Activation::LeakyRelu { slope } = job.activation {
+            spec.leaky_slope = slope;
+        }
+        match c.schedule {
+            Schedule::Constant => {}
+            Schedule::Steps { ref steps } => {
+                spec.lr_step = steps
+                    .iter()
+                    .map(|&(epoch, lr)| LrStep { epoch, lr })
+                    .collect();
+            }
+            Schedule::Plateau {
+                factor, patience, ..
+            } => spec.lr_plateau = Some(Plateau { factor, patience }),
+        }
+        match c.optimizer {
+            Optimizer::Gd => {}
+            Optimizer::Momentum { momentum, .. } => spec.momentum = momentum,
+            Optimizer::Adam {
+                beta1,
+                beta2,
+                epsilon,
+            } => (spec.beta1, spec.beta2, spec.adam_epsilon) = (beta1, beta2, epsilon),
+            Optimizer::AdamW {
+                beta1,
+                beta2,
+                epsilon,
+                weight_decay,
+            } => {
+                (spec.beta1, spec.beta2, spec.adam_epsilon) = (beta1, beta2, epsilon);
+                spec.weight_decay = weight_decay;
+            }
+            Optimizer::Lbfgs { history, tolerance } => {
+                (spec.lbfgs_history, spec.tolerance) = (history, tolerance);
+            }
+        }
+        spec
+    }
+
+    fn resolved_output(&self, data: DataShape) -> Result<Output> {
+        match self.output {
+            Some(o) if o.is_regression() != data.regression => Err(Error::setting(
+                "output",
+                o,
+                if data.regression {
+                    "the target is numeric and read as regression, which needs the identity output (or the classification task)"
+                } else {
+                    "the target is read as classes; the identity output is for regression (the regression task)"
+                },
+            )),
+            Some(o) => Ok(o),
+            None if data.regression => Ok(Output::Identity),
+            None if data.classes == 2 => Ok(Output::Sigmoid),
+            None => Ok(Output::Softmax),
+        }
+    }
+
+    /// The image shifts on images of `features` pixels: the given size, or a square.
+    fn resolved_shift(&self, features: usize) -> Result<Option<Shift>> {
+        let Some(max) = self.shift else {
+            return Ok(None);
+        };
+        let shift = match self.image {
+            Some(ImageSize { height, width }) => Shift { max, height, width },
+            None => Shift::square(max, features).ok_or_else(|| {
+                Error::setting(
+                    "shift",
+                    max,
+                    format!(
+                        "the {features} features are not a square image; give its size with --image HEIGHTxWIDTH"
+                    ),
+                )
+            })?,
+        };
+        shift
+            .check(features)
+            .map_err(|e| Error::setting("shift", max, e.to_string()))?;
+        Ok(Some(shift))
+    }
+}
+
+/// A selection rule's metric exists for the task.
+fn check_selection(selection: Selection, regression: bool) -> Result<()> {
+    let Selection::Best { metric, .. } = selection else {
+        return Ok(());
+    };
+    let why = match (metric, regression) {
+        (Metric::Accuracy, true) => "a regression model has no accuracy (use a -loss or -r2 rule)",
+        (Metric::F1, true) => "a regression model has no F1 (use a -loss or -r2 rule)",
+        (Metric::R2, false) => "R² is for regression; a classifier uses a -loss, -acc or -f1 rule",
+        _ => return Ok(()),
+    };
+    Err(Error::setting("select", selection, why))
+}
