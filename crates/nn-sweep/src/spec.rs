@@ -609,9 +609,13 @@ impl Spec {
                 );
             }
         }
-        // Without repeats, first seen kept: a set of the points' texts (a value holds floats, so no Ord).
+        // Without repeats, first seen kept. Two points are the same job when they give the same arguments
+        // (`1` and `1.0` are both `1`), which is also what a job's id hashes.
         let mut seen = std::collections::HashSet::with_capacity(points.len());
-        points.retain(|p| seen.insert(format!("{p:?}")));
+        points.retain(|p| {
+            let args: Vec<String> = p.iter().flat_map(|(k, v)| v.args(k)).collect();
+            seen.insert(args)
+        });
         points
     }
 

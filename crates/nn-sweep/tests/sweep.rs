@@ -581,3 +581,13 @@ fn fuzz_seeds_replay_without_a_panic() {
         "spec.toml:2: seeds: 1 is listed twice; list each seed once"
     );
 }
+
+/// `1` and `1.0` in one list are the same argument, so the same job (found by the fuzzer: two jobs with one
+/// id): the point is kept once.
+#[test]
+fn values_that_give_the_same_arguments_are_one_point() {
+    let spec = parse("data = \"d.txt\"\n[grid]\nlr = [1, 1.0, 0.5]\n").unwrap();
+    let jobs = spec.expand();
+    assert_eq!(jobs.len(), 2, "{jobs:?}");
+    assert_ne!(jobs[0].id, jobs[1].id);
+}
