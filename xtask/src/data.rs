@@ -307,33 +307,12 @@ mod tests {
         fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// The real manifest reads and lists the six files; copying them from a folder that holds them is
+    /// `xtask/tests/datasets.rs`'s (it needs the data, and is reported as ignored without it).
     #[test]
-    fn copies_from_a_local_folder_and_checks_the_real_manifest() {
+    fn the_real_manifest_lists_every_file() {
         let root = crate::workspace_root();
         let manifest = Manifest::load(&root.join("data/manifest.toml")).unwrap();
         assert_eq!(manifest.file.len(), 6);
-        let shared = root.join("../shared/data");
-        if !shared.is_dir() {
-            assert!(
-                std::env::var("CI").is_err(),
-                "../shared/data is required under CI"
-            );
-            return;
-        }
-        let dir = std::env::temp_dir().join(format!("nn-xtask-copy-{}", std::process::id()));
-        fs::create_dir_all(&dir).unwrap();
-        let sources = Sources {
-            dir: Some(shared),
-            base_url: None,
-        };
-        for e in &manifest.file {
-            assert_eq!(
-                provision(e, &dir, &sources).unwrap(),
-                Outcome::Copied,
-                "{}",
-                e.name
-            );
-        }
-        fs::remove_dir_all(&dir).unwrap();
     }
 }

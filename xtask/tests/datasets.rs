@@ -12,6 +12,16 @@ use xtask::experiments::{Options, run, run_one};
 
 const ALL: [&str; 2] = ["classification2.txt", "classification3.mat"];
 
+/// Every file `data/manifest.toml` lists.
+const MANIFEST: [&str; 6] = [
+    "classification2.txt",
+    "classification3.mat",
+    "ex4weights.mat",
+    "ex3data1-original-truncated.mat",
+    "mnist-first10k-images-idx3-ubyte.gz",
+    "mnist-first10k-labels-idx1-ubyte.gz",
+];
+
 fn main() {
     datasets::run(vec![
         trial("every_experiment_runs_a_smoke_version", &ALL, |_| smoke()),
@@ -19,7 +29,35 @@ fn main() {
         trial("the_fidelity_group_runs_a_smoke_version", &ALL, |_| {
             fidelity_smoke()
         }),
+        trial(
+            "cargo_xtask_data_copies_every_manifest_file",
+            &MANIFEST,
+            copies_every_file,
+        ),
     ]);
+}
+
+/// `cargo xtask data` copies every file of the manifest from a folder that holds them (where the test found
+/// them), each checked against its digest.
+fn copies_every_file(found: &[std::path::PathBuf]) {
+    use xtask::data::{Manifest, Outcome, Sources, provision};
+    let root = xtask::workspace_root();
+    let manifest = Manifest::load(&root.join("data/manifest.toml")).unwrap();
+    let dir = std::env::temp_dir().join(format!("nn-xtask-copy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for e in &manifest.file {
+        // Each from the folder it was found in (./data may hold some, ../shared/data all).
+        let at = (found.iter())
+            .find(|p| p.file_name().is_some_and(|n| *n == *e.name))
+            .unwrap_or_else(|| panic!("{} is in the manifest but not in MANIFEST", e.name));
+        let sources = Sources {
+            dir: Some(at.parent().unwrap().to_path_buf()),
+            base_url: None,
+        };
+        let outcome = provision(e, &dir, &sources).unwrap();
+        assert_eq!(outcome, Outcome::Copied, "{}", e.name);
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `cargo xtask fidelity` end to end at 1/500 of the epochs: every factor of every experiment runs, and

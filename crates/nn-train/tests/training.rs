@@ -531,6 +531,23 @@ fn lbfgs_refuses_mini_batches_dropout_and_schedules() {
         })
         .contains("shifted images change it")
     );
+    // A schedule: L-BFGS's line search sets each step, so a schedule of the rate is refused, steps or plateau.
+    for schedule in [
+        Schedule::Steps {
+            steps: vec![(5, 0.5)],
+        },
+        Schedule::Plateau {
+            factor: 0.5,
+            patience: 3,
+            min_lr: 0.0,
+        },
+    ] {
+        let e = err(TrainConfig {
+            schedule,
+            ..base.clone()
+        });
+        assert!(e.contains("L-BFGS's line search sets each step"), "{e}");
+    }
     let history0 = TrainConfig {
         optimizer: Optimizer::Lbfgs {
             history: 0,
