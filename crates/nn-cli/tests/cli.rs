@@ -13,6 +13,8 @@ fn every_subcommand_has_examples_in_its_help() {
         .skip_while(|l| !l.starts_with("Commands:"))
         .skip(1)
         .take_while(|l| !l.trim().is_empty())
+        // A name is indented by two spaces; a wrapped description, by more.
+        .filter(|l| l.starts_with("  ") && !l.starts_with("   "))
         .filter_map(|l| l.split_whitespace().next())
         .filter(|&s| s != "help")
         .collect();
