@@ -155,6 +155,55 @@ fn onnx_graphs_match_nn_in_tract() {
     assert_eq!(checked, 3 * Activation::ALL.len() * 3 * 2 * (2 * 2 + 2));
 }
 
+/// A regression model's graph (identity output, the target's scaling folded into the last layer) gives, in
+/// tract, the values `nn predict` gives in the target's units: with and without a hidden layer, standardised
+/// features or not, folded or not, in f64 and f32.
+#[test]
+fn regression_onnx_graphs_give_nn_s_values_in_tract() {
+    let x = features(3);
+    let target = Matrix::from_fn(x.rows(), 1, |i, _| 1000.0 + 250.0 * (i as f64 * 0.21).cos());
+    let mut checked = 0;
+    for hidden in [&[][..], &[5]] {
+        for standardize in [true, false] {
+            let mut m = model(
+                hidden,
+                Activation::Tanh,
+                1,
+                Output::Identity,
+                Precision::F64,
+                &x,
+                standardize,
+            );
+            m.classes = ClassMap::named(vec!["price".into()]);
+            m.target_scale = Some(Standardizer::fit(&target));
+            let ours = nn_train::job::predict_values(&m, &x).unwrap();
+            let ours: Vec<Vec<f64>> = (0..ours.rows()).map(|i| ours.row_to_vec(i)).collect();
+            for dtype in Dtype::ALL {
+                for fold in [false, true] {
+                    if fold && !standardize {
+                        continue; // nothing to fold (refused; see exports_refuse_what_they_cannot_write)
+                    }
+                    let options = Options {
+                        dtype: Some(dtype),
+                        fold_standardizer: fold,
+                    };
+                    let bytes = nn_export::export(&m, Format::Onnx, &options).unwrap().bytes;
+                    let values = tract::values(&bytes, &x, dtype == Dtype::F64);
+                    // Values near 1000: f32 keeps about 7 digits.
+                    let tolerance = if dtype == Dtype::F64 { 1e-9 } else { 1e-2 };
+                    let diff = max_abs_diff(&values, &ours);
+                    assert!(
+                        diff <= tolerance,
+                        "{hidden:?} {dtype} fold={fold}: {diff:e}"
+                    );
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 2 * (2 + 1));
+}
+
 #[test]
 fn onnx_file_declares_its_interface_and_metadata() {
     let x = features(4);

@@ -66,11 +66,35 @@ pub fn dispatch_isa() -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    /// The loop really runs: every accumulator of every lane follows x ← 0.999999·x + 10⁻⁷ from 1 for `iters`
+    /// rounds, so the value returned is ACC × lanes × xₙ with xₙ = aⁿ + b(1 − aⁿ)/(1 − a); and the operations
+    /// counted are iters × ACC × lanes × 2 with the same lanes, a power of two from the vector width.
     #[test]
-    fn counts_its_operations_and_computes() {
-        for f32 in [false, true] {
-            let (flops, value) = super::fma_loop(10, f32);
-            assert!(flops >= 10.0 * 12.0 * 2.0 && value.is_finite() && value > 0.0);
+    fn counts_its_operations_and_runs_every_round() {
+        let (a, b) = (0.999_999_f64, 1e-7_f64);
+        for iters in [10u64, 1000] {
+            let (flops, value) = super::fma_loop(iters, false);
+            let x = (0..iters).fold(1.0, |x, _| x * a + b);
+            let lanes = value / (super::ACC as f64 * x);
+            assert!(
+                (lanes - lanes.round()).abs() < 1e-9,
+                "{value} is not ACC × lanes × xₙ"
+            );
+            let lanes = lanes.round();
+            assert!(
+                [1.0, 2.0, 4.0, 8.0].contains(&lanes),
+                "{lanes} lanes of f64"
+            );
+            assert_eq!(flops, iters as f64 * super::ACC as f64 * lanes * 2.0);
         }
+        // f32: the same recurrence in single precision, to its rounding.
+        let (flops, value) = super::fma_loop(100, true);
+        let x = (0..100).fold(1.0f32, |x, _| x.mul_add(0.999_999, 1e-7));
+        let lanes = (value / (super::ACC as f64 * f64::from(x))).round();
+        assert!(
+            [1.0, 4.0, 8.0, 16.0].contains(&lanes),
+            "{lanes} lanes of f32"
+        );
+        assert_eq!(flops, 100.0 * super::ACC as f64 * lanes * 2.0);
     }
 }

@@ -22,6 +22,9 @@ pub struct FoldScores {
     pub test_rows: usize,
     /// The epoch whose weights it kept.
     pub selected_epoch: usize,
+    /// The network's inputs: the features after one-hot encoding with the categories of this fold's training
+    /// rows (a category only held-out rows have gets no input).
+    pub inputs: usize,
     /// Its scores on the held-out rows.
     #[serde(flatten)]
     pub scores: Scores,
@@ -89,6 +92,7 @@ pub fn cross_validate(spec: &Spec, data: &Data, k: usize) -> Result<CrossValidat
                 train_rows: o.train_rows,
                 test_rows: o.held_out.len(),
                 selected_epoch: o.checkpoint.epoch,
+                inputs: o.checkpoint.network.architecture().n_input,
                 scores: Scores::of(&o.checkpoint, &o.held_out)?,
             })
         })

@@ -166,3 +166,33 @@ fn defaults_resolve_in_one_place() {
     // The spec a job records gives the same job back.
     assert_eq!(Spec::from_job(&job).job(shape).unwrap(), job);
 }
+
+/// Each fold's input pipeline is fitted on its training rows only. A category that one row alone holds is
+/// known to the folds that train on that row and unknown to the one that holds it out: that fold's network
+/// has one input fewer. A pipeline fitted on every row (a leak) would give every fold the same inputs.
+#[test]
+fn each_fold_fits_its_pipeline_on_its_training_rows_only() {
+    let dir = std::env::temp_dir().join(format!("nn-facade-cv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut text = String::from("x,colour,kind\n");
+    for i in 0..40 {
+        let colour = if i == 17 {
+            "violet"
+        } else {
+            ["red", "blue"][i % 2]
+        };
+        text.push_str(&format!(
+            "{},{colour},{}\n",
+            i as f64 / 40.0,
+            ["a", "b"][(i / 2) % 2]
+        ));
+    }
+    let path = dir.join("colours.csv");
+    std::fs::write(&path, text).unwrap();
+    let cv = cross_validate(&adam().epochs(5).split(1.0), &Data::file(&path), 4).unwrap();
+    let mut inputs: Vec<usize> = cv.folds.iter().map(|f| f.inputs).collect();
+    inputs.sort_unstable();
+    // x and one input per colour: red, blue, and violet where a fold trained on it.
+    assert_eq!(inputs, [3, 4, 4, 4]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
