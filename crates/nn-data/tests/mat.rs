@@ -221,11 +221,16 @@ proptest! {
                     || (cut < 128 && matches!(e, DataError::MatMalformed { .. })),
                 "cut at {} of {}: {:?}", cut, whole.len(), e
             ),
-            // Only a cut exactly between elements parses; then y is really absent, and says so.
+            // Only a cut exactly between elements parses (after the header, or after X); then the variable
+            // asked for is really absent, and the error says which.
             Ok(file) => {
                 let err = dataset_from_mat(&file, "X", "y", LabelScheme::Auto).unwrap_err();
                 prop_assert!(
-                    matches!(err, DataError::MissingVariable { ref name, .. } if name == "y"),
+                    matches!(
+                        err,
+                        DataError::MissingVariable { ref name, ref present, .. }
+                            if (name == "X" || name == "y") && !present.contains(name)
+                    ),
                     "cut at {}: {:?}", cut, err
                 );
             }
@@ -277,4 +282,32 @@ fn declared_sizes_must_match_the_data() {
         err.to_string().contains("but its data holds 8 bytes"),
         "{err}"
     );
+}
+
+/// Every cut of the file, not a sample: the same kinds of error as `every_prefix_is_a_clean_error` promises.
+#[test]
+fn every_cut_gives_an_error_of_the_truncation_s_kind() {
+    for compressed in [false, true] {
+        let whole = xy(compressed, Var::double_as_u8("y", 3, 1, &[0, 1, 0]));
+        for cut in 0..whole.len() {
+            match open(whole[..cut].to_vec()) {
+                Err(e) => assert!(
+                    matches!(e, DataError::MatTruncated { .. })
+                        || (cut < 128 && matches!(e, DataError::MatMalformed { .. })),
+                    "cut at {cut}: {e:?}"
+                ),
+                Ok(file) => {
+                    let err = dataset_from_mat(&file, "X", "y", LabelScheme::Auto).unwrap_err();
+                    assert!(
+                        matches!(
+                            err,
+                            DataError::MissingVariable { ref name, ref present, .. }
+                                if (name == "X" || name == "y") && !present.contains(name)
+                        ),
+                        "cut at {cut}: {err:?}"
+                    );
+                }
+            }
+        }
+    }
 }
