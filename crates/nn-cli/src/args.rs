@@ -125,9 +125,10 @@ impl TableArgs {
     }
 }
 
-/// Bounds on reading a text file, each checked while it streams (a gzip bomb stops at --max-bytes).
+/// Bounds on reading a file, each checked while it streams (a gzip bomb stops at --max-bytes, a compressed
+/// .mat variable at --max-mat-variable).
 #[derive(Args, Debug, Clone)]
-#[command(next_help_heading = "Limits on reading text files")]
+#[command(next_help_heading = "Limits on reading files")]
 pub struct LimitArgs {
     /// Most bytes of text, after decompression.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().bytes)]
@@ -144,6 +145,9 @@ pub struct LimitArgs {
     /// Most cells (rows × columns).
     #[arg(long, value_name = "N", default_value_t = Limits::default().cells)]
     pub max_cells: u64,
+    /// Most bytes one compressed variable of a .mat file may inflate to.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().mat_variable)]
+    pub max_mat_variable: u64,
 }
 
 impl Default for LimitArgs {
@@ -155,6 +159,7 @@ impl Default for LimitArgs {
             max_rows: l.rows,
             max_columns: l.columns,
             max_cells: l.cells,
+            max_mat_variable: l.mat_variable,
         }
     }
 }
@@ -168,6 +173,7 @@ impl LimitArgs {
             rows: self.max_rows,
             columns: self.max_columns,
             cells: self.max_cells,
+            mat_variable: self.max_mat_variable,
         }
     }
 }

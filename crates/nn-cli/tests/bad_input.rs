@@ -331,6 +331,24 @@ fn bombs_end_in_one_line_under_a_memory_limit() {
         &out,
         "bomb.mat: not a valid MAT-file (level 5): element 1 at byte 128 inflates to more than",
     );
+    // The cap on one variable is a limit like the others, with its flag.
+    let out = nn_under_ulimit(
+        2_000_000,
+        &dir,
+        &[
+            "train",
+            "--data",
+            "bomb.mat",
+            "--max-mat-variable",
+            "1000000",
+            "--out",
+            "m.nnm",
+        ],
+    );
+    assert_clean_failure(
+        &out,
+        "element 1 inflates to more than 1000000 bytes, the most nn reads (--max-mat-variable raises it)",
+    );
     // A model file of 100 GB (sparse): refused before it is read.
     std::fs::File::create(dir.join("huge.nnm"))
         .unwrap()

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-/// Bounds on reading one delimited text file. The defaults suit a machine of 24 GB: at the largest, the
+/// Bounds on reading one delimited text file (and one MAT-file variable). The defaults suit a machine of 24 GB: at the largest, the
 /// numbers read take 4 GB (500 million cells of 8 bytes), which a run then copies a few times. Each limit has
 /// a command-line flag that raises it, which its error names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,6 +18,8 @@ pub struct Limits {
     pub columns: usize,
     /// Cells, rows × columns (`--max-cells`).
     pub cells: u64,
+    /// Bytes of one compressed MAT-file variable after inflating (`--max-mat-variable`).
+    pub mat_variable: u64,
 }
 
 impl Default for Limits {
@@ -28,6 +30,7 @@ impl Default for Limits {
             rows: 200_000_000,
             columns: 100_000,
             cells: 500_000_000,
+            mat_variable: crate::mat::scan::MAX_VARIABLE_BYTES,
         }
     }
 }

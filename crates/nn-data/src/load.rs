@@ -17,6 +17,13 @@ pub struct LoadOptions {
     pub labels: LabelScheme,
     /// For IDX images: the labels file (else `images` with `images-idx3` replaced by `labels-idx1`).
     pub idx_labels: Option<PathBuf>,
+    /// The most bytes a compressed .mat variable may inflate to.
+    #[serde(default = "default_mat_variable")]
+    pub mat_variable: u64,
+}
+
+fn default_mat_variable() -> u64 {
+    crate::mat::scan::MAX_VARIABLE_BYTES
 }
 
 impl Default for LoadOptions {
@@ -26,6 +33,7 @@ impl Default for LoadOptions {
             y_var: "y".into(),
             labels: LabelScheme::Auto,
             idx_labels: None,
+            mat_variable: default_mat_variable(),
         }
     }
 }
@@ -61,7 +69,12 @@ impl FileKind {
 /// Loads `path` as its kind says.
 pub fn load(path: &Path, opts: &LoadOptions) -> Result<Dataset> {
     match FileKind::of(path) {
-        FileKind::Mat => crate::load_mat(path, &opts.x_var, &opts.y_var, opts.labels),
+        FileKind::Mat => crate::dataset_from_mat(
+            &crate::MatFile::open_limited(path, opts.mat_variable)?,
+            &opts.x_var,
+            &opts.y_var,
+            opts.labels,
+        ),
         FileKind::Idx => {
             let labels = opts.idx_labels.clone().unwrap_or_else(|| {
                 let name = path

@@ -232,6 +232,7 @@ impl Data {
                 scheme
             },
             idx_labels: None,
+            mat_variable: self.read.limits.mat_variable,
         };
         Ok(nn_data::load(path, &opts)?)
     }

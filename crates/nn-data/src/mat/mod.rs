@@ -27,13 +27,23 @@ pub struct MatFile {
 impl MatFile {
     /// Reads and walks `path`.
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_limited(path, scan::MAX_VARIABLE_BYTES)
+    }
+
+    /// Reads and walks `path`, inflating a compressed variable to at most `limit` bytes.
+    pub fn open_limited(path: &Path, limit: u64) -> Result<Self> {
         let bytes = read_file(path)?;
-        Self::from_bytes(bytes, path)
+        Self::from_bytes_limited(bytes, path, limit)
     }
 
     /// Walks the bytes of a .mat file; `path` names it in errors.
     pub fn from_bytes(bytes: Vec<u8>, path: &Path) -> Result<Self> {
-        let vars = scan::scan(&bytes).map_err(|e| match e {
+        Self::from_bytes_limited(bytes, path, scan::MAX_VARIABLE_BYTES)
+    }
+
+    /// [`MatFile::from_bytes`], inflating a compressed variable to at most `limit` bytes.
+    pub fn from_bytes_limited(bytes: Vec<u8>, path: &Path, limit: u64) -> Result<Self> {
+        let vars = scan::scan(&bytes, limit).map_err(|e| match e {
             ScanError::V73 => DataError::MatV73 {
                 path: path.to_path_buf(),
             },

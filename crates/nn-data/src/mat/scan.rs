@@ -19,7 +19,8 @@
 use super::variable::Variable;
 use std::io::Read;
 
-/// The largest inflated variable read (1 GiB): a forged size or a zip bomb stops here.
+/// The largest inflated variable read by default (1 GiB): a forged size or a zip bomb stops here
+/// ([`Limits::mat_variable`](crate::Limits::mat_variable) sets another).
 pub const MAX_VARIABLE_BYTES: u64 = 1 << 30;
 
 const HEADER_LEN: usize = 128;
@@ -124,11 +125,11 @@ fn matrix_header(
     Ok((class, complex, dims, name, pos))
 }
 
-/// Inflates a compressed element, refusing more than [`MAX_VARIABLE_BYTES`].
-fn inflate(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
+/// Inflates a compressed element, refusing more than `limit` bytes.
+fn inflate(compressed: &[u8], limit: u64) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::new();
     flate2::read::ZlibDecoder::new(compressed)
-        .take(MAX_VARIABLE_BYTES + 1)
+        .take(limit.saturating_add(1))
         .read_to_end(&mut out)?;
     Ok(out)
 }
@@ -147,8 +148,9 @@ fn peek_name(ty: u32, payload: &[u8], be: bool) -> Option<String> {
     matrix_header(inner, be).ok().map(|h| h.3)
 }
 
-/// Walks the whole file and returns its variables in order.
-pub fn scan(bytes: &[u8]) -> Result<Vec<Variable>, ScanError> {
+/// Walks the whole file and returns its variables in order; a compressed variable may inflate to at most
+/// `limit` bytes.
+pub fn scan(bytes: &[u8], limit: u64) -> Result<Vec<Variable>, ScanError> {
     let be = header(bytes)?;
     let mut vars = Vec::new();
     let mut pos = HEADER_LEN;
@@ -156,7 +158,7 @@ pub fn scan(bytes: &[u8]) -> Result<Vec<Variable>, ScanError> {
     while pos < bytes.len() {
         index += 1;
         let start = pos;
-        let (matrix, next) = element(bytes, pos, index, be)?;
+        let (matrix, next) = element(bytes, pos, index, be, limit)?;
         pos = next.min(bytes.len());
         if matrix.is_empty() {
             continue; // an empty array element carries no variable
@@ -230,6 +232,7 @@ fn element(
     pos: usize,
     index: usize,
     be: bool,
+    limit: u64,
 ) -> Result<(Vec<u8>, usize), ScanError> {
     let remaining = bytes.len() - pos;
     if remaining < 8 {
@@ -252,7 +255,7 @@ fn element(
     }
     let payload = &bytes[pos + 8..pos + 8 + n];
     match ty {
-        MI_COMPRESSED => Ok((inflated_array(payload, pos, index, be)?, pos + 8 + n)),
+        MI_COMPRESSED => Ok((inflated_array(payload, pos, index, be, limit)?, pos + 8 + n)),
         MI_MATRIX => Ok((payload.to_vec(), pos + 8 + round8(n))),
         other => Err(ScanError::Malformed(format!(
             "element {index} at byte {pos} has type {other}, expected an array (14) or compressed data (15)"
@@ -266,22 +269,23 @@ fn inflated_array(
     pos: usize,
     index: usize,
     be: bool,
+    limit: u64,
 ) -> Result<Vec<u8>, ScanError> {
-    let inflated = inflate(payload).map_err(|e| match e.kind() {
+    let inflated = inflate(payload, limit).map_err(|e| match e.kind() {
         std::io::ErrorKind::UnexpectedEof => ScanError::Truncated(format!(
             "the compressed data of element {index} at byte {pos} ends early"
         )),
         // std's read_to_end reserves with try_reserve: a failed allocation is this error, not an abort.
         std::io::ErrorKind::OutOfMemory => ScanError::Malformed(format!(
-            "element {index} at byte {pos} inflates to more than the memory there is (nn reads at most {MAX_VARIABLE_BYTES} bytes of a variable)"
+            "element {index} at byte {pos} inflates to more than the memory there is (nn reads at most {limit} bytes of a variable; --max-mat-variable)"
         )),
         _ => ScanError::Malformed(format!(
             "element {index} at byte {pos} is not valid zlib data ({e})"
         )),
     })?;
-    if inflated.len() as u64 > MAX_VARIABLE_BYTES {
+    if inflated.len() as u64 > limit {
         return Err(ScanError::Malformed(format!(
-            "element {index} inflates to more than {MAX_VARIABLE_BYTES} bytes, the most nn reads"
+            "element {index} inflates to more than {limit} bytes, the most nn reads (--max-mat-variable raises it)"
         )));
     }
     let inner_ty = read_u32(&inflated, 0, be);

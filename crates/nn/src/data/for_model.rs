@@ -70,7 +70,8 @@ impl Data {
             });
         }
         if FileKind::of(path) == FileKind::Mat {
-            return Ok(plain(nn_data::MatFile::open(path)?.matrix(&self.x_var)?));
+            let file = nn_data::MatFile::open_limited(path, self.read.limits.mat_variable)?;
+            return Ok(plain(file.matrix(&self.x_var)?));
         }
         let n = ckpt.network.architecture().n_input;
         let table = nn_data::load_table(path)?;
