@@ -81,6 +81,7 @@ impl Progress {
                     nn_train::StopReason::Converged(c) => {
                         format!("L-BFGS converged: {}", c.describe())
                     }
+                    nn_train::StopReason::Interrupted => "interrupted".to_string(),
                 };
                 self.suspend(|| eprintln!("stopped after epoch {epoch}: {why}"));
             }

@@ -3,6 +3,9 @@
 /// What went wrong, with the numbers that show it.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CoreError {
+    /// Class weights that do not fit the network.
+    #[error("class weights: {0}")]
+    ClassWeights(String),
     /// A dropout rate outside [0, 1).
     #[error("dropout {0}: must be in [0, 1)")]
     DropoutRate(f64),

@@ -66,17 +66,31 @@ pub fn check_gradients<'a>(
     lambda: f64,
     epsilon: f64,
 ) -> Result<GradCheck> {
+    check_weighted_gradients(net, x, targets, &[], lambda, epsilon)
+}
+
+/// [`check_gradients`] of the objective whose samples are weighted by their class
+/// ([`Workspace::weigh_classes`]).
+pub fn check_weighted_gradients<'a>(
+    net: &Network<f64>,
+    x: &Matrix<f64>,
+    targets: impl Into<Targets<'a, f64>>,
+    class_weights: &[f64],
+    lambda: f64,
+    epsilon: f64,
+) -> Result<GradCheck> {
     let labels = targets.into();
     if x.rows() == 0 {
         return Err(CoreError::NoSamples("a gradient check"));
     }
-    let (_, analytic) = net.gradient(x, labels, lambda)?;
-    let mut probe = net.clone();
+    let l2 = crate::L2::new(lambda, x.rows());
     let mut ws = Workspace::new(net.architecture(), x.rows(), Threads::Single);
+    ws.weigh_classes(class_weights)?;
+    let mut analytic = crate::Gradients::zeros(net.architecture());
+    net.gradient_with(x, labels, l2, &mut ws, &mut analytic)?;
+    let mut probe = net.clone();
     let mut cost = |probe: &Network<f64>| -> Result<f64> {
-        Ok(probe
-            .evaluate_with(x, labels, crate::L2::new(lambda, x.rows()), &mut ws)?
-            .cost())
+        Ok(probe.evaluate_with(x, labels, l2, &mut ws)?.cost())
     };
 
     let mut layers = Vec::with_capacity(net.layers().len());

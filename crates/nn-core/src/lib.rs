@@ -47,7 +47,9 @@ pub use activation::{
 };
 pub use backprop::{Dropout, GOLDEN_GAMMA, Input, mix64, splitmix64};
 pub use error::{CoreError, Result};
-pub use gradcheck::{GradCheck, LayerCheck, check_gradients, report_dummy_problem};
+pub use gradcheck::{
+    GradCheck, LayerCheck, check_gradients, check_weighted_gradients, report_dummy_problem,
+};
 pub use init::Init;
 pub use layer::Layer;
 pub use network::{Architecture, Network, unroll_theta};

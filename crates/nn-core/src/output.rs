@@ -44,6 +44,7 @@ pub(crate) fn output_pass<T: Scalar>(
                 row_sum,
                 row_arg,
                 counts,
+                class_weights,
                 ..
             } = ws;
             let (Some(z), Some(d)) = (acts.last(), deltas.last_mut()) else {
@@ -63,10 +64,10 @@ pub(crate) fn output_pass<T: Scalar>(
             };
             match (output, targets) {
                 (Output::Sigmoid, Targets::Classes(labels)) => {
-                    classified(sigmoid_output(z, delta, labels, scratch))
+                    classified(sigmoid_output(z, delta, labels, class_weights, scratch))
                 }
                 (Output::Softmax, Targets::Classes(labels)) => {
-                    classified(softmax_output(z, delta, labels, scratch))
+                    classified(softmax_output(z, delta, labels, class_weights, scratch))
                 }
                 (Output::Identity, Targets::Values(y)) => identity_output(z, delta, y, scratch),
                 // `Network::check_inputs` refuses these pairs before any pass.
@@ -123,12 +124,22 @@ struct Scratch<'a, T> {
 /// δ's scale 1/m and its buffer (m×k), when the pass is a training step.
 type Delta<'a, T> = Option<(T, &'a mut Matrix<T>)>;
 
-/// Sigmoid units: one unit for two classes (target: label == 1), else one-vs-all (target: label == j).
+/// Multiplies each sample's value by the weight of its class (see [`Workspace::weigh_classes`]).
+#[inline(always)]
+fn weigh<T: Scalar>(values: &mut [T], labels: &[usize], weights: &[T]) {
+    for (v, &c) in values.iter_mut().zip(labels) {
+        *v *= weights.get(c).copied().unwrap_or(T::ONE);
+    }
+}
+
+/// Sigmoid units: one unit for two classes (target: label == 1), else one-vs-all (target: label == j). With
+/// class weights, each sample's loss and δ are multiplied by its class's weight.
 #[inline(always)]
 fn sigmoid_output<T: Scalar>(
     z: &Matrix<T>,
     mut delta: Delta<'_, T>,
     labels: &[usize],
+    weights: &[T],
     s: Scratch<'_, T>,
 ) -> (f64, usize) {
     let k = z.cols();
@@ -145,6 +156,12 @@ fn sigmoid_output<T: Scalar>(
                 for ((l, &v), &c) in per_sample.iter_mut().zip(z.col(j)).zip(labels) {
                     *l = bce_with_logit(v, y(c));
                 }
+            }
+        }
+        if !weights.is_empty() {
+            weigh(per_sample, labels, weights);
+            if let Some((_, d)) = delta.as_mut() {
+                weigh(d.col_mut(j), labels, weights);
             }
         }
         loss += simd::sum(per_sample).to_f64();
@@ -177,12 +194,14 @@ fn sigmoid_losses_and_deltas<T: Scalar>(
     }
 }
 
-/// A softmax over each row: loss −log softmax(z)_y = ln Σ exp(z − max) + max − z_y.
+/// A softmax over each row: loss −log softmax(z)_y = ln Σ exp(z − max) + max − z_y. With class weights, each
+/// sample's loss and δ are multiplied by its class's weight.
 #[inline(always)]
 fn softmax_output<T: Scalar>(
     z: &Matrix<T>,
     mut delta: Delta<'_, T>,
     labels: &[usize],
+    weights: &[T],
     s: Scratch<'_, T>,
 ) -> (f64, usize) {
     argmax_rows(z, s.row_max, s.row_arg);
@@ -208,10 +227,19 @@ fn softmax_output<T: Scalar>(
     }
     let mut loss = 0.0;
     for (i, &c) in labels.iter().enumerate() {
-        loss += (s.row_sum[i].ln() + s.row_max[i] - z.get(i, c)).to_f64();
+        let l = s.row_sum[i].ln() + s.row_max[i] - z.get(i, c);
+        loss += match weights.get(c) {
+            Some(&w) => (l * w).to_f64(),
+            None => l.to_f64(),
+        };
     }
     if let Some((scale, d)) = delta {
         softmax_deltas(d, s.row_sum, labels, scale);
+        if !weights.is_empty() {
+            for j in 0..d.cols() {
+                weigh(d.col_mut(j), labels, weights);
+            }
+        }
     }
     (loss, correct)
 }

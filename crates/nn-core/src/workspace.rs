@@ -1,6 +1,7 @@
 //! [`Workspace`], every buffer of a forward and backward pass, allocated once; and [`Gradients`], shaped like
 //! the network's layers.
 
+use crate::error::{CoreError, Result};
 use crate::layer::Layer;
 use crate::network::{Architecture, unroll_theta};
 use nn_linalg::{Matrix, Scalar, Threads};
@@ -32,6 +33,8 @@ pub struct Workspace<T: Scalar = f64> {
     /// The first layer's weights as [`ops::matmul_packed`](nn_linalg::ops::matmul_packed) reads them, when the
     /// input comes packed ([`Input::new`](crate::Input::new)); grows on the first such pass.
     pub(crate) packed_w: Vec<T>,
+    /// Per class, the weight of each sample's loss ([`weigh_classes`](Self::weigh_classes)); empty: all 1.
+    pub(crate) class_weights: Vec<T>,
 }
 
 impl<T: Scalar> Workspace<T> {
@@ -66,7 +69,31 @@ impl<T: Scalar> Workspace<T> {
             mask: Vec::new(),
             dropped: Vec::new(),
             packed_w: Vec::new(),
+            class_weights: Vec::new(),
         }
+    }
+
+    /// Weighs each sample's loss, and so its share of the gradient, by `weights[c]` for its class `c`: passes
+    /// through this workspace then give the loss (1/m)·Σᵢ w_{cᵢ}·lossᵢ. An empty slice weighs every sample 1
+    /// (bit for bit the unweighted pass). Refused: a regression network, a length other than the class count,
+    /// a weight that is negative or not finite.
+    pub fn weigh_classes(&mut self, weights: &[f64]) -> Result<()> {
+        if !weights.is_empty() {
+            if self.counts.len() != weights.len() {
+                return Err(CoreError::ClassWeights(format!(
+                    "{} weights for {} classes",
+                    weights.len(),
+                    self.counts.len()
+                )));
+            }
+            if let Some(w) = weights.iter().find(|w| !(w.is_finite() && **w >= 0.0)) {
+                return Err(CoreError::ClassWeights(format!(
+                    "weight {w}: must be finite and >= 0"
+                )));
+            }
+        }
+        self.class_weights = weights.iter().map(|&w| T::from_f64(w)).collect();
+        Ok(())
     }
 
     /// Makes the dropout buffers (once; they then follow [`prepare`](Self::prepare) like the others).

@@ -293,3 +293,69 @@ fn dropout_gradients_agree_with_central_differences_of_the_thinned_network() {
     );
     assert_eq!(bad.unwrap_err().to_string(), "dropout 1: must be in [0, 1)");
 }
+
+/// Class weights scale each sample's loss and its δ alike: backprop agrees with central differences of the
+/// weighted objective for sigmoid (one unit and one-vs-all) and softmax outputs, and the weighted cost is the
+/// hand-weighted mean of the per-sample costs.
+#[test]
+fn class_weighted_gradients_agree_and_weigh_each_sample() {
+    let x = Matrix::from_fn(7, 3, |i, j| ((i * 3 + j) as f64 * 0.61).sin() * 1.7);
+    for (output, n_outputs, y, weights) in [
+        (
+            Output::Sigmoid,
+            1,
+            vec![0, 1, 1, 1, 0, 1, 1],
+            vec![2.5, 0.625],
+        ),
+        (
+            Output::Sigmoid,
+            3,
+            vec![0, 1, 2, 1, 0, 2, 1],
+            vec![1.2, 0.6, 1.7],
+        ),
+        (
+            Output::Softmax,
+            3,
+            vec![0, 1, 2, 1, 0, 2, 1],
+            vec![1.2, 0.6, 1.7],
+        ),
+    ] {
+        let net = Network::<f64>::xavier(3, &[5, 4], n_outputs, output, 3).unwrap();
+        let check = nn_core::check_weighted_gradients(&net, &x, &y, &weights, 0.3, 1e-5).unwrap();
+        for layer in &check.layers {
+            assert!(layer.relative_error < 1e-7, "{output}: {layer:?}");
+        }
+        // The weighted loss, from single-sample losses weighted by hand.
+        let mut ws = nn_core::Workspace::new(net.architecture(), 7, nn_linalg::Threads::Single);
+        ws.weigh_classes(&weights).unwrap();
+        let weighted = net
+            .evaluate_with(&x, &y, nn_core::L2::NONE, &mut ws)
+            .unwrap();
+        let by_hand: f64 = (0..7)
+            .map(|i| {
+                let xi = Matrix::from_fn(1, 3, |_, j| x.get(i, j));
+                weights[y[i]] * net.evaluate(&xi, &y[i..=i], 0.0).unwrap().loss
+            })
+            .sum::<f64>()
+            / 7.0;
+        assert!(
+            (weighted.loss - by_hand).abs() < 1e-12,
+            "{output}: {} vs {by_hand}",
+            weighted.loss
+        );
+        // Weights all 1 are the unweighted pass, bit for bit.
+        ws.weigh_classes(&vec![1.0; weights.len()]).unwrap();
+        let ones = net
+            .evaluate_with(&x, &y, nn_core::L2::NONE, &mut ws)
+            .unwrap();
+        assert_eq!(ones, net.evaluate(&x, &y, 0.0).unwrap());
+    }
+    let mut ws = nn_core::Workspace::<f64>::new(
+        &Architecture::new(3, &[2], 3, Output::Softmax),
+        1,
+        nn_linalg::Threads::Single,
+    );
+    assert!(ws.weigh_classes(&[1.0, 2.0]).is_err());
+    assert!(ws.weigh_classes(&[1.0, f64::NAN, 1.0]).is_err());
+    assert!(ws.weigh_classes(&[1.0, -1.0, 1.0]).is_err());
+}

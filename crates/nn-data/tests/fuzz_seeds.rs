@@ -13,7 +13,7 @@ fn seeds(kind: &str) -> Vec<(PathBuf, Vec<u8>)> {
         .join("../../fuzz/seeds")
         .join(kind);
     let mut out: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
         .map(|e| {
             let path = e.unwrap().path();
             let bytes = std::fs::read(&path).unwrap();

@@ -60,7 +60,7 @@ pub use checkpoint::{
     Checkpoint, DataRecord, MAGIC, MAX_BODY, OLDEST_READABLE, Precision, ResumeState, RunRecord,
     Status, Training, VERSION, write_atomically,
 };
-pub use config::{Optimizer, Schedule, TrainConfig, ValidConfig};
+pub use config::{ClassWeight, Optimizer, Schedule, TrainConfig, ValidConfig};
 pub use error::{CheckpointProblem, Inconsistency, Result, ResumeProblem, TrainError, WeightSet};
 pub use lock::{LockError, OutputLock};
 pub use optimizer::OptimizerState;

@@ -189,6 +189,8 @@ pub enum StopReason {
     },
     /// L-BFGS converged (or can make no more progress).
     Converged(crate::lbfgs::Convergence),
+    /// The caller asked the run to stop ([`Trainer::run_until`](crate::Trainer::run_until)).
+    Interrupted,
 }
 
 /// What the loop tells its observer.

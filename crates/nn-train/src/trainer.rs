@@ -9,7 +9,7 @@
 //! Every buffer is allocated before the first epoch: after it, the loop allocates nothing.
 
 use crate::augment::Shifter;
-use crate::config::{Optimizer, ValidConfig};
+use crate::config::{ClassWeight, Optimizer, ValidConfig};
 use crate::error::{Result, TrainError};
 use crate::keys::{Draw, shuffle_seed, step_key};
 use crate::lbfgs::{self, Convergence, Pairs};
@@ -25,6 +25,7 @@ use nn_linalg::{Matrix, Packed, Scalar};
 use rand::SeedableRng;
 use rand::rngs::ChaCha8Rng;
 use rand::seq::SliceRandom;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// Samples and their targets.
 #[derive(Clone, Debug, PartialEq)]
@@ -187,13 +188,26 @@ impl<T: Scalar> Trainer<T> {
         data: &TrainData<T>,
         observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
     ) -> Result<()> {
+        self.run_until(data, None, observer)
+    }
+
+    /// [`run`](Self::run), and if `stop` is set (from another thread, or by the observer), the run ends after
+    /// the epoch in progress with [`StopReason::Interrupted`]: its weights, selection and resume state are
+    /// those of a run planned to that epoch.
+    pub fn run_until(
+        &mut self,
+        data: &TrainData<T>,
+        stop: Option<&AtomicBool>,
+        observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
+    ) -> Result<()> {
         let threads = self.config.threads;
-        threads.run(|| self.run_here(data, observer))
+        threads.run(|| self.run_here(data, stop, observer))
     }
 
     fn run_here(
         &mut self,
         data: &TrainData<T>,
+        stop: Option<&AtomicBool>,
         observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
     ) -> Result<()> {
         for part in std::iter::once(&data.train)
@@ -206,6 +220,20 @@ impl<T: Scalar> Trainer<T> {
             shift.check(self.net.architecture().n_input)?;
         }
         let mut buf = Buffers::new(self.net.architecture(), &self.config, data);
+        if let Some(labels) = data.train.y.labels() {
+            let weights =
+                (self.config.class_weight).weights(labels, self.net.architecture().classes());
+            buf.ws.weigh_classes(&weights)?;
+            if let Some(ws) = &mut buf.ws_val {
+                ws.weigh_classes(&weights)?;
+            }
+        } else if self.config.class_weight != ClassWeight::None {
+            return Err(crate::config::bad(
+                "class_weight",
+                &self.config.class_weight,
+                "needs classes, not values",
+            ));
+        }
         if self.progress.best.is_none() {
             self.progress.best = Some((self.net.clone(), EpochReport::default()));
         }
@@ -268,6 +296,13 @@ impl<T: Scalar> Trainer<T> {
                 observer(&TrainEvent::Stopped {
                     epoch,
                     reason: StopReason::Converged(c),
+                });
+                break;
+            }
+            if stop.is_some_and(|s| s.load(Ordering::Relaxed)) && epoch < self.config.epochs {
+                observer(&TrainEvent::Stopped {
+                    epoch,
+                    reason: StopReason::Interrupted,
                 });
                 break;
             }

@@ -360,12 +360,12 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
     let bytes = forge(&c);
     let n = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
     let mut body = bytes[20..20 + n].to_vec();
-    // The body ends with the empty history (a single 0 byte) and the appendix of format 6 (no schema, no
-    // initialisation, no target scaling: three 0 bytes; dropout 0.0: eight; no shifts: one); make the
-    // history's length a u64 varint of 2^40.
-    assert_eq!(body.split_off(body.len() - 13), [0; 13]);
+    // The body ends with the empty history (a single 0 byte) and the appendix of format 7 (no schema, no
+    // initialisation, no target scaling: three 0 bytes; dropout 0.0: eight; no shifts: one; no class
+    // weights: one); make the history's length a u64 varint of 2^40.
+    assert_eq!(body.split_off(body.len() - 14), [0; 14]);
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
-    body.extend_from_slice(&[0; 12]);
+    body.extend_from_slice(&[0; 13]);
     Checkpoint::frame(&body)
 }

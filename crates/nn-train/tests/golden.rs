@@ -13,8 +13,8 @@ use nn_data::{
 use nn_linalg::{Matrix, Threads};
 use nn_train::job::{JobSpec, Saving, predict_proba, run_job};
 use nn_train::{
-    Checkpoint, OLDEST_READABLE, Optimizer, Precision, Selection, Shift, Status, TrainConfig,
-    VERSION,
+    Checkpoint, ClassWeight, OLDEST_READABLE, Optimizer, Precision, Selection, Shift, Status,
+    TrainConfig, VERSION,
 };
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -208,6 +208,8 @@ fn write_golden_files() {
                 height: 1,
                 width: 2,
             }),
+            // Format 7 on: a weight per class.
+            class_weight: ClassWeight::Given(vec![1.0, 2.0, 0.5]),
             ..TrainConfig::default()
         },
         split: SplitSpec {
@@ -226,7 +228,7 @@ fn write_golden_files() {
         path: &path,
         every: Duration::from_secs(3600),
     };
-    let o = run_job::<f64>(&dataset(), &spec, None, Some(saving), &mut |_| {}).unwrap();
+    let o = run_job::<f64>(&dataset(), &spec, None, Some(saving), None, &mut |_| {}).unwrap();
     let p = predict_proba(&o.checkpoint, &probe()).unwrap();
     std::fs::write(
         fixture(&format!("golden-v{VERSION}-proba.csv")),

@@ -59,6 +59,7 @@ fn the_file_keeps_up_with_training_and_never_drops_a_best() {
         &spec(40),
         None,
         Some(Saving { path: &path, every }),
+        None,
         &mut |e| {
             let TrainEvent::Snapshot { progress, .. } = e else {
                 return;
@@ -127,6 +128,7 @@ fn a_passing_write_failure_does_not_lose_the_run() {
             path: &path,
             every: Duration::ZERO,
         }),
+        None,
         &mut |e| {
             let TrainEvent::Epoch(report) = e else {
                 return;

@@ -54,13 +54,14 @@ pub use spec::{
     Widths,
 };
 
-pub use nn_core::{Activation, Init, Output};
+pub use nn_core::{Activation, Init, Network, Output};
 pub use nn_data::{Delimiter, LabelScheme, MissingPolicy, Task, UnknownCategory};
 pub use nn_export::{Dtype, Format, Options as ExportOptions};
 pub use nn_linalg::Matrix;
 pub use nn_train::metrics::MeanStd;
 pub use nn_train::{
-    EpochReport, Metric, Optimizer, Part, PartMetrics, Precision, Schedule, Selection,
+    ClassWeight, EpochReport, Metric, Optimizer, Part, PartMetrics, Precision, Schedule, Selection,
+    StopReason, TrainEvent,
 };
 
 #[doc = include_str!("../../../README.md")]

@@ -5,12 +5,14 @@ use crate::data::{Data, Loaded};
 use crate::error::{Error, Result};
 use crate::scores::Scores;
 use crate::spec::{DataShape, Spec};
+use nn_core::Network;
 use nn_data::Dataset;
 use nn_export::{Format, Options};
-use nn_linalg::Matrix;
+use nn_linalg::{Matrix, Threads};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
 use nn_train::{Checkpoint, EpochReport, Part, PartMetrics, Precision, TrainEvent};
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 /// A trained model: the selected weights, the standardiser, the classes (or the target's scaling), the input
 /// pipeline of a text file, and the record of its training. Saved, it is a model file (`.nnm`).
@@ -57,7 +59,7 @@ impl Model {
     pub fn fit(spec: &Spec, data: &Data) -> Result<Model> {
         let loaded = data.for_training(&spec.split_spec())?;
         let job = spec.job(shape(&loaded.dataset))?;
-        let outcome = train(&job, &loaded.dataset, None, None, &mut |_| {})?;
+        let outcome = train(&job, &loaded.dataset, None, None, None, &mut |_| {})?;
         match outcome.error {
             Some(e) => Err(e.into()),
             None => Ok(Model::from(outcome.checkpoint)),
@@ -77,6 +79,16 @@ impl Model {
     /// Everything the model file holds.
     pub fn checkpoint(&self) -> &Checkpoint {
         &self.checkpoint
+    }
+
+    /// The settings that trained the model (`None` for a model file without its training record, such as
+    /// one imported from the course's weights).
+    pub fn spec(&self) -> Option<Spec> {
+        let c = &self.checkpoint;
+        let run = &c.training.as_ref()?.run;
+        let arch = c.network.architecture();
+        let job = JobSpec::from_record(arch, c.precision, run, run.epochs, Threads::All);
+        Some(Spec::from_job(&job))
     }
 
     /// The class names, in the order of the class indices (for a regression, the target's name).
@@ -101,6 +113,45 @@ impl Model {
     /// The selected epoch's report on every part.
     pub fn selected(&self) -> Option<&EpochReport> {
         self.checkpoint.metrics.as_ref()
+    }
+
+    /// Every epoch's report, from the first (empty for a model file without its training record).
+    pub fn history(&self) -> &[EpochReport] {
+        self.checkpoint
+            .resume_state()
+            .map_or(&[], |r| r.progress.history.as_slice())
+    }
+
+    /// The network as it reads raw features and gives a regression's values in the target's units: the
+    /// standardiser folded into the first layer and the target's scaling into the last (as the exports write
+    /// it). Its predictions are the model's.
+    pub fn raw_network(&self) -> Result<Network<f64>> {
+        let fold = !self.checkpoint.standardizer.is_identity();
+        let prepared =
+            nn_export::Prepared::new(&self.checkpoint, fold).map_err(|source| Error::Export {
+                path: "<memory>".into(),
+                source,
+            })?;
+        Ok(prepared.network)
+    }
+
+    /// The model file's bytes ([`save`](Self::save) writes them).
+    pub fn to_bytes(&self) -> Result<Vec<u8>> {
+        self.checkpoint.to_bytes().map_err(|problem| {
+            nn_train::TrainError::Checkpoint {
+                path: "<memory>".into(),
+                problem,
+            }
+            .into()
+        })
+    }
+
+    /// A model from a model file's bytes, checked as [`load`](Self::load) checks a file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
+        Ok(Model::from(Checkpoint::from_bytes(
+            bytes,
+            Path::new("<memory>"),
+        )?))
     }
 
     /// The prediction for every row of `data`, read as the model reads data: a text file's columns are matched
@@ -187,21 +238,23 @@ pub fn training_data(spec: &Spec, data: &Data, resume: Option<&Resume>) -> Resul
 
 /// Runs `job` on `dataset` in its precision, or continues `resume`, keeping the model file of `saving`
 /// current. The observer hears every event but the two that carry weights (see
-/// [`TrainEvent::without_weights`]).
+/// [`TrainEvent::without_weights`]). Setting `stop` (from another thread, or in the observer) ends the run
+/// after the epoch in progress, as a finished run of that many epochs.
 pub fn train(
     job: &JobSpec,
     dataset: &Dataset,
     resume: Option<Resume>,
     saving: Option<Saving<'_>>,
+    stop: Option<&AtomicBool>,
     observer: &mut (dyn FnMut(&TrainEvent<'_>) + Send),
 ) -> Result<JobOutcome> {
     Ok(match job.precision {
-        Precision::F64 => run_job::<f64>(dataset, job, resume, saving, &mut |e| {
+        Precision::F64 => run_job::<f64>(dataset, job, resume, saving, stop, &mut |e| {
             if let Some(e) = e.without_weights() {
                 observer(&e);
             }
         })?,
-        Precision::F32 => run_job::<f32>(dataset, job, resume, saving, &mut |e| {
+        Precision::F32 => run_job::<f32>(dataset, job, resume, saving, stop, &mut |e| {
             if let Some(e) = e.without_weights() {
                 observer(&e);
             }

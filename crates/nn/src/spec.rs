@@ -9,7 +9,7 @@ mod values;
 use nn_core::{Activation, Init, Output};
 #[cfg(feature = "cli")]
 use nn_train::Optimizer;
-use nn_train::{Precision, Selection};
+use nn_train::{ClassWeight, Precision, Selection};
 pub use resolve::DataShape;
 use serde::{Deserialize, Serialize};
 pub use values::{Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Widths};
@@ -121,6 +121,7 @@ spec! {
     /// Hidden activation. ReLU-family layers start from He-uniform weights, sigmoid and tanh from
     /// Xavier-uniform (the report's).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().activation, value_parser = values::choices::<Activation>(&Activation::ALL.map(Activation::name))))]
+    #[serde(with = "values::text")]
     activation: Activation = Activation::Sigmoid, kept;
     /// Slope of leaky-relu for negative inputs, in (0, 1).
     #[cfg_attr(feature = "cli", arg(long, value_name = "S", default_value_t = Spec::default().leaky_slope))]
@@ -181,6 +182,14 @@ spec! {
     /// (and resumed runs) repeat bit for bit.
     #[cfg_attr(feature = "cli", arg(long, value_name = "P", default_value_t = Spec::default().dropout))]
     dropout: f64 = 0.0, kept;
+    /// Weigh each sample's loss (in the training and the validation loss) by its class: balanced gives a
+    /// sample of class c the weight n/(k·n_c), n_c of the n training samples being in class c of k, so that
+    /// rare classes count as much as common ones (scikit-learn's class_weight="balanced"); a list W,W,...
+    /// gives one weight per class, in the order of the class indices (as `nn inspect` lists them); none
+    /// weighs all 1.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "none|balanced|W,W,...", default_value_t = Spec::default().class_weight))]
+    #[serde(with = "values::text")]
+    class_weight: ClassWeight = ClassWeight::None, kept;
     /// Data augmentation for images: move each training image by up to N pixels along each axis (each
     /// offset in −N..=N equally likely, drawn anew every epoch from the seed), filling the edge with 0 in the
     /// file's units. Validation and test images are not moved.
@@ -202,6 +211,7 @@ spec! {
     /// Which epoch's weights to keep: last, val-loss, val-acc, val-f1, val-r2, test-acc (the report's; selects
     /// on the test set), test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = values::choices::<Selection>(&Selection::NAMES)))]
+    #[serde(with = "values::text_or_none")]
     select: Option<Selection> = None, kept, set Selection => Some;
     /// Stop after P epochs without improvement of the selection metric.
     #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]

@@ -70,7 +70,7 @@ pub fn run(a: InspectArgs) -> Result<()> {
     if let Some(t) = &c.training {
         let r = &t.run;
         s.push_str(&format!(
-            "training     seed {}, init {}, {} epochs, lr {}, optimiser {}, batch {}, λ {}, dropout {}{}, selection {}{}\n",
+            "training     seed {}, init {}, {} epochs, lr {}, optimiser {}, batch {}, λ {}, dropout {}{}{}, selection {}{}\n",
             r.seed,
             r.init
                 .unwrap_or(nn_core::Init::for_activation(arch.activation))
@@ -82,6 +82,10 @@ pub fn run(a: InspectArgs) -> Result<()> {
             r.lambda,
             r.dropout,
             r.shift.map_or(String::new(), |s| format!(", {}", s.describe())),
+            match &r.class_weight {
+                nn_train::ClassWeight::None => String::new(),
+                w => format!(", class weights {w}"),
+            },
             r.selection.name(),
             if r.selection.uses_test_set() {
                 " (selected on the TEST set: its test figures are optimistic)"

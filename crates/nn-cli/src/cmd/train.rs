@@ -217,6 +217,7 @@ fn train(
         dataset,
         resume,
         Some(saving),
+        None,
         &mut |e: &TrainEvent| {
             progress.event(e);
             if collect {

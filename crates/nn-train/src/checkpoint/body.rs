@@ -162,6 +162,9 @@ pub struct RunRecord {
     /// Random shifts of the training images (`None`: none). Stored in the appendix (format 6 on).
     #[serde(skip)]
     pub shift: Option<crate::Shift>,
+    /// How each sample's loss was weighted by its class. Stored in the appendix (format 7 on).
+    #[serde(skip)]
+    pub class_weight: crate::ClassWeight,
 }
 
 /// The data a model was trained on.

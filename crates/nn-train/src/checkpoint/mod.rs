@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
-//!        8   4 bytes   format version (u32): 6 is written, 2 to 6 are read
+//!        8   4 bytes   format version (u32): 7 is written, 2 to 7 are read
 //!       12   8 bytes   body length n (u64)
 //!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`, then (format 4 on) of an
 //!                      `Appendix`: the fields added since format 3 (the input schema, the initialisation)
@@ -41,6 +41,18 @@ struct Appendix {
     dropout: f64,
     /// [`RunRecord::shift`] of the training record (format 6 on).
     shift: Option<crate::Shift>,
+    /// [`RunRecord::class_weight`] of the training record (format 7 on).
+    class_weight: crate::ClassWeight,
+}
+
+/// The appendix of format 6.
+#[derive(serde::Deserialize)]
+struct AppendixV6 {
+    schema: Option<nn_data::Schema>,
+    init: Option<nn_core::Init>,
+    target_scale: Option<nn_data::Standardizer>,
+    dropout: f64,
+    shift: Option<crate::Shift>,
 }
 
 /// The appendix of format 5.
@@ -67,6 +79,7 @@ impl From<AppendixV4> for Appendix {
             target_scale: None,
             dropout: 0.0,
             shift: None,
+            class_weight: crate::ClassWeight::None,
         }
     }
 }
@@ -79,6 +92,20 @@ impl From<AppendixV5> for Appendix {
             target_scale: a.target_scale,
             dropout: a.dropout,
             shift: None,
+            class_weight: crate::ClassWeight::None,
+        }
+    }
+}
+
+impl From<AppendixV6> for Appendix {
+    fn from(a: AppendixV6) -> Self {
+        Appendix {
+            schema: a.schema,
+            init: a.init,
+            target_scale: a.target_scale,
+            dropout: a.dropout,
+            shift: a.shift,
+            class_weight: crate::ClassWeight::None,
         }
     }
 }
@@ -101,6 +128,7 @@ struct AppendixRef<'a> {
     target_scale: &'a Option<nn_data::Standardizer>,
     dropout: f64,
     shift: Option<crate::Shift>,
+    class_weight: &'a crate::ClassWeight,
 }
 
 /// The format version this build writes.
@@ -115,10 +143,11 @@ struct AppendixRef<'a> {
 ///   `report::legacy` reads), the `r2` selection rules, and the target's scaling at
 ///   the end of the appendix.
 /// - Version 6 added random image shifts while training ([`RunRecord::shift`]) at the end of the appendix.
+/// - Version 7 added class weights ([`RunRecord::class_weight`]) at the end of the appendix.
 ///
-/// All five are read. Version 1 (before the body had its own record types and a status) is refused with a
+/// All six are read. Version 1 (before the body had its own record types and a status) is refused with a
 /// hint.
-pub const VERSION: u32 = 6;
+pub const VERSION: u32 = 7;
 /// The oldest format version this build reads.
 pub const OLDEST_READABLE: u32 = 2;
 /// The largest body read or written (256 MiB): also bincode's allocation limit, so a forged length inside the
@@ -142,6 +171,10 @@ impl Checkpoint {
             target_scale: &self.target_scale,
             dropout: self.training.as_ref().map_or(0.0, |t| t.run.dropout),
             shift: self.training.as_ref().and_then(|t| t.run.shift),
+            class_weight: self
+                .training
+                .as_ref()
+                .map_or(&crate::ClassWeight::None, |t| &t.run.class_weight),
         };
         let body = bincode::serde::encode_to_vec((self, appendix), bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
@@ -236,6 +269,11 @@ impl Checkpoint {
                     .map_err(decode_err)?
                     .into(),
             ),
+            6 => Some(
+                decode_next::<AppendixV6>(rest, &mut used)
+                    .map_err(decode_err)?
+                    .into(),
+            ),
             _ => Some(decode_next::<Appendix>(rest, &mut used).map_err(decode_err)?),
         };
         if let Some(appendix) = appendix {
@@ -245,6 +283,7 @@ impl Checkpoint {
                 t.run.init = appendix.init;
                 t.run.dropout = appendix.dropout;
                 t.run.shift = appendix.shift;
+                t.run.class_weight = appendix.class_weight;
             }
         }
         if used != n {

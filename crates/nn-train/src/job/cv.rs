@@ -88,7 +88,7 @@ fn one_fold<T: Scalar>(
     let data = data_for(&train_rows)?;
     let train = data.select(&train_rows);
     let test = data.select(&folds[fold]);
-    let outcome = run_job::<T>(&train, spec, None, None, &mut |_| {})?;
+    let outcome = run_job::<T>(&train, spec, None, None, None, &mut |_| {})?;
     if let Some(e) = outcome.error {
         return Err(e);
     }

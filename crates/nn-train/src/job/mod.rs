@@ -23,6 +23,7 @@ use nn_linalg::{Scalar, Threads};
 use saving::{ModelTemplate, Writer};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
 /// Everything that defines a job besides the data.
@@ -70,6 +71,7 @@ impl JobSpec {
             init: self.init,
             dropout: c.dropout,
             shift: c.shift,
+            class_weight: c.class_weight.clone(),
         }
     }
 
@@ -99,6 +101,7 @@ impl JobSpec {
                 threads,
                 dropout: r.dropout,
                 shift: r.shift,
+                class_weight: r.class_weight.clone(),
             },
             split: SplitSpec {
                 train: r.split_train,
@@ -209,7 +212,8 @@ impl JobOutcome {
 
 /// Runs `spec` on `dataset` in precision `T`, or continues `resume` (whose recorded settings are then used,
 /// with `spec.config.epochs` as the total to reach and `spec.config.threads`), writing the model file as
-/// [`Saving`] says. The observer hears every event.
+/// [`Saving`] says. The observer hears every event. Setting `stop` ends the run after the epoch in progress
+/// ([`Trainer::run_until`]); the file then records it as finished at that epoch.
 ///
 /// Resuming a run that was killed gives, at the end, the same model file bit for bit as the run that was
 /// never interrupted: the file holds the loop's whole state, and every random draw depends only on the seed
@@ -219,6 +223,7 @@ pub fn run_job<T: Scalar>(
     spec: &JobSpec,
     resume: Option<Resume>,
     saving: Option<Saving<'_>>,
+    stop: Option<&AtomicBool>,
     observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
 ) -> Result<JobOutcome> {
     let digest = data_digest(dataset);
@@ -281,7 +286,7 @@ pub fn run_job<T: Scalar>(
         .transpose()?;
     let started = Instant::now();
     let mut early_stopped = false;
-    let result = trainer.run(&data, &mut |event| {
+    let result = trainer.run_until(&data, stop, &mut |event| {
         match event {
             TrainEvent::Snapshot { network, progress } => {
                 if let Some(w) = writer.as_mut() {

@@ -5,8 +5,8 @@ use nn_core::{Network, Output};
 use nn_data::{ClassMap, Standardizer};
 use nn_linalg::Matrix;
 use nn_train::{
-    Checkpoint, DataRecord, EpochReport, Precision, ResumeState, Samples, Status, TrainConfig,
-    TrainData, Trainer, Training,
+    Checkpoint, ClassWeight, DataRecord, EpochReport, Precision, ResumeState, Samples, Status,
+    TrainConfig, TrainData, Trainer, Training,
 };
 
 /// Two overlapping blobs in 2-D, m samples, from a fixed formula (no RNG needed).
@@ -118,6 +118,9 @@ pub fn forge(c: &Checkpoint) -> Vec<u8> {
                 &c.target_scale,
                 c.training.as_ref().map_or(0.0, |t| t.run.dropout),
                 c.training.as_ref().and_then(|t| t.run.shift),
+                c.training
+                    .as_ref()
+                    .map_or(&ClassWeight::None, |t| &t.run.class_weight),
             ),
             bincode::config::standard(),
         )

@@ -7,7 +7,7 @@ use nn_core::{Activation, Output};
 use nn_data::SplitSpec;
 use nn_linalg::Threads;
 use nn_train::job::JobSpec;
-use nn_train::{Metric, Optimizer, Schedule, Selection, Shift, TrainConfig};
+use nn_train::{ClassWeight, Metric, Optimizer, Schedule, Selection, Shift, TrainConfig};
 
 /// What [`Spec::job`] needs to know of the data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +94,27 @@ impl Spec {
     pub fn job(&self, data: DataShape) -> Result<JobSpec> {
         let selection = self.resolved_selection();
         check_selection(selection, data.regression)?;
+        match &self.class_weight {
+            ClassWeight::None => {}
+            _ if data.regression => {
+                return Err(Error::setting(
+                    "class-weight",
+                    &self.class_weight,
+                    "weighs samples by their class; the target is numeric and read as regression",
+                ));
+            }
+            ClassWeight::Given(w) if w.len() != data.classes => {
+                return Err(Error::setting(
+                    "class-weight",
+                    &self.class_weight,
+                    format!(
+                        "needs one weight per class: the data has {} classes",
+                        data.classes
+                    ),
+                ));
+            }
+            _ => {}
+        }
         Ok(JobSpec {
             hidden: self.hidden.0.clone(),
             output: self.resolved_output(data)?,
@@ -117,6 +138,7 @@ impl Spec {
                 threads: Threads::from_count(self.threads),
                 dropout: self.dropout,
                 shift: self.resolved_shift(data.features)?,
+                class_weight: self.class_weight.clone(),
             },
             split: self.split_spec(),
             standardize: self.standardize,
@@ -140,6 +162,7 @@ impl Spec {
             optimizer: OptimizerKind::of(&c.optimizer),
             batch_size: c.batch_size,
             dropout: c.dropout,
+            class_weight: c.class_weight.clone(),
             shift: c.shift.map(|s| s.max),
             image: c.shift.map(|s| ImageSize {
                 height: s.height,
