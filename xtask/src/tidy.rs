@@ -45,6 +45,8 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("nn-cli", CLIENTS),
     ("xtask", CLIENTS),
+    // The Python module reaches nn only through the facade.
+    ("nn-python", &["nn"]),
 ];
 
 pub fn run(root: &Path) -> Result<()> {
