@@ -232,9 +232,15 @@ pub struct TrainArgs {
     /// images.
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
+    /// Write TensorBoard event files into DIR, so that `tensorboard --logdir DIR` shows the run live: per epoch,
+    /// each part's loss and metrics (accuracy and F1, or R² and MAE) and the learning rate. A resumed run with
+    /// the same DIR continues the same curves (each run adds a file; TensorBoard drops the epochs that the
+    /// resumed run repeats).
+    #[arg(long, value_name = "DIR")]
+    pub logdir: Option<PathBuf>,
     /// Continue the run saved in STATE (a model file written by nn train, also one whose run was killed). Only
-    /// --epochs, --threads, --out, --save-every, --log-every, --quiet, --metrics and --plots may change; any
-    /// other flag must be left out or given its saved value.
+    /// --epochs, --threads, --out, --save-every, --log-every, --quiet, --metrics, --plots and --logdir may
+    /// change; any other flag must be left out or given its saved value.
     #[arg(long, value_name = "STATE")]
     pub resume: Option<PathBuf>,
     /// While training, rewrite --out at most every SECONDS with the best weights so far and the state to resume
@@ -517,6 +523,11 @@ pub struct SweepRunArgs {
     /// Run failed jobs again (by default they stay failed, with their error).
     #[arg(long)]
     pub retry_failed: bool,
+    /// Each job writes TensorBoard event files into its own run folder of DIR, named by its settings as the
+    /// sweep names the job ("DIR/hidden=4,4 lr=0.1 seed=1"), so that `tensorboard --logdir DIR` compares them
+    /// (not with folds).
+    #[arg(long, value_name = "DIR")]
+    pub logdir: Option<PathBuf>,
     /// No progress bar and no leaderboard, only errors.
     #[arg(long, short)]
     pub quiet: bool,

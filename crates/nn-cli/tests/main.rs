@@ -11,3 +11,4 @@ mod cli;
 mod kill_resume;
 mod sweep;
 mod tabular;
+mod tensorboard;

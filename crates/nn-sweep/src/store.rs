@@ -46,6 +46,10 @@ pub struct Plan {
     pub slurm: SlurmSpec,
     /// Every job; `jobs[i].index == i`.
     pub jobs: Vec<Job>,
+    /// Where `nn train` jobs write TensorBoard event files, each in a run folder named by its settings
+    /// (`nn sweep --logdir`); not part of any job's id.
+    #[serde(default)]
+    pub logdir: Option<PathBuf>,
 }
 
 impl Plan {
@@ -62,6 +66,7 @@ impl Plan {
             swept: spec.swept(),
             slurm: spec.slurm.clone(),
             jobs: spec.expand(),
+            logdir: None,
         }
     }
 }

@@ -53,6 +53,7 @@ mod optimizer;
 mod progress;
 mod report;
 mod select;
+pub mod tensorboard;
 mod trainer;
 
 pub use augment::Shift;

@@ -42,7 +42,14 @@ fn start(a: SweepRunArgs) -> Result<()> {
     let spec = Spec::read(spec_path)?;
     check_flags(&spec)?;
     let data = find_data(&spec)?;
-    let plan = Plan::new(&spec, data);
+    let mut plan = Plan::new(&spec, data);
+    if let Some(logdir) = &a.logdir {
+        if plan.folds.is_some() {
+            bail!("--logdir: a cross-validated sweep (folds) trains no single run to log");
+        }
+        plan.logdir =
+            Some(std::path::absolute(logdir).with_context(|| logdir.display().to_string())?);
+    }
     // Every job's command line must parse, and the columns it names exist, before any job starts (the
     // columns are checked once for each distinct set of column flags).
     let mut checked = std::collections::HashSet::new();
@@ -194,6 +201,12 @@ fn command_line(plan: &Plan, job: &Job, dir: &Path, threads: usize) -> Result<cl
         for (flag, file) in [("--out", "model.nnm"), ("--metrics", "metrics.csv")] {
             argv.extend([flag.into(), dir.join(file).to_string_lossy().into_owned()]);
         }
+        if let Some(logdir) = &plan.logdir {
+            argv.extend([
+                "--logdir".into(),
+                logdir.join(run_name(job)).to_string_lossy().into_owned(),
+            ]);
+        }
     }
     Cli::command().try_get_matches_from(argv).map_err(|e| {
         anyhow!(
@@ -312,6 +325,12 @@ fn stopped(status: &Status) -> Option<String> {
         Status::Diverged { epoch, cause } => Some(format!("diverged at epoch {epoch}: {cause}")),
         _ => None,
     }
+}
+
+/// A job's TensorBoard run folder: its swept values and seed, as the sweep names the job (`lr=0.1 hidden=4,4
+/// seed=1`; a `/` in a value becomes `_`).
+fn run_name(job: &Job) -> String {
+    describe(job).replace(['/', '\\'], "_")
 }
 
 /// The swept values of a job, as `lr=0.1 hidden=8 seed=1`.

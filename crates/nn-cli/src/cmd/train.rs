@@ -7,8 +7,10 @@ use anyhow::{Context, Result, bail};
 use nn_cli::report::ClassCounts;
 use nn_data::{Dataset, Selected};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving};
+use nn_train::tensorboard::EventFile;
 use nn_train::{ResumeProblem, TrainError, TrainEvent};
 use std::io::IsTerminal;
+use std::path::Path;
 use std::time::Duration;
 
 pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
@@ -106,7 +108,7 @@ fn check_out(a: &TrainArgs) -> Result<()> {
         .out
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
+        .unwrap_or(Path::new("."));
     if !dir.is_dir() {
         bail!(
             "--out {}: the directory {} does not exist",
@@ -212,6 +214,7 @@ fn train(
         path: &a.out,
         every: Duration::from_secs_f64(a.save_every),
     };
+    let mut board = a.logdir.as_deref().map(TensorBoard::new);
     let outcome = nn::train(
         spec,
         dataset,
@@ -223,8 +226,51 @@ fn train(
             if collect {
                 counts.event(e);
             }
+            if let Some(b) = board.as_mut() {
+                b.event(e);
+            }
         },
     )?;
     progress.finish();
+    if let Some(problem) = board.and_then(|b| b.problem) {
+        eprintln!("warning: --logdir: {problem}; the TensorBoard log stops there");
+    }
     Ok((outcome, counts))
+}
+
+/// `--logdir`: the run's TensorBoard event file, written epoch by epoch. A failure to write stops the log (and
+/// is reported once at the end), not the training.
+struct TensorBoard<'a> {
+    dir: &'a Path,
+    file: Option<EventFile>,
+    problem: Option<String>,
+}
+
+impl<'a> TensorBoard<'a> {
+    fn new(dir: &'a Path) -> Self {
+        TensorBoard {
+            dir,
+            file: None,
+            problem: None,
+        }
+    }
+
+    fn event(&mut self, e: &TrainEvent) {
+        if self.problem.is_some() {
+            return;
+        }
+        let written = match e {
+            TrainEvent::Start { first_epoch, .. } => {
+                EventFile::create(self.dir, *first_epoch as u64).map(|f| self.file = Some(f))
+            }
+            TrainEvent::Epoch(r) => match self.file.as_mut() {
+                Some(f) => f.epoch(r),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        if let Err(err) = written {
+            self.problem = Some(format!("{}: {err}", self.dir.display()));
+        }
+    }
 }

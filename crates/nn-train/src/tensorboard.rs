@@ -1,0 +1,204 @@
+//! TensorBoard event files: what `nn train --logdir DIR` writes, so that `tensorboard --logdir DIR` shows a run
+//! while it trains.
+//!
+//! A file is a sequence of records in TensorFlow's record format: the data's length (u64, little-endian), the
+//! masked CRC-32C of those 8 bytes (u32), the data, and the data's masked CRC-32C. Each record's data is an
+//! `Event` protocol buffer (tensorflow/core/util/event.proto). Three kinds are written, encoded here by hand
+//! (they need five fields):
+//!
+//! ```text
+//! Event { wall_time: double = 1; step: int64 = 2; file_version: string = 3; summary: Summary = 5;
+//!         session_log: SessionLog = 7 }
+//! Summary { repeated Value value = 1 }   Value { tag: string = 1; simple_value: float = 2 }
+//! SessionLog { status: enum = 1 }        (START = 1)
+//! ```
+//!
+//! The first record names the format (`brain.Event:2`); the second is a `SessionLog` START at the run's first
+//! epoch. TensorBoard takes a run directory's first START as the start of the session and every later one as
+//! a restart, dropping the points at and after its step from the earlier files. So a resumed run, which
+//! repeats the epochs run after the model file's last write, continues the curve with no repeated or missing
+//! step. Each epoch is one record, appended and flushed: a run
+//! killed mid-write leaves at most a truncated last record, which TensorBoard's reader stops at. Every file
+//! has its own name (time, host, process, and a counter), created with `create_new`, so no two writers ever
+//! share one.
+
+use crate::report::{EpochReport, PartMetrics};
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// An event file being written.
+#[derive(Debug)]
+pub struct EventFile {
+    path: PathBuf,
+    file: File,
+}
+
+impl EventFile {
+    /// Makes a new event file in `dir` (and `dir` if missing) for a run whose first epoch is `first_step`.
+    pub fn create(dir: &Path, first_step: u64) -> io::Result<EventFile> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        std::fs::create_dir_all(dir)?;
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "localhost".into());
+        let host: String = (host.chars())
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .collect();
+        let name = format!(
+            "events.out.tfevents.{:010}.{host}.{}.{}",
+            now().as_secs(),
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = dir.join(name);
+        let file = File::options().write(true).create_new(true).open(&path)?;
+        let mut events = EventFile { path, file };
+        let mut version = event_head(0);
+        field_bytes(&mut version, 3, b"brain.Event:2");
+        events.record(&version)?;
+        let mut start = event_head(first_step);
+        let mut session_log = Vec::new();
+        field_varint(&mut session_log, 1, 1);
+        field_bytes(&mut start, 7, &session_log);
+        events.record(&start)?;
+        Ok(events)
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Writes `values` as scalars at `step`, as one event.
+    pub fn scalars(&mut self, step: u64, values: &[(String, f64)]) -> io::Result<()> {
+        let mut summary = Vec::new();
+        for (tag, value) in values {
+            let mut v = Vec::new();
+            field_bytes(&mut v, 1, tag.as_bytes());
+            key(&mut v, 2, 5);
+            v.extend_from_slice(&(*value as f32).to_le_bytes());
+            field_bytes(&mut summary, 1, &v);
+        }
+        let mut event = event_head(step);
+        field_bytes(&mut event, 5, &summary);
+        self.record(&event)
+    }
+
+    /// Writes an epoch's report: every part's loss (and cost, with a penalty) and metrics, and the learning
+    /// rate, at step = the epoch.
+    pub fn epoch(&mut self, r: &EpochReport) -> io::Result<()> {
+        let mut values = vec![("lr".to_string(), r.lr)];
+        for (part, m) in [
+            ("train", Some(&r.train)),
+            ("validation", r.validation.as_ref()),
+            ("test", r.test.as_ref()),
+        ] {
+            if let Some(m) = m {
+                part_scalars(&mut values, part, m);
+            }
+        }
+        self.scalars(r.epoch as u64, &values)
+    }
+
+    fn record(&mut self, data: &[u8]) -> io::Result<()> {
+        let len = (data.len() as u64).to_le_bytes();
+        let mut out = Vec::with_capacity(data.len() + 16);
+        out.extend_from_slice(&len);
+        out.extend_from_slice(&masked_crc(&len).to_le_bytes());
+        out.extend_from_slice(data);
+        out.extend_from_slice(&masked_crc(data).to_le_bytes());
+        self.file.write_all(&out)?;
+        self.file.flush()
+    }
+}
+
+fn part_scalars(values: &mut Vec<(String, f64)>, part: &str, m: &PartMetrics) {
+    values.push((format!("{part}/loss"), m.loss));
+    if m.cost != m.loss {
+        values.push((format!("{part}/cost"), m.cost));
+    }
+    match m.r2 {
+        Some(r2) => values.push((format!("{part}/r2"), r2)),
+        None => values.push((format!("{part}/accuracy"), m.accuracy)),
+    }
+    for (name, v) in [("mae", m.mae), ("f1", m.f1)] {
+        if let Some(v) = v {
+            values.push((format!("{part}/{name}"), v));
+        }
+    }
+}
+
+fn now() -> std::time::Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// TensorFlow's masked CRC-32C: the checksum rotated right by 15 bits plus a constant, so that a CRC of data
+/// that itself holds CRCs stays well distributed.
+pub fn masked_crc(data: &[u8]) -> u32 {
+    let crc = crc32c::crc32c(data);
+    crc.rotate_right(15).wrapping_add(0xa282_ead8)
+}
+
+/// An event's wall time and step.
+fn event_head(step: u64) -> Vec<u8> {
+    let mut e = Vec::new();
+    key(&mut e, 1, 1);
+    e.extend_from_slice(&now().as_secs_f64().to_le_bytes());
+    field_varint(&mut e, 2, step);
+    e
+}
+
+fn key(out: &mut Vec<u8>, field: u32, wire: u32) {
+    varint(out, u64::from(field << 3 | wire));
+}
+
+fn varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn field_varint(out: &mut Vec<u8>, field: u32, v: u64) {
+    key(out, field, 0);
+    varint(out, v);
+}
+
+fn field_bytes(out: &mut Vec<u8>, field: u32, bytes: &[u8]) {
+    key(out, field, 2);
+    varint(out, bytes.len() as u64);
+    out.extend_from_slice(bytes);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// CRC-32C's check value, and the masked CRC that starts nearly every TensorFlow event file: that of
+    /// the length field of its 24-byte first record (`18 00 00 00 00 00 00 00`, then `a3 7f 4b 22`).
+    #[test]
+    fn masked_crc_of_known_inputs() {
+        assert_eq!(crc32c::crc32c(b"123456789"), 0xE306_9283);
+        assert_eq!(masked_crc(&24u64.to_le_bytes()), 0x224b_7fa3);
+    }
+
+    #[test]
+    fn varints_are_protobuf_varints() {
+        let mut v = Vec::new();
+        varint(&mut v, 300);
+        assert_eq!(v, [0xAC, 0x02]);
+        let mut k = Vec::new();
+        key(&mut k, 5, 2);
+        assert_eq!(k, [0x2A]);
+    }
+}
