@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -62,6 +63,7 @@ class _NNBase(BaseEstimator):
         select=None,
         n_threads=None,
         dtype="float64",
+        logdir=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -86,6 +88,7 @@ class _NNBase(BaseEstimator):
         self.select = select
         self.n_threads = n_threads
         self.dtype = dtype
+        self.logdir = logdir
 
     # -- the translation into nn's run specification ---------------------------------------------------------
 
@@ -124,7 +127,7 @@ class _NNBase(BaseEstimator):
         if self.solver == "lbfgs":
             batch = None
         elif self.batch_size == "auto":
-            batch = min(200, n_samples)
+            batch = min(200, n_train)
         else:
             _check("batch_size", self.batch_size,
                    isinstance(self.batch_size, numbers.Integral) and self.batch_size > 0, "'auto' or an integer > 0")
@@ -182,13 +185,17 @@ class _NNBase(BaseEstimator):
     def _validated(self, X, reset):
         return validate_data(self, X, reset=reset, dtype=np.float64, order="C")
 
-    def _fit_native(self, X, labels, targets, classes, class_weight=None):
+    def _fit_native(self, X, y, classes, class_weight=None):
         spec = self._spec(X.shape[0], classes is not None)
         if class_weight is not None:
             spec["class-weight"] = class_weight
-        model, interrupted = _native.fit(X, labels, targets, classes, json.dumps(spec), bool(self.verbose))
+        logdir = None if self.logdir is None else str(self.logdir)
+        model, interrupted, notes = _native.fit(X, y, classes, json.dumps(spec), bool(self.verbose), logdir)
         if interrupted:
             warnings.warn("Training interrupted by user.", UserWarning, stacklevel=3)
+        for note in notes:
+            category = ConvergenceWarning if "still falling" in note else UserWarning
+            warnings.warn(f"nn: {note.removeprefix('warning: ')}", category, stacklevel=3)
         self._model = model
         self._set_fitted()
         return self
@@ -274,7 +281,8 @@ class NNClassifier(ClassifierMixin, _NNBase):
     - ``shift`` and ``image_shape``: random shifts of image rows by up to ``shift`` pixels;
     - ``select``: which epoch's weights to keep (nn's rule names, e.g. ``"val-loss"``);
     - ``n_threads``: threads (None: all cores; the results are the same bits at any count);
-    - ``dtype``: ``"float64"`` or ``"float32"`` training.
+    - ``dtype``: ``"float64"`` or ``"float32"`` training;
+    - ``logdir``: a folder to write TensorBoard event files into (``tensorboard --logdir`` shows the run live).
 
     Features are standardised with the training rows' statistics inside the model (``coefs_`` are given for
     raw features). Training releases the GIL; Ctrl-C stops it after the current epoch and keeps the model.
@@ -307,6 +315,7 @@ class NNClassifier(ClassifierMixin, _NNBase):
         select=None,
         n_threads=None,
         dtype="float64",
+        logdir=None,
     ):
         super().__init__(
             hidden_layer_sizes,
@@ -332,6 +341,7 @@ class NNClassifier(ClassifierMixin, _NNBase):
             select=select,
             n_threads=n_threads,
             dtype=dtype,
+            logdir=logdir,
         )
         self.class_weight = class_weight
 
@@ -348,7 +358,7 @@ class NNClassifier(ClassifierMixin, _NNBase):
         if len(set(names)) != len(names):
             raise ValueError("class labels must have distinct string forms")
         self.classes_ = classes
-        self._fit_native(X, labels.astype(np.int64), None, names, self._class_weight(classes, names))
+        self._fit_native(X, labels.astype(np.int64), names, self._class_weight(classes, names))
         # nn keeps the classes sorted by name; _order maps its class indices to positions in classes_.
         position = {name: i for i, name in enumerate(names)}
         self._order = np.array([position[name] for name in self._model.classes])
@@ -407,7 +417,7 @@ class NNRegressor(RegressorMixin, _NNBase):
         X, y = validate_data(self, X, y, dtype=np.float64, order="C", y_numeric=True)
         if X.shape[0] < 2:
             raise ValueError(f"n_samples={X.shape[0]}: a regression needs at least 2 samples")
-        self._fit_native(X, None, np.ascontiguousarray(y, dtype=np.float64), None)
+        self._fit_native(X, np.ascontiguousarray(y, dtype=np.float64), None)
         self.out_activation_ = "identity"
         return self
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from sklearn.datasets import load_diabetes, load_iris, make_classification
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -210,9 +211,11 @@ def test_keyboard_interrupt_stops_between_epochs_and_keeps_the_model():
     assert clf.score(X, y) > 0.8
 
 
-def test_verbose_prints_each_epoch(capsys):
+def test_verbose_prints_each_epoch_and_a_short_run_warns(capsys):
     X, y = load_iris(return_X_y=True)
-    NNClassifier(max_iter=3, verbose=True, random_state=0, early_stopping=True).fit(X, y)
+    # Three epochs of Adam: the validation loss is still falling at the end, which nn says.
+    with pytest.warns(ConvergenceWarning, match="still falling"):
+        NNClassifier(max_iter=3, verbose=True, random_state=0, early_stopping=True).fit(X, y)
     out = capsys.readouterr().out
     assert out.count("Iteration") == 3 and "loss = " in out and "Validation score" in out
 
@@ -290,3 +293,14 @@ def test_bad_parameters_name_the_parameter():
         with pytest.raises(ValueError, match=name):
             NNClassifier(max_iter=2, **params).fit(X, y)
 
+
+
+def test_logdir_writes_a_tensorboard_event_file(tmp_path):
+    X, y = load_iris(return_X_y=True)
+    NNClassifier(max_iter=5, random_state=0, logdir=tmp_path / "logs").fit(X, y)
+    files = list((tmp_path / "logs").iterdir())
+    assert len(files) == 1 and files[0].name.startswith("events.out.tfevents.")
+    data = files[0].read_bytes()
+    # TensorFlow records: the first is the 24-byte file-version event, framed by its masked CRCs.
+    assert data[:12] == bytes.fromhex("1800000000000000a37f4b22")
+    assert b"brain.Event:2" in data and b"train/loss" in data and b"lr" in data

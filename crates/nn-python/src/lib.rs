@@ -12,7 +12,7 @@
 //! - **Errors** are Python exceptions: nn's own as `ValueError` with the one-line cause the `nn` command
 //!   prints, and a panic (which would be a bug) as `RuntimeError`, never an abort.
 
-use nn::{Data, EpochReport, Format, Matrix, Model, Spec};
+use nn::{Data, Dataset, EpochReport, Format, JobOutcome, JobSpec, Matrix, Model, Spec};
 use numpy::ndarray::{Array1, Array2};
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyReadonlyArray1, PyReadonlyArray2, PyUntypedArrayMethods,
@@ -66,97 +66,134 @@ struct Fitted {
     model: Model,
 }
 
-/// Trains a model as `spec` (nn's run specification, as JSON) says, on `x` with class indices `labels` named
-/// `classes`, or with the values `targets` (`classes` None). Returns the model and whether a
-/// `KeyboardInterrupt` cut the run short.
+/// Trains a model as `spec` (nn's run specification, as JSON) says, on `x` with `y`: class indices named by
+/// `classes`, or values (`classes` None). Returns the model, whether a `KeyboardInterrupt` cut the run short,
+/// and what the run noticed (a note a line, e.g. a validation loss still falling at the last epoch). With
+/// `logdir`, the run is logged there for TensorBoard.
 #[pyfunction]
-#[pyo3(signature = (x, labels, targets, classes, spec, verbose))]
+#[pyo3(signature = (x, y, classes, spec, verbose, logdir=None))]
 fn fit(
     py: Python<'_>,
     x: PyReadonlyArray2<'_, f64>,
-    labels: Option<PyReadonlyArray1<'_, i64>>,
-    targets: Option<PyReadonlyArray1<'_, f64>>,
+    y: &Bound<'_, PyAny>,
     classes: Option<Vec<String>>,
     spec: &str,
     verbose: bool,
-) -> PyResult<(Fitted, bool)> {
+    logdir: Option<PathBuf>,
+) -> PyResult<(Fitted, bool, Vec<String>)> {
     guarded(|| {
         let spec: Spec = serde_json::from_str(spec)
             .map_err(|e| PyValueError::new_err(format!("settings: {e}")))?;
         let x = matrix(&x);
-        let data = match (classes, labels, targets) {
-            (Some(names), Some(labels), _) => {
-                let labels = labels.as_array();
-                let labels = labels.iter().map(|&c| c.max(0) as usize).collect();
+        let data = match classes {
+            Some(names) => {
+                let labels = y.extract::<PyReadonlyArray1<'_, i64>>()?;
+                let labels = labels
+                    .as_array()
+                    .iter()
+                    .map(|&c| c.max(0) as usize)
+                    .collect();
                 Data::classes(x, labels, names)
             }
-            (None, _, Some(values)) => Data::values(x, values.as_array().to_vec(), "y"),
-            _ => {
-                return Err(PyValueError::new_err(
-                    "fit needs labels and classes, or targets",
-                ));
+            None => {
+                let values = y.extract::<PyReadonlyArray1<'_, f64>>()?;
+                Data::values(x, values.as_array().to_vec(), "y")
             }
         }
         .map_err(value_error)?;
         let loaded = data.for_training(&spec.split_spec()).map_err(value_error)?;
         let job = spec.job(nn::shape(&loaded.dataset)).map_err(value_error)?;
-        let stop = AtomicBool::new(false);
-        let (outcome, interrupted, raised) = std::thread::scope(|s| {
-            let (done, finished) = mpsc::channel();
-            let stop = &stop;
-            let (job, dataset) = (&job, &loaded.dataset);
-            let run = s.spawn(move || {
-                let result = catch_unwind(AssertUnwindSafe(|| {
-                    nn::train(job, dataset, None, None, Some(stop), &mut |e| {
-                        if verbose {
-                            report(e);
-                        }
-                    })
-                }));
-                let _ = done.send(());
-                result
-            });
-            let (mut interrupted, mut raised) = (false, None);
-            // Wait without the GIL; between waits, take it to let Python run its signal handlers.
-            let mut finished = finished;
-            loop {
-                let (receiver, waited) = py.detach(move || {
-                    let waited = finished.recv_timeout(Duration::from_millis(50));
-                    (finished, waited)
-                });
-                finished = receiver;
-                if waited != Err(mpsc::RecvTimeoutError::Timeout) {
-                    break;
-                }
-                if let Err(e) = py.check_signals() {
-                    // A KeyboardInterrupt stops the run and keeps its model, as scikit-learn's MLP does;
-                    // another exception from a signal handler stops it and is raised.
-                    if !e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
-                        raised.get_or_insert(e);
-                    }
-                    interrupted = true;
-                    stop.store(true, Ordering::Relaxed);
-                }
-            }
-            (run.join(), interrupted, raised)
-        });
-        if let Some(e) = raised {
-            return Err(e);
-        }
-        let outcome = match outcome {
-            Ok(Ok(result)) => result.map_err(value_error)?,
-            Ok(Err(panic)) | Err(panic) => return Err(panicked(panic.as_ref())),
+        let log = Log {
+            verbose,
+            logdir: logdir.as_deref(),
         };
+        let (outcome, interrupted) = train_interruptibly(py, &job, &loaded.dataset, &log)?;
         if let Some(e) = outcome.error {
             return Err(value_error(e.into()));
         }
-        Ok((
-            Fitted {
-                model: Model::from(outcome.checkpoint),
-            },
-            interrupted,
-        ))
+        let notes = loaded.notes.into_iter().chain(outcome.notes).collect();
+        let fitted = Fitted {
+            model: Model::from(outcome.checkpoint),
+        };
+        Ok((fitted, interrupted, notes))
     })
+}
+
+/// How a run reports itself: progress lines (`verbose`), and a TensorBoard log.
+struct Log<'a> {
+    verbose: bool,
+    logdir: Option<&'a std::path::Path>,
+}
+
+/// Trains on a thread of its own while this one waits without the GIL, taking it between waits to let Python
+/// run its signal handlers. A `KeyboardInterrupt` stops the run after its epoch and keeps its model, as
+/// scikit-learn's MLP does (the flag says so); another exception from a signal handler stops it and is raised.
+fn train_interruptibly(
+    py: Python<'_>,
+    job: &JobSpec,
+    dataset: &Dataset,
+    log: &Log<'_>,
+) -> PyResult<(JobOutcome, bool)> {
+    let stop = AtomicBool::new(false);
+    let (outcome, interrupted, raised) = std::thread::scope(|s| {
+        let (done, mut finished) = mpsc::channel();
+        let stop = &stop;
+        let run = s.spawn(move || {
+            let result = catch_unwind(AssertUnwindSafe(|| train_logged(job, dataset, stop, log)));
+            let _ = done.send(());
+            result
+        });
+        let (mut interrupted, mut raised) = (false, None);
+        loop {
+            let (receiver, waited) = py.detach(move || {
+                let waited = finished.recv_timeout(Duration::from_millis(50));
+                (finished, waited)
+            });
+            finished = receiver;
+            if waited != Err(mpsc::RecvTimeoutError::Timeout) {
+                break;
+            }
+            if let Err(e) = py.check_signals() {
+                if !e.is_instance_of::<pyo3::exceptions::PyKeyboardInterrupt>(py) {
+                    raised.get_or_insert(e);
+                }
+                interrupted = true;
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        (run.join(), interrupted, raised)
+    });
+    if let Some(e) = raised {
+        return Err(e);
+    }
+    match outcome {
+        Ok(Ok(result)) => Ok((result.map_err(value_error)?, interrupted)),
+        Ok(Err(panic)) | Err(panic) => Err(panicked(panic.as_ref())),
+    }
+}
+
+/// `nn::train` with the run's progress printed and logged as `log` asks; a TensorBoard log that could not be
+/// written becomes a note.
+fn train_logged(
+    job: &JobSpec,
+    dataset: &Dataset,
+    stop: &AtomicBool,
+    log: &Log<'_>,
+) -> nn::Result<JobOutcome> {
+    let mut board = log.logdir.map(nn::TensorBoard::new);
+    let mut outcome = nn::train(job, dataset, None, None, Some(stop), &mut |e| {
+        if log.verbose {
+            report(e);
+        }
+        if let Some(b) = board.as_mut() {
+            b.event(e);
+        }
+    })?;
+    if let Some(problem) = board.and_then(|b| b.problem) {
+        let note = format!("warning: logdir: {problem}; the TensorBoard log stops there");
+        outcome.notes.push(note);
+    }
+    Ok(outcome)
 }
 
 /// One epoch's line for `verbose`, printed through Python's `print` (so notebooks show it), as scikit-learn

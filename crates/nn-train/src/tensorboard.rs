@@ -22,7 +22,7 @@
 //! has its own name (time, host, process, and a counter), created with `create_new`, so no two writers ever
 //! share one.
 
-use crate::report::{EpochReport, PartMetrics};
+use crate::report::{EpochReport, PartMetrics, TrainEvent};
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -119,6 +119,48 @@ impl EventFile {
     }
 }
 
+/// An observer that logs a run into a TensorBoard log directory: the event file is made when the run starts,
+/// and each epoch is appended. A failure to write stops the log, not the run: it is kept in `problem` for the
+/// caller to report.
+#[derive(Debug)]
+pub struct TensorBoard<'a> {
+    dir: &'a Path,
+    file: Option<EventFile>,
+    /// What went wrong, if the log stopped.
+    pub problem: Option<String>,
+}
+
+impl<'a> TensorBoard<'a> {
+    /// A log of the coming run in `dir`.
+    pub fn new(dir: &'a Path) -> Self {
+        TensorBoard {
+            dir,
+            file: None,
+            problem: None,
+        }
+    }
+
+    /// Logs what `e` says of the run.
+    pub fn event<T: nn_linalg::Scalar>(&mut self, e: &TrainEvent<'_, T>) {
+        if self.problem.is_some() {
+            return;
+        }
+        let written = match e {
+            TrainEvent::Start { first_epoch, .. } => {
+                EventFile::create(self.dir, *first_epoch as u64).map(|f| self.file = Some(f))
+            }
+            TrainEvent::Epoch(r) => match self.file.as_mut() {
+                Some(f) => f.epoch(r),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        };
+        if let Err(err) = written {
+            self.problem = Some(format!("{}: {err}", self.dir.display()));
+        }
+    }
+}
+
 fn part_scalars(values: &mut Vec<(String, f64)>, part: &str, m: &PartMetrics) {
     values.push((format!("{part}/loss"), m.loss));
     if m.cost != m.loss {
@@ -148,12 +190,15 @@ pub fn masked_crc(data: &[u8]) -> u32 {
     crc.rotate_right(15).wrapping_add(0xa282_ead8)
 }
 
-/// An event's wall time and step.
+/// An event's wall time and step (a step of 0 is left out, as protocol buffers leave out a default: the
+/// file-version event is then 24 bytes, as TensorFlow writes it).
 fn event_head(step: u64) -> Vec<u8> {
     let mut e = Vec::new();
     key(&mut e, 1, 1);
     e.extend_from_slice(&now().as_secs_f64().to_le_bytes());
-    field_varint(&mut e, 2, step);
+    if step != 0 {
+        field_varint(&mut e, 2, step);
+    }
     e
 }
 

@@ -55,10 +55,12 @@ pub use spec::{
 };
 
 pub use nn_core::{Activation, Init, Network, Output};
-pub use nn_data::{Delimiter, LabelScheme, MissingPolicy, Task, UnknownCategory};
+pub use nn_data::{Dataset, Delimiter, LabelScheme, MissingPolicy, Task, UnknownCategory};
 pub use nn_export::{Dtype, Format, Options as ExportOptions};
 pub use nn_linalg::Matrix;
+pub use nn_train::job::{JobOutcome, JobSpec};
 pub use nn_train::metrics::MeanStd;
+pub use nn_train::tensorboard::TensorBoard;
 pub use nn_train::{
     ClassWeight, EpochReport, Metric, Optimizer, Part, PartMetrics, Precision, Schedule, Selection,
     StopReason, TrainEvent,

@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 use nn_cli::report::ClassCounts;
 use nn_data::{Dataset, Selected};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving};
-use nn_train::tensorboard::EventFile;
+use nn_train::tensorboard::TensorBoard;
 use nn_train::{ResumeProblem, TrainError, TrainEvent};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -236,41 +236,4 @@ fn train(
         eprintln!("warning: --logdir: {problem}; the TensorBoard log stops there");
     }
     Ok((outcome, counts))
-}
-
-/// `--logdir`: the run's TensorBoard event file, written epoch by epoch. A failure to write stops the log (and
-/// is reported once at the end), not the training.
-struct TensorBoard<'a> {
-    dir: &'a Path,
-    file: Option<EventFile>,
-    problem: Option<String>,
-}
-
-impl<'a> TensorBoard<'a> {
-    fn new(dir: &'a Path) -> Self {
-        TensorBoard {
-            dir,
-            file: None,
-            problem: None,
-        }
-    }
-
-    fn event(&mut self, e: &TrainEvent) {
-        if self.problem.is_some() {
-            return;
-        }
-        let written = match e {
-            TrainEvent::Start { first_epoch, .. } => {
-                EventFile::create(self.dir, *first_epoch as u64).map(|f| self.file = Some(f))
-            }
-            TrainEvent::Epoch(r) => match self.file.as_mut() {
-                Some(f) => f.epoch(r),
-                None => Ok(()),
-            },
-            _ => Ok(()),
-        };
-        if let Err(err) = written {
-            self.problem = Some(format!("{}: {err}", self.dir.display()));
-        }
-    }
 }

@@ -186,6 +186,23 @@ impl Resume {
     }
 }
 
+/// A note if a run that reached its last epoch was still improving: its lowest validation loss came in the
+/// last twentieth of its epochs (at least the last epoch), so more epochs would likely give a better model.
+fn still_falling(history: &[EpochReport]) -> Option<String> {
+    let last = history.last()?;
+    let (best, loss) = history
+        .iter()
+        .filter_map(|r| Some((r.epoch, r.validation.as_ref()?.loss)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let window = (history.len() / 20).max(1);
+    (best + window > last.epoch).then(|| {
+        format!(
+            "the validation loss was still falling when the run reached its last epoch ({loss:.6} at epoch {best} of {}): more epochs would likely give a better model",
+            last.epoch
+        )
+    })
+}
+
 /// What a job produced.
 #[derive(Debug)]
 pub struct JobOutcome {
@@ -238,7 +255,7 @@ pub fn run_job<T: Scalar>(
         .config
         .clone()
         .validate(m, data.validation.is_some(), data.test.is_some())?;
-    let notes = config.notes().to_vec();
+    let mut notes = config.notes().to_vec();
     let arch = spec.architecture(dataset.features(), dataset.classes().len());
     arch.validate()?;
     check_file_size(&arch, &spec.config)?;
@@ -320,6 +337,9 @@ pub fn run_job<T: Scalar>(
     // too, its error is the job's (the file on disk is then the last complete write).
     if let Some(s) = saving {
         checkpoint.save(s.path)?;
+    }
+    if error.is_none() && trainer.progress().epoch == spec.config.epochs {
+        notes.extend(still_falling(&trainer.progress().history));
     }
     Ok(JobOutcome {
         checkpoint,
