@@ -18,6 +18,7 @@ pub(super) fn cross_validation(
         "metrics",
         "plots",
         "log_every",
+        "logdir",
     ] {
         if given(flag) {
             bail!(
@@ -27,7 +28,8 @@ pub(super) fn cross_validation(
         }
     }
     let data = data_of(&a.train.data)?;
-    Ok(nn::cross_validate(&a.train.spec, &data, a.folds)?)
+    let spec = super::epochs_capped(a.train.spec.clone());
+    Ok(nn::cross_validate(&spec, &data, a.folds)?)
 }
 
 pub fn run(a: CvArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {

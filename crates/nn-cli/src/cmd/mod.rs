@@ -103,6 +103,18 @@ pub fn data_of(args: &DataArgs) -> Result<nn::Data> {
 }
 
 /// Prints what reading a file noticed, one `note:` (or `warning:`) line each, unless `quiet`.
+/// `spec` with its epochs capped at `$NN_EPOCHS_CAP` when that is set: the README's test sets it, to run every
+/// command of the README as written in seconds (docs/architecture.md).
+pub fn epochs_capped(mut spec: nn::Spec) -> nn::Spec {
+    if let Some(cap) = std::env::var("NN_EPOCHS_CAP")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+    {
+        spec.epochs = spec.epochs.min(cap.max(1));
+    }
+    spec
+}
+
 pub fn print_notes(notes: &[String], quiet: bool) {
     for note in notes.iter().filter(|_| !quiet) {
         if note.starts_with("warning: ") {

@@ -28,7 +28,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     if let Some(r) = &resume {
         check_columns(&a, r, given)?;
     }
-    let asked = a.spec.clone();
+    let asked = super::epochs_capped(a.spec.clone());
     let loaded = nn::training_data(&asked, &data_of(&a.data)?, resume.as_ref())?;
     print_notes(&loaded.notes, a.quiet);
     let dataset = loaded.dataset;
