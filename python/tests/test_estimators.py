@@ -304,3 +304,14 @@ def test_logdir_writes_a_tensorboard_event_file(tmp_path):
     # TensorFlow records: the first is the 24-byte file-version event, framed by its masked CRCs.
     assert data[:12] == bytes.fromhex("1800000000000000a37f4b22")
     assert b"brain.Event:2" in data and b"train/loss" in data and b"lr" in data
+
+
+def test_the_readme_python_example_runs(tmp_path, monkeypatch):
+    readme = (ROOT / "README.md").read_text()
+    blocks = [b.split("```", 1)[0] for b in readme.split("```python\n")[1:]]
+    examples = [b for b in blocks if "nnlearn" in b]
+    assert examples, "the README's From Python example"
+    monkeypatch.chdir(tmp_path)
+    for code in examples:
+        exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "digits.nnm").is_file() and (tmp_path / "digits.onnx").is_file()
