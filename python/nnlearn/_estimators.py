@@ -143,7 +143,7 @@ class _NNBase(BaseEstimator):
             "epochs": int(self.max_iter),
             # scikit-learn's step shrinks the weights by alpha/batch; nn's by lambda/n (n: the training rows).
             "lambda": float(self.alpha) * n_train / step_rows,
-            "batch-size": batch,
+            "batch-size": "full" if batch is None else batch,
             "split": {"train": 1.0 - validation, "validation": validation},
             "stratify": bool(classifier and self.early_stopping),
             "seed": int(seed),

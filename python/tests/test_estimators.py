@@ -201,12 +201,17 @@ def test_training_releases_the_gil():
 
 def test_keyboard_interrupt_stops_between_epochs_and_keeps_the_model():
     X, y = make_classification(n_samples=3000, n_features=30, random_state=0)
+    clf = NNClassifier(hidden_layer_sizes=(64,), max_iter=100000, n_iter_no_change=100000, random_state=0)
+    clf.set_params(max_iter=1).fit(X, y)  # the parameters are good: the timer below interrupts training only
+    clf.set_params(max_iter=100000)
     timer = threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
-    clf = NNClassifier(hidden_layer_sizes=(64,), max_iter=100000, n_iter_no_change=100000, random_state=0)
-    with pytest.warns(UserWarning, match="interrupted"):
-        clf.fit(X, y)
-    timer.join()
+    try:
+        with pytest.warns(UserWarning, match="interrupted"):
+            clf.fit(X, y)
+    finally:
+        timer.cancel()
+        timer.join()
     assert 0 < clf.n_iter_ < 100000
     assert clf.score(X, y) > 0.8
 

@@ -58,6 +58,16 @@ fn bad_input_fails_cleanly() {
         .arg(&data)
         .args(["--epochs", "5", "-q", "--out"])
         .arg(&model)
+        // The report's network and descent (the saved values below are theirs).
+        .args([
+            "--hidden",
+            "4",
+            "--activation",
+            "sigmoid",
+            "--optimizer",
+            "gd",
+        ])
+        .args(["--batch-size", "full"])
         .output()
         .unwrap();
     assert!(o.status.success());
@@ -179,7 +189,7 @@ fn export_and_import_fail_cleanly_without_partial_files() {
             .unwrap()
     };
     for model in [
-        "train --data blobs.txt --hidden 3 --epochs 5 -q --out sig.nnm",
+        "train --data blobs.txt --hidden 3 --epochs 5 -q --activation sigmoid --out sig.nnm",
         "train --data blobs.txt --hidden 3 --epochs 5 -q --activation tanh --out tanh.nnm",
         "train --data blobs.txt --hidden 3 --epochs 5 -q --no-standardize --out raw.nnm",
     ] {

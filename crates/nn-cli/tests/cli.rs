@@ -415,9 +415,9 @@ fn init_is_chosen_by_activation_or_by_flag_and_resume_keeps_it() {
     };
     let inspect = |model: &str| String::from_utf8(run(&["inspect", model]).stdout).unwrap();
     let default = train(&[], "default.nnm");
-    assert!(inspect("default.nnm").contains("init xavier-uniform"));
+    assert!(inspect("default.nnm").contains("init he-uniform"));
     // Naming the default changes no bit of the model's weights.
-    train(&["--init", "xavier-uniform"], "named.nnm");
+    train(&["--init", "he-uniform"], "named.nnm");
     let w = |f: &str| {
         let c = nn_train::Checkpoint::load(&dir.join(f)).unwrap();
         c.network.layers()[0].weights.to_row_major()
@@ -427,8 +427,8 @@ fn init_is_chosen_by_activation_or_by_flag_and_resume_keeps_it() {
     train(&["--init", "he-normal"], "he.nnm");
     assert!(inspect("he.nnm").contains("init he-normal"));
     assert_ne!(w("default.nnm"), w("he.nnm"));
-    train(&["--activation", "relu"], "relu.nnm");
-    assert!(inspect("relu.nnm").contains("init he-uniform"));
+    train(&["--activation", "sigmoid"], "sigmoid.nnm");
+    assert!(inspect("sigmoid.nnm").contains("init xavier-uniform"));
     assert_clean_failure(
         &run(&[
             "train",
@@ -786,5 +786,27 @@ fn thread_counts_and_resumes_give_the_same_bytes_through_the_binary() {
             "{label}: the resumed run differs from one run"
         );
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The progress lines name the epoch selected so far (the facade passes `NewBest` on without its weights).
+#[test]
+fn progress_lines_name_the_best_epoch_so_far() {
+    let dir = scratch("progress-best");
+    let data = blobs(&dir);
+    let out = train_on(
+        &data,
+        &dir.join("m.nnm"),
+        &["--epochs", "30", "--log-every", "10"],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let best: Vec<usize> = err
+        .lines()
+        .filter_map(|l| l.split("best epoch ").nth(1))
+        .map(|n| n.trim().parse().unwrap())
+        .collect();
+    assert_eq!(best.len(), 4, "{err}");
+    assert!(best.iter().skip(1).all(|&b| b > 0), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

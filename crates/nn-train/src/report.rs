@@ -223,8 +223,9 @@ pub enum TrainEvent<'a, T: Scalar = f64> {
     NewBest {
         /// The epoch's report.
         report: &'a EpochReport,
-        /// The weights selected at this epoch.
-        network: &'a Network<T>,
+        /// The weights selected at this epoch (`None` in the precision-free form, see
+        /// [`without_weights`](Self::without_weights)).
+        network: Option<&'a Network<T>>,
     },
     /// After every epoch, once the loop's state is complete (after `NewBest`, before `Stopped`): the current
     /// weights and everything a resume from this epoch needs. A checkpoint writer saves from here.
@@ -252,8 +253,8 @@ pub enum TrainEvent<'a, T: Scalar = f64> {
 
 impl<'a, T: Scalar> TrainEvent<'a, T> {
     /// The event without the weights it may carry, in the precision-free form an observer of a run of either
-    /// precision takes: `None` for [`NewBest`](TrainEvent::NewBest) and [`Snapshot`](TrainEvent::Snapshot),
-    /// which exist to write model files.
+    /// precision takes: [`NewBest`](TrainEvent::NewBest) without its network, and `None` for
+    /// [`Snapshot`](TrainEvent::Snapshot), which exists to write model files.
     pub fn without_weights(&self) -> Option<TrainEvent<'a>> {
         Some(match *self {
             TrainEvent::Start {
@@ -283,7 +284,11 @@ impl<'a, T: Scalar> TrainEvent<'a, T> {
                 selected_epoch,
                 epochs_run,
             },
-            TrainEvent::NewBest { .. } | TrainEvent::Snapshot { .. } => return None,
+            TrainEvent::NewBest { report, .. } => TrainEvent::NewBest {
+                report,
+                network: None,
+            },
+            TrainEvent::Snapshot { .. } => return None,
         })
     }
 }

@@ -609,7 +609,7 @@ impl<T: Scalar> Trainer<T> {
             *best_report = report;
             observer(&TrainEvent::NewBest {
                 report: &report,
-                network: best,
+                network: Some(best),
             });
         }
         observer(&TrainEvent::Snapshot {

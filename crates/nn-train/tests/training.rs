@@ -287,7 +287,11 @@ fn divergence_names_epoch_and_keeps_the_last_good_checkpoint() {
                 scaling: None,
             },
             &mut |e| {
-                if let TrainEvent::NewBest { report, network } = e {
+                if let TrainEvent::NewBest {
+                    report,
+                    network: Some(network),
+                } = e
+                {
                     let mut ckpt = common::checkpoint_of(network, report);
                     ckpt.epoch = report.epoch;
                     ckpt.save(&path).unwrap();

@@ -50,8 +50,8 @@ pub use error::{Error, Result};
 pub use model::{Model, Predicted, Predictions, shape, train, training_data};
 pub use scores::Scores;
 pub use spec::{
-    DataShape, Difference, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Spec,
-    Widths,
+    BatchSize, DataShape, Difference, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown,
+    Spec, Widths,
 };
 
 pub use nn_core::{Activation, Init, Network, Output};

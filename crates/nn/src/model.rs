@@ -223,6 +223,7 @@ pub fn shape(d: &Dataset) -> DataShape {
     DataShape {
         features: d.features(),
         classes: d.classes().len(),
+        rows: d.len(),
         regression: d.is_regression(),
     }
 }

@@ -12,7 +12,7 @@ use nn_train::Optimizer;
 use nn_train::{ClassWeight, Precision, Selection};
 pub use resolve::DataShape;
 use serde::{Deserialize, Serialize};
-pub use values::{Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Widths};
+pub use values::{BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Widths};
 
 /// Defines [`Spec`] from one list: per setting its doc, its flag attributes, its name and type, its default,
 /// and whether a resumed run may change it (`may_change`) or must keep it (`kept`).
@@ -115,14 +115,15 @@ macro_rules! may_change {
 }
 
 spec! {
-    /// Hidden layer widths, comma-separated; "none" for logistic or softmax regression.
+    /// Hidden layer widths, comma-separated; "none" for logistic or softmax regression. The default, one layer
+    /// of 100 ReLU units trained by Adam on mini-batches with early stopping, is scikit-learn's MLP's.
     #[cfg_attr(feature = "cli", arg(long, value_name = "W,W,...", default_value_t = Spec::default().hidden))]
-    hidden: Widths = Widths(vec![4]), kept, set impl Into<Widths> => Into::into;
+    hidden: Widths = Widths(vec![100]), kept, set impl Into<Widths> => Into::into;
     /// Hidden activation. ReLU-family layers start from He-uniform weights, sigmoid and tanh from
     /// Xavier-uniform (the report's).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().activation, value_parser = values::choices::<Activation>(&Activation::ALL.map(Activation::name))))]
     #[serde(with = "values::text")]
-    activation: Activation = Activation::Sigmoid, kept;
+    activation: Activation = Activation::Relu, kept;
     /// Slope of leaky-relu for negative inputs, in (0, 1).
     #[cfg_attr(feature = "cli", arg(long, value_name = "S", default_value_t = Spec::default().leaky_slope))]
     leaky_slope: f64 = Activation::LEAKY_SLOPE, kept;
@@ -151,7 +152,7 @@ spec! {
     epochs: usize = 1000, may_change;
     /// Optimiser.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().optimizer, value_parser = values::choices::<OptimizerKind>(&Optimizer::NAMES)))]
-    optimizer: OptimizerKind = OptimizerKind::Gd, kept;
+    optimizer: OptimizerKind = OptimizerKind::Adam, kept;
     /// Momentum μ (momentum and nesterov).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().momentum))]
     momentum: f64 = 0.9, kept;
@@ -168,9 +169,11 @@ spec! {
     /// (PyTorch's AdamW default, 0.01). Unlike lambda it is not part of the loss.
     #[cfg_attr(feature = "cli", arg(long, value_name = "λ", default_value_t = Spec::default().weight_decay))]
     weight_decay: f64 = 0.01, kept;
-    /// Samples per step (default: the whole training part).
-    #[cfg_attr(feature = "cli", arg(long, value_name = "B"))]
-    batch_size: Option<usize> = None, kept, set usize => Some;
+    /// Samples per step: auto (min(200, the training rows), scikit-learn's default), full (the whole
+    /// training part: the report's full-batch descent) or a number.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "B", default_value_t = Spec::default().batch_size))]
+    #[serde(with = "values::text")]
+    batch_size: BatchSize = BatchSize::Auto, kept, set impl Into<BatchSize> => Into::into;
     /// L-BFGS: curvature pairs remembered (SciPy's default, 10).
     #[cfg_attr(feature = "cli", arg(long, value_name = "M", default_value_t = Spec::default().lbfgs_history))]
     lbfgs_history: usize = 10, kept;
@@ -213,7 +216,9 @@ spec! {
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = values::choices::<Selection>(&Selection::NAMES)))]
     #[serde(with = "values::text_or_none")]
     select: Option<Selection> = None, kept, set Selection => Some;
-    /// Stop after P epochs without improvement of the selection metric.
+    /// Stop after P epochs without improvement of the selection metric. Default: when the selection reads the
+    /// validation part, as it does by default (early stopping on the validation loss), 10 epochs or 100
+    /// optimiser steps, whichever is longer; else none. 0 turns it off.
     #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     patience: Option<usize> = None, kept, set usize => Some;
     /// Smallest change of the selection metric that counts as improvement.

@@ -128,16 +128,55 @@ fn defaults_resolve_in_one_place() {
     let shape = nn::DataShape {
         features: 4,
         classes: 3,
+        rows: 1000,
         regression: false,
     };
-    let gd = Spec::default().job(shape).unwrap();
-    assert_eq!(gd.config.lr, 0.1);
-    assert_eq!(gd.output, nn::Output::Softmax);
-    assert_eq!(gd.config.selection, nn::Selection::VAL_LOSS);
-    let adam = Spec::default().optimizer(OptimizerKind::Adam).split(0.8);
+    // The defaults are scikit-learn's MLP's: 100 ReLU units, Adam at 0.001 on batches of min(200, n), and
+    // early stopping (10 epochs' patience) on the validation loss.
+    let default = Spec::default().job(shape).unwrap();
+    assert_eq!(default.hidden, [100]);
+    assert_eq!(default.activation, nn::Activation::Relu);
+    assert_eq!(default.config.lr, 0.001);
+    assert_eq!(default.config.batch_size, Some(200));
+    assert_eq!(default.config.patience, Some(25)); // 4 steps an epoch: 100 steps
+    assert_eq!(default.output, nn::Output::Softmax);
+    assert_eq!(default.config.selection, nn::Selection::VAL_LOSS);
+    // Batches on a small training part: all of it (700 of 1000 rows here, 70 of 100 there), and the
+    // patience then 100 epochs of one step each.
+    let small = nn::DataShape { rows: 100, ..shape };
+    let small = Spec::default().job(small).unwrap();
+    assert_eq!(
+        (small.config.batch_size, small.config.patience),
+        (None, Some(100))
+    );
+    let gd = Spec::default()
+        .optimizer(OptimizerKind::Gd)
+        .batch_size(nn::BatchSize::Full);
+    let gd = gd.job(shape).unwrap();
+    assert_eq!((gd.config.lr, gd.config.batch_size), (0.1, None));
+    // Without a validation part: the last epoch is kept, and nothing stops early unless asked.
+    let adam = Spec::default().split(0.8);
     let job = adam.job(shape).unwrap();
-    assert_eq!(job.config.lr, 0.001);
     assert_eq!(job.config.selection, nn::Selection::Last);
+    assert_eq!(job.config.patience, None);
+    assert_eq!(
+        Spec::default()
+            .patience(0)
+            .job(shape)
+            .unwrap()
+            .config
+            .patience,
+        None
+    );
+    assert_eq!(
+        Spec::default()
+            .patience(3)
+            .job(shape)
+            .unwrap()
+            .config
+            .patience,
+        Some(3)
+    );
     let two = nn::DataShape {
         classes: 2,
         ..shape

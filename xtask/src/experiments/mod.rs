@@ -349,6 +349,7 @@ mod tests {
         let shape = nn::DataShape {
             features: 2,
             classes: 2,
+            rows: 118,
             regression: false,
         };
         let job = specs.job(exp3, Variant::Report, 0, 1.0, shape).unwrap();

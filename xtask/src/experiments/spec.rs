@@ -1,7 +1,7 @@
 //! The experiment specs in `experiments/report.toml`, and the jobs they expand to.
 
 use anyhow::{Context, Result, bail};
-use nn::{DataShape, ImageSize, LrStep, OptimizerKind, Spec};
+use nn::{Activation, BatchSize, DataShape, ImageSize, LrStep, OptimizerKind, Spec};
 use nn_core::Output;
 use nn_data::LabelScheme;
 use nn_train::Selection;
@@ -290,7 +290,13 @@ impl Specs {
             .split(split)
             .select(select.parse().map_err(anyhow::Error::msg)?)
             .standardize(self.protocol.standardize)
-            .threads(1);
+            .threads(1)
+            // The report's network and descent, whatever `nn train`'s defaults are: sigmoid units,
+            // full-batch gradient descent, no early stopping.
+            .activation(Activation::Sigmoid)
+            .optimizer(OptimizerKind::Gd)
+            .batch_size(BatchSize::Full)
+            .patience(0);
         if variant == Variant::Adam {
             spec = spec
                 .optimizer(OptimizerKind::Adam)
@@ -311,7 +317,7 @@ impl Specs {
                 .epochs(scaled(m.epochs))
                 .dropout(m.dropout)
                 .select(m.select.parse().map_err(anyhow::Error::msg)?);
-            spec.batch_size = m.batch;
+            spec.batch_size = m.batch.map_or(BatchSize::Full, BatchSize::Rows);
             if let Some(w) = m.weight_decay {
                 spec = spec.weight_decay(w);
             }

@@ -1,13 +1,13 @@
 //! [`Spec::job`]: the spec resolved against the data into the job that `nn-train` runs (every default that
 //! depends on another setting or on the data, in one place), and [`Spec::from_job`], the way back.
 
-use super::{Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Spec, Widths};
+use super::{BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Spec, Widths};
 use crate::error::{Error, Result};
 use nn_core::{Activation, Output};
 use nn_data::SplitSpec;
 use nn_linalg::Threads;
 use nn_train::job::JobSpec;
-use nn_train::{ClassWeight, Metric, Optimizer, Schedule, Selection, Shift, TrainConfig};
+use nn_train::{ClassWeight, Metric, Optimizer, Part, Schedule, Selection, Shift, TrainConfig};
 
 /// What [`Spec::job`] needs to know of the data.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -16,6 +16,8 @@ pub struct DataShape {
     pub features: usize,
     /// Classes (1 for a regression target).
     pub classes: usize,
+    /// Rows (samples), before the split.
+    pub rows: usize,
     /// The target is a number to predict.
     pub regression: bool,
 }
@@ -69,6 +71,43 @@ impl Spec {
             None if self.split.validation > 0.0 => Selection::VAL_LOSS,
             None => Selection::Last,
         }
+    }
+
+    /// Rows per step on data of `rows` rows: `auto` is min(200, the training part's rows), the training part
+    /// counted as the split counts it; L-BFGS always takes the whole part.
+    pub fn resolved_batch_size(&self, rows: usize) -> Option<usize> {
+        if self.optimizer == OptimizerKind::Lbfgs && self.batch_size == BatchSize::Auto {
+            return None;
+        }
+        self.batch_size.resolve(self.train_rows(rows))
+    }
+
+    /// Early stopping's patience on data of `rows` rows: as given (0: none), or by default, when the selection
+    /// reads the validation part (the validation loss, by default), 10 epochs or 100 optimiser steps,
+    /// whichever is longer (a small set takes one step an epoch, and its validation loss is noisy), else none.
+    pub fn resolved_patience(&self, selection: Selection, rows: usize) -> Option<usize> {
+        match (self.patience, selection) {
+            (Some(0), _) => None,
+            (Some(p), _) => Some(p),
+            (
+                None,
+                Selection::Best {
+                    part: Part::Validation,
+                    ..
+                },
+            ) if self.optimizer != OptimizerKind::Lbfgs => {
+                let train_rows = self.train_rows(rows).max(1);
+                let batch = self.resolved_batch_size(rows).unwrap_or(train_rows).max(1);
+                let steps_per_epoch = train_rows.div_ceil(batch);
+                Some(10.max(100usize.div_ceil(steps_per_epoch)))
+            }
+            (None, _) => None,
+        }
+    }
+
+    /// The rows of the training part of data of `rows` rows, as the split counts them.
+    fn train_rows(&self, rows: usize) -> usize {
+        ((self.split.train * rows as f64) + 1e-9).floor() as usize
     }
 
     /// The schedule of the learning rate.
@@ -129,11 +168,11 @@ impl Spec {
                 lr: self.resolved_lr(),
                 schedule: self.schedule(),
                 optimizer: self.resolved_optimizer(),
-                batch_size: self.batch_size,
+                batch_size: self.resolved_batch_size(data.rows),
                 lambda: self.lambda,
                 seed: self.seed,
                 selection,
-                patience: self.patience,
+                patience: self.resolved_patience(selection, data.rows),
                 min_delta: self.min_delta,
                 threads: Threads::from_count(self.threads),
                 dropout: self.dropout,
@@ -160,7 +199,7 @@ impl Spec {
             lambda: c.lambda,
             epochs: c.epochs,
             optimizer: OptimizerKind::of(&c.optimizer),
-            batch_size: c.batch_size,
+            batch_size: c.batch_size.map_or(BatchSize::Full, BatchSize::Rows),
             dropout: c.dropout,
             class_weight: c.class_weight.clone(),
             shift: c.shift.map(|s| s.max),
@@ -175,7 +214,7 @@ impl Spec {
             stratify: job.split.stratified,
             seed: c.seed,
             select: Some(c.selection),
-            patience: c.patience,
+            patience: Some(c.patience.unwrap_or(0)),
             min_delta: c.min_delta,
             standardize: job.standardize,
             threads: match c.threads {

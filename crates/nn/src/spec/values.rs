@@ -13,6 +13,62 @@ use std::str::FromStr;
 #[serde(transparent)]
 pub struct Widths(pub Vec<usize>);
 
+/// Samples per optimiser step: `auto` (min(200, the training rows), scikit-learn's default), `full` (the
+/// whole training part, the report's full-batch descent) or a number.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BatchSize {
+    /// min(200, the training rows).
+    #[default]
+    Auto,
+    /// The whole training part.
+    Full,
+    /// This many samples (at least 1).
+    Rows(usize),
+}
+
+impl BatchSize {
+    /// The rows a step takes on a training part of `train_rows` (`None`: all of them).
+    pub fn resolve(self, train_rows: usize) -> Option<usize> {
+        match self {
+            BatchSize::Auto => (train_rows > 200).then_some(200),
+            BatchSize::Full => None,
+            BatchSize::Rows(n) => Some(n),
+        }
+    }
+}
+
+impl From<usize> for BatchSize {
+    fn from(n: usize) -> Self {
+        BatchSize::Rows(n)
+    }
+}
+
+impl FromStr for BatchSize {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(BatchSize::Auto),
+            "full" => Ok(BatchSize::Full),
+            n => match n.parse::<usize>() {
+                Ok(n) if n > 0 => Ok(BatchSize::Rows(n)),
+                _ => Err(format!(
+                    "batch size {n:?}: expected auto, full or a number of samples >= 1"
+                )),
+            },
+        }
+    }
+}
+
+impl fmt::Display for BatchSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BatchSize::Auto => f.write_str("auto"),
+            BatchSize::Full => f.write_str("full"),
+            BatchSize::Rows(n) => write!(f, "{n}"),
+        }
+    }
+}
+
 /// The optimiser, by name; its hyper-parameters are settings of their own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -281,7 +337,8 @@ shown_by_display!(
     Output,
     Precision,
     Selection,
-    nn_train::ClassWeight
+    nn_train::ClassWeight,
+    BatchSize
 );
 
 impl Shown for Init {
@@ -333,7 +390,27 @@ pub(super) mod text {
         T: FromStr<Err = String>,
         D: Deserializer<'de>,
     {
-        String::deserialize(d)?.parse().map_err(D::Error::custom)
+        Text::deserialize(d)?.0.parse().map_err(D::Error::custom)
+    }
+
+    /// A setting's text, also from a bare number (`batch-size = 64` in TOML or JSON).
+    pub struct Text(pub String);
+
+    impl<'de> Deserialize<'de> for Text {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Text, D::Error> {
+            #[derive(Deserialize)]
+            #[serde(untagged)]
+            enum Raw {
+                Text(String),
+                Whole(u64),
+                Number(f64),
+            }
+            Ok(Text(match Raw::deserialize(d)? {
+                Raw::Text(s) => s,
+                Raw::Whole(n) => n.to_string(),
+                Raw::Number(x) => x.to_string(),
+            }))
+        }
     }
 }
 
@@ -358,8 +435,8 @@ pub(super) mod text_or_none {
         T: FromStr<Err = String>,
         D: Deserializer<'de>,
     {
-        Option::<String>::deserialize(d)?
-            .map(|s| s.parse().map_err(D::Error::custom))
+        Option::<super::text::Text>::deserialize(d)?
+            .map(|s| s.0.parse().map_err(D::Error::custom))
             .transpose()
     }
 }

@@ -1,0 +1,126 @@
+"""`nn cv` at nn's defaults against scikit-learn's MLP at its defaults, 5-fold cross-validation, same run.
+
+For each set bundled with scikit-learn (iris, wine, breast cancer, the 8×8 digits; diabetes for R²), the rows
+are written to a CSV with the target last, and:
+
+- nn: `nn cv --data F --target y --folds 5 --json` with no other flag (classifiers add `--stratify`, the
+  regression `--task regression`, since its target holds whole numbers): nn's default network and training,
+  with nn's own standardisation fitted on each fold's training rows;
+- scikit-learn: `make_pipeline(StandardScaler(), MLPClassifier(max_iter=1000))` (or `MLPRegressor`) with
+  `cross_val_score` over `StratifiedKFold(5, shuffle=True)` (`KFold` for the regression).
+
+The two sides draw their folds each with its own generator, so the table compares the mean and spread over
+folds, not fold by fold. Each side runs with `--seeds N` seeds (nn's `--seed`, scikit-learn's `random_state`
+for the folds and the network), and the table gives the mean over seeds of the 5-fold mean, with the
+standard deviation over seeds, and the wall time of one 5-fold run.
+
+    cargo build --release -p nn-cli
+    python bench/defaults_compare.py [--nn target/release/nn] [--seeds 3]
+"""
+
+import argparse
+import json
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_digits, load_iris, load_wine
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+ROOT = Path(__file__).resolve().parents[1]
+SETS = [
+    ("iris", load_iris, False),
+    ("wine", load_wine, False),
+    ("breast cancer", load_breast_cancer, False),
+    ("digits 8×8", load_digits, False),
+    ("diabetes (R²)", load_diabetes, True),
+]
+
+
+def nn_cv(nn, csv, regression, seed, extra):
+    args = [nn, "cv", "--data", str(csv), "--target", "y", "--folds", "5", "--seed", str(seed), "--json", *extra]
+    args += ["--task", "regression"] if regression else ["--stratify"]
+    start = time.perf_counter()
+    out = subprocess.run(args, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if out.returncode != 0:
+        sys.exit(f"nn cv failed: {out.stderr.strip()}")
+    result = json.loads(out.stdout)
+    key = "r2" if regression else "accuracy"
+    return result["mean"][key], elapsed
+
+
+def sklearn_cv(X, y, regression, seed):
+    if regression:
+        model, folds = MLPRegressor(max_iter=1000, random_state=seed), KFold(5, shuffle=True, random_state=seed)
+        scoring = "r2"
+    else:
+        model = MLPClassifier(max_iter=1000, random_state=seed)
+        folds, scoring = StratifiedKFold(5, shuffle=True, random_state=seed), "accuracy"
+    start = time.perf_counter()
+    scores = cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=folds, scoring=scoring)
+    return scores.mean(), time.perf_counter() - start
+
+
+def cpu():
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--nn", default=str(ROOT / "target" / "release" / "nn"))
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--nn-args", default="", help="extra nn cv flags, to try other settings than the defaults")
+    ap.add_argument("--only", default="", help="comma-separated set names to run (default: all)")
+    args = ap.parse_args()
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    print(f"CPU: {cpu()}; {args.seeds} seeds; nn: {args.nn} {args.nn_args}\n")
+    print("| set | rows × features | nn at its defaults | scikit-learn at its defaults | nn s | sklearn s |")
+    print("|---|---|---|---|---|---|")
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, load, regression in SETS:
+            if args.only and not any(o in name for o in args.only.split(",")):
+                continue
+            X, y = load(return_X_y=True)
+            csv = Path(tmp) / "set.csv"
+            header = ",".join(f"x{j}" for j in range(X.shape[1])) + ",y"
+            np.savetxt(csv, np.column_stack([X, y]), delimiter=",", header=header, comments="", fmt="%.17g")
+            ours, theirs, t_ours, t_theirs = [], [], [], []
+            # Interleaved: each seed runs both sides before the next.
+            for seed in range(args.seeds):
+                s, t = nn_cv(args.nn, csv, regression, seed, args.nn_args.split())
+                ours.append(s)
+                t_ours.append(t)
+                s, t = sklearn_cv(X, y, regression, seed)
+                theirs.append(s)
+                t_theirs.append(t)
+
+            def show(v):
+                spread = statistics.stdev(v) if len(v) > 1 else 0.0
+                return f"{statistics.mean(v):.4f} ± {spread:.4f}"
+
+            print(
+                f"| {name} | {X.shape[0]} × {X.shape[1]} | {show(ours)} | {show(theirs)} "
+                f"| {statistics.median(t_ours):.2f} | {statistics.median(t_theirs):.2f} |",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
