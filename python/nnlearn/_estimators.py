@@ -108,8 +108,7 @@ class _NNBase(BaseEstimator):
         _check("solver", self.solver, self.solver in _SOLVERS, f"one of {list(_SOLVERS)}")
         _check("alpha", self.alpha, isinstance(self.alpha, numbers.Real) and self.alpha >= 0, "a number >= 0")
         _check("max_iter", self.max_iter, isinstance(self.max_iter, numbers.Integral) and self.max_iter > 0, "an integer > 0")
-        _check("shuffle", self.shuffle, self.shuffle is True or self.shuffle == 1,
-               "True: nn draws a new mini-batch order every epoch (from random_state), and has no unshuffled mode")
+        _check("shuffle", self.shuffle, isinstance(self.shuffle, (bool, np.bool_)), "True or False")
         _check("tol", self.tol, isinstance(self.tol, numbers.Real) and self.tol >= 0, "a number >= 0")
         _check("learning_rate_init", self.learning_rate_init,
                isinstance(self.learning_rate_init, numbers.Real) and self.learning_rate_init > 0, "a number > 0")
@@ -148,6 +147,7 @@ class _NNBase(BaseEstimator):
             "stratify": bool(classifier and self.early_stopping),
             "seed": int(seed),
             "dropout": float(self.dropout),
+            "shuffle": bool(self.shuffle),
             "threads": int(self.n_threads or 0),
             "precision": _DTYPES[self.dtype],
         }

@@ -292,7 +292,7 @@ def test_bad_parameters_name_the_parameter():
         ({"activation": "swish"}, "activation"),
         ({"hidden_layer_sizes": (0,)}, "hidden_layer_sizes"),
         ({"batch_size": -1}, "batch_size"),
-        ({"shuffle": False}, "shuffle"),
+        ({"shuffle": "no"}, "shuffle"),
         ({"dropout": 1.5}, "dropout"),
     ]:
         with pytest.raises(ValueError, match=name):
@@ -320,3 +320,11 @@ def test_the_readme_python_example_runs(tmp_path, monkeypatch):
     for code in examples:
         exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "digits.nnm").is_file() and (tmp_path / "digits.onnx").is_file()
+
+
+def test_shuffle_false_takes_the_mini_batches_in_order():
+    X, y = make_classification(n_samples=600, n_features=8, random_state=0)
+    fit = lambda shuffle: NNClassifier(max_iter=5, batch_size=50, shuffle=shuffle, random_state=0).fit(X, y)
+    in_order, shuffled = fit(False), fit(True)
+    assert not np.array_equal(in_order.predict_proba(X), shuffled.predict_proba(X))
+    np.testing.assert_array_equal(in_order.predict_proba(X), fit(False).predict_proba(X))

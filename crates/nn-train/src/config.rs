@@ -314,6 +314,14 @@ pub struct TrainConfig {
     /// How each sample's loss is weighted by its class.
     #[serde(default)]
     pub class_weight: ClassWeight,
+    /// Draw a new order of the training samples for the mini-batches of every epoch (else they are taken in
+    /// the data's order).
+    #[serde(default = "yes")]
+    pub shuffle: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl Default for TrainConfig {
@@ -333,6 +341,7 @@ impl Default for TrainConfig {
             dropout: 0.0,
             shift: None,
             class_weight: ClassWeight::None,
+            shuffle: true,
         }
     }
 }

@@ -454,11 +454,13 @@ impl<T: Scalar> Trainer<T> {
         let m = train.x.rows();
         buf.order.clear();
         buf.order.extend(0..m);
-        buf.order
-            .shuffle(&mut ChaCha8Rng::seed_from_u64(shuffle_seed(
-                self.config.seed,
-                epoch,
-            )));
+        if self.config.shuffle {
+            buf.order
+                .shuffle(&mut ChaCha8Rng::seed_from_u64(shuffle_seed(
+                    self.config.seed,
+                    epoch,
+                )));
+        }
         let mut sum = PartMetrics::default();
         let (mut loss_sum, mut cost_sum, mut abs_sum) = (0.0, 0.0, 0.0);
         buf.counts.fill([0; 3]);

@@ -362,10 +362,12 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
     let mut body = bytes[20..20 + n].to_vec();
     // The body ends with the empty history (a single 0 byte) and the appendix of format 7 (no schema, no
     // initialisation, no target scaling: three 0 bytes; dropout 0.0: eight; no shifts: one; no class
-    // weights: one); make the history's length a u64 varint of 2^40.
-    assert_eq!(body.split_off(body.len() - 14), [0; 14]);
+    // weights: one; shuffled: a 1); make the history's length a u64 varint of 2^40.
+    let mut tail = [0; 15];
+    tail[14] = 1;
+    assert_eq!(body.split_off(body.len() - 15), tail);
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
-    body.extend_from_slice(&[0; 13]);
+    body.extend_from_slice(&tail[1..]);
     Checkpoint::frame(&body)
 }

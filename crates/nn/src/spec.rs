@@ -174,6 +174,10 @@ spec! {
     #[cfg_attr(feature = "cli", arg(long, value_name = "B", default_value_t = Spec::default().batch_size))]
     #[serde(with = "values::text")]
     batch_size: BatchSize = BatchSize::Auto, kept, set impl Into<BatchSize> => Into::into;
+    /// Draw a new order of the training samples for every epoch's mini-batches, from the seed
+    /// (--no-shuffle takes them in the data's order, as scikit-learn's shuffle=False does).
+    #[cfg_attr(feature = "cli", arg(long = "no-shuffle", action = clap::ArgAction::SetFalse))]
+    shuffle: bool = true, kept;
     /// L-BFGS: curvature pairs remembered (SciPy's default, 10).
     #[cfg_attr(feature = "cli", arg(long, value_name = "M", default_value_t = Spec::default().lbfgs_history))]
     lbfgs_history: usize = 10, kept;

@@ -165,6 +165,10 @@ pub struct RunRecord {
     /// How each sample's loss was weighted by its class. Stored in the appendix (format 7 on).
     #[serde(skip)]
     pub class_weight: crate::ClassWeight,
+    /// Mini-batches drawn in a new order every epoch (`false`: the data's order). Stored in the appendix
+    /// (format 7 on).
+    #[serde(skip)]
+    pub shuffle: bool,
 }
 
 /// The data a model was trained on.

@@ -43,6 +43,8 @@ struct Appendix {
     shift: Option<crate::Shift>,
     /// [`RunRecord::class_weight`] of the training record (format 7 on).
     class_weight: crate::ClassWeight,
+    /// [`RunRecord::shuffle`] of the training record (format 7 on).
+    shuffle: bool,
 }
 
 /// The appendix of format 6.
@@ -80,6 +82,7 @@ impl From<AppendixV4> for Appendix {
             dropout: 0.0,
             shift: None,
             class_weight: crate::ClassWeight::None,
+            shuffle: true,
         }
     }
 }
@@ -93,6 +96,7 @@ impl From<AppendixV5> for Appendix {
             dropout: a.dropout,
             shift: None,
             class_weight: crate::ClassWeight::None,
+            shuffle: true,
         }
     }
 }
@@ -106,6 +110,7 @@ impl From<AppendixV6> for Appendix {
             dropout: a.dropout,
             shift: a.shift,
             class_weight: crate::ClassWeight::None,
+            shuffle: true,
         }
     }
 }
@@ -129,6 +134,7 @@ struct AppendixRef<'a> {
     dropout: f64,
     shift: Option<crate::Shift>,
     class_weight: &'a crate::ClassWeight,
+    shuffle: bool,
 }
 
 /// The format version this build writes.
@@ -143,7 +149,8 @@ struct AppendixRef<'a> {
 ///   `report::legacy` reads), the `r2` selection rules, and the target's scaling at
 ///   the end of the appendix.
 /// - Version 6 added random image shifts while training ([`RunRecord::shift`]) at the end of the appendix.
-/// - Version 7 added class weights ([`RunRecord::class_weight`]) at the end of the appendix.
+/// - Version 7 added class weights ([`RunRecord::class_weight`]) and unshuffled mini-batches
+///   ([`RunRecord::shuffle`]) at the end of the appendix.
 ///
 /// All six are read. Version 1 (before the body had its own record types and a status) is refused with a
 /// hint.
@@ -175,6 +182,7 @@ impl Checkpoint {
                 .training
                 .as_ref()
                 .map_or(&crate::ClassWeight::None, |t| &t.run.class_weight),
+            shuffle: self.training.as_ref().is_none_or(|t| t.run.shuffle),
         };
         let body = bincode::serde::encode_to_vec((self, appendix), bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
@@ -284,7 +292,11 @@ impl Checkpoint {
                 t.run.dropout = appendix.dropout;
                 t.run.shift = appendix.shift;
                 t.run.class_weight = appendix.class_weight;
+                t.run.shuffle = appendix.shuffle;
             }
+        } else if let Some(t) = &mut ckpt.training {
+            // Versions 2 and 3 always shuffled.
+            t.run.shuffle = true;
         }
         if used != n {
             return Err(fail(CheckpointProblem::Decode(format!(

@@ -72,6 +72,7 @@ impl JobSpec {
             dropout: c.dropout,
             shift: c.shift,
             class_weight: c.class_weight.clone(),
+            shuffle: c.shuffle,
         }
     }
 
@@ -102,6 +103,7 @@ impl JobSpec {
                 dropout: r.dropout,
                 shift: r.shift,
                 class_weight: r.class_weight.clone(),
+                shuffle: r.shuffle,
             },
             split: SplitSpec {
                 train: r.split_train,

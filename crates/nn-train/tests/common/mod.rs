@@ -121,6 +121,7 @@ pub fn forge(c: &Checkpoint) -> Vec<u8> {
                 c.training
                     .as_ref()
                     .map_or(&ClassWeight::None, |t| &t.run.class_weight),
+                c.training.as_ref().is_none_or(|t| t.run.shuffle),
             ),
             bincode::config::standard(),
         )

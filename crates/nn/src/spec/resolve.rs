@@ -178,6 +178,7 @@ impl Spec {
                 dropout: self.dropout,
                 shift: self.resolved_shift(data.features)?,
                 class_weight: self.class_weight.clone(),
+                shuffle: self.shuffle,
             },
             split: self.split_spec(),
             standardize: self.standardize,
@@ -202,6 +203,7 @@ impl Spec {
             batch_size: c.batch_size.map_or(BatchSize::Full, BatchSize::Rows),
             dropout: c.dropout,
             class_weight: c.class_weight.clone(),
+            shuffle: c.shuffle,
             shift: c.shift.map(|s| s.max),
             image: c.shift.map(|s| ImageSize {
                 height: s.height,
