@@ -4,6 +4,7 @@
 //! settings against the data into the job that `nn-train` runs.
 
 mod resolve;
+mod text;
 mod values;
 
 use nn_core::{Activation, Init, Output};
@@ -122,7 +123,7 @@ spec! {
     /// Hidden activation. ReLU-family layers start from He-uniform weights, sigmoid and tanh from
     /// Xavier-uniform (the report's).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().activation, value_parser = values::choices::<Activation>(&Activation::ALL.map(Activation::name))))]
-    #[serde(with = "values::text")]
+    #[serde(with = "text")]
     activation: Activation = Activation::Relu, kept;
     /// Slope of leaky-relu for negative inputs, in (0, 1).
     #[cfg_attr(feature = "cli", arg(long, value_name = "S", default_value_t = Spec::default().leaky_slope))]
@@ -172,7 +173,7 @@ spec! {
     /// Samples per step: auto (min(200, the training rows), scikit-learn's default), full (the whole
     /// training part: the report's full-batch descent) or a number.
     #[cfg_attr(feature = "cli", arg(long, value_name = "B", default_value_t = Spec::default().batch_size))]
-    #[serde(with = "values::text")]
+    #[serde(with = "text")]
     batch_size: BatchSize = BatchSize::Auto, kept, set impl Into<BatchSize> => Into::into;
     /// Draw a new order of the training samples for every epoch's mini-batches, from the seed
     /// (--no-shuffle takes them in the data's order, as scikit-learn's shuffle=False does).
@@ -195,7 +196,7 @@ spec! {
     /// gives one weight per class, in the order of the class indices (as `nn inspect` lists them); none
     /// weighs all 1.
     #[cfg_attr(feature = "cli", arg(long, value_name = "none|balanced|W,W,...", default_value_t = Spec::default().class_weight))]
-    #[serde(with = "values::text")]
+    #[serde(with = "text")]
     class_weight: ClassWeight = ClassWeight::None, kept;
     /// Data augmentation for images: move each training image by up to N pixels along each axis (each
     /// offset in −N..=N equally likely, drawn anew every epoch from the seed), filling the edge with 0 in the
@@ -218,7 +219,7 @@ spec! {
     /// Which epoch's weights to keep: last, val-loss, val-acc, val-f1, val-r2, test-acc (the report's; selects
     /// on the test set), test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = values::choices::<Selection>(&Selection::NAMES)))]
-    #[serde(with = "values::text_or_none")]
+    #[serde(with = "text::or_none")]
     select: Option<Selection> = None, kept, set Selection => Some;
     /// Stop after P epochs without improvement of the selection metric. Default: when the selection reads the
     /// validation part, as it does by default (early stopping on the validation loss), 10 epochs or 100
