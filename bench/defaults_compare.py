@@ -20,7 +20,6 @@ standard deviation over seeds, and the wall time of one 5-fold run.
 
 import argparse
 import json
-import platform
 import statistics
 import subprocess
 import sys
@@ -36,6 +35,8 @@ from sklearn.model_selection import KFold, StratifiedKFold, cross_val_score
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+
+import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 SETS = [
@@ -72,16 +73,6 @@ def sklearn_cv(X, y, regression, seed):
     return scores.mean(), time.perf_counter() - start
 
 
-def cpu():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nn", default=str(ROOT / "target" / "release" / "nn"))
@@ -90,7 +81,7 @@ def main():
     ap.add_argument("--only", default="", help="comma-separated set names to run (default: all)")
     args = ap.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    print(f"CPU: {cpu()}; {args.seeds} seeds; nn: {args.nn} {args.nn_args}\n")
+    print(f"CPU: {machine.describe()}; {args.seeds} seeds; nn: {args.nn} {args.nn_args}\n")
     print("| set | rows × features | nn at its defaults | scikit-learn at its defaults | nn s | sklearn s |")
     print("|---|---|---|---|---|---|")
     with tempfile.TemporaryDirectory() as tmp:

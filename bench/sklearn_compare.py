@@ -17,7 +17,6 @@ BLAS under numpy through threadpoolctl), or --threads N.
 """
 
 import argparse
-import platform
 import statistics
 import sys
 import time
@@ -34,6 +33,8 @@ from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
 from nnlearn import NNClassifier
+
+import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -52,24 +53,6 @@ def tabular():
     )
 
 
-def cpu_model():
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
-def simd_flags():
-    try:
-        flags = next(l for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("flags")).split()
-    except (OSError, StopIteration):
-        return "unknown"
-    return " ".join(f for f in ("avx2", "fma", "avx512f") if f in flags)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
@@ -78,7 +61,7 @@ def main():
     ap.add_argument("--case", choices=["digits", "tabular", "all"], default="all")
     args = ap.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    print(f"CPU: {cpu_model()} ({simd_flags()}); threads {args.threads}; {args.rounds} rounds, {args.epochs} epochs")
+    print(f"CPU: {machine.describe()}; threads {args.threads}; {args.rounds} rounds, {args.epochs} epochs")
 
     cases = {"digits": digits, "tabular": tabular}
     for name in cases if args.case == "all" else [args.case]:

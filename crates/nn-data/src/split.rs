@@ -23,6 +23,12 @@ pub struct SplitSpec {
 }
 
 impl SplitSpec {
+    /// The rows of the training part of `n` samples, as [`split`] counts them (a stratified split may differ
+    /// by a row or two, class by class).
+    pub fn train_rows(&self, n: usize) -> usize {
+        part(self.train, n)
+    }
+
     /// The report's split: 80% train, 20% test, no validation, not stratified.
     pub fn report(seed: u64) -> Self {
         SplitSpec {

@@ -215,9 +215,6 @@ pub enum ClassWeight {
 }
 
 impl ClassWeight {
-    /// The named choices of `--class-weight` (besides a list of weights).
-    pub const NAMES: [&'static str; 2] = ["none", "balanced"];
-
     /// Per class, the weight of its samples, from the training part's labels over `classes` classes; empty
     /// (all 1) for [`ClassWeight::None`].
     pub fn weights(&self, labels: &[usize], classes: usize) -> Vec<f64> {

@@ -107,7 +107,7 @@ impl Spec {
 
     /// The rows of the training part of data of `rows` rows, as the split counts them.
     fn train_rows(&self, rows: usize) -> usize {
-        ((self.split.train * rows as f64) + 1e-9).floor() as usize
+        self.split_spec().train_rows(rows)
     }
 
     /// The schedule of the learning rate.
