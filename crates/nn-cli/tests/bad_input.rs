@@ -102,7 +102,7 @@ fn bad_input_fails_cleanly() {
         ("--hidden", "8", "4"),
         ("--lambda", "1", "0"),
         ("--seed", "7", "0"),
-        ("--split", "0.8", "0.7,0.15"),
+        ("--split", "0.8", "0.7,0.1"),
         ("--optimizer", "adam", "gd"),
         ("--precision", "f32", "f64"),
         ("--beta1", "0.5", "0.9"),

@@ -399,7 +399,7 @@ fn cross_validation_prints_every_fold_and_the_mean_and_refuses_bad_k() {
 }
 
 #[test]
-fn init_is_chosen_by_activation_or_by_flag_and_resume_keeps_it() {
+fn init_is_xavier_by_default_or_chosen_by_flag_and_resume_keeps_it() {
     let dir = scratch("init");
     let data = blobs(&dir);
     let run = |args: &[&str]| nn().current_dir(&dir).args(args).output().unwrap();
@@ -415,9 +415,9 @@ fn init_is_chosen_by_activation_or_by_flag_and_resume_keeps_it() {
     };
     let inspect = |model: &str| String::from_utf8(run(&["inspect", model]).stdout).unwrap();
     let default = train(&[], "default.nnm");
-    assert!(inspect("default.nnm").contains("init he-uniform"));
+    assert!(inspect("default.nnm").contains("init xavier-uniform"));
     // Naming the default changes no bit of the model's weights.
-    train(&["--init", "he-uniform"], "named.nnm");
+    train(&["--init", "xavier-uniform"], "named.nnm");
     let w = |f: &str| {
         let c = nn_train::Checkpoint::load(&dir.join(f)).unwrap();
         c.network.layers()[0].weights.to_row_major()

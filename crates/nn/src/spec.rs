@@ -117,11 +117,11 @@ macro_rules! may_change {
 
 spec! {
     /// Hidden layer widths, comma-separated; "none" for logistic or softmax regression. The default, one layer
-    /// of 100 ReLU units trained by Adam on mini-batches with early stopping, is scikit-learn's MLP's.
+    /// of 100 ReLU units trained by Adam on mini-batches with early stopping, is scikit-learn's MLP's
+    /// (docs/performance.md compares the two).
     #[cfg_attr(feature = "cli", arg(long, value_name = "W,W,...", default_value_t = Spec::default().hidden))]
     hidden: Widths = Widths(vec![100]), kept, set impl Into<Widths> => Into::into;
-    /// Hidden activation. ReLU-family layers start from He-uniform weights, sigmoid and tanh from
-    /// Xavier-uniform (the report's).
+    /// Hidden activation. Every activation starts from Xavier-uniform weights unless --init says otherwise.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().activation, value_parser = values::choices::<Activation>(&Activation::ALL.map(Activation::name))))]
     #[serde(with = "text")]
     activation: Activation = Activation::Relu, kept;
@@ -131,7 +131,8 @@ spec! {
     /// Output layer (default: identity for a numeric target, sigmoid for two classes, softmax otherwise).
     #[cfg_attr(feature = "cli", arg(long, value_parser = values::choices::<Output>(&Output::ALL.map(Output::name))))]
     output: Option<Output> = None, kept, set Output => Some;
-    /// Weight initialisation (default: he-uniform for the ReLU family, xavier-uniform for sigmoid and tanh).
+    /// Weight initialisation (default: xavier-uniform for every activation, as scikit-learn's MLP; it beat
+    /// he-uniform with ReLU on the small tables of docs/performance.md, while he-uniform suits deep ReLU stacks).
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = values::choices::<Init>(&Init::CHOICES.map(Init::name))))]
     init: Option<Init> = None, kept, set Init => Some;
     /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam and adamw, as Kingma & Ba
@@ -207,9 +208,10 @@ spec! {
     /// column by column, as MATLAB does, swap the two). Default: a square of the feature count.
     #[cfg_attr(feature = "cli", arg(long, value_name = "HxW", requires = "shift"))]
     image: Option<ImageSize> = None, kept, set ImageSize => Some;
-    /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split.
+    /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split; the default keeps
+    /// 10% for validation, as scikit-learn's validation_fraction, and 20% for the test part.
     #[cfg_attr(feature = "cli", arg(long, value_name = "FRACTIONS", default_value_t = Spec::default().split))]
-    split: Fractions = Fractions { train: 0.7, validation: 0.15 }, kept, set impl Into<Fractions> => Into::into;
+    split: Fractions = Fractions { train: 0.7, validation: 0.1 }, kept, set impl Into<Fractions> => Into::into;
     /// Keep each class's share in every part.
     #[cfg_attr(feature = "cli", arg(long))]
     stratify: bool = false, kept;
@@ -222,7 +224,7 @@ spec! {
     #[serde(with = "text::or_none")]
     select: Option<Selection> = None, kept, set Selection => Some;
     /// Stop after P epochs without improvement of the selection metric. Default: when the selection reads the
-    /// validation part, as it does by default (early stopping on the validation loss), 10 epochs or 100
+    /// validation part, as it does by default (early stopping on the validation loss), 10 epochs or 300
     /// optimiser steps, whichever is longer; else none. 0 turns it off.
     #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     patience: Option<usize> = None, kept, set usize => Some;

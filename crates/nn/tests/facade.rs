@@ -131,23 +131,27 @@ fn defaults_resolve_in_one_place() {
         rows: 1000,
         regression: false,
     };
-    // The defaults are scikit-learn's MLP's: 100 ReLU units, Adam at 0.001 on batches of min(200, n), and
-    // early stopping (10 epochs' patience) on the validation loss.
+    // The defaults are scikit-learn's MLP's: 100 ReLU units from Xavier-uniform weights, Adam at 0.001 on
+    // batches of min(200, n), and early stopping (10 epochs or 300 steps' patience) on the validation loss
+    // of 10% of the rows.
     let default = Spec::default().job(shape).unwrap();
     assert_eq!(default.hidden, [100]);
     assert_eq!(default.activation, nn::Activation::Relu);
     assert_eq!(default.config.lr, 0.001);
     assert_eq!(default.config.batch_size, Some(200));
-    assert_eq!(default.config.patience, Some(25)); // 4 steps an epoch: 100 steps
+    assert_eq!(default.config.patience, Some(75)); // 4 steps an epoch: 300 steps
+    assert_eq!(default.init, Some(nn::Init::XavierUniform));
+    assert_eq!(default.split.validation, 0.1);
+    assert_eq!(default.config.lambda, 0.0);
     assert_eq!(default.output, nn::Output::Softmax);
     assert_eq!(default.config.selection, nn::Selection::VAL_LOSS);
     // Batches on a small training part: all of it (700 of 1000 rows here, 70 of 100 there), and the
-    // patience then 100 epochs of one step each.
+    // patience then 300 epochs of one step each.
     let small = nn::DataShape { rows: 100, ..shape };
     let small = Spec::default().job(small).unwrap();
     assert_eq!(
         (small.config.batch_size, small.config.patience),
-        (None, Some(100))
+        (None, Some(300))
     );
     let gd = Spec::default()
         .optimizer(OptimizerKind::Gd)

@@ -2,7 +2,7 @@
 
 use anyhow::{Context, Result, bail};
 use nn::{Activation, BatchSize, DataShape, ImageSize, LrStep, OptimizerKind, Spec};
-use nn_core::Output;
+use nn_core::{Init, Output};
 use nn_data::LabelScheme;
 use nn_train::Selection;
 use nn_train::job::JobSpec;
@@ -335,7 +335,10 @@ impl Specs {
                 spec = spec.activation(a.parse().map_err(anyhow::Error::msg)?);
             }
         }
-        Ok(spec)
+        // The initialisation these figures were made with, whatever nn train's default is: He's for the ReLU
+        // family, Xavier's otherwise.
+        let init = Init::for_activation(spec.activation);
+        Ok(spec.init(init))
     }
 
     /// The job of `experiment` in `variant` with `seed` on data of the given shape: its [`Specs::spec`]
