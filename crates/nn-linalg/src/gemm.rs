@@ -81,8 +81,9 @@ macro_rules! impl_lanes {
 impl_lanes!(f64, f64s, F64_LANES, splat_f64s, mul_add_f64s, as_simd_f64s);
 impl_lanes!(f32, f32s, F32_LANES, splat_f32s, mul_add_f32s, as_simd_f32s);
 
-/// Rows per register tile under the dispatch this CPU gets: two vectors (8 in f64 and 16 in f32 under AVX2).
-fn tile_rows<T: Scalar>() -> usize {
+/// Rows per register tile under `arch`: two vectors (8 in f64 and 16 in f32 under AVX2, twice that under
+/// AVX-512).
+fn tile_rows<T: Scalar>(arch: pulp::Arch) -> usize {
     struct Rows<T>(std::marker::PhantomData<T>);
     impl<T: Scalar> pulp::WithSimd for Rows<T> {
         type Output = usize;
@@ -91,7 +92,7 @@ fn tile_rows<T: Scalar>() -> usize {
             2 * T::lanes::<S>()
         }
     }
-    pulp::Arch::new().dispatch(Rows::<T>(std::marker::PhantomData))
+    arch.dispatch(Rows::<T>(std::marker::PhantomData))
 }
 
 /// A matrix packed for [`matmul_packed`]: its rows in panels of one register tile (two vectors), each panel
@@ -107,12 +108,15 @@ pub struct Packed<T: Scalar> {
     cols: usize,
     /// Rows per panel.
     mr: usize,
+    /// The dispatch it was packed for, which its products use.
+    arch: pulp::Arch,
 }
 
 impl<T: Scalar> Packed<T> {
     /// `a`, packed.
     pub fn new(a: &Matrix<T>) -> Self {
-        let (rows, cols, mr) = (a.rows(), a.cols(), tile_rows::<T>());
+        let arch = crate::simd::arch();
+        let (rows, cols, mr) = (a.rows(), a.cols(), tile_rows::<T>(arch));
         let panels = rows.div_ceil(mr);
         let mut data = vec![T::ZERO; panels * cols * mr];
         for p in 0..cols {
@@ -125,6 +129,7 @@ impl<T: Scalar> Packed<T> {
             rows,
             cols,
             mr,
+            arch,
         }
     }
 
@@ -207,7 +212,7 @@ fn split<T: Scalar>(
     parts: usize,
 ) {
     if parts <= 1 {
-        pulp::Arch::new().dispatch(Forward {
+        a.arch.dispatch(Forward {
             dst,
             a,
             panels,

@@ -1,5 +1,6 @@
 //! A register-only loop of fused multiply-adds, run through the same runtime dispatch as this crate's vector
-//! kernels ([`crate::simd`]: pulp's, which picks AVX2 + FMA where the CPU has them). Timed by the caller, it
+//! kernels ([`crate::simd`]: pulp's, which picks AVX-512 where the CPU has it, else AVX2 + FMA), so it
+//! measures the widest FMA the CPU has. Timed by the caller, it
 //! measures a core's FMA throughput now, the ceiling of any arithmetic on it: lanes × 2 flops × FMA units ×
 //! clock.
 
@@ -48,19 +49,19 @@ impl pulp::WithSimd for FmaLoop {
 /// operations done (an FMA counts two) and a value computed from the results, which the caller should pass to
 /// [`std::hint::black_box`].
 pub fn fma_loop(iters: u64, f32: bool) -> (f64, f64) {
-    let (value, lanes) = pulp::Arch::new().dispatch(FmaLoop {
+    let (value, lanes) = crate::simd::arch().dispatch(FmaLoop {
         iters: std::hint::black_box(iters),
         f32,
     });
     ((iters as f64) * (ACC * lanes * 2) as f64, value)
 }
 
-/// The instruction set the dispatch picks on this CPU, for reports.
+/// The instruction set the dispatch picks on this CPU (or the pinned one), for reports.
 pub fn dispatch_isa() -> &'static str {
-    match pulp::Arch::new() {
-        #[cfg(target_arch = "x86_64")]
-        pulp::Arch::V3(_) => "AVX2+FMA",
-        _ => "scalar",
+    match crate::simd::level() {
+        crate::simd::Level::Avx512 => "AVX-512F",
+        crate::simd::Level::Avx2 => "AVX2+FMA",
+        crate::simd::Level::Portable => "scalar",
     }
 }
 
