@@ -309,3 +309,52 @@ fn balanced_class_weights_raise_the_rare_class_recall() {
     let err = Model::fit(&balanced_spec, &linear(50)).unwrap_err();
     assert!(err.to_string().contains("class-weight"), "{err}");
 }
+
+/// nn's kernels give the same bits at every instruction-set level this CPU has: models trained with them pinned
+/// to the portable level and to each wider one are byte for byte the same file, for full-batch gradient
+/// descent (the packed forward kernel) and Adam on mini-batches, in f64 and f32.
+#[test]
+fn training_gives_the_same_bytes_at_every_simd_level() {
+    use nn_linalg::simd::{self, Level};
+    let x = Matrix::from_fn(300, 30, |i, j| {
+        (((i * 17 + j * 31) % 101) as f64) / 50.0 - 1.0
+    });
+    let labels = (0..300)
+        .map(|i| {
+            (x.get(i, 0) + x.get(i, 7) - x.get(i, 19) > 0.0) as usize
+                + usize::from(x.get(i, 3) > 0.5)
+        })
+        .collect();
+    let names = ["a", "b", "c"].map(String::from).to_vec();
+    let data = Data::classes(x, labels, names).unwrap();
+    let gd = Spec::default()
+        .hidden([40, 20])
+        .optimizer(OptimizerKind::Gd)
+        .batch_size(nn::BatchSize::Full)
+        .epochs(30);
+    let specs = [
+        gd.clone(),
+        gd.precision(nn::Precision::F32),
+        adam().hidden([40, 20]).epochs(10),
+    ];
+    let fit_at = |level: Level| -> Vec<Vec<u8>> {
+        simd::pin(Some(level)).unwrap();
+        let files = specs
+            .iter()
+            .map(|spec| Model::fit(spec, &data).unwrap().to_bytes().unwrap())
+            .collect();
+        simd::pin(None).unwrap();
+        files
+    };
+    let portable = fit_at(Level::Portable);
+    for level in [Level::Avx2, Level::Avx512]
+        .into_iter()
+        .filter(|l| l.available())
+    {
+        assert!(
+            fit_at(level) == portable,
+            "{} trains other bits",
+            level.name()
+        );
+    }
+}
