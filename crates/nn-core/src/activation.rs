@@ -62,10 +62,11 @@ impl Activation {
         }
     }
 
-    /// f'(z), written in terms of the activation a = f(z), which is what backprop keeps. For GELU, which
-    /// needs z, see [`gelu_derivative`].
+    /// f'(z), written in terms of the activation a = f(z), which is what backprop keeps. Not for GELU, which
+    /// needs z ([`gelu_derivative`]): backprop keeps z for GELU layers and never calls this for them, which is
+    /// why it is private to the crate.
     #[inline(always)]
-    pub fn derivative_from_output<T: Scalar>(self, a: T) -> T {
+    pub(crate) fn derivative_from_output<T: Scalar>(self, a: T) -> T {
         match self {
             Activation::Gelu => unreachable!("GELU's derivative needs z: backprop keeps it"),
             Activation::Sigmoid => a * (T::ONE - a),
