@@ -247,6 +247,7 @@ impl<T: Scalar> Network<T> {
             return Err(CoreError::NoSamples("a gradient"));
         }
         self.forward_with(input, ws, dropout)?;
+        ws.ensure_deltas();
         let scale = T::from_f64(1.0 / m as f64);
         let pass = output_pass(self.architecture().output, ws, targets, Some(scale));
         self.backward(x, l2, ws, grads, dropout.is_some());
@@ -363,7 +364,7 @@ impl<T: Scalar> Network<T> {
     where
         T: 'a,
     {
-        let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
+        let mut ws = Workspace::for_evaluation(self.architecture(), x.rows(), Threads::All);
         self.evaluate_with(x, targets, L2::new(lambda, x.rows()), &mut ws)
     }
 
@@ -387,7 +388,7 @@ impl<T: Scalar> Network<T> {
     /// Class probabilities (m×k): σ(Z) per unit, or softmax(Z) per row; for the identity output, the
     /// predicted values Z.
     pub fn predict_proba(&self, x: &Matrix<T>) -> Result<Matrix<T>> {
-        let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
+        let mut ws = Workspace::for_evaluation(self.architecture(), x.rows(), Threads::All);
         self.forward(x, &mut ws)?;
         let mut p = ws.logits().clone();
         match self.architecture().output {
@@ -417,7 +418,7 @@ impl<T: Scalar> Network<T> {
         if self.architecture().output.is_regression() {
             return Err(CoreError::NotClassifier);
         }
-        let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
+        let mut ws = Workspace::for_evaluation(self.architecture(), x.rows(), Threads::All);
         self.forward(x, &mut ws)?;
         let z = ws.logits();
         if z.cols() == 1 {

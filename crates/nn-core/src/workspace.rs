@@ -73,6 +73,22 @@ impl<T: Scalar> Workspace<T> {
         }
     }
 
+    /// Buffers for forward passes only over `m` samples (evaluations and predictions): like
+    /// [`new`](Self::new) without room for δ, which is as large as the activations. A gradient pass through it
+    /// would grow them; the evaluation passes never touch them.
+    pub fn for_evaluation(arch: &Architecture, m: usize, threads: Threads) -> Self {
+        let mut ws = Self::new(arch, 0, threads);
+        // Only the samples' buffers grow: `prepare` sizes everything to the rows of `row_max`, so set those
+        // first, then the activations (and kept pre-activations) alone.
+        for a in ws.acts.iter_mut().chain(&mut ws.pre) {
+            a.resize_rows(m);
+        }
+        ws.row_max.resize(m, T::ZERO);
+        ws.row_sum.resize(m, T::ZERO);
+        ws.row_arg.resize(m, 0);
+        ws
+    }
+
     /// Weighs each sample's loss, and so its share of the gradient, by `weights[c]` for its class `c`: passes
     /// through this workspace then give the loss (1/m)·Σᵢ w_{cᵢ}·lossᵢ. An empty slice weighs every sample 1
     /// (bit for bit the unweighted pass). Refused: a regression network, a length other than the class count,
@@ -94,6 +110,17 @@ impl<T: Scalar> Workspace<T> {
         }
         self.class_weights = weights.iter().map(|&w| T::from_f64(w)).collect();
         Ok(())
+    }
+
+    /// Gives the δ buffers the samples' rows, which a workspace [`for_evaluation`](Self::for_evaluation) lacks
+    /// (once: a full workspace has them, and this is then a comparison per layer).
+    pub(crate) fn ensure_deltas(&mut self) {
+        let m = self.rows();
+        for d in &mut self.deltas {
+            if d.rows() != m {
+                d.resize_rows(m);
+            }
+        }
     }
 
     /// Makes the dropout buffers (once; they then follow [`prepare`](Self::prepare) like the others).

@@ -222,6 +222,41 @@ fn workspace_follows_batch_size() {
     assert_eq!(part, net.evaluate(&small, &[1, 1, 0], 0.0).unwrap());
 }
 
+/// A workspace for evaluation only (no δ buffers) evaluates as the full one does, bit for bit and with the same
+/// per-class counts, with an activation whose pre-activations are kept (GELU) and one whose are not; a gradient
+/// pass through it still works (its δ buffers grow) and agrees with the full workspace's.
+#[test]
+fn an_evaluation_workspace_evaluates_as_the_full_one() {
+    use nn_core::{Gradients, L2, Workspace};
+    let x = Matrix::from_fn(40, 5, |i, j| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
+    let labels: Vec<usize> = (0..40).map(|i| (i * 5 + i / 3) % 3).collect();
+    for activation in [nn_core::Activation::Gelu, nn_core::Activation::Tanh] {
+        let arch = Architecture {
+            activation,
+            ..Architecture::new(5, &[6, 4], 3, Output::Softmax)
+        };
+        let net = Network::<f64>::new(arch, Init::XavierUniform, 9).unwrap();
+        let threads = nn_linalg::Threads::Single;
+        let mut full = Workspace::new(net.architecture(), 40, threads);
+        let mut lean = Workspace::for_evaluation(net.architecture(), 40, threads);
+        let a = net.evaluate_with(&x, &labels, L2::NONE, &mut full).unwrap();
+        let b = net.evaluate_with(&x, &labels, L2::NONE, &mut lean).unwrap();
+        assert_eq!(a, b, "{activation:?}");
+        assert_eq!(full.class_counts(), lean.class_counts());
+        let mut g = [
+            Gradients::zeros(net.architecture()),
+            Gradients::zeros(net.architecture()),
+        ];
+        let ga = net
+            .gradient_with(&x, &labels, L2::NONE, &mut full, &mut g[0])
+            .unwrap();
+        let gb = net
+            .gradient_with(&x, &labels, L2::NONE, &mut lean, &mut g[1])
+            .unwrap();
+        assert_eq!((ga, &g[0]), (gb, &g[1]), "{activation:?}");
+    }
+}
+
 /// The first layer's product from packed inputs (our own kernel) gives the gradient the plain inputs give,
 /// bit for bit, with and without dropout, in both precisions; a packed copy of another matrix is ignored.
 #[test]

@@ -686,6 +686,8 @@ impl<T: Scalar> Buffers<T> {
         // Shifted images are a copy: the full batch then goes through the mini-batch path, one batch of m.
         let full_batch = batch == m && cfg.shift.is_none();
         let workspace = |rows| Workspace::<T>::new(arch, rows, cfg.threads);
+        // The validation and test parts are only evaluated: no δ buffers, which are as large as the activations.
+        let evaluation = |rows| Workspace::<T>::for_evaluation(arch, rows, cfg.threads);
         let block = gather_block(batch, m, arch.n_input * size_of::<T>());
         let copy = m * arch.n_input * size_of::<T>() <= MAX_COPY_BYTES;
         let xt = (!full_batch && copy).then(|| data.train.x.transpose());
@@ -717,8 +719,8 @@ impl<T: Scalar> Buffers<T> {
             l2: L2::new(cfg.lambda, m),
             ws: workspace(batch),
             grads: Gradients::<T>::zeros(arch),
-            ws_val: data.validation.as_ref().map(|v| workspace(v.x.rows())),
-            ws_test: data.test.as_ref().map(|t| workspace(t.x.rows())),
+            ws_val: (data.validation.as_ref()).map(|v| evaluation(v.x.rows())),
+            ws_test: (data.test.as_ref()).map(|t| evaluation(t.x.rows())),
             order,
             xb,
             packed,

@@ -58,7 +58,7 @@ fn evaluate_in<T: Scalar>(
     labels: &[usize],
     l2: L2,
 ) -> Result<(Evaluation, Vec<usize>)> {
-    let mut ws = Workspace::new(net.architecture(), x.rows(), Threads::All);
+    let mut ws = Workspace::for_evaluation(net.architecture(), x.rows(), Threads::All);
     Ok((net.evaluate_with(x, labels, l2, &mut ws)?, net.predict(x)?))
 }
 
