@@ -23,11 +23,11 @@ pub struct DataShape {
 }
 
 /// Default patience of early stopping, in epochs (scikit-learn's `n_iter_no_change`).
-pub const PATIENCE_EPOCHS: usize = 10;
+pub(crate) const PATIENCE_EPOCHS: usize = 10;
 /// Default patience of early stopping, in optimiser steps, when those are more than [`PATIENCE_EPOCHS`].
 /// 100 stopped the 94 training rows of the report's binary set 4 points below scikit-learn (5-fold, 10 seeds);
 /// 300 brought them level (docs/performance.md).
-pub const PATIENCE_STEPS: usize = 300;
+pub(crate) const PATIENCE_STEPS: usize = 300;
 
 impl Spec {
     /// The split of the rows into parts, drawn with the run's seed.
@@ -90,8 +90,8 @@ impl Spec {
     }
 
     /// Early stopping's patience on data of `rows` rows: as given (0: none), or by default, when the selection
-    /// reads the validation part (the validation loss, by default), [`PATIENCE_EPOCHS`] epochs or
-    /// [`PATIENCE_STEPS`] optimiser steps, whichever is longer (a small set takes one step an epoch, and its
+    /// reads the validation part (the validation loss, by default), 10 epochs or 300 optimiser steps
+    /// (`PATIENCE_EPOCHS`, `PATIENCE_STEPS`), whichever is longer (a small set takes one step an epoch, and its
     /// validation loss is noisy), else none.
     pub fn resolved_patience(&self, selection: Selection, rows: usize) -> Option<usize> {
         match (self.patience, selection) {
