@@ -46,9 +46,6 @@ pub trait Lanes: pulp::bytemuck::Pod {
     fn mul_add<S: Simd>(s: S, a: Self::V<S>, b: Self::V<S>, c: Self::V<S>) -> Self::V<S>;
     /// The whole vectors at the start of `xs`.
     fn as_simd<S: Simd>(xs: &[Self]) -> &[Self::V<S>];
-    /// `a·b + c`, rounded once (scalar): the tests' reference chain.
-    #[cfg(test)]
-    fn fma(a: Self, b: Self, c: Self) -> Self;
 }
 
 macro_rules! impl_lanes {
@@ -70,10 +67,6 @@ macro_rules! impl_lanes {
             #[inline(always)]
             fn as_simd<S: Simd>(xs: &[Self]) -> &[S::$v] {
                 S::$as_simd(xs).0
-            }
-            #[cfg(test)]
-            fn fma(a: Self, b: Self, c: Self) -> Self {
-                a.mul_add(b, c)
             }
         }
     };
@@ -363,9 +356,7 @@ mod tests {
     /// The order the module promises: one fused multiply-add chain per element, from 0, p = 0, 1, …
     fn chain<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>) -> Matrix<T> {
         Matrix::from_fn(a.rows(), b.cols(), |i, j| {
-            (0..a.cols()).fold(T::ZERO, |z, p| {
-                super::Lanes::fma(a.get(i, p), b.get(p, j), z)
-            })
+            (0..a.cols()).fold(T::ZERO, |z, p| a.get(i, p).fma(b.get(p, j), z))
         })
     }
 

@@ -28,6 +28,7 @@ mod gemm;
 mod matrix;
 pub mod ops;
 pub mod peak;
+mod product;
 mod scalar;
 pub mod simd;
 mod threads;

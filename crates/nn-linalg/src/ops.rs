@@ -19,15 +19,6 @@ pub enum Accum {
     Add,
 }
 
-impl Accum {
-    fn faer(self) -> faer::Accum {
-        match self {
-            Accum::Replace => faer::Accum::Replace,
-            Accum::Add => faer::Accum::Add,
-        }
-    }
-}
-
 /// `dst ← [dst +] α · lhs · rhs` in `parts` blocks of the output: rows if it has at least as many rows as
 /// columns, else columns, halved recursively under `rayon::join`. Each block is one sequential faer product, so
 /// every element is the same dot product as on one thread, bit for bit; and unlike faer's own parallel product,
@@ -41,7 +32,7 @@ fn split_product<T: Scalar>(
     parts: usize,
 ) {
     if parts <= 1 || dst.nrows().max(dst.ncols()) < 2 {
-        faer::linalg::matmul::matmul(dst, accum.faer(), lhs, rhs, alpha, faer::Par::Seq);
+        crate::product::product(dst, accum, lhs, rhs, alpha);
         return;
     }
     let first = parts / 2;

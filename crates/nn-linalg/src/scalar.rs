@@ -65,6 +65,8 @@ pub trait Scalar:
     fn max(self, other: Self) -> Self;
     /// Neither NaN nor infinite.
     fn is_finite(self) -> bool;
+    /// `self·a + b`, rounded once (a fused multiply-add; a library call where the CPU has no FMA).
+    fn fma(self, a: Self, b: Self) -> Self;
 }
 
 macro_rules! impl_scalar {
@@ -112,6 +114,10 @@ macro_rules! impl_scalar {
             #[inline(always)]
             fn is_finite(self) -> bool {
                 <$t>::is_finite(self)
+            }
+            #[inline(always)]
+            fn fma(self, a: Self, b: Self) -> Self {
+                <$t>::mul_add(self, a, b)
             }
         }
     };

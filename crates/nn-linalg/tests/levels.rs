@@ -1,5 +1,5 @@
-//! The vector kernels give the same bits at every instruction-set level: each level's results against the
-//! portable level's, on seeded random inputs whose shapes leave ragged edges (rows not a multiple of a
+//! The vector kernels and the general products give the same bits at every instruction-set level: each level's
+//! results against the portable level's, on seeded random inputs whose shapes leave ragged edges (rows not a multiple of a
 //! register tile, columns not of a sliver, a depth over one block). A level this CPU does not have is
 //! reported as *ignored*, with the reason printed first; it is checked on a machine that has it.
 //!
@@ -59,6 +59,32 @@ fn outputs<T: Scalar>() -> Vec<Vec<u64>> {
         ops::axpy(&mut y, T::from_f64(-0.3), &z);
         out.push(bits(&y));
         out.push(vec![simd::sum(&y.to_col_major()).to_f64().to_bits()]);
+        // The backward products: the weight gradient Aᵀ·δ accumulated with a scale, and δ·Wᵀ replaced.
+        let mut g = random::<T>(&mut rng, k, n);
+        for threads in [Threads::Single, Threads::from_count(2)] {
+            ops::matmul(&mut g, Accum::Add, a.t(), &z, T::from_f64(0.37), threads);
+            out.push(bits(&g));
+            let mut back = Matrix::zeros(m, k);
+            ops::matmul(&mut back, Accum::Replace, &z, w.t(), T::ONE, threads);
+            out.push(bits(&back));
+        }
+    }
+    // Thin and small shapes, which faer sends to other kernels: a matrix times a vector, an outer product,
+    // tiny blocks, an empty depth.
+    for (m, k, n) in [(300, 20, 1), (1, 700, 9), (40, 1, 30), (3, 4, 5), (5, 0, 3)] {
+        let (a, b) = (random::<T>(&mut rng, m, k), random::<T>(&mut rng, k, n));
+        let mut c = random::<T>(&mut rng, m, n);
+        ops::matmul(
+            &mut c,
+            Accum::Add,
+            &a,
+            &b,
+            T::from_f64(-1.5),
+            Threads::Single,
+        );
+        out.push(bits(&c));
+        ops::matmul(&mut c, Accum::Replace, &a, &b, T::ONE, Threads::Single);
+        out.push(bits(&c));
     }
     out
 }
