@@ -27,6 +27,7 @@ _ACTIVATIONS = {
 }
 _SOLVERS = ("adam", "adamw", "sgd", "lbfgs")
 _DTYPES = {"float64": "f64", "float32": "f32"}
+_SIMD = ("auto", "avx512", "avx2", "portable")
 
 
 def _check(name, value, ok, expected):
@@ -62,6 +63,7 @@ class _NNBase(BaseEstimator):
         image_shape=None,
         select=None,
         n_threads=None,
+        simd="auto",
         dtype="float64",
         logdir=None,
     ):
@@ -87,6 +89,7 @@ class _NNBase(BaseEstimator):
         self.image_shape = image_shape
         self.select = select
         self.n_threads = n_threads
+        self.simd = simd
         self.dtype = dtype
         self.logdir = logdir
 
@@ -120,6 +123,7 @@ class _NNBase(BaseEstimator):
         _check("n_threads", self.n_threads,
                self.n_threads is None or (isinstance(self.n_threads, numbers.Integral) and self.n_threads > 0),
                "None (all cores) or an integer > 0")
+        _check("simd", self.simd, self.simd in _SIMD, f"one of {list(_SIMD)}")
 
         validation = self.validation_fraction if self.early_stopping else 0.0
         n_train = n_samples - int(round(n_samples * validation))
@@ -149,6 +153,7 @@ class _NNBase(BaseEstimator):
             "dropout": float(self.dropout),
             "shuffle": bool(self.shuffle),
             "threads": int(self.n_threads or 0),
+            "simd": self.simd,
             "precision": _DTYPES[self.dtype],
         }
         if self.solver == "lbfgs":
@@ -281,6 +286,8 @@ class NNClassifier(ClassifierMixin, _NNBase):
     - ``shift`` and ``image_shape``: random shifts of image rows by up to ``shift`` pixels;
     - ``select``: which epoch's weights to keep (nn's rule names, e.g. ``"val-loss"``);
     - ``n_threads``: threads (None: all cores; the results are the same bits at any count);
+    - ``simd``: the vector instructions, ``"auto"`` (the widest the CPU has), ``"avx512"``, ``"avx2"`` or
+      ``"portable"``; every level gives the same bits, so it changes the speed only;
     - ``dtype``: ``"float64"`` or ``"float32"`` training;
     - ``logdir``: a folder to write TensorBoard event files into (``tensorboard --logdir`` shows the run live).
 
@@ -314,6 +321,7 @@ class NNClassifier(ClassifierMixin, _NNBase):
         image_shape=None,
         select=None,
         n_threads=None,
+        simd="auto",
         dtype="float64",
         logdir=None,
     ):
@@ -340,6 +348,7 @@ class NNClassifier(ClassifierMixin, _NNBase):
             image_shape=image_shape,
             select=select,
             n_threads=n_threads,
+            simd=simd,
             dtype=dtype,
             logdir=logdir,
         )

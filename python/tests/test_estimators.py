@@ -285,6 +285,15 @@ def test_bad_input_raises_what_scikit_learn_expects(X, y, error, match):
         NNClassifier(max_iter=5).fit(X, y)
 
 
+def test_every_simd_level_gives_the_same_model():
+    X, y = load_iris(return_X_y=True)
+    auto = NNClassifier(max_iter=20, random_state=5).fit(X, y)
+    # The portable level runs on any CPU; the wider ones where this CPU has them (nn refuses them elsewhere).
+    portable = NNClassifier(max_iter=20, random_state=5, simd="portable").fit(X, y)
+    for a, b in zip(auto.coefs_ + auto.intercepts_, portable.coefs_ + portable.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_bad_parameters_name_the_parameter():
     X, y = load_iris(return_X_y=True)
     for params, name in [
@@ -294,6 +303,7 @@ def test_bad_parameters_name_the_parameter():
         ({"batch_size": -1}, "batch_size"),
         ({"shuffle": "no"}, "shuffle"),
         ({"dropout": 1.5}, "dropout"),
+        ({"simd": "sse"}, "simd"),
     ]:
         with pytest.raises(ValueError, match=name):
             NNClassifier(max_iter=2, **params).fit(X, y)

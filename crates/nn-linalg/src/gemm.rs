@@ -8,13 +8,13 @@
 //! product 1.5–1.7× as fast as faer. (Reading X in place, column-major, was no faster than faer: every step of
 //! the chain then lands on another page of X.)
 //!
-//! **Order of the arithmetic.** Every output element is one chain of fused multiply-adds over the inner
-//! dimension, in order, starting from 0: `z ← fma(x_p, w_p, z)` for p = 0, 1, …, k−1. Depth blocks continue
-//! the chain from the value stored after the previous block, so blocking changes nothing, and a split of the
-//! rows between threads does not either. On the shapes of the report's replay (inner dimensions up to 400)
-//! this is also the order of faer's kernel, bit for bit, and a test checks it: so switching to this kernel
-//! moved no figure of `cargo xtask experiments`. On MNIST's 784 inputs faer splits the depth into blocks and
-//! adds their sums, so there the last bits differ from faer's.
+//! **Order of the arithmetic.** Every output element is, for each depth block of [`KC`] = 512, one chain of
+//! fused multiply-adds over the block, in order, starting from 0: `z ← fma(x_p, w_p, z)`; the first block's
+//! sum is stored and each later block's is added to it. A split of the rows between threads changes nothing.
+//! This is the order of the general product (`product.rs`, faer's x86 kernels) at every level, bit for bit,
+//! and a test checks it, so the two kernels can stand in for each other. (Inner dimensions up to 512, as in
+//! the report's replay, are one chain; MNIST's 784 inputs are two blocks, which until 2026-12-02 this kernel
+//! ran as one chain.)
 //!
 //! **Blocking.** For each depth block of [`KC`], for each block of [`PANELS`] panels (they stay in L2), for
 //! each sliver of [`NR`] columns of W (packed, it stays in L1), each panel accumulates a 2-vector × NR tile in
@@ -312,13 +312,6 @@ impl<T: Scalar> Tile<'_, T> {
     ) {
         let zero = T::splat(s, T::ZERO);
         let mut acc = [[zero; 2]; NR];
-        if self.p0 > 0 {
-            // Continue the chains from where the previous depth block stored them.
-            for (jj, acc) in acc.iter_mut().enumerate() {
-                let z: &mut [T] = pulp::bytemuck::cast_slice_mut(acc);
-                z[..rows.len()].copy_from_slice(&col_mut(dst.as_mut(), self.j0 + jj)[rows.clone()]);
-            }
-        }
         let steps = T::as_simd::<S>(panel).chunks_exact(2);
         for (a, w) in steps.zip(self.sliver.chunks_exact(NR)) {
             for (acc, &w) in acc.iter_mut().zip(w) {
@@ -329,7 +322,15 @@ impl<T: Scalar> Tile<'_, T> {
         }
         for (jj, acc) in acc.iter().enumerate() {
             let z: &[T] = pulp::bytemuck::cast_slice(acc);
-            col_mut(dst.as_mut(), self.j0 + jj)[rows.clone()].copy_from_slice(&z[..rows.len()]);
+            let out = &mut col_mut(dst.as_mut(), self.j0 + jj)[rows.clone()];
+            if self.p0 == 0 {
+                out.copy_from_slice(&z[..rows.len()]);
+            } else {
+                // A later depth block: its chain started from 0, and its sum is added to the stored one.
+                for (o, &v) in out.iter_mut().zip(z) {
+                    *o += v;
+                }
+            }
         }
     }
 }
@@ -353,10 +354,16 @@ mod tests {
         z ^ (z >> 31)
     }
 
-    /// The order the module promises: one fused multiply-add chain per element, from 0, p = 0, 1, …
+    /// The order the module promises: per element, one fused multiply-add chain from 0 over each depth block
+    /// of 512, the blocks' sums added in order.
     fn chain<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>) -> Matrix<T> {
         Matrix::from_fn(a.rows(), b.cols(), |i, j| {
-            (0..a.cols()).fold(T::ZERO, |z, p| a.get(i, p).fma(b.get(p, j), z))
+            let block = |p0: usize| {
+                (p0..(p0 + 512).min(a.cols())).fold(T::ZERO, |z, p| a.get(i, p).fma(b.get(p, j), z))
+            };
+            (512..a.cols())
+                .step_by(512)
+                .fold(block(0), |z, p0| z + block(p0))
         })
     }
 
@@ -408,48 +415,58 @@ mod tests {
         check::<f32>();
     }
 
-    /// The kernel replaced faer's product for the layers of `cargo xtask experiments` without moving a figure:
-    /// on their shapes (full batch, mini-batches of 64, the evaluation passes) the two give the same bits, in
-    /// both precisions, split between two threads too. (MNIST's 784 inputs are not among them: there faer
-    /// splits the depth into blocks and adds their sums, another order.)
+    /// The kernel and the general product ([`crate::ops::matmul`], faer's x86 kernels at each level) give the
+    /// same bits, in both precisions, split between two threads too, at every level this CPU has: on the
+    /// shapes of `cargo xtask experiments` (full batch, mini-batches of 64, the evaluation passes) and on
+    /// MNIST's 784 inputs, two depth blocks. (The levels are pinned process-wide while other tests run; that
+    /// is harmless, since every level gives the same bits.)
     #[test]
-    fn equals_faer_on_the_shapes_of_the_replay() {
+    fn equals_the_general_product_at_every_level() {
         fn one<T: Scalar>(m: usize, k: usize, n: usize) {
             let (a, b) = (filled::<T>(m, k, 3), filled::<T>(k, n, 4));
-            let mut faer_z = faer::Mat::<T>::zeros(m, n);
-            faer::linalg::matmul::matmul(
-                faer_z.as_mut(),
-                faer::Accum::Replace,
-                a.inner.as_ref(),
-                b.inner.as_ref(),
+            let mut general = Matrix::zeros(m, n);
+            crate::ops::matmul(
+                &mut general,
+                crate::Accum::Replace,
+                &a,
+                &b,
                 T::ONE,
-                faer::Par::Seq,
+                Threads::Single,
             );
             for threads in [Threads::Single, Threads::from_count(2)] {
                 let mut z = Matrix::zeros(m, n);
                 matmul_packed(&mut z, &Packed::new(&a), &b, &mut Vec::new(), threads);
                 assert!(
-                    z.inner == faer_z,
-                    "{} {m}×{k} · {k}×{n}, {threads:?}",
-                    T::NAME
+                    z == general,
+                    "{} {m}×{k} · {k}×{n}, {threads:?}, {:?}",
+                    T::NAME,
+                    crate::simd::level()
                 );
             }
         }
-        for (m, k, n) in [
-            (4000, 400, 25),
-            (4000, 25, 10),
-            (4000, 400, 64),
-            (4000, 64, 10),
-            (4000, 10, 64),
-            (3000, 400, 256),
-            (64, 400, 256),
-            (64, 256, 10),
-            (1000, 400, 256),
-            (70, 2, 4),
-            (70, 4, 4),
-        ] {
-            one::<f64>(m, k, n);
-            one::<f32>(m, k, n);
+        for level in crate::simd::Level::ALL
+            .into_iter()
+            .filter(|l| l.available())
+        {
+            crate::simd::pin(Some(level)).expect("an available level");
+            for (m, k, n) in [
+                (4000, 400, 25),
+                (4000, 25, 10),
+                (4000, 400, 64),
+                (4000, 64, 10),
+                (4000, 10, 64),
+                (3000, 400, 256),
+                (64, 400, 256),
+                (64, 256, 10),
+                (1000, 400, 256),
+                (70, 2, 4),
+                (70, 4, 4),
+                (300, 784, 100),
+            ] {
+                one::<f64>(m, k, n);
+                one::<f32>(m, k, n);
+            }
         }
+        crate::simd::pin(None).expect("the widest level");
     }
 }

@@ -20,7 +20,8 @@ pub enum Accum {
 }
 
 /// `dst ← [dst +] α · lhs · rhs` in `parts` blocks of the output: rows if it has at least as many rows as
-/// columns, else columns, halved recursively under `rayon::join`. Each block is one sequential faer product, so
+/// columns, else columns, halved recursively under `rayon::join`. Each block is one sequential product at the
+/// pinned level (`product.rs`), so
 /// every element is the same dot product as on one thread, bit for bit; and unlike faer's own parallel product,
 /// which allocates small task blocks on every call, this allocates nothing.
 fn split_product<T: Scalar>(
@@ -55,9 +56,8 @@ fn split_product<T: Scalar>(
     }
 }
 
-/// Runs one product of each precision on this thread, large enough (32³ > faer's 16³ small-product limit) to go
-/// through faer's blocked kernel, which allocates its per-thread packing buffer on first use. See
-/// [`Threads::run`].
+/// Runs one product of each precision on this thread, so that the x86 kernel (`product.rs`) allocates its
+/// per-thread packing buffer now, not in a training loop. See [`Threads::run`].
 pub(crate) fn warm_up_thread() {
     fn one<T: Scalar>() {
         let a = Matrix::<T>::zeros(32, 32);

@@ -8,15 +8,17 @@
 //!
 //! Results are bit-identical on every path: the loops do the same IEEE operations in the same order (no
 //! fast-math, no reassociation, no FMA contraction), only several lanes at a time; the forward product's
-//! fused multiply-adds are fused at every level (pulp's portable path calls `f64::mul_add`). [`pin`] runs
-//! them at a chosen [`Level`], which is how the tests check it. It does not reach faer's products, which pick
-//! their kernels by the CPU alone.
+//! fused multiply-adds are fused at every level (pulp's portable path calls `f64::mul_add`). The general
+//! products keep one order at every level too (`product.rs`). [`pin`] and [`pinned`] run them at a chosen
+//! [`Level`]: that changes the speed, not the bits, which `tests/levels.rs` checks level by level.
 
 use crate::Scalar;
 use std::sync::atomic::{AtomicU8, Ordering};
 
-/// An instruction-set level of this crate's vector kernels.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// An instruction-set level of this crate's vector kernels and products. Its text and serialised form is its
+/// [`name`](Level::name).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Level {
     /// Plain Rust on scalars (any CPU).
     Portable,
@@ -69,6 +71,24 @@ impl Level {
     }
 }
 
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Level::ALL
+            .into_iter()
+            .find(|l| l.name() == s)
+            .ok_or_else(|| {
+                format!("unknown SIMD level '{s}' (expected one of: portable, avx2, avx512)")
+            })
+    }
+}
+
 /// The pinned level plus one, or 0 for the widest.
 static PINNED: AtomicU8 = AtomicU8::new(0);
 
@@ -83,6 +103,23 @@ pub fn pin(level: Option<Level>) -> Result<(), Level> {
     };
     PINNED.store(code as u8, Ordering::Relaxed);
     Ok(())
+}
+
+/// Runs `work` with the kernels at `level` (`None`: at the level they run at now), then puts back the level
+/// pinned before, also if `work` panics. Refused, with the level, when the CPU does not have it. The pin is
+/// process-wide: work on other threads that runs meanwhile runs at this level too.
+pub fn pinned<R>(level: Option<Level>, work: impl FnOnce() -> R) -> Result<R, Level> {
+    struct Restore(u8);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PINNED.store(self.0, Ordering::Relaxed);
+        }
+    }
+    let _restore = Restore(PINNED.load(Ordering::Relaxed));
+    if level.is_some() {
+        pin(level)?;
+    }
+    Ok(work())
 }
 
 /// The level the kernels run at now.

@@ -1,7 +1,8 @@
 //! `cargo bench -p nn-train`: one full-batch training epoch (forward, backward, update) for the cases of
 //! `cargo xtask bench`, and the linalg kernels an epoch is made of. divan reports medians.
 
-use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
+use nn_linalg::simd::{self, Level};
+use nn_linalg::{Accum, Matrix, Packed, Scalar, Threads, ops};
 use nn_train::bench::{CASES, Epoch};
 use nn_train::{Optimizer, OptimizerState};
 
@@ -65,6 +66,34 @@ fn digits_products_f64(bencher: divan::Bencher, which: &str) {
         "aᵀ·δ" => ops::matmul(&mut gw, Accum::Replace, a.t(), &d, 1.0, Threads::Single),
         _ => ops::matmul(&mut back, Accum::Replace, &d, w.t(), 1.0, Threads::Single),
     });
+}
+
+/// `kernel level` for each SIMD level this CPU has, for [`digits_forward_kernels_f64`].
+fn kernels_and_levels() -> Vec<String> {
+    let levels = Level::ALL
+        .into_iter()
+        .filter(|l| l.available() && *l != Level::Portable);
+    levels
+        .flat_map(|l| ["packed", "general"].map(|k| format!("{k} {}", l.name())))
+        .collect()
+}
+
+/// The digits' first-layer product X (4000×400) · W (400×64), by nn's packed kernel (X packed once, as a
+/// full-batch run does) and by the general product (faer's x86 kernel), at each vector level this CPU has.
+/// Both give the same bits; this tells which is faster on a CPU.
+#[divan::bench(args = kernels_and_levels())]
+fn digits_forward_kernels_f64(bencher: divan::Bencher, which: &str) {
+    let (kernel, level) = which.split_once(' ').expect("kernel level");
+    simd::pin(Some(level.parse().expect("a level name"))).expect("an available level");
+    let x = Matrix::<f64>::from_fn(4000, 400, |i, j| ((i + j) % 7) as f64);
+    let w = Matrix::<f64>::from_fn(400, 64, |i, j| ((i * j) % 5) as f64);
+    let packed = Packed::new(&x);
+    let (mut z, mut scratch) = (Matrix::zeros(4000, 64), Vec::new());
+    bencher.bench_local(|| match kernel {
+        "packed" => ops::matmul_packed(&mut z, &packed, &w, &mut scratch, Threads::Single),
+        _ => ops::matmul(&mut z, Accum::Replace, &x, &w, 1.0, Threads::Single),
+    });
+    simd::pin(None).expect("the widest level");
 }
 
 /// The elementwise kernels of an epoch on a 4000×64 hidden layer.

@@ -301,6 +301,10 @@ pub struct TrainConfig {
     pub min_delta: f64,
     /// Threads for matrix products.
     pub threads: Threads,
+    /// The instruction-set level of the products and element-wise passes; `None` leaves the process's (the
+    /// widest the CPU has unless [`nn_linalg::simd::pin`]ned). Every level gives the same bits.
+    #[serde(default)]
+    pub simd: Option<nn_linalg::simd::Level>,
     /// Inverted dropout on the hidden layers while training: the probability of dropping a unit's output,
     /// in [0, 1); 0 is off. The masks follow from the seed, the epoch and the step alone.
     pub dropout: f64,
@@ -335,6 +339,7 @@ impl Default for TrainConfig {
             patience: None,
             min_delta: 0.0,
             threads: Threads::All,
+            simd: None,
             dropout: 0.0,
             shift: None,
             class_weight: ClassWeight::None,
@@ -391,6 +396,14 @@ impl TrainConfig {
         }
         if !(self.dropout >= 0.0 && self.dropout < 1.0) {
             return Err(bad("dropout", self.dropout, "must be in [0, 1)"));
+        }
+        if let Some(level) = self.simd.filter(|l| !l.available()) {
+            let has: Vec<&str> = (nn_linalg::simd::Level::ALL.into_iter())
+                .filter(|l| l.available())
+                .map(|l| l.name())
+                .collect();
+            let expected = format!("a level this CPU has: {}", has.join(", "));
+            return Err(bad("simd", level.name(), &expected));
         }
         if let Some(shift) = self.shift
             && shift.max == 0

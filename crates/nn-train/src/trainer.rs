@@ -200,8 +200,9 @@ impl<T: Scalar> Trainer<T> {
         stop: Option<&AtomicBool>,
         observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
     ) -> Result<()> {
-        let threads = self.config.threads;
-        threads.run(|| self.run_here(data, stop, observer))
+        let (threads, simd) = (self.config.threads, self.config.simd);
+        nn_linalg::simd::pinned(simd, || threads.run(|| self.run_here(data, stop, observer)))
+            .map_err(|level| crate::config::bad("simd", level.name(), "a level this CPU has"))?
     }
 
     fn run_here(

@@ -357,15 +357,17 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
         .progress
         .history
         .clear();
+    c.training.as_mut().unwrap().run.simd = None;
     let bytes = forge(&c);
     let n = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
     let mut body = bytes[20..20 + n].to_vec();
     // The body ends with the empty history (a single 0 byte) and the appendix of format 7 (no schema, no
     // initialisation, no target scaling: three 0 bytes; dropout 0.0: eight; no shifts: one; no class
-    // weights: one; shuffled: a 1); make the history's length a u64 varint of 2^40.
-    let mut tail = [0; 15];
+    // weights: one; shuffled: a 1) and the SIMD level of format 8 (none recorded: one 0 byte); make the
+    // history's length a u64 varint of 2^40.
+    let mut tail = [0; 16];
     tail[14] = 1;
-    assert_eq!(body.split_off(body.len() - 15), tail);
+    assert_eq!(body.split_off(body.len() - 16), tail);
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
     body.extend_from_slice(&tail[1..]);

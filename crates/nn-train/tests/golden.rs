@@ -132,6 +132,9 @@ fn golden(version: u32) {
             "v{version}: the two features as a 1×2 image"
         );
     }
+    let simd = c.training.as_ref().and_then(|t| t.run.simd);
+    let recorded = (version >= 8).then_some(nn_linalg::simd::Level::Portable);
+    assert_eq!(simd, recorded, "v{version}: the SIMD level");
     if version == VERSION {
         assert_eq!(
             c.to_bytes().unwrap(),
@@ -211,6 +214,8 @@ fn write_golden_files() {
             // Format 7 on: a weight per class, and mini-batches in the data's order.
             class_weight: ClassWeight::Given(vec![1.0, 2.0, 0.5]),
             shuffle: false,
+            // Format 8 on: the SIMD level that trained it (portable: any CPU can write the file).
+            simd: Some(nn_linalg::simd::Level::Portable),
             ..TrainConfig::default()
         },
         split: SplitSpec {

@@ -51,13 +51,14 @@ pub use model::{Model, Predicted, Predictions, shape, train, training_data};
 pub use scores::Scores;
 pub use spec::{
     BatchSize, DataShape, Difference, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown,
-    Spec, Widths,
+    Simd, Spec, Widths,
 };
 
 pub use nn_core::{Activation, Init, Network, Output};
 pub use nn_data::{Dataset, Delimiter, LabelScheme, MissingPolicy, Task, UnknownCategory};
 pub use nn_export::{Dtype, Format, Options as ExportOptions};
 pub use nn_linalg::Matrix;
+pub use nn_linalg::simd::Level as SimdLevel;
 pub use nn_train::job::{JobOutcome, JobSpec};
 pub use nn_train::metrics::MeanStd;
 pub use nn_train::tensorboard::TensorBoard;

@@ -87,7 +87,7 @@ impl Model {
         let c = &self.checkpoint;
         let run = &c.training.as_ref()?.run;
         let arch = c.network.architecture();
-        let job = JobSpec::from_record(arch, c.precision, run, run.epochs, Threads::All);
+        let job = JobSpec::from_record(arch, c.precision, run, run.epochs, Threads::All, run.simd);
         Some(Spec::from_job(&job))
     }
 

@@ -13,7 +13,9 @@ use nn_train::Optimizer;
 use nn_train::{ClassWeight, Precision, Selection};
 pub use resolve::DataShape;
 use serde::{Deserialize, Serialize};
-pub use values::{BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Widths};
+pub use values::{
+    BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Simd, Widths,
+};
 
 /// Defines [`Spec`] from one list: per setting its doc, its flag attributes, its name and type, its default,
 /// and whether a resumed run may change it (`may_change`) or must keep it (`kept`).
@@ -239,6 +241,13 @@ spec! {
     /// bits whatever the count).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().threads))]
     threads: usize = 0, may_change;
+    /// Vector instructions of the products and element-wise passes: auto (the widest this CPU has), avx512,
+    /// avx2 or portable (plain code, any CPU). Every level gives the same bits, tested level by level, so a
+    /// level changes the speed only; the model file records the one that trained it. A level the CPU lacks
+    /// is refused.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "LEVEL", default_value_t = Spec::default().simd, value_parser = values::choices::<Simd>(&Simd::NAMES)))]
+    #[serde(with = "text")]
+    simd: Simd = Simd(None), may_change, set impl Into<Simd> => Into::into;
     /// Floating-point precision of training.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().precision, value_parser = values::choices::<Precision>(&Precision::ALL.map(Precision::name))))]
     precision: Precision = Precision::F64, kept;

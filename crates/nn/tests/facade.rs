@@ -310,9 +310,10 @@ fn balanced_class_weights_raise_the_rare_class_recall() {
     assert!(err.to_string().contains("class-weight"), "{err}");
 }
 
-/// nn's kernels give the same bits at every instruction-set level this CPU has: models trained with them pinned
-/// to the portable level and to each wider one are byte for byte the same file, for full-batch gradient
-/// descent (the packed forward kernel) and Adam on mini-batches, in f64 and f32.
+/// nn's kernels and products give the same bits at every instruction-set level this CPU has: models trained
+/// with `Spec::simd` pinning the portable level and each wider one are byte for byte the same file but for
+/// the level it records, for full-batch gradient descent (the packed forward kernel) and Adam on
+/// mini-batches, in f64 and f32.
 #[test]
 fn training_gives_the_same_bytes_at_every_simd_level() {
     use nn_linalg::simd::{self, Level};
@@ -337,14 +338,20 @@ fn training_gives_the_same_bytes_at_every_simd_level() {
         gd.precision(nn::Precision::F32),
         adam().hidden([40, 20]).epochs(10),
     ];
+    // The spec pins the level for the fit alone; the file records it, and is otherwise the same bytes.
     let fit_at = |level: Level| -> Vec<Vec<u8>> {
-        simd::pin(Some(level)).unwrap();
-        let files = specs
-            .iter()
-            .map(|spec| Model::fit(spec, &data).unwrap().to_bytes().unwrap())
-            .collect();
-        simd::pin(None).unwrap();
-        files
+        (specs.iter())
+            .map(|spec| {
+                let model = Model::fit(&spec.clone().simd(level), &data).unwrap();
+                assert_eq!(simd::level(), Level::widest(), "the fit put the level back");
+                let read = Model::from_bytes(&model.to_bytes().unwrap()).unwrap();
+                let mut file = read.checkpoint().clone();
+                let run = &mut file.training.as_mut().unwrap().run;
+                assert_eq!(run.simd, Some(level), "the file names the level");
+                run.simd = None;
+                file.to_bytes().unwrap()
+            })
+            .collect()
     };
     let portable = fit_at(Level::Portable);
     for level in [Level::Avx2, Level::Avx512]

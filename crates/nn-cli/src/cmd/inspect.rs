@@ -27,6 +27,7 @@ pub fn run(a: InspectArgs) -> Result<()> {
             "training": c.training.as_ref().map(|t| serde_json::json!({
                 "run": t.run,
                 "init": t.run.init.unwrap_or(nn_core::Init::for_activation(arch.activation)),
+                "simd": t.run.simd,
                 "data": t.data,
             })),
         });
@@ -101,6 +102,11 @@ pub fn run(a: InspectArgs) -> Result<()> {
             r.split_train,
             r.split_validation,
             if r.stratified { ", stratified" } else { "" }
+        ));
+        s.push_str(&format!(
+            "simd         {} (the level that trained it; every level gives the same bits)\n",
+            r.simd
+                .map_or("not recorded (a file before format 8)", |l| l.name())
         ));
     }
     s.push_str(&format!(

@@ -34,7 +34,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     let dataset = loaded.dataset;
     let mut spec = asked.job(nn::shape(&dataset))?;
     if let Some(r) = &resume {
-        let saved = r.spec(spec.config.epochs, spec.config.threads)?;
+        let saved = r.spec(&spec.config)?;
         resume::check_flags(&saved, &a, given).map_err(|problem| TrainError::Resume {
             path: r.path.clone(),
             problem,

@@ -169,6 +169,10 @@ pub struct RunRecord {
     /// (format 7 on).
     #[serde(skip)]
     pub shuffle: bool,
+    /// The instruction-set level that trained it (the last session's, for a resumed run); `None` in files
+    /// before format 8. Every level gives the same bits. Stored after the appendix.
+    #[serde(skip)]
+    pub simd: Option<nn_linalg::simd::Level>,
 }
 
 /// The data a model was trained on.

@@ -4,10 +4,11 @@
 //!
 //! ```text
 //! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
-//!        8   4 bytes   format version (u32): 7 is written, 2 to 7 are read
+//!        8   4 bytes   format version (u32): 8 is written, 2 to 8 are read
 //!       12   8 bytes   body length n (u64)
 //!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`, then (format 4 on) of an
-//!                      `Appendix`: the fields added since format 3 (the input schema, the initialisation)
+//!                      `Appendix`: the fields added since format 3 (the input schema, the initialisation),
+//!                      then (format 8 on) of the SIMD level that trained the model (`Option<Level>`)
 //!     20+n  32 bytes   SHA-256 of the body
 //! ```
 //!
@@ -151,10 +152,11 @@ struct AppendixRef<'a> {
 /// - Version 6 added random image shifts while training ([`RunRecord::shift`]) at the end of the appendix.
 /// - Version 7 added class weights ([`RunRecord::class_weight`]) and unshuffled mini-batches
 ///   ([`RunRecord::shuffle`]) at the end of the appendix.
+/// - Version 8 added the SIMD level that trained the model ([`RunRecord::simd`]) after the appendix.
 ///
-/// All six are read. Version 1 (before the body had its own record types and a status) is refused with a
+/// All seven are read. Version 1 (before the body had its own record types and a status) is refused with a
 /// hint.
-pub const VERSION: u32 = 7;
+pub const VERSION: u32 = 8;
 /// The oldest format version this build reads.
 pub const OLDEST_READABLE: u32 = 2;
 /// The largest body read or written (256 MiB): also bincode's allocation limit, so a forged length inside the
@@ -184,7 +186,8 @@ impl Checkpoint {
                 .map_or(&crate::ClassWeight::None, |t| &t.run.class_weight),
             shuffle: self.training.as_ref().is_none_or(|t| t.run.shuffle),
         };
-        let body = bincode::serde::encode_to_vec((self, appendix), bincode_config())
+        let simd = self.training.as_ref().and_then(|t| t.run.simd);
+        let body = bincode::serde::encode_to_vec((self, appendix, simd), bincode_config())
             .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
         if body.len() as u64 > MAX_BODY {
             return Err(CheckpointProblem::TooLarge {
@@ -284,6 +287,10 @@ impl Checkpoint {
             ),
             _ => Some(decode_next::<Appendix>(rest, &mut used).map_err(decode_err)?),
         };
+        let simd: Option<nn_linalg::simd::Level> = match version {
+            ..=7 => None,
+            _ => decode_next(&body[used..], &mut used).map_err(decode_err)?,
+        };
         if let Some(appendix) = appendix {
             ckpt.schema = appendix.schema;
             ckpt.target_scale = appendix.target_scale;
@@ -293,6 +300,7 @@ impl Checkpoint {
                 t.run.shift = appendix.shift;
                 t.run.class_weight = appendix.class_weight;
                 t.run.shuffle = appendix.shuffle;
+                t.run.simd = simd;
             }
         } else if let Some(t) = &mut ckpt.training {
             // Versions 2 and 3 always shuffled.

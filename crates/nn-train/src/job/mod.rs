@@ -73,16 +73,19 @@ impl JobSpec {
             shift: c.shift,
             class_weight: c.class_weight.clone(),
             shuffle: c.shuffle,
+            simd: Some(c.simd.unwrap_or_else(nn_linalg::simd::level)),
         }
     }
 
-    /// The job a model file records, to run to `epochs` on `threads`.
+    /// The job a model file records, to run to `epochs` on `threads` at the SIMD level `simd` (`None`: the
+    /// process's).
     pub fn from_record(
         arch: &Architecture,
         precision: Precision,
         r: &RunRecord,
         epochs: usize,
         threads: Threads,
+        simd: Option<nn_linalg::simd::Level>,
     ) -> JobSpec {
         JobSpec {
             hidden: arch.hidden.clone(),
@@ -100,6 +103,7 @@ impl JobSpec {
                 patience: r.patience,
                 min_delta: r.min_delta,
                 threads,
+                simd,
                 dropout: r.dropout,
                 shift: r.shift,
                 class_weight: r.class_weight.clone(),
@@ -174,16 +178,18 @@ impl Resume {
             .ok_or_else(|| self.problem(ResumeProblem::NoTrainingRecord))
     }
 
-    /// The job the file records, to run to `epochs` in total on `threads`.
-    pub fn spec(&self, epochs: usize, threads: Threads) -> Result<JobSpec> {
+    /// The job the file records, with the settings that may change on resume taken from `given`: the epochs
+    /// to reach in total, the threads and the SIMD level.
+    pub fn spec(&self, given: &TrainConfig) -> Result<JobSpec> {
         let t = self.training()?;
         let c = &self.checkpoint;
         Ok(JobSpec::from_record(
             c.network.architecture(),
             c.precision,
             &t.run,
-            epochs,
-            threads,
+            given.epochs,
+            given.threads,
+            given.simd,
         ))
     }
 }
@@ -355,7 +361,7 @@ pub fn run_job<T: Scalar>(
 
 /// The job of a resumed run, after checking that it continues in the same precision on the same data.
 fn resumed_spec<T: Scalar>(r: &Resume, given: &JobSpec, digest: &str) -> Result<JobSpec> {
-    let spec = r.spec(given.config.epochs, given.config.threads)?;
+    let spec = r.spec(&given.config)?;
     let t = r.training()?;
     if t.data.digest != digest {
         return Err(r.problem(ResumeProblem::OtherData {

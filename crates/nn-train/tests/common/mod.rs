@@ -122,6 +122,7 @@ pub fn forge(c: &Checkpoint) -> Vec<u8> {
                     .as_ref()
                     .map_or(&ClassWeight::None, |t| &t.run.class_weight),
                 c.training.as_ref().is_none_or(|t| t.run.shuffle),
+                c.training.as_ref().and_then(|t| t.run.simd),
             ),
             bincode::config::standard(),
         )

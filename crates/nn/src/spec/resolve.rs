@@ -1,7 +1,7 @@
 //! [`Spec::job`]: the spec resolved against the data into the job that `nn-train` runs (every default that
 //! depends on another setting or on the data, in one place), and [`Spec::from_job`], the way back.
 
-use super::{BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Spec, Widths};
+use super::{BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Simd, Spec, Widths};
 use crate::error::{Error, Result};
 use nn_core::{Activation, Init, Output};
 use nn_data::SplitSpec;
@@ -183,6 +183,7 @@ impl Spec {
                 patience: self.resolved_patience(selection, data.rows),
                 min_delta: self.min_delta,
                 threads: Threads::from_count(self.threads),
+                simd: self.simd.0,
                 dropout: self.dropout,
                 shift: self.resolved_shift(data.features)?,
                 class_weight: self.class_weight.clone(),
@@ -233,6 +234,7 @@ impl Spec {
                 Threads::All => 0,
                 other => other.count(),
             },
+            simd: Simd(c.simd),
             precision: job.precision,
             ..Spec::default()
         };
