@@ -78,14 +78,7 @@ impl<T: Scalar> Workspace<T> {
     /// would grow them; the evaluation passes never touch them.
     pub fn for_evaluation(arch: &Architecture, m: usize, threads: Threads) -> Self {
         let mut ws = Self::new(arch, 0, threads);
-        // Only the samples' buffers grow: `prepare` sizes everything to the rows of `row_max`, so set those
-        // first, then the activations (and kept pre-activations) alone.
-        for a in ws.acts.iter_mut().chain(&mut ws.pre) {
-            a.resize_rows(m);
-        }
-        ws.row_max.resize(m, T::ZERO);
-        ws.row_sum.resize(m, T::ZERO);
-        ws.row_arg.resize(m, 0);
+        ws.resize(m, false);
         ws
     }
 
@@ -153,13 +146,20 @@ impl<T: Scalar> Workspace<T> {
 
     /// Resizes every buffer to `m` samples. Allocates only when `m` exceeds every size seen before.
     pub fn prepare(&mut self, m: usize) {
-        if m == self.rows() {
-            return;
+        if m != self.rows() {
+            self.resize(m, true);
         }
-        for a in self
-            .acts
-            .iter_mut()
-            .chain(&mut self.deltas)
+    }
+
+    /// Resizes the per-sample buffers to `m` rows, the δ buffers too if `with_deltas`.
+    fn resize(&mut self, m: usize, with_deltas: bool) {
+        let deltas: &mut [Matrix<T>] = if with_deltas {
+            &mut self.deltas
+        } else {
+            &mut []
+        };
+        for a in (self.acts.iter_mut())
+            .chain(deltas)
             .chain(&mut self.pre)
             .chain(&mut self.mask)
             .chain(&mut self.dropped)
