@@ -4,6 +4,7 @@
 //! settings against the data into the job that `nn-train` runs.
 
 mod resolve;
+mod simd;
 mod text;
 mod values;
 
@@ -13,9 +14,8 @@ use nn_train::Optimizer;
 use nn_train::{ClassWeight, Precision, Selection};
 pub use resolve::DataShape;
 use serde::{Deserialize, Serialize};
-pub use values::{
-    BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Simd, Widths,
-};
+pub use simd::Simd;
+pub use values::{BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Widths};
 
 /// Defines [`Spec`] from one list: per setting its doc, its flag attributes, its name and type, its default,
 /// and whether a resumed run may change it (`may_change`) or must keep it (`kept`).

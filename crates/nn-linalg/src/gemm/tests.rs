@@ -1,0 +1,138 @@
+//! The packed kernel's order of arithmetic, against a scalar reference and against the general product.
+
+use super::{Packed, matmul_packed};
+use crate::{Matrix, Scalar, Threads};
+
+/// Pseudo-random values in [−1, 1) of every magnitude down to 2⁻¹⁰, so that rounding differs between orders.
+fn filled<T: Scalar>(rows: usize, cols: usize, salt: u64) -> Matrix<T> {
+    Matrix::from_fn(rows, cols, |i, j| {
+        let z = mix((i * 7919 + j * 104_729) as u64 ^ salt);
+        T::from_f64((z >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0)
+    })
+}
+
+pub(super) fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The order the module promises: per element, one fused multiply-add chain from 0 over each depth block
+/// of 512, the blocks' sums added in order.
+fn chain<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>) -> Matrix<T> {
+    Matrix::from_fn(a.rows(), b.cols(), |i, j| {
+        let block = |p0: usize| {
+            (p0..(p0 + 512).min(a.cols())).fold(T::ZERO, |z, p| a.get(i, p).fma(b.get(p, j), z))
+        };
+        (512..a.cols())
+            .step_by(512)
+            .fold(block(0), |z, p0| z + block(p0))
+    })
+}
+
+fn check<T: Scalar>() {
+    // Rows: none, fewer than a panel, whole panels, one over, a ragged edge. Depth: none, one, within one
+    // depth block (KC = 512), and over one and two. Columns: under, at and over a register tile (NR = 6),
+    // and the digits' hidden widths.
+    for (m, k, n) in [
+        (0, 3, 2),
+        (5, 0, 4),
+        (1, 17, 7),
+        (7, 1, 65),
+        (64, 16, 1),
+        (65, 17, 5),
+        (100, 255, 6),
+        (257, 256, 7),
+        (130, 300, 13),
+        (97, 513, 25),
+        (33, 1100, 9),
+        (200, 40, 64),
+    ] {
+        let (a, b) = (filled::<T>(m, k, 1), filled::<T>(k, n, 2));
+        let want = chain(&a, &b);
+        let packed = Packed::new(&a);
+        for threads in [
+            Threads::Single,
+            Threads::from_count(2),
+            Threads::from_count(3),
+        ] {
+            let mut got = Matrix::zeros(m, n);
+            matmul_packed(&mut got, &packed, &b, &mut Vec::new(), threads);
+            assert_eq!(got, want, "{m}×{k} · {k}×{n}, {threads:?}");
+        }
+        // W read transposed in place (δ·Wᵀ in the backward pass) takes the same path.
+        let bt = b.transpose();
+        let mut got = Matrix::zeros(m, n);
+        matmul_packed(&mut got, &packed, bt.t(), &mut Vec::new(), Threads::Single);
+        assert_eq!(got, want, "{m}×{k} · ({n}×{k})ᵀ");
+    }
+}
+
+#[test]
+fn every_element_is_one_fma_chain_on_awkward_shapes_f64() {
+    check::<f64>();
+}
+
+#[test]
+fn every_element_is_one_fma_chain_on_awkward_shapes_f32() {
+    check::<f32>();
+}
+
+/// The kernel and the general product ([`crate::ops::matmul`], faer's x86 kernels at each level) give the
+/// same bits, in both precisions, split between two threads too, at every level this CPU has: on the
+/// shapes of `cargo xtask experiments` (full batch, mini-batches of 64, the evaluation passes) and on
+/// MNIST's 784 inputs, two depth blocks. (The levels are pinned process-wide while other tests run; that
+/// is harmless, since every level gives the same bits.)
+#[test]
+fn equals_the_general_product_at_every_level() {
+    fn one<T: Scalar>(m: usize, k: usize, n: usize) {
+        let (a, b) = (filled::<T>(m, k, 3), filled::<T>(k, n, 4));
+        let mut general = Matrix::zeros(m, n);
+        crate::ops::matmul(
+            &mut general,
+            crate::Accum::Replace,
+            &a,
+            &b,
+            T::ONE,
+            Threads::Single,
+        );
+        for threads in [Threads::Single, Threads::from_count(2)] {
+            let mut z = Matrix::zeros(m, n);
+            matmul_packed(&mut z, &Packed::new(&a), &b, &mut Vec::new(), threads);
+            assert!(
+                z == general,
+                "{} {m}×{k} · {k}×{n}, {threads:?}, {:?}",
+                T::NAME,
+                crate::simd::level()
+            );
+        }
+    }
+    for level in crate::simd::Level::ALL
+        .into_iter()
+        .filter(|l| l.available())
+    {
+        crate::simd::pin(Some(level)).expect("an available level");
+        for (m, k, n) in [
+            (4000, 400, 25),
+            (4000, 25, 10),
+            (4000, 400, 64),
+            (4000, 64, 10),
+            (4000, 10, 64),
+            (3000, 400, 256),
+            (64, 400, 256),
+            (64, 256, 10),
+            (1000, 400, 256),
+            (70, 2, 4),
+            (70, 4, 4),
+            (300, 784, 100),
+        ] {
+            // The portable level's plain loop is slow; tests/levels.rs covers it on smaller shapes.
+            if level == crate::simd::Level::Portable && m * k * n > 20_000_000 {
+                continue;
+            }
+            one::<f64>(m, k, n);
+            one::<f32>(m, k, n);
+        }
+    }
+    crate::simd::pin(None).expect("the widest level");
+}
