@@ -341,7 +341,7 @@ impl<T: Scalar> Network<T> {
         }
     }
 
-    fn evaluation(&self, m: usize, pass: Pass, l2: L2) -> Evaluation {
+    pub(crate) fn evaluation(&self, m: usize, pass: Pass, l2: L2) -> Evaluation {
         let penalty = l2.penalty(|| self.weight_sum_squares());
         let mean = |sum: f64| if m == 0 { 0.0 } else { sum / m as f64 };
         Evaluation {
@@ -353,7 +353,7 @@ impl<T: Scalar> Network<T> {
         }
     }
 
-    /// [`evaluate_with`](Self::evaluate_with) with a fresh workspace, and the penalty over these samples
+    /// [`evaluate_in_blocks`](Self::evaluate_in_blocks) with a fresh workspace, and the penalty over these samples
     /// (`n = m`, the course's `λ/(2m)`).
     pub fn evaluate<'a>(
         &self,
@@ -364,8 +364,9 @@ impl<T: Scalar> Network<T> {
     where
         T: 'a,
     {
-        let mut ws = Workspace::for_evaluation(self.architecture(), x.rows(), Threads::All);
-        self.evaluate_with(x, targets, L2::new(lambda, x.rows()), &mut ws)
+        let rows = x.rows().min(crate::EVALUATION_BLOCK);
+        let mut ws = Workspace::for_evaluation(self.architecture(), rows, Threads::All);
+        self.evaluate_in_blocks(x, targets, L2::new(lambda, x.rows()), &mut ws)
     }
 
     /// [`gradient_with`](Self::gradient_with) with fresh buffers, and the penalty over these samples (`n = m`).

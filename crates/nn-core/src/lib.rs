@@ -32,6 +32,7 @@
 
 mod activation;
 pub mod backprop;
+mod blocked;
 mod error;
 mod gradcheck;
 mod init;
@@ -46,6 +47,7 @@ pub use activation::{
     Activation, Output, bce_and_sigmoid, bce_with_logit, gelu, gelu_derivative, sigmoid,
 };
 pub use backprop::{Dropout, GOLDEN_GAMMA, Input, mix64, splitmix64};
+pub use blocked::EVALUATION_BLOCK;
 pub use error::{CoreError, Result};
 pub use gradcheck::{
     GradCheck, LayerCheck, check_gradients, check_weighted_gradients, report_dummy_problem,

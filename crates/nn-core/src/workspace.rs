@@ -35,6 +35,14 @@ pub struct Workspace<T: Scalar = f64> {
     pub(crate) packed_w: Vec<T>,
     /// Per class, the weight of each sample's loss ([`weigh_classes`](Self::weigh_classes)); empty: all 1.
     pub(crate) class_weights: Vec<T>,
+    /// Whether the δ buffers follow [`prepare`](Self::prepare): not in a workspace made
+    /// [`for_evaluation`](Self::for_evaluation), until a gradient pass needs them.
+    with_deltas: bool,
+    /// A blocked evaluation's ([`Network::evaluate_in_blocks`](crate::Network::evaluate_in_blocks)) copies
+    /// of one block's inputs and target values, and its class counts over the blocks so far.
+    pub(crate) block_x: Matrix<T>,
+    pub(crate) block_y: Vec<T>,
+    pub(crate) block_counts: Vec<[usize; 3]>,
 }
 
 impl<T: Scalar> Workspace<T> {
@@ -70,6 +78,10 @@ impl<T: Scalar> Workspace<T> {
             dropped: Vec::new(),
             packed_w: Vec::new(),
             class_weights: Vec::new(),
+            with_deltas: true,
+            block_x: Matrix::zeros(0, 0),
+            block_y: Vec::new(),
+            block_counts: Vec::new(),
         }
     }
 
@@ -78,7 +90,8 @@ impl<T: Scalar> Workspace<T> {
     /// would grow them; the evaluation passes never touch them.
     pub fn for_evaluation(arch: &Architecture, m: usize, threads: Threads) -> Self {
         let mut ws = Self::new(arch, 0, threads);
-        ws.resize(m, false);
+        ws.with_deltas = false;
+        ws.resize(m);
         ws
     }
 
@@ -108,6 +121,7 @@ impl<T: Scalar> Workspace<T> {
     /// Gives the δ buffers the samples' rows, which a workspace [`for_evaluation`](Self::for_evaluation) lacks
     /// (once: a full workspace has them, and this is then a comparison per layer).
     pub(crate) fn ensure_deltas(&mut self) {
+        self.with_deltas = true;
         let m = self.rows();
         for d in &mut self.deltas {
             if d.rows() != m {
@@ -147,13 +161,13 @@ impl<T: Scalar> Workspace<T> {
     /// Resizes every buffer to `m` samples. Allocates only when `m` exceeds every size seen before.
     pub fn prepare(&mut self, m: usize) {
         if m != self.rows() {
-            self.resize(m, true);
+            self.resize(m);
         }
     }
 
-    /// Resizes the per-sample buffers to `m` rows, the δ buffers too if `with_deltas`.
-    fn resize(&mut self, m: usize, with_deltas: bool) {
-        let deltas: &mut [Matrix<T>] = if with_deltas {
+    /// Resizes the per-sample buffers to `m` rows (the δ buffers only if they are in use).
+    fn resize(&mut self, m: usize) {
+        let deltas: &mut [Matrix<T>] = if self.with_deltas {
             &mut self.deltas
         } else {
             &mut []

@@ -303,3 +303,73 @@ fn packed_inputs_give_the_same_gradient_bits() {
     one::<f64>();
     one::<f32>();
 }
+
+/// A part larger than one block is evaluated block by block, in a workspace with room for one block: the same
+/// count of correct predictions and per-class counts as the whole part at once, and the same loss but for the
+/// order of summing (the blocks' sums, added in order); a regression part with two outputs too. Up to one
+/// block it is `evaluate_with`, bit for bit.
+#[test]
+fn a_large_part_is_evaluated_block_by_block() {
+    use nn_core::{EVALUATION_BLOCK, L2, Targets, Workspace};
+    let m = 2 * EVALUATION_BLOCK + 123;
+    let x = Matrix::from_fn(m, 3, |i, j| ((i * 7 + j * 13) % 17) as f64 / 8.0 - 1.0);
+    let threads = nn_linalg::Threads::Single;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-12 * a.abs().max(1.0);
+
+    let net = Network::<f64>::new(
+        Architecture::new(3, &[5], 3, Output::Softmax),
+        Init::XavierUniform,
+        4,
+    )
+    .unwrap();
+    let labels: Vec<usize> = (0..m).map(|i| (i * 5 + i / 7) % 3).collect();
+    let mut whole = Workspace::new(net.architecture(), m, threads);
+    let want = net
+        .evaluate_with(&x, &labels, L2::NONE, &mut whole)
+        .unwrap();
+    let mut block = Workspace::for_evaluation(net.architecture(), EVALUATION_BLOCK, threads);
+    for _ in 0..2 {
+        // Twice: the second pass reuses the block buffers and starts its counts from 0.
+        let got = net
+            .evaluate_in_blocks(&x, &labels, L2::NONE, &mut block)
+            .unwrap();
+        assert_eq!((got.samples, got.correct), (want.samples, want.correct));
+        assert!(
+            close(got.loss, want.loss),
+            "{} against {}",
+            got.loss,
+            want.loss
+        );
+        assert_eq!(block.class_counts(), whole.class_counts());
+        assert_eq!(block.rows(), 123, "the workspace holds one block");
+    }
+    let small = x.select_rows(&(0..100).collect::<Vec<_>>());
+    let one = net
+        .evaluate_in_blocks(&small, &labels[..100], L2::NONE, &mut block)
+        .unwrap();
+    assert_eq!(
+        one,
+        net.evaluate_with(&small, &labels[..100], L2::NONE, &mut whole)
+            .unwrap()
+    );
+
+    let reg = Network::<f64>::new(
+        Architecture::new(3, &[4], 2, Output::Identity),
+        Init::XavierUniform,
+        5,
+    )
+    .unwrap();
+    let values: Vec<f64> = (0..2 * m).map(|i| ((i * 3) % 11) as f64 / 4.0).collect();
+    let mut whole = Workspace::new(reg.architecture(), m, threads);
+    let want = reg
+        .evaluate_with(&x, Targets::Values(&values), L2::NONE, &mut whole)
+        .unwrap();
+    let mut block = Workspace::for_evaluation(reg.architecture(), EVALUATION_BLOCK, threads);
+    let got = reg
+        .evaluate_in_blocks(&x, Targets::Values(&values), L2::NONE, &mut block)
+        .unwrap();
+    assert!(
+        close(got.loss, want.loss) && close(got.abs_error, want.abs_error),
+        "{got:?} against {want:?}"
+    );
+}

@@ -583,7 +583,7 @@ impl<T: Scalar> Trainer<T> {
     ) -> Result<Option<PartMetrics>> {
         match (part, ws) {
             (Some(p), Some(ws)) => {
-                let eval = self.net.evaluate_with(&p.x, p.y.targets(), l2, ws)?;
+                let eval = self.net.evaluate_in_blocks(&p.x, p.y.targets(), l2, ws)?;
                 Ok(Some(PartMetrics::new(eval, spread, ws.class_counts())))
             }
             _ => Ok(None),
@@ -687,8 +687,11 @@ impl<T: Scalar> Buffers<T> {
         // Shifted images are a copy: the full batch then goes through the mini-batch path, one batch of m.
         let full_batch = batch == m && cfg.shift.is_none();
         let workspace = |rows| Workspace::<T>::new(arch, rows, cfg.threads);
-        // The validation and test parts are only evaluated: no δ buffers, which are as large as the activations.
-        let evaluation = |rows| Workspace::<T>::for_evaluation(arch, rows, cfg.threads);
+        // The validation and test parts are only evaluated: no δ buffers, which are as large as the activations,
+        // and room for one block of rows (`Network::evaluate_in_blocks`).
+        let evaluation = |rows: usize| {
+            Workspace::<T>::for_evaluation(arch, rows.min(nn_core::EVALUATION_BLOCK), cfg.threads)
+        };
         let block = gather_block(batch, m, arch.n_input * size_of::<T>());
         let copy = m * arch.n_input * size_of::<T>() <= MAX_COPY_BYTES;
         let xt = (!full_batch && copy).then(|| data.train.x.transpose());

@@ -10,6 +10,7 @@ mod saving;
 pub use cv::{FoldOutcome, cross_validate};
 pub use model::{evaluate, predict, predict_proba, predict_values};
 pub use prepare::{Prepared, cast_data, data_digest, prepare};
+use prepare::{back_to_f64, into_precision};
 pub use saving::Saving;
 
 use crate::checkpoint::{Checkpoint, DataRecord, MAX_BODY, Precision, RunRecord, Status, Training};
@@ -256,8 +257,12 @@ pub fn run_job<T: Scalar>(
         None => spec.clone(),
         Some(r) => resumed_spec::<T>(r, spec, &digest)?,
     };
-    let prepared = prepare(dataset, &spec.split, spec.standardize)?;
-    let data = cast_data::<T>(&prepared.data);
+    let Prepared {
+        data: parts,
+        split,
+        target_scale,
+    } = prepare(dataset, &spec.split, spec.standardize)?;
+    let (data, kept) = into_precision::<T>(parts);
     let m = data.train.x.rows();
     let config = spec
         .config
@@ -290,11 +295,11 @@ pub fn run_job<T: Scalar>(
     };
     let template = ModelTemplate {
         precision: spec.precision,
-        standardizer: (prepared.data.scaling.clone())
+        standardizer: (data.scaling.clone())
             .unwrap_or_else(|| Standardizer::identity(dataset.features())),
         classes: dataset.classes().clone(),
         schema: dataset.schema().cloned(),
-        target_scale: prepared.target_scale.clone(),
+        target_scale: target_scale.clone(),
         training: Training {
             run: spec.record(),
             data: DataRecord {
@@ -351,7 +356,11 @@ pub fn run_job<T: Scalar>(
     }
     Ok(JobOutcome {
         checkpoint,
-        prepared,
+        prepared: Prepared {
+            data: back_to_f64(data, kept),
+            split,
+            target_scale,
+        },
         history: trainer.progress().history.clone(),
         error,
         elapsed,

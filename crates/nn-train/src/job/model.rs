@@ -58,8 +58,12 @@ fn evaluate_in<T: Scalar>(
     labels: &[usize],
     l2: L2,
 ) -> Result<(Evaluation, Vec<usize>)> {
-    let mut ws = Workspace::for_evaluation(net.architecture(), x.rows(), Threads::All);
-    Ok((net.evaluate_with(x, labels, l2, &mut ws)?, net.predict(x)?))
+    let rows = x.rows().min(nn_core::EVALUATION_BLOCK);
+    let mut ws = Workspace::for_evaluation(net.architecture(), rows, Threads::All);
+    Ok((
+        net.evaluate_in_blocks(x, labels, l2, &mut ws)?,
+        net.predict(x)?,
+    ))
 }
 
 /// `raw` with the model's standardiser applied, after checking its width.

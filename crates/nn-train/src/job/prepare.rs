@@ -101,7 +101,38 @@ fn cast_samples<T: Scalar>(s: &Samples<f64>) -> Samples<T> {
     }
 }
 
-/// The precision-specific copy of the parts (f64 is used as it is).
+/// The parts in precision `T`, and the f64 parts to give back after the run ([`back_to_f64`]): for f64, `d`
+/// itself, moved, not copied (on a large file a second copy of the parts was the largest allocation of a
+/// run); for f32, a cast copy, with `d` kept beside it.
+pub(crate) fn into_precision<T: Scalar>(
+    d: TrainData<f64>,
+) -> (TrainData<T>, Option<TrainData<f64>>) {
+    match (Box::new(d) as Box<dyn std::any::Any>).downcast::<TrainData<T>>() {
+        Ok(same) => (*same, None),
+        Err(other) => match other.downcast::<TrainData<f64>>() {
+            Ok(d) => (cast_data(&d), Some(*d)),
+            Err(_) => unreachable!("the box holds the TrainData<f64> put in it"),
+        },
+    }
+}
+
+/// The f64 parts after a run in precision `T` on [`into_precision`]'s result: the kept original, or for f64
+/// the parts themselves.
+pub(crate) fn back_to_f64<T: Scalar>(
+    d: TrainData<T>,
+    kept: Option<TrainData<f64>>,
+) -> TrainData<f64> {
+    if let Some(original) = kept {
+        return original;
+    }
+    match (Box::new(d) as Box<dyn std::any::Any>).downcast::<TrainData<f64>>() {
+        Ok(same) => *same,
+        // Only f32 parts come without a kept original, and `into_precision` keeps one for them.
+        Err(_) => unreachable!("into_precision keeps the f64 parts of a run in another precision"),
+    }
+}
+
+/// A cast copy of the parts in precision `T`.
 pub fn cast_data<T: Scalar>(d: &TrainData<f64>) -> TrainData<T> {
     TrainData {
         train: cast_samples(&d.train),
