@@ -389,9 +389,7 @@ impl<T: Scalar> Network<T> {
     /// Class probabilities (m×k): σ(Z) per unit, or softmax(Z) per row; for the identity output, the
     /// predicted values Z.
     pub fn predict_proba(&self, x: &Matrix<T>) -> Result<Matrix<T>> {
-        let mut ws = Workspace::for_evaluation(self.architecture(), x.rows(), Threads::All);
-        self.forward(x, &mut ws)?;
-        let mut p = ws.logits().clone();
+        let mut p = self.logits_in_blocks(x)?;
         match self.architecture().output {
             Output::Identity => {}
             Output::Sigmoid => ops::map_inplace(&mut p, sigmoid),
@@ -419,9 +417,7 @@ impl<T: Scalar> Network<T> {
         if self.architecture().output.is_regression() {
             return Err(CoreError::NotClassifier);
         }
-        let mut ws = Workspace::for_evaluation(self.architecture(), x.rows(), Threads::All);
-        self.forward(x, &mut ws)?;
-        let z = ws.logits();
+        let z = &self.logits_in_blocks(x)?;
         if z.cols() == 1 {
             return Ok(z.col(0).iter().map(|&v| usize::from(v > T::ZERO)).collect());
         }

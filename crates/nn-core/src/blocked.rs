@@ -7,7 +7,7 @@ use crate::objective::{Evaluation, L2};
 use crate::output::{Pass, output_pass};
 use crate::targets::Targets;
 use crate::workspace::Workspace;
-use nn_linalg::{Matrix, Scalar};
+use nn_linalg::{Matrix, Scalar, Threads};
 
 /// Rows per block of [`Network::evaluate_in_blocks`]. A part of at most this many rows is one block, and is
 /// evaluated exactly as [`Network::evaluate_with`] does; every part of the report's replay is.
@@ -79,5 +79,29 @@ impl<T: Scalar> Network<T> {
         ws.counts.copy_from_slice(&counts);
         (ws.block_x, ws.block_y, ws.block_counts) = (block_x, block_y, counts);
         result.map(|()| self.evaluation(m, total, l2))
+    }
+
+    /// The output logits Z (m×k) of `x`, computed a block of [`EVALUATION_BLOCK`] rows at a time, so that only
+    /// one block's hidden activations exist at once. Each row's logits are those of a pass over all rows, bit
+    /// for bit (a product's rows do not depend on the others).
+    pub(crate) fn logits_in_blocks(&self, x: &Matrix<T>) -> Result<Matrix<T>> {
+        let m = x.rows();
+        let mut ws =
+            Workspace::for_evaluation(self.architecture(), m.min(EVALUATION_BLOCK), Threads::All);
+        if m <= EVALUATION_BLOCK {
+            self.forward(x, &mut ws)?;
+            return Ok(ws.logits().clone());
+        }
+        let mut z = Matrix::zeros(m, self.architecture().n_outputs);
+        let mut block = Matrix::zeros(0, x.cols());
+        for first in (0..m).step_by(EVALUATION_BLOCK) {
+            let rows = EVALUATION_BLOCK.min(m - first);
+            x.copy_rows_into(first, rows, &mut block);
+            self.forward(&block, &mut ws)?;
+            for j in 0..z.cols() {
+                z.col_mut(j)[first..first + rows].copy_from_slice(ws.logits().col(j));
+            }
+        }
+        Ok(z)
     }
 }

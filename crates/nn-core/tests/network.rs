@@ -307,7 +307,8 @@ fn packed_inputs_give_the_same_gradient_bits() {
 /// A part larger than one block is evaluated block by block, in a workspace with room for one block: the same
 /// count of correct predictions and per-class counts as the whole part at once, and the same loss but for the
 /// order of summing (the blocks' sums, added in order); a regression part with two outputs too. Up to one
-/// block it is `evaluate_with`, bit for bit.
+/// block it is `evaluate_with`, bit for bit. Predictions in blocks give each row the bits of a pass over its
+/// block alone.
 #[test]
 fn a_large_part_is_evaluated_block_by_block() {
     use nn_core::{EVALUATION_BLOCK, L2, Targets, Workspace};
@@ -352,6 +353,18 @@ fn a_large_part_is_evaluated_block_by_block() {
         net.evaluate_with(&small, &labels[..100], L2::NONE, &mut whole)
             .unwrap()
     );
+
+    // Predictions go block by block too, and each row is the same bits as in a pass of its own block.
+    let proba = net.predict_proba(&x).unwrap();
+    let classes = net.predict(&x).unwrap();
+    for rows in [0..100, 2 * EVALUATION_BLOCK..2 * EVALUATION_BLOCK + 50] {
+        let some = x.select_rows(&rows.clone().collect::<Vec<_>>());
+        let want = net.predict_proba(&some).unwrap();
+        for (r, i) in rows.clone().enumerate() {
+            assert_eq!(proba.row_to_vec(i), want.row_to_vec(r), "row {i}");
+        }
+        assert_eq!(&classes[rows.clone()], &net.predict(&some).unwrap()[..]);
+    }
 
     let reg = Network::<f64>::new(
         Architecture::new(3, &[4], 2, Output::Identity),
