@@ -399,7 +399,9 @@ proptest::proptest! {
                 for missing in [MissingPolicy::Error, MissingPolicy::Drop, MissingPolicy::Mean] {
                     let opts = PipelineOptions { missing, ..Default::default() };
                     let Ok((schema, data)) = fit(&t, &opts) else { continue };
-                    let again = schema.apply(&t, Expect::Classes(data.classes()), Some(UnknownCategory::Error)).unwrap();
+                    // A numeric target with few values is regression: read back as values, not classes.
+                    let expect = if data.is_regression() { Expect::Values } else { Expect::Classes(data.classes()) };
+                    let again = schema.apply(&t, expect, Some(UnknownCategory::Error)).unwrap();
                     proptest::prop_assert_eq!(&again.x, data.x());
                 }
             }
@@ -563,4 +565,21 @@ fn decimal_commas_are_detected_or_forced() {
                 .iter()
                 .any(|n| n.starts_with("decimal"))
     );
+}
+
+/// The case proptest found for `arbitrary_tables_never_panic` (";-2.5\na;1", missing cells filled with the
+/// mean): a numeric last column is a regression target, and the fitted schema reads the file back as values.
+#[test]
+fn a_numeric_target_reads_back_as_values() {
+    let t = table(";-2.5\na;1");
+    let opts = PipelineOptions {
+        missing: MissingPolicy::Mean,
+        ..Default::default()
+    };
+    let (schema, data) = fit(&t, &opts).unwrap();
+    assert!(data.is_regression());
+    let again = schema
+        .apply(&t, Expect::Values, Some(UnknownCategory::Error))
+        .unwrap();
+    assert_eq!(&again.x, data.x());
 }
