@@ -2,7 +2,7 @@
 //! column and cell limits and a failed allocation checked as they grow.
 
 use super::header::comma_decimal;
-use super::{Column, Delimiter, Table, is_missing};
+use super::{Column, Delimiter, Table, is_missing, parse_number};
 use crate::error::{DataError, Result};
 use crate::limits::{LimitHit, Limits};
 use std::collections::HashMap;
@@ -86,7 +86,7 @@ impl ColumnBuilder {
                 cell.as_bytes().first(),
                 Some(b'0'..=b'9' | b'-' | b'+' | b'.')
             )
-            && let Ok(v) = cell.parse::<f64>()
+            && let Some(v) = parse_number(cell)
             && v.is_finite()
         {
             self.numbers.push(v);
@@ -108,10 +108,10 @@ impl ColumnBuilder {
             t.push(cell);
             return Ok(());
         }
-        match cell.parse::<f64>() {
-            Ok(v) if v.is_finite() => self.numbers.push(v),
-            Ok(_) => return Err(()),
-            Err(_) => {
+        match parse_number(cell) {
+            Some(v) if v.is_finite() => self.numbers.push(v),
+            Some(_) => return Err(()),
+            None => {
                 self.numbers.push(f64::NAN);
                 self.strays.push((row, line, cell.to_string()));
                 if 2 * self.strays.len() > self.present {

@@ -1,13 +1,13 @@
 //! What the first rows of a file say: whether the first is a header, and whether its numbers have decimal
 //! commas.
 
-use super::is_missing;
+use super::{is_missing, parse_number};
 
 /// A cell that parses as a finite number.
 pub(super) fn number(cell: &str, comma: bool) -> Option<f64> {
     match comma.then(|| comma_decimal(cell)).flatten() {
         Some(v) => Some(v),
-        None => cell.parse::<f64>().ok().filter(|v| v.is_finite()),
+        None => parse_number(cell).filter(|v| v.is_finite()),
     }
 }
 
@@ -17,7 +17,7 @@ pub(super) fn comma_decimal(cell: &str) -> Option<f64> {
     let (int, frac) = cell.split_once(',')?;
     let unsigned = int.strip_prefix('-').unwrap_or(int);
     (digits(unsigned) && digits(frac))
-        .then(|| format!("{int}.{frac}").parse::<f64>().ok())
+        .then(|| parse_number(&format!("{int}.{frac}")))
         .flatten()
 }
 

@@ -7,46 +7,29 @@ use crate::limits::LimitHit;
 use std::io::BufRead;
 use std::path::Path;
 
-/// The source of rows: the `csv` crate for a single-byte delimiter, whitespace splitting otherwise.
+/// The source of rows: the `csv` crate for a single-byte delimiter, whitespace splitting otherwise. Either
+/// way a row's fields land in one [`csv::StringRecord`], so that a row can be handed on whole (to the thread
+/// that parses its cells, [`super::stream`]).
 pub(super) struct Input<'a> {
     path: &'a Path,
     pub(super) delimiter: Delimiter,
     rows: Rows<'a>,
+    /// The current row's fields, untrimmed.
+    pub(super) record: csv::StringRecord,
 }
 
 enum Rows<'a> {
-    Csv(csv::Reader<Box<dyn BufRead + 'a>>, csv::ByteRecord),
+    Csv(csv::Reader<Box<dyn BufRead + Send + 'a>>),
     Whitespace {
-        reader: Box<dyn BufRead + 'a>,
+        reader: Box<dyn BufRead + Send + 'a>,
         text: String,
         line: usize,
-        width: usize,
     },
-}
-
-/// The fields of the current row.
-pub(super) enum Fields<'a> {
-    Csv(csv::ByteRecordIter<'a>),
-    Whitespace(std::str::SplitAsciiWhitespace<'a>),
-}
-
-impl<'a> Iterator for Fields<'a> {
-    type Item = &'a str;
-    fn next(&mut self) -> Option<&'a str> {
-        match self {
-            // The record was checked to be UTF-8 as a whole, and fields split at ASCII delimiters, so each
-            // field is UTF-8 too.
-            Fields::Csv(it) => it
-                .next()
-                .map(|f| std::str::from_utf8(f).unwrap_or_default().trim()),
-            Fields::Whitespace(it) => it.next(),
-        }
-    }
 }
 
 impl<'a> Input<'a> {
     pub(super) fn new(
-        mut reader: Box<dyn BufRead + 'a>,
+        mut reader: Box<dyn BufRead + Send + 'a>,
         path: &'a Path,
         given: Option<Delimiter>,
     ) -> Result<Self> {
@@ -68,52 +51,40 @@ impl<'a> Input<'a> {
                     // so every line number after the first CRLF would be one short.)
                     .terminator(csv::Terminator::Any(b'\n'))
                     .from_reader(reader),
-                csv::ByteRecord::new(),
             ),
             None => Rows::Whitespace {
                 reader,
                 text: String::new(),
                 line: 0,
-                width: 0,
             },
         };
         Ok(Input {
             path,
             delimiter,
             rows,
+            record: csv::StringRecord::new(),
         })
     }
 
-    /// Moves to the next non-blank row and returns the line it starts on; `None` at the end.
+    /// Moves to the next non-blank row, its fields in `record`, and returns the line it starts on; `None` at
+    /// the end.
     pub(super) fn next(&mut self) -> Result<Option<usize>> {
         let path = self.path;
+        let record = &mut self.record;
         loop {
             let line = match &mut self.rows {
-                Rows::Csv(reader, record) => {
-                    if !reader
-                        .read_byte_record(record)
-                        .map_err(|e| csv_error(e, path))?
-                    {
+                Rows::Csv(reader) => {
+                    // The csv crate checks that the record is UTF-8 once, as a whole (a failure is an error
+                    // naming its line, below).
+                    if !reader.read_record(record).map_err(|e| csv_error(e, path))? {
                         return Ok(None);
-                    }
-                    let line = record.position().map_or(0, |p| p.line() as usize);
-                    if std::str::from_utf8(record.as_slice()).is_err() {
-                        return Err(DataError::NotText {
-                            path: path.to_path_buf(),
-                            line,
-                        });
                     }
                     if record.len() == 1 && record[0].trim_ascii().is_empty() {
                         continue;
                     }
-                    line
+                    record.position().map_or(0, |p| p.line() as usize)
                 }
-                Rows::Whitespace {
-                    reader,
-                    text,
-                    line,
-                    width,
-                } => {
+                Rows::Whitespace { reader, text, line } => {
                     text.clear();
                     *line += 1;
                     let n = reader
@@ -131,30 +102,16 @@ impl<'a> Input<'a> {
                     if *line == 1 && text.starts_with('\u{feff}') {
                         text.drain(..'\u{feff}'.len_utf8());
                     }
-                    *width = text.split_ascii_whitespace().count();
-                    if *width == 0 {
+                    record.clear();
+                    text.split_ascii_whitespace()
+                        .for_each(|field| record.push_field(field));
+                    if record.is_empty() {
                         continue;
                     }
                     *line
                 }
             };
             return Ok(Some(line));
-        }
-    }
-
-    /// Fields in the current row.
-    pub(super) fn width(&self) -> usize {
-        match &self.rows {
-            Rows::Csv(_, record) => record.len(),
-            Rows::Whitespace { width, .. } => *width,
-        }
-    }
-
-    /// The current row's fields, trimmed.
-    pub(super) fn fields(&self) -> Fields<'_> {
-        match &self.rows {
-            Rows::Csv(_, record) => Fields::Csv(record.iter()),
-            Rows::Whitespace { text, .. } => Fields::Whitespace(text.split_ascii_whitespace()),
         }
     }
 }
