@@ -583,3 +583,27 @@ fn a_numeric_target_reads_back_as_values() {
         .unwrap();
     assert_eq!(&again.x, data.x());
 }
+
+/// Rows are split on a thread of their own, in batches of 1,024: every row arrives once and in order, and an
+/// error deep in the file (past several batches) names its own line, whichever kind it is.
+#[test]
+fn a_long_file_reads_in_order_and_its_errors_name_their_lines() {
+    let rows: String = (0..5000).map(|i| format!("{i},{}\n", i % 7)).collect();
+    let t = table(&format!("a,b\n{rows}"));
+    assert_eq!(t.rows(), 5000);
+    let nn_data::Column::Numeric(a) = t.column(0) else {
+        panic!("a is numeric")
+    };
+    assert!(a.iter().enumerate().all(|(i, &v)| v == i as f64));
+    assert_eq!(t.line(4999), 5001);
+
+    let mut bytes = format!("a,b\n{}", &rows[..rows.find("3000,").expect("row 3000")]).into_bytes();
+    bytes.extend_from_slice(b"1,\xff\n");
+    bytes.extend_from_slice(rows.as_bytes());
+    let err = Table::parse(&bytes, Path::new("in.csv"), &ReadOptions::default())
+        .expect_err("invalid UTF-8 is refused");
+    assert_eq!(err.to_string(), "in.csv:3002: not valid UTF-8 text");
+
+    let ragged = format!("a,b\n{}1,2,3\n{rows}", &rows[..rows.find("4321,").expect("row 4321")]);
+    assert!(table_err(&ragged).starts_with("in.csv:4323:"), "{}", table_err(&ragged));
+}
