@@ -111,7 +111,7 @@ def main():
 def onnx_checks(nn, tmp, name, model, x, names, expected, classes, f32_model):
     for dtype, np_type in [("f32", np.float32), ("f64", np.float64)]:
         out = tmp / f"{name}-{dtype}.onnx"
-        sh(nn, "export", model, "--format", "onnx", "--dtype", dtype, "--out", out)
+        sh(nn, "export", "--model", model, "--format", "onnx", "--dtype", dtype, "--out", out)
         session = onnxruntime.InferenceSession(str(out), providers=["CPUExecutionProvider"])
         p, label = session.run(["probabilities", "label"], {"features": x.astype(np_type)})
         diff = float(np.max(np.abs(p.astype(np.float64) - expected)))
@@ -124,7 +124,7 @@ def onnx_checks(nn, tmp, name, model, x, names, expected, classes, f32_model):
 def torch_checks(nn, tmp, name, model, x, names, expected, f32_model):
     for dtype, t_type in [("f32", torch.float32), ("f64", torch.float64)]:
         out = tmp / f"{name}-{dtype}.safetensors"
-        sh(nn, "export", model, "--format", "safetensors", "--dtype", dtype, "--out", out)
+        sh(nn, "export", "--model", model, "--format", "safetensors", "--dtype", dtype, "--out", out)
         with safetensors.safe_open(str(out), framework="pt") as f:
             meta = f.metadata()
         module = eval(meta["torch_module"], {"nn": tnn}).to(t_type)  # e.g. nn.Sequential(nn.Linear(2, 4), ...)
@@ -148,7 +148,7 @@ def torch_checks(nn, tmp, name, model, x, names, expected, f32_model):
 
 def theta_checks(nn, tmp, name, model, x, names, classes, file):
     out = tmp / f"{name}-theta.mat"
-    sh(nn, "export", model, "--format", "theta", "--fold-standardizer", "--out", out)
+    sh(nn, "export", "--model", model, "--format", "theta", "--fold-standardizer", "--out", out)
     mat = scipy.io.loadmat(out)
     thetas = [mat[k] for k in sorted((k for k in mat if k.startswith("Theta")), key=lambda k: int(k[5:]))]
     a = x

@@ -393,24 +393,50 @@ pub struct GradcheckArgs {
 
 const INSPECT_EXAMPLES: &str = "\
 Examples:
-  nn inspect model.nnm
-  nn inspect model.nnm --json | jq .metrics";
+  nn inspect --model model.nnm
+  nn inspect --model model.nnm --json | jq .metrics";
 
 #[derive(Args, Debug)]
 #[command(after_help = INSPECT_EXAMPLES)]
 pub struct InspectArgs {
-    /// A model written by nn train.
-    pub model: PathBuf,
+    #[command(flatten)]
+    pub model: ModelPath,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
 }
 
+/// The model file a command reads: `--model M`, as every command that reads one takes it (`nn inspect M` and
+/// `nn export M`, the older form, still work).
+#[derive(Args, Debug)]
+pub struct ModelPath {
+    /// A model written by nn train (or nn import).
+    #[arg(
+        long = "model",
+        value_name = "MODEL",
+        required_unless_present = "model_positional"
+    )]
+    model_flag: Option<PathBuf>,
+    /// The model, given without --model.
+    #[arg(value_name = "MODEL", conflicts_with = "model_flag", hide = true)]
+    model_positional: Option<PathBuf>,
+}
+
+impl ModelPath {
+    /// The model file.
+    pub fn path(&self) -> &std::path::Path {
+        (self.model_flag.as_deref())
+            .or(self.model_positional.as_deref())
+            // clap requires one of the two; were neither there, loading "" fails with a one-line error.
+            .unwrap_or(std::path::Path::new(""))
+    }
+}
+
 const EXPORT_EXAMPLES: &str = "\
 Examples:
-  nn export digits.nnm --format onnx --out digits.onnx              # f32; --dtype f64 for double
-  nn export digits.nnm --format safetensors --out digits.safetensors
-  nn export digits.nnm --format theta --fold-standardizer --out digits-theta.mat
+  nn export --model digits.nnm --format onnx --out digits.onnx              # f32; --dtype f64 for double
+  nn export --model digits.nnm --format safetensors --out digits.safetensors
+  nn export --model digits.nnm --format theta --fold-standardizer --out digits-theta.mat
 The ONNX graph takes raw features ('features' [batch, n]) and gives 'probabilities' [batch, classes] and
 'label' [batch] (a class index; metadata 'class_names' names it). The safetensors tensors fit the PyTorch
 module in the file's 'torch_module' metadata. Θ files are read by nn eval --theta, Octave and scipy.";
@@ -418,8 +444,8 @@ module in the file's 'torch_module' metadata. Θ files are read by nn eval --the
 #[derive(Args, Debug)]
 #[command(after_help = EXPORT_EXAMPLES)]
 pub struct ExportArgs {
-    /// A model written by nn train (or nn import).
-    pub model: PathBuf,
+    #[command(flatten)]
+    pub model: ModelPath,
     /// The format to write.
     #[arg(long, value_parser = formats())]
     pub format: Format,

@@ -810,3 +810,45 @@ fn progress_lines_name_the_best_epoch_so_far() {
     assert!(best.iter().skip(1).all(|&b| b > 0), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Every command that reads a model takes it as `--model M`; `nn inspect M` and `nn export M`, the older form,
+/// still work, giving both is refused, and giving neither names `--model`.
+#[test]
+fn a_model_is_given_with_model_everywhere() {
+    let dir = scratch("model-flag");
+    let model = dir.join("m.nnm");
+    assert!(
+        train_on(&blobs(&dir), &model, &["--epochs", "2"])
+            .status
+            .success()
+    );
+    let out = |args: &[&str], model: Option<&Path>| {
+        let mut cmd = nn();
+        cmd.current_dir(&dir).args(args);
+        if let Some(m) = model {
+            cmd.arg(m);
+        }
+        cmd.output().unwrap()
+    };
+    let by_flag = out(&["inspect", "--model"], Some(&model));
+    let by_position = out(&["inspect"], Some(&model));
+    assert!(by_flag.status.success(), "{}", stderr(&by_flag));
+    assert_eq!(by_flag.stdout, by_position.stdout);
+    let m = model.to_str().unwrap();
+    let both = out(&["inspect", "--model", m], Some(&model));
+    assert_eq!(both.status.code(), Some(2), "{}", stderr(&both));
+    let neither = out(&["export", "--format", "onnx", "--out", "x.onnx"], None);
+    assert_eq!(neither.status.code(), Some(2));
+    assert!(
+        stderr(&neither).contains("--model <MODEL>"),
+        "{}",
+        stderr(&neither)
+    );
+    assert!(!dir.join("x.onnx").exists());
+    let exported = out(
+        &["export", "--format", "onnx", "--out", "x.onnx", "--model"],
+        Some(&model),
+    );
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    assert!(dir.join("x.onnx").exists());
+}

@@ -170,6 +170,7 @@ fn onnx_matches_predict(binary: &Path, digits: &Path) {
             run(nn()
                 .args(["export", "--format", "onnx", "--dtype", dtype, "--out"])
                 .arg(&onnx)
+                .arg("--model")
                 .arg(&model));
             let (p, labels) = tract::run(&std::fs::read(&onnx).unwrap(), &x, dtype == "f64");
             let diff = p

@@ -604,6 +604,13 @@ fn a_long_file_reads_in_order_and_its_errors_name_their_lines() {
         .expect_err("invalid UTF-8 is refused");
     assert_eq!(err.to_string(), "in.csv:3002: not valid UTF-8 text");
 
-    let ragged = format!("a,b\n{}1,2,3\n{rows}", &rows[..rows.find("4321,").expect("row 4321")]);
-    assert!(table_err(&ragged).starts_with("in.csv:4323:"), "{}", table_err(&ragged));
+    let ragged = format!(
+        "a,b\n{}1,2,3\n{rows}",
+        &rows[..rows.find("4321,").expect("row 4321")]
+    );
+    assert!(
+        table_err(&ragged).starts_with("in.csv:4323:"),
+        "{}",
+        table_err(&ragged)
+    );
 }

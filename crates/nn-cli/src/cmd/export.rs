@@ -10,13 +10,13 @@ use nn_train::Checkpoint;
 use std::path::Path;
 
 pub fn export(a: ExportArgs) -> Result<()> {
-    let model = Checkpoint::load(&a.model)?;
+    let model = Checkpoint::load(a.model.path())?;
     let options = Options {
         dtype: a.dtype,
         fold_standardizer: a.fold_standardizer,
     };
     let notes = nn_export::write(&model, a.format, &options, &a.out)
-        .with_context(|| format!("exporting {} as {}", a.model.display(), a.format))?;
+        .with_context(|| format!("exporting {} as {}", a.model.path().display(), a.format))?;
     for note in notes {
         eprintln!("note: {note}");
     }

@@ -7,7 +7,7 @@ use nn_data::{InputKind, Schema};
 use nn_train::{Checkpoint, Status};
 
 pub fn run(a: InspectArgs) -> Result<()> {
-    let c = Checkpoint::load(&a.model)?;
+    let c = Checkpoint::load(a.model.path())?;
     let arch = c.network.architecture();
     if a.json {
         let v = serde_json::json!({
@@ -33,7 +33,7 @@ pub fn run(a: InspectArgs) -> Result<()> {
         });
         return out(&format!("{v}\n"));
     }
-    let mut s = format!("model        {}\n", a.model.display());
+    let mut s = format!("model        {}\n", a.model.path().display());
     s.push_str(&format!(
         "architecture {} — {} parameters, {:?}\n",
         arch.describe(),

@@ -46,9 +46,13 @@ pub fn train_on(data: &Path, out: &Path, args: &[&str]) -> std::process::Output 
         .unwrap()
 }
 
-/// What `nn inspect MODEL` prints.
+/// What `nn inspect --model MODEL` prints.
 pub fn inspect(model: &Path) -> String {
-    let out = nn().arg("inspect").arg(model).output().unwrap();
+    let out = nn()
+        .args(["inspect", "--model"])
+        .arg(model)
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
