@@ -17,124 +17,20 @@
 //! into its distinct values), so a table takes about the size of its file or less.
 
 use crate::error::{DataError, Result};
-use crate::limits::{Bounded, Limits};
-use serde::{Deserialize, Serialize};
+use crate::limits::Bounded;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
 mod builder;
 mod header;
 mod input;
+mod options;
 mod stream;
 
 use builder::Builder;
 use header::{comma_decimals, looks_like_header};
 use input::Input;
-
-/// How fields are separated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Delimiter {
-    /// `,`
-    Comma,
-    /// `;`
-    Semicolon,
-    /// A tab.
-    Tab,
-    /// Runs of spaces and tabs (no quoting).
-    Whitespace,
-}
-
-impl Delimiter {
-    /// Every delimiter, in the order detection tries them (whitespace last).
-    pub const ALL: [Delimiter; 4] = [
-        Delimiter::Comma,
-        Delimiter::Tab,
-        Delimiter::Semicolon,
-        Delimiter::Whitespace,
-    ];
-
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Delimiter::Comma => "comma",
-            Delimiter::Semicolon => "semicolon",
-            Delimiter::Tab => "tab",
-            Delimiter::Whitespace => "whitespace",
-        }
-    }
-
-    fn byte(self) -> Option<u8> {
-        match self {
-            Delimiter::Comma => Some(b','),
-            Delimiter::Semicolon => Some(b';'),
-            Delimiter::Tab => Some(b'\t'),
-            Delimiter::Whitespace => None,
-        }
-    }
-}
-
-impl FromStr for Delimiter {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let by_char = match s {
-            "," => Some(Delimiter::Comma),
-            ";" => Some(Delimiter::Semicolon),
-            "\t" | "\\t" => Some(Delimiter::Tab),
-            " " => Some(Delimiter::Whitespace),
-            _ => None,
-        };
-        by_char
-            .or_else(|| Self::ALL.into_iter().find(|d| d.name() == s))
-            .ok_or_else(|| {
-                let names = Self::ALL.map(Self::name).join(", ");
-                format!(
-                    "unknown delimiter '{s}' (expected one of: {names}, or the character itself)"
-                )
-            })
-    }
-}
-
-impl std::fmt::Display for Delimiter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The decimal mark of a file's numbers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decimal {
-    /// `1.5`.
-    Dot,
-    /// `1,5`, as spreadsheets write numbers in much of Europe (with `;` between the fields).
-    Comma,
-}
-
-impl FromStr for Decimal {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Decimal, String> {
-        match s {
-            "." => Ok(Decimal::Dot),
-            "," => Ok(Decimal::Comma),
-            _ => Err(format!("'{s}': the decimal mark is . or ,")),
-        }
-    }
-}
-
-/// How to read a delimited text file; `None` means detect.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct ReadOptions {
-    /// The delimiter, or `None` to detect it.
-    pub delimiter: Option<Delimiter>,
-    /// Whether the first row is a header, or `None` to detect it.
-    pub header: Option<bool>,
-    /// The decimal mark, or `None`: a comma when the fields are split by `;` and the numeric-looking cells
-    /// are `-?digits,digits`, else a dot.
-    pub decimal: Option<Decimal>,
-    /// Bounds on the text, lines, rows, columns and cells.
-    pub limits: Limits,
-}
+pub use options::{Decimal, Delimiter, ReadOptions};
 
 /// The cells that mean "no value".
 pub const MISSING: [&str; 5] = ["", "NA", "NaN", "nan", "?"];
@@ -400,71 +296,4 @@ impl Table {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::parse_number;
-    use proptest::prelude::*;
-
-    fn same_as_std(cell: &str) {
-        let ours = parse_number(cell).map(f64::to_bits);
-        let std = cell.parse::<f64>().ok().map(f64::to_bits);
-        assert_eq!(ours, std, "{cell:?}");
-    }
-
-    #[test]
-    fn numbers_read_as_std_reads_them() {
-        let cells = [
-            "",
-            ".",
-            "-",
-            "+",
-            "e5",
-            "1e",
-            "1e+",
-            "1.",
-            ".5",
-            "-.5",
-            "+1",
-            "1e5",
-            "1E-5",
-            "1.5e+300",
-            "1e400",
-            "-1e400",
-            "1e-400",
-            "inf",
-            "-Infinity",
-            "NaN",
-            "nan",
-            "infinit",
-            " 1",
-            "1 ",
-            "1,5",
-            "0x10",
-            "1_000",
-            "00012",
-            "4.9e-324",
-            "2.2250738585072011e-308",
-            "9007199254740993",
-            "0.1000000000000000055511151231257827",
-            "1.7976931348623157e308",
-            "1.7976931348623159e308",
-        ];
-        for cell in cells {
-            same_as_std(cell);
-        }
-    }
-
-    proptest! {
-        #[test]
-        fn every_float_reads_back_as_std_reads_it(bits in any::<u64>(), digits in 0usize..20) {
-            let v = f64::from_bits(bits);
-            for cell in [format!("{v}"), format!("{v:e}"), format!("{v:.digits$}"), format!("{v:.digits$e}")] {
-                same_as_std(&cell);
-            }
-        }
-
-        #[test]
-        fn number_like_text_reads_as_std_reads_it(cell in "[-+0-9.eEinfatyIN]{0,12}") {
-            same_as_std(&cell);
-        }
-    }
-}
+mod tests;
