@@ -1,0 +1,274 @@
+//! [`Selected`]: a table's target and feature columns chosen and its labels read, then fitted on the
+//! training rows.
+
+use super::columns::{read_labels, read_values, refuse_missing};
+use super::options::{MAX_CATEGORIES, MissingPolicy, PipelineOptions, Task, UnknownCategory};
+use super::schema::{InputColumn, InputKind, Schema};
+use crate::classes::ClassMap;
+use crate::dataset::Dataset;
+use crate::error::{DataError, Result};
+use crate::table::{Column, Table};
+
+/// The target and feature columns of a table chosen, and its labels read: enough to split, not yet fitted.
+#[derive(Debug)]
+pub struct Selected<'t> {
+    table: &'t Table,
+    target: usize,
+    inputs: Vec<usize>,
+    rows: Vec<usize>,
+    labels: Vec<usize>,
+    values: Option<Vec<f64>>,
+    classes: ClassMap,
+    dropped: usize,
+    opts: PipelineOptions,
+}
+
+impl<'t> Selected<'t> {
+    /// Chooses the columns `opts` names and reads the target's labels, dropping rows as the missing-value
+    /// policy says.
+    pub fn new(table: &'t Table, opts: &PipelineOptions) -> Result<Selected<'t>> {
+        let path = table.source();
+        let column_err = |column: &str, problem: String| DataError::Column {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            problem,
+        };
+        if table.cols() < 2 {
+            return Err(DataError::TooFewColumns {
+                path: path.to_path_buf(),
+                line: table.line(0),
+                found: table.cols(),
+            });
+        }
+        let target = match &opts.target {
+            Some(t) => table.find(t)?,
+            None => table.cols() - 1,
+        };
+        let mut inputs = match &opts.features {
+            Some(list) => {
+                let mut inputs = Vec::new();
+                for name in list {
+                    let j = table.find(name)?;
+                    if j == target {
+                        return Err(column_err(
+                            name,
+                            "is the target; it cannot also be a feature".into(),
+                        ));
+                    }
+                    if !inputs.contains(&j) {
+                        inputs.push(j);
+                    }
+                }
+                inputs
+            }
+            None => (0..table.cols()).filter(|&j| j != target).collect(),
+        };
+        for name in &opts.drop {
+            let j = table.find(name)?;
+            if j == target {
+                return Err(column_err(
+                    name,
+                    "is the target; it cannot be dropped".into(),
+                ));
+            }
+            inputs.retain(|&i| i != j);
+        }
+        if inputs.is_empty() {
+            return Err(column_err(
+                &table.names()[target],
+                "is the target and no feature column is left".into(),
+            ));
+        }
+        for &j in inputs.iter().chain([&target]) {
+            let column = table.column(j);
+            if (0..table.rows()).all(|i| column.is_missing(i)) {
+                return Err(column_err(
+                    &table.names()[j],
+                    "has no values (every cell is missing)".into(),
+                ));
+            }
+            if let Column::Text { levels, .. } = column
+                && j != target
+                && levels.len() > MAX_CATEGORIES
+            {
+                return Err(DataError::TooManyCategories {
+                    path: path.to_path_buf(),
+                    column: table.names()[j].clone(),
+                    count: levels.len(),
+                    limit: MAX_CATEGORIES,
+                });
+            }
+        }
+        let used: Vec<usize> = match opts.missing {
+            MissingPolicy::Error => {
+                refuse_missing(table, inputs.iter().chain([&target]))?;
+                Vec::new()
+            }
+            MissingPolicy::Drop => inputs.iter().copied().chain([target]).collect(),
+            MissingPolicy::Mean => vec![target],
+        };
+        let rows: Vec<usize> = (0..table.rows())
+            .filter(|&i| used.iter().all(|&j| !table.column(j).is_missing(i)))
+            .collect();
+        let dropped = table.rows() - rows.len();
+        let values = read_values(table, target, &rows, opts.task)?;
+        let (classes, labels) = match &values {
+            Some(_) => (
+                ClassMap::named(vec![table.names()[target].clone()]),
+                vec![0; rows.len()],
+            ),
+            None => read_labels(table, target, &rows, opts.labels).map_err(|e| match e {
+                // Whole numbers that make no sensible classes (a price, a count) are likely a quantity.
+                DataError::Label {
+                    path,
+                    row,
+                    value,
+                    reason,
+                } if opts.task == Task::Auto => DataError::Label {
+                    path,
+                    row,
+                    value,
+                    reason: format!(
+                        "{reason} (if '{}' is a quantity, --task regression predicts it as a number)",
+                        table.names()[target]
+                    ),
+                },
+                e => e,
+            })?,
+        };
+        Ok(Selected {
+            table,
+            target,
+            inputs,
+            rows,
+            labels,
+            values,
+            classes,
+            dropped,
+            opts: opts.clone(),
+        })
+    }
+
+    /// One class index per kept row: what the split is drawn from (all 0 for regression).
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    /// Whether the target is read as real values (asked for, or found by [`Task::Auto`]).
+    pub fn is_regression(&self) -> bool {
+        self.values.is_some()
+    }
+
+    /// The classes the target column defines.
+    pub fn classes(&self) -> &ClassMap {
+        &self.classes
+    }
+
+    /// The target column's name.
+    pub fn target_name(&self) -> &str {
+        &self.table.names()[self.target]
+    }
+
+    /// The input columns' names, in feature order.
+    pub fn input_names(&self) -> Vec<&str> {
+        self.inputs
+            .iter()
+            .map(|&j| self.table.names()[j].as_str())
+            .collect()
+    }
+
+    /// Rows left out for a missing cell.
+    pub fn dropped(&self) -> usize {
+        self.dropped
+    }
+
+    /// Fits the schema on the kept rows at `train` (indices into [`labels`](Self::labels)) and encodes every
+    /// kept row. A category that only the other parts have is encoded as all zeros there.
+    pub fn fit(self, train: &[usize]) -> Result<(Schema, Dataset)> {
+        let table = self.table;
+        let mut inputs = Vec::with_capacity(self.inputs.len());
+        for &j in &self.inputs {
+            let name = table.names()[j].clone();
+            let kind = fit_column(table.column(j), train, &self.rows, self.opts.missing);
+            if kind.width() == 0 {
+                return Err(DataError::Column {
+                    path: table.source().to_path_buf(),
+                    column: name,
+                    problem: "has no values in the training part".into(),
+                });
+            }
+            inputs.push(InputColumn {
+                name,
+                position: j,
+                kind,
+            });
+        }
+        let schema = Schema {
+            header: table.has_header(),
+            delimiter: table.delimiter(),
+            file_columns: table.cols(),
+            target: table.names()[self.target].clone(),
+            target_position: self.target,
+            inputs,
+            missing: self.opts.missing,
+            unknown: self.opts.unknown,
+        };
+        let x = schema.encode(table, &self.inputs, &self.rows, UnknownCategory::Ignore)?;
+        let data = match self.values {
+            Some(values) => Dataset::regression(x, values, &schema.target, table.source())?,
+            None => Dataset::new(x, self.labels, self.classes, table.source())?,
+        };
+        Ok((schema.clone(), data.with_schema(schema)))
+    }
+}
+
+/// Categories (sorted) and, under `Mean`, the fill value, from the training rows: the table rows `rows[i]`
+/// for each `i` of `train`.
+fn fit_column(
+    column: &Column,
+    train: &[usize],
+    rows: &[usize],
+    missing: MissingPolicy,
+) -> InputKind {
+    let train = train.iter().map(|&i| rows[i]);
+    match column {
+        Column::Numeric(values) => {
+            let (sum, count) = train
+                .map(|i| values[i])
+                .filter(|v| !v.is_nan())
+                .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
+            let fill = (missing == MissingPolicy::Mean && count > 0).then(|| sum / count as f64);
+            InputKind::Numeric { fill }
+        }
+        Column::Text { codes, levels } => {
+            let mut counts = vec![0usize; levels.len()];
+            for i in train {
+                if let Some(c) = counts.get_mut(codes[i] as usize) {
+                    *c += 1;
+                }
+            }
+            let mut categories: Vec<String> = levels
+                .iter()
+                .zip(&counts)
+                .filter(|&(_, &n)| n > 0)
+                .map(|(l, _)| l.clone())
+                .collect();
+            categories.sort();
+            // The most common category; ties go to the first in sorted order.
+            let fill = (missing == MissingPolicy::Mean)
+                .then(|| {
+                    categories
+                        .iter()
+                        .max_by(|a, b| {
+                            let count = |s: &String| {
+                                levels.iter().position(|l| l == s).map_or(0, |k| counts[k])
+                            };
+                            count(a).cmp(&count(b)).then_with(|| b.cmp(a))
+                        })
+                        .cloned()
+                })
+                .flatten();
+            InputKind::Categorical { categories, fill }
+        }
+    }
+}
