@@ -337,3 +337,15 @@ pub enum Inconsistency {
 
 /// `Result` with [`TrainError`].
 pub type Result<T, E = TrainError> = std::result::Result<T, E>;
+
+/// The error for a training loss that is not finite in `epoch`.
+pub(crate) fn check_loss(loss: f64, epoch: usize) -> Result<()> {
+    if loss.is_finite() {
+        Ok(())
+    } else {
+        Err(TrainError::Diverged {
+            epoch,
+            what: format!("the training loss is {loss}"),
+        })
+    }
+}

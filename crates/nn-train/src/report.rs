@@ -43,7 +43,7 @@ impl PartMetrics {
             accuracy: e.accuracy(),
             correct: e.correct,
             total: e.samples,
-            r2: spread.map(|s| crate::trainer::r_squared(e.loss, s)),
+            r2: spread.map(|s| r_squared(e.loss, s)),
             mae: spread.map(|_| e.abs_error),
             f1: (!counts.is_empty()).then(|| crate::metrics::macro_f1(counts)),
         }
@@ -290,5 +290,14 @@ impl<'a, T: Scalar> TrainEvent<'a, T> {
             },
             TrainEvent::Snapshot { .. } => return None,
         })
+    }
+}
+
+/// R² = 1 − SSE/SST from the loss ½·SSE/m and the spread SST/m (0 spread: no variance to explain, 0).
+pub(crate) fn r_squared(loss: f64, spread: f64) -> f64 {
+    if spread > 0.0 {
+        1.0 - 2.0 * loss / spread
+    } else {
+        0.0
     }
 }

@@ -8,114 +8,24 @@
 //!
 //! Every buffer is allocated before the first epoch: after it, the loop allocates nothing.
 
-use crate::augment::Shifter;
-use crate::config::{ClassWeight, Optimizer, ValidConfig};
-use crate::error::{Result, TrainError};
-use crate::keys::{Draw, shuffle_seed, step_key};
-use crate::lbfgs::{self, Convergence, Pairs};
+mod buffers;
+mod lbfgs_step;
+mod mini_batch;
+mod samples;
+
+use buffers::Buffers;
+pub use samples::{Samples, TrainData, Y};
+
+use crate::config::{ClassWeight, ValidConfig};
+use crate::error::{Result, TrainError, check_loss};
+use crate::keys::{Draw, step_key};
 use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
 use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
-use nn_core::{
-    Architecture, Dropout, Evaluation, Gradients, Input, L2, Network, Targets, Workspace,
-};
-use nn_data::Standardizer;
-use nn_linalg::{Matrix, Packed, Scalar};
-use rand::SeedableRng;
-use rand::rngs::ChaCha8Rng;
-use rand::seq::SliceRandom;
+use nn_core::{Dropout, Evaluation, Gradients, Input, L2, Network, Targets, Workspace};
+use nn_linalg::Scalar;
 use std::sync::atomic::{AtomicBool, Ordering};
-
-/// Samples and their targets.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Samples<T: Scalar = f64> {
-    /// `m × n` features (already standardised if wanted).
-    pub x: Matrix<T>,
-    /// What the network learns to predict for each row.
-    pub y: Y<T>,
-}
-
-/// The targets of `m` samples, owned: class indices, or (regression) `m × k` values, column-major and
-/// already standardised if wanted.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Y<T: Scalar = f64> {
-    /// `m` class indices.
-    Classes(Vec<usize>),
-    /// `m·k` values, column-major.
-    Values(Vec<T>),
-}
-
-impl<T: Scalar> Y<T> {
-    /// Borrowed, as the network takes them.
-    pub fn targets(&self) -> Targets<'_, T> {
-        match self {
-            Y::Classes(c) => Targets::Classes(c),
-            Y::Values(v) => Targets::Values(v),
-        }
-    }
-
-    /// The class indices (`None` for regression).
-    pub fn labels(&self) -> Option<&[usize]> {
-        match self {
-            Y::Classes(c) => Some(c),
-            Y::Values(_) => None,
-        }
-    }
-
-    /// In precision `U`.
-    pub fn cast<U: Scalar>(&self) -> Y<U> {
-        match self {
-            Y::Classes(c) => Y::Classes(c.clone()),
-            Y::Values(v) => Y::Values(v.iter().map(|&t| U::from_f64(t.to_f64())).collect()),
-        }
-    }
-}
-
-impl<T: Scalar> Samples<T> {
-    /// Samples with class labels.
-    pub fn classes(x: Matrix<T>, labels: Vec<usize>) -> Self {
-        Samples {
-            x,
-            y: Y::Classes(labels),
-        }
-    }
-
-    /// The mean over samples of Σⱼ (yⱼ − ȳⱼ)² (regression; `None` for classes): the loss ½‖z − y‖² of
-    /// predicting every output's mean, times 2. R² = 1 − 2·loss / this.
-    pub fn target_spread(&self) -> Option<f64> {
-        let Y::Values(v) = &self.y else {
-            return None;
-        };
-        let m = self.x.rows();
-        if m == 0 {
-            return Some(0.0);
-        }
-        let mut total = 0.0;
-        for column in v.chunks(m) {
-            let mean = column.iter().map(|t| t.to_f64()).sum::<f64>() / m as f64;
-            total += column
-                .iter()
-                .map(|t| (t.to_f64() - mean).powi(2))
-                .sum::<f64>();
-        }
-        Some(total / m as f64)
-    }
-}
-
-/// The parts a run trains and reports on.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainData<T: Scalar = f64> {
-    /// What the optimiser sees.
-    pub train: Samples<T>,
-    /// For model selection and early stopping.
-    pub validation: Option<Samples<T>>,
-    /// For reporting (and for the report's test-set selection).
-    pub test: Option<Samples<T>>,
-    /// How the features were standardised (`None`: they are in the file's units). Image shifts
-    /// ([`TrainConfig::shift`](crate::TrainConfig::shift)) move pixels in the file's units.
-    pub scaling: Option<Standardizer>,
-}
 
 /// The training loop over a network, its configuration and its progress.
 #[derive(Clone, Debug)]
@@ -211,6 +121,78 @@ impl<T: Scalar> Trainer<T> {
         stop: Option<&AtomicBool>,
         observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
     ) -> Result<()> {
+        let mut buf = self.start(data)?;
+        let first = self.progress.epoch + 1;
+        observer(&TrainEvent::Start {
+            first_epoch: first,
+            epochs: self.config.epochs,
+        });
+        for epoch in first..=self.config.epochs {
+            let lr = self.progress.schedule.lr_for(epoch);
+            let mut converged = None;
+            let train = if buf.lbfgs.is_some() {
+                let (train, c) = lbfgs_step::iterate(
+                    &mut self.net,
+                    &self.config.optimizer,
+                    &mut self.progress.optimizer,
+                    &data.train,
+                    &mut buf,
+                    lr,
+                    epoch,
+                )?;
+                converged = c;
+                train
+            } else if buf.full_batch {
+                self.full_batch_step(&data.train, &mut buf, lr, epoch)?
+            } else {
+                self.mini_batch_epoch(&data.train, &mut buf, lr, epoch)?
+            };
+            self.check_finite(epoch)?;
+            let report = EpochReport {
+                epoch,
+                lr,
+                train,
+                validation: self.evaluate(
+                    data.validation.as_ref(),
+                    buf.ws_val.as_mut(),
+                    buf.l2,
+                    buf.spread[1],
+                )?,
+                test: self.evaluate(
+                    data.test.as_ref(),
+                    buf.ws_test.as_mut(),
+                    buf.l2,
+                    buf.spread[2],
+                )?,
+            };
+            tell_classes(&buf, epoch, observer);
+            if self.record(report, observer) {
+                break;
+            }
+            if let Some(c) = converged {
+                observer(&TrainEvent::Stopped {
+                    epoch,
+                    reason: StopReason::Converged(c),
+                });
+                break;
+            }
+            if stop.is_some_and(|s| s.load(Ordering::Relaxed)) && epoch < self.config.epochs {
+                observer(&TrainEvent::Stopped {
+                    epoch,
+                    reason: StopReason::Interrupted,
+                });
+                break;
+            }
+        }
+        observer(&TrainEvent::End {
+            selected_epoch: self.progress.selector.best_epoch(),
+            epochs_run: self.progress.epoch,
+        });
+        Ok(())
+    }
+
+    /// Checks the data against the network and the settings, and allocates every buffer of the loop.
+    fn start(&mut self, data: &TrainData<T>) -> Result<Buffers<T>> {
         for part in std::iter::once(&data.train)
             .chain(&data.validation)
             .chain(&data.test)
@@ -240,79 +222,7 @@ impl<T: Scalar> Trainer<T> {
         }
         let remaining = self.config.epochs.saturating_sub(self.progress.epoch);
         self.progress.history.reserve(remaining);
-
-        let first = self.progress.epoch + 1;
-        observer(&TrainEvent::Start {
-            first_epoch: first,
-            epochs: self.config.epochs,
-        });
-        for epoch in first..=self.config.epochs {
-            let lr = self.progress.schedule.lr_for(epoch);
-            let mut converged = None;
-            let train = if buf.lbfgs.is_some() {
-                let (train, c) = self.lbfgs_iteration(&data.train, &mut buf, lr, epoch)?;
-                converged = c;
-                train
-            } else if buf.full_batch {
-                self.full_batch_step(&data.train, &mut buf, lr, epoch)?
-            } else {
-                self.mini_batch_epoch(&data.train, &mut buf, lr, epoch)?
-            };
-            self.check_finite(epoch)?;
-            let report = EpochReport {
-                epoch,
-                lr,
-                train,
-                validation: self.evaluate(
-                    data.validation.as_ref(),
-                    buf.ws_val.as_mut(),
-                    buf.l2,
-                    buf.spread[1],
-                )?,
-                test: self.evaluate(
-                    data.test.as_ref(),
-                    buf.ws_test.as_mut(),
-                    buf.l2,
-                    buf.spread[2],
-                )?,
-            };
-            // A classifier's passes count per class (a regression's count nothing).
-            if !buf.ws.class_counts().is_empty() {
-                let train_counts = if buf.full_batch || buf.lbfgs.is_some() {
-                    buf.ws.class_counts()
-                } else {
-                    &buf.counts
-                };
-                observer(&TrainEvent::Classes {
-                    epoch,
-                    train: train_counts,
-                    validation: buf.ws_val.as_ref().map(|w| w.class_counts()),
-                    test: buf.ws_test.as_ref().map(|w| w.class_counts()),
-                });
-            }
-            if self.record(report, observer) {
-                break;
-            }
-            if let Some(c) = converged {
-                observer(&TrainEvent::Stopped {
-                    epoch,
-                    reason: StopReason::Converged(c),
-                });
-                break;
-            }
-            if stop.is_some_and(|s| s.load(Ordering::Relaxed)) && epoch < self.config.epochs {
-                observer(&TrainEvent::Stopped {
-                    epoch,
-                    reason: StopReason::Interrupted,
-                });
-                break;
-            }
-        }
-        observer(&TrainEvent::End {
-            selected_epoch: self.progress.selector.best_epoch(),
-            epochs_run: self.progress.epoch,
-        });
-        Ok(())
+        Ok(buf)
     }
 
     /// The report's step: one gradient over the whole training part, then one update. The metrics are those
@@ -328,205 +238,6 @@ impl<T: Scalar> Trainer<T> {
         let y = train.y.targets();
         let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, (epoch, 0))?;
         Ok(PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts()))
-    }
-
-    /// One L-BFGS iteration ([`crate::lbfgs`]): the direction from the remembered pairs, a line search from
-    /// step `lr`, the new pair. The metrics are those of the accepted weights (the line search evaluated them).
-    fn lbfgs_iteration(
-        &mut self,
-        train: &Samples<T>,
-        buf: &mut Buffers<T>,
-        lr: f64,
-        epoch: usize,
-    ) -> Result<(PartMetrics, Option<Convergence>)> {
-        let Optimizer::Lbfgs { tolerance, .. } = self.config.optimizer else {
-            unreachable!("L-BFGS buffers exist for an L-BFGS run only");
-        };
-        let Some(scratch) = buf.lbfgs.as_mut() else {
-            unreachable!("checked by the caller");
-        };
-        let OptimizerState::Lbfgs {
-            s,
-            y,
-            len,
-            next,
-            gradient,
-            cost,
-        } = &mut self.progress.optimizer
-        else {
-            unreachable!("an L-BFGS run has L-BFGS state");
-        };
-        let x = Input::new(&train.x, buf.packed.as_ref());
-        let targets = train.y.targets();
-        if gradient.is_empty() {
-            let eval = self
-                .net
-                .gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads)?;
-            check_loss(eval.loss, epoch)?;
-            gradient.resize(scratch.theta.len(), T::ZERO);
-            lbfgs::read_grads(&buf.grads, gradient);
-            *cost = eval.cost();
-        }
-        let pairs = Pairs {
-            s,
-            y,
-            len: *len,
-            next: *next,
-        };
-        pairs.direction(gradient, &mut scratch.d, &mut scratch.alpha);
-        let mut slope = lbfgs::dot(&scratch.d, gradient);
-        if slope >= 0.0 || slope.is_nan() {
-            // Not a descent direction (the pairs no longer describe the curvature): forget them.
-            *len = 0;
-            let empty = Pairs {
-                s,
-                y,
-                len: 0,
-                next: *next,
-            };
-            empty.direction(gradient, &mut scratch.d, &mut scratch.alpha);
-            slope = lbfgs::dot(&scratch.d, gradient);
-        }
-        lbfgs::read_params(&self.net, &mut scratch.theta);
-        let mut step = lr;
-        let mut accepted = None;
-        for _ in 0..lbfgs::MAX_HALVINGS {
-            let t = T::from_f64(step);
-            for ((p, &t0), &d) in scratch.trial.iter_mut().zip(&scratch.theta).zip(&scratch.d) {
-                *p = t0 + t * d;
-            }
-            lbfgs::write_params(&mut self.net, &scratch.trial);
-            let eval = self
-                .net
-                .gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads)?;
-            lbfgs::read_grads(&buf.grads, &mut scratch.g_new);
-            let trial_slope = lbfgs::dot(&scratch.g_new, &scratch.d);
-            if lbfgs::accept(*cost, eval.cost(), step, slope, trial_slope) {
-                accepted = Some(eval);
-                break;
-            }
-            step *= 0.5;
-        }
-        let Some(eval) = accepted else {
-            // Back to the last accepted weights, and their metrics.
-            lbfgs::write_params(&mut self.net, &scratch.theta);
-            let eval = self
-                .net
-                .evaluate_with(&train.x, targets, buf.l2, &mut buf.ws)?;
-            let counts = buf.ws.class_counts();
-            return Ok((
-                PartMetrics::new(eval, buf.spread[0], counts),
-                Some(Convergence::NoDecrease),
-            ));
-        };
-        // The new pair: s = θ₊ − θ, y = ∇J₊ − ∇J (kept if sᵀy > 0, which keeps H positive definite).
-        let slot = *next;
-        for ((sv, &p), &t0) in s[slot].iter_mut().zip(&scratch.trial).zip(&scratch.theta) {
-            *sv = p - t0;
-        }
-        for ((yv, &g1), &g0) in y[slot].iter_mut().zip(&scratch.g_new).zip(gradient.iter()) {
-            *yv = g1 - g0;
-        }
-        let (sy, yy) = (
-            lbfgs::dot(&s[slot], &y[slot]),
-            lbfgs::dot(&y[slot], &y[slot]),
-        );
-        if sy > 1e-10 * yy && sy.is_finite() {
-            *next = (slot + 1) % s.len();
-            *len = (*len + 1).min(s.len());
-        }
-        gradient.copy_from_slice(&scratch.g_new);
-        *cost = eval.cost();
-        let largest = gradient.iter().fold(0.0f64, |m, g| m.max(g.to_f64().abs()));
-        let converged = (largest <= tolerance).then_some(Convergence::Gradient);
-        let metrics = PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts());
-        Ok((metrics, converged))
-    }
-
-    /// One pass over the training part in mini-batches, in an order shuffled from (seed, epoch) alone, so that
-    /// a resumed run shuffles as an uninterrupted one. The metrics average the batches' own passes.
-    fn mini_batch_epoch(
-        &mut self,
-        train: &Samples<T>,
-        buf: &mut Buffers<T>,
-        lr: f64,
-        epoch: usize,
-    ) -> Result<PartMetrics> {
-        let m = train.x.rows();
-        buf.order.clear();
-        buf.order.extend(0..m);
-        if self.config.shuffle {
-            buf.order
-                .shuffle(&mut ChaCha8Rng::seed_from_u64(shuffle_seed(
-                    self.config.seed,
-                    epoch,
-                )));
-        }
-        let mut sum = PartMetrics::default();
-        let (mut loss_sum, mut cost_sum, mut abs_sum) = (0.0, 0.0, 0.0);
-        buf.counts.fill([0; 3]);
-        let (batch, block) = (buf.batch, buf.block);
-        let steps = buf
-            .order
-            .chunks(block)
-            .flat_map(|rows| rows.chunks(batch).enumerate());
-        for (step, (k, chunk)) in steps.enumerate() {
-            // Gathering shuffled rows from the column-major X touches a new cache line for every value
-            // (18% of a digits run in `perf`). So the samples are read from a transposed copy, one
-            // contiguous run each; or, for data too large to copy, a block of batches at a time, column by
-            // column, so that each column's random reads stay within a column the cache holds.
-            if let Some(xt) = &buf.xt {
-                xt.gather_cols_as_rows_into(chunk, &mut buf.xb);
-            } else {
-                if k == 0 {
-                    let start = step * batch;
-                    let rows = &buf.order[start..(start + block).min(m)];
-                    train.x.gather_rows_into(rows, &mut buf.xblock);
-                }
-                buf.xblock
-                    .copy_rows_into(k * batch, chunk.len(), &mut buf.xb);
-            }
-            if let Some(shifter) = &mut buf.shifter {
-                shifter.apply(
-                    &mut buf.xb,
-                    step_key(Draw::Shifts, self.config.seed, epoch, step),
-                );
-            }
-            let y = match &train.y {
-                Y::Classes(labels) => {
-                    buf.yb.clear();
-                    buf.yb.extend(chunk.iter().map(|&i| labels[i]));
-                    Targets::Classes(&buf.yb)
-                }
-                Y::Values(values) => {
-                    buf.vb.clear();
-                    for column in values.chunks(m) {
-                        buf.vb.extend(chunk.iter().map(|&i| column[i]));
-                    }
-                    Targets::Values(&buf.vb)
-                }
-            };
-            let at = (epoch, step);
-            let x = Input::from(&buf.xb);
-            let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, at)?;
-            loss_sum += eval.loss * chunk.len() as f64;
-            cost_sum += eval.cost() * chunk.len() as f64;
-            abs_sum += eval.abs_error * chunk.len() as f64;
-            sum.correct += eval.correct;
-            for (total, batch) in buf.counts.iter_mut().zip(buf.ws.class_counts()) {
-                for (t, b) in total.iter_mut().zip(batch) {
-                    *t += b;
-                }
-            }
-        }
-        sum.total = m;
-        sum.loss = loss_sum / m as f64;
-        sum.cost = cost_sum / m as f64;
-        sum.accuracy = sum.correct as f64 / m as f64;
-        sum.r2 = buf.spread[0].map(|spread| r_squared(sum.loss, spread));
-        sum.mae = buf.spread[0].map(|_| abs_sum / m as f64);
-        sum.f1 = (!buf.counts.is_empty()).then(|| crate::metrics::macro_f1(&buf.counts));
-        Ok(sum)
     }
 
     /// One optimiser step on `(x, y)`: the gradient (and the metrics of the weights before the step), a
@@ -631,234 +342,26 @@ impl<T: Scalar> Trainer<T> {
     }
 }
 
-/// Every buffer of the loop, allocated before the first epoch.
-struct Buffers<T: Scalar> {
-    /// Samples per step (the training part's size for full batch).
-    batch: usize,
-    full_batch: bool,
-    /// One objective for every batch size and every part: λ over the training part's m samples.
-    l2: L2,
-    ws: Workspace<T>,
-    grads: Gradients<T>,
-    ws_val: Option<Workspace<T>>,
-    ws_test: Option<Workspace<T>>,
-    /// Mini-batches only: the shuffled order, and the batch's rows and labels (or values).
-    order: Vec<usize>,
-    xb: Matrix<T>,
-    /// Full batch only: the training features packed for the first layer's forward product, when at most
-    /// [`MAX_COPY_BYTES`].
-    packed: Option<Packed<T>>,
-    /// Mini-batches only: the training features transposed (a sample per column), when at most
-    /// [`MAX_COPY_BYTES`].
-    xt: Option<Matrix<T>>,
-    /// Mini-batches of larger data: rows gathered at a time (a multiple of `batch`), and their copy.
-    block: usize,
-    xblock: Matrix<T>,
-    yb: Vec<usize>,
-    vb: Vec<T>,
-    /// [`Samples::target_spread`] of the training, validation and test parts (regression only).
-    spread: [Option<f64>; 3],
-    /// Mini-batches of a classifier: the epoch's per-class counts, summed over its batches.
-    counts: Vec<[usize; 3]>,
-    /// L-BFGS only.
-    lbfgs: Option<LbfgsScratch<T>>,
-    /// With image shifts (which need the mini-batch path, even for one batch of every sample).
-    shifter: Option<Shifter<T>>,
-}
-
-/// L-BFGS's working vectors, one entry per parameter (and one scalar per pair).
-struct LbfgsScratch<T> {
-    /// The weights before the line search.
-    theta: Vec<T>,
-    /// The trial weights.
-    trial: Vec<T>,
-    /// The search direction.
-    d: Vec<T>,
-    /// The gradient at the accepted weights.
-    g_new: Vec<T>,
-    /// The two-loop recursion's αₖ.
-    alpha: Vec<f64>,
-}
-
-impl<T: Scalar> Buffers<T> {
-    fn new(arch: &Architecture, cfg: &ValidConfig, data: &TrainData<T>) -> Self {
-        let m = data.train.x.rows();
-        let batch = cfg.batch_size.unwrap_or(m).min(m);
-        // Shifted images are a copy: the full batch then goes through the mini-batch path, one batch of m.
-        let full_batch = batch == m && cfg.shift.is_none();
-        let workspace = |rows| Workspace::<T>::new(arch, rows, cfg.threads);
-        // The validation and test parts are only evaluated: no δ buffers, which are as large as the activations,
-        // and room for one block of rows (`Network::evaluate_in_blocks`).
-        let evaluation = |rows: usize| {
-            Workspace::<T>::for_evaluation(arch, rows.min(nn_core::EVALUATION_BLOCK), cfg.threads)
-        };
-        let block = gather_block(batch, m, arch.n_input * size_of::<T>());
-        let copy = m * arch.n_input * size_of::<T>() <= MAX_COPY_BYTES;
-        let xt = (!full_batch && copy).then(|| data.train.x.transpose());
-        let packed = (full_batch && copy).then(|| Packed::new(&data.train.x));
-        let xblock = if full_batch || xt.is_some() {
-            Matrix::zeros(0, 0)
+/// A classifier's per-class counts of the epoch's passes (a regression's count nothing).
+fn tell_classes<T: Scalar>(
+    buf: &Buffers<T>,
+    epoch: usize,
+    observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
+) {
+    if !buf.ws.class_counts().is_empty() {
+        let train_counts = if buf.full_batch || buf.lbfgs.is_some() {
+            buf.ws.class_counts()
         } else {
-            Matrix::zeros(block.min(m), arch.n_input)
+            &buf.counts
         };
-        let (order, xb, yb, vb) = if full_batch {
-            (Vec::new(), Matrix::zeros(0, 0), Vec::new(), Vec::new())
-        } else {
-            let values = if arch.output.is_regression() {
-                batch * arch.n_outputs
-            } else {
-                0
-            };
-            (
-                Vec::with_capacity(m),
-                Matrix::zeros(batch, arch.n_input),
-                Vec::with_capacity(batch),
-                Vec::with_capacity(values),
-            )
-        };
-        let spread = |part: Option<&Samples<T>>| part.and_then(Samples::target_spread);
-        Buffers {
-            batch,
-            full_batch,
-            l2: L2::new(cfg.lambda, m),
-            ws: workspace(batch),
-            grads: Gradients::<T>::zeros(arch),
-            ws_val: (data.validation.as_ref()).map(|v| evaluation(v.x.rows())),
-            ws_test: (data.test.as_ref()).map(|t| evaluation(t.x.rows())),
-            order,
-            xb,
-            packed,
-            xt,
-            block,
-            xblock,
-            yb,
-            vb,
-            spread: [
-                spread(Some(&data.train)),
-                spread(data.validation.as_ref()),
-                spread(data.test.as_ref()),
-            ],
-            counts: if arch.output.is_regression() {
-                Vec::new()
-            } else {
-                vec![[0; 3]; arch.classes()]
-            },
-            lbfgs: match cfg.optimizer {
-                Optimizer::Lbfgs { history, .. } => {
-                    let n = arch.parameter_count();
-                    Some(LbfgsScratch {
-                        theta: vec![T::ZERO; n],
-                        trial: vec![T::ZERO; n],
-                        d: vec![T::ZERO; n],
-                        g_new: vec![T::ZERO; n],
-                        alpha: vec![0.0; history],
-                    })
-                }
-                _ => None,
-            },
-            shifter: cfg
-                .shift
-                .map(|shift| Shifter::new(shift, data.scaling.as_ref(), &data.train.x)),
-        }
-    }
-}
-
-/// The largest training part (in bytes) of which training keeps a second copy: transposed for mini-batches,
-/// packed for a full batch.
-const MAX_COPY_BYTES: usize = 512 << 20;
-
-/// Rows a mini-batch epoch gathers at a time: as many whole batches as fit in 16 MiB of `row_bytes`-byte
-/// rows (at least one batch; the whole epoch when it fits).
-fn gather_block(batch: usize, m: usize, row_bytes: usize) -> usize {
-    const GATHER_BYTES: usize = 16 << 20;
-    let batches = (GATHER_BYTES / row_bytes.max(1) / batch.max(1)).max(1);
-    (batches * batch).min(m.div_ceil(batch.max(1)) * batch)
-}
-
-/// R² = 1 − SSE/SST from the loss ½·SSE/m and the spread SST/m (0 spread: no variance to explain, 0).
-pub(crate) fn r_squared(loss: f64, spread: f64) -> f64 {
-    if spread > 0.0 {
-        1.0 - 2.0 * loss / spread
-    } else {
-        0.0
-    }
-}
-
-fn check_loss(loss: f64, epoch: usize) -> Result<()> {
-    if loss.is_finite() {
-        Ok(())
-    } else {
-        Err(TrainError::Diverged {
+        observer(&TrainEvent::Classes {
             epoch,
-            what: format!("the training loss is {loss}"),
-        })
+            train: train_counts,
+            validation: buf.ws_val.as_ref().map(|w| w.class_counts()),
+            test: buf.ws_test.as_ref().map(|w| w.class_counts()),
+        });
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{Shift, TrainConfig};
-    use nn_core::Output;
-
-    #[test]
-    fn gather_blocks_are_whole_batches_within_the_budget() {
-        // The digits (3000 × 400 f64 = 9.6 MB): the whole epoch in one block of 47 batches.
-        assert_eq!(gather_block(64, 3000, 400 * 8), 47 * 64);
-        // 60,000 × 784 f32: 16 MiB / 3136 B = 5349 rows, 83 batches of 64.
-        assert_eq!(gather_block(64, 60_000, 784 * 4), 83 * 64);
-        // Rows wider than the budget: one batch at a time.
-        assert_eq!(gather_block(64, 1000, 1 << 20), 64);
-    }
-
-    /// An epoch gathered batch by batch, two batches at a time, all at once, or from the transposed copy
-    /// moves the weights alike.
-    #[test]
-    fn every_gather_block_gives_the_same_bits() {
-        let x = Matrix::from_fn(100, 9, |i, j| ((i * 7 + j * 5) % 13) as f64 / 13.0 - 0.4);
-        let data = TrainData {
-            train: Samples::classes(x, (0..100).map(|i| i % 3).collect()),
-            validation: None,
-            test: None,
-            scaling: None,
-        };
-        let shift = Shift {
-            max: 1,
-            height: 3,
-            width: 3,
-        };
-        let config = TrainConfig {
-            epochs: 2,
-            lr: 0.01,
-            optimizer: Optimizer::ADAM,
-            batch_size: Some(16),
-            dropout: 0.2,
-            shift: Some(shift),
-            selection: crate::Selection::Last,
-            ..TrainConfig::default()
-        }
-        .validate(100, false, false)
-        .unwrap();
-        // `None`: the transposed copy (small data); `Some(rows)`: gathered from X that many rows at a time.
-        let weights = |block: Option<usize>| {
-            let net = Network::<f64>::xavier(9, &[6], 3, Output::Softmax, 4).unwrap();
-            let mut t = Trainer::new(config.clone(), net);
-            let mut buf = Buffers::new(t.net.architecture(), &t.config, &data);
-            assert!(buf.xt.is_some(), "small data: the transposed copy");
-            if let Some(rows) = block {
-                buf.xt = None;
-                buf.block = rows;
-                buf.xblock = Matrix::zeros(rows, 9);
-            }
-            for epoch in 1..=2 {
-                t.mini_batch_epoch(&data.train, &mut buf, 0.01, epoch)
-                    .unwrap();
-            }
-            t.net.unrolled_theta()
-        };
-        let transposed = weights(None);
-        assert_eq!(weights(Some(16)), transposed, "batch by batch");
-        assert_eq!(weights(Some(112)), transposed, "the whole epoch at once");
-        assert_eq!(weights(Some(32)), transposed, "two batches at a time");
-    }
-}
+mod tests;

@@ -1,0 +1,121 @@
+//! One L-BFGS iteration of the training loop: the direction from the remembered pairs, a line search, the
+//! new pair ([`crate::lbfgs`] holds the rules).
+
+use super::buffers::Buffers;
+use super::samples::Samples;
+use crate::config::Optimizer;
+use crate::error::{Result, check_loss};
+use crate::lbfgs::{self, Convergence, Pairs};
+use crate::optimizer::OptimizerState;
+use crate::report::PartMetrics;
+use nn_core::{Input, Network};
+use nn_linalg::Scalar;
+
+/// One L-BFGS iteration ([`crate::lbfgs`]): the direction from the remembered pairs, a line search from
+/// step `lr`, the new pair. The metrics are those of the accepted weights (the line search evaluated them).
+pub(super) fn iterate<T: Scalar>(
+    net: &mut Network<T>,
+    optimizer: &Optimizer,
+    state: &mut OptimizerState<T>,
+    train: &Samples<T>,
+    buf: &mut Buffers<T>,
+    lr: f64,
+    epoch: usize,
+) -> Result<(PartMetrics, Option<Convergence>)> {
+    let Optimizer::Lbfgs { tolerance, .. } = *optimizer else {
+        unreachable!("L-BFGS buffers exist for an L-BFGS run only");
+    };
+    let Some(scratch) = buf.lbfgs.as_mut() else {
+        unreachable!("checked by the caller");
+    };
+    let OptimizerState::Lbfgs {
+        s,
+        y,
+        len,
+        next,
+        gradient,
+        cost,
+    } = state
+    else {
+        unreachable!("an L-BFGS run has L-BFGS state");
+    };
+    let x = Input::new(&train.x, buf.packed.as_ref());
+    let targets = train.y.targets();
+    if gradient.is_empty() {
+        let eval = net.gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads)?;
+        check_loss(eval.loss, epoch)?;
+        gradient.resize(scratch.theta.len(), T::ZERO);
+        lbfgs::read_grads(&buf.grads, gradient);
+        *cost = eval.cost();
+    }
+    let pairs = Pairs {
+        s,
+        y,
+        len: *len,
+        next: *next,
+    };
+    pairs.direction(gradient, &mut scratch.d, &mut scratch.alpha);
+    let mut slope = lbfgs::dot(&scratch.d, gradient);
+    if slope >= 0.0 || slope.is_nan() {
+        // Not a descent direction (the pairs no longer describe the curvature): forget them.
+        *len = 0;
+        let empty = Pairs {
+            s,
+            y,
+            len: 0,
+            next: *next,
+        };
+        empty.direction(gradient, &mut scratch.d, &mut scratch.alpha);
+        slope = lbfgs::dot(&scratch.d, gradient);
+    }
+    lbfgs::read_params(net, &mut scratch.theta);
+    let mut step = lr;
+    let mut accepted = None;
+    for _ in 0..lbfgs::MAX_HALVINGS {
+        let t = T::from_f64(step);
+        for ((p, &t0), &d) in scratch.trial.iter_mut().zip(&scratch.theta).zip(&scratch.d) {
+            *p = t0 + t * d;
+        }
+        lbfgs::write_params(net, &scratch.trial);
+        let eval = net.gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads)?;
+        lbfgs::read_grads(&buf.grads, &mut scratch.g_new);
+        let trial_slope = lbfgs::dot(&scratch.g_new, &scratch.d);
+        if lbfgs::accept(*cost, eval.cost(), step, slope, trial_slope) {
+            accepted = Some(eval);
+            break;
+        }
+        step *= 0.5;
+    }
+    let Some(eval) = accepted else {
+        // Back to the last accepted weights, and their metrics.
+        lbfgs::write_params(net, &scratch.theta);
+        let eval = net.evaluate_with(&train.x, targets, buf.l2, &mut buf.ws)?;
+        let counts = buf.ws.class_counts();
+        return Ok((
+            PartMetrics::new(eval, buf.spread[0], counts),
+            Some(Convergence::NoDecrease),
+        ));
+    };
+    // The new pair: s = θ₊ − θ, y = ∇J₊ − ∇J (kept if sᵀy > 0, which keeps H positive definite).
+    let slot = *next;
+    for ((sv, &p), &t0) in s[slot].iter_mut().zip(&scratch.trial).zip(&scratch.theta) {
+        *sv = p - t0;
+    }
+    for ((yv, &g1), &g0) in y[slot].iter_mut().zip(&scratch.g_new).zip(gradient.iter()) {
+        *yv = g1 - g0;
+    }
+    let (sy, yy) = (
+        lbfgs::dot(&s[slot], &y[slot]),
+        lbfgs::dot(&y[slot], &y[slot]),
+    );
+    if sy > 1e-10 * yy && sy.is_finite() {
+        *next = (slot + 1) % s.len();
+        *len = (*len + 1).min(s.len());
+    }
+    gradient.copy_from_slice(&scratch.g_new);
+    *cost = eval.cost();
+    let largest = gradient.iter().fold(0.0f64, |m, g| m.max(g.to_f64().abs()));
+    let converged = (largest <= tolerance).then_some(Convergence::Gradient);
+    let metrics = PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts());
+    Ok((metrics, converged))
+}
