@@ -18,8 +18,7 @@
 //! (`--shift 1`, 400-256-10 ReLU, dropout 0.3, AdamW, 60 epochs, 5 seeds, f64) the mean test accuracy was
 //! 94.76% unclamped and 95.12% clamped when this was written; docs/report.md has the current figure.
 
-use crate::config::bad;
-use crate::error::Result;
+use crate::error::{Result, bad};
 use nn_data::Standardizer;
 use nn_linalg::{Matrix, Scalar};
 use rand::rngs::ChaCha8Rng;

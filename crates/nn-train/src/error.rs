@@ -349,3 +349,12 @@ pub(crate) fn check_loss(loss: f64, epoch: usize) -> Result<()> {
         })
     }
 }
+
+/// The error for a setting `field` whose `value` is not what it should be (`expected`).
+pub(crate) fn bad<T: std::fmt::Debug>(field: &'static str, value: T, expected: &str) -> TrainError {
+    TrainError::Config {
+        field,
+        value: format!("{value:?}"),
+        expected: expected.into(),
+    }
+}

@@ -112,7 +112,7 @@ impl<T: Scalar> Trainer<T> {
     ) -> Result<()> {
         let (threads, simd) = (self.config.threads, self.config.simd);
         nn_linalg::simd::pinned(simd, || threads.run(|| self.run_here(data, stop, observer)))
-            .map_err(|level| crate::config::bad("simd", level.name(), "a level this CPU has"))?
+            .map_err(|level| crate::error::bad("simd", level.name(), "a level this CPU has"))?
     }
 
     fn run_here(
@@ -211,7 +211,7 @@ impl<T: Scalar> Trainer<T> {
                 ws.weigh_classes(&weights)?;
             }
         } else if self.config.class_weight != ClassWeight::None {
-            return Err(crate::config::bad(
+            return Err(crate::error::bad(
                 "class_weight",
                 &self.config.class_weight,
                 "needs classes, not values",
