@@ -9,8 +9,9 @@ pub use optimizers::Optimizer;
 pub use schedule::Schedule;
 
 use crate::augment::Shift;
+use crate::epoch::Part;
 use crate::error::{Result, bad};
-use crate::select::{Part, Selection};
+use crate::select::Selection;
 use nn_linalg::Threads;
 use serde::{Deserialize, Serialize};
 

@@ -43,6 +43,7 @@ mod augment;
 pub mod bench;
 mod checkpoint;
 mod config;
+mod epoch;
 mod error;
 pub mod job;
 pub mod keys;
@@ -62,10 +63,11 @@ pub use checkpoint::{
     Status, Training, VERSION, write_atomically,
 };
 pub use config::{ClassWeight, Optimizer, Schedule, TrainConfig, ValidConfig};
+pub use epoch::{EpochReport, Metric, Part, PartMetrics};
 pub use error::{CheckpointProblem, Inconsistency, Result, ResumeProblem, TrainError, WeightSet};
 pub use lock::{LockError, OutputLock};
 pub use optimizer::OptimizerState;
 pub use progress::Progress;
-pub use report::{EpochReport, PartMetrics, StopReason, TrainEvent};
-pub use select::{Decision, LrSchedule, Metric, Part, Selection, Selector};
+pub use report::{StopReason, TrainEvent};
+pub use select::{Decision, LrSchedule, Selection, Selector};
 pub use trainer::{Samples, TrainData, Trainer};

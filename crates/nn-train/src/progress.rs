@@ -1,7 +1,7 @@
 //! [`Progress`]: what a run carries from one epoch to the next besides its weights.
 
+use crate::epoch::EpochReport;
 use crate::optimizer::OptimizerState;
-use crate::report::EpochReport;
 use crate::select::{LrSchedule, Selector};
 use nn_core::Network;
 use nn_linalg::Scalar;

@@ -2,34 +2,8 @@
 //! what should happen; the loop does it. Tests drive them without a loop.
 
 use crate::config::Schedule;
-use crate::report::EpochReport;
+use crate::epoch::{EpochReport, Metric, Part};
 use serde::{Deserialize, Serialize};
-
-/// Which part of the data a metric is read on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Part {
-    /// Training samples.
-    Train,
-    /// Validation samples.
-    Validation,
-    /// Test samples.
-    Test,
-}
-
-/// Which metric.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Metric {
-    /// Mean cross-entropy (without the λ term); lower is better.
-    Loss,
-    /// Fraction correct; higher is better.
-    Accuracy,
-    /// R², regression only; higher is better.
-    R2,
-    /// Macro-averaged F1, classification only; higher is better.
-    F1,
-}
 
 /// How the model that is kept is chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -22,7 +22,8 @@
 //! has its own name (time, host, process, and a counter), created with `create_new`, so no two writers ever
 //! share one.
 
-use crate::report::{EpochReport, PartMetrics, TrainEvent};
+use crate::epoch::{EpochReport, PartMetrics};
+use crate::report::TrainEvent;
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};

@@ -17,11 +17,12 @@ use buffers::Buffers;
 pub use samples::{Samples, TrainData, Y};
 
 use crate::config::{ClassWeight, ValidConfig};
+use crate::epoch::{EpochReport, PartMetrics};
 use crate::error::{Result, TrainError, check_loss};
 use crate::keys::{Draw, step_key};
 use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
-use crate::report::{EpochReport, PartMetrics, StopReason, TrainEvent};
+use crate::report::{StopReason, TrainEvent};
 use crate::select::{LrSchedule, Selector};
 use nn_core::{Dropout, Evaluation, Gradients, Input, L2, Network, Targets, Workspace};
 use nn_linalg::Scalar;

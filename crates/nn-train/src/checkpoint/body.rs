@@ -7,10 +7,10 @@
 //! model file test (`tests/golden.rs`) fails if it is forgotten.
 
 use crate::config::{Optimizer, Schedule};
+use crate::epoch::EpochReport;
 use crate::error::{Inconsistency, WeightSet};
 use crate::optimizer::OptimizerState;
 use crate::progress::Progress;
-use crate::report::EpochReport;
 use crate::select::Selection;
 use nn_core::{Init, L2, Layer, Network};
 use nn_data::{ClassMap, Schema, Standardizer};

@@ -264,7 +264,7 @@ impl Checkpoint {
         let decode_err =
             |e: bincode::error::DecodeError| fail(CheckpointProblem::Decode(e.to_string()));
         let (mut ckpt, mut used): (Checkpoint, usize) = {
-            let _layout = crate::report::legacy::reading(version);
+            let _layout = crate::epoch::legacy::reading(version);
             bincode::serde::decode_from_slice(body, bincode_config()).map_err(decode_err)?
         };
         let rest = &body[used..];

@@ -15,8 +15,9 @@ pub use saving::Saving;
 
 use crate::checkpoint::{Checkpoint, DataRecord, MAX_BODY, Precision, RunRecord, Status, Training};
 use crate::config::{Optimizer, TrainConfig};
+use crate::epoch::EpochReport;
 use crate::error::{Result, ResumeProblem, TrainError};
-use crate::report::{EpochReport, StopReason, TrainEvent};
+use crate::report::{StopReason, TrainEvent};
 use crate::trainer::Trainer;
 use nn_core::{Activation, Architecture, Init, Network, Output};
 use nn_data::{Dataset, SplitSpec, Standardizer};

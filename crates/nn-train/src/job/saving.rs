@@ -8,9 +8,9 @@
 //! a complete model that `nn train --resume` continues bit for bit.
 
 use crate::checkpoint::{Checkpoint, Precision, ResumeState, Status, Training};
+use crate::epoch::EpochReport;
 use crate::error::Result;
 use crate::progress::Progress;
-use crate::report::EpochReport;
 use nn_core::Network;
 use nn_data::{ClassMap, Schema, Standardizer};
 use nn_linalg::Scalar;

@@ -4,10 +4,10 @@
 use super::buffers::Buffers;
 use super::samples::Samples;
 use crate::config::Optimizer;
+use crate::epoch::PartMetrics;
 use crate::error::{Result, check_loss};
 use crate::lbfgs::{self, Convergence, Pairs};
 use crate::optimizer::OptimizerState;
-use crate::report::PartMetrics;
 use nn_core::{Input, Network};
 use nn_linalg::Scalar;
 

@@ -4,9 +4,9 @@
 use super::Trainer;
 use super::buffers::Buffers;
 use super::samples::{Samples, Y};
+use crate::epoch::{PartMetrics, r_squared};
 use crate::error::Result;
 use crate::keys::{Draw, shuffle_seed, step_key};
-use crate::report::{PartMetrics, r_squared};
 use nn_core::{Input, Targets};
 use nn_linalg::Scalar;
 use rand::SeedableRng;
