@@ -2,7 +2,7 @@
 
 use crate::classes::ClassMap;
 use crate::error::{DataError, Result};
-use crate::pipeline::Schema;
+use crate::pipeline::schema::Schema;
 use nn_linalg::Matrix;
 use std::path::{Path, PathBuf};
 

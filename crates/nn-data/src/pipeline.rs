@@ -27,7 +27,7 @@
 
 mod columns;
 mod options;
-mod schema;
+pub(crate) mod schema;
 mod select;
 
 pub use options::{MAX_CATEGORIES, MissingPolicy, PipelineOptions, Task, UnknownCategory};

@@ -4,14 +4,15 @@
 //! `matfile`, or, for the arrays `matfile` 0.5.0 rejects (int32), by the walker's own dense decoder. The
 //! module docs of `scan` list matfile's defects and why each needs this.
 
+mod element;
 pub mod scan;
 mod variable;
 
 use crate::classes::{ClassMap, LabelScheme};
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result, read_file};
+use element::ScanError;
 use nn_linalg::Matrix;
-use scan::ScanError;
 use std::path::Path;
 use variable::{Variable, dims_text};
 

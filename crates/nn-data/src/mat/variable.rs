@@ -1,7 +1,7 @@
 //! [`Variable`]: one top-level array of a MAT-file as [`scan`](super::scan::scan) found it, with the checks and
 //! the decoder of its numeric data.
 
-use super::scan::{ScanError, sub_element};
+use super::element::{ScanError, sub_element};
 
 /// One top-level variable as the walk found it.
 #[derive(Debug, Clone)]
