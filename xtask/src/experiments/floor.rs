@@ -6,7 +6,6 @@
 //! The machines this runs on change speed by up to 2× within an hour, so the replay's time means something
 //! only beside a floor measured in the same run.
 
-use super::results::RunResult;
 use super::spec::{Specs, Variant};
 use anyhow::Result;
 use nn_data::Dataset;
@@ -65,26 +64,26 @@ impl EpochFloors {
         Ok(EpochFloors(floors))
     }
 
-    /// The floor of `runs` (finished ones; the others are counted as left out) on `workers` cores, beside the
-    /// wall time they took.
-    pub fn floor(
+    /// The floor of `runs` on `workers` cores, beside the wall time they took. Each run is its experiment's id,
+    /// its variant and, if it finished, the epochs it ran (the others are counted as left out).
+    pub fn floor<'r>(
         &self,
         specs: &Specs,
-        runs: &[RunResult],
+        runs: impl IntoIterator<Item = (&'r str, Variant, Option<usize>)>,
         workers: usize,
         runs_wall: Duration,
     ) -> Floor {
         let mut products = 0.0;
         let mut left_out = 0;
-        for r in runs {
+        for (experiment, variant, epochs_run) in runs {
             let per_epoch = specs
                 .experiment
                 .iter()
-                .position(|e| e.id == r.experiment)
-                .and_then(|i| self.0.iter().find(|(k, _)| *k == (i, r.variant)))
+                .position(|e| e.id == experiment)
+                .and_then(|i| self.0.iter().find(|(k, _)| *k == (i, variant)))
                 .map(|(_, s)| *s);
-            match (r.metrics, per_epoch) {
-                (Some(m), Some(s)) => products += m.epochs_run as f64 * s,
+            match (epochs_run, per_epoch) {
+                (Some(epochs), Some(s)) => products += epochs as f64 * s,
                 _ => left_out += 1,
             }
         }

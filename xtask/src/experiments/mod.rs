@@ -110,7 +110,14 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
         opts.precision,
     )?;
     summary.course = Some(course);
-    summary.floor = Some(floors.floor(&specs, &runs.results, workers, runs_wall));
+    let finished = (runs.results.iter()).map(|r| {
+        (
+            r.experiment.as_str(),
+            r.variant,
+            r.metrics.map(|m| m.epochs_run),
+        )
+    });
+    summary.floor = Some(floors.floor(&specs, finished, workers, runs_wall));
     write_outputs(root, opts, &summary, &figures)?;
     println!(
         "wall time {:.1} s for {} runs on {workers} cores",
