@@ -24,7 +24,9 @@
 // A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
 #![warn(clippy::unwrap_used)]
 
+mod factor;
 mod gemm;
+mod lanes;
 mod matrix;
 pub mod ops;
 pub mod peak;

@@ -6,18 +6,12 @@
 //! Shapes are written `rows×cols`. Every function checks its shapes and panics on a mismatch: a mismatch here
 //! is a bug in the caller, never bad user input (`nn-core` validates user input before it reaches this layer).
 
+pub use crate::factor::Factor;
 pub use crate::gemm::matmul_packed;
 use crate::simd::{Kernel, dispatch, sum};
 use crate::{Matrix, Scalar, Threads};
 
-/// What a product does with the previous contents of its output.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Accum {
-    /// `dst ← α·op(A)·op(B)`
-    Replace,
-    /// `dst ← dst + α·op(A)·op(B)`
-    Add,
-}
+pub use crate::product::Accum;
 
 /// `dst ← [dst +] α · lhs · rhs` in `parts` blocks of the output: rows if it has at least as many rows as
 /// columns, else columns, halved recursively under `rayon::join`. Each block is one sequential product at the
@@ -53,54 +47,6 @@ fn split_product<T: Scalar>(
             || split_product(left, accum, lhs, rhs_left, alpha, first),
             || split_product(right, accum, lhs, rhs_right, alpha, parts - first),
         );
-    }
-}
-
-/// Runs one product of each precision on this thread, so that the x86 kernel (`product.rs`) allocates its
-/// per-thread packing buffer now, not in a training loop. See [`Threads::run`].
-pub(crate) fn warm_up_thread() {
-    fn one<T: Scalar>() {
-        let a = Matrix::<T>::zeros(32, 32);
-        let mut c = Matrix::<T>::zeros(32, 32);
-        matmul(&mut c, Accum::Replace, &a, &a, T::ONE, Threads::Single);
-    }
-    one::<f64>();
-    one::<f32>();
-}
-
-/// One factor of a product: a matrix as it is, or its transpose ([`Matrix::t`]), which is read in place.
-#[derive(Clone, Copy, Debug)]
-pub struct Factor<'a, T: Scalar> {
-    matrix: &'a Matrix<T>,
-    transposed: bool,
-}
-
-impl<'a, T: Scalar> From<&'a Matrix<T>> for Factor<'a, T> {
-    fn from(matrix: &'a Matrix<T>) -> Self {
-        Factor {
-            matrix,
-            transposed: false,
-        }
-    }
-}
-
-impl<T: Scalar> Matrix<T> {
-    /// This matrix transposed, as a factor of [`matmul`]: no copy is made.
-    pub fn t(&self) -> Factor<'_, T> {
-        Factor {
-            matrix: self,
-            transposed: true,
-        }
-    }
-}
-
-impl<'a, T: Scalar> Factor<'a, T> {
-    pub(crate) fn as_ref(self) -> faer::MatRef<'a, T> {
-        if self.transposed {
-            self.matrix.inner.transpose()
-        } else {
-            self.matrix.inner.as_ref()
-        }
     }
 }
 

@@ -15,8 +15,16 @@
 //! the bits are those of the portable loop at every level.
 
 use crate::Scalar;
-use crate::ops::Accum;
 use faer::{MatMut, MatRef};
+
+/// What a product does with the previous contents of its output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accum {
+    /// `dst ← α·op(A)·op(B)`
+    Replace,
+    /// `dst ← dst + α·op(A)·op(B)`
+    Add,
+}
 
 /// Depth per block: private-gemm-x86's fixed `kc`.
 pub(crate) const KC: usize = 512;

@@ -17,7 +17,7 @@ mod sealed {
 /// ordinary float code.
 pub trait Scalar:
     sealed::Sealed
-    + crate::gemm::Lanes
+    + crate::lanes::Lanes
     + Copy
     + Default
     + PartialOrd

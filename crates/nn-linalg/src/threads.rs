@@ -1,5 +1,7 @@
 //! How many threads a matrix product may use, and where they come from.
 
+use crate::Scalar;
+use crate::product::{Accum, product};
 use std::num::NonZeroUsize;
 
 /// Thread control for matrix products.
@@ -78,7 +80,7 @@ impl Threads {
     /// A training loop runs under this once, not once per epoch.
     pub fn run<R: Send>(self, work: impl FnOnce() -> R + Send) -> R {
         fn warm_then<R>(work: impl FnOnce() -> R) -> R {
-            rayon::broadcast(|_| crate::ops::warm_up_thread());
+            rayon::broadcast(|_| warm_up_thread());
             work()
         }
         match self {
@@ -94,4 +96,16 @@ impl Threads {
             Threads::All => rayon::scope(|_| warm_then(work)),
         }
     }
+}
+
+/// Runs one product of each precision on this thread, so that the x86 kernel (`product.rs`) allocates its
+/// per-thread packing buffer now, not in a training loop. See [`Threads::run`].
+pub(crate) fn warm_up_thread() {
+    fn one<T: Scalar>() {
+        let a = faer::Mat::<T>::zeros(32, 32);
+        let mut c = faer::Mat::<T>::zeros(32, 32);
+        product(c.as_mut(), Accum::Replace, a.as_ref(), a.as_ref(), T::ONE);
+    }
+    one::<f64>();
+    one::<f32>();
 }
