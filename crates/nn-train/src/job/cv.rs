@@ -7,7 +7,8 @@
 //! trains on one thread, so folds run side by side on the cores and give the same bits whatever the number of
 //! workers.
 
-use super::{JobSpec, run_job};
+use super::run::run_job;
+use super::spec::JobSpec;
 use crate::checkpoint::Checkpoint;
 use crate::error::Result;
 use nn_data::{Dataset, SplitSpec};

@@ -1,0 +1,269 @@
+//! [`run_job`]: a whole job, from the dataset to the model file, and what it gives back ([`JobOutcome`]).
+
+use super::prepare::{Prepared, data_digest, prepare};
+use super::prepare::{back_to_f64, into_precision};
+use super::saving::Saving;
+use super::saving::{ModelTemplate, Writer};
+use super::spec::{JobSpec, Resume};
+use crate::checkpoint::{Checkpoint, DataRecord, MAX_BODY, Precision, Status, Training};
+use crate::config::{Optimizer, TrainConfig};
+use crate::epoch::EpochReport;
+use crate::error::{Result, ResumeProblem, TrainError};
+use crate::report::{StopReason, TrainEvent};
+use crate::trainer::Trainer;
+use nn_core::{Architecture, Init, Network};
+use nn_data::{Dataset, Standardizer};
+use nn_linalg::Scalar;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+/// A note if a run that reached its last epoch was still improving: its lowest validation loss came in the
+/// last twentieth of its epochs (at least the last epoch), so more epochs would likely give a better model.
+fn still_falling(history: &[EpochReport]) -> Option<String> {
+    let last = history.last()?;
+    let (best, loss) = history
+        .iter()
+        .filter_map(|r| Some((r.epoch, r.validation.as_ref()?.loss)))
+        .min_by(|a, b| a.1.total_cmp(&b.1))?;
+    let window = (history.len() / 20).max(1);
+    (best + window > last.epoch).then(|| {
+        format!(
+            "the validation loss was still falling when the run reached its last epoch ({loss:.6} at epoch {best} of {}): more epochs would likely give a better model",
+            last.epoch
+        )
+    })
+}
+
+/// What a job produced.
+#[derive(Debug)]
+pub struct JobOutcome {
+    /// The model file's contents as last written (selected weights, status, resume state).
+    pub checkpoint: Checkpoint,
+    /// The parts it trained and reported on.
+    pub prepared: Prepared,
+    /// Every epoch's report, from the first epoch of the run (also those before a resume).
+    pub history: Vec<EpochReport>,
+    /// Set if training diverged; the checkpoint then holds the weights selected before.
+    pub error: Option<TrainError>,
+    /// Wall time of the training loop.
+    pub elapsed: Duration,
+    /// What the run changed of its settings, one line each (a batch clipped to the training part).
+    pub notes: Vec<String>,
+}
+
+impl JobOutcome {
+    /// Every epoch's report.
+    pub fn history(&self) -> &[EpochReport] {
+        &self.history
+    }
+}
+
+/// Runs `spec` on `dataset` in precision `T`, or continues `resume` (whose recorded settings are then used,
+/// with `spec.config.epochs` as the total to reach and `spec.config.threads`), writing the model file as
+/// [`Saving`] says. The observer hears every event. Setting `stop` ends the run after the epoch in progress
+/// ([`Trainer::run_until`]); the file then records it as finished at that epoch.
+///
+/// Resuming a run that was killed gives, at the end, the same model file bit for bit as the run that was
+/// never interrupted: the file holds the loop's whole state, and every random draw depends only on the seed
+/// and the epoch.
+pub fn run_job<T: Scalar>(
+    dataset: &Dataset,
+    spec: &JobSpec,
+    resume: Option<Resume>,
+    saving: Option<Saving<'_>>,
+    stop: Option<&AtomicBool>,
+    observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
+) -> Result<JobOutcome> {
+    let digest = data_digest(dataset);
+    let spec = match &resume {
+        None => spec.clone(),
+        Some(r) => resumed_spec::<T>(r, spec, &digest)?,
+    };
+    let Prepared {
+        data: parts,
+        split,
+        target_scale,
+    } = prepare(dataset, &spec.split, spec.standardize)?;
+    let (data, kept) = into_precision::<T>(parts);
+    let m = data.train.x.rows();
+    let config = spec
+        .config
+        .clone()
+        .validate(m, data.validation.is_some(), data.test.is_some())?;
+    let mut notes = config.notes().to_vec();
+    let arch = spec.architecture(dataset.features(), dataset.classes().len());
+    arch.validate()?;
+    check_file_size(&arch, &spec.config)?;
+    let mut trainer = match resume {
+        None => Trainer::new(
+            config,
+            Network::<T>::new(
+                arch,
+                spec.init.unwrap_or(Init::for_activation(spec.activation)),
+                spec.config.seed,
+            )?,
+        ),
+        Some(r) => {
+            let state = r.training()?.resume.clone();
+            let state = state.ok_or_else(|| r.problem(ResumeProblem::NoTrainingRecord))?;
+            if state.progress.epoch >= config.epochs {
+                return Err(r.problem(ResumeProblem::AlreadyDone {
+                    done: state.progress.epoch,
+                    asked: config.epochs,
+                }));
+            }
+            Trainer::resume(config, state.current.cast(), state.progress.cast())
+        }
+    };
+    let template = ModelTemplate {
+        precision: spec.precision,
+        standardizer: (data.scaling.clone())
+            .unwrap_or_else(|| Standardizer::identity(dataset.features())),
+        classes: dataset.classes().clone(),
+        schema: dataset.schema().cloned(),
+        target_scale: target_scale.clone(),
+        training: Training {
+            run: spec.record(),
+            data: DataRecord {
+                name: file_name(dataset.source()),
+                digest,
+                train_samples: m,
+            },
+            resume: None,
+        },
+    };
+
+    let mut writer = saving
+        .map(|s| Writer::start(s, &template, trainer.network(), trainer.progress()))
+        .transpose()?;
+    let started = Instant::now();
+    let mut early_stopped = false;
+    let result = trainer.run_until(&data, stop, &mut |event| {
+        match event {
+            TrainEvent::Snapshot { network, progress } => {
+                if let Some(w) = writer.as_mut() {
+                    w.epoch(&template, *network, *progress);
+                }
+            }
+            // Patience ran out; L-BFGS's convergence is not an early stop (inspect tells it by the epochs).
+            TrainEvent::Stopped {
+                reason: StopReason::EarlyStopping { .. },
+                ..
+            } => early_stopped = true,
+            _ => {}
+        }
+        observer(event);
+    });
+    let elapsed = started.elapsed();
+    let (status, error) = match result {
+        Ok(()) => (
+            Status::Finished {
+                epochs_run: trainer.progress().epoch,
+                early_stopped,
+            },
+            None,
+        ),
+        Err(e @ TrainError::Diverged { .. }) => (diverged_status(&e), Some(e)),
+        Err(e) => return Err(e),
+    };
+    let checkpoint = template.checkpoint(trainer.network(), trainer.progress(), status);
+    // A periodic write that failed is superseded by this final one, which is always attempted: a passing
+    // problem (a full disk, a directory briefly gone) does not throw the run away, and if this write fails
+    // too, its error is the job's (the file on disk is then the last complete write).
+    if let Some(s) = saving {
+        checkpoint.save(s.path)?;
+    }
+    if error.is_none() && trainer.progress().epoch == spec.config.epochs {
+        notes.extend(still_falling(&trainer.progress().history));
+    }
+    Ok(JobOutcome {
+        checkpoint,
+        prepared: Prepared {
+            data: back_to_f64(data, kept),
+            split,
+            target_scale,
+        },
+        history: trainer.progress().history.clone(),
+        error,
+        elapsed,
+        notes,
+    })
+}
+
+/// The job of a resumed run, after checking that it continues in the same precision on the same data.
+fn resumed_spec<T: Scalar>(r: &Resume, given: &JobSpec, digest: &str) -> Result<JobSpec> {
+    let spec = r.spec(&given.config)?;
+    let t = r.training()?;
+    if t.data.digest != digest {
+        return Err(r.problem(ResumeProblem::OtherData {
+            trained_on: t.data.name.clone(),
+        }));
+    }
+    let wanted = if T::NAME == "f32" {
+        Precision::F32
+    } else {
+        Precision::F64
+    };
+    if spec.precision != wanted {
+        return Err(r.problem(ResumeProblem::Differs {
+            flag: "--precision".into(),
+            saved: spec.precision.name().into(),
+            given: wanted.name().into(),
+        }));
+    }
+    Ok(spec)
+}
+
+/// A path's file name as a model file records it: printable, at most 255 characters.
+fn file_name(path: &Path) -> String {
+    let name: String = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .take(255)
+        .collect();
+    if name.is_empty() { "data".into() } else { name }
+}
+
+fn diverged_status(e: &TrainError) -> Status {
+    match e {
+        TrainError::Diverged { epoch, what } => Status::Diverged {
+            epoch: *epoch,
+            cause: what.clone(),
+        },
+        _ => Status::InProgress,
+    }
+}
+
+/// Refuses, before training, a run whose model file would exceed [`MAX_BODY`]: the file holds the weights
+/// three times (selected, current, best so far) plus the optimiser's state, and one report per epoch.
+fn check_file_size(arch: &Architecture, config: &TrainConfig) -> Result<()> {
+    /// A bound on one epoch's report in the body: three parts of three f64, two varints and three optional
+    /// f64 (R², MAE, F1), the epoch and lr.
+    const REPORT_BYTES: u64 = 256;
+    let copies = 3 + match config.optimizer {
+        Optimizer::Gd => 0,
+        Optimizer::Momentum { .. } => 1,
+        Optimizer::Adam { .. } | Optimizer::AdamW { .. } => 2,
+        // The (s, y) pairs and the current gradient.
+        Optimizer::Lbfgs { history, .. } => 2 * history + 1,
+    };
+    let parameters = arch.parameter_count();
+    let bytes = (parameters as u64)
+        .saturating_mul(8 * copies as u64)
+        .saturating_add((config.epochs as u64).saturating_mul(REPORT_BYTES))
+        .saturating_add(1 << 16);
+    if bytes > MAX_BODY {
+        return Err(TrainError::ModelTooLarge {
+            bytes,
+            limit: MAX_BODY,
+            parameters,
+            copies,
+            epochs: config.epochs,
+        });
+    }
+    Ok(())
+}
