@@ -12,10 +12,11 @@ use nn_core::{Activation, Init, Output};
 #[cfg(feature = "cli")]
 use nn_train::Optimizer;
 use nn_train::{ClassWeight, Precision, Selection};
-pub use resolve::DataShape;
 use serde::{Deserialize, Serialize};
 pub use simd::Simd;
-pub use values::{BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Widths};
+pub use values::{
+    BatchSize, DataShape, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown, Widths,
+};
 
 /// Defines [`Spec`] from one list: per setting its doc, its flag attributes, its name and type, its default,
 /// and whether a resumed run may change it (`may_change`) or must keep it (`kept`).

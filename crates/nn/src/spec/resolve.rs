@@ -1,6 +1,7 @@
 //! [`Spec::job`]: the spec resolved against the data into the job that `nn-train` runs (every default that
 //! depends on another setting or on the data, in one place), and [`Spec::from_job`], the way back.
 
+use super::values::DataShape;
 use super::{BatchSize, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Simd, Spec, Widths};
 use crate::error::{Error, Result};
 use nn_core::{Activation, Init, Output};
@@ -8,19 +9,6 @@ use nn_data::SplitSpec;
 use nn_linalg::Threads;
 use nn_train::job::JobSpec;
 use nn_train::{ClassWeight, Metric, Optimizer, Part, Schedule, Selection, Shift, TrainConfig};
-
-/// What [`Spec::job`] needs to know of the data.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct DataShape {
-    /// Features per sample (after one-hot encoding).
-    pub features: usize,
-    /// Classes (1 for a regression target).
-    pub classes: usize,
-    /// Rows (samples), before the split.
-    pub rows: usize,
-    /// The target is a number to predict.
-    pub regression: bool,
-}
 
 /// Default patience of early stopping, in epochs (scikit-learn's `n_iter_no_change`).
 pub(crate) const PATIENCE_EPOCHS: usize = 10;

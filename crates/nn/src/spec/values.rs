@@ -374,3 +374,16 @@ where
     use clap::builder::TypedValueParser;
     clap::builder::PossibleValuesParser::new(names.iter().copied()).try_map(|s| s.parse::<T>())
 }
+
+/// What [`Spec::job`](super::Spec::job) needs to know of the data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataShape {
+    /// Features per sample (after one-hot encoding).
+    pub features: usize,
+    /// Classes (1 for a regression target).
+    pub classes: usize,
+    /// Rows (samples), before the split.
+    pub rows: usize,
+    /// The target is a number to predict.
+    pub regression: bool,
+}
