@@ -1,12 +1,21 @@
 //! Columns as they fill up, row by row: numbers, or text once the words outnumber the numbers; the row,
 //! column and cell limits and a failed allocation checked as they grow.
 
+use super::column::{Column, is_missing, parse_number};
 use super::header::comma_decimal;
-use super::{Column, Delimiter, Table, is_missing, parse_number};
 use crate::error::{DataError, Result};
 use crate::limits::{LimitHit, Limits};
 use std::collections::HashMap;
 use std::path::Path;
+
+/// A finished table's parts.
+pub(super) struct Built {
+    pub(super) names: Vec<String>,
+    pub(super) columns: Vec<Column>,
+    pub(super) lines: Vec<u32>,
+    pub(super) first_missing: Vec<Option<(usize, String)>>,
+    pub(super) renamed: Vec<(String, String)>,
+}
 
 /// Columns as they fill up, row by row.
 pub(super) struct Builder<'a> {
@@ -263,12 +272,8 @@ impl Builder<'_> {
         }
     }
 
-    pub(super) fn finish(
-        self,
-        delimiter: Delimiter,
-        header: bool,
-        names: Vec<String>,
-    ) -> Result<Table> {
+    /// The columns typed, the header's names made unique: what a [`Table`](super::Table) is made of.
+    pub(super) fn finish(self, header: bool, names: Vec<String>) -> Result<Built> {
         if self.lines.is_empty() && header {
             let shown: String = names.join(",").chars().take(80).collect();
             return Err(DataError::HeaderOnly {
@@ -335,16 +340,12 @@ impl Builder<'_> {
                 None => Column::Numeric(col.numbers),
             });
         }
-        Ok(Table {
-            source: self.path.to_path_buf(),
-            delimiter,
-            header,
+        Ok(Built {
             names,
             columns,
             lines: self.lines,
             first_missing,
             renamed,
-            comma_detected: false,
         })
     }
 }

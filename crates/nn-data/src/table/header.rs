@@ -1,7 +1,7 @@
 //! What the first rows of a file say: whether the first is a header, and whether its numbers have decimal
 //! commas.
 
-use super::{is_missing, parse_number};
+use super::column::{is_missing, parse_number};
 
 /// A cell that parses as a finite number.
 pub(super) fn number(cell: &str, comma: bool) -> Option<f64> {

@@ -1,6 +1,6 @@
 //! `parse_number` against the standard library's parse.
 
-use super::parse_number;
+use super::column::parse_number;
 use proptest::prelude::*;
 
 fn same_as_std(cell: &str) {
