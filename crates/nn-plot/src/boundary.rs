@@ -1,6 +1,6 @@
 //! The decision boundary of a two-feature model, with the samples on top.
 
-use super::{TEST, TRAIN, err};
+use crate::charts::{TEST, TRAIN, err};
 use anyhow::{Result, anyhow};
 use nn_linalg::Matrix;
 use nn_train::Checkpoint;

@@ -1,9 +1,8 @@
 //! The standard set of figures of a training run, shared by `nn train --plots` and `cargo xtask experiments`:
 //! which figures a run gets, on which part, and their file names, decided in one place.
 
-use super::{
-    class_error_bars, confusion_heatmap, curves, decision_boundary, image_grid, roc_curve,
-};
+use crate::boundary::decision_boundary;
+use crate::charts::{class_error_bars, confusion_heatmap, curves, image_grid, roc_curve};
 use anyhow::Result;
 use nn_data::{Dataset, Image, PixelOrder};
 use nn_train::job::JobOutcome;

@@ -1,6 +1,6 @@
 //! A sweep's metric against one swept flag: each configuration's mean, with a bar of ± one standard deviation.
 
-use super::err;
+use crate::charts::err;
 use anyhow::Result;
 use nn_sweep::Leaderboard;
 use nn_sweep::leaderboard::format_score;
