@@ -99,7 +99,7 @@ pub fn run(root: &Path, opts: &Options) -> Result<()> {
     let runs_started = Instant::now();
     let runs = execute(&specs, &datasets, &jobs, workers, opts);
     let runs_wall = runs_started.elapsed();
-    let figures = results::plots(&opts.out, &specs, &datasets, &runs.showcases)?;
+    let figures = results::figures::plots(&opts.out, &specs, &datasets, &runs.showcases)?;
     let mut summary = results::Summary::new(
         &specs,
         &runs.results,
@@ -259,7 +259,7 @@ fn write_outputs(
         serde_json::to_string_pretty(&summary.json())?,
     )?;
     if opts.docs {
-        results::write_docs(root, &opts.out, summary, figures)?;
+        results::figures::write_docs(root, &opts.out, summary, figures)?;
     }
     if !opts.quiet {
         println!("\n{}", summary.table_text());

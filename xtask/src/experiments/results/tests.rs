@@ -4,7 +4,7 @@ use super::*;
 use nn_core::{Activation, Output};
 use nn_data::{ClassMap, Dataset, SplitSpec};
 use nn_linalg::{Matrix, Threads};
-use nn_train::job::{JobSpec, run_job};
+use nn_train::job::{JobOutcome, JobSpec, run_job};
 use nn_train::{Selection, TrainConfig};
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Whether each figure of the report lies among ours: inside the range (min–max) of our seeds, and for
 //! accuracies also inside the 95% Wilson interval of our pooled counts.
 
-use super::RunMetrics;
+use super::run::RunMetrics;
 use crate::experiments::spec::ReportFigures;
 use nn_train::metrics::wilson_interval;
 use serde::Serialize;
