@@ -7,6 +7,10 @@
 //! - In a crate that turns `autotests` off (its integration tests are one binary, `tests/main.rs`), every
 //!   `tests/*.rs` file is a module of that binary or a `[[test]]` target of its own: otherwise it is never
 //!   compiled, and its tests never run.
+//! - No module of a crate imports another that imports it back, directly or through others
+//!   ([`modules`]): a crate's modules form layers too.
+
+mod modules;
 
 use anyhow::{Context, Result, bail};
 use std::fs;
@@ -103,6 +107,8 @@ pub fn check(root: &Path) -> Result<Vec<String>> {
             }
         }
         problems.extend(unbuilt_tests(&dir, &manifest)?);
+        let src = dir.join("src");
+        problems.extend(modules::cycles(&src, &rust_files(&src)?)?);
         if name.starts_with("nn-") && !LAYERS.iter().any(|(c, _)| *c == name) {
             problems.push(format!(
                 "{name} is not in tidy's LAYERS: place it in the layering (and in docs/architecture.md)"
