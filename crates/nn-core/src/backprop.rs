@@ -17,40 +17,17 @@
 //! weights (the report writes `+ λΘ`; the course's cost, whose gradient this is, has λ/m), written per batch
 //! instead of per sample, with rows as samples.
 
-use crate::activation::{Activation, Output, elu, gelu_derivative, leaky_relu, sigmoid};
+use crate::activation::{Activation, elu, gelu_derivative, leaky_relu, sigmoid};
+use crate::dropout::Dropout;
 use crate::error::{CoreError, Result};
+use crate::input::Input;
 use crate::network::Network;
 use crate::objective::{Evaluation, L2};
-use crate::output::{Pass, argmax_rows, output_pass};
+use crate::output::{Pass, output_pass};
 use crate::targets::Targets;
 use crate::workspace::{Gradients, Workspace};
 use nn_linalg::simd::{Kernel, dispatch};
-use nn_linalg::{Accum, Matrix, Packed, Scalar, Threads, ops};
-use rand::rngs::ChaCha8Rng;
-use rand::{Rng, SeedableRng};
-
-/// The samples a gradient reads: their matrix, and optionally the same matrix packed for the first layer's
-/// forward product ([`Packed`], our own kernel; the same bits as without). A full-batch trainer packs its
-/// training inputs once per run; everything else passes a plain `&Matrix`.
-#[derive(Clone, Copy, Debug)]
-pub struct Input<'x, T: Scalar> {
-    x: &'x Matrix<T>,
-    packed: Option<&'x Packed<T>>,
-}
-
-impl<'x, T: Scalar> From<&'x Matrix<T>> for Input<'x, T> {
-    fn from(x: &'x Matrix<T>) -> Self {
-        Input { x, packed: None }
-    }
-}
-
-impl<'x, T: Scalar> Input<'x, T> {
-    /// `x` with its packed copy, if any. A `packed` of another shape than `x` is not used.
-    pub fn new(x: &'x Matrix<T>, packed: Option<&'x Packed<T>>) -> Self {
-        let packed = packed.filter(|p| p.rows() == x.rows() && p.cols() == x.cols());
-        Input { x, packed }
-    }
-}
+use nn_linalg::{Accum, Matrix, Scalar, Threads, ops};
 
 impl<T: Scalar> Network<T> {
     /// Checks that `x` and `targets` fit this network: width and count; every label a class for a sigmoid or
@@ -352,134 +329,6 @@ impl<T: Scalar> Network<T> {
             abs_error: mean(pass.abs_error),
         }
     }
-
-    /// [`evaluate_in_blocks`](Self::evaluate_in_blocks) with a fresh workspace, and the penalty over these samples
-    /// (`n = m`, the course's `λ/(2m)`).
-    pub fn evaluate<'a>(
-        &self,
-        x: &Matrix<T>,
-        targets: impl Into<Targets<'a, T>>,
-        lambda: f64,
-    ) -> Result<Evaluation>
-    where
-        T: 'a,
-    {
-        let rows = x.rows().min(crate::EVALUATION_BLOCK);
-        let mut ws = Workspace::for_evaluation(self.architecture(), rows, Threads::All);
-        self.evaluate_in_blocks(x, targets, L2::new(lambda, x.rows()), &mut ws)
-    }
-
-    /// [`gradient_with`](Self::gradient_with) with fresh buffers, and the penalty over these samples (`n = m`).
-    pub fn gradient<'a>(
-        &self,
-        x: &Matrix<T>,
-        targets: impl Into<Targets<'a, T>>,
-        lambda: f64,
-    ) -> Result<(Evaluation, Gradients<T>)>
-    where
-        T: 'a,
-    {
-        let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
-        let mut grads = Gradients::zeros(self.architecture());
-        let eval =
-            self.gradient_with(x, targets, L2::new(lambda, x.rows()), &mut ws, &mut grads)?;
-        Ok((eval, grads))
-    }
-
-    /// Class probabilities (m×k): σ(Z) per unit, or softmax(Z) per row; for the identity output, the
-    /// predicted values Z.
-    pub fn predict_proba(&self, x: &Matrix<T>) -> Result<Matrix<T>> {
-        let mut p = self.logits_in_blocks(x)?;
-        match self.architecture().output {
-            Output::Identity => {}
-            Output::Sigmoid => ops::map_inplace(&mut p, sigmoid),
-            Output::Softmax => {
-                for i in 0..p.rows() {
-                    let mut row = p.row_to_vec(i);
-                    let max = row.iter().copied().fold(row[0], T::max);
-                    let mut sum = T::ZERO;
-                    for v in &mut row {
-                        *v = (*v - max).exp();
-                        sum += *v;
-                    }
-                    for (j, v) in row.iter().enumerate() {
-                        p.set(i, j, *v / sum);
-                    }
-                }
-            }
-        }
-        Ok(p)
-    }
-
-    /// The most probable class of every sample (ties go to the lower class). A regression network (identity
-    /// output) has no classes: use [`predict_proba`](Self::predict_proba) for its values.
-    pub fn predict(&self, x: &Matrix<T>) -> Result<Vec<usize>> {
-        if self.architecture().output.is_regression() {
-            return Err(CoreError::NotClassifier);
-        }
-        let z = &self.logits_in_blocks(x)?;
-        if z.cols() == 1 {
-            return Ok(z.col(0).iter().map(|&v| usize::from(v > T::ZERO)).collect());
-        }
-        let (mut row_max, mut row_arg) = (vec![T::ZERO; z.rows()], vec![0; z.rows()]);
-        argmax_rows(z, &mut row_max, &mut row_arg);
-        Ok(row_arg)
-    }
-
-    /// One step of gradient descent: θ ← θ − lr·∂J/∂θ for every weight and bias.
-    pub fn gradient_descent_step(&mut self, grads: &Gradients<T>, lr: T) {
-        for (layer, grad) in self.layers_mut().iter_mut().zip(&grads.layers) {
-            ops::axpy(&mut layer.weights, -lr, &grad.weights);
-            for (b, &g) in layer.bias.iter_mut().zip(&grad.bias) {
-                *b -= lr * g;
-            }
-        }
-    }
-}
-
-/// Inverted dropout on the hidden layers of one training pass.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Dropout {
-    /// The probability of dropping a hidden unit's output, in [0, 1).
-    pub p: f64,
-    /// Picks the masks: hidden layer l's mask is drawn from ChaCha8 seeded with a mix of `key` and l, one
-    /// `u32` per unit and sample, column by column, so the same key gives the same masks on any machine and
-    /// at any thread count. A trainer derives it from the seed, the epoch and the step.
-    pub key: u64,
-}
-
-impl Dropout {
-    /// Fills `mask` with 1/(1 − p) where a draw keeps the unit (probability 1 − p) and 0 elsewhere.
-    fn draw<T: Scalar>(self, layer: usize, mask: &mut Matrix<T>) {
-        let mut rng = ChaCha8Rng::seed_from_u64(splitmix64(self.key ^ splitmix64(layer as u64)));
-        // Keep when u < (1 − p)·2³², u uniform on 0..2³².
-        let threshold = ((1.0 - self.p) * 4_294_967_296.0) as u64;
-        let kept = T::from_f64(1.0 / (1.0 - self.p));
-        for j in 0..mask.cols() {
-            for v in mask.col_mut(j) {
-                *v = if u64::from(rng.next_u32()) < threshold {
-                    kept
-                } else {
-                    T::ZERO
-                };
-            }
-        }
-    }
-}
-
-/// SplitMix64's increment, the golden ratio's fractional bits (Steele, Lea & Flood, 2014).
-pub const GOLDEN_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
-
-/// SplitMix64's output step (Steele, Lea & Flood, 2014): one increment by [`GOLDEN_GAMMA`], then [`mix64`].
-pub fn splitmix64(z: u64) -> u64 {
-    mix64(z.wrapping_add(GOLDEN_GAMMA))
-}
-
-/// SplitMix64's finaliser (Stafford's "variant 13"): spreads a key's bits over the whole word.
-pub fn mix64(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
 }
 
 /// `z ← f(z + b)` column by column, in one pass over memory, vectorised, and split between the threads for big
@@ -539,27 +388,4 @@ fn bias_and_activation<T: Scalar>(
         }
     }
     ops::for_column_blocks(z, threads, &|block| dispatch(K(block, bias, activation)));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dropout_masks_keep_one_minus_p_scaled_by_its_inverse() {
-        let mut mask = Matrix::<f64>::zeros(400, 50);
-        let d = Dropout { p: 0.3, key: 5 };
-        d.draw(0, &mut mask);
-        let values: Vec<f64> = (0..50).flat_map(|j| mask.col(j).to_vec()).collect();
-        let kept = values.iter().filter(|&&v| v != 0.0).count() as f64 / values.len() as f64;
-        // 20,000 draws: the kept share's standard deviation is √(0.21/20000) ≈ 0.0032.
-        assert!((kept - 0.7).abs() < 0.02, "{kept}");
-        assert!(values.iter().all(|&v| v == 0.0 || v == 1.0 / 0.7));
-        // Same key and layer: same mask; another layer: another.
-        let mut again = Matrix::<f64>::zeros(400, 50);
-        d.draw(0, &mut again);
-        assert_eq!(again, mask);
-        d.draw(1, &mut again);
-        assert_ne!(again, mask);
-    }
 }

@@ -33,12 +33,15 @@
 mod activation;
 pub mod backprop;
 mod blocked;
+mod dropout;
 mod error;
 mod gradcheck;
 mod init;
+mod input;
 mod layer;
 mod network;
 mod objective;
+mod one_call;
 mod output;
 mod targets;
 mod workspace;
@@ -46,13 +49,14 @@ mod workspace;
 pub use activation::{
     Activation, Output, bce_and_sigmoid, bce_with_logit, gelu, gelu_derivative, sigmoid,
 };
-pub use backprop::{Dropout, GOLDEN_GAMMA, Input, mix64, splitmix64};
 pub use blocked::EVALUATION_BLOCK;
+pub use dropout::{Dropout, GOLDEN_GAMMA, mix64, splitmix64};
 pub use error::{CoreError, Result};
 pub use gradcheck::{
     GradCheck, LayerCheck, check_gradients, check_weighted_gradients, report_dummy_problem,
 };
 pub use init::Init;
+pub use input::Input;
 pub use layer::Layer;
 pub use network::{Architecture, Network, unroll_theta};
 pub use objective::{Evaluation, L2};
