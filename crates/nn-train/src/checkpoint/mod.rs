@@ -17,6 +17,7 @@
 //! file, and a crash leaves the previous checkpoint intact.
 
 mod body;
+mod checks;
 
 pub use body::{Checkpoint, DataRecord, Precision, ResumeState, RunRecord, Status, Training};
 
