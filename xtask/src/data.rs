@@ -7,9 +7,11 @@ use serde::Deserialize;
 use sha1::Digest as _;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
+mod fetch;
 mod npm;
+
+use fetch::{download, sha256};
 
 #[derive(Debug, Deserialize)]
 pub struct Manifest {
@@ -43,11 +45,6 @@ pub struct Sources {
     pub dir: Option<PathBuf>,
     /// Replaces every URL's directory with this base (`{base}/{name}`); for mirrors and tests.
     pub base_url: Option<String>,
-}
-
-/// The sha256 of `bytes`, hex.
-fn sha256(bytes: &[u8]) -> String {
-    format!("{:x}", sha2::Sha256::digest(bytes))
 }
 
 /// The most a gzip'd dataset may inflate to (MNIST's 60,000 images are 47 MB): a bound against gzip bombs.
@@ -152,35 +149,6 @@ pub fn provision(entry: &Entry, target_dir: &Path, sources: &Sources) -> Result<
     }
     fs::rename(&tmp, &target)?;
     Ok(outcome)
-}
-
-/// Fetches `url` into `dest` with the system curl (kept out of the build: no HTTP crate needed).
-fn download(url: &str, dest: &Path) -> Result<()> {
-    let status = Command::new("curl")
-        .args([
-            "--fail",
-            "--silent",
-            "--show-error",
-            "--location",
-            "--max-time",
-            "300",
-            "--output",
-        ])
-        .arg(dest)
-        .arg(url)
-        .stderr(std::process::Stdio::piped())
-        .output()
-        .context("running curl (install curl, or copy the files into ./data by hand)")?;
-    if !status.status.success() {
-        let _ = fs::remove_file(dest);
-        // curl's own message becomes part of ours, so the failure stays one line.
-        let said = String::from_utf8_lossy(&status.stderr);
-        bail!(
-            "downloading {url} failed ({})",
-            said.trim().lines().last().unwrap_or("curl failed")
-        );
-    }
-    Ok(())
 }
 
 /// The path of dataset `name`: found where `nn` looks (`$NN_DATA_DIR`, `./data`, `../shared/data` from the

@@ -308,7 +308,7 @@ impl Builder {
 
     /// An initialiser of the graph's float type, from f64 values in row-major order.
     fn constant(&mut self, name: &str, dims: &[usize], values: &[f64]) -> String {
-        let raw_data = crate::le_bytes(values, self.dtype);
+        let raw_data = crate::prepared::le_bytes(values, self.dtype);
         self.push(name, dims, self.elem_type, raw_data)
     }
 

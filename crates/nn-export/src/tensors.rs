@@ -10,7 +10,8 @@
 //! output activation (softmax or sigmoid) is left to the loss or the caller, as in PyTorch. The header's
 //! metadata holds the scaling, the classes and a `torch_module` line that builds the matching module.
 
-use crate::{Dtype, ExportError, Prepared, le_bytes};
+use crate::prepared::le_bytes;
+use crate::{Dtype, ExportError, Prepared};
 use nn_core::{Activation, Network};
 use nn_train::Checkpoint;
 use safetensors::tensor::TensorView;

@@ -9,7 +9,7 @@
 //! The gzip bytes that flate2 writes need not be those of the shared copy, so such an entry is verified by the
 //! digest of its IDX bytes (`accept-content` in the manifest); the tarball by its own sha256 first.
 
-use super::{download, sha256};
+use super::fetch::{download, sha256};
 use anyhow::{Context, Result, bail, ensure};
 use serde::Deserialize;
 use std::fs;

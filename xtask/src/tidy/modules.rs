@@ -5,7 +5,8 @@
 //! imports a module when a `use` or a path in its code (`crate::…`, `super::…`, `self::…`, or a child's name)
 //! names an item of it. A name that a module only re-exports (`pub use x::Name`) counts as an import of the
 //! module that defines it, so `use crate::Matrix` imports `matrix`, not the root. Test modules (`mod tests`
-//! and `#[cfg(test)] mod tests { … }`) and comments are left out. The reading is textual, which is enough for
+//! and `#[cfg(test)] mod tests { … }`) and comments are left out; inside an inline `mod name { … }`, `super::`
+//! is the file's own module; a module declared with `#[path]` is known by its declared name. The reading is textual, which is enough for
 //! this workspace's plain `use` trees; it errs towards seeing an import, never towards missing one.
 
 use anyhow::Result;
@@ -21,6 +22,17 @@ pub(super) fn cycles(src: &Path, files: &[PathBuf]) -> Result<Vec<String>> {
     for file in files {
         let module = module_of(&file.strip_prefix(src)?.to_string_lossy());
         modules.insert(module, code_of(&fs::read_to_string(file)?));
+    }
+    // A module declared at another path (`#[path = "…"] mod name;`) is known by its declared name.
+    let declared: Vec<Module> = (modules.iter())
+        .flat_map(|(m, code)| {
+            path_declared(code)
+                .into_iter()
+                .map(move |name| [m.clone(), vec![name]].concat())
+        })
+        .collect();
+    for m in declared {
+        modules.entry(m).or_default();
     }
     let graph = imports(&modules);
     Ok(strongly_connected(&graph)
@@ -49,6 +61,23 @@ fn module_of(relative: &str) -> Module {
     parts
 }
 
+/// The names of the modules that `code` declares with a `#[path]` attribute.
+fn path_declared(code: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut rest = code;
+    while let Some(at) = rest.find("#[path") {
+        rest = &rest[at..];
+        if let Some(m) = rest.find("mod ") {
+            let name: String = (rest[m + 4..].chars())
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            names.push(name);
+        }
+        rest = &rest[6..];
+    }
+    names
+}
+
 fn display(m: &Module) -> String {
     if m.is_empty() {
         "(root)".into()
@@ -58,12 +87,31 @@ fn display(m: &Module) -> String {
 }
 
 /// The code of a file: without its `#[cfg(test)] mod tests { … }` (the rest of the file) and comment lines.
+/// Inside an inline `mod name { … }`, `super::` is the file's own module, and is read as `self::`.
 fn code_of(text: &str) -> String {
     let end = text.find("#[cfg(test)]\nmod tests {").unwrap_or(text.len());
-    (text[..end].lines())
-        .filter(|l| !l.trim_start().starts_with("//"))
-        .collect::<Vec<_>>()
-        .join("\n")
+    let mut depth_in_inline: Option<i32> = None;
+    let mut out = Vec::new();
+    for line in text[..end].lines() {
+        let code = line.trim_start();
+        if code.starts_with("//") {
+            continue;
+        }
+        if depth_in_inline.is_none() && code.contains("mod ") && code.trim_end().ends_with('{') {
+            depth_in_inline = Some(0);
+        }
+        match depth_in_inline.as_mut() {
+            Some(depth) => {
+                out.push(line.replace("super::", "self::"));
+                *depth += line.matches('{').count() as i32 - line.matches('}').count() as i32;
+                if *depth <= 0 {
+                    depth_in_inline = None;
+                }
+            }
+            None => out.push(line.to_string()),
+        }
+    }
+    out.join("\n")
 }
 
 /// Every `use` tree (`pub` or not) as its flattened paths, with whether it is a re-export.
@@ -123,9 +171,17 @@ fn flatten(prefix: &str, tree: &str, f: &mut dyn FnMut(String)) {
 
 /// Paths in the code that start at `crate`, `super` or `self`.
 fn inline_paths(code: &str) -> Vec<String> {
+    ["crate::", "super::", "self::"]
+        .iter()
+        .flat_map(|start| inline_paths_from(code, start))
+        .collect()
+}
+
+/// Paths in the code that start with `start` (`crate::`, or a child module's `name::`).
+fn inline_paths_from(code: &str, start: &str) -> Vec<String> {
     let mut out = Vec::new();
     let bytes = code.as_bytes();
-    for start in ["crate::", "super::", "self::"] {
+    {
         let mut from = 0;
         while let Some(at) = code[from..].find(start) {
             let at = from + at;
@@ -213,7 +269,14 @@ fn imports(modules: &BTreeMap<Module, String>) -> BTreeMap<Module, BTreeSet<Modu
         let mut to = BTreeSet::new();
         if m.last().map(String::as_str) != Some("tests") {
             let paths = use_paths(code).into_iter().map(|(_, p)| p);
-            for path in paths.chain(inline_paths(code)) {
+            let children = modules
+                .keys()
+                .filter(|c| c.len() == m.len() + 1 && c.starts_with(m));
+            let child_paths: Vec<String> = children
+                .filter_map(|c| c.last())
+                .flat_map(|name| inline_paths_from(code, &format!("{name}::")))
+                .collect();
+            for path in paths.chain(inline_paths(code)).chain(child_paths) {
                 let Some((mut target, rest)) = resolve(m, &path, modules) else {
                     continue;
                 };
@@ -344,5 +407,23 @@ mod tests {
             ),
         ]);
         assert_eq!(cycles, vec![vec!["job", "job::cv"]]);
+    }
+
+    #[test]
+    fn a_parent_calling_its_child_counts_and_an_inline_modules_super_is_its_file() {
+        let cycles = graph_of(&[
+            ("lib.rs", "mod cmd;\nmod spec;\n"),
+            (
+                "cmd/mod.rs",
+                "mod train;\npub fn run() { train::run() }\npub fn out() {}\n",
+            ),
+            ("cmd/train.rs", "pub fn run() { super::out() }\n"),
+            ("spec.rs", "mod text;\npub struct Spec;\n"),
+            (
+                "spec/text.rs",
+                "pub struct Text;\npub mod or_none {\n    use super::Text;\n}\n",
+            ),
+        ]);
+        assert_eq!(cycles, vec![vec!["cmd", "cmd::train"]]);
     }
 }

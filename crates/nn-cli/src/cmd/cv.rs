@@ -1,7 +1,7 @@
 //! `nn cv`: K-fold cross-validation with `nn train`'s model and training flags, through
 //! [`nn::cross_validate`]; classifiers and regressions alike.
 
-use super::{data_of, out};
+use super::common::{data_of, out};
 use crate::args::CvArgs;
 use anyhow::{Result, bail};
 use nn::{CrossValidation, FoldScores, Scores};
@@ -28,7 +28,7 @@ pub(super) fn cross_validation(
         }
     }
     let data = data_of(&a.train.data)?;
-    let spec = super::epochs_capped(a.train.spec.clone());
+    let spec = super::common::epochs_capped(a.train.spec.clone());
     Ok(nn::cross_validate(&spec, &data, a.folds)?)
 }
 

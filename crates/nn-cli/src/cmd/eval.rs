@@ -1,7 +1,7 @@
 //! `nn eval`: a model's (or course Θ weights') loss, accuracy, classification report, ROC AUC (two classes) and
 //! confusion matrix on a dataset.
 
-use super::{load_for_model, out};
+use super::common::{load_for_model, out};
 use crate::args::EvalArgs;
 use anyhow::{Context, Result, bail};
 use nn_data::{LabelScheme, MissingPolicy};

@@ -1,6 +1,6 @@
 //! `nn export` and `nn import`: a model out to ONNX, safetensors or the course's Θ, and Θ in as a model.
 
-use super::out;
+use super::common::out;
 use crate::args::{ExportArgs, ImportArgs};
 use anyhow::{Context, Result};
 use nn_data::{LabelScheme, MatFile};

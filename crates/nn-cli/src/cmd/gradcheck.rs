@@ -1,6 +1,6 @@
 //! `nn gradcheck`: the report's numerical gradient check.
 
-use super::out;
+use super::common::out;
 use crate::args::{GradcheckArgs, parse_widths};
 use anyhow::{Result, bail};
 use nn_core::{Network, Output, Targets, check_gradients, report_dummy_problem};

@@ -1,6 +1,6 @@
 //! `nn inspect`: what a model file holds.
 
-use super::out;
+use super::common::out;
 use crate::args::InspectArgs;
 use anyhow::Result;
 use nn_data::{InputKind, Schema};

@@ -1,7 +1,7 @@
 //! `nn predict`: one CSV row per sample with the predicted class (and probabilities), or for a regression model
 //! the predicted value in the target's units.
 
-use super::{locate, out, print_notes};
+use super::common::{locate, out, print_notes};
 use crate::args::PredictArgs;
 use anyhow::{Result, bail};
 use nn_train::Checkpoint;

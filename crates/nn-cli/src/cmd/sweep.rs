@@ -1,7 +1,8 @@
 //! `nn sweep`: plans a sweep from a spec, runs its jobs here or as a Slurm array, and reports on it. The
 //! bookkeeping is `nn-sweep`'s; this module runs a job, in process, as `nn train` (or `nn cv`) would.
 
-use super::{cv, locate, out, train};
+use super::common::{locate, out};
+use super::{cv, train};
 use crate::args::{Cli, Command, SweepAction, SweepArgs, SweepRunArgs};
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{CommandFactory, FromArgMatches};
@@ -69,7 +70,7 @@ fn start(a: SweepRunArgs) -> Result<()> {
             _ => continue,
         };
         if checked.insert(format!("{:?}", data.table)) {
-            super::data_of(&data)
+            super::common::data_of(&data)
                 .and_then(|d| Ok(d.check_columns()?))
                 .map_err(in_job)?;
         }

@@ -1,7 +1,8 @@
 //! `nn train`: the run's [`nn::Spec`] from the arguments, then the library's training with progress
 //! rendered, and the model, metrics and plots written.
 
-use super::{data_of, out, print_notes, resume};
+use super::common::{data_of, out, print_notes};
+use super::resume;
 use crate::args::TrainArgs;
 use anyhow::{Context, Result, bail};
 use nn_cli::report::ClassCounts;
@@ -28,7 +29,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     if let Some(r) = &resume {
         check_columns(&a, r, given)?;
     }
-    let asked = super::epochs_capped(a.spec.clone());
+    let asked = super::common::epochs_capped(a.spec.clone());
     let loaded = nn::training_data(&asked, &data_of(&a.data)?, resume.as_ref())?;
     print_notes(&loaded.notes, a.quiet);
     let dataset = loaded.dataset;
@@ -165,7 +166,7 @@ fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Res
     {
         return Ok(());
     }
-    let path = super::locate(&a.data.data)?;
+    let path = super::common::locate(&a.data.data)?;
     let mut read = schema.read_options();
     read.delimiter = a.data.table.delimiter.or(read.delimiter);
     let table = nn_data::Table::read(&path, &read)?;
