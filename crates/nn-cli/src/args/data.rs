@@ -1,8 +1,8 @@
 //! The flags that say which data to read and how: the file, the label scheme, the table's columns and
 //! pipeline, and the reading limits.
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use nn_data::{
     Decimal, Delimiter, LabelScheme, Limits, MissingPolicy, ReadOptions, Task, UnknownCategory,
 };
