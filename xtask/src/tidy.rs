@@ -8,7 +8,7 @@
 //!   `tests/*.rs` file is a module of that binary or a `[[test]]` target of its own: otherwise it is never
 //!   compiled, and its tests never run.
 //! - No module of a crate imports another that imports it back, directly or through others
-//!   ([`modules`]): a crate's modules form layers too.
+//!   (`tidy/modules.rs`): a crate's modules form layers too.
 
 mod modules;
 
