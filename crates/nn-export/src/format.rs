@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// A file format a model can be exported to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// An ONNX model (opset [`onnx::OPSET`]).
+    /// An ONNX model (opset [`onnx::OPSET`](crate::onnx::OPSET)).
     Onnx,
     /// A safetensors file in PyTorch's `nn.Sequential` naming.
     Safetensors,
