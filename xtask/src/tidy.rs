@@ -38,10 +38,14 @@ const LAYERS: &[(&str, &[&str])] = &[
         "nn-export",
         &["nn-linalg", "nn-core", "nn-data", "nn-train"],
     ),
-    ("nn-sweep", &["nn-linalg", "nn-core", "nn-data", "nn-train"]),
     (
         "nn",
         &["nn-linalg", "nn-core", "nn-data", "nn-train", "nn-export"],
+    ),
+    // A sweep's job is a run of the facade's settings (`nn::Settings`).
+    (
+        "nn-sweep",
+        &["nn-linalg", "nn-core", "nn-data", "nn-train", "nn"],
     ),
     (
         "nn-plot",

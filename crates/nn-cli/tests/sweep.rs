@@ -319,7 +319,7 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
                 "epochs = 10",
                 "epochs = 10\nlearning-rate = 3\nweight-decy = 0.1",
             ),
-            "flag.toml:6: [train] 'learning-rate' is not a flag of nn train (nn train --help lists them)",
+            "flag.toml:6: [train] 'learning-rate' is not a setting of nn train (nn train --help lists them)",
         ),
         (
             edit(
@@ -327,7 +327,7 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
                 "lr = [0.3, 1.0]",
                 "lr = [0.3, 1.0]\nactivation = [\"relu\", \"swish\"]",
             ),
-            "value.toml:11: [grid] 'activation': invalid value 'swish'",
+            "value.toml:11: [grid] 'activation': unknown activation 'swish'",
         ),
         (
             edit("data.toml", "blobs.txt", "no-such.txt"),
@@ -339,7 +339,7 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
                 "hidden = [\"3\", \"4,4\"]",
                 "hidden = [\"3\", \"4,0\"]",
             ),
-            "hidden.toml:9: [grid] 'hidden': invalid value '4,0'",
+            "hidden.toml:9: [grid] 'hidden': '0' is not a layer width",
         ),
         (
             edit(
@@ -347,7 +347,7 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
                 "epochs = 10",
                 "epochs = 10\nlr-step = \"5000-0.04\"",
             ),
-            "step.toml:6: [train] 'lr-step': invalid value '5000-0.04'",
+            "step.toml:6: [train] 'lr-step': '5000-0.04': give EPOCH:LR",
         ),
         (
             edit(

@@ -69,6 +69,17 @@ impl Plan {
             logdir: None,
         }
     }
+
+    /// The settings `job` runs with: the fixed settings, its swept values and its seed (checked when the
+    /// spec was read, value by value; this checks the whole, for the rules between settings).
+    pub fn settings(&self, job: &Job) -> std::result::Result<nn::Settings, nn::NamedError> {
+        let mut named = self.fixed.clone();
+        named.extend(job.params.clone());
+        // A spec's seeds are TOML integers, which are i64.
+        let seed = Value::Int(i64::try_from(job.seed).unwrap_or(i64::MAX));
+        let pairs = named.iter().map(|(k, v)| (k.as_str(), v));
+        nn::Settings::from_named(pairs.chain([("seed", &seed)]))
+    }
 }
 
 /// Where a job is.

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 mod folds;
 mod for_model;
+pub(crate) mod settings;
 
 pub(crate) use folds::FoldData;
 

@@ -42,13 +42,16 @@ mod data;
 mod error;
 mod model;
 mod scores;
+mod settings;
 mod spec;
 
 pub use cv::{CrossValidation, FoldScores, cross_validate};
+pub use data::settings::{DataSettings, Header};
 pub use data::{Data, Features, Loaded};
 pub use error::{Error, Result};
 pub use model::{Model, Predicted, Predictions, shape, train, training_data};
 pub use scores::Scores;
+pub use settings::{NamedError, NamedProblem, Settings};
 pub use spec::{
     BatchSize, DataShape, Difference, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown,
     Simd, Spec, Widths,

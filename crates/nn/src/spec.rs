@@ -5,8 +5,8 @@
 
 mod resolve;
 mod simd;
-mod text;
-mod values;
+pub(crate) mod text;
+pub(crate) mod values;
 
 use nn_core::{Activation, Init, Output};
 #[cfg(feature = "cli")]
@@ -144,6 +144,7 @@ spec! {
     lr: Option<f64> = None, kept, set f64 => Some;
     /// From after EPOCH on use rate LR (repeatable), e.g. 5000:0.04.
     #[cfg_attr(feature = "cli", arg(long = "lr-step", value_name = "EPOCH:LR"))]
+    #[serde(deserialize_with = "text::one_or_many")]
     lr_step: Vec<LrStep> = Vec::new(), kept;
     /// Reduce the rate by FACTOR after PATIENCE epochs without improvement of the validation (or training) loss.
     #[cfg_attr(feature = "cli", arg(long, value_name = "FACTOR:PATIENCE", conflicts_with = "lr_step"))]

@@ -1,3 +1,4 @@
 //! The facade's integration tests, one binary (see docs/architecture.md).
 
 mod facade;
+mod settings;

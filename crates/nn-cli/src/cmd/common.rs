@@ -35,35 +35,7 @@ pub fn data_dir() -> Option<PathBuf> {
 
 /// The data `args` name, with the options that say how to read it (the file looked up as [`locate`] does).
 pub fn data_of(args: &DataArgs) -> Result<nn::Data> {
-    let t = &args.table;
-    let mut data = nn::Data::file(locate(&args.data)?)
-        .variables(&args.x_var, &args.y_var)
-        .drop(&t.drop)
-        .missing(t.missing)
-        .task(t.task);
-    if let Some(target) = &t.target {
-        data = data.target(target);
-    }
-    if let Some(features) = &t.features {
-        data = data.features(features);
-    }
-    if let Some(unknown) = t.unknown {
-        data = data.unknown_category(unknown);
-    }
-    if let Some(labels) = args.labels {
-        data = data.labels(labels);
-    }
-    if let Some(delimiter) = t.delimiter {
-        data = data.delimiter(delimiter);
-    }
-    let read = t.read_options();
-    if let Some(header) = read.header {
-        data = data.header(header);
-    }
-    if let Some(decimal) = read.decimal {
-        data = data.decimal(decimal);
-    }
-    Ok(data.limits(read.limits))
+    Ok(nn::Data::file(locate(&args.data)?).settings(&args.settings))
 }
 
 /// Prints what reading a file noticed, one `note:` (or `warning:`) line each, unless `quiet`.

@@ -4,19 +4,14 @@
 use super::common::{load_for_model, out};
 use crate::args::EvalArgs;
 use anyhow::{Context, Result, bail};
-use nn_data::{LabelScheme, MissingPolicy};
+use nn_data::LabelScheme;
 use nn_linalg::Matrix;
 use nn_train::Checkpoint;
 use nn_train::metrics::{Confusion, RegressionScores, roc_auc, wilson_interval};
 
 pub fn run(a: EvalArgs) -> Result<()> {
-    let t = &a.data.table;
-    if t.target.is_some()
-        || t.features.is_some()
-        || !t.drop.is_empty()
-        || t.missing != MissingPolicy::Error
-        || t.header != "auto"
-    {
+    let s = &a.data.settings;
+    if s.chooses_columns() || s.header != nn::Header::Auto {
         bail!(
             "nn eval reads the data as the model reads it (the columns, header and missing-value rule it was \
              trained with); --target, --features, --drop, --missing and --header do not apply"
@@ -28,7 +23,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         // binary with labels 0 and 1.
         let thetas = super::export::read_thetas(theta, &a.theta_vars)?;
         let units = thetas.last().map_or(0, Matrix::rows);
-        let scheme = a.data.labels.unwrap_or(match units {
+        let scheme = a.data.settings.labels.unwrap_or(match units {
             1 => LabelScheme::Auto,
             10 => LabelScheme::Digits10,
             _ => LabelScheme::OneBased,

@@ -74,13 +74,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     let (outcome, counts) = train(&a, &dataset, &spec, resume)?;
     print_notes(&outcome.notes, a.quiet);
     if let Some(path) = &a.metrics {
-        let names = dataset.classes().names();
-        let classes = (!dataset.is_regression()).then_some((&counts, names));
-        nn_train::write_atomically(
-            path,
-            nn_cli::report::metrics_csv(outcome.history(), classes).as_bytes(),
-        )
-        .with_context(|| format!("writing {}", path.display()))?;
+        write_metrics(path, &outcome, &dataset, &counts)?;
     }
     if let Some(dir) = &a.plots {
         let title = outcome.checkpoint.network.architecture().describe();
@@ -101,6 +95,22 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         ))),
         None => Ok(()),
     }
+}
+
+/// Writes every epoch's metrics (and, for a classifier, each class's counts) to `path` as CSV.
+pub(super) fn write_metrics(
+    path: &Path,
+    outcome: &JobOutcome,
+    dataset: &Dataset,
+    counts: &ClassCounts,
+) -> Result<()> {
+    let names = dataset.classes().names();
+    let classes = (!dataset.is_regression()).then_some((counts, names));
+    nn_train::write_atomically(
+        path,
+        nn_cli::report::metrics_csv(outcome.history(), classes).as_bytes(),
+    )
+    .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Fails before training, not at the first write, if the model cannot be written where asked.
@@ -135,14 +145,14 @@ fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Res
         },
     };
     let saved = r.checkpoint.classes.scheme();
-    if let Some(labels) = a.data.labels
+    if let Some(labels) = a.data.settings.labels
         && given("labels")
         && labels != saved
     {
         return Err(differs("--labels", saved.name().into(), labels.name().into()).into());
     }
     let regression = r.checkpoint.network.architecture().output.is_regression();
-    let task = a.data.table.task;
+    let task = a.data.settings.task;
     if given("task")
         && task != nn_data::Task::Auto
         && (task == nn_data::Task::Regression) != regression
@@ -153,8 +163,8 @@ fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Res
     let Some(schema) = &r.checkpoint.schema else {
         return Ok(());
     };
-    if let Some(unknown) = a.data.table.unknown
-        && given("unknown")
+    if let Some(unknown) = a.data.settings.unknown_category
+        && given("unknown_category")
         && unknown != schema.unknown
     {
         let (saved, asked) = (schema.unknown.name().into(), unknown.name().into());
@@ -168,10 +178,10 @@ fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Res
     }
     let path = super::common::locate(&a.data.data)?;
     let mut read = schema.read_options();
-    read.delimiter = a.data.table.delimiter.or(read.delimiter);
+    read.delimiter = a.data.settings.delimiter.or(read.delimiter);
     let table = nn_data::Table::read(&path, &read)?;
     // The columns the flags choose, with the saved target and missing-value rule where none is given.
-    let t = &a.data.table;
+    let t = &a.data.settings;
     let opts = nn_data::PipelineOptions {
         target: t.target.clone().or_else(|| Some(schema.target.clone())),
         features: t.features.clone(),

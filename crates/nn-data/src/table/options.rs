@@ -94,6 +94,15 @@ impl FromStr for Decimal {
     }
 }
 
+impl std::fmt::Display for Decimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Decimal::Dot => ".",
+            Decimal::Comma => ",",
+        })
+    }
+}
+
 /// How to read a delimited text file; `None` means detect.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadOptions {

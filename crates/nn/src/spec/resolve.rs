@@ -123,10 +123,31 @@ impl Spec {
         }
     }
 
+    /// The rules between settings that hold whatever the data: one schedule of the learning rate, and an
+    /// image size only for shifts. ([`Spec::job`] checks them too.)
+    pub fn check(&self) -> Result<()> {
+        if let (Some(plateau), Some(step)) = (self.lr_plateau, self.lr_step.first()) {
+            return Err(Error::setting(
+                "lr-plateau",
+                plateau,
+                format!("conflicts with lr-step {step}: give one schedule of the rate"),
+            ));
+        }
+        if let (Some(image), None) = (self.image, self.shift) {
+            return Err(Error::setting(
+                "image",
+                image,
+                "is the image size of shifts: give shift too",
+            ));
+        }
+        Ok(())
+    }
+
     /// The job this spec asks for on data of the given shape: every default resolved, and the settings that
     /// depend on the data checked against it. (The rest are checked when the job starts, by
     /// [`TrainConfig::validate`].)
     pub fn job(&self, data: DataShape) -> Result<JobSpec> {
+        self.check()?;
         let selection = self.resolved_selection();
         check_selection(selection, data.regression)?;
         match &self.class_weight {

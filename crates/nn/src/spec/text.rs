@@ -65,3 +65,42 @@ pub mod or_none {
             .transpose()
     }
 }
+
+/// A list-valued setting given as a list, or as one value (`lr-step = "5000:0.04"`, as the repeatable flag
+/// given once).
+pub fn one_or_many<'de, T, D>(d: D) -> Result<Vec<T>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: Deserializer<'de>,
+{
+    use serde::de::value::{MapAccessDeserializer, StrDeserializer};
+    use serde::de::{MapAccess, SeqAccess, Visitor};
+
+    struct OneOrMany<T>(std::marker::PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for OneOrMany<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a list, or one value")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            let mut all = Vec::new();
+            while let Some(one) = seq.next_element()? {
+                all.push(one);
+            }
+            Ok(all)
+        }
+
+        fn visit_str<E: Error>(self, s: &str) -> Result<Vec<T>, E> {
+            T::deserialize(StrDeserializer::<E>::new(s)).map(|one| vec![one])
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map)).map(|one| vec![one])
+        }
+    }
+
+    d.deserialize_any(OneOrMany(std::marker::PhantomData))
+}

@@ -4,12 +4,12 @@
 
 use nn_core::{Activation, Init, Output};
 use nn_train::{Optimizer, Precision, Selection};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use std::fmt;
 use std::str::FromStr;
 
 /// Hidden layer widths: `4,4`, or `none` for no hidden layer.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(transparent)]
 pub struct Widths(pub Vec<usize>);
 
@@ -90,6 +90,7 @@ pub enum OptimizerKind {
 
 /// A step of the learning rate: from after `epoch` on, `lr` (`5000:0.04`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "TextOr<LrStepFields>")]
 pub struct LrStep {
     /// The epoch after which the rate changes.
     pub epoch: usize,
@@ -99,6 +100,7 @@ pub struct LrStep {
 
 /// Reduce the rate by `factor` after `patience` epochs without improvement (`0.5:10`).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "TextOr<PlateauFields>")]
 pub struct Plateau {
     /// In (0, 1).
     pub factor: f64,
@@ -108,6 +110,7 @@ pub struct Plateau {
 
 /// An image's height and width in pixels (`28x28`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "TextOr<ImageSizeFields>")]
 pub struct ImageSize {
     /// Rows of pixels.
     pub height: usize,
@@ -117,11 +120,67 @@ pub struct ImageSize {
 
 /// The training and validation shares of a split (`0.7,0.15`, or `0.8` for no validation part).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "TextOr<FractionsFields>")]
 pub struct Fractions {
     /// The training share, in (0, 1].
     pub train: f64,
     /// The validation share; train + validation ≤ 1.
     pub validation: f64,
+}
+
+/// A value given as its text (`"4,4"`, `"5000:0.04"`, a bare number) or in its structured serde form `S`:
+/// a sweep spec and the command line write the text, JSON from the Python package the structure.
+#[derive(Deserialize)]
+#[serde(untagged)]
+pub(crate) enum TextOr<S> {
+    Text(super::text::Text),
+    Structured(S),
+}
+
+impl<S> TextOr<S> {
+    fn resolve<T: FromStr<Err = String> + From<S>>(self) -> Result<T, String> {
+        match self {
+            TextOr::Text(t) => t.0.parse(),
+            TextOr::Structured(s) => Ok(s.into()),
+        }
+    }
+}
+
+/// The structured serde form of a value type that also reads from its text: a mirror of its fields.
+macro_rules! text_or_fields {
+    ($($ty:ident $fields:ident { $($field:ident: $fty:ty),* })*) => {$(
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(crate) struct $fields { $($field: $fty),* }
+
+        impl From<$fields> for $ty {
+            fn from(f: $fields) -> $ty {
+                $ty { $($field: f.$field),* }
+            }
+        }
+
+        impl TryFrom<TextOr<$fields>> for $ty {
+            type Error = String;
+            fn try_from(v: TextOr<$fields>) -> Result<$ty, String> {
+                v.resolve()
+            }
+        }
+    )*};
+}
+
+text_or_fields! {
+    LrStep LrStepFields { epoch: usize, lr: f64 }
+    Plateau PlateauFields { factor: f64, patience: usize }
+    ImageSize ImageSizeFields { height: usize, width: usize }
+    Fractions FractionsFields { train: f64, validation: f64 }
+}
+
+impl<'de> Deserialize<'de> for Widths {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Widths, D::Error> {
+        TextOr::<Vec<usize>>::deserialize(d)?
+            .resolve()
+            .map_err(serde::de::Error::custom)
+    }
 }
 
 impl OptimizerKind {
@@ -367,7 +426,7 @@ impl Shown for Vec<LrStep> {
 
 /// The names a setting of a library enum takes on the command line, for `--help` and its errors.
 #[cfg(feature = "cli")]
-pub(super) fn choices<T>(names: &[&'static str]) -> impl clap::builder::TypedValueParser<Value = T>
+pub(crate) fn choices<T>(names: &[&'static str]) -> impl clap::builder::TypedValueParser<Value = T>
 where
     T: FromStr<Err = String> + Clone + Send + Sync + 'static,
 {
