@@ -3,7 +3,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use nn_linalg::Scalar;
 use nn_train::metrics::ClassificationReport;
-use nn_train::{Checkpoint, EpochReport, TrainEvent};
+use nn_train::{EpochReport, ModelFile, TrainEvent};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -143,7 +143,7 @@ fn line(r: &EpochReport, best: usize) -> String {
 }
 
 /// What was trained, what was selected, and where it went.
-pub fn summary(c: &Checkpoint, path: &Path, elapsed: Duration) -> String {
+pub fn summary(c: &ModelFile, path: &Path, elapsed: Duration) -> String {
     let selection = c.training.as_ref().map(|t| t.run.selection);
     let mut s = format!(
         "trained {} in {:.2?}; selected epoch {} by {}{}\n",

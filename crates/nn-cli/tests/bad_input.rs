@@ -48,7 +48,7 @@ fn bad_input_fails_cleanly() {
     );
     assert_clean_failure(
         &sh("eval --model garbage.nnm --data blobs.txt"),
-        "not an nn checkpoint",
+        "not an nn model file",
     );
     assert_clean_failure(&sh("inspect nothing.nnm"), "nothing.nnm");
     // A resume that asks for no more epochs than were run, or another dataset.
@@ -199,7 +199,7 @@ fn export_and_import_fail_cleanly_without_partial_files() {
     let cases = [
         (
             "export garbage.nnm --format onnx --out x.onnx",
-            "not an nn checkpoint",
+            "not an nn model file",
         ),
         (
             "export sig.nnm --format onnx --out no/such/dir/x.onnx",

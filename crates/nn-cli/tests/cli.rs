@@ -419,7 +419,7 @@ fn init_is_xavier_by_default_or_chosen_by_flag_and_resume_keeps_it() {
     // Naming the default changes no bit of the model's weights.
     train(&["--init", "xavier-uniform"], "named.nnm");
     let w = |f: &str| {
-        let c = nn_train::Checkpoint::load(&dir.join(f)).unwrap();
+        let c = nn_train::ModelFile::load(&dir.join(f)).unwrap();
         c.network.layers()[0].weights.to_row_major()
     };
     assert_eq!(w("default.nnm"), w("named.nnm"));

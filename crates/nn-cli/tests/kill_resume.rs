@@ -6,7 +6,7 @@
 //! of the loop, writes included: after every kill the file must load (atomic writes), say that it is in
 //! progress at some epoch, and resume from there.
 
-use nn_train::{Checkpoint, Status};
+use nn_train::{ModelFile, Status};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -75,7 +75,7 @@ fn run_ok(mut c: Command) {
 
 /// Epochs done according to the resume state in `path`, if it loads and is in progress.
 fn epochs_on_disk(path: &Path) -> Option<usize> {
-    let c = Checkpoint::load(path).ok()?;
+    let c = ModelFile::load(path).ok()?;
     matches!(c.status, Status::InProgress).then(|| c.resume_state().map(|r| r.progress.epoch))?
 }
 
@@ -102,7 +102,7 @@ fn kill_at(mut c: Command, path: &Path, target: usize, what: &str) -> Option<usi
     child.kill().unwrap(); // SIGKILL: no destructor, no flush, no signal handler runs
     child.wait().unwrap();
     // Whatever moment the kill hit, the file is a complete model in progress.
-    let c = Checkpoint::load(path).unwrap_or_else(|e| panic!("{what}: after the kill: {e}"));
+    let c = ModelFile::load(path).unwrap_or_else(|e| panic!("{what}: after the kill: {e}"));
     assert!(
         matches!(c.status, Status::InProgress),
         "{what}: {:?}",

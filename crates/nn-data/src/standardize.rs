@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 /// Per-column mean and standard deviation of the rows it was fitted on.
 ///
 /// The fields are private so a fitted standardiser keeps equal lengths and scales > 0; one decoded from a
-/// model file is checked by the model loader (`Checkpoint::check` in nn-train) before use.
+/// model file is checked by the model loader (`ModelFile::check` in nn-train) before use.
 ///
 /// A column with zero variance (the digits' blank border pixels) gets a scale of 1, so it maps to 0 instead of
 /// NaN or infinity.

@@ -119,7 +119,7 @@ pub enum ExportError {
     Theta(#[from] nn_core::CoreError),
     /// The model built from Θ matrices would not be a valid model file.
     #[error("the imported model is not valid: {0}")]
-    Model(Box<nn_train::CheckpointProblem>),
+    Model(Box<nn_train::ModelFileProblem>),
     /// The labels asked for do not fit the Θ set.
     #[error("--labels {scheme}: {reason}")]
     Labels {

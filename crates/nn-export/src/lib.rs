@@ -10,10 +10,10 @@
 //!
 //! ```no_run
 //! use nn_export::{Format, Options};
-//! use nn_train::Checkpoint;
+//! use nn_train::ModelFile;
 //! use std::path::Path;
 //!
-//! let model = Checkpoint::load(Path::new("digits.nnm"))?;
+//! let model = ModelFile::load(Path::new("digits.nnm"))?;
 //! let notes = nn_export::write(&model, Format::Onnx, &Options::default(), Path::new("digits.onnx"))?;
 //! for note in notes {
 //!     eprintln!("note: {note}");
@@ -28,7 +28,7 @@ mod prepared;
 pub mod tensors;
 pub mod theta;
 
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use std::path::Path;
 
 pub use format::{Dtype, ExportError, Exported, Format, Options};
@@ -43,7 +43,7 @@ pub mod pb;
 
 /// Exports `model` as `format`.
 pub fn export(
-    model: &Checkpoint,
+    model: &ModelFile,
     format: Format,
     options: &Options,
 ) -> Result<Exported, ExportError> {
@@ -80,7 +80,7 @@ pub fn export(
 /// Exports `model` as `format` into `path`, atomically: a temporary file beside it, renamed over it once
 /// complete, so a failure leaves no partial file. Returns the notes of [`Exported`].
 pub fn write(
-    model: &Checkpoint,
+    model: &ModelFile,
     format: Format,
     options: &Options,
     path: &Path,

@@ -23,7 +23,7 @@ use crate::pb::{
 };
 use crate::{Dtype, Prepared};
 use nn_core::{Activation, Output};
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use prost::Message;
 
 /// The operator set the graph uses (ONNX 1.12, 2022; every operator here is unchanged since opset 13).
@@ -40,7 +40,7 @@ pub const LABEL: &str = "label";
 pub const VALUE: &str = "value";
 
 /// The serialised `ModelProto` of `model` (with the scaling and weights of `prepared`), in `dtype`.
-pub fn model(model: &Checkpoint, prepared: &Prepared, dtype: Dtype) -> Vec<u8> {
+pub fn model(model: &ModelFile, prepared: &Prepared, dtype: Dtype) -> Vec<u8> {
     let graph = graph(prepared, dtype);
     let metadata_props = crate::metadata(model, prepared, dtype)
         .into_iter()

@@ -5,7 +5,7 @@ use crate::format::{Dtype, ExportError};
 use nn_core::{Layer, Network};
 use nn_data::Standardizer;
 use nn_linalg::Matrix;
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 
 /// The network an export writes and the scaling in front of it: the model's own, or with the standardiser
 /// folded into the first layer.
@@ -22,7 +22,7 @@ impl Prepared {
     /// The model's network and standardiser, folded together if `fold` is set. A regression model's target
     /// scaling is always folded into its last layer, so that the exported network outputs values in the
     /// target's units.
-    pub fn new(model: &Checkpoint, fold: bool) -> Result<Self, ExportError> {
+    pub fn new(model: &ModelFile, fold: bool) -> Result<Self, ExportError> {
         let sd = &model.standardizer;
         let identity = sd.is_identity();
         if fold && identity {
@@ -88,7 +88,7 @@ pub(crate) fn le_bytes(values: &[f64], dtype: Dtype) -> Vec<u8> {
 
 /// Metadata every format carries, as (key, value) pairs: nn's version, the architecture, the classes and the
 /// scaling of the inputs.
-pub fn metadata(model: &Checkpoint, prepared: &Prepared, dtype: Dtype) -> Vec<(String, String)> {
+pub fn metadata(model: &ModelFile, prepared: &Prepared, dtype: Dtype) -> Vec<(String, String)> {
     let arch = model.network.architecture();
     let json = |v: serde_json::Value| v.to_string();
     let scaling = match (&prepared.standardizer, prepared.folded) {

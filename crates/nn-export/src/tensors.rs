@@ -13,7 +13,7 @@
 use crate::prepared::le_bytes;
 use crate::{Dtype, ExportError, Prepared};
 use nn_core::{Activation, Network};
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use safetensors::tensor::TensorView;
 use std::collections::HashMap;
 
@@ -41,7 +41,7 @@ pub fn torch_module(net: &Network<f64>) -> String {
 }
 
 /// The safetensors file of `prepared`'s weights in `dtype`, with `model`'s metadata.
-pub fn file(model: &Checkpoint, prepared: &Prepared, dtype: Dtype) -> Result<Vec<u8>, ExportError> {
+pub fn file(model: &ModelFile, prepared: &Prepared, dtype: Dtype) -> Result<Vec<u8>, ExportError> {
     // (name, shape, little-endian bytes), weights as [out, in] row-major, i.e. nn's W transposed.
     let mut tensors: Vec<(String, Vec<usize>, Vec<u8>)> = Vec::new();
     for (l, layer) in prepared.network.layers().iter().enumerate() {

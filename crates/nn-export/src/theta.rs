@@ -9,7 +9,7 @@ use crate::{Dtype, ExportError, Exported, Prepared, mat5};
 use nn_core::{Activation, Network, Output};
 use nn_data::{ClassMap, LabelScheme, Standardizer};
 use nn_linalg::Matrix;
-use nn_train::{Checkpoint, Precision, Status};
+use nn_train::{ModelFile, Precision, Status};
 
 /// The variable name of layer `l`'s Θ (`Theta1` for the first).
 pub fn variable(l: usize) -> String {
@@ -31,7 +31,7 @@ pub fn course_units(classes: &ClassMap, n_outputs: usize) -> Vec<usize> {
 
 /// The MAT-file of `prepared`'s weights as the course's Θ, with notes on what its reader must know.
 pub fn export(
-    model: &Checkpoint,
+    model: &ModelFile,
     prepared: &Prepared,
     dtype: Dtype,
 ) -> Result<Exported, ExportError> {
@@ -87,7 +87,7 @@ pub fn export(
 /// A model from course-format Θ matrices (sigmoid hidden and output units, raw features). `scheme` says what
 /// the output units mean: one-based labels 1..k (the course's default; one unit is binary 0/1), the course's
 /// digits (label 10 is digit 0: class d is then digit d), or zero-based labels (unit c is label c).
-pub fn import(thetas: &[Matrix<f64>], scheme: LabelScheme) -> Result<Checkpoint, ExportError> {
+pub fn import(thetas: &[Matrix<f64>], scheme: LabelScheme) -> Result<ModelFile, ExportError> {
     let course = Network::from_theta(thetas, Output::Sigmoid)?;
     let arch = course.architecture().clone();
     let k = arch.n_outputs;
@@ -120,7 +120,7 @@ pub fn import(thetas: &[Matrix<f64>], scheme: LabelScheme) -> Result<Checkpoint,
         }
         last.bias[class] = own.bias[unit];
     }
-    let model = Checkpoint {
+    let model = ModelFile {
         standardizer: Standardizer::identity(arch.n_input),
         network,
         precision: Precision::F64,

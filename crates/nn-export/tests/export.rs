@@ -9,7 +9,7 @@ use nn_core::{Activation, Architecture, Init, Network, Output};
 use nn_data::{ClassMap, LabelScheme, MatFile, Standardizer};
 use nn_export::{Dtype, ExportError, Format, Options, onnx, theta};
 use nn_linalg::Matrix;
-use nn_train::{Checkpoint, Precision, Status};
+use nn_train::{ModelFile, Precision, Status};
 use std::path::Path;
 use support::tract;
 
@@ -22,7 +22,7 @@ fn model(
     precision: Precision,
     x: &Matrix<f64>,
     standardize: bool,
-) -> Checkpoint {
+) -> ModelFile {
     let mut arch = Architecture::new(x.cols(), hidden, n_outputs, output);
     arch.activation = activation;
     // Larger weights than Xavier's, so that every unit's output varies over the samples.
@@ -38,7 +38,7 @@ fn model(
     if precision == Precision::F32 {
         network = network.cast::<f32>().cast::<f64>();
     }
-    Checkpoint {
+    ModelFile {
         standardizer: if standardize {
             Standardizer::fit(x)
         } else {
@@ -67,7 +67,7 @@ fn features(n: usize) -> Matrix<f64> {
 }
 
 /// `nn predict --proba`'s probability rows: one sigmoid unit gives [1 − p, p].
-fn nn_probabilities(model: &Checkpoint, x: &Matrix<f64>) -> Vec<Vec<f64>> {
+fn nn_probabilities(model: &ModelFile, x: &Matrix<f64>) -> Vec<Vec<f64>> {
     let p = nn_train::job::predict_proba(model, x).unwrap();
     (0..p.rows())
         .map(|i| {

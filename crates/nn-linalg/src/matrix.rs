@@ -300,7 +300,7 @@ impl<'de, T: Scalar> serde::Deserialize<'de> for Matrix<T> {
         }
         let raw = Raw::<T>::deserialize(d)?;
         // A dimension is bounded by the values present: a forged 0 × 2⁶⁰ "empty" matrix would otherwise pass the
-        // product check and then take forever to build (found by `cargo fuzz run checkpoint`).
+        // product check and then take forever to build (found by `cargo fuzz run model_file`).
         let bound = raw.data.len().max(EMPTY_DIM_LIMIT);
         if raw.rows > bound
             || raw.cols > bound

@@ -3,7 +3,7 @@
 use crate::charts::{TEST, TRAIN, err};
 use anyhow::{Result, anyhow};
 use nn_linalg::Matrix;
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 use std::path::Path;
@@ -17,7 +17,7 @@ type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64
 /// part, triangles: other parts). `x` holds raw (unstandardised) features; the model applies its standardiser.
 pub fn decision_boundary(
     path: &Path,
-    ckpt: &Checkpoint,
+    ckpt: &ModelFile,
     x: &Matrix<f64>,
     labels: &[usize],
     is_train: &[bool],
@@ -70,7 +70,7 @@ struct Grid {
 }
 
 impl Grid {
-    fn over(x: &Matrix<f64>, ckpt: &Checkpoint) -> Result<Grid> {
+    fn over(x: &Matrix<f64>, ckpt: &ModelFile) -> Result<Grid> {
         let range = |j: usize| {
             let (lo, hi) = x
                 .col(j)

@@ -145,7 +145,7 @@ impl Fitted {
     /// Features the model reads.
     #[getter]
     fn n_features(&self) -> usize {
-        self.model.checkpoint().network.architecture().n_input
+        self.model.file().network.architecture().n_input
     }
 
     /// The model predicts values rather than classes.

@@ -89,7 +89,7 @@ impl From<Evaluation> for PartMetrics {
 /// Reading [`PartMetrics`] from model files written before it had `r2` (format 4 and before).
 ///
 /// bincode stores a struct as its fields in order, with no names or count, so a body's layout depends on the
-/// format version. The checkpoint decoder sets the version being read for the duration of a decode
+/// format version. The model file decoder sets the version being read for the duration of a decode
 /// ([`legacy::reading`]); `PartMetrics` reads five fields for versions before 5 and six after. Every other
 /// reader (JSON) sees the current layout.
 pub(crate) mod legacy {

@@ -1,4 +1,4 @@
-//! Errors of configuration, training and checkpoint files.
+//! Errors of configuration, training and model files.
 
 use std::path::PathBuf;
 
@@ -29,7 +29,7 @@ pub enum TrainError {
     /// The data cannot be used as asked (e.g. a split that leaves a part empty).
     #[error(transparent)]
     Data(#[from] nn_data::DataError),
-    /// Reading or writing a checkpoint (the reason is the error's source).
+    /// Reading or writing a model file (the reason is the error's source).
     #[error("{}", path.display())]
     Io {
         /// The file.
@@ -37,13 +37,13 @@ pub enum TrainError {
         /// The reason.
         source: std::io::Error,
     },
-    /// A checkpoint file that cannot be used.
+    /// A model file that cannot be used.
     #[error("{}: {problem}", path.display())]
-    Checkpoint {
+    ModelFile {
         /// The file.
         path: PathBuf,
         /// What is wrong with it.
-        problem: CheckpointProblem,
+        problem: ModelFileProblem,
     },
     /// A model file that is sound but cannot be resumed as asked.
     #[error("{}: cannot resume: {problem}", path.display())]
@@ -116,11 +116,11 @@ pub enum ResumeProblem {
     },
 }
 
-/// Why a checkpoint file was refused.
+/// Why a model file was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum CheckpointProblem {
-    /// Not an nn checkpoint.
-    #[error("not an nn checkpoint (magic bytes {0:02x?})")]
+pub enum ModelFileProblem {
+    /// Not an nn model file.
+    #[error("not an nn model file (magic bytes {0:02x?})")]
     Magic(Vec<u8>),
     /// Written by an older nn in a format this one no longer reads.
     #[error(

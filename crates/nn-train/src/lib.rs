@@ -1,12 +1,12 @@
 //! Training for `nn`: a configuration validated once, optimisers, the training loop with its events, model
-//! selection and early stopping, and crash-safe checkpoints that resume exactly.
+//! selection and early stopping, and crash-safe model files that resume exactly.
 //!
 //! - [`TrainConfig::validate`] → [`ValidConfig`]: errors name the field and the bad value.
 //! - [`Trainer::run`]: full-batch GD (the report's update), mini-batch SGD with momentum, or Adam; learning-rate
 //!   [`Schedule`]s; events to an observer (`&mut dyn FnMut(&TrainEvent<T>)`), whose `NewBest` carries
-//!   the weights so a caller can checkpoint them.
+//!   the weights so a caller can save them.
 //! - [`Selector`] and [`LrSchedule`]: pure deciders over [`EpochReport`]s.
-//! - [`Checkpoint`]: magic, version, bincode body, SHA-256; written atomically; loaded strictly. Its body has its
+//! - [`ModelFile`]: magic, version, bincode body, SHA-256; written atomically; loaded strictly. Its body has its
 //!   own record types ([`RunRecord`], [`DataRecord`], [`Training`]) and a [`Status`].
 //! - [`job::run_job`]: a whole job, keeping its model file current while it trains ([`job::Saving`]): a killed
 //!   run resumes ([`job::Resume`]) to the same bits as an uninterrupted one.
@@ -41,7 +41,6 @@
 
 mod augment;
 pub mod bench;
-mod checkpoint;
 mod config;
 mod epoch;
 mod error;
@@ -50,6 +49,7 @@ pub mod keys;
 pub mod lbfgs;
 mod lock;
 pub mod metrics;
+mod model_file;
 mod optimizer;
 mod progress;
 mod report;
@@ -58,14 +58,14 @@ pub mod tensorboard;
 mod trainer;
 
 pub use augment::Shift;
-pub use checkpoint::{
-    Checkpoint, DataRecord, MAGIC, MAX_BODY, OLDEST_READABLE, Precision, ResumeState, RunRecord,
-    Status, Training, VERSION, write_atomically,
-};
 pub use config::{ClassWeight, Optimizer, Schedule, TrainConfig, ValidConfig};
 pub use epoch::{EpochReport, Metric, Part, PartMetrics};
-pub use error::{CheckpointProblem, Inconsistency, Result, ResumeProblem, TrainError, WeightSet};
+pub use error::{Inconsistency, ModelFileProblem, Result, ResumeProblem, TrainError, WeightSet};
 pub use lock::{LockError, OutputLock};
+pub use model_file::{
+    DataRecord, MAGIC, MAX_BODY, ModelFile, OLDEST_READABLE, Precision, ResumeState, RunRecord,
+    Status, Training, VERSION, write_atomically,
+};
 pub use optimizer::OptimizerState;
 pub use progress::Progress;
 pub use report::{StopReason, TrainEvent};

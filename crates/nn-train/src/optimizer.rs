@@ -6,7 +6,7 @@ use nn_linalg::Scalar;
 use nn_linalg::simd::{Kernel, dispatch};
 use serde::{Deserialize, Serialize};
 
-/// What an optimiser remembers between steps: saved in checkpoints so that a resume is exact.
+/// What an optimiser remembers between steps: saved in model files so that a resume is exact.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(bound = "")]
 pub enum OptimizerState<T: Scalar = f64> {

@@ -7,7 +7,7 @@ use nn_core::Network;
 use nn_linalg::Scalar;
 use serde::{Deserialize, Serialize};
 
-/// Everything the loop carries from one epoch to the next besides the weights. Saved in resume checkpoints:
+/// Everything the loop carries from one epoch to the next besides the weights. Saved in model files:
 /// with it, stopping after epoch k and resuming gives the same bits as never stopping.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(bound = "")]

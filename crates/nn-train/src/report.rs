@@ -46,7 +46,7 @@ pub enum TrainEvent<'a, T: Scalar = f64> {
     },
     /// After every epoch.
     Epoch(&'a EpochReport),
-    /// After an epoch that became the best so far, with its weights (for writing a checkpoint).
+    /// After an epoch that became the best so far, with its weights (for writing a model file).
     NewBest {
         /// The epoch's report.
         report: &'a EpochReport,
@@ -55,7 +55,7 @@ pub enum TrainEvent<'a, T: Scalar = f64> {
         network: Option<&'a Network<T>>,
     },
     /// After every epoch, once the loop's state is complete (after `NewBest`, before `Stopped`): the current
-    /// weights and everything a resume from this epoch needs. A checkpoint writer saves from here.
+    /// weights and everything a resume from this epoch needs. A model file writer saves from here.
     Snapshot {
         /// The weights after this epoch.
         network: &'a Network<T>,

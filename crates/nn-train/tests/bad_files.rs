@@ -22,16 +22,16 @@ fn adam_run() -> Trainer<f64> {
     t
 }
 
-fn problem(bytes: &[u8]) -> CheckpointProblem {
-    match Checkpoint::from_bytes(bytes, Path::new("m.nnm")) {
-        Err(TrainError::Checkpoint { problem, .. }) => problem,
+fn problem(bytes: &[u8]) -> ModelFileProblem {
+    match ModelFile::from_bytes(bytes, Path::new("m.nnm")) {
+        Err(TrainError::ModelFile { problem, .. }) => problem,
         other => panic!("expected a checkpoint problem, got {other:?}"),
     }
 }
 
 /// `good` with its body edited and re-framed with a valid checksum, without the writer's checks.
-fn with_body(good: &[u8], edit: impl FnOnce(&mut Checkpoint)) -> Vec<u8> {
-    let mut c = Checkpoint::from_bytes(good, Path::new("m")).unwrap();
+fn with_body(good: &[u8], edit: impl FnOnce(&mut ModelFile)) -> Vec<u8> {
+    let mut c = ModelFile::from_bytes(good, Path::new("m")).unwrap();
     edit(&mut c);
     forge(&c)
 }
@@ -39,7 +39,7 @@ fn with_body(good: &[u8], edit: impl FnOnce(&mut Checkpoint)) -> Vec<u8> {
 /// The cause of refusing `bytes` as inconsistent contents.
 fn invalid(bytes: &[u8]) -> Inconsistency {
     match problem(bytes) {
-        CheckpointProblem::Invalid(s) => s,
+        ModelFileProblem::Invalid(s) => s,
         other => panic!("expected inconsistent contents, got {other:?}"),
     }
 }
@@ -49,16 +49,16 @@ fn every_bad_file_has_its_own_error() {
     let good = checkpoint(&adam_run()).to_bytes().unwrap();
     assert!(matches!(
         problem(b"PK\x03\x04 a zip file"),
-        CheckpointProblem::Magic(_)
+        ModelFileProblem::Magic(_)
     ));
-    assert!(matches!(problem(b""), CheckpointProblem::Truncated(_)));
+    assert!(matches!(problem(b""), ModelFileProblem::Truncated(_)));
 
     let mut newer = good.clone();
     newer[8..12].copy_from_slice(&(VERSION + 1).to_le_bytes());
     let p = problem(&newer);
     assert_eq!(
         p,
-        CheckpointProblem::NewerVersion {
+        ModelFileProblem::NewerVersion {
             found: VERSION + 1,
             supported: VERSION
         }
@@ -69,7 +69,7 @@ fn every_bad_file_has_its_own_error() {
     let p = problem(&older);
     assert_eq!(
         p,
-        CheckpointProblem::OlderVersion {
+        ModelFileProblem::OlderVersion {
             found: 1,
             supported: OLDEST_READABLE
         }
@@ -78,24 +78,24 @@ fn every_bad_file_has_its_own_error() {
 
     for cut in [10, 19, 20, good.len() / 2, good.len() - 1] {
         assert!(
-            matches!(problem(&good[..cut]), CheckpointProblem::Truncated(_)),
+            matches!(problem(&good[..cut]), ModelFileProblem::Truncated(_)),
             "cut at {cut}"
         );
     }
     let mut trailing = good.clone();
     trailing.extend_from_slice(b"xyz");
-    assert_eq!(problem(&trailing), CheckpointProblem::Trailing(3));
+    assert_eq!(problem(&trailing), ModelFileProblem::Trailing(3));
 
     let mut flipped = good.clone();
     flipped[100] ^= 1;
-    assert_eq!(problem(&flipped), CheckpointProblem::Checksum);
+    assert_eq!(problem(&flipped), ModelFileProblem::Checksum);
 
     // A forged body length in the header: refused before anything is allocated.
     let mut forged = good.clone();
     forged[12..20].copy_from_slice(&(8u64 << 30).to_le_bytes());
     assert!(matches!(
         problem(&forged),
-        CheckpointProblem::TooLarge {
+        ModelFileProblem::TooLarge {
             bytes: 0x2_0000_0000,
             limit: MAX_BODY
         }
@@ -105,7 +105,7 @@ fn every_bad_file_has_its_own_error() {
     // bytes that exist bound it; no gigabytes are allocated.
     let forged_inner = forge_history_length(&good);
     assert!(
-        matches!(problem(&forged_inner), CheckpointProblem::Decode(_)),
+        matches!(problem(&forged_inner), ModelFileProblem::Decode(_)),
         "{:?}",
         problem(&forged_inner)
     );
@@ -116,7 +116,7 @@ fn every_bad_file_has_its_own_error() {
         assert!(case(&cause), "{what}: {cause:?}");
         assert!(cause.to_string().contains(expected), "{what}: {cause}");
         // The writer refuses to write what the loader would refuse. (The body, then the appendix's fields,
-        // which the `Checkpoint`'s own encoding skips: see `forge`.)
+        // which the `ModelFile`'s own encoding skips: see `forge`.)
         type Appendix = (
             Option<nn_data::Schema>,
             Option<nn_core::Init>,
@@ -124,7 +124,7 @@ fn every_bad_file_has_its_own_error() {
             f64,
             Option<Shift>,
         );
-        let (mut c, (schema, init, target_scale, dropout, shift)): (Checkpoint, Appendix) =
+        let (mut c, (schema, init, target_scale, dropout, shift)): (ModelFile, Appendix) =
             bincode::serde::decode_from_slice(
                 &bytes[20..bytes.len() - 32],
                 bincode::config::standard(),
@@ -136,13 +136,13 @@ fn every_bad_file_has_its_own_error() {
             (t.run.init, t.run.dropout, t.run.shift) = (init, dropout, shift);
         }
         assert!(
-            matches!(c.to_bytes(), Err(CheckpointProblem::Invalid(ref s)) if s == &cause),
+            matches!(c.to_bytes(), Err(ModelFileProblem::Invalid(ref s)) if s == &cause),
             "{what}: the writer wrote it"
         );
     }
 }
 
-type Edit = Box<dyn FnOnce(&mut Checkpoint)>;
+type Edit = Box<dyn FnOnce(&mut ModelFile)>;
 
 /// A `T` decoded from the encoding of `fields` (its fields in order): how a crafted file bypasses the
 /// constructors that keep a `T` valid.
@@ -155,10 +155,10 @@ type Cause = fn(&Inconsistency) -> bool;
 
 /// Bodies that decode but must be refused, with a part of the message that names the cause and the case.
 fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
-    fn training(c: &mut Checkpoint) -> &mut Training {
+    fn training(c: &mut ModelFile) -> &mut Training {
         c.training.as_mut().unwrap()
     }
-    fn progress(c: &mut Checkpoint) -> &mut Progress<f64> {
+    fn progress(c: &mut ModelFile) -> &mut Progress<f64> {
         &mut training(c).resume.as_mut().unwrap().progress
     }
     vec![
@@ -347,7 +347,7 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
 /// Rewrites the varint length of the history (the body's last sequence) to a huge value, with a valid
 /// checksum, by re-encoding: the body is decoded, the history emptied, and the bytes patched.
 fn forge_history_length(good: &[u8]) -> Vec<u8> {
-    let mut c = Checkpoint::from_bytes(good, Path::new("m")).unwrap();
+    let mut c = ModelFile::from_bytes(good, Path::new("m")).unwrap();
     c.training
         .as_mut()
         .unwrap()
@@ -371,5 +371,5 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
     body.extend_from_slice(&tail[1..]);
-    Checkpoint::frame(&body)
+    ModelFile::frame(&body)
 }

@@ -2,7 +2,7 @@
 //! format this build reads, and must load, encode back to the very same body, and predict what it predicted
 //! when it was written.
 //!
-//! If a change to any type in the body (`Checkpoint` and everything it holds) makes this test fail, the format
+//! If a change to any type in the body (`ModelFile` and everything it holds) makes this test fail, the format
 //! has changed: bump `VERSION`, keep reading the old version or refuse it with a hint, and write a new golden
 //! file with `cargo test -p nn-train --test integration -- --ignored golden::write_golden_files`.
 
@@ -13,7 +13,7 @@ use nn_data::{
 use nn_linalg::{Matrix, Threads};
 use nn_train::job::{JobSpec, Saving, predict_proba, run_job};
 use nn_train::{
-    Checkpoint, ClassWeight, OLDEST_READABLE, Optimizer, Precision, Selection, Shift, Status,
+    ClassWeight, ModelFile, OLDEST_READABLE, Optimizer, Precision, Selection, Shift, Status,
     TrainConfig, VERSION,
 };
 use std::path::{Path, PathBuf};
@@ -106,7 +106,7 @@ fn golden(version: u32) {
         u32::from_le_bytes(bytes[8..12].try_into().unwrap()),
         version
     );
-    let c = Checkpoint::load(&path).unwrap();
+    let c = ModelFile::load(&path).unwrap();
     if version < 4 {
         assert_eq!(c.schema, None);
     } else {
@@ -144,7 +144,7 @@ fn golden(version: u32) {
     } else {
         // An older body holds less (before 4 no appendix; before 5 no R² in the epoch metrics, no target
         // scaling): written again in the current format, it reads back as the same model.
-        let again = Checkpoint::from_bytes(&c.to_bytes().unwrap(), &path).unwrap();
+        let again = ModelFile::from_bytes(&c.to_bytes().unwrap(), &path).unwrap();
         assert_eq!(again, c, "v{version}");
         let epochs = &c.resume_state().unwrap().progress.history;
         assert!(epochs.iter().all(|e| e.train.r2.is_none()));

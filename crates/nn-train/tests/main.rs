@@ -7,10 +7,10 @@
 mod common;
 
 mod bad_files;
-mod checkpoint;
 mod determinism;
 mod fuzz_seeds;
 mod golden;
+mod model_file;
 mod optimizer_steps;
 mod saving;
 mod selection;

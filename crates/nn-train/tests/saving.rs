@@ -6,7 +6,7 @@ use nn_core::Output;
 use nn_data::{ClassMap, Dataset, SplitSpec};
 use nn_linalg::{Matrix, Threads};
 use nn_train::job::{JobSpec, Saving, run_job};
-use nn_train::{Checkpoint, Precision, Selection, Status, TrainConfig, TrainEvent};
+use nn_train::{ModelFile, Precision, Selection, Status, TrainConfig, TrainEvent};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -65,7 +65,7 @@ fn the_file_keeps_up_with_training_and_never_drops_a_best() {
                 return;
             };
             // The writer has already handled this epoch. What is on disk now:
-            let on_disk = Checkpoint::load(&path).expect("the file always loads");
+            let on_disk = ModelFile::load(&path).expect("the file always loads");
             assert!(matches!(on_disk.status, Status::InProgress));
             let done = on_disk.resume_state().unwrap().progress.epoch;
             assert!(done <= progress.epoch);
@@ -101,7 +101,7 @@ fn the_file_keeps_up_with_training_and_never_drops_a_best() {
     assert_eq!(checked, 40);
     // 8 ms per epoch against a 30 ms interval: a write falls due every few epochs.
     assert!(due >= 5, "only {due} epochs had a write due");
-    let on_disk = Checkpoint::load(&path).unwrap();
+    let on_disk = ModelFile::load(&path).unwrap();
     assert_eq!(on_disk, outcome.checkpoint);
     assert_eq!(
         on_disk.status,
@@ -143,7 +143,7 @@ fn a_passing_write_failure_does_not_lose_the_run() {
         },
     )
     .expect("the final write succeeds, so the run is saved");
-    let on_disk = Checkpoint::load(&path).unwrap();
+    let on_disk = ModelFile::load(&path).unwrap();
     assert_eq!(on_disk, outcome.checkpoint);
     assert!(matches!(
         on_disk.status,

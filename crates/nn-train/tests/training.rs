@@ -202,7 +202,7 @@ fn every_optimizer_learns_and_events_arrive_in_order() {
         assert_eq!(events.iter().filter(|e| **e == "classes").count(), 300);
         assert_eq!(events.iter().filter(|e| **e == "snapshot").count(), 300);
         // Each epoch: its per-class counts, its report, then (if so) the new best, then the snapshot a
-        // checkpoint is written from.
+        // model file is written from.
         for w in events.windows(2) {
             match w[0] {
                 "classes" => assert_eq!(w[1], "epoch"),
@@ -308,7 +308,7 @@ fn divergence_names_epoch_and_keeps_the_last_good_checkpoint() {
     assert!(msg.contains("epoch 2") && msg.contains("layer 1"), "{msg}");
     // Epoch 1 was written; epoch 2 diverged. The file on disk is epoch 1's, intact, loadable and finite.
     assert_eq!(written, 1);
-    let on_disk = Checkpoint::load(&path).unwrap();
+    let on_disk = ModelFile::load(&path).unwrap();
     assert_eq!(on_disk.epoch, 1);
     assert!(on_disk.network.layers()[0].weights.all_finite());
     assert_eq!(&on_disk.network, t.selected().0);

@@ -10,7 +10,7 @@ use nn_data::Dataset;
 use nn_export::{Format, Options};
 use nn_linalg::{Matrix, Threads};
 use nn_train::job::{JobOutcome, JobSpec, Resume, Saving, run_job};
-use nn_train::{Checkpoint, EpochReport, Part, PartMetrics, Precision, TrainEvent};
+use nn_train::{EpochReport, ModelFile, Part, PartMetrics, Precision, TrainEvent};
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
 
@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 /// pipeline of a text file, and the record of its training. Saved, it is a model file (`.nnm`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
-    checkpoint: Checkpoint,
+    checkpoint: ModelFile,
 }
 
 /// What a model predicts for each row.
@@ -68,7 +68,7 @@ impl Model {
 
     /// Reads a model file.
     pub fn load(path: impl AsRef<Path>) -> Result<Model> {
-        Ok(Model::from(Checkpoint::load(path.as_ref())?))
+        Ok(Model::from(ModelFile::load(path.as_ref())?))
     }
 
     /// Writes the model file atomically: a reader never sees half a file.
@@ -77,7 +77,7 @@ impl Model {
     }
 
     /// Everything the model file holds.
-    pub fn checkpoint(&self) -> &Checkpoint {
+    pub fn file(&self) -> &ModelFile {
         &self.checkpoint
     }
 
@@ -138,7 +138,7 @@ impl Model {
     /// The model file's bytes ([`save`](Self::save) writes them).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
         self.checkpoint.to_bytes().map_err(|problem| {
-            nn_train::TrainError::Checkpoint {
+            nn_train::TrainError::ModelFile {
                 path: "<memory>".into(),
                 problem,
             }
@@ -148,7 +148,7 @@ impl Model {
 
     /// A model from a model file's bytes, checked as [`load`](Self::load) checks a file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
-        Ok(Model::from(Checkpoint::from_bytes(
+        Ok(Model::from(ModelFile::from_bytes(
             bytes,
             Path::new("<memory>"),
         )?))
@@ -212,8 +212,8 @@ impl Model {
     }
 }
 
-impl From<Checkpoint> for Model {
-    fn from(checkpoint: Checkpoint) -> Model {
+impl From<ModelFile> for Model {
+    fn from(checkpoint: ModelFile) -> Model {
         Model { checkpoint }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use nn_data::Dataset;
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use nn_train::job;
 use nn_train::metrics::{Confusion, RegressionScores, roc_auc};
 use serde::Serialize;
@@ -39,7 +39,7 @@ pub enum Scores {
 
 impl Scores {
     /// The scores of the model in `ckpt` on `data` (read as the model reads data).
-    pub(crate) fn of(ckpt: &Checkpoint, data: &Dataset) -> Result<Scores> {
+    pub(crate) fn of(ckpt: &ModelFile, data: &Dataset) -> Result<Scores> {
         if let Some(truth) = data.values() {
             let predicted = job::predict_values(ckpt, data.x())?;
             let s = RegressionScores::new(truth, predicted.col(0));

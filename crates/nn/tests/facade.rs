@@ -345,7 +345,7 @@ fn training_gives_the_same_bytes_at_every_simd_level() {
                 let model = Model::fit(&spec.clone().simd(level), &data).unwrap();
                 assert_eq!(simd::level(), Level::widest(), "the fit put the level back");
                 let read = Model::from_bytes(&model.to_bytes().unwrap()).unwrap();
-                let mut file = read.checkpoint().clone();
+                let mut file = read.file().clone();
                 let run = &mut file.training.as_mut().unwrap().run;
                 assert_eq!(run.simd, Some(level), "the file names the level");
                 run.simd = None;

@@ -4,7 +4,7 @@
 use crate::args::DataArgs;
 use anyhow::Result;
 use nn_data::Dataset;
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use std::path::{Path, PathBuf};
 
 /// The dataset file the user named if it exists, else a file of that name in $NN_DATA_DIR, ./data or
@@ -63,7 +63,7 @@ pub fn print_notes(notes: &[String], quiet: bool) {
 
 /// The dataset of `args` as the model `ckpt` reads it: through its input schema if it was trained on a text
 /// file (columns matched by name, its categories and imputation), else with its label scheme.
-pub fn load_for_model(args: &DataArgs, ckpt: &Checkpoint, quiet: bool) -> Result<Dataset> {
+pub fn load_for_model(args: &DataArgs, ckpt: &ModelFile, quiet: bool) -> Result<Dataset> {
     let loaded = data_of(args)?.labelled_for(ckpt)?;
     print_notes(&loaded.notes, quiet);
     Ok(loaded.dataset)

@@ -6,7 +6,7 @@ use crate::args::EvalArgs;
 use anyhow::{Context, Result, bail};
 use nn_data::LabelScheme;
 use nn_linalg::Matrix;
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use nn_train::metrics::{Confusion, RegressionScores, roc_auc, wilson_interval};
 
 pub fn run(a: EvalArgs) -> Result<()> {
@@ -52,7 +52,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
         (eval, predicted, data, names, what, proba)
     } else {
         let path = a.model.as_ref().context("--model or --theta is required")?;
-        let ckpt = Checkpoint::load(path)?;
+        let ckpt = ModelFile::load(path)?;
         let data = load_for_model(&a.data, &ckpt, a.json)?;
         if let Some(truth) = data.values() {
             return regression(&a, path, &ckpt, &data, truth);
@@ -135,7 +135,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
 fn regression(
     a: &EvalArgs,
     path: &std::path::Path,
-    ckpt: &Checkpoint,
+    ckpt: &ModelFile,
     data: &nn_data::Dataset,
     truth: &[f64],
 ) -> Result<()> {

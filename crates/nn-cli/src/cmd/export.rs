@@ -6,11 +6,11 @@ use anyhow::{Context, Result};
 use nn_data::{LabelScheme, MatFile};
 use nn_export::Options;
 use nn_linalg::Matrix;
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use std::path::Path;
 
 pub fn export(a: ExportArgs) -> Result<()> {
-    let model = Checkpoint::load(a.model.path())?;
+    let model = ModelFile::load(a.model.path())?;
     let options = Options {
         dtype: a.dtype,
         fold_standardizer: a.fold_standardizer,

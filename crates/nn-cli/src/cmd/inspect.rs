@@ -4,10 +4,10 @@ use super::common::out;
 use crate::args::InspectArgs;
 use anyhow::Result;
 use nn_data::{InputKind, Schema};
-use nn_train::{Checkpoint, Status};
+use nn_train::{ModelFile, Status};
 
 pub fn run(a: InspectArgs) -> Result<()> {
-    let c = Checkpoint::load(a.model.path())?;
+    let c = ModelFile::load(a.model.path())?;
     let arch = c.network.architecture();
     if a.json {
         let v = serde_json::json!({
@@ -143,7 +143,7 @@ pub fn run(a: InspectArgs) -> Result<()> {
 }
 
 /// What the file is, in words: in progress (resumable), finished, or stopped by divergence. Never a guess.
-fn status_line(c: &Checkpoint) -> String {
+fn status_line(c: &ModelFile) -> String {
     let resumable = c.resume_state().map(|r| r.progress.epoch);
     match (&c.status, resumable) {
         (Status::InProgress, Some(done)) => {

@@ -4,10 +4,10 @@
 use super::common::{locate, out, print_notes};
 use crate::args::PredictArgs;
 use anyhow::{Result, bail};
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 
 pub fn run(a: PredictArgs) -> Result<()> {
-    let ckpt = Checkpoint::load(&a.model)?;
+    let ckpt = ModelFile::load(&a.model)?;
     let mut data = nn::Data::file(locate(&a.data)?).variables(&a.x_var, "y");
     if let Some(d) = a.delimiter {
         data = data.delimiter(d);

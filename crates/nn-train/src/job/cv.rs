@@ -9,8 +9,8 @@
 
 use super::run::run_job;
 use super::spec::JobSpec;
-use crate::checkpoint::Checkpoint;
 use crate::error::Result;
+use crate::model_file::ModelFile;
 use nn_data::{Dataset, SplitSpec};
 use nn_linalg::{Scalar, Threads};
 use std::sync::Mutex;
@@ -24,7 +24,7 @@ pub struct FoldOutcome {
     /// Rows it trained on (training and validation parts together).
     pub train_rows: usize,
     /// The model it selected.
-    pub checkpoint: Checkpoint,
+    pub checkpoint: ModelFile,
     /// The held-out rows, read with the preprocessing fitted on the training rows, for the caller to score.
     pub held_out: Dataset,
 }

@@ -1,12 +1,12 @@
 //! Using a model file's model on raw features: probabilities, predictions, loss and accuracy.
 
-use crate::checkpoint::{Checkpoint, Precision};
 use crate::error::Result;
+use crate::model_file::{ModelFile, Precision};
 use nn_core::{Evaluation, L2, Network, Workspace};
 use nn_linalg::{Matrix, Scalar, Threads};
 
-/// Predictions of a checkpoint's model on raw (unstandardised) features: probabilities (m×k).
-pub fn predict_proba(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+/// Predictions of a model file's model on raw (unstandardised) features: probabilities (m×k).
+pub fn predict_proba(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
     let x = standardized(ckpt, raw)?;
     Ok(match ckpt.precision {
         Precision::F64 => ckpt.network.predict_proba(&x)?,
@@ -16,7 +16,7 @@ pub fn predict_proba(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>
 
 /// A regression model's predictions on raw features (m×k), in the target's units: the network's standardised
 /// outputs times the target's scale, plus its mean.
-pub fn predict_values(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+pub fn predict_values(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
     let mut z = predict_proba(ckpt, raw)?;
     if let Some(t) = &ckpt.target_scale {
         for j in 0..z.cols() {
@@ -28,9 +28,9 @@ pub fn predict_values(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64
     Ok(z)
 }
 
-/// Predicted classes of a checkpoint's model on raw features: the largest logit (one sigmoid unit: logit > 0,
+/// Predicted classes of a model file's model on raw features: the largest logit (one sigmoid unit: logit > 0,
 /// i.e. p > 0.5), in the model's precision, as [`evaluate`] counts them.
-pub fn predict(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Vec<usize>> {
+pub fn predict(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Vec<usize>> {
     let x = standardized(ckpt, raw)?;
     Ok(match ckpt.precision {
         Precision::F64 => ckpt.network.predict(&x)?,
@@ -38,10 +38,10 @@ pub fn predict(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Vec<usize>> {
     })
 }
 
-/// Loss and accuracy of a checkpoint's model on raw features and class labels, and its predictions. The cost's
-/// penalty is the training objective's ([`Checkpoint::l2`]).
+/// Loss and accuracy of a model file's model on raw features and class labels, and its predictions. The cost's
+/// penalty is the training objective's ([`ModelFile::l2`]).
 pub fn evaluate(
-    ckpt: &Checkpoint,
+    ckpt: &ModelFile,
     raw: &Matrix<f64>,
     labels: &[usize],
 ) -> Result<(Evaluation, Vec<usize>)> {
@@ -67,7 +67,7 @@ fn evaluate_in<T: Scalar>(
 }
 
 /// `raw` with the model's standardiser applied, after checking its width.
-fn standardized(ckpt: &Checkpoint, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+fn standardized(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
     let expected = ckpt.network.architecture().n_input;
     if raw.cols() != expected {
         return Err(nn_core::CoreError::InputWidth {

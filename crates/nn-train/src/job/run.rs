@@ -5,10 +5,10 @@ use super::prepare::{back_to_f64, into_precision};
 use super::saving::Saving;
 use super::saving::{ModelTemplate, Writer};
 use super::spec::{JobSpec, Resume};
-use crate::checkpoint::{Checkpoint, DataRecord, MAX_BODY, Precision, Status, Training};
 use crate::config::{Optimizer, TrainConfig};
 use crate::epoch::EpochReport;
 use crate::error::{Result, ResumeProblem, TrainError};
+use crate::model_file::{DataRecord, MAX_BODY, ModelFile, Precision, Status, Training};
 use crate::report::{StopReason, TrainEvent};
 use crate::trainer::Trainer;
 use nn_core::{Architecture, Init, Network};
@@ -39,12 +39,12 @@ fn still_falling(history: &[EpochReport]) -> Option<String> {
 #[derive(Debug)]
 pub struct JobOutcome {
     /// The model file's contents as last written (selected weights, status, resume state).
-    pub checkpoint: Checkpoint,
+    pub checkpoint: ModelFile,
     /// The parts it trained and reported on.
     pub prepared: Prepared,
     /// Every epoch's report, from the first epoch of the run (also those before a resume).
     pub history: Vec<EpochReport>,
-    /// Set if training diverged; the checkpoint then holds the weights selected before.
+    /// Set if training diverged; the model file then holds the weights selected before.
     pub error: Option<TrainError>,
     /// Wall time of the training loop.
     pub elapsed: Duration,

@@ -7,9 +7,9 @@
 //! the epoch just completed. Each write is atomic (temporary file, sync, rename): the file on disk is always
 //! a complete model that `nn train --resume` continues bit for bit.
 
-use crate::checkpoint::{Checkpoint, Precision, ResumeState, Status, Training};
 use crate::epoch::EpochReport;
 use crate::error::Result;
+use crate::model_file::{ModelFile, Precision, ResumeState, Status, Training};
 use crate::progress::Progress;
 use nn_core::Network;
 use nn_data::{ClassMap, Schema, Standardizer};
@@ -47,7 +47,7 @@ impl ModelTemplate {
         current: &Network<T>,
         progress: &Progress<T>,
         status: Status,
-    ) -> Checkpoint {
+    ) -> ModelFile {
         let (selected, report): (&Network<T>, Option<&EpochReport>) = match &progress.best {
             Some((n, r)) if r.epoch > 0 => (n, Some(r)),
             _ => (current, None),
@@ -56,7 +56,7 @@ impl ModelTemplate {
             current: current.cast(),
             progress: progress.cast(),
         });
-        Checkpoint {
+        ModelFile {
             network: selected.cast(),
             precision: self.precision,
             standardizer: self.standardizer.clone(),

@@ -1,8 +1,8 @@
 //! [`JobSpec`]: everything that defines a job, and [`Resume`]: a run saved in a model file, to continue.
 
-use crate::checkpoint::{Checkpoint, Precision, RunRecord, Status, Training};
 use crate::config::TrainConfig;
 use crate::error::{Result, ResumeProblem, TrainError};
+use crate::model_file::{ModelFile, Precision, RunRecord, Status, Training};
 use nn_core::{Activation, Architecture, Init, Output};
 use nn_data::SplitSpec;
 use nn_linalg::Threads;
@@ -127,7 +127,7 @@ pub struct Resume {
     /// The file, as given.
     pub path: PathBuf,
     /// Its contents.
-    pub checkpoint: Checkpoint,
+    pub checkpoint: ModelFile,
 }
 
 impl Resume {
@@ -135,7 +135,7 @@ impl Resume {
     pub fn load(path: &Path) -> Result<Resume> {
         Ok(Resume {
             path: path.to_path_buf(),
-            checkpoint: Checkpoint::load(path)?,
+            checkpoint: ModelFile::load(path)?,
         })
     }
 

@@ -5,7 +5,7 @@ use nn_core::{Network, Output};
 use nn_data::{ClassMap, Standardizer};
 use nn_linalg::Matrix;
 use nn_train::{
-    Checkpoint, ClassWeight, DataRecord, EpochReport, Precision, ResumeState, Samples, Status,
+    ClassWeight, DataRecord, EpochReport, ModelFile, Precision, ResumeState, Samples, Status,
     TrainConfig, TrainData, Trainer, Training,
 };
 
@@ -64,9 +64,9 @@ pub fn training(config: &TrainConfig, resume: Option<ResumeState>) -> Training {
     }
 }
 
-/// A model checkpoint (no training record) of `network` at `report`.
-pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> Checkpoint {
-    Checkpoint {
+/// A model file (no training record) of `network` at `report`.
+pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> ModelFile {
+    ModelFile {
         network: network.clone(),
         precision: Precision::F64,
         standardizer: Standardizer::identity(network.architecture().n_input),
@@ -83,11 +83,11 @@ pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> Checkpoint
     }
 }
 
-/// A resume checkpoint of `t`, as `nn train` writes it while training.
-pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
+/// A model file, with its resume state, of `t`, as `nn train` writes it while training.
+pub fn checkpoint(t: &Trainer<f64>) -> ModelFile {
     let (selected, report) = t.selected();
     let report = report.filter(|r| r.epoch > 0);
-    Checkpoint {
+    ModelFile {
         network: selected.clone(),
         precision: Precision::F64,
         standardizer: Standardizer::identity(selected.architecture().n_input),
@@ -108,8 +108,8 @@ pub fn checkpoint(t: &Trainer<f64>) -> Checkpoint {
 }
 
 /// The file bytes of `c` without the writer's consistency check: for forging bad files.
-pub fn forge(c: &Checkpoint) -> Vec<u8> {
-    Checkpoint::frame(
+pub fn forge(c: &ModelFile) -> Vec<u8> {
+    ModelFile::frame(
         &bincode::serde::encode_to_vec(
             (
                 c,

@@ -4,14 +4,14 @@
 use super::{Data, Features, Loaded, Source, loaded, no_target};
 use crate::error::{Error, Result};
 use nn_data::{Dataset, Expect, FileKind, Schema, Table};
-use nn_train::Checkpoint;
+use nn_train::ModelFile;
 use std::path::Path;
 
 impl Data {
     /// The dataset with its target, as the model of `ckpt` reads it: through its input schema if it was
     /// trained on a text file (columns matched by name, its categories and fill values), else with its label
     /// scheme.
-    pub fn labelled_for(&self, ckpt: &Checkpoint) -> Result<Loaded> {
+    pub fn labelled_for(&self, ckpt: &ModelFile) -> Result<Loaded> {
         let path = match &self.source {
             Source::Memory(d) => return Ok(loaded(d.as_ref().clone())),
             Source::Rows(_) => return Err(no_target()),
@@ -49,7 +49,7 @@ impl Data {
     }
 
     /// The features of every row, as the model of `ckpt` reads them; a target column, if there, is ignored.
-    pub fn features_for(&self, ckpt: &Checkpoint) -> Result<Features> {
+    pub fn features_for(&self, ckpt: &ModelFile) -> Result<Features> {
         let plain = |x| Features {
             x,
             rows: None,

@@ -8,7 +8,7 @@ use anyhow::Result;
 use nn_cli::report::ClassCounts;
 use nn_sweep::{Job, JobResult, Plan};
 use nn_train::tensorboard::TensorBoard;
-use nn_train::{Checkpoint, PartMetrics, Status, TrainEvent};
+use nn_train::{ModelFile, PartMetrics, Status, TrainEvent};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -46,7 +46,7 @@ fn train(
     dir: &Path,
     spec: &nn::Spec,
     data: &nn::Data,
-) -> Result<Checkpoint> {
+) -> Result<ModelFile> {
     let loaded = nn::training_data(spec, data, None)?;
     let dataset = loaded.dataset;
     let resolved = spec.job(nn::shape(&dataset))?;
@@ -103,7 +103,7 @@ fn cv_name(metric: &str) -> String {
 }
 
 /// The selected epoch's scores of every part, named as the selection rules name them (`val-acc`, …).
-fn checkpoint_scores(c: &Checkpoint) -> BTreeMap<String, f64> {
+fn checkpoint_scores(c: &ModelFile) -> BTreeMap<String, f64> {
     let mut m = BTreeMap::new();
     m.insert("epoch".to_string(), c.epoch as f64);
     let Some(report) = &c.metrics else { return m };

@@ -1,4 +1,4 @@
-//! Checkpoint files: a model with everything needed to use it, and optionally to resume its training exactly.
+//! ModelFile files: a model with everything needed to use it, and optionally to resume its training exactly.
 //!
 //! Layout (all integers little-endian):
 //!
@@ -6,7 +6,7 @@
 //! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
 //!        8   4 bytes   format version (u32): 8 is written, 2 to 8 are read
 //!       12   8 bytes   body length n (u64)
-//!       20   n bytes   body: bincode 2 (standard config) of `Checkpoint`, then (format 4 on) of an
+//!       20   n bytes   body: bincode 2 (standard config) of `ModelFile`, then (format 4 on) of an
 //!                      `Appendix`: the fields added since format 3 (the input schema, the initialisation),
 //!                      then (format 8 on) of the SIMD level that trained the model (`Option<Level>`)
 //!     20+n  32 bytes   SHA-256 of the body
@@ -14,30 +14,30 @@
 //!
 //! The body holds no timestamps or host names, so the same run writes the same bytes. Files are written to a
 //! temporary file in the same directory, synced, then renamed over the target: a reader never sees half a
-//! file, and a crash leaves the previous checkpoint intact.
+//! file, and a crash leaves the previous model file intact.
 
 mod body;
 mod checks;
 
-pub use body::{Checkpoint, DataRecord, Precision, ResumeState, RunRecord, Status, Training};
+pub use body::{DataRecord, ModelFile, Precision, ResumeState, RunRecord, Status, Training};
 
-use crate::error::{CheckpointProblem, Result, TrainError};
+use crate::error::{ModelFileProblem, Result, TrainError};
 use sha2::Digest;
 use std::io::Write;
 use std::path::Path;
 
 /// The file's first bytes.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
-/// The part of a body after the `Checkpoint` (format 4 on): fields added since format 3, kept out of the
-/// `Checkpoint`'s own encoding (serde skips them there) so that the bodies of formats 2 and 3 decode as they
+/// The part of a body after the `ModelFile` (format 4 on): fields added since format 3, kept out of the
+/// `ModelFile`'s own encoding (serde skips them there) so that the bodies of formats 2 and 3 decode as they
 /// are, without conversion types.
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Appendix {
-    /// [`Checkpoint::schema`].
+    /// [`ModelFile::schema`].
     schema: Option<nn_data::Schema>,
     /// [`RunRecord::init`] of the training record.
     init: Option<nn_core::Init>,
-    /// [`Checkpoint::target_scale`] (format 5 on).
+    /// [`ModelFile::target_scale`] (format 5 on).
     target_scale: Option<nn_data::Standardizer>,
     /// [`RunRecord::dropout`] of the training record (format 5 on).
     dropout: f64,
@@ -170,10 +170,10 @@ fn bincode_config() -> impl bincode::config::Config {
     bincode::config::standard().with_limit::<{ MAX_BODY as usize }>()
 }
 
-impl Checkpoint {
+impl ModelFile {
     /// The file's bytes. Refuses (with the cause) a model that [`from_bytes`](Self::from_bytes) would refuse:
     /// inconsistent contents, or a body over [`MAX_BODY`].
-    pub fn to_bytes(&self) -> Result<Vec<u8>, CheckpointProblem> {
+    pub fn to_bytes(&self) -> Result<Vec<u8>, ModelFileProblem> {
         self.check()?;
         let appendix = AppendixRef {
             schema: &self.schema,
@@ -189,9 +189,9 @@ impl Checkpoint {
         };
         let simd = self.training.as_ref().and_then(|t| t.run.simd);
         let body = bincode::serde::encode_to_vec((self, appendix, simd), bincode_config())
-            .map_err(|e| CheckpointProblem::Encode(e.to_string()))?;
+            .map_err(|e| ModelFileProblem::Encode(e.to_string()))?;
         if body.len() as u64 > MAX_BODY {
-            return Err(CheckpointProblem::TooLarge {
+            return Err(ModelFileProblem::TooLarge {
                 bytes: body.len() as u64,
                 limit: MAX_BODY,
             });
@@ -211,38 +211,38 @@ impl Checkpoint {
         out
     }
 
-    /// Parses and checks a checkpoint; `path` names it in errors.
-    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Checkpoint> {
-        let fail = |problem| TrainError::Checkpoint {
+    /// Parses and checks a model file; `path` names it in errors.
+    pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<ModelFile> {
+        let fail = |problem| TrainError::ModelFile {
             path: path.to_path_buf(),
             problem,
         };
         let prefix = bytes.len().min(MAGIC.len());
         if bytes[..prefix] != MAGIC[..prefix] {
-            return Err(fail(CheckpointProblem::Magic(bytes[..prefix].to_vec())));
+            return Err(fail(ModelFileProblem::Magic(bytes[..prefix].to_vec())));
         }
         if bytes.len() < HEADER {
-            return Err(fail(CheckpointProblem::Truncated(format!(
+            return Err(fail(ModelFileProblem::Truncated(format!(
                 "{} bytes, shorter than the {HEADER}-byte header",
                 bytes.len()
             ))));
         }
         let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
         if version > VERSION {
-            return Err(fail(CheckpointProblem::NewerVersion {
+            return Err(fail(ModelFileProblem::NewerVersion {
                 found: version,
                 supported: VERSION,
             }));
         }
         if version < OLDEST_READABLE {
-            return Err(fail(CheckpointProblem::OlderVersion {
+            return Err(fail(ModelFileProblem::OlderVersion {
                 found: version,
                 supported: OLDEST_READABLE,
             }));
         }
         let n = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
         if n > MAX_BODY {
-            return Err(fail(CheckpointProblem::TooLarge {
+            return Err(fail(ModelFileProblem::TooLarge {
                 bytes: n,
                 limit: MAX_BODY,
             }));
@@ -250,21 +250,21 @@ impl Checkpoint {
         let n = n as usize;
         let end = HEADER + n + CHECKSUM;
         if bytes.len() < end {
-            return Err(fail(CheckpointProblem::Truncated(format!(
+            return Err(fail(ModelFileProblem::Truncated(format!(
                 "the header declares {end} bytes, the file has {}",
                 bytes.len()
             ))));
         }
         if bytes.len() > end {
-            return Err(fail(CheckpointProblem::Trailing(bytes.len() - end)));
+            return Err(fail(ModelFileProblem::Trailing(bytes.len() - end)));
         }
         let body = &bytes[HEADER..HEADER + n];
         if sha2::Sha256::digest(body).as_slice() != &bytes[HEADER + n..] {
-            return Err(fail(CheckpointProblem::Checksum));
+            return Err(fail(ModelFileProblem::Checksum));
         }
         let decode_err =
-            |e: bincode::error::DecodeError| fail(CheckpointProblem::Decode(e.to_string()));
-        let (mut ckpt, mut used): (Checkpoint, usize) = {
+            |e: bincode::error::DecodeError| fail(ModelFileProblem::Decode(e.to_string()));
+        let (mut ckpt, mut used): (ModelFile, usize) = {
             let _layout = crate::epoch::legacy::reading(version);
             bincode::serde::decode_from_slice(body, bincode_config()).map_err(decode_err)?
         };
@@ -308,7 +308,7 @@ impl Checkpoint {
             t.run.shuffle = true;
         }
         if used != n {
-            return Err(fail(CheckpointProblem::Decode(format!(
+            return Err(fail(ModelFileProblem::Decode(format!(
                 "{} unused bytes at the end of the body",
                 n - used
             ))));
@@ -321,7 +321,7 @@ impl Checkpoint {
     /// A reader (or a crash) sees the old file or the new one, never a mix. A model the loader would refuse is
     /// not written.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let bytes = self.to_bytes().map_err(|problem| TrainError::Checkpoint {
+        let bytes = self.to_bytes().map_err(|problem| TrainError::ModelFile {
             path: path.to_path_buf(),
             problem,
         })?;
@@ -331,18 +331,18 @@ impl Checkpoint {
         })
     }
 
-    /// Reads and checks a checkpoint file. A file larger than any model file (its header, [`MAX_BODY`] and
+    /// Reads and checks a model file. A file larger than any model file (its header, [`MAX_BODY`] and
     /// the digest) is refused before it is read.
-    pub fn load(path: &Path) -> Result<Checkpoint> {
+    pub fn load(path: &Path) -> Result<ModelFile> {
         let io = |source| TrainError::Io {
             path: path.to_path_buf(),
             source,
         };
         let len = std::fs::metadata(path).map_err(io)?.len();
         if len > MAX_BODY + 20 + 32 {
-            return Err(TrainError::Checkpoint {
+            return Err(TrainError::ModelFile {
                 path: path.to_path_buf(),
-                problem: CheckpointProblem::TooLarge {
+                problem: ModelFileProblem::TooLarge {
                     bytes: len,
                     limit: MAX_BODY,
                 },

@@ -1,7 +1,7 @@
 //! The checks that a decoded model file's body must pass before anyone uses it, and what the body computes
 //! from itself (its L2 penalty).
 
-use super::body::{Checkpoint, ResumeState, Status, Training};
+use super::body::{ModelFile, ResumeState, Status, Training};
 use crate::config::Optimizer;
 use crate::error::{Inconsistency, WeightSet};
 use crate::optimizer::OptimizerState;
@@ -11,7 +11,7 @@ use nn_data::{Schema, Standardizer};
 /// The longest data or class name a file may hold.
 const MAX_NAME: usize = 255;
 
-impl Checkpoint {
+impl ModelFile {
     /// The penalty the model's cost is reported with: λ over the training part's size (none if unknown).
     pub fn l2(&self) -> L2 {
         match &self.training {

@@ -56,7 +56,7 @@ impl std::fmt::Display for Precision {
 
 /// The contents of a model file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Checkpoint {
+pub struct ModelFile {
     /// Architecture and the selected weights.
     pub network: Network<f64>,
     /// The precision of training (and of prediction).
@@ -151,7 +151,7 @@ pub struct RunRecord {
     /// Features standardised with the training part's statistics.
     pub standardize: bool,
     /// The weight initialisation asked for (`None`: the customary one for the hidden activation). Stored
-    /// after the rest of the body (format 4 on), like [`Checkpoint::schema`].
+    /// after the rest of the body (format 4 on), like [`ModelFile::schema`].
     #[serde(skip)]
     pub init: Option<Init>,
     /// The dropout rate of the hidden layers while training (0: none). Stored in the appendix (format 5 on).

@@ -1,4 +1,4 @@
-//! Checkpoint files: round trip, byte-identical reruns, exact resume, and a clear error for every bad file.
+//! ModelFile files: round trip, byte-identical reruns, exact resume, and a clear error for every bad file.
 
 use crate::common;
 use common::{checkpoint, data, trainer};
@@ -119,7 +119,7 @@ fn resume_is_exact() {
             ..config.clone()
         });
         let bytes = checkpoint(&first).to_bytes().unwrap();
-        let loaded = Checkpoint::from_bytes(&bytes, Path::new("state.nnm")).unwrap();
+        let loaded = ModelFile::from_bytes(&bytes, Path::new("state.nnm")).unwrap();
         let state = loaded.resume_state().unwrap().clone();
         let valid = TrainConfig {
             epochs: 10,
@@ -177,7 +177,7 @@ fn save_overwrites_in_place_and_leaves_no_temporary_file() {
     let ckpt = checkpoint(&run(configs()[0].1.clone()));
     ckpt.save(&path).unwrap();
     ckpt.save(&path).unwrap(); // overwrite in place
-    assert_eq!(Checkpoint::load(&path).unwrap(), ckpt);
+    assert_eq!(ModelFile::load(&path).unwrap(), ckpt);
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())
