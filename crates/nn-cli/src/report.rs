@@ -272,40 +272,13 @@ impl ClassCounts {
 /// regression, loss (½·MSE of the standardised target), R² and MAE (standardised) per part instead.
 pub fn metrics_csv(history: &[EpochReport], classes: Option<(&ClassCounts, &[String])>) -> String {
     if history.first().is_some_and(|r| r.train.r2.is_some()) {
-        let mut s = String::from(
-            "epoch,lr,train_loss,train_cost,train_r2,train_mae,val_loss,val_r2,val_mae,test_loss,test_r2,test_mae\n",
-        );
-        let part = |p: Option<&nn_train::PartMetrics>| {
-            p.map_or(",,".to_string(), |p| {
-                format!(
-                    "{},{},{}",
-                    p.loss,
-                    p.r2.unwrap_or(f64::NAN),
-                    p.mae.unwrap_or(f64::NAN)
-                )
-            })
-        };
-        for r in history {
-            s.push_str(&format!(
-                "{},{},{},{},{},{},{},{}\n",
-                r.epoch,
-                r.lr,
-                r.train.loss,
-                r.train.cost,
-                r.train.r2.unwrap_or(f64::NAN),
-                r.train.mae.unwrap_or(f64::NAN),
-                part(r.validation.as_ref()),
-                part(r.test.as_ref())
-            ));
-        }
-        return s;
+        return regression_csv(history);
     }
     let mut s = String::from(
         "epoch,lr,train_loss,train_cost,train_accuracy,val_loss,val_accuracy,test_loss,test_accuracy,train_f1,val_f1,test_f1",
     );
-    const PARTS: [&str; 3] = ["train", "val", "test"];
     if let Some((_, names)) = classes {
-        for part in PARTS {
+        for part in CSV_PARTS {
             s.push_str(&format!(",{part}_weighted_f1"));
             for name in names {
                 let name = column_safe(name);
@@ -338,21 +311,62 @@ pub fn metrics_csv(history: &[EpochReport], classes: Option<(&ClassCounts, &[Str
             f1(r.test.as_ref()),
         ));
         if let Some((counts, names)) = classes {
-            for part in 0..PARTS.len() {
-                match counts.part(r.epoch, part) {
-                    Some(c) => {
-                        let report = ClassificationReport::from_counts(c);
-                        s.push_str(&format!(",{}", report.weighted_avg.f1));
-                        for c in &report.classes {
-                            s.push_str(&format!(",{},{},{}", c.precision, c.recall, c.f1));
-                        }
-                    }
-                    // An absent part, or an epoch before a resume (its counts were not kept).
-                    None => s.push_str(&",".repeat(1 + 3 * names.len())),
-                }
-            }
+            s.push_str(&class_scores(counts, names.len(), r.epoch));
         }
         s.push('\n');
+    }
+    s
+}
+
+/// The parts' prefixes in the CSV's column names.
+const CSV_PARTS: [&str; 3] = ["train", "val", "test"];
+
+/// One epoch's per-class columns: for each part its weighted F1, then every class's precision, recall and F1.
+fn class_scores(counts: &ClassCounts, classes: usize, epoch: usize) -> String {
+    let mut s = String::new();
+    for part in 0..CSV_PARTS.len() {
+        match counts.part(epoch, part) {
+            Some(c) => {
+                let report = ClassificationReport::from_counts(c);
+                s.push_str(&format!(",{}", report.weighted_avg.f1));
+                for c in &report.classes {
+                    s.push_str(&format!(",{},{},{}", c.precision, c.recall, c.f1));
+                }
+            }
+            // An absent part, or an epoch before a resume (its counts were not kept).
+            None => s.push_str(&",".repeat(1 + 3 * classes)),
+        }
+    }
+    s
+}
+
+/// [`metrics_csv`] of a regression: loss (½·MSE of the standardised target), R² and MAE per part.
+fn regression_csv(history: &[EpochReport]) -> String {
+    let mut s = String::from(
+        "epoch,lr,train_loss,train_cost,train_r2,train_mae,val_loss,val_r2,val_mae,test_loss,test_r2,test_mae\n",
+    );
+    let part = |p: Option<&nn_train::PartMetrics>| {
+        p.map_or(",,".to_string(), |p| {
+            format!(
+                "{},{},{}",
+                p.loss,
+                p.r2.unwrap_or(f64::NAN),
+                p.mae.unwrap_or(f64::NAN)
+            )
+        })
+    };
+    for r in history {
+        s.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            r.epoch,
+            r.lr,
+            r.train.loss,
+            r.train.cost,
+            r.train.r2.unwrap_or(f64::NAN),
+            r.train.mae.unwrap_or(f64::NAN),
+            part(r.validation.as_ref()),
+            part(r.test.as_ref())
+        ));
     }
     s
 }

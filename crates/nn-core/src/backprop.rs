@@ -275,40 +275,7 @@ impl<T: Scalar> Network<T> {
                     T::ONE,
                     ws.threads,
                 );
-                // ⊙ f'(A), matched outside the loop so that it vectorises.
-                match activation {
-                    Activation::Sigmoid => {
-                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
-                            d * (a * (T::ONE - a))
-                        })
-                    }
-                    Activation::Tanh => {
-                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
-                            d * (T::ONE - a * a)
-                        })
-                    }
-                    Activation::Relu => {
-                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
-                            d * Activation::Relu.derivative_from_output(a)
-                        })
-                    }
-                    Activation::LeakyRelu { slope } => {
-                        let f = Activation::LeakyRelu { slope };
-                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
-                            d * f.derivative_from_output(a)
-                        })
-                    }
-                    Activation::Elu => {
-                        ops::zip_map_inplace(delta_below, &ws.acts[l - 1], |d, a| {
-                            d * Activation::Elu.derivative_from_output(a)
-                        })
-                    }
-                    Activation::Gelu => {
-                        ops::zip_map_inplace(delta_below, &ws.pre[l - 1], |d, z| {
-                            d * gelu_derivative(z)
-                        })
-                    }
-                }
+                times_derivative(activation, delta_below, &ws.acts, &ws.pre, l - 1);
                 // ⊙ M/(1 − p): a dropped unit passed nothing forward, so nothing flows back through it. f′
                 // above was taken at the unthinned output, which is what the unit computed.
                 if dropout {
@@ -388,4 +355,31 @@ fn bias_and_activation<T: Scalar>(
         }
     }
     ops::for_column_blocks(z, threads, &|block| dispatch(K(block, bias, activation)));
+}
+
+/// δ ⊙ f′ of layer `i`'s output (`acts[i]`; its input `pre[i]` for GELU, the one activation that keeps it),
+/// in place; matched outside the loop so that each case vectorises.
+fn times_derivative<T: Scalar>(
+    activation: Activation,
+    delta: &mut Matrix<T>,
+    acts: &[Matrix<T>],
+    pre: &[Matrix<T>],
+    i: usize,
+) {
+    let a = &acts[i];
+    match activation {
+        Activation::Sigmoid => ops::zip_map_inplace(delta, a, |d, a| d * (a * (T::ONE - a))),
+        Activation::Tanh => ops::zip_map_inplace(delta, a, |d, a| d * (T::ONE - a * a)),
+        Activation::Relu => ops::zip_map_inplace(delta, a, |d, a| {
+            d * Activation::Relu.derivative_from_output(a)
+        }),
+        Activation::LeakyRelu { slope } => {
+            let f = Activation::LeakyRelu { slope };
+            ops::zip_map_inplace(delta, a, |d, a| d * f.derivative_from_output(a))
+        }
+        Activation::Elu => ops::zip_map_inplace(delta, a, |d, a| {
+            d * Activation::Elu.derivative_from_output(a)
+        }),
+        Activation::Gelu => ops::zip_map_inplace(delta, &pre[i], |d, z| d * gelu_derivative(z)),
+    }
 }

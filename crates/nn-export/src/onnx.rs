@@ -68,78 +68,11 @@ pub fn model(model: &ModelFile, prepared: &Prepared, dtype: Dtype) -> Vec<u8> {
 }
 
 fn graph(prepared: &Prepared, dtype: Dtype) -> GraphProto {
-    let net = &prepared.network;
-    let arch = net.architecture();
+    let arch = prepared.network.architecture();
     let classes = arch.classes();
     let mut g = Builder::new(dtype);
-    let mut x = INPUT.to_string();
-    if let Some(sd) = &prepared.standardizer {
-        let mean = g.constant("mean", &[sd.len()], sd.mean());
-        let std = g.constant("std", &[sd.len()], sd.scale());
-        x = g.node("Sub", &[&x, &mean], "centered", vec![]);
-        x = g.node("Div", &[&x, &std], "standardized", vec![]);
-    }
-    let last = net.layers().len() - 1;
-    for (l, layer) in net.layers().iter().enumerate() {
-        // x·W + b as MatMul then Add (W is n_in × n_out, written row-major). Not Gemm: its f32 α/β attributes
-        // make some runtimes (tract 0.22) fail on a double graph.
-        let w = g.constant(
-            &format!("W{}", l + 1),
-            &[layer.n_in(), layer.n_out()],
-            &layer.weights.to_row_major(),
-        );
-        let b = g.constant(&format!("b{}", l + 1), &[layer.n_out()], &layer.bias);
-        let z = if l == last {
-            "logits".to_string()
-        } else {
-            format!("z{}", l + 1)
-        };
-        let product = g.node("MatMul", &[&x, &w], &format!("xw{}", l + 1), vec![]);
-        x = g.node("Add", &[&product, &b], &z, vec![]);
-        if l < last {
-            let a = format!("a{}", l + 1);
-            x = match arch.activation {
-                Activation::Sigmoid => g.sigmoid(&x, &a),
-                Activation::Tanh => g.node("Tanh", &[&x], &a, vec![]),
-                Activation::Relu => g.relu(&x, &a),
-                Activation::LeakyRelu { slope } => g.leaky_relu(&x, &a, slope),
-                Activation::Elu => g.elu(&x, &a),
-                Activation::Gelu => g.gelu(&x, &a),
-            };
-        }
-    }
-    let logits = x;
-    if arch.output.is_regression() {
-        g.node("Identity", &[&logits], VALUE, vec![]);
-    } else if arch.n_outputs == 1 {
-        // Binary: p = σ(z), probabilities [1 − p, p], label = (z > 0) as int64, shape [N].
-        let p = g.sigmoid(&logits, "p1");
-        let one = g.one();
-        let q = g.node("Sub", &[&one, &p], "p0", vec![]);
-        g.node("Concat", &[&q, &p], PROBABILITIES, vec![int("axis", 1)]);
-        let zero = g.scalar("zero", 0.0);
-        let positive = g.node("Greater", &[&logits, &zero], "positive", vec![]);
-        let as_int = g.node(
-            "Cast",
-            &[&positive],
-            "positive_int",
-            vec![int("to", DataType::Int64 as i64)],
-        );
-        let axes = g.int64_constant("squeeze_axes", &[1], &[1]);
-        g.node("Squeeze", &[&as_int, &axes], LABEL, vec![]);
-    } else {
-        match arch.output {
-            Output::Softmax => g.node("Softmax", &[&logits], PROBABILITIES, vec![int("axis", 1)]),
-            Output::Sigmoid => g.sigmoid(&logits, PROBABILITIES),
-            Output::Identity => unreachable!("regression is handled above"),
-        };
-        g.node(
-            "ArgMax",
-            &[&logits],
-            LABEL,
-            vec![int("axis", 1), int("keepdims", 0)],
-        );
-    }
+    let logits = g.body(prepared);
+    g.head(arch, &logits);
     let batch = || Dimension {
         value: Some(dimension::Value::DimParam("batch".into())),
         ..Default::default()
@@ -182,6 +115,87 @@ struct Builder {
 }
 
 impl Builder {
+    /// The standardiser, if any, and every layer: the name of the logits.
+    fn body(&mut self, prepared: &Prepared) -> String {
+        let g = self;
+        let net = &prepared.network;
+        let arch = net.architecture();
+        let mut x = INPUT.to_string();
+        if let Some(sd) = &prepared.standardizer {
+            let mean = g.constant("mean", &[sd.len()], sd.mean());
+            let std = g.constant("std", &[sd.len()], sd.scale());
+            x = g.node("Sub", &[&x, &mean], "centered", vec![]);
+            x = g.node("Div", &[&x, &std], "standardized", vec![]);
+        }
+        let last = net.layers().len() - 1;
+        for (l, layer) in net.layers().iter().enumerate() {
+            // x·W + b as MatMul then Add (W is n_in × n_out, written row-major). Not Gemm: its f32 α/β
+            // attributes make some runtimes (tract 0.22) fail on a double graph.
+            let w = g.constant(
+                &format!("W{}", l + 1),
+                &[layer.n_in(), layer.n_out()],
+                &layer.weights.to_row_major(),
+            );
+            let b = g.constant(&format!("b{}", l + 1), &[layer.n_out()], &layer.bias);
+            let z = if l == last {
+                "logits".to_string()
+            } else {
+                format!("z{}", l + 1)
+            };
+            let product = g.node("MatMul", &[&x, &w], &format!("xw{}", l + 1), vec![]);
+            x = g.node("Add", &[&product, &b], &z, vec![]);
+            if l < last {
+                let a = format!("a{}", l + 1);
+                x = match arch.activation {
+                    Activation::Sigmoid => g.sigmoid(&x, &a),
+                    Activation::Tanh => g.node("Tanh", &[&x], &a, vec![]),
+                    Activation::Relu => g.relu(&x, &a),
+                    Activation::LeakyRelu { slope } => g.leaky_relu(&x, &a, slope),
+                    Activation::Elu => g.elu(&x, &a),
+                    Activation::Gelu => g.gelu(&x, &a),
+                };
+            }
+        }
+        x
+    }
+
+    /// The outputs from the logits: a regression's values, or the probabilities and the label.
+    fn head(&mut self, arch: &nn_core::Architecture, logits: &str) {
+        let g = self;
+        if arch.output.is_regression() {
+            g.node("Identity", &[logits], VALUE, vec![]);
+        } else if arch.n_outputs == 1 {
+            // Binary: p = σ(z), probabilities [1 − p, p], label = (z > 0) as int64, shape [N].
+            let p = g.sigmoid(logits, "p1");
+            let one = g.one();
+            let q = g.node("Sub", &[&one, &p], "p0", vec![]);
+            g.node("Concat", &[&q, &p], PROBABILITIES, vec![int("axis", 1)]);
+            let zero = g.scalar("zero", 0.0);
+            let positive = g.node("Greater", &[logits, &zero], "positive", vec![]);
+            let as_int = g.node(
+                "Cast",
+                &[&positive],
+                "positive_int",
+                vec![int("to", DataType::Int64 as i64)],
+            );
+            let axes = g.int64_constant("squeeze_axes", &[1], &[1]);
+            g.node("Squeeze", &[&as_int, &axes], LABEL, vec![]);
+        } else {
+            match arch.output {
+                Output::Softmax => {
+                    g.node("Softmax", &[logits], PROBABILITIES, vec![int("axis", 1)])
+                }
+                Output::Sigmoid | Output::Identity => g.sigmoid(logits, PROBABILITIES),
+            };
+            g.node(
+                "ArgMax",
+                &[logits],
+                LABEL,
+                vec![int("axis", 1), int("keepdims", 0)],
+            );
+        }
+    }
+
     fn new(dtype: Dtype) -> Self {
         let elem_type = match dtype {
             Dtype::F32 => DataType::Float,

@@ -21,94 +21,105 @@ pub(crate) fn err<E: std::fmt::Display>(e: E) -> anyhow::Error {
 /// Loss (left) and accuracy (right; R² for regression) per epoch for every part, with the selected epoch
 /// marked.
 pub fn curves(path: &Path, history: &[EpochReport], title: &str, selected: usize) -> Result<()> {
-    let regression = history.first().is_some_and(|r| r.train.r2.is_some());
     let root = SVGBackend::new(path, (1100, 420)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
     let root = root.titled(title, ("sans-serif", 18)).map_err(err)?;
     let panels = root.split_evenly((1, 2));
-    let n = history.len().max(1) as f64;
-    type Get = fn(&EpochReport) -> Option<&PartMetrics>;
-    let parts: [(&str, RGBColor, Get); 3] = [
-        ("train", TRAIN, |r| Some(&r.train)),
-        ("validation", VAL, |r| r.validation.as_ref()),
-        ("test", TEST, |r| r.test.as_ref()),
-    ];
     for (panel, is_loss) in panels.iter().zip([true, false]) {
-        let value = |p: &PartMetrics| match (is_loss, p.r2) {
-            (true, _) => p.loss,
-            (false, Some(r2)) => r2,
-            (false, None) => 100.0 * p.accuracy,
-        };
-        let ys = history
-            .iter()
-            .flat_map(|r| parts.iter().filter_map(move |(_, _, g)| g(r)))
-            .map(value);
-        let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
-            (a.min(y), b.max(y))
-        });
-        let (lo, hi) = if lo.is_finite() && hi > lo {
-            (lo, hi)
-        } else {
-            (0.0, 1.0)
-        };
-        let pad = 0.05 * (hi - lo);
-        let mut chart = ChartBuilder::on(panel)
-            .margin(12)
-            .x_label_area_size(35)
-            .y_label_area_size(55)
-            .build_cartesian_2d(1.0..n, (lo - pad)..(hi + pad))
-            .map_err(err)?;
-        chart
-            .configure_mesh()
-            .x_label_formatter(&|v| format!("{v:.0}"))
-            .x_desc("epoch")
-            .y_desc(match (is_loss, regression) {
-                (true, false) => "cross-entropy loss",
-                (true, true) => "loss ½·MSE (standardised target)",
-                (false, false) => "accuracy (%)",
-                (false, true) => "R²",
-            })
-            .draw()
-            .map_err(err)?;
-        for (name, color, get) in parts {
-            let points: Vec<(f64, f64)> = history
-                .iter()
-                .filter_map(|r| get(r).map(|v| (r.epoch as f64, value(v))))
-                .collect();
-            if points.is_empty() {
-                continue;
-            }
-            chart
-                .draw_series(LineSeries::new(points, color.stroke_width(2)))
-                .map_err(err)?
-                .label(name)
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
-                });
-        }
-        if selected > 0 {
-            chart
-                .draw_series(std::iter::once(PathElement::new(
-                    vec![(selected as f64, lo - pad), (selected as f64, hi + pad)],
-                    BLACK.mix(0.5),
-                )))
-                .map_err(err)?
-                .label(format!("selected epoch {selected}"))
-                .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.mix(0.5)));
-        }
-        chart
-            .configure_series_labels()
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK.mix(0.3))
-            .position(if is_loss {
-                SeriesLabelPosition::UpperRight
-            } else {
-                SeriesLabelPosition::LowerRight
-            })
-            .draw()
-            .map_err(err)?;
+        curve_panel(panel, history, is_loss, selected)?;
     }
     root.present().map_err(err)
+}
+
+type PartOf = fn(&EpochReport) -> Option<&PartMetrics>;
+
+/// The parts a report may have, with their names and colours.
+const PARTS: [(&str, RGBColor, PartOf); 3] = [
+    ("train", TRAIN, |r| Some(&r.train)),
+    ("validation", VAL, |r| r.validation.as_ref()),
+    ("test", TEST, |r| r.test.as_ref()),
+];
+
+/// One panel of [`curves`]: the loss, or the accuracy (R² for regression), of every part per epoch.
+fn curve_panel(
+    panel: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
+    history: &[EpochReport],
+    is_loss: bool,
+    selected: usize,
+) -> Result<()> {
+    let regression = history.first().is_some_and(|r| r.train.r2.is_some());
+    let n = history.len().max(1) as f64;
+    let value = |p: &PartMetrics| match (is_loss, p.r2) {
+        (true, _) => p.loss,
+        (false, Some(r2)) => r2,
+        (false, None) => 100.0 * p.accuracy,
+    };
+    let ys = (history.iter())
+        .flat_map(|r| PARTS.iter().filter_map(move |(_, _, g)| g(r)))
+        .map(value);
+    let (lo, hi) = ys.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), y| {
+        (a.min(y), b.max(y))
+    });
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    };
+    let pad = 0.05 * (hi - lo);
+    let mut chart = ChartBuilder::on(panel)
+        .margin(12)
+        .x_label_area_size(35)
+        .y_label_area_size(55)
+        .build_cartesian_2d(1.0..n, (lo - pad)..(hi + pad))
+        .map_err(err)?;
+    chart
+        .configure_mesh()
+        .x_label_formatter(&|v| format!("{v:.0}"))
+        .x_desc("epoch")
+        .y_desc(match (is_loss, regression) {
+            (true, false) => "cross-entropy loss",
+            (true, true) => "loss ½·MSE (standardised target)",
+            (false, false) => "accuracy (%)",
+            (false, true) => "R²",
+        })
+        .draw()
+        .map_err(err)?;
+    for (name, color, get) in PARTS {
+        let points: Vec<(f64, f64)> = (history.iter())
+            .filter_map(|r| get(r).map(|v| (r.epoch as f64, value(v))))
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        chart
+            .draw_series(LineSeries::new(points, color.stroke_width(2)))
+            .map_err(err)?
+            .label(name)
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 18, y)], color.stroke_width(2))
+            });
+    }
+    if selected > 0 {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(selected as f64, lo - pad), (selected as f64, hi + pad)],
+                BLACK.mix(0.5),
+            )))
+            .map_err(err)?
+            .label(format!("selected epoch {selected}"))
+            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], BLACK.mix(0.5)));
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK.mix(0.3))
+        .position(if is_loss {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::LowerRight
+        })
+        .draw()
+        .map_err(err)
 }
 
 /// A grid of images, each captioned `true → predicted`.

@@ -49,23 +49,20 @@ pub fn training_figures(
     std::fs::create_dir_all(dir)?;
     let ckpt = &outcome.checkpoint;
     let split = &outcome.prepared.split;
-    let names = ckpt.classes.names();
-    let mut written = Vec::new();
-    let mut add = |name: &str, kind| {
-        let file = format!("{prefix}{name}.svg");
-        let path = dir.join(&file);
-        written.push(Figure { file, kind });
-        path
+    let mut files = Files {
+        dir,
+        prefix,
+        written: Vec::new(),
     };
     curves(
-        &add("curves", FigureKind::Curves),
+        &files.add("curves", FigureKind::Curves),
         outcome.history(),
         &format!("{title}: selected epoch {}", ckpt.epoch),
         ckpt.epoch,
     )?;
     if dataset.is_regression() {
         // The class figures (boundary, confusion, ROC, misclassified digits) have no meaning for regression.
-        return Ok(written);
+        return Ok(files.written);
     }
     if dataset.features() == 2 {
         let mut is_train = vec![false; dataset.len()];
@@ -73,7 +70,7 @@ pub fn training_figures(
             is_train[i] = true;
         }
         decision_boundary(
-            &add("boundary", FigureKind::DecisionBoundary),
+            &files.add("boundary", FigureKind::DecisionBoundary),
             ckpt,
             dataset.x(),
             dataset.labels(),
@@ -88,55 +85,106 @@ pub fn training_figures(
     } else {
         (&split.train, "train")
     };
-    let held_out = dataset.select(rows);
-    let (_, predicted) = nn_train::job::evaluate(ckpt, held_out.x(), held_out.labels())?;
-    let confusion = Confusion::new(names.len(), held_out.labels(), &predicted);
-    let side = (dataset.features() as f64).sqrt() as usize;
-    if side * side == dataset.features() && side >= 8 {
-        let order = if nn_data::FileKind::of(dataset.source()) == nn_data::FileKind::Mat {
-            PixelOrder::ColumnMajor
-        } else {
-            PixelOrder::RowMajor
-        };
-        let wrong = misclassified_images(&held_out, &predicted, names, side, order, 48);
-        image_grid(
-            &add("misclassified", FigureKind::Misclassified),
-            &wrong,
-            &format!(
-                "{title}: misclassified ({part} part), true → predicted, {} of {}",
-                held_out.len() - confusion.correct(),
-                held_out.len()
-            ),
-        )?;
-        class_error_bars(
-            &add("errors-per-class", FigureKind::ErrorsPerClass),
-            names,
-            &confusion.errors_per_class(),
-            &held_out.class_counts(),
-            &format!("{title}: misclassified per class ({part} part)"),
-        )?;
+    let held_out = HeldOut::new(ckpt, dataset, rows, part)?;
+    held_out.figures(&mut files, title, dataset)?;
+    Ok(files.written)
+}
+
+/// The figures written so far, and where the next goes.
+struct Files<'a> {
+    dir: &'a Path,
+    prefix: &'a str,
+    written: Vec<Figure>,
+}
+
+impl Files<'_> {
+    fn add(&mut self, name: &str, kind: FigureKind) -> std::path::PathBuf {
+        let file = format!("{}{name}.svg", self.prefix);
+        let path = self.dir.join(&file);
+        self.written.push(Figure { file, kind });
+        path
     }
-    confusion_heatmap(
-        &add("confusion", FigureKind::Confusion),
-        names,
-        &confusion,
-        &format!("{title}: confusion matrix ({part} part)"),
-    )?;
-    if names.len() == 2 {
-        // P(class 1): the last column (one sigmoid unit, or the second of two softmax units).
-        let p = nn_train::job::predict_proba(ckpt, held_out.x())?;
-        let scores: Vec<f64> = (0..p.rows()).map(|i| p.get(i, p.cols() - 1)).collect();
-        let positive: Vec<bool> = held_out.labels().iter().map(|&c| c == 1).collect();
-        if let Some(auc) = metrics::roc_auc(&scores, &positive) {
-            roc_curve(
-                &add("roc", FigureKind::Roc),
-                &metrics::roc_curve(&scores, &positive),
-                auc,
-                &format!("{title}: ROC, {part} part"),
+}
+
+/// The part the class figures show, with the model's predictions on it.
+struct HeldOut<'a> {
+    ckpt: &'a nn_train::ModelFile,
+    data: Dataset,
+    part: &'static str,
+    predicted: Vec<usize>,
+    confusion: Confusion,
+}
+
+impl<'a> HeldOut<'a> {
+    fn new(
+        ckpt: &'a nn_train::ModelFile,
+        dataset: &Dataset,
+        rows: &[usize],
+        part: &'static str,
+    ) -> Result<HeldOut<'a>> {
+        let data = dataset.select(rows);
+        let (_, predicted) = nn_train::job::evaluate(ckpt, data.x(), data.labels())?;
+        let confusion = Confusion::new(ckpt.classes.len(), data.labels(), &predicted);
+        Ok(HeldOut {
+            ckpt,
+            data,
+            part,
+            predicted,
+            confusion,
+        })
+    }
+
+    /// For square images of at least 8×8 pixels the misclassified samples and the errors per class; the
+    /// confusion matrix; for two classes the ROC curve.
+    fn figures(&self, files: &mut Files<'_>, title: &str, dataset: &Dataset) -> Result<()> {
+        let (names, part, confusion) = (self.ckpt.classes.names(), self.part, &self.confusion);
+        let side = (dataset.features() as f64).sqrt() as usize;
+        if side * side == dataset.features() && side >= 8 {
+            let order = if nn_data::FileKind::of(dataset.source()) == nn_data::FileKind::Mat {
+                PixelOrder::ColumnMajor
+            } else {
+                PixelOrder::RowMajor
+            };
+            let wrong = misclassified_images(&self.data, &self.predicted, names, side, order, 48);
+            image_grid(
+                &files.add("misclassified", FigureKind::Misclassified),
+                &wrong,
+                &format!(
+                    "{title}: misclassified ({part} part), true → predicted, {} of {}",
+                    self.data.len() - confusion.correct(),
+                    self.data.len()
+                ),
+            )?;
+            class_error_bars(
+                &files.add("errors-per-class", FigureKind::ErrorsPerClass),
+                names,
+                &confusion.errors_per_class(),
+                &self.data.class_counts(),
+                &format!("{title}: misclassified per class ({part} part)"),
             )?;
         }
+        confusion_heatmap(
+            &files.add("confusion", FigureKind::Confusion),
+            names,
+            confusion,
+            &format!("{title}: confusion matrix ({part} part)"),
+        )?;
+        if names.len() == 2 {
+            // P(class 1): the last column (one sigmoid unit, or the second of two softmax units).
+            let p = nn_train::job::predict_proba(self.ckpt, self.data.x())?;
+            let scores: Vec<f64> = (0..p.rows()).map(|i| p.get(i, p.cols() - 1)).collect();
+            let positive: Vec<bool> = self.data.labels().iter().map(|&c| c == 1).collect();
+            if let Some(auc) = metrics::roc_auc(&scores, &positive) {
+                roc_curve(
+                    &files.add("roc", FigureKind::Roc),
+                    &metrics::roc_curve(&scores, &positive),
+                    auc,
+                    &format!("{title}: ROC, {part} part"),
+                )?;
+            }
+        }
+        Ok(())
     }
-    Ok(written)
 }
 
 /// Up to `limit` misclassified samples as upright images with their true and predicted names.

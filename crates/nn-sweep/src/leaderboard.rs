@@ -59,72 +59,8 @@ impl Leaderboard {
         results: &[JobResult],
         metric: Option<&str>,
     ) -> Result<Leaderboard, String> {
-        let has = |m: &str| {
-            results
-                .iter()
-                .flat_map(|r| &r.scores)
-                .any(|s| s.contains_key(m))
-        };
-        let metric = match metric.or(plan.metric.as_deref()) {
-            Some(m) => m.to_string(),
-            None => DEFAULT_METRICS
-                .iter()
-                .find(|m| has(m))
-                .map(|m| m.to_string())
-                .unwrap_or_else(|| "val-acc".into()),
-        };
-        if !results.is_empty() && !has(&metric) {
-            let mut names: Vec<&String> = results
-                .iter()
-                .flat_map(|r| &r.scores)
-                .flat_map(|s| s.keys())
-                .collect();
-            names.sort();
-            names.dedup();
-            let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-            return Err(format!(
-                "no result has the metric '{metric}'{} (they have: {})",
-                if metric.starts_with("val-") {
-                    "; does the split have a validation part?"
-                } else {
-                    ""
-                },
-                names.join(", ")
-            ));
-        }
-        // Groups in plan order, so ties keep the order of the spec.
-        let mut groups: Vec<(BTreeMap<String, Value>, Vec<&JobResult>)> = Vec::new();
-        for r in results {
-            match groups.iter_mut().find(|(p, _)| *p == r.params) {
-                Some((_, members)) => members.push(r),
-                None => groups.push((r.params.clone(), vec![r])),
-            }
-        }
-        let mut rows: Vec<Row> = groups
-            .into_iter()
-            .map(|(params, members)| {
-                let evaluations: Vec<&BTreeMap<String, f64>> =
-                    members.iter().flat_map(|r| &r.scores).collect();
-                let mut names: Vec<&String> = evaluations.iter().flat_map(|s| s.keys()).collect();
-                names.sort();
-                names.dedup();
-                let scores = names
-                    .into_iter()
-                    .filter_map(|name| {
-                        let values: Option<Vec<f64>> =
-                            evaluations.iter().map(|s| s.get(name).copied()).collect();
-                        Some((name.clone(), MeanStd::of(&values?)))
-                    })
-                    .collect();
-                Row {
-                    rank: 0,
-                    params,
-                    seeds: members.iter().map(|r| r.seed).collect(),
-                    n: evaluations.len(),
-                    scores,
-                }
-            })
-            .collect();
+        let metric = chosen_metric(results, metric.or(plan.metric.as_deref()))?;
+        let mut rows = configurations(results);
         let higher = higher_is_better(&metric);
         let key = |r: &Row| r.scores.get(&metric).map(|s| s.mean);
         rows.sort_by(|a, b| match (key(a), key(b)) {
@@ -298,4 +234,69 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
+}
+
+/// The metric to rank by: the one asked for, else the first of [`DEFAULT_METRICS`] the results have. Fails,
+/// naming the metrics there are, if no result has it.
+fn chosen_metric(results: &[JobResult], asked: Option<&str>) -> Result<String, String> {
+    let has = |m: &str| (results.iter().flat_map(|r| &r.scores)).any(|s| s.contains_key(m));
+    let metric = match asked {
+        Some(m) => m.to_string(),
+        None => (DEFAULT_METRICS.iter().find(|m| has(m)))
+            .map(|m| m.to_string())
+            .unwrap_or_else(|| "val-acc".into()),
+    };
+    if results.is_empty() || has(&metric) {
+        return Ok(metric);
+    }
+    let mut names: Vec<&String> = (results.iter().flat_map(|r| &r.scores))
+        .flat_map(|s| s.keys())
+        .collect();
+    names.sort();
+    names.dedup();
+    let names: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
+    Err(format!(
+        "no result has the metric '{metric}'{} (they have: {})",
+        if metric.starts_with("val-") {
+            "; does the split have a validation part?"
+        } else {
+            ""
+        },
+        names.join(", ")
+    ))
+}
+
+/// One unranked row per configuration, in plan order (so ties keep the order of the spec): the mean and
+/// standard deviation of every score that each of its evaluations has.
+fn configurations(results: &[JobResult]) -> Vec<Row> {
+    let mut groups: Vec<(BTreeMap<String, Value>, Vec<&JobResult>)> = Vec::new();
+    for r in results {
+        match groups.iter_mut().find(|(p, _)| *p == r.params) {
+            Some((_, members)) => members.push(r),
+            None => groups.push((r.params.clone(), vec![r])),
+        }
+    }
+    (groups.into_iter())
+        .map(|(params, members)| {
+            let evaluations: Vec<&BTreeMap<String, f64>> =
+                members.iter().flat_map(|r| &r.scores).collect();
+            let mut names: Vec<&String> = evaluations.iter().flat_map(|s| s.keys()).collect();
+            names.sort();
+            names.dedup();
+            let scores = (names.into_iter())
+                .filter_map(|name| {
+                    let values: Option<Vec<f64>> =
+                        evaluations.iter().map(|s| s.get(name).copied()).collect();
+                    Some((name.clone(), MeanStd::of(&values?)))
+                })
+                .collect();
+            Row {
+                rank: 0,
+                params,
+                seeds: members.iter().map(|r| r.seed).collect(),
+                n: evaluations.len(),
+                scores,
+            }
+        })
+        .collect()
 }

@@ -119,6 +119,37 @@ impl TrainConfig {
         has_validation: bool,
         has_test: bool,
     ) -> Result<ValidConfig> {
+        self.check_ranges()?;
+        // A batch larger than the training part is the whole part (as scikit-learn clips it), so that one
+        // setting serves data sets of any size.
+        let mut notes = Vec::new();
+        if let Some(b) = self.batch_size
+            && b > train_rows
+        {
+            notes.push(format!(
+                "batch size {b} is larger than the {train_rows} training samples; each step uses all {train_rows}"
+            ));
+            self.batch_size = Some(train_rows);
+        }
+        self.optimizer.check()?;
+        self.check_lbfgs(train_rows)?;
+        self.schedule.check()?;
+        self.check_selection(has_validation, has_test)?;
+        if self.patience == Some(0) {
+            return Err(bad("patience", 0, "must be at least 1"));
+        }
+        if self.patience.is_some() && self.selection == Selection::Last {
+            return Err(bad(
+                "patience",
+                self.patience,
+                "early stopping needs a metric to watch; choose a selection other than last",
+            ));
+        }
+        Ok(ValidConfig(self, notes))
+    }
+
+    /// Each number in its range, and a SIMD level this CPU has.
+    fn check_ranges(&self) -> Result<()> {
         if self.epochs == 0 {
             return Err(bad("epochs", self.epochs, "must be at least 1"));
         }
@@ -150,63 +181,45 @@ impl TrainConfig {
         if self.batch_size == Some(0) {
             return Err(bad("batch_size", 0, "must be at least 1"));
         }
-        // A batch larger than the training part is the whole part (as scikit-learn clips it), so that one
-        // setting serves data sets of any size.
-        let mut notes = Vec::new();
+        Ok(())
+    }
+
+    /// L-BFGS needs one deterministic objective: the full batch, no dropout, no shifts, a constant rate.
+    fn check_lbfgs(&self, train_rows: usize) -> Result<()> {
+        let Optimizer::Lbfgs { .. } = self.optimizer else {
+            return Ok(());
+        };
         if let Some(b) = self.batch_size
-            && b > train_rows
+            && b < train_rows
         {
-            notes.push(format!(
-                "batch size {b} is larger than the {train_rows} training samples; each step uses all {train_rows}"
-            ));
-            self.batch_size = Some(train_rows);
-        }
-        self.optimizer.check()?;
-        if let Optimizer::Lbfgs { .. } = self.optimizer {
-            if let Some(b) = self.batch_size
-                && b < train_rows
-            {
-                return Err(bad(
-                    "batch_size",
-                    b,
-                    "L-BFGS trains on the full batch: its curvature pairs and line search need one objective",
-                ));
-            }
-            if self.dropout > 0.0 {
-                return Err(bad(
-                    "dropout",
-                    self.dropout,
-                    "L-BFGS needs a deterministic objective; dropout changes it at every step",
-                ));
-            }
-            if let Some(shift) = self.shift {
-                return Err(bad(
-                    "shift",
-                    shift.max,
-                    "L-BFGS needs a deterministic objective; shifted images change it at every step",
-                ));
-            }
-            if self.schedule != Schedule::Constant {
-                return Err(bad(
-                    "schedule",
-                    self.schedule.describe(self.lr),
-                    "L-BFGS's line search sets each step; give a constant first step (--lr)",
-                ));
-            }
-        }
-        self.schedule.check()?;
-        self.check_selection(has_validation, has_test)?;
-        if self.patience == Some(0) {
-            return Err(bad("patience", 0, "must be at least 1"));
-        }
-        if self.patience.is_some() && self.selection == Selection::Last {
             return Err(bad(
-                "patience",
-                self.patience,
-                "early stopping needs a metric to watch; choose a selection other than last",
+                "batch_size",
+                b,
+                "L-BFGS trains on the full batch: its curvature pairs and line search need one objective",
             ));
         }
-        Ok(ValidConfig(self, notes))
+        if self.dropout > 0.0 {
+            return Err(bad(
+                "dropout",
+                self.dropout,
+                "L-BFGS needs a deterministic objective; dropout changes it at every step",
+            ));
+        }
+        if let Some(shift) = self.shift {
+            return Err(bad(
+                "shift",
+                shift.max,
+                "L-BFGS needs a deterministic objective; shifted images change it at every step",
+            ));
+        }
+        if self.schedule != Schedule::Constant {
+            return Err(bad(
+                "schedule",
+                self.schedule.describe(self.lr),
+                "L-BFGS's line search sets each step; give a constant first step (--lr)",
+            ));
+        }
+        Ok(())
     }
 
     /// The selection's part exists in the data.

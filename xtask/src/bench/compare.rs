@@ -198,35 +198,47 @@ pub fn run(
     );
     for round in 1..=rounds {
         for row in &mut rows {
-            let threads = if row.threads == 1 {
-                Threads::Single
-            } else {
-                Threads::All
-            };
-            let ours = nn_time(&row.case, threads)?;
-            row.nn.push(ours);
-            let mut line = format!(
-                "round {round}  {:<16} threads {}  nn {:>10}",
-                row.case,
-                row.threads,
-                fmt(ours)
-            );
-            for (peer, (_, times)) in peers.iter_mut().zip(&mut row.peers) {
-                let t = peer.time(&row.case, row.threads)?;
-                times.push(t);
-                if let Some(t) = t {
-                    line.push_str(&format!(
-                        "  {} {:>10} (nn/{} {:.2})",
-                        peer.name,
-                        fmt(t),
-                        peer.name,
-                        ours / t
-                    ));
-                }
-            }
-            println!("{line}");
+            measure(row, round, &mut peers)?;
         }
     }
+    print_table(&rows, &peers);
+    Ok(())
+}
+
+/// One round of one cell: nn, then each peer, printed as a line.
+fn measure(row: &mut Row, round: usize, peers: &mut [Peer]) -> Result<()> {
+    let threads = if row.threads == 1 {
+        Threads::Single
+    } else {
+        Threads::All
+    };
+    let ours = nn_time(&row.case, threads)?;
+    row.nn.push(ours);
+    let mut line = format!(
+        "round {round}  {:<16} threads {}  nn {:>10}",
+        row.case,
+        row.threads,
+        fmt(ours)
+    );
+    for (peer, (_, times)) in peers.iter_mut().zip(&mut row.peers) {
+        let t = peer.time(&row.case, row.threads)?;
+        times.push(t);
+        if let Some(t) = t {
+            line.push_str(&format!(
+                "  {} {:>10} (nn/{} {:.2})",
+                peer.name,
+                fmt(t),
+                peer.name,
+                ours / t
+            ));
+        }
+    }
+    println!("{line}");
+    Ok(())
+}
+
+/// The Markdown table: each cell's median, and each peer's time over nn's, round by round.
+fn print_table(rows: &[Row], peers: &[Peer]) {
     println!("\n| case | threads | nn (median) | {} |", {
         let names: Vec<String> = peers
             .iter()
@@ -235,7 +247,7 @@ pub fn run(
         names.join(" | ")
     });
     println!("|---|---|---|{}", "---|---|".repeat(peers.len()));
-    for row in &rows {
+    for row in rows {
         let mut line = format!(
             "| {} | {} | {} |",
             row.case,
@@ -263,7 +275,6 @@ pub fn run(
         }
         println!("{line}");
     }
-    Ok(())
 }
 
 fn median(v: &[f64]) -> f64 {

@@ -306,34 +306,7 @@ impl Specs {
                 .epochs(scaled(e.adam.epochs));
         }
         if variant == Variant::Modern {
-            let m = e
-                .modern
-                .as_ref()
-                .with_context(|| format!("experiment {} has no modern variant", e.id))?;
-            spec = spec
-                .optimizer(m.optimizer.parse().map_err(anyhow::Error::msg)?)
-                .lr(m.lr)
-                .lr_step(Vec::new())
-                .epochs(scaled(m.epochs))
-                .dropout(m.dropout)
-                .select(m.select.parse().map_err(anyhow::Error::msg)?);
-            spec.batch_size = m.batch.map_or(BatchSize::Full, BatchSize::Rows);
-            if let Some(w) = m.weight_decay {
-                spec = spec.weight_decay(w);
-            }
-            spec = match (m.shift, m.image) {
-                (Some(max), Some([height, width])) => {
-                    spec.shift(max).image(ImageSize { height, width })
-                }
-                (None, None) => spec,
-                _ => bail!("{}: modern.shift and modern.image go together", e.id),
-            };
-            if let Some(h) = &m.hidden {
-                spec = spec.hidden(h.clone());
-            }
-            if let Some(a) = &m.activation {
-                spec = spec.activation(a.parse().map_err(anyhow::Error::msg)?);
-            }
+            spec = modern(spec, e, &scaled)?;
         }
         // The initialisation these figures were made with, whatever nn train's default is: He's for the ReLU
         // family, Xavier's otherwise.
@@ -355,4 +328,34 @@ impl Specs {
         spec.job(data)
             .with_context(|| format!("experiment {} ({variant:?})", e.id))
     }
+}
+
+/// `spec` changed to experiment `e`'s modern variant (its optimiser, rate, epochs, dropout, selection, and
+/// the batch, decay, shifts, width and activation it names).
+fn modern(mut spec: Spec, e: &Experiment, scaled: &dyn Fn(usize) -> usize) -> Result<Spec> {
+    let m = (e.modern.as_ref())
+        .with_context(|| format!("experiment {} has no modern variant", e.id))?;
+    spec = spec
+        .optimizer(m.optimizer.parse().map_err(anyhow::Error::msg)?)
+        .lr(m.lr)
+        .lr_step(Vec::new())
+        .epochs(scaled(m.epochs))
+        .dropout(m.dropout)
+        .select(m.select.parse().map_err(anyhow::Error::msg)?);
+    spec.batch_size = m.batch.map_or(BatchSize::Full, BatchSize::Rows);
+    if let Some(w) = m.weight_decay {
+        spec = spec.weight_decay(w);
+    }
+    spec = match (m.shift, m.image) {
+        (Some(max), Some([height, width])) => spec.shift(max).image(ImageSize { height, width }),
+        (None, None) => spec,
+        _ => bail!("{}: modern.shift and modern.image go together", e.id),
+    };
+    if let Some(h) = &m.hidden {
+        spec = spec.hidden(h.clone());
+    }
+    if let Some(a) = &m.activation {
+        spec = spec.activation(a.parse().map_err(anyhow::Error::msg)?);
+    }
+    Ok(spec)
 }

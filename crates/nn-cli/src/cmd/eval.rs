@@ -9,6 +9,17 @@ use nn_linalg::Matrix;
 use nn_train::ModelFile;
 use nn_train::metrics::{Confusion, RegressionScores, roc_auc, wilson_interval};
 
+/// A classifier's evaluation on the data, before it is rendered.
+struct Evaluated {
+    eval: nn_core::Evaluation,
+    predicted: Vec<usize>,
+    dataset: nn_data::Dataset,
+    names: Vec<String>,
+    /// What was evaluated, in words.
+    what: String,
+    proba: Matrix<f64>,
+}
+
 pub fn run(a: EvalArgs) -> Result<()> {
     let s = &a.data.settings;
     if s.chooses_columns() || s.header != nn::Header::Auto {
@@ -17,39 +28,8 @@ pub fn run(a: EvalArgs) -> Result<()> {
              trained with); --target, --features, --drop, --missing and --header do not apply"
         );
     }
-    let (eval, predicted, dataset, names, what, proba) = if let Some(theta) = &a.theta {
-        // The Θ set becomes a model as `nn import` makes it: the course's convention is that output unit k−1
-        // stands for label k of y (ten units are the course's digits, label 10 being digit 0), and one unit is
-        // binary with labels 0 and 1.
-        let thetas = super::export::read_thetas(theta, &a.theta_vars)?;
-        let units = thetas.last().map_or(0, Matrix::rows);
-        let scheme = a.data.settings.labels.unwrap_or(match units {
-            1 => LabelScheme::Auto,
-            10 => LabelScheme::Digits10,
-            _ => LabelScheme::OneBased,
-        });
-        let model = nn_export::theta::import(&thetas, scheme)
-            .with_context(|| format!("reading {} as course-format Θ", theta.display()))?;
-        let data = load_for_model(&a.data, &model, a.json)?;
-        if data.classes().len() > model.classes.len() {
-            bail!(
-                "the data has {} classes, the Θ set's output {}",
-                data.classes().len(),
-                model.classes.len()
-            );
-        }
-        let net = &model.network;
-        let lambda = a.lambda.unwrap_or(0.0);
-        let eval = net.evaluate(data.x(), data.labels(), lambda)?;
-        let predicted = net.predict(data.x())?;
-        let proba = net.predict_proba(data.x())?;
-        let what = format!(
-            "Θ weights {} ({}), λ = {lambda}, raw features",
-            theta.display(),
-            net.architecture().describe()
-        );
-        let names = model.classes.names().to_vec();
-        (eval, predicted, data, names, what, proba)
+    let evaluated = if let Some(theta) = &a.theta {
+        theta_set(&a, theta)?
     } else {
         let path = a.model.as_ref().context("--model or --theta is required")?;
         let ckpt = ModelFile::load(path)?;
@@ -57,31 +37,78 @@ pub fn run(a: EvalArgs) -> Result<()> {
         if let Some(truth) = data.values() {
             return regression(&a, path, &ckpt, &data, truth);
         }
-        if data.classes().len() > ckpt.classes.len() {
-            bail!(
-                "the data has {} classes, the model {}",
-                data.classes().len(),
-                ckpt.classes.len()
-            );
-        }
-        let (eval, predicted) = nn_train::job::evaluate(&ckpt, data.x(), data.labels())?;
-        let what = format!(
+        model(path, &ckpt, data)?
+    };
+    render(&a, &evaluated)
+}
+
+/// The Θ set becomes a model as `nn import` makes it: the course's convention is that output unit k−1 stands
+/// for label k of y (ten units are the course's digits, label 10 being digit 0), and one unit is binary with
+/// labels 0 and 1.
+fn theta_set(a: &EvalArgs, theta: &std::path::Path) -> Result<Evaluated> {
+    let thetas = super::export::read_thetas(theta, &a.theta_vars)?;
+    let units = thetas.last().map_or(0, Matrix::rows);
+    let scheme = a.data.settings.labels.unwrap_or(match units {
+        1 => LabelScheme::Auto,
+        10 => LabelScheme::Digits10,
+        _ => LabelScheme::OneBased,
+    });
+    let model = nn_export::theta::import(&thetas, scheme)
+        .with_context(|| format!("reading {} as course-format Θ", theta.display()))?;
+    let data = load_for_model(&a.data, &model, a.json)?;
+    if data.classes().len() > model.classes.len() {
+        bail!(
+            "the data has {} classes, the Θ set's output {}",
+            data.classes().len(),
+            model.classes.len()
+        );
+    }
+    let net = &model.network;
+    let lambda = a.lambda.unwrap_or(0.0);
+    Ok(Evaluated {
+        eval: net.evaluate(data.x(), data.labels(), lambda)?,
+        predicted: net.predict(data.x())?,
+        proba: net.predict_proba(data.x())?,
+        what: format!(
+            "Θ weights {} ({}), λ = {lambda}, raw features",
+            theta.display(),
+            net.architecture().describe()
+        ),
+        names: model.classes.names().to_vec(),
+        dataset: data,
+    })
+}
+
+/// A classifier's model file on the data.
+fn model(path: &std::path::Path, ckpt: &ModelFile, data: nn_data::Dataset) -> Result<Evaluated> {
+    if data.classes().len() > ckpt.classes.len() {
+        bail!(
+            "the data has {} classes, the model {}",
+            data.classes().len(),
+            ckpt.classes.len()
+        );
+    }
+    let (eval, predicted) = nn_train::job::evaluate(ckpt, data.x(), data.labels())?;
+    Ok(Evaluated {
+        eval,
+        predicted,
+        proba: nn_train::job::predict_proba(ckpt, data.x())?,
+        what: format!(
             "model {} ({}, epoch {})",
             path.display(),
             ckpt.network.architecture().describe(),
             ckpt.epoch
-        );
-        let proba = nn_train::job::predict_proba(&ckpt, data.x())?;
-        (
-            eval,
-            predicted,
-            data,
-            ckpt.classes.names().to_vec(),
-            what,
-            proba,
-        )
-    };
-    let confusion = Confusion::new(names.len(), dataset.labels(), &predicted);
+        ),
+        names: ckpt.classes.names().to_vec(),
+        dataset: data,
+    })
+}
+
+/// Cost, accuracy with its interval, ROC AUC for two classes, the classification report and the confusion
+/// matrix, as text or JSON.
+fn render(a: &EvalArgs, e: &Evaluated) -> Result<()> {
+    let (eval, names, proba) = (&e.eval, &e.names, &e.proba);
+    let confusion = Confusion::new(names.len(), e.dataset.labels(), &e.predicted);
     let report = confusion.report();
     // For two classes, the ROC AUC of P(class 1): the last column (one sigmoid unit, or the second of two).
     let auc = (names.len() == 2)
@@ -89,7 +116,7 @@ pub fn run(a: EvalArgs) -> Result<()> {
             let scores: Vec<f64> = (0..proba.rows())
                 .map(|i| proba.get(i, proba.cols() - 1))
                 .collect();
-            let positive: Vec<bool> = dataset.labels().iter().map(|&c| c == 1).collect();
+            let positive: Vec<bool> = e.dataset.labels().iter().map(|&c| c == 1).collect();
             roc_auc(&scores, &positive)
         })
         .flatten();
@@ -111,7 +138,8 @@ pub fn run(a: EvalArgs) -> Result<()> {
         return out(&format!("{v}\n"));
     }
     out(&format!(
-        "{what}\ndata {}: {} samples\n\ncost      {:.6}  (loss {:.6} + penalty {:.6})\naccuracy  {:.2}%  ({}/{}; 95% Wilson interval {:.1}%–{:.1}%){}\n\n{}\n{}",
+        "{}\ndata {}: {} samples\n\ncost      {:.6}  (loss {:.6} + penalty {:.6})\naccuracy  {:.2}%  ({}/{}; 95% Wilson interval {:.1}%–{:.1}%){}\n\n{}\n{}",
+        e.what,
         a.data.data.display(),
         eval.samples,
         eval.cost(),
@@ -126,8 +154,8 @@ pub fn run(a: EvalArgs) -> Result<()> {
             "\nROC AUC   {v:.4}  (P(class {}) as the score)",
             names[1]
         )),
-        report.render(&names),
-        confusion.render(&names)
+        report.render(names),
+        confusion.render(names)
     ))
 }
 

@@ -4,35 +4,14 @@ use super::common::out;
 use crate::args::InspectArgs;
 use anyhow::Result;
 use nn_data::{InputKind, Schema};
-use nn_train::{ModelFile, Status};
+use nn_train::{ModelFile, Status, Training};
 
 pub fn run(a: InspectArgs) -> Result<()> {
     let c = ModelFile::load(a.model.path())?;
-    let arch = c.network.architecture();
     if a.json {
-        let v = serde_json::json!({
-            "architecture": arch,
-            "parameters": arch.parameter_count(),
-            "precision": c.precision,
-            "classes": c.classes,
-            "task": if arch.output.is_regression() { "regression" } else { "classification" },
-            "target_scale": c.target_scale,
-            "standardizer": c.standardizer,
-            "input_schema": c.schema,
-            "epoch": c.epoch,
-            "metrics": c.metrics,
-            "status": c.status,
-            "state": status_line(&c),
-            "resumable_from_epoch": c.resume_state().map(|r| r.progress.epoch),
-            "training": c.training.as_ref().map(|t| serde_json::json!({
-                "run": t.run,
-                "init": t.run.init.unwrap_or(nn_core::Init::for_activation(arch.activation)),
-                "simd": t.run.simd,
-                "data": t.data,
-            })),
-        });
-        return out(&format!("{v}\n"));
+        return out(&format!("{}\n", json(&c)));
     }
+    let arch = c.network.architecture();
     let mut s = format!("model        {}\n", a.model.path().display());
     s.push_str(&format!(
         "architecture {} — {} parameters, {:?}\n",
@@ -40,26 +19,11 @@ pub fn run(a: InspectArgs) -> Result<()> {
         arch.parameter_count(),
         c.precision
     ));
-    match &c.target_scale {
-        Some(t) => s.push_str(&format!(
-            "target       '{}' (regression): standardised with the training part's mean {} and standard deviation {}; predictions are z·{} + {}\n",
-            c.classes.name(0),
-            t.mean()[0],
-            t.scale()[0],
-            t.scale()[0],
-            t.mean()[0]
-        )),
-        None => s.push_str(&format!(
-            "classes      {} ({})\n",
-            c.classes.names().join(" "),
-            c.classes.describe()
-        )),
-    }
+    s.push_str(&describe_target(&c));
     let sd = &c.standardizer;
-    let identity = sd.is_identity();
     s.push_str(&format!(
         "standardiser {}\n",
-        if identity {
+        if sd.is_identity() {
             "none (raw features)".to_string()
         } else {
             format!("{} columns, z-scores fitted on the training part", sd.len())
@@ -69,77 +33,137 @@ pub fn run(a: InspectArgs) -> Result<()> {
         s.push_str(&describe_schema(schema));
     }
     if let Some(t) = &c.training {
-        let r = &t.run;
-        s.push_str(&format!(
-            "training     seed {}, init {}, {} epochs, lr {}, optimiser {}, batch {}, λ {}, dropout {}{}{}, selection {}{}\n",
-            r.seed,
-            r.init
-                .unwrap_or(nn_core::Init::for_activation(arch.activation))
-                .name(),
-            r.epochs,
-            r.schedule.describe(r.lr),
-            r.optimizer.name(),
-            r.batch_size.map_or("full".to_string(), |b| b.to_string()),
-            r.lambda,
-            r.dropout,
-            r.shift.map_or(String::new(), |s| format!(", {}", s.describe())),
-            match &r.class_weight {
-                nn_train::ClassWeight::None => String::new(),
-                w => format!(", class weights {w}"),
-            },
-            r.selection.name(),
-            if r.selection.uses_test_set() {
-                " (selected on the TEST set: its test figures are optimistic)"
-            } else {
-                ""
-            }
-        ));
-        let digest: String = t.data.digest.chars().take(12).collect();
-        s.push_str(&format!(
-            "data         {} (sha256 {digest}…), {} training samples, split train {} / validation {}{}\n",
-            t.data.name,
-            t.data.train_samples,
-            r.split_train,
-            r.split_validation,
-            if r.stratified { ", stratified" } else { "" }
-        ));
-        s.push_str(&format!(
-            "simd         {} (the level that trained it; every level gives the same bits)\n",
-            r.simd
-                .map_or("not recorded (a file before format 8)", |l| l.name())
-        ));
+        s.push_str(&describe_training(t, arch.activation));
     }
     s.push_str(&format!(
         "epoch        {} (the selected weights)\n",
         c.epoch
     ));
     if let Some(m) = &c.metrics {
-        let part = |name: &str, p: Option<&nn_train::PartMetrics>| {
-            p.map(|p| match (p.r2, c.target_scale.as_ref()) {
-                (Some(r2), Some(t)) => format!(
-                    "             {name:<10} loss {:.6}  MSE {:.6}  MAE {:.6}  R² {:.4} ({} samples)\n",
-                    p.loss,
-                    p.mse() * t.scale()[0] * t.scale()[0],
-                    p.mae.unwrap_or(0.0) * t.scale()[0],
-                    r2,
-                    p.total
-                ),
-                _ => format!(
-                    "             {name:<10} loss {:.6}  accuracy {:.2}% ({}/{})\n",
-                    p.loss,
-                    100.0 * p.accuracy,
-                    p.correct,
-                    p.total
-                ),
-            })
-            .unwrap_or_default()
-        };
-        s.push_str(&part("train", Some(&m.train)));
-        s.push_str(&part("validation", m.validation.as_ref()));
-        s.push_str(&part("test", m.test.as_ref()));
+        s.push_str(&describe_metrics(&c, m));
     }
     s.push_str(&format!("state        {}\n", status_line(&c)));
     out(&s)
+}
+
+/// Everything the file holds, as one JSON object (`nn inspect --json`).
+fn json(c: &ModelFile) -> serde_json::Value {
+    let arch = c.network.architecture();
+    serde_json::json!({
+        "architecture": arch,
+        "parameters": arch.parameter_count(),
+        "precision": c.precision,
+        "classes": c.classes,
+        "task": if arch.output.is_regression() { "regression" } else { "classification" },
+        "target_scale": c.target_scale,
+        "standardizer": c.standardizer,
+        "input_schema": c.schema,
+        "epoch": c.epoch,
+        "metrics": c.metrics,
+        "status": c.status,
+        "state": status_line(c),
+        "resumable_from_epoch": c.resume_state().map(|r| r.progress.epoch),
+        "training": c.training.as_ref().map(|t| serde_json::json!({
+            "run": t.run,
+            "init": t.run.init.unwrap_or(nn_core::Init::for_activation(arch.activation)),
+            "simd": t.run.simd,
+            "data": t.data,
+        })),
+    })
+}
+
+/// The classes, or a regression target and its scaling.
+fn describe_target(c: &ModelFile) -> String {
+    match &c.target_scale {
+        Some(t) => format!(
+            "target       '{}' (regression): standardised with the training part's mean {} and standard deviation {}; predictions are z·{} + {}\n",
+            c.classes.name(0),
+            t.mean()[0],
+            t.scale()[0],
+            t.scale()[0],
+            t.mean()[0]
+        ),
+        None => format!(
+            "classes      {} ({})\n",
+            c.classes.names().join(" "),
+            c.classes.describe()
+        ),
+    }
+}
+
+/// The run's settings, its data and the SIMD level that trained it.
+fn describe_training(t: &Training, activation: nn_core::Activation) -> String {
+    let r = &t.run;
+    let mut s = format!(
+        "training     seed {}, init {}, {} epochs, lr {}, optimiser {}, batch {}, λ {}, dropout {}{}{}, selection {}{}\n",
+        r.seed,
+        r.init
+            .unwrap_or(nn_core::Init::for_activation(activation))
+            .name(),
+        r.epochs,
+        r.schedule.describe(r.lr),
+        r.optimizer.name(),
+        r.batch_size.map_or("full".to_string(), |b| b.to_string()),
+        r.lambda,
+        r.dropout,
+        r.shift
+            .map_or(String::new(), |s| format!(", {}", s.describe())),
+        match &r.class_weight {
+            nn_train::ClassWeight::None => String::new(),
+            w => format!(", class weights {w}"),
+        },
+        r.selection.name(),
+        if r.selection.uses_test_set() {
+            " (selected on the TEST set: its test figures are optimistic)"
+        } else {
+            ""
+        }
+    );
+    let digest: String = t.data.digest.chars().take(12).collect();
+    s.push_str(&format!(
+        "data         {} (sha256 {digest}…), {} training samples, split train {} / validation {}{}\n",
+        t.data.name,
+        t.data.train_samples,
+        r.split_train,
+        r.split_validation,
+        if r.stratified { ", stratified" } else { "" }
+    ));
+    s.push_str(&format!(
+        "simd         {} (the level that trained it; every level gives the same bits)\n",
+        r.simd
+            .map_or("not recorded (a file before format 8)", |l| l.name())
+    ));
+    s
+}
+
+/// The selected epoch's metrics on each part (a regression's errors in the target's units).
+fn describe_metrics(c: &ModelFile, m: &nn_train::EpochReport) -> String {
+    let part = |name: &str, p: Option<&nn_train::PartMetrics>| {
+        p.map(|p| match (p.r2, c.target_scale.as_ref()) {
+            (Some(r2), Some(t)) => format!(
+                "             {name:<10} loss {:.6}  MSE {:.6}  MAE {:.6}  R² {:.4} ({} samples)\n",
+                p.loss,
+                p.mse() * t.scale()[0] * t.scale()[0],
+                p.mae.unwrap_or(0.0) * t.scale()[0],
+                r2,
+                p.total
+            ),
+            _ => format!(
+                "             {name:<10} loss {:.6}  accuracy {:.2}% ({}/{})\n",
+                p.loss,
+                100.0 * p.accuracy,
+                p.correct,
+                p.total
+            ),
+        })
+        .unwrap_or_default()
+    };
+    [
+        part("train", Some(&m.train)),
+        part("validation", m.validation.as_ref()),
+        part("test", m.test.as_ref()),
+    ]
+    .concat()
 }
 
 /// What the file is, in words: in progress (resumable), finished, or stopped by divergence. Never a guess.

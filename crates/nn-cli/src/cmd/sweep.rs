@@ -105,22 +105,9 @@ fn run_here(sweep: &Sweep, a: &SweepRunArgs) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let workers = a.workers.unwrap_or((cores / threads).max(1));
     let total = sweep.plan.jobs.len();
-    let done_before = sweep.counts()[2];
-    let bar = if a.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(total as u64)
-    };
-    bar.set_style(
-        ProgressStyle::with_template(
-            "{bar:30} {pos}/{len} jobs, {elapsed} elapsed, ETA {eta}  {msg}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_position(done_before as u64);
-    bar.reset_eta();
+    let bar = progress_bar(a.quiet, total, sweep.counts()[2]);
     let metric = sweep.plan.metric.clone();
-    let mut best: Option<(f64, String, String)> = None;
+    let mut best = Best::default();
     let started = Instant::now();
     let execute = executor(&sweep.plan, threads);
     let summary = run_local(
@@ -132,38 +119,15 @@ fn run_here(sweep: &Sweep, a: &SweepRunArgs) -> Result<()> {
         &mut |f: &Finished<'_>| {
             bar.inc(1);
             match &f.outcome {
-                Ok(result) => {
-                    if let Some((name, value)) = headline(result, metric.as_deref()) {
-                        let better = best.as_ref().is_none_or(|(b, _, _)| {
-                            if higher_is_better(&name) {
-                                value > *b
-                            } else {
-                                value < *b
-                            }
-                        });
-                        if better {
-                            best = Some((value, name, describe(f.job)));
-                        }
-                    }
-                }
+                Ok(result) => best.see(result, metric.as_deref(), f.job),
                 Err(e) => bar.println(format!(
                     "job {} ({}) failed: {e}",
                     f.job.index,
                     describe(f.job)
                 )),
             }
-            if let Some((value, name, job)) = &best {
-                let shown = format_score(
-                    name,
-                    nn_sweep::leaderboard::MeanStd {
-                        mean: *value,
-                        std: 0.0,
-                    },
-                );
-                bar.set_message(format!(
-                    "best {name} {} ({job})",
-                    shown.split(" ±").next().unwrap_or_default()
-                ));
+            if let Some(message) = best.message() {
+                bar.set_message(message);
             }
         },
     )?;
@@ -195,6 +159,61 @@ fn run_here(sweep: &Sweep, a: &SweepRunArgs) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// The bar of finished jobs (hidden when quiet), starting from those done before.
+fn progress_bar(quiet: bool, total: usize, done_before: usize) -> ProgressBar {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(total as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{bar:30} {pos}/{len} jobs, {elapsed} elapsed, ETA {eta}  {msg}",
+        )
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_position(done_before as u64);
+    bar.reset_eta();
+    bar
+}
+
+/// The best job so far, by the sweep's metric: its score, the metric's name and the job in words.
+#[derive(Default)]
+struct Best(Option<(f64, String, String)>);
+
+impl Best {
+    fn see(&mut self, result: &JobResult, metric: Option<&str>, job: &nn_sweep::Job) {
+        let Some((name, value)) = headline(result, metric) else {
+            return;
+        };
+        let better = self.0.as_ref().is_none_or(|(b, _, _)| {
+            if higher_is_better(&name) {
+                value > *b
+            } else {
+                value < *b
+            }
+        });
+        if better {
+            self.0 = Some((value, name, describe(job)));
+        }
+    }
+
+    fn message(&self) -> Option<String> {
+        let (value, name, job) = self.0.as_ref()?;
+        let shown = format_score(
+            name,
+            nn_sweep::leaderboard::MeanStd {
+                mean: *value,
+                std: 0.0,
+            },
+        );
+        Some(format!(
+            "best {name} {} ({job})",
+            shown.split(" ±").next().unwrap_or_default()
+        ))
+    }
 }
 
 /// The metric a finished job is ranked by, and its value (the mean over folds for cross-validation).

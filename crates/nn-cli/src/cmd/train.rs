@@ -43,33 +43,7 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         spec = saved;
     }
     if !a.quiet {
-        let target = match dataset.values() {
-            Some(v) => {
-                let (lo, hi) = v
-                    .iter()
-                    .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &t| {
-                        (lo.min(t), hi.max(t))
-                    });
-                format!(
-                    "target '{}' (regression, {lo} to {hi})",
-                    dataset.classes().name(0)
-                )
-            }
-            None => format!("labels {}", dataset.classes().describe()),
-        };
-        eprintln!(
-            "data: {} — {} samples × {} features; {target}",
-            a.data.data.display(),
-            dataset.len(),
-            dataset.features(),
-        );
-        if a.spec.lr.is_none() && resume.is_none() {
-            eprintln!(
-                "learning rate: {} ({}'s default; --lr sets it)",
-                spec.config.lr,
-                spec.config.optimizer.name()
-            );
-        }
+        describe_run(&a, &dataset, &spec, resume.is_none());
     }
     let (outcome, counts) = train(&a, &dataset, &spec, resume)?;
     print_notes(&outcome.notes, a.quiet);
@@ -94,6 +68,35 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
             a.out.display()
         ))),
         None => Ok(()),
+    }
+}
+
+/// Says what the run trains on, and the learning rate when it is the optimiser's default.
+fn describe_run(a: &TrainArgs, dataset: &Dataset, spec: &JobSpec, new_run: bool) {
+    let target = match dataset.values() {
+        Some(v) => {
+            let (lo, hi) = (v.iter()).fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &t| {
+                (lo.min(t), hi.max(t))
+            });
+            format!(
+                "target '{}' (regression, {lo} to {hi})",
+                dataset.classes().name(0)
+            )
+        }
+        None => format!("labels {}", dataset.classes().describe()),
+    };
+    eprintln!(
+        "data: {} — {} samples × {} features; {target}",
+        a.data.data.display(),
+        dataset.len(),
+        dataset.features(),
+    );
+    if a.spec.lr.is_none() && new_run {
+        eprintln!(
+            "learning rate: {} ({}'s default; --lr sets it)",
+            spec.config.lr,
+            spec.config.optimizer.name()
+        );
     }
 }
 

@@ -138,9 +138,63 @@ impl Schema {
         expect: Expect<'_>,
         unknown: Option<UnknownCategory>,
     ) -> Result<Applied> {
-        let path = table.source();
         let mut notes = Vec::new();
-        let (columns, target) = if self.header {
+        let (columns, target) = self.match_columns(table, &mut notes)?;
+        let target = target.filter(|_| !matches!(expect, Expect::Features));
+        let used: Vec<usize> = columns.iter().copied().chain(target).collect();
+        let rows: Vec<usize> = match self.missing {
+            MissingPolicy::Error => {
+                refuse_missing(table, used.iter())?;
+                (0..table.rows()).collect()
+            }
+            MissingPolicy::Drop => (0..table.rows())
+                .filter(|&i| used.iter().all(|&j| !table.column(j).is_missing(i)))
+                .collect(),
+            MissingPolicy::Mean => (0..table.rows())
+                .filter(|&i| target.is_none_or(|j| !table.column(j).is_missing(i)))
+                .collect(),
+        };
+        if rows.len() < table.rows() {
+            notes.push(format!(
+                "left out {} of {} rows with a missing value",
+                table.rows() - rows.len(),
+                table.rows()
+            ));
+        }
+        if rows.is_empty() {
+            return Err(DataError::Empty {
+                path: table.source().to_path_buf(),
+            });
+        }
+        let x = self.encode(table, &columns, &rows, unknown.unwrap_or(self.unknown))?;
+        let (labels, values) = match (target, expect) {
+            (Some(j), Expect::Classes(classes)) => {
+                (Some(map_labels(table, j, &rows, classes)?), None)
+            }
+            (Some(j), Expect::Values) => {
+                let values = read_values(table, j, &rows, Task::Regression)?;
+                (None, values)
+            }
+            _ => (None, None),
+        };
+        Ok(Applied {
+            x,
+            rows,
+            labels,
+            values,
+            notes,
+        })
+    }
+
+    /// The table column of each input, and of the target if the file has it: by header name, or without a
+    /// header by position.
+    fn match_columns(
+        &self,
+        table: &Table,
+        notes: &mut Vec<String>,
+    ) -> Result<(Vec<usize>, Option<usize>)> {
+        let path = table.source();
+        if self.header {
             let mut columns = Vec::with_capacity(self.inputs.len());
             for c in &self.inputs {
                 match table.names().iter().position(|n| *n == c.name) {
@@ -168,16 +222,16 @@ impl Schema {
                     extra.join(", ")
                 ));
             }
-            (columns, target)
+            Ok((columns, target))
         } else if table.cols() == self.file_columns {
             let columns = self.inputs.iter().map(|c| c.position).collect();
-            (columns, Some(self.target_position))
+            Ok((columns, Some(self.target_position)))
         } else if table.cols() + 1 == self.file_columns {
             let shift = |p: usize| if p > self.target_position { p - 1 } else { p };
             let columns = self.inputs.iter().map(|c| shift(c.position)).collect();
-            (columns, None)
+            Ok((columns, None))
         } else {
-            return Err(DataError::Column {
+            Err(DataError::Column {
                 path: path.to_path_buf(),
                 column: "*".into(),
                 problem: format!(
@@ -186,52 +240,8 @@ impl Schema {
                     self.file_columns,
                     self.file_columns - 1
                 ),
-            });
-        };
-        let target = target.filter(|_| !matches!(expect, Expect::Features));
-        let used: Vec<usize> = columns.iter().copied().chain(target).collect();
-        let rows: Vec<usize> = match self.missing {
-            MissingPolicy::Error => {
-                refuse_missing(table, used.iter())?;
-                (0..table.rows()).collect()
-            }
-            MissingPolicy::Drop => (0..table.rows())
-                .filter(|&i| used.iter().all(|&j| !table.column(j).is_missing(i)))
-                .collect(),
-            MissingPolicy::Mean => (0..table.rows())
-                .filter(|&i| target.is_none_or(|j| !table.column(j).is_missing(i)))
-                .collect(),
-        };
-        if rows.len() < table.rows() {
-            notes.push(format!(
-                "left out {} of {} rows with a missing value",
-                table.rows() - rows.len(),
-                table.rows()
-            ));
+            })
         }
-        if rows.is_empty() {
-            return Err(DataError::Empty {
-                path: path.to_path_buf(),
-            });
-        }
-        let x = self.encode(table, &columns, &rows, unknown.unwrap_or(self.unknown))?;
-        let (labels, values) = match (target, expect) {
-            (Some(j), Expect::Classes(classes)) => {
-                (Some(map_labels(table, j, &rows, classes)?), None)
-            }
-            (Some(j), Expect::Values) => {
-                let values = read_values(table, j, &rows, Task::Regression)?;
-                (None, values)
-            }
-            _ => (None, None),
-        };
-        Ok(Applied {
-            x,
-            rows,
-            labels,
-            values,
-            notes,
-        })
     }
 
     /// The features of `rows`, input `k` read from table column `columns[k]`.
@@ -245,93 +255,126 @@ impl Schema {
         let mut x = Matrix::zeros(rows.len(), self.width());
         let mut at = 0;
         for (input, &j) in self.inputs.iter().zip(columns) {
-            let column = table.column(j);
-            let missing = |i: usize| {
-                let token = table.first_missing(j).map_or("", |(_, t)| t).to_string();
-                DataError::Missing {
-                    path: table.source().to_path_buf(),
-                    line: table.line(i),
-                    column: input.name.clone(),
-                    token,
-                }
+            let cells = Cells {
+                table,
+                column: j,
+                input,
             };
             match &input.kind {
-                InputKind::Numeric { fill } => {
-                    let Column::Numeric(values) = column else {
-                        return Err(DataError::Column {
-                            path: table.source().to_path_buf(),
-                            column: input.name.clone(),
-                            problem: "holds text, but the model was trained on numbers there"
-                                .into(),
-                        });
-                    };
-                    let out = x.col_mut(at);
-                    for (o, &i) in out.iter_mut().zip(rows) {
-                        *o = match values[i] {
-                            v if !v.is_nan() => v,
-                            _ => fill.ok_or_else(|| missing(i))?,
-                        };
-                    }
-                }
+                InputKind::Numeric { fill } => cells.numeric(*fill, rows, x.col_mut(at))?,
                 InputKind::Categorical { categories, fill } => {
-                    let index: HashMap<&str, usize> = categories
-                        .iter()
-                        .enumerate()
-                        .map(|(k, c)| (c.as_str(), k))
-                        .collect();
-                    // Each distinct value of the column is looked up once, not once per row.
-                    let (codes, levels): (Cow<'_, [u32]>, Cow<'_, [String]>) = match column {
-                        Column::Text { codes, levels } => {
-                            (Cow::Borrowed(codes), Cow::Borrowed(levels))
-                        }
-                        Column::Numeric(_) => {
-                            let mut levels: Vec<String> = Vec::new();
-                            let mut seen: HashMap<String, u32> = HashMap::new();
-                            let codes = (0..table.rows())
-                                .map(|i| match column.text(i) {
-                                    None => Column::MISSING_CODE,
-                                    Some(v) => *seen.entry(v.clone()).or_insert_with(|| {
-                                        levels.push(v);
-                                        levels.len() as u32 - 1
-                                    }),
-                                })
-                                .collect();
-                            (Cow::Owned(codes), Cow::Owned(levels))
-                        }
-                    };
-                    let of_level: Vec<Option<usize>> = levels
-                        .iter()
-                        .map(|l| index.get(l.as_str()).copied())
-                        .collect();
-                    let filled = fill.as_deref().and_then(|f| index.get(f).copied());
-                    for (r, &i) in rows.iter().enumerate() {
-                        let code = codes[i];
-                        let k = if code == Column::MISSING_CODE {
-                            match fill {
-                                Some(_) => filled,
-                                None => return Err(missing(i)),
-                            }
-                        } else {
-                            of_level[code as usize]
-                        };
-                        match (k, unknown) {
-                            (Some(k), _) => x.set(r, at + k, 1.0),
-                            (None, UnknownCategory::Ignore) => {}
-                            (None, UnknownCategory::Error) => {
-                                return Err(DataError::UnknownCategory {
-                                    path: table.source().to_path_buf(),
-                                    line: table.line(i),
-                                    column: input.name.clone(),
-                                    value: levels.get(code as usize).cloned().unwrap_or_default(),
-                                    known: categories.join(", "),
-                                });
-                            }
-                        }
-                    }
+                    cells.one_hot(categories, fill.as_deref(), rows, unknown, &mut x, at)?;
                 }
             }
             at += input.kind.width();
         }
         Ok(x)
+    }
+}
+
+/// One input's column of a table, as [`Schema::encode`] reads it.
+struct Cells<'a> {
+    table: &'a Table,
+    column: usize,
+    input: &'a InputColumn,
+}
+
+impl Cells<'_> {
+    fn missing(&self, i: usize) -> DataError {
+        let token = (self.table.first_missing(self.column))
+            .map_or("", |(_, t)| t)
+            .to_string();
+        DataError::Missing {
+            path: self.table.source().to_path_buf(),
+            line: self.table.line(i),
+            column: self.input.name.clone(),
+            token,
+        }
+    }
+
+    /// A numeric input into `out`, a missing cell filled with `fill`.
+    fn numeric(&self, fill: Option<f64>, rows: &[usize], out: &mut [f64]) -> Result<()> {
+        let Column::Numeric(values) = self.table.column(self.column) else {
+            return Err(DataError::Column {
+                path: self.table.source().to_path_buf(),
+                column: self.input.name.clone(),
+                problem: "holds text, but the model was trained on numbers there".into(),
+            });
+        };
+        for (o, &i) in out.iter_mut().zip(rows) {
+            *o = match values[i] {
+                v if !v.is_nan() => v,
+                _ => fill.ok_or_else(|| self.missing(i))?,
+            };
+        }
+        Ok(())
+    }
+
+    /// A categorical input one-hot into `x`'s columns from `at` on.
+    fn one_hot(
+        &self,
+        categories: &[String],
+        fill: Option<&str>,
+        rows: &[usize],
+        unknown: UnknownCategory,
+        x: &mut Matrix<f64>,
+        at: usize,
+    ) -> Result<()> {
+        let index: HashMap<&str, usize> = (categories.iter().enumerate())
+            .map(|(k, c)| (c.as_str(), k))
+            .collect();
+        let (codes, levels) = self.codes();
+        // Each distinct value of the column is looked up once, not once per row.
+        let of_level: Vec<Option<usize>> = (levels.iter())
+            .map(|l| index.get(l.as_str()).copied())
+            .collect();
+        let filled = fill.and_then(|f| index.get(f).copied());
+        for (r, &i) in rows.iter().enumerate() {
+            let code = codes[i];
+            let k = if code == Column::MISSING_CODE {
+                match fill {
+                    Some(_) => filled,
+                    None => return Err(self.missing(i)),
+                }
+            } else {
+                of_level[code as usize]
+            };
+            match (k, unknown) {
+                (Some(k), _) => x.set(r, at + k, 1.0),
+                (None, UnknownCategory::Ignore) => {}
+                (None, UnknownCategory::Error) => {
+                    return Err(DataError::UnknownCategory {
+                        path: self.table.source().to_path_buf(),
+                        line: self.table.line(i),
+                        column: self.input.name.clone(),
+                        value: levels.get(code as usize).cloned().unwrap_or_default(),
+                        known: categories.join(", "),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each row's level code and the levels: a text column's own, or a numeric column's values as text.
+    fn codes(&self) -> (Cow<'_, [u32]>, Cow<'_, [String]>) {
+        let column = self.table.column(self.column);
+        match column {
+            Column::Text { codes, levels } => (Cow::Borrowed(codes), Cow::Borrowed(levels)),
+            Column::Numeric(_) => {
+                let mut levels: Vec<String> = Vec::new();
+                let mut seen: HashMap<String, u32> = HashMap::new();
+                let codes = (0..self.table.rows())
+                    .map(|i| match column.text(i) {
+                        None => Column::MISSING_CODE,
+                        Some(v) => *seen.entry(v.clone()).or_insert_with(|| {
+                            levels.push(v);
+                            levels.len() as u32 - 1
+                        }),
+                    })
+                    .collect();
+                (Cow::Owned(codes), Cow::Owned(levels))
+            }
+        }
     }
 }

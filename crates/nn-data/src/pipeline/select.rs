@@ -27,15 +27,9 @@ impl<'t> Selected<'t> {
     /// Chooses the columns `opts` names and reads the target's labels, dropping rows as the missing-value
     /// policy says.
     pub fn new(table: &'t Table, opts: &PipelineOptions) -> Result<Selected<'t>> {
-        let path = table.source();
-        let column_err = |column: &str, problem: String| DataError::Column {
-            path: path.to_path_buf(),
-            column: column.to_string(),
-            problem,
-        };
         if table.cols() < 2 {
             return Err(DataError::TooFewColumns {
-                path: path.to_path_buf(),
+                path: table.source().to_path_buf(),
                 line: table.line(0),
                 found: table.cols(),
             });
@@ -44,61 +38,8 @@ impl<'t> Selected<'t> {
             Some(t) => table.find(t)?,
             None => table.cols() - 1,
         };
-        let mut inputs = match &opts.features {
-            Some(list) => {
-                let mut inputs = Vec::new();
-                for name in list {
-                    let j = table.find(name)?;
-                    if j == target {
-                        return Err(column_err(
-                            name,
-                            "is the target; it cannot also be a feature".into(),
-                        ));
-                    }
-                    if !inputs.contains(&j) {
-                        inputs.push(j);
-                    }
-                }
-                inputs
-            }
-            None => (0..table.cols()).filter(|&j| j != target).collect(),
-        };
-        for name in &opts.drop {
-            let j = table.find(name)?;
-            if j == target {
-                return Err(column_err(
-                    name,
-                    "is the target; it cannot be dropped".into(),
-                ));
-            }
-            inputs.retain(|&i| i != j);
-        }
-        if inputs.is_empty() {
-            return Err(column_err(
-                &table.names()[target],
-                "is the target and no feature column is left".into(),
-            ));
-        }
-        for &j in inputs.iter().chain([&target]) {
-            let column = table.column(j);
-            if (0..table.rows()).all(|i| column.is_missing(i)) {
-                return Err(column_err(
-                    &table.names()[j],
-                    "has no values (every cell is missing)".into(),
-                ));
-            }
-            if let Column::Text { levels, .. } = column
-                && j != target
-                && levels.len() > MAX_CATEGORIES
-            {
-                return Err(DataError::TooManyCategories {
-                    path: path.to_path_buf(),
-                    column: table.names()[j].clone(),
-                    count: levels.len(),
-                    limit: MAX_CATEGORIES,
-                });
-            }
-        }
+        let inputs = choose_inputs(table, opts, target)?;
+        check_columns(table, &inputs, target)?;
         let used: Vec<usize> = match opts.missing {
             MissingPolicy::Error => {
                 refuse_missing(table, inputs.iter().chain([&target]))?;
@@ -117,24 +58,7 @@ impl<'t> Selected<'t> {
                 ClassMap::named(vec![table.names()[target].clone()]),
                 vec![0; rows.len()],
             ),
-            None => read_labels(table, target, &rows, opts.labels).map_err(|e| match e {
-                // Whole numbers that make no sensible classes (a price, a count) are likely a quantity.
-                DataError::Label {
-                    path,
-                    row,
-                    value,
-                    reason,
-                } if opts.task == Task::Auto => DataError::Label {
-                    path,
-                    row,
-                    value,
-                    reason: format!(
-                        "{reason} (if '{}' is a quantity, --task regression predicts it as a number)",
-                        table.names()[target]
-                    ),
-                },
-                e => e,
-            })?,
+            None => classes(table, target, &rows, opts)?,
         };
         Ok(Selected {
             table,
@@ -271,4 +195,108 @@ fn fit_column(
             InputKind::Categorical { categories, fill }
         }
     }
+}
+
+fn column_error(table: &Table, column: &str, problem: &str) -> DataError {
+    DataError::Column {
+        path: table.source().to_path_buf(),
+        column: column.to_string(),
+        problem: problem.to_string(),
+    }
+}
+
+/// The feature columns: those `opts.features` names (else all but the target), less those it drops.
+fn choose_inputs(table: &Table, opts: &PipelineOptions, target: usize) -> Result<Vec<usize>> {
+    let mut inputs = match &opts.features {
+        Some(list) => {
+            let mut inputs = Vec::new();
+            for name in list {
+                let j = table.find(name)?;
+                if j == target {
+                    return Err(column_error(
+                        table,
+                        name,
+                        "is the target; it cannot also be a feature",
+                    ));
+                }
+                if !inputs.contains(&j) {
+                    inputs.push(j);
+                }
+            }
+            inputs
+        }
+        None => (0..table.cols()).filter(|&j| j != target).collect(),
+    };
+    for name in &opts.drop {
+        let j = table.find(name)?;
+        if j == target {
+            return Err(column_error(
+                table,
+                name,
+                "is the target; it cannot be dropped",
+            ));
+        }
+        inputs.retain(|&i| i != j);
+    }
+    if inputs.is_empty() {
+        return Err(column_error(
+            table,
+            &table.names()[target],
+            "is the target and no feature column is left",
+        ));
+    }
+    Ok(inputs)
+}
+
+/// Every chosen column has a value, and a text feature at most [`MAX_CATEGORIES`] categories.
+fn check_columns(table: &Table, inputs: &[usize], target: usize) -> Result<()> {
+    for &j in inputs.iter().chain([&target]) {
+        let column = table.column(j);
+        if (0..table.rows()).all(|i| column.is_missing(i)) {
+            return Err(column_error(
+                table,
+                &table.names()[j],
+                "has no values (every cell is missing)",
+            ));
+        }
+        if let Column::Text { levels, .. } = column
+            && j != target
+            && levels.len() > MAX_CATEGORIES
+        {
+            return Err(DataError::TooManyCategories {
+                path: table.source().to_path_buf(),
+                column: table.names()[j].clone(),
+                count: levels.len(),
+                limit: MAX_CATEGORIES,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The classes of the target's `rows` and each row's label. Whole numbers that make no sensible classes (a
+/// price, a count) are likely a quantity: with [`Task::Auto`] the error says how to predict them as one.
+fn classes(
+    table: &Table,
+    target: usize,
+    rows: &[usize],
+    opts: &PipelineOptions,
+) -> Result<(ClassMap, Vec<usize>)> {
+    read_labels(table, target, rows, opts.labels).map_err(|e| match e {
+        DataError::Label {
+            path,
+            row,
+            value,
+            reason,
+        } if opts.task == Task::Auto => DataError::Label {
+            path,
+            row,
+            value,
+            reason: format!(
+                "{reason} (if '{}' is a quantity, --task regression predicts it as a number)",
+                table.names()[target]
+            ),
+        },
+        e => e,
+    })
 }

@@ -5,7 +5,7 @@ use super::prepare::{back_to_f64, into_precision};
 use super::saving::Saving;
 use super::saving::{ModelTemplate, Writer};
 use super::spec::{JobSpec, Resume};
-use crate::config::{Optimizer, TrainConfig};
+use crate::config::{Optimizer, TrainConfig, ValidConfig};
 use crate::epoch::EpochReport;
 use crate::error::{Result, ResumeProblem, TrainError};
 use crate::model_file::{DataRecord, MAX_BODY, ModelFile, Precision, Status, Training};
@@ -95,78 +95,28 @@ pub fn run_job<T: Scalar>(
     let arch = spec.architecture(dataset.features(), dataset.classes().len());
     arch.validate()?;
     check_file_size(&arch, &spec.config)?;
-    let mut trainer = match resume {
-        None => Trainer::new(
-            config,
-            Network::<T>::new(
-                arch,
-                spec.init.unwrap_or(Init::for_activation(spec.activation)),
-                spec.config.seed,
-            )?,
-        ),
-        Some(r) => {
-            let state = r.training()?.resume.clone();
-            let state = state.ok_or_else(|| r.problem(ResumeProblem::NoTrainingRecord))?;
-            if state.progress.epoch >= config.epochs {
-                return Err(r.problem(ResumeProblem::AlreadyDone {
-                    done: state.progress.epoch,
-                    asked: config.epochs,
-                }));
-            }
-            Trainer::resume(config, state.current.cast(), state.progress.cast())
-        }
-    };
-    let template = ModelTemplate {
-        precision: spec.precision,
-        standardizer: (data.scaling.clone())
-            .unwrap_or_else(|| Standardizer::identity(dataset.features())),
-        classes: dataset.classes().clone(),
-        schema: dataset.schema().cloned(),
-        target_scale: target_scale.clone(),
-        training: Training {
-            run: spec.record(),
-            data: DataRecord {
-                name: file_name(dataset.source()),
-                digest,
-                train_samples: m,
-            },
-            resume: None,
-        },
-    };
-
+    let mut trainer = start_trainer::<T>(config, &spec, arch, resume)?;
+    let standardizer =
+        (data.scaling.clone()).unwrap_or_else(|| Standardizer::identity(dataset.features()));
+    let template = model_template(
+        &spec,
+        dataset,
+        standardizer,
+        target_scale.clone(),
+        digest,
+        m,
+    );
     let mut writer = saving
         .map(|s| Writer::start(s, &template, trainer.network(), trainer.progress()))
         .transpose()?;
     let started = Instant::now();
-    let mut early_stopped = false;
-    let result = trainer.run_until(&data, stop, &mut |event| {
-        match event {
-            TrainEvent::Snapshot { network, progress } => {
-                if let Some(w) = writer.as_mut() {
-                    w.epoch(&template, *network, *progress);
-                }
-            }
-            // Patience ran out; L-BFGS's convergence is not an early stop (inspect tells it by the epochs).
-            TrainEvent::Stopped {
-                reason: StopReason::EarlyStopping { .. },
-                ..
-            } => early_stopped = true,
-            _ => {}
+    let (status, error) = run_trainer(&mut trainer, &data, stop, &mut |event| {
+        if let (TrainEvent::Snapshot { network, progress }, Some(w)) = (event, writer.as_mut()) {
+            w.epoch(&template, *network, *progress);
         }
         observer(event);
-    });
+    })?;
     let elapsed = started.elapsed();
-    let (status, error) = match result {
-        Ok(()) => (
-            Status::Finished {
-                epochs_run: trainer.progress().epoch,
-                early_stopped,
-            },
-            None,
-        ),
-        Err(e @ TrainError::Diverged { .. }) => (diverged_status(&e), Some(e)),
-        Err(e) => return Err(e),
-    };
     let checkpoint = template.checkpoint(trainer.network(), trainer.progress(), status);
     // A periodic write that failed is superseded by this final one, which is always attempted: a passing
     // problem (a full disk, a directory briefly gone) does not throw the run away, and if this write fails
@@ -189,6 +139,94 @@ pub fn run_job<T: Scalar>(
         elapsed,
         notes,
     })
+}
+
+/// What a model file holds besides the weights and the loop's state.
+fn model_template(
+    spec: &JobSpec,
+    dataset: &Dataset,
+    standardizer: Standardizer,
+    target_scale: Option<Standardizer>,
+    digest: String,
+    train_samples: usize,
+) -> ModelTemplate {
+    ModelTemplate {
+        precision: spec.precision,
+        standardizer,
+        classes: dataset.classes().clone(),
+        schema: dataset.schema().cloned(),
+        target_scale,
+        training: Training {
+            run: spec.record(),
+            data: DataRecord {
+                name: file_name(dataset.source()),
+                digest,
+                train_samples,
+            },
+            resume: None,
+        },
+    }
+}
+
+/// Runs the trainer to its end (or `stop`), and says how it ended: finished (early or not), or diverged
+/// with the error, which still keeps the weights selected before. Any other error ends the job.
+fn run_trainer<T: Scalar>(
+    trainer: &mut Trainer<T>,
+    data: &crate::trainer::TrainData<T>,
+    stop: Option<&AtomicBool>,
+    observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
+) -> Result<(Status, Option<TrainError>)> {
+    let mut early_stopped = false;
+    let result = trainer.run_until(data, stop, &mut |event| {
+        // Patience ran out; L-BFGS's convergence is not an early stop (inspect tells it by the epochs).
+        if let TrainEvent::Stopped {
+            reason: StopReason::EarlyStopping { .. },
+            ..
+        } = event
+        {
+            early_stopped = true;
+        }
+        observer(event);
+    });
+    match result {
+        Ok(()) => Ok((
+            Status::Finished {
+                epochs_run: trainer.progress().epoch,
+                early_stopped,
+            },
+            None,
+        )),
+        Err(e @ TrainError::Diverged { .. }) => Ok((diverged_status(&e), Some(e))),
+        Err(e) => Err(e),
+    }
+}
+
+/// A trainer of a new network, from the seed, or of the run `resume` holds, which must not have reached
+/// the epochs asked for yet.
+fn start_trainer<T: Scalar>(
+    config: ValidConfig,
+    spec: &JobSpec,
+    arch: Architecture,
+    resume: Option<Resume>,
+) -> Result<Trainer<T>> {
+    let Some(r) = resume else {
+        let init = spec.init.unwrap_or(Init::for_activation(spec.activation));
+        let net = Network::<T>::new(arch, init, spec.config.seed)?;
+        return Ok(Trainer::new(config, net));
+    };
+    let state = r.training()?.resume.clone();
+    let state = state.ok_or_else(|| r.problem(ResumeProblem::NoTrainingRecord))?;
+    if state.progress.epoch >= config.epochs {
+        return Err(r.problem(ResumeProblem::AlreadyDone {
+            done: state.progress.epoch,
+            asked: config.epochs,
+        }));
+    }
+    Ok(Trainer::resume(
+        config,
+        state.current.cast(),
+        state.progress.cast(),
+    ))
 }
 
 /// The job of a resumed run, after checking that it continues in the same precision on the same data.

@@ -200,40 +200,41 @@ impl ModelFile {
         if !fits {
             return Err(Inconsistency::OptimizerShapes);
         }
-        let finite = |ls: &[Layer<f64>]| {
-            ls.iter()
-                .all(|l| l.weights.all_finite() && l.bias.iter().all(|b| b.is_finite()))
-        };
-        let sound = match state {
-            OptimizerState::Gd => true,
-            OptimizerState::Lbfgs {
-                s,
-                y,
-                gradient,
-                cost,
-                ..
-            } => {
-                s.iter()
-                    .chain(y)
-                    .chain([gradient])
-                    .all(|v| v.iter().all(|x| x.is_finite()))
-                    && cost.is_finite()
-            }
-            OptimizerState::Momentum { velocity } => finite(velocity),
-            // v estimates E[g²]: finite and never negative.
-            OptimizerState::Adam { m, v, .. } => {
-                finite(m)
-                    && finite(v)
-                    && v.iter().all(|l| {
-                        l.bias.iter().all(|&b| b >= 0.0)
-                            && (0..l.n_out()).all(|j| l.weights.col(j).iter().all(|&w| w >= 0.0))
-                    })
-            }
-        };
+        let sound = values_are_sound(state);
         if !sound {
             return Err(Inconsistency::OptimizerValues(state.name()));
         }
         Ok(())
+    }
+}
+
+/// An optimiser state's values are finite, and Adam's second moments (estimates of E[g²]) never negative.
+fn values_are_sound(state: &OptimizerState<f64>) -> bool {
+    let finite = |ls: &[Layer<f64>]| {
+        ls.iter()
+            .all(|l| l.weights.all_finite() && l.bias.iter().all(|b| b.is_finite()))
+    };
+    match state {
+        OptimizerState::Gd => true,
+        OptimizerState::Lbfgs {
+            s,
+            y,
+            gradient,
+            cost,
+            ..
+        } => {
+            (s.iter().chain(y).chain([gradient])).all(|v| v.iter().all(|x| x.is_finite()))
+                && cost.is_finite()
+        }
+        OptimizerState::Momentum { velocity } => finite(velocity),
+        OptimizerState::Adam { m, v, .. } => {
+            finite(m)
+                && finite(v)
+                && v.iter().all(|l| {
+                    l.bias.iter().all(|&b| b >= 0.0)
+                        && (0..l.n_out()).all(|j| l.weights.col(j).iter().all(|&w| w >= 0.0))
+                })
+        }
     }
 }
 

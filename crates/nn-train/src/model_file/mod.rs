@@ -213,108 +213,16 @@ impl ModelFile {
 
     /// Parses and checks a model file; `path` names it in errors.
     pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<ModelFile> {
-        let fail = |problem| TrainError::ModelFile {
+        let read = || -> std::result::Result<ModelFile, ModelFileProblem> {
+            let (version, body) = frame(bytes)?;
+            let file = decode_body(version, body)?;
+            file.check()?;
+            Ok(file)
+        };
+        read().map_err(|problem| TrainError::ModelFile {
             path: path.to_path_buf(),
             problem,
-        };
-        let prefix = bytes.len().min(MAGIC.len());
-        if bytes[..prefix] != MAGIC[..prefix] {
-            return Err(fail(ModelFileProblem::Magic(bytes[..prefix].to_vec())));
-        }
-        if bytes.len() < HEADER {
-            return Err(fail(ModelFileProblem::Truncated(format!(
-                "{} bytes, shorter than the {HEADER}-byte header",
-                bytes.len()
-            ))));
-        }
-        let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
-        if version > VERSION {
-            return Err(fail(ModelFileProblem::NewerVersion {
-                found: version,
-                supported: VERSION,
-            }));
-        }
-        if version < OLDEST_READABLE {
-            return Err(fail(ModelFileProblem::OlderVersion {
-                found: version,
-                supported: OLDEST_READABLE,
-            }));
-        }
-        let n = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
-        if n > MAX_BODY {
-            return Err(fail(ModelFileProblem::TooLarge {
-                bytes: n,
-                limit: MAX_BODY,
-            }));
-        }
-        let n = n as usize;
-        let end = HEADER + n + CHECKSUM;
-        if bytes.len() < end {
-            return Err(fail(ModelFileProblem::Truncated(format!(
-                "the header declares {end} bytes, the file has {}",
-                bytes.len()
-            ))));
-        }
-        if bytes.len() > end {
-            return Err(fail(ModelFileProblem::Trailing(bytes.len() - end)));
-        }
-        let body = &bytes[HEADER..HEADER + n];
-        if sha2::Sha256::digest(body).as_slice() != &bytes[HEADER + n..] {
-            return Err(fail(ModelFileProblem::Checksum));
-        }
-        let decode_err =
-            |e: bincode::error::DecodeError| fail(ModelFileProblem::Decode(e.to_string()));
-        let (mut ckpt, mut used): (ModelFile, usize) = {
-            let _layout = crate::epoch::legacy::reading(version);
-            bincode::serde::decode_from_slice(body, bincode_config()).map_err(decode_err)?
-        };
-        let rest = &body[used..];
-        let appendix = match version {
-            ..=3 => None,
-            4 => Some(
-                decode_next::<AppendixV4>(rest, &mut used)
-                    .map_err(decode_err)?
-                    .into(),
-            ),
-            5 => Some(
-                decode_next::<AppendixV5>(rest, &mut used)
-                    .map_err(decode_err)?
-                    .into(),
-            ),
-            6 => Some(
-                decode_next::<AppendixV6>(rest, &mut used)
-                    .map_err(decode_err)?
-                    .into(),
-            ),
-            _ => Some(decode_next::<Appendix>(rest, &mut used).map_err(decode_err)?),
-        };
-        let simd: Option<nn_linalg::simd::Level> = match version {
-            ..=7 => None,
-            _ => decode_next(&body[used..], &mut used).map_err(decode_err)?,
-        };
-        if let Some(appendix) = appendix {
-            ckpt.schema = appendix.schema;
-            ckpt.target_scale = appendix.target_scale;
-            if let Some(t) = &mut ckpt.training {
-                t.run.init = appendix.init;
-                t.run.dropout = appendix.dropout;
-                t.run.shift = appendix.shift;
-                t.run.class_weight = appendix.class_weight;
-                t.run.shuffle = appendix.shuffle;
-                t.run.simd = simd;
-            }
-        } else if let Some(t) = &mut ckpt.training {
-            // Versions 2 and 3 always shuffled.
-            t.run.shuffle = true;
-        }
-        if used != n {
-            return Err(fail(ModelFileProblem::Decode(format!(
-                "{} unused bytes at the end of the body",
-                n - used
-            ))));
-        }
-        ckpt.check().map_err(|e| fail(e.into()))?;
-        Ok(ckpt)
+        })
     }
 
     /// Writes atomically: a temporary file in the same directory, fsync, rename, then fsync of the directory.
@@ -380,4 +288,111 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+/// The format version and the body of a model file's bytes, after checking the magic, the version, the
+/// declared length and the checksum.
+fn frame(bytes: &[u8]) -> std::result::Result<(u32, &[u8]), ModelFileProblem> {
+    let prefix = bytes.len().min(MAGIC.len());
+    if bytes[..prefix] != MAGIC[..prefix] {
+        return Err(ModelFileProblem::Magic(bytes[..prefix].to_vec()));
+    }
+    if bytes.len() < HEADER {
+        return Err(ModelFileProblem::Truncated(format!(
+            "{} bytes, shorter than the {HEADER}-byte header",
+            bytes.len()
+        )));
+    }
+    let version = u32::from_le_bytes(bytes[8..12].try_into().expect("4 bytes"));
+    if version > VERSION {
+        return Err(ModelFileProblem::NewerVersion {
+            found: version,
+            supported: VERSION,
+        });
+    }
+    if version < OLDEST_READABLE {
+        return Err(ModelFileProblem::OlderVersion {
+            found: version,
+            supported: OLDEST_READABLE,
+        });
+    }
+    let n = u64::from_le_bytes(bytes[12..20].try_into().expect("8 bytes"));
+    if n > MAX_BODY {
+        return Err(ModelFileProblem::TooLarge {
+            bytes: n,
+            limit: MAX_BODY,
+        });
+    }
+    let n = n as usize;
+    let end = HEADER + n + CHECKSUM;
+    if bytes.len() < end {
+        return Err(ModelFileProblem::Truncated(format!(
+            "the header declares {end} bytes, the file has {}",
+            bytes.len()
+        )));
+    }
+    if bytes.len() > end {
+        return Err(ModelFileProblem::Trailing(bytes.len() - end));
+    }
+    let body = &bytes[HEADER..HEADER + n];
+    if sha2::Sha256::digest(body).as_slice() != &bytes[HEADER + n..] {
+        return Err(ModelFileProblem::Checksum);
+    }
+    Ok((version, body))
+}
+
+/// The body of a file of format `version`: the model file, then the appendix its version has (none before
+/// version 4), then from version 8 the SIMD level. Every byte must be used.
+fn decode_body(version: u32, body: &[u8]) -> std::result::Result<ModelFile, ModelFileProblem> {
+    let decode_err = |e: bincode::error::DecodeError| ModelFileProblem::Decode(e.to_string());
+    let (mut file, mut used): (ModelFile, usize) = {
+        let _layout = crate::epoch::legacy::reading(version);
+        bincode::serde::decode_from_slice(body, bincode_config()).map_err(decode_err)?
+    };
+    let rest = &body[used..];
+    let appendix: Option<Appendix> = match version {
+        ..=3 => None,
+        4 => Some(
+            decode_next::<AppendixV4>(rest, &mut used)
+                .map_err(decode_err)?
+                .into(),
+        ),
+        5 => Some(
+            decode_next::<AppendixV5>(rest, &mut used)
+                .map_err(decode_err)?
+                .into(),
+        ),
+        6 => Some(
+            decode_next::<AppendixV6>(rest, &mut used)
+                .map_err(decode_err)?
+                .into(),
+        ),
+        _ => Some(decode_next::<Appendix>(rest, &mut used).map_err(decode_err)?),
+    };
+    let simd: Option<nn_linalg::simd::Level> = match version {
+        ..=7 => None,
+        _ => decode_next(&body[used..], &mut used).map_err(decode_err)?,
+    };
+    if let Some(appendix) = appendix {
+        file.schema = appendix.schema;
+        file.target_scale = appendix.target_scale;
+        if let Some(t) = &mut file.training {
+            t.run.init = appendix.init;
+            t.run.dropout = appendix.dropout;
+            t.run.shift = appendix.shift;
+            t.run.class_weight = appendix.class_weight;
+            t.run.shuffle = appendix.shuffle;
+            t.run.simd = simd;
+        }
+    } else if let Some(t) = &mut file.training {
+        // Versions 2 and 3 always shuffled.
+        t.run.shuffle = true;
+    }
+    if used != body.len() {
+        return Err(ModelFileProblem::Decode(format!(
+            "{} unused bytes at the end of the body",
+            body.len() - used
+        )));
+    }
+    Ok(file)
 }

@@ -1,7 +1,7 @@
 //! One L-BFGS iteration of the training loop: the direction from the remembered pairs, a line search, the
 //! new pair ([`crate::lbfgs`] holds the rules).
 
-use super::buffers::Buffers;
+use super::buffers::{Buffers, LbfgsScratch};
 use super::samples::Samples;
 use crate::config::Optimizer;
 use crate::epoch::PartMetrics;
@@ -48,26 +48,7 @@ pub(super) fn iterate<T: Scalar>(
         lbfgs::read_grads(&buf.grads, gradient);
         *cost = eval.cost();
     }
-    let pairs = Pairs {
-        s,
-        y,
-        len: *len,
-        next: *next,
-    };
-    pairs.direction(gradient, &mut scratch.d, &mut scratch.alpha);
-    let mut slope = lbfgs::dot(&scratch.d, gradient);
-    if slope >= 0.0 || slope.is_nan() {
-        // Not a descent direction (the pairs no longer describe the curvature): forget them.
-        *len = 0;
-        let empty = Pairs {
-            s,
-            y,
-            len: 0,
-            next: *next,
-        };
-        empty.direction(gradient, &mut scratch.d, &mut scratch.alpha);
-        slope = lbfgs::dot(&scratch.d, gradient);
-    }
+    let slope = descent_direction(s, y, len, *next, gradient, scratch);
     lbfgs::read_params(net, &mut scratch.theta);
     let mut step = lr;
     let mut accepted = None;
@@ -96,7 +77,53 @@ pub(super) fn iterate<T: Scalar>(
             Some(Convergence::NoDecrease),
         ));
     };
-    // The new pair: s = θ₊ − θ, y = ∇J₊ − ∇J (kept if sᵀy > 0, which keeps H positive definite).
+    remember_pair(s, y, len, next, gradient, scratch);
+    gradient.copy_from_slice(&scratch.g_new);
+    *cost = eval.cost();
+    let largest = gradient.iter().fold(0.0f64, |m, g| m.max(g.to_f64().abs()));
+    let converged = (largest <= tolerance).then_some(Convergence::Gradient);
+    let metrics = PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts());
+    Ok((metrics, converged))
+}
+
+/// The search direction into `scratch.d`, and its slope along the gradient. If the remembered pairs do not
+/// give a descent direction (they no longer describe the curvature), they are forgotten (`len` = 0) and the
+/// direction is the scaled steepest descent.
+fn descent_direction<T: Scalar>(
+    s: &[Vec<T>],
+    y: &[Vec<T>],
+    len: &mut usize,
+    next: usize,
+    gradient: &[T],
+    scratch: &mut LbfgsScratch<T>,
+) -> f64 {
+    let pairs = Pairs {
+        s,
+        y,
+        len: *len,
+        next,
+    };
+    pairs.direction(gradient, &mut scratch.d, &mut scratch.alpha);
+    let slope = lbfgs::dot(&scratch.d, gradient);
+    if slope < 0.0 {
+        return slope;
+    }
+    *len = 0;
+    let empty = Pairs { s, y, len: 0, next };
+    empty.direction(gradient, &mut scratch.d, &mut scratch.alpha);
+    lbfgs::dot(&scratch.d, gradient)
+}
+
+/// The new pair: s = θ₊ − θ, y = ∇J₊ − ∇J, written in the ring's next slot and kept if sᵀy > 0 (which keeps
+/// H positive definite).
+fn remember_pair<T: Scalar>(
+    s: &mut [Vec<T>],
+    y: &mut [Vec<T>],
+    len: &mut usize,
+    next: &mut usize,
+    gradient: &[T],
+    scratch: &LbfgsScratch<T>,
+) {
     let slot = *next;
     for ((sv, &p), &t0) in s[slot].iter_mut().zip(&scratch.trial).zip(&scratch.theta) {
         *sv = p - t0;
@@ -112,10 +139,4 @@ pub(super) fn iterate<T: Scalar>(
         *next = (slot + 1) % s.len();
         *len = (*len + 1).min(s.len());
     }
-    gradient.copy_from_slice(&scratch.g_new);
-    *cost = eval.cost();
-    let largest = gradient.iter().fold(0.0f64, |m, g| m.max(g.to_f64().abs()));
-    let converged = (largest <= tolerance).then_some(Convergence::Gradient);
-    let metrics = PartMetrics::new(eval, buf.spread[0], buf.ws.class_counts());
-    Ok((metrics, converged))
 }

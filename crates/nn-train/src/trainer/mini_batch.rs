@@ -63,20 +63,7 @@ impl<T: Scalar> Trainer<T> {
                     step_key(Draw::Shifts, self.config.seed, epoch, step),
                 );
             }
-            let y = match &train.y {
-                Y::Classes(labels) => {
-                    buf.yb.clear();
-                    buf.yb.extend(chunk.iter().map(|&i| labels[i]));
-                    Targets::Classes(&buf.yb)
-                }
-                Y::Values(values) => {
-                    buf.vb.clear();
-                    for column in values.chunks(m) {
-                        buf.vb.extend(chunk.iter().map(|&i| column[i]));
-                    }
-                    Targets::Values(&buf.vb)
-                }
-            };
+            let y = batch_targets(&train.y, chunk, m, &mut buf.yb, &mut buf.vb);
             let at = (epoch, step);
             let x = Input::from(&buf.xb);
             let eval = self.step(x, y, &mut buf.ws, &mut buf.grads, buf.l2, lr, at)?;
@@ -98,5 +85,30 @@ impl<T: Scalar> Trainer<T> {
         sum.mae = buf.spread[0].map(|_| abs_sum / m as f64);
         sum.f1 = (!buf.counts.is_empty()).then(|| crate::metrics::macro_f1(&buf.counts));
         Ok(sum)
+    }
+}
+
+/// The targets of the samples `chunk` (of `m`), gathered into `yb` (classes) or `vb` (values, column by
+/// column), which keep their capacity from batch to batch.
+fn batch_targets<'a, T: Scalar>(
+    y: &Y<T>,
+    chunk: &[usize],
+    m: usize,
+    yb: &'a mut Vec<usize>,
+    vb: &'a mut Vec<T>,
+) -> Targets<'a, T> {
+    match y {
+        Y::Classes(labels) => {
+            yb.clear();
+            yb.extend(chunk.iter().map(|&i| labels[i]));
+            Targets::Classes(yb)
+        }
+        Y::Values(values) => {
+            vb.clear();
+            for column in values.chunks(m) {
+                vb.extend(chunk.iter().map(|&i| column[i]));
+            }
+            Targets::Values(vb)
+        }
     }
 }

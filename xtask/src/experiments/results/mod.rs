@@ -10,7 +10,7 @@ pub use run::{RunMetrics, RunResult};
 
 use super::course::CourseCheck;
 use super::floor::Floor;
-use super::spec::{ReportFigures, Specs, Variant};
+use super::spec::{Experiment, ReportFigures, Specs, Variant};
 use nn_train::Precision;
 use nn_train::metrics::wilson_interval;
 use serde::Serialize;
@@ -131,6 +131,48 @@ impl Row {
     }
 }
 
+impl Row {
+    /// An experiment's variant over its seeds' runs: means and standard deviations of the finished runs,
+    /// the pooled test count, and what went wrong in the others.
+    fn of(e: &Experiment, variant: Variant, runs: Vec<RunResult>) -> Row {
+        let finished: Vec<RunMetrics> = runs.iter().filter_map(|r| r.metrics).collect();
+        let problems = (runs.iter())
+            .filter(|r| r.metrics.is_none())
+            .map(|r| {
+                format!(
+                    "seed {}: {} ({})",
+                    r.seed,
+                    r.status,
+                    r.problem.as_deref().unwrap_or("")
+                )
+            })
+            .collect();
+        let get = |f: fn(&RunMetrics) -> f64| mean_std(&finished.iter().map(f).collect::<Vec<_>>());
+        let (c, t) =
+            (finished.iter()).fold((0, 0), |(c, t), r| (c + r.test_correct, t + r.test_total));
+        Row {
+            experiment: e.id.clone(),
+            title: match (&e.modern, variant) {
+                (Some(m), Variant::Modern) => format!("{} — {}", e.title, m.label),
+                _ => e.title.clone(),
+            },
+            variant,
+            seeds: finished.len(),
+            train_loss: get(|r| r.train_loss),
+            train_accuracy: get(|r| r.train_accuracy),
+            test_loss: get(|r| r.test_loss),
+            test_accuracy: get(|r| r.test_accuracy),
+            pooled_correct: c,
+            pooled_total: t,
+            pooled_wilson95: wilson_interval(c, t),
+            best_epoch: get(|r| r.best_epoch as f64),
+            seconds: get(|r| r.seconds),
+            runs,
+            problems,
+        }
+    }
+}
+
 impl Summary {
     pub fn new(
         specs: &Specs,
@@ -144,53 +186,13 @@ impl Summary {
         let mut rows = Vec::new();
         for e in &specs.experiment {
             for variant in Variant::ALL {
-                let runs: Vec<RunResult> = results
-                    .iter()
+                let runs: Vec<RunResult> = (results.iter())
                     .filter(|r| r.experiment == e.id && r.variant == variant)
                     .cloned()
                     .collect();
-                if runs.is_empty() {
-                    continue;
+                if !runs.is_empty() {
+                    rows.push(Row::of(e, variant, runs));
                 }
-                let finished: Vec<RunMetrics> = runs.iter().filter_map(|r| r.metrics).collect();
-                let problems = runs
-                    .iter()
-                    .filter(|r| r.metrics.is_none())
-                    .map(|r| {
-                        format!(
-                            "seed {}: {} ({})",
-                            r.seed,
-                            r.status,
-                            r.problem.as_deref().unwrap_or("")
-                        )
-                    })
-                    .collect();
-                let get = |f: fn(&RunMetrics) -> f64| {
-                    mean_std(&finished.iter().map(f).collect::<Vec<_>>())
-                };
-                let (c, t) = finished
-                    .iter()
-                    .fold((0, 0), |(c, t), r| (c + r.test_correct, t + r.test_total));
-                rows.push(Row {
-                    experiment: e.id.clone(),
-                    title: match (&e.modern, variant) {
-                        (Some(m), Variant::Modern) => format!("{} — {}", e.title, m.label),
-                        _ => e.title.clone(),
-                    },
-                    variant,
-                    seeds: finished.len(),
-                    train_loss: get(|r| r.train_loss),
-                    train_accuracy: get(|r| r.train_accuracy),
-                    test_loss: get(|r| r.test_loss),
-                    test_accuracy: get(|r| r.test_accuracy),
-                    pooled_correct: c,
-                    pooled_total: t,
-                    pooled_wilson95: wilson_interval(c, t),
-                    best_epoch: get(|r| r.best_epoch as f64),
-                    seconds: get(|r| r.seconds),
-                    runs,
-                    problems,
-                });
             }
         }
         let replays = specs
