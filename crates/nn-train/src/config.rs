@@ -16,7 +16,11 @@ use nn_linalg::Threads;
 use serde::{Deserialize, Serialize};
 
 /// Everything that defines a training run, as the user gives it.
+///
+/// A model file records it as JSON inside its job record (`Training::job`); a field missing there (a setting
+/// added after the file was written) reads as its default.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TrainConfig {
     /// Epochs to run in total.
     pub epochs: usize,

@@ -4,6 +4,8 @@
 
 use crate::common;
 use common::{checkpoint, data, forge, trainer};
+use nn_linalg::Threads;
+use nn_train::job::JobSpec;
 use nn_train::*;
 use std::path::Path;
 
@@ -358,18 +360,45 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
         .history
         .clear();
     c.training.as_mut().unwrap().run.simd = None;
+    c.training.as_mut().unwrap().job = None;
     let bytes = forge(&c);
     let n = u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize;
     let mut body = bytes[20..20 + n].to_vec();
     // The body ends with the empty history (a single 0 byte) and the appendix of format 7 (no schema, no
     // initialisation, no target scaling: three 0 bytes; dropout 0.0: eight; no shifts: one; no class
-    // weights: one; shuffled: a 1) and the SIMD level of format 8 (none recorded: one 0 byte); make the
-    // history's length a u64 varint of 2^40.
-    let mut tail = [0; 16];
+    // weights: one; shuffled: a 1), the SIMD level of format 8 (none recorded: one 0 byte) and the job record
+    // of format 9 (none: one 0 byte); make the history's length a u64 varint of 2^40.
+    let mut tail = [0; 17];
     tail[14] = 1;
-    assert_eq!(body.split_off(body.len() - 16), tail);
+    assert_eq!(body.split_off(body.len() - 17), tail);
     body.push(253);
     body.extend_from_slice(&(1u64 << 40).to_le_bytes());
     body.extend_from_slice(&tail[1..]);
     ModelFile::frame(&body)
+}
+
+/// The job record of format 9 is what a resume runs: it must agree with the rest of the file, and a record
+/// edited to disagree (a forged rate) is refused with the file's other records untouched.
+#[test]
+fn a_job_record_that_disagrees_with_the_file_is_refused() {
+    let good = checkpoint(&adam_run()).to_bytes().unwrap();
+    let c = ModelFile::from_bytes(&good, Path::new("m")).unwrap();
+    let t = c.training.as_ref().unwrap();
+    let job = JobSpec::of_file(&c, 7, Threads::Single, None)
+        .unwrap()
+        .unwrap();
+    assert_eq!((job.config.lr, job.config.epochs), (t.run.lr, 7));
+    let lr = format!("\"lr\":{}", t.run.lr);
+    assert!(t.job.as_ref().unwrap().contains(&lr));
+    for forged in [
+        t.job.as_ref().unwrap().replace(&lr, "\"lr\":0.5"),
+        "{".to_string(),
+    ] {
+        let bytes = with_body(&good, |c| {
+            c.training.as_mut().unwrap().job = Some(forged.clone())
+        });
+        let c = ModelFile::from_bytes(&bytes, Path::new("m")).unwrap();
+        let why = JobSpec::of_file(&c, 7, Threads::Single, None).unwrap_err();
+        assert!(why.contains("job record"), "{why}");
+    }
 }

@@ -68,7 +68,21 @@ impl Model {
 
     /// Reads a model file.
     pub fn load(path: impl AsRef<Path>) -> Result<Model> {
-        Ok(Model::from(ModelFile::load(path.as_ref())?))
+        Model::checked(ModelFile::load(path.as_ref())?, path.as_ref())
+    }
+
+    /// A model of a file whose job record (format 9 on) agrees with the rest of it.
+    fn checked(file: ModelFile, path: &Path) -> Result<Model> {
+        let run = file.training.as_ref().map(|t| (t.run.epochs, t.run.simd));
+        if let Some((epochs, simd)) = run {
+            JobSpec::of_file(&file, epochs, Threads::All, simd).map_err(|why| {
+                nn_train::TrainError::ModelFile {
+                    path: path.to_path_buf(),
+                    problem: nn_train::ModelFileProblem::Decode(why),
+                }
+            })?;
+        }
+        Ok(Model::from(file))
     }
 
     /// Writes the model file atomically: a reader never sees half a file.
@@ -81,13 +95,12 @@ impl Model {
         &self.checkpoint
     }
 
-    /// The settings that trained the model (`None` for a model file without its training record, such as
-    /// one imported from the course's weights).
+    /// The settings that trained the model, from the job the file records (`None` for a model file without
+    /// its training record, such as one imported from the course's weights).
     pub fn spec(&self) -> Option<Spec> {
         let c = &self.checkpoint;
         let run = &c.training.as_ref()?.run;
-        let arch = c.network.architecture();
-        let job = JobSpec::from_record(arch, c.precision, run, run.epochs, Threads::All, run.simd);
+        let job = JobSpec::of_file(c, run.epochs, Threads::All, run.simd).ok()??;
         Some(Spec::from_job(&job))
     }
 
@@ -148,10 +161,10 @@ impl Model {
 
     /// A model from a model file's bytes, checked as [`load`](Self::load) checks a file.
     pub fn from_bytes(bytes: &[u8]) -> Result<Model> {
-        Ok(Model::from(ModelFile::from_bytes(
-            bytes,
+        Model::checked(
+            ModelFile::from_bytes(bytes, Path::new("<memory>"))?,
             Path::new("<memory>"),
-        )?))
+        )
     }
 
     /// The prediction for every row of `data`, read as the model reads data: a text file's columns are matched

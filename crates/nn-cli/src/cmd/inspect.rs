@@ -68,6 +68,7 @@ fn json(c: &ModelFile) -> serde_json::Value {
             "init": t.run.init.unwrap_or(nn_core::Init::for_activation(arch.activation)),
             "simd": t.run.simd,
             "data": t.data,
+            "job": t.job.as_deref().and_then(|j| serde_json::from_str::<serde_json::Value>(j).ok()),
         })),
     })
 }

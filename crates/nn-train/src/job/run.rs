@@ -164,8 +164,19 @@ fn model_template(
                 train_samples,
             },
             resume: None,
+            job: job_record(spec),
         },
     }
+}
+
+/// The job as the file records it, without the two settings that change no bit: the thread count (as
+/// `All`) and the SIMD level (as `None`; [`RunRecord::simd`](crate::RunRecord::simd) names the level that
+/// ran). So the same run writes the same record at any thread count and any level.
+fn job_record(spec: &JobSpec) -> Option<String> {
+    let mut job = spec.clone();
+    job.config.threads = nn_linalg::Threads::All;
+    job.config.simd = None;
+    serde_json::to_string(&job).ok()
 }
 
 /// Runs the trainer to its end (or `stop`), and says how it ended: finished (early or not), or diverged

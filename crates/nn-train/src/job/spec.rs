@@ -104,6 +104,44 @@ impl JobSpec {
         }
     }
 
+    /// The job `file` records, to run to `epochs` on `threads` at the SIMD level `simd`: from its JSON record
+    /// (format 9 on), which must agree with the rest of the file (the network's shape, the precision and
+    /// every setting the [`RunRecord`] holds too), or for an older file from its [`RunRecord`]. `None` for a
+    /// file without a training record.
+    pub fn of_file(
+        file: &ModelFile,
+        epochs: usize,
+        threads: Threads,
+        simd: Option<nn_linalg::simd::Level>,
+    ) -> std::result::Result<Option<JobSpec>, String> {
+        let Some(t) = &file.training else {
+            return Ok(None);
+        };
+        let arch = file.network.architecture();
+        let recorded = JobSpec::from_record(arch, file.precision, &t.run, epochs, threads, simd);
+        let Some(json) = &t.job else {
+            return Ok(Some(recorded));
+        };
+        let mut job: JobSpec =
+            serde_json::from_str(json).map_err(|e| format!("the job record: {e}"))?;
+        // What the record holds of the job, but the total of epochs and the SIMD level that ran, which
+        // `record` takes from the job.
+        let mut derived = job.record();
+        derived.epochs = t.run.epochs;
+        derived.simd = t.run.simd;
+        let agrees = derived == t.run
+            && job.precision == file.precision
+            && (job.hidden.as_slice(), job.output, job.activation)
+                == (arch.hidden.as_slice(), arch.output, arch.activation);
+        if !agrees {
+            return Err("the job record disagrees with the rest of the file".into());
+        }
+        job.config.epochs = epochs;
+        job.config.threads = threads;
+        job.config.simd = simd;
+        Ok(Some(job))
+    }
+
     /// The network's shape on a dataset of `n_input` features and `classes` classes: one sigmoid unit for two
     /// classes with a sigmoid output, else one unit per class.
     pub fn architecture(&self, n_input: usize, classes: usize) -> Architecture {
@@ -164,15 +202,12 @@ impl Resume {
     /// The job the file records, with the settings that may change on resume taken from `given`: the epochs
     /// to reach in total, the threads and the SIMD level.
     pub fn spec(&self, given: &TrainConfig) -> Result<JobSpec> {
-        let t = self.training()?;
-        let c = &self.checkpoint;
-        Ok(JobSpec::from_record(
-            c.network.architecture(),
-            c.precision,
-            &t.run,
-            given.epochs,
-            given.threads,
-            given.simd,
-        ))
+        self.training()?;
+        let job = JobSpec::of_file(&self.checkpoint, given.epochs, given.threads, given.simd)
+            .map_err(|why| TrainError::ModelFile {
+                path: self.path.clone(),
+                problem: crate::error::ModelFileProblem::Decode(why),
+            })?;
+        job.ok_or_else(|| self.problem(ResumeProblem::NoTrainingRecord))
     }
 }

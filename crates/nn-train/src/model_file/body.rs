@@ -115,6 +115,13 @@ pub struct Training {
     pub data: DataRecord,
     /// The current weights and the loop's state after the last completed epoch.
     pub resume: Option<ResumeState>,
+    /// The job itself (format 9 on): `JobSpec` as JSON, every setting by name. Unlike [`RunRecord`], whose
+    /// fields the format lists one by one, it needs no new field here, no new format and no conversion when
+    /// a setting is added: a setting missing from an older record reads as its default. A resumed run and
+    /// `nn::Model::spec` read it (`JobSpec::of_file`); files before format 9 have none, and their job is
+    /// rebuilt from the [`RunRecord`].
+    #[serde(skip)]
+    pub job: Option<String>,
 }
 
 /// The settings of a run, as the file records them (the thread count is not among them: it changes no bit).

@@ -4,11 +4,12 @@
 //!
 //! ```text
 //! offset 0   8 bytes   magic  "NNCKPT\r\n"   (the CR LF catches text-mode mangling)
-//!        8   4 bytes   format version (u32): 8 is written, 2 to 8 are read
+//!        8   4 bytes   format version (u32): 9 is written, 2 to 9 are read
 //!       12   8 bytes   body length n (u64)
 //!       20   n bytes   body: bincode 2 (standard config) of `ModelFile`, then (format 4 on) of an
 //!                      `Appendix`: the fields added since format 3 (the input schema, the initialisation),
-//!                      then (format 8 on) of the SIMD level that trained the model (`Option<Level>`)
+//!                      then (format 8 on) of the SIMD level that trained the model (`Option<Level>`),
+//!                      then (format 9 on) of the job as JSON (`Option<String>`, [`Training::job`])
 //!     20+n  32 bytes   SHA-256 of the body
 //! ```
 //!
@@ -154,10 +155,12 @@ struct AppendixRef<'a> {
 /// - Version 7 added class weights ([`RunRecord::class_weight`]) and unshuffled mini-batches
 ///   ([`RunRecord::shuffle`]) at the end of the appendix.
 /// - Version 8 added the SIMD level that trained the model ([`RunRecord::simd`]) after the appendix.
+/// - Version 9 added the job as JSON ([`Training::job`]) after the SIMD level: the last change of the
+///   format that a new setting needs.
 ///
-/// All seven are read. Version 1 (before the body had its own record types and a status) is refused with a
+/// All eight are read. Version 1 (before the body had its own record types and a status) is refused with a
 /// hint.
-pub const VERSION: u32 = 8;
+pub const VERSION: u32 = 9;
 /// The oldest format version this build reads.
 pub const OLDEST_READABLE: u32 = 2;
 /// The largest body read or written (256 MiB): also bincode's allocation limit, so a forged length inside the
@@ -188,7 +191,8 @@ impl ModelFile {
             shuffle: self.training.as_ref().is_none_or(|t| t.run.shuffle),
         };
         let simd = self.training.as_ref().and_then(|t| t.run.simd);
-        let body = bincode::serde::encode_to_vec((self, appendix, simd), bincode_config())
+        let job = self.training.as_ref().and_then(|t| t.job.as_deref());
+        let body = bincode::serde::encode_to_vec((self, appendix, simd, job), bincode_config())
             .map_err(|e| ModelFileProblem::Encode(e.to_string()))?;
         if body.len() as u64 > MAX_BODY {
             return Err(ModelFileProblem::TooLarge {
@@ -373,6 +377,13 @@ fn decode_body(version: u32, body: &[u8]) -> std::result::Result<ModelFile, Mode
         ..=7 => None,
         _ => decode_next(&body[used..], &mut used).map_err(decode_err)?,
     };
+    let job: Option<String> = match version {
+        ..=8 => None,
+        _ => decode_next(&body[used..], &mut used).map_err(decode_err)?,
+    };
+    if let Some(t) = &mut file.training {
+        t.job = job;
+    }
     if let Some(appendix) = appendix {
         file.schema = appendix.schema;
         file.target_scale = appendix.target_scale;

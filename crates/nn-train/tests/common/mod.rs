@@ -61,6 +61,7 @@ pub fn training(config: &TrainConfig, resume: Option<ResumeState>) -> Training {
             train_samples: 60,
         },
         resume,
+        job: serde_json::to_string(&spec).ok(),
     }
 }
 
@@ -123,6 +124,7 @@ pub fn forge(c: &ModelFile) -> Vec<u8> {
                     .map_or(&ClassWeight::None, |t| &t.run.class_weight),
                 c.training.as_ref().is_none_or(|t| t.run.shuffle),
                 c.training.as_ref().and_then(|t| t.run.simd),
+                c.training.as_ref().and_then(|t| t.job.as_deref()),
             ),
             bincode::config::standard(),
         )
