@@ -125,18 +125,18 @@ spec! {
     #[cfg_attr(feature = "cli", arg(long, value_name = "W,W,...", default_value_t = Spec::default().hidden))]
     hidden: Widths = Widths(vec![100]), kept, set impl Into<Widths> => Into::into;
     /// Hidden activation. Every activation starts from Xavier-uniform weights unless --init says otherwise.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().activation, value_parser = values::choices::<Activation>(&Activation::ALL.map(Activation::name))))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().activation, value_parser = text::choices::<Activation>(&Activation::ALL.map(Activation::name))))]
     #[serde(with = "text")]
     activation: Activation = Activation::Relu, kept;
     /// Slope of leaky-relu for negative inputs, in (0, 1).
     #[cfg_attr(feature = "cli", arg(long, value_name = "S", default_value_t = Spec::default().leaky_slope))]
     leaky_slope: f64 = Activation::LEAKY_SLOPE, kept;
     /// Output layer (default: identity for a numeric target, sigmoid for two classes, softmax otherwise).
-    #[cfg_attr(feature = "cli", arg(long, value_parser = values::choices::<Output>(&Output::ALL.map(Output::name))))]
+    #[cfg_attr(feature = "cli", arg(long, value_parser = text::choices::<Output>(&Output::ALL.map(Output::name))))]
     output: Option<Output> = None, kept, set Output => Some;
     /// Weight initialisation (default: xavier-uniform for every activation, as scikit-learn's MLP; it beat
     /// he-uniform with ReLU on the small tables of docs/performance.md, while he-uniform suits deep ReLU stacks).
-    #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = values::choices::<Init>(&Init::CHOICES.map(Init::name))))]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = text::choices::<Init>(&Init::CHOICES.map(Init::name))))]
     init: Option<Init> = None, kept, set Init => Some;
     /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam and adamw, as Kingma & Ba
     /// suggest; 1 for lbfgs, the full quasi-Newton step).
@@ -157,7 +157,7 @@ spec! {
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().epochs))]
     epochs: usize = 1000, may_change;
     /// Optimiser.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().optimizer, value_parser = values::choices::<OptimizerKind>(&Optimizer::NAMES)))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().optimizer, value_parser = text::choices::<OptimizerKind>(&Optimizer::NAMES)))]
     optimizer: OptimizerKind = OptimizerKind::Adam, kept;
     /// Momentum μ (momentum and nesterov).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().momentum))]
@@ -224,7 +224,7 @@ spec! {
     seed: u64 = 0, kept;
     /// Which epoch's weights to keep: last, val-loss, val-acc, val-f1, val-r2, test-acc (the report's; selects
     /// on the test set), test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
-    #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = values::choices::<Selection>(&Selection::NAMES)))]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = text::choices::<Selection>(&Selection::NAMES)))]
     #[serde(with = "text::or_none")]
     select: Option<Selection> = None, kept, set Selection => Some;
     /// Stop after P epochs without improvement of the selection metric. Default: when the selection reads the
@@ -247,11 +247,11 @@ spec! {
     /// avx2 or portable (plain code, any CPU). Every level gives the same bits, tested level by level, so a
     /// level changes the speed only; the model file records the one that trained it. A level the CPU lacks
     /// is refused.
-    #[cfg_attr(feature = "cli", arg(long, value_name = "LEVEL", default_value_t = Spec::default().simd, value_parser = values::choices::<Simd>(&Simd::NAMES)))]
+    #[cfg_attr(feature = "cli", arg(long, value_name = "LEVEL", default_value_t = Spec::default().simd, value_parser = text::choices::<Simd>(&Simd::NAMES)))]
     #[serde(with = "text")]
     simd: Simd = Simd(None), may_change, set impl Into<Simd> => Into::into;
     /// Floating-point precision of training.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().precision, value_parser = values::choices::<Precision>(&Precision::ALL.map(Precision::name))))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().precision, value_parser = text::choices::<Precision>(&Precision::ALL.map(Precision::name))))]
     precision: Precision = Precision::F64, kept;
 }
 

@@ -17,9 +17,11 @@
 //! temporary file in the same directory, synced, then renamed over the target: a reader never sees half a
 //! file, and a crash leaves the previous model file intact.
 
+mod appendix;
 mod body;
 mod checks;
 
+use appendix::{Appendix, AppendixRef, AppendixV4, AppendixV5, AppendixV6};
 pub use body::{DataRecord, ModelFile, Precision, ResumeState, RunRecord, Status, Training};
 
 use crate::error::{ModelFileProblem, Result, TrainError};
@@ -29,95 +31,6 @@ use std::path::Path;
 
 /// The file's first bytes.
 pub const MAGIC: [u8; 8] = *b"NNCKPT\r\n";
-/// The part of a body after the `ModelFile` (format 4 on): fields added since format 3, kept out of the
-/// `ModelFile`'s own encoding (serde skips them there) so that the bodies of formats 2 and 3 decode as they
-/// are, without conversion types.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Appendix {
-    /// [`ModelFile::schema`].
-    schema: Option<nn_data::Schema>,
-    /// [`RunRecord::init`] of the training record.
-    init: Option<nn_core::Init>,
-    /// [`ModelFile::target_scale`] (format 5 on).
-    target_scale: Option<nn_data::Standardizer>,
-    /// [`RunRecord::dropout`] of the training record (format 5 on).
-    dropout: f64,
-    /// [`RunRecord::shift`] of the training record (format 6 on).
-    shift: Option<crate::Shift>,
-    /// [`RunRecord::class_weight`] of the training record (format 7 on).
-    class_weight: crate::ClassWeight,
-    /// [`RunRecord::shuffle`] of the training record (format 7 on).
-    shuffle: bool,
-}
-
-/// The appendix of format 6.
-#[derive(serde::Deserialize)]
-struct AppendixV6 {
-    schema: Option<nn_data::Schema>,
-    init: Option<nn_core::Init>,
-    target_scale: Option<nn_data::Standardizer>,
-    dropout: f64,
-    shift: Option<crate::Shift>,
-}
-
-/// The appendix of format 5.
-#[derive(serde::Deserialize)]
-struct AppendixV5 {
-    schema: Option<nn_data::Schema>,
-    init: Option<nn_core::Init>,
-    target_scale: Option<nn_data::Standardizer>,
-    dropout: f64,
-}
-
-/// The appendix of format 4.
-#[derive(serde::Deserialize)]
-struct AppendixV4 {
-    schema: Option<nn_data::Schema>,
-    init: Option<nn_core::Init>,
-}
-
-impl From<AppendixV4> for Appendix {
-    fn from(a: AppendixV4) -> Self {
-        Appendix {
-            schema: a.schema,
-            init: a.init,
-            target_scale: None,
-            dropout: 0.0,
-            shift: None,
-            class_weight: crate::ClassWeight::None,
-            shuffle: true,
-        }
-    }
-}
-
-impl From<AppendixV5> for Appendix {
-    fn from(a: AppendixV5) -> Self {
-        Appendix {
-            schema: a.schema,
-            init: a.init,
-            target_scale: a.target_scale,
-            dropout: a.dropout,
-            shift: None,
-            class_weight: crate::ClassWeight::None,
-            shuffle: true,
-        }
-    }
-}
-
-impl From<AppendixV6> for Appendix {
-    fn from(a: AppendixV6) -> Self {
-        Appendix {
-            schema: a.schema,
-            init: a.init,
-            target_scale: a.target_scale,
-            dropout: a.dropout,
-            shift: a.shift,
-            class_weight: crate::ClassWeight::None,
-            shuffle: true,
-        }
-    }
-}
-
 /// Decodes an `A` from the start of `rest` and adds the bytes it took to `used`.
 fn decode_next<A: serde::de::DeserializeOwned>(
     rest: &[u8],
@@ -126,18 +39,6 @@ fn decode_next<A: serde::de::DeserializeOwned>(
     let (a, more) = bincode::serde::decode_from_slice(rest, bincode_config())?;
     *used += more;
     Ok(a)
-}
-
-/// [`Appendix`] by reference, for writing.
-#[derive(serde::Serialize)]
-struct AppendixRef<'a> {
-    schema: &'a Option<nn_data::Schema>,
-    init: Option<nn_core::Init>,
-    target_scale: &'a Option<nn_data::Standardizer>,
-    dropout: f64,
-    shift: Option<crate::Shift>,
-    class_weight: &'a crate::ClassWeight,
-    shuffle: bool,
 }
 
 /// The format version this build writes.

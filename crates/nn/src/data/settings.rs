@@ -5,7 +5,7 @@
 use super::Data;
 use crate::spec::text;
 #[cfg(feature = "cli")]
-use crate::spec::values::choices;
+use crate::spec::text::choices;
 use nn_data::{
     Decimal, Delimiter, LabelScheme, Limits, MissingPolicy, ReadOptions, Task, UnknownCategory,
 };

@@ -2,6 +2,7 @@
 //! and prints as the text the command line and a sweep spec take (`4,4`, `5000:0.04`, `28x28`, …), and
 //! [`Shown`] prints any setting's value for messages.
 
+use super::text::{TextOr, text_or_fields};
 use nn_core::{Activation, Init, Output};
 use nn_train::{Optimizer, Precision, Selection};
 use serde::{Deserialize, Deserializer, Serialize};
@@ -126,46 +127,6 @@ pub struct Fractions {
     pub train: f64,
     /// The validation share; train + validation ≤ 1.
     pub validation: f64,
-}
-
-/// A value given as its text (`"4,4"`, `"5000:0.04"`, a bare number) or in its structured serde form `S`:
-/// a sweep spec and the command line write the text, JSON from the Python package the structure.
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum TextOr<S> {
-    Text(super::text::Text),
-    Structured(S),
-}
-
-impl<S> TextOr<S> {
-    fn resolve<T: FromStr<Err = String> + From<S>>(self) -> Result<T, String> {
-        match self {
-            TextOr::Text(t) => t.0.parse(),
-            TextOr::Structured(s) => Ok(s.into()),
-        }
-    }
-}
-
-/// The structured serde form of a value type that also reads from its text: a mirror of its fields.
-macro_rules! text_or_fields {
-    ($($ty:ident $fields:ident { $($field:ident: $fty:ty),* })*) => {$(
-        #[derive(Deserialize)]
-        #[serde(deny_unknown_fields)]
-        pub(crate) struct $fields { $($field: $fty),* }
-
-        impl From<$fields> for $ty {
-            fn from(f: $fields) -> $ty {
-                $ty { $($field: f.$field),* }
-            }
-        }
-
-        impl TryFrom<TextOr<$fields>> for $ty {
-            type Error = String;
-            fn try_from(v: TextOr<$fields>) -> Result<$ty, String> {
-                v.resolve()
-            }
-        }
-    )*};
 }
 
 text_or_fields! {
@@ -422,16 +383,6 @@ impl Shown for Vec<LrStep> {
         let steps: Vec<String> = self.iter().map(ToString::to_string).collect();
         steps.join(" ")
     }
-}
-
-/// The names a setting of a library enum takes on the command line, for `--help` and its errors.
-#[cfg(feature = "cli")]
-pub(crate) fn choices<T>(names: &[&'static str]) -> impl clap::builder::TypedValueParser<Value = T>
-where
-    T: FromStr<Err = String> + Clone + Send + Sync + 'static,
-{
-    use clap::builder::TypedValueParser;
-    clap::builder::PossibleValuesParser::new(names.iter().copied()).try_map(|s| s.parse::<T>())
 }
 
 /// What [`Spec::job`](super::Spec::job) needs to know of the data.
