@@ -69,6 +69,16 @@ pub trait Scalar:
     fn fma(self, a: Self, b: Self) -> Self;
 }
 
+/// Methods of one argument that call the primitive's own.
+macro_rules! forward {
+    ($t:ty: $($name:ident),*) => {$(
+        #[inline(always)]
+        fn $name(self) -> Self {
+            <$t>::$name(self)
+        }
+    )*};
+}
+
 macro_rules! impl_scalar {
     ($t:ty, $exp:path) => {
         impl Scalar for $t {
@@ -87,26 +97,7 @@ macro_rules! impl_scalar {
             fn exp(self) -> Self {
                 $exp(self)
             }
-            #[inline(always)]
-            fn ln(self) -> Self {
-                <$t>::ln(self)
-            }
-            #[inline(always)]
-            fn ln_1p(self) -> Self {
-                <$t>::ln_1p(self)
-            }
-            #[inline(always)]
-            fn tanh(self) -> Self {
-                <$t>::tanh(self)
-            }
-            #[inline(always)]
-            fn sqrt(self) -> Self {
-                <$t>::sqrt(self)
-            }
-            #[inline(always)]
-            fn abs(self) -> Self {
-                <$t>::abs(self)
-            }
+            forward!($t: ln, ln_1p, tanh, sqrt, abs);
             #[inline(always)]
             fn max(self, other: Self) -> Self {
                 <$t>::max(self, other)

@@ -57,62 +57,31 @@ pub struct SweepRunArgs {
     #[arg(long, short)]
     pub quiet: bool,
     /// Slurm: write DIR/sweep.sbatch but do not submit it.
-    #[arg(
-        long,
-        help_heading = SLURM
-    )]
+    #[arg(long, help_heading = SLURM)]
     pub dry_run: bool,
     /// Slurm: wait until every task has ended (polling squeue), then show the status; fails if a job failed.
-    #[arg(
-        long,
-        help_heading = SLURM
-    )]
+    #[arg(long, help_heading = SLURM)]
     pub wait: bool,
     /// Slurm: #SBATCH --partition.
-    #[arg(
-        long,
-        help_heading = SLURM
-    )]
+    #[arg(long, help_heading = SLURM)]
     pub partition: Option<String>,
     /// Slurm: #SBATCH --account.
-    #[arg(
-        long,
-        help_heading = SLURM
-    )]
+    #[arg(long, help_heading = SLURM)]
     pub account: Option<String>,
     /// Slurm: #SBATCH --time, the limit per task (e.g. 00:10:00).
-    #[arg(
-        long,
-        help_heading = SLURM
-    )]
+    #[arg(long, help_heading = SLURM)]
     pub time: Option<String>,
     /// Slurm: #SBATCH --cpus-per-task (default 1); each task trains with that many threads.
-    #[arg(
-        long,
-        value_name = "N",
-        help_heading = SLURM
-    )]
+    #[arg(long, value_name = "N", help_heading = SLURM)]
     pub cpus_per_task: Option<usize>,
     /// Slurm: #SBATCH --mem per task (default 1G).
-    #[arg(
-        long,
-        help_heading = SLURM
-    )]
+    #[arg(long, help_heading = SLURM)]
     pub mem: Option<String>,
     /// Slurm: at most P tasks at once (--array=…%P).
-    #[arg(
-        long,
-        value_name = "P",
-        help_heading = SLURM
-    )]
+    #[arg(long, value_name = "P", help_heading = SLURM)]
     pub max_parallel: Option<usize>,
     /// Slurm: a further #SBATCH line (repeatable), e.g. --sbatch-line "--qos=low".
-    #[arg(
-        long = "sbatch-line",
-        value_name = "LINE",
-        allow_hyphen_values = true,
-        help_heading = SLURM
-    )]
+    #[arg(long = "sbatch-line", value_name = "LINE", allow_hyphen_values = true, help_heading = SLURM)]
     pub sbatch_lines: Vec<String>,
 }
 
