@@ -9,7 +9,7 @@ mod common;
 #[path = "../../nn-data/tests/support/datasets.rs"]
 mod datasets;
 
-use common::{job_files, nn, scratch, stderr};
+use common::{assert_same_job_files, job_files, nn, scratch, stderr, sweep};
 use libtest_mimic::{Failed, Trial};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -69,16 +69,7 @@ fn through_sbatch(data: &Path) {
     )
     .unwrap();
     let local = dir.join("local");
-    let out = nn()
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            local.to_str().unwrap(),
-            "--quiet",
-        ])
-        .output()
-        .unwrap();
+    let out = sweep(&spec, &local, &["--quiet"]);
     assert!(out.status.success(), "{}", stderr(&out));
     // A folder name with a space, both quotes, a `$` and a letter beyond ASCII: the script quotes it for
     // sbatch's directives and for the shell.
@@ -129,17 +120,12 @@ fn through_sbatch(data: &Path) {
     // Every task ran on the cluster: its log is in slurm/.
     let task_logs = std::fs::read_dir(slurm.join("slurm")).unwrap().count();
     assert_eq!(task_logs, 8, "{}", logs(&slurm));
-    let (a, b) = (job_files(&local), job_files(&slurm));
-    assert_eq!(a.len(), 8 * 3, "model, metrics and result of 8 jobs");
-    let differ: Vec<_> = a
-        .keys()
-        .chain(b.keys())
-        .filter(|k| a.get(*k) != b.get(*k))
-        .collect();
-    assert!(
-        differ.is_empty(),
-        "Slurm's files differ from the local run's: {differ:?}"
+    assert_eq!(
+        job_files(&local).len(),
+        8 * 3,
+        "model, metrics and result of 8 jobs"
     );
+    assert_same_job_files(&local, &slurm, "the Slurm run");
     // The report of the Slurm sweep is the local one's.
     for d in [&local, &slurm] {
         let out = nn()
@@ -153,17 +139,7 @@ fn through_sbatch(data: &Path) {
         std::fs::read(slurm.join("report/leaderboard.csv")).unwrap()
     );
     // Resubmitting finds nothing to run.
-    let again = nn()
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            slurm.to_str().unwrap(),
-            "--runner",
-            "slurm",
-        ])
-        .output()
-        .unwrap();
+    let again = sweep(&spec, &slurm, &["--runner", "slurm"]);
     assert!(
         stderr(&again).contains("nothing to submit: all 8 jobs are done"),
         "{}",

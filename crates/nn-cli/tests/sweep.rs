@@ -3,7 +3,9 @@
 
 use crate::common;
 
-use common::{assert_clean_failure, blobs, job_files, nn, scratch, stderr};
+use common::{
+    assert_clean_failure, assert_same_job_files, blobs, job_files, nn, scratch, stderr, sweep,
+};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -37,17 +39,7 @@ fn a_sweep_runs_every_job_ranks_them_and_is_the_same_at_any_worker_count() {
     let mut runs = Vec::new();
     for workers in ["1", "2"] {
         let out_dir = dir.join(format!("w{workers}"));
-        let out = nn()
-            .args([
-                "sweep",
-                spec.to_str().unwrap(),
-                "--out",
-                out_dir.to_str().unwrap(),
-                "--workers",
-                workers,
-            ])
-            .output()
-            .unwrap();
+        let out = sweep(&spec, &out_dir, &["--workers", workers]);
         assert!(out.status.success(), "{}", stderr(&out));
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(
@@ -86,15 +78,7 @@ fn a_sweep_runs_every_job_ranks_them_and_is_the_same_at_any_worker_count() {
             std::fs::read(out_dir.join("report/leaderboard.csv")).unwrap(),
         ));
         // A rerun finds everything done.
-        let again = nn()
-            .args([
-                "sweep",
-                spec.to_str().unwrap(),
-                "--out",
-                out_dir.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
+        let again = sweep(&spec, &out_dir, &[]);
         assert!(
             again.status.success() && stderr(&again).contains("ran 0 jobs"),
             "{}",
@@ -159,15 +143,7 @@ fn a_killed_sweep_resumes_to_the_same_results() {
         (2..24).contains(&at_kill),
         "{at_kill} jobs were done at the kill"
     );
-    let rerun = nn()
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            killed.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let rerun = sweep(&spec, &killed, &[]);
     assert!(rerun.status.success(), "{}", stderr(&rerun));
     assert!(
         stderr(&rerun).contains(&format!("ran {} jobs", 24 - at_kill)),
@@ -175,26 +151,9 @@ fn a_killed_sweep_resumes_to_the_same_results() {
         stderr(&rerun)
     );
     let whole = dir.join("whole");
-    let out = nn()
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            whole.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = sweep(&spec, &whole, &[]);
     assert!(out.status.success());
-    let (a, b) = (job_files(&killed), job_files(&whole));
-    let differ: Vec<_> = a
-        .keys()
-        .chain(b.keys())
-        .filter(|k| a.get(*k) != b.get(*k))
-        .collect();
-    assert!(
-        differ.is_empty(),
-        "the resumed sweep's files differ: {differ:?}"
-    );
+    assert_same_job_files(&whole, &killed, "the resumed sweep");
     for f in ["leaderboard.md", "leaderboard.csv", "leaderboard.json"] {
         assert_eq!(
             std::fs::read(killed.join("report").join(f)).unwrap(),
@@ -213,15 +172,7 @@ fn a_failing_job_is_recorded_and_the_others_go_on() {
     let text = std::fs::read_to_string(&spec).unwrap() + "optimizer = [\"gd\", \"lbfgs\"]\n";
     std::fs::write(&spec, text).unwrap();
     let out_dir = dir.join("out");
-    let out = nn()
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = sweep(&spec, &out_dir, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
@@ -240,16 +191,7 @@ fn a_failing_job_is_recorded_and_the_others_go_on() {
         "{text}"
     );
     // Nothing finished is recomputed on a retry: only the four failed jobs run (and fail again).
-    let retry = nn()
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-            "--retry-failed",
-        ])
-        .output()
-        .unwrap();
+    let retry = sweep(&spec, &out_dir, &["--retry-failed"]);
     assert!(stderr(&retry).contains("ran 4 jobs"), "{}", stderr(&retry));
     std::fs::remove_dir_all(&dir).unwrap();
 }
@@ -263,15 +205,7 @@ fn cross_validation_sweeps_pool_seeds_and_folds() {
         .replace("seeds", "folds = 3\nseeds");
     std::fs::write(&spec, text).unwrap();
     let out_dir = dir.join("out");
-    let out = nn()
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+    let out = sweep(&spec, &out_dir, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(

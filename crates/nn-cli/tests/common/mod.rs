@@ -46,6 +46,17 @@ pub fn train_on(data: &Path, out: &Path, args: &[&str]) -> std::process::Output 
         .unwrap()
 }
 
+/// `nn sweep SPEC --out DIR ARGS...`, run to its end.
+pub fn sweep(spec: &Path, out: &Path, args: &[&str]) -> std::process::Output {
+    nn().arg("sweep")
+        .arg(spec)
+        .arg("--out")
+        .arg(out)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// What `nn inspect --model MODEL` prints.
 pub fn inspect(model: &Path) -> String {
     let out = nn()
@@ -106,4 +117,13 @@ pub fn assert_usage_error(out: &std::process::Output, needle: &str) {
         "'{needle}' not in: {err}"
     );
     assert!(!err.contains("panicked"), "{err}");
+}
+
+/// The job files of the sweeps in `a` and `b` are the same, byte for byte (`what` names `b` in the message).
+pub fn assert_same_job_files(a: &Path, b: &Path, what: &str) {
+    let (a, b) = (job_files(a), job_files(b));
+    let differ: Vec<_> = (a.keys().chain(b.keys()))
+        .filter(|k| a.get(*k) != b.get(*k))
+        .collect();
+    assert!(differ.is_empty(), "{what}'s files differ: {differ:?}");
 }
