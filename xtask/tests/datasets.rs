@@ -183,7 +183,7 @@ fn f32_tracks_f64() {
             worst < 2e-5,
             "{id}: training losses differ by {worst:e} (relative)"
         );
-        let [m32, m64] = [&single, &double].map(|o| o.checkpoint.metrics.unwrap().test.unwrap());
+        let [m32, m64] = [&single, &double].map(|o| o.model_file.metrics.unwrap().test.unwrap());
         assert!(
             m32.correct.abs_diff(m64.correct) <= max_count_diff,
             "{id}: f32 {}/{} vs f64 {}/{}",

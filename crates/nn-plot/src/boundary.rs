@@ -17,7 +17,7 @@ type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64
 /// part, triangles: other parts). `x` holds raw (unstandardised) features; the model applies its standardiser.
 pub fn decision_boundary(
     path: &Path,
-    ckpt: &ModelFile,
+    model_file: &ModelFile,
     x: &Matrix<f64>,
     labels: &[usize],
     is_train: &[bool],
@@ -29,7 +29,7 @@ pub fn decision_boundary(
             x.cols()
         ));
     }
-    let grid = Grid::over(x, ckpt)?;
+    let grid = Grid::over(x, model_file)?;
     let ((x0, x1), (y0, y1)) = grid.range;
     let root = SVGBackend::new(path, (640, 600)).into_drawing_area();
     root.fill(&WHITE).map_err(err)?;
@@ -70,7 +70,7 @@ struct Grid {
 }
 
 impl Grid {
-    fn over(x: &Matrix<f64>, ckpt: &ModelFile) -> Result<Grid> {
+    fn over(x: &Matrix<f64>, model_file: &ModelFile) -> Result<Grid> {
         let range = |j: usize| {
             let (lo, hi) = x
                 .col(j)
@@ -90,7 +90,7 @@ impl Grid {
                 y0 + (y1 - y0) * (row as f64 + 0.5) / GRID as f64
             }
         });
-        let p = nn_train::job::predict_proba(ckpt, &points)?;
+        let p = nn_train::job::predict_proba(model_file, &points)?;
         // One sigmoid unit scores class 1; two softmax units score classes 0 and 1.
         let p1 = (0..GRID * GRID).map(|k| p.get(k, p.cols() - 1)).collect();
         Ok(Grid {

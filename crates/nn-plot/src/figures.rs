@@ -47,7 +47,7 @@ pub fn training_figures(
     dataset: &Dataset,
 ) -> Result<Vec<Figure>> {
     std::fs::create_dir_all(dir)?;
-    let ckpt = &outcome.checkpoint;
+    let model_file = &outcome.model_file;
     let split = &outcome.prepared.split;
     let mut files = Files {
         dir,
@@ -57,8 +57,8 @@ pub fn training_figures(
     curves(
         &files.add("curves", FigureKind::Curves),
         outcome.history(),
-        &format!("{title}: selected epoch {}", ckpt.epoch),
-        ckpt.epoch,
+        &format!("{title}: selected epoch {}", model_file.epoch),
+        model_file.epoch,
     )?;
     if dataset.is_regression() {
         // The class figures (boundary, confusion, ROC, misclassified digits) have no meaning for regression.
@@ -71,7 +71,7 @@ pub fn training_figures(
         }
         decision_boundary(
             &files.add("boundary", FigureKind::DecisionBoundary),
-            ckpt,
+            model_file,
             dataset.x(),
             dataset.labels(),
             &is_train,
@@ -85,7 +85,7 @@ pub fn training_figures(
     } else {
         (&split.train, "train")
     };
-    let held_out = HeldOut::new(ckpt, dataset, rows, part)?;
+    let held_out = HeldOut::new(model_file, dataset, rows, part)?;
     held_out.figures(&mut files, title, dataset)?;
     Ok(files.written)
 }
@@ -108,7 +108,7 @@ impl Files<'_> {
 
 /// The part the class figures show, with the model's predictions on it.
 struct HeldOut<'a> {
-    ckpt: &'a nn_train::ModelFile,
+    model_file: &'a nn_train::ModelFile,
     data: Dataset,
     part: &'static str,
     predicted: Vec<usize>,
@@ -117,16 +117,16 @@ struct HeldOut<'a> {
 
 impl<'a> HeldOut<'a> {
     fn new(
-        ckpt: &'a nn_train::ModelFile,
+        model_file: &'a nn_train::ModelFile,
         dataset: &Dataset,
         rows: &[usize],
         part: &'static str,
     ) -> Result<HeldOut<'a>> {
         let data = dataset.select(rows);
-        let (_, predicted) = nn_train::job::evaluate(ckpt, data.x(), data.labels())?;
-        let confusion = Confusion::new(ckpt.classes.len(), data.labels(), &predicted);
+        let (_, predicted) = nn_train::job::evaluate(model_file, data.x(), data.labels())?;
+        let confusion = Confusion::new(model_file.classes.len(), data.labels(), &predicted);
         Ok(HeldOut {
-            ckpt,
+            model_file,
             data,
             part,
             predicted,
@@ -137,7 +137,8 @@ impl<'a> HeldOut<'a> {
     /// For square images of at least 8×8 pixels the misclassified samples and the errors per class; the
     /// confusion matrix; for two classes the ROC curve.
     fn figures(&self, files: &mut Files<'_>, title: &str, dataset: &Dataset) -> Result<()> {
-        let (names, part, confusion) = (self.ckpt.classes.names(), self.part, &self.confusion);
+        let (names, part, confusion) =
+            (self.model_file.classes.names(), self.part, &self.confusion);
         let side = (dataset.features() as f64).sqrt() as usize;
         if side * side == dataset.features() && side >= 8 {
             let order = if nn_data::FileKind::of(dataset.source()) == nn_data::FileKind::Mat {
@@ -171,7 +172,7 @@ impl<'a> HeldOut<'a> {
         )?;
         if names.len() == 2 {
             // P(class 1): the last column (one sigmoid unit, or the second of two softmax units).
-            let p = nn_train::job::predict_proba(self.ckpt, self.data.x())?;
+            let p = nn_train::job::predict_proba(self.model_file, self.data.x())?;
             let scores: Vec<f64> = (0..p.rows()).map(|i| p.get(i, p.cols() - 1)).collect();
             let positive: Vec<bool> = self.data.labels().iter().map(|&c| c == 1).collect();
             if let Some(auc) = metrics::roc_auc(&scores, &positive) {

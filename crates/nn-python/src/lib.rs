@@ -74,7 +74,7 @@ fn fit(
         }
         let notes = loaded.notes.into_iter().chain(outcome.notes).collect();
         let fitted = Fitted {
-            model: Model::from(outcome.checkpoint),
+            model: Model::from(outcome.model_file),
         };
         Ok((fitted, interrupted, notes))
     })

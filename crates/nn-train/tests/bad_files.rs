@@ -3,7 +3,7 @@
 //! writer refuses what the loader would.
 
 use crate::common;
-use common::{checkpoint, data, forge, trainer};
+use common::{data, forge, model_file, trainer};
 use nn_linalg::Threads;
 use nn_train::job::JobSpec;
 use nn_train::*;
@@ -27,7 +27,7 @@ fn adam_run() -> Trainer<f64> {
 fn problem(bytes: &[u8]) -> ModelFileProblem {
     match ModelFile::from_bytes(bytes, Path::new("m.nnm")) {
         Err(TrainError::ModelFile { problem, .. }) => problem,
-        other => panic!("expected a checkpoint problem, got {other:?}"),
+        other => panic!("expected a model file problem, got {other:?}"),
     }
 }
 
@@ -48,7 +48,7 @@ fn invalid(bytes: &[u8]) -> Inconsistency {
 
 #[test]
 fn every_bad_file_has_its_own_error() {
-    let good = checkpoint(&adam_run()).to_bytes().unwrap();
+    let good = model_file(&adam_run()).to_bytes().unwrap();
     assert!(matches!(
         problem(b"PK\x03\x04 a zip file"),
         ModelFileProblem::Magic(_)
@@ -381,7 +381,7 @@ fn forge_history_length(good: &[u8]) -> Vec<u8> {
 /// edited to disagree (a forged rate) is refused with the file's other records untouched.
 #[test]
 fn a_job_record_that_disagrees_with_the_file_is_refused() {
-    let good = checkpoint(&adam_run()).to_bytes().unwrap();
+    let good = model_file(&adam_run()).to_bytes().unwrap();
     let c = ModelFile::from_bytes(&good, Path::new("m")).unwrap();
     let t = c.training.as_ref().unwrap();
     let job = JobSpec::of_file(&c, 7, Threads::Single, None)

@@ -117,20 +117,20 @@ fn cross_validation_fits_on_training_rows_only_and_ignores_the_worker_count() {
     let one = cross_validate::<f64>(&folds, &data_for, &spec, 1).unwrap();
     let two = cross_validate::<f64>(&folds, &data_for, &spec, 3).unwrap();
     for (fold, (a, b)) in one.iter().zip(&two).enumerate() {
-        assert_eq!(a.checkpoint, b.checkpoint, "fold {fold}");
+        assert_eq!(a.model_file, b.model_file, "fold {fold}");
         assert_eq!(
             a.held_out.labels(),
             folds[fold].iter().map(|&i| labels[i]).collect::<Vec<_>>()
         );
         let train: Vec<usize> = (0..m).filter(|i| !folds[fold].contains(i)).collect();
         let mean: f64 = train.iter().map(|&i| data.x().get(i, 0)).sum::<f64>() / train.len() as f64;
-        let fitted = a.checkpoint.standardizer.mean()[0];
+        let fitted = a.model_file.standardizer.mean()[0];
         assert!(
             (fitted - mean).abs() < 1e-12,
             "fold {fold}: {fitted} vs {mean}"
         );
     }
     // Fold 0's training rows are all near 0; every other fold's include the far rows.
-    assert!(one[0].checkpoint.standardizer.mean()[0] < 1.0);
-    assert!(one[1].checkpoint.standardizer.mean()[0] > 10.0);
+    assert!(one[0].model_file.standardizer.mean()[0] < 1.0);
+    assert!(one[1].model_file.standardizer.mean()[0] > 10.0);
 }

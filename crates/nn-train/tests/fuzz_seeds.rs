@@ -6,7 +6,7 @@ use nn_train::ModelFile;
 use std::path::Path;
 
 #[test]
-fn checkpoint_seeds_replay_without_a_panic() {
+fn model_file_seeds_replay_without_a_panic() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/model_file");
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {

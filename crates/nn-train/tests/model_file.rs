@@ -1,7 +1,7 @@
 //! ModelFile files: round trip, byte-identical reruns, exact resume, and a clear error for every bad file.
 
 use crate::common;
-use common::{checkpoint, data, trainer};
+use common::{data, model_file, trainer};
 use nn_train::*;
 use std::path::Path;
 
@@ -118,7 +118,7 @@ fn resume_is_exact() {
             epochs: 5,
             ..config.clone()
         });
-        let bytes = checkpoint(&first).to_bytes().unwrap();
+        let bytes = model_file(&first).to_bytes().unwrap();
         let loaded = ModelFile::from_bytes(&bytes, Path::new("state.nnm")).unwrap();
         let state = loaded.resume_state().unwrap().clone();
         let valid = TrainConfig {
@@ -146,8 +146,8 @@ fn resume_is_exact() {
             "{name}: optimiser, schedule, selector and history"
         );
         assert_eq!(
-            checkpoint(&resumed).to_bytes().unwrap(),
-            checkpoint(&straight).to_bytes().unwrap(),
+            model_file(&resumed).to_bytes().unwrap(),
+            model_file(&straight).to_bytes().unwrap(),
             "{name}: file bytes"
         );
     }
@@ -156,10 +156,10 @@ fn resume_is_exact() {
 #[test]
 fn same_seed_same_bytes() {
     for (name, config) in configs() {
-        let a = checkpoint(&run(config.clone())).to_bytes().unwrap();
-        let b = checkpoint(&run(config.clone())).to_bytes().unwrap();
+        let a = model_file(&run(config.clone())).to_bytes().unwrap();
+        let b = model_file(&run(config.clone())).to_bytes().unwrap();
         assert_eq!(a, b, "{name}");
-        let c = checkpoint(&run(TrainConfig { seed: 6, ..config }))
+        let c = model_file(&run(TrainConfig { seed: 6, ..config }))
             .to_bytes()
             .unwrap();
         assert_ne!(a, c, "{name}: another seed");
@@ -171,13 +171,13 @@ fn same_seed_same_bytes() {
 /// nn-cli's `tests/kill_resume.rs`, which load the file after every kill.)
 #[test]
 fn save_overwrites_in_place_and_leaves_no_temporary_file() {
-    let dir = std::env::temp_dir().join(format!("nn-ckpt-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("nn-model_file-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("model.nnm");
-    let ckpt = checkpoint(&run(configs()[0].1.clone()));
-    ckpt.save(&path).unwrap();
-    ckpt.save(&path).unwrap(); // overwrite in place
-    assert_eq!(ModelFile::load(&path).unwrap(), ckpt);
+    let model_file = model_file(&run(configs()[0].1.clone()));
+    model_file.save(&path).unwrap();
+    model_file.save(&path).unwrap(); // overwrite in place
+    assert_eq!(ModelFile::load(&path).unwrap(), model_file);
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name())
@@ -187,7 +187,9 @@ fn save_overwrites_in_place_and_leaves_no_temporary_file() {
         vec![std::ffi::OsString::from("model.nnm")],
         "no temporary files remain"
     );
-    let err = ckpt.save(&dir.join("no/such/dir/model.nnm")).unwrap_err();
+    let err = model_file
+        .save(&dir.join("no/such/dir/model.nnm"))
+        .unwrap_err();
     assert!(matches!(err, TrainError::Io { .. }), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }

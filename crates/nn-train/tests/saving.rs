@@ -102,7 +102,7 @@ fn the_file_keeps_up_with_training_and_never_drops_a_best() {
     // 8 ms per epoch against a 30 ms interval: a write falls due every few epochs.
     assert!(due >= 5, "only {due} epochs had a write due");
     let on_disk = ModelFile::load(&path).unwrap();
-    assert_eq!(on_disk, outcome.checkpoint);
+    assert_eq!(on_disk, outcome.model_file);
     assert_eq!(
         on_disk.status,
         Status::Finished {
@@ -144,7 +144,7 @@ fn a_passing_write_failure_does_not_lose_the_run() {
     )
     .expect("the final write succeeds, so the run is saved");
     let on_disk = ModelFile::load(&path).unwrap();
-    assert_eq!(on_disk, outcome.checkpoint);
+    assert_eq!(on_disk, outcome.model_file);
     assert!(matches!(
         on_disk.status,
         Status::Finished { epochs_run: 12, .. }

@@ -254,7 +254,7 @@ fn early_stopping_stops_and_keeps_the_best() {
 }
 
 #[test]
-fn divergence_names_epoch_and_keeps_the_last_good_checkpoint() {
+fn divergence_names_epoch_and_keeps_the_last_good_model_file() {
     let dir = std::env::temp_dir().join(format!("nn-diverge-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("best.nnm");
@@ -292,9 +292,9 @@ fn divergence_names_epoch_and_keeps_the_last_good_checkpoint() {
                     network: Some(network),
                 } = e
                 {
-                    let mut ckpt = common::checkpoint_of(network, report);
-                    ckpt.epoch = report.epoch;
-                    ckpt.save(&path).unwrap();
+                    let mut model_file = common::model_file_of(network, report);
+                    model_file.epoch = report.epoch;
+                    model_file.save(&path).unwrap();
                     written += 1;
                 }
             },

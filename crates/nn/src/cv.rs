@@ -91,15 +91,15 @@ pub fn cross_validate(spec: &Spec, data: &Data, k: usize) -> Result<CrossValidat
                 fold: o.fold + 1,
                 train_rows: o.train_rows,
                 test_rows: o.held_out.len(),
-                selected_epoch: o.checkpoint.epoch,
-                inputs: o.checkpoint.network.architecture().n_input,
-                scores: Scores::of(&o.checkpoint, &o.held_out)?,
+                selected_epoch: o.model_file.epoch,
+                inputs: o.model_file.network.architecture().n_input,
+                scores: Scores::of(&o.model_file, &o.held_out)?,
             })
         })
         .collect::<Result<Vec<_>>>()?;
     let network = outcomes
         .first()
-        .map(|o| o.checkpoint.network.architecture().describe())
+        .map(|o| o.model_file.network.architecture().describe())
         .unwrap_or_default();
     Ok(CrossValidation {
         folds,

@@ -18,7 +18,7 @@ use std::sync::atomic::AtomicBool;
 /// pipeline of a text file, and the record of its training. Saved, it is a model file (`.nnm`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Model {
-    checkpoint: ModelFile,
+    model_file: ModelFile,
 }
 
 /// What a model predicts for each row.
@@ -62,7 +62,7 @@ impl Model {
         let outcome = train(&job, &loaded.dataset, None, None, None, &mut |_| {})?;
         match outcome.error {
             Some(e) => Err(e.into()),
-            None => Ok(Model::from(outcome.checkpoint)),
+            None => Ok(Model::from(outcome.model_file)),
         }
     }
 
@@ -87,18 +87,18 @@ impl Model {
 
     /// Writes the model file atomically: a reader never sees half a file.
     pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
-        Ok(self.checkpoint.save(path.as_ref())?)
+        Ok(self.model_file.save(path.as_ref())?)
     }
 
     /// Everything the model file holds.
     pub fn file(&self) -> &ModelFile {
-        &self.checkpoint
+        &self.model_file
     }
 
     /// The settings that trained the model, from the job the file records (`None` for a model file without
     /// its training record, such as one imported from the course's weights).
     pub fn spec(&self) -> Option<Spec> {
-        let c = &self.checkpoint;
+        let c = &self.model_file;
         let run = &c.training.as_ref()?.run;
         let job = JobSpec::of_file(c, run.epochs, Threads::All, run.simd).ok()??;
         Some(Spec::from_job(&job))
@@ -106,12 +106,12 @@ impl Model {
 
     /// The class names, in the order of the class indices (for a regression, the target's name).
     pub fn class_names(&self) -> &[String] {
-        self.checkpoint.classes.names()
+        self.model_file.classes.names()
     }
 
     /// The model predicts a number rather than a class.
     pub fn is_regression(&self) -> bool {
-        self.checkpoint
+        self.model_file
             .network
             .architecture()
             .output
@@ -120,17 +120,17 @@ impl Model {
 
     /// The metrics of the selected epoch on one part of the training data, if the run had that part.
     pub fn metrics(&self, part: Part) -> Option<&PartMetrics> {
-        self.checkpoint.metrics.as_ref().and_then(|r| r.part(part))
+        self.model_file.metrics.as_ref().and_then(|r| r.part(part))
     }
 
     /// The selected epoch's report on every part.
     pub fn selected(&self) -> Option<&EpochReport> {
-        self.checkpoint.metrics.as_ref()
+        self.model_file.metrics.as_ref()
     }
 
     /// Every epoch's report, from the first (empty for a model file without its training record).
     pub fn history(&self) -> &[EpochReport] {
-        self.checkpoint
+        self.model_file
             .resume_state()
             .map_or(&[], |r| r.progress.history.as_slice())
     }
@@ -139,9 +139,9 @@ impl Model {
     /// standardiser folded into the first layer and the target's scaling into the last (as the exports write
     /// it). Its predictions are the model's.
     pub fn raw_network(&self) -> Result<Network<f64>> {
-        let fold = !self.checkpoint.standardizer.is_identity();
+        let fold = !self.model_file.standardizer.is_identity();
         let prepared =
-            nn_export::Prepared::new(&self.checkpoint, fold).map_err(|source| Error::Export {
+            nn_export::Prepared::new(&self.model_file, fold).map_err(|source| Error::Export {
                 path: "<memory>".into(),
                 source,
             })?;
@@ -150,7 +150,7 @@ impl Model {
 
     /// The model file's bytes ([`save`](Self::save) writes them).
     pub fn to_bytes(&self) -> Result<Vec<u8>> {
-        self.checkpoint.to_bytes().map_err(|problem| {
+        self.model_file.to_bytes().map_err(|problem| {
             nn_train::TrainError::ModelFile {
                 path: "<memory>".into(),
                 problem,
@@ -170,12 +170,12 @@ impl Model {
     /// The prediction for every row of `data`, read as the model reads data: a text file's columns are matched
     /// by header name, in any order, and a target column is ignored.
     pub fn predict(&self, data: &Data) -> Result<Predictions> {
-        let features = data.features_for(&self.checkpoint)?;
+        let features = data.features_for(&self.model_file)?;
         let predicted = if self.is_regression() {
-            let v = nn_train::job::predict_values(&self.checkpoint, &features.x)?;
+            let v = nn_train::job::predict_values(&self.model_file, &features.x)?;
             Predicted::Values(v.col(0).to_vec())
         } else {
-            Predicted::Classes(nn_train::job::predict(&self.checkpoint, &features.x)?)
+            Predicted::Classes(nn_train::job::predict(&self.model_file, &features.x)?)
         };
         let m = features.x.rows();
         Ok(Predictions {
@@ -194,8 +194,8 @@ impl Model {
                 "a regression model predicts values, not class probabilities",
             ));
         }
-        let features = data.features_for(&self.checkpoint)?;
-        let p = nn_train::job::predict_proba(&self.checkpoint, &features.x)?;
+        let features = data.features_for(&self.model_file)?;
+        let p = nn_train::job::predict_proba(&self.model_file, &features.x)?;
         Ok(if p.cols() == 1 {
             // One sigmoid unit gives P(class 1); class 0's probability is its complement.
             Matrix::from_fn(p.rows(), 2, |i, j| {
@@ -212,13 +212,13 @@ impl Model {
 
     /// The model's scores on labelled `data`, read as the model reads data.
     pub fn evaluate(&self, data: &Data) -> Result<Scores> {
-        let loaded = data.labelled_for(&self.checkpoint)?;
-        Scores::of(&self.checkpoint, &loaded.dataset)
+        let loaded = data.labelled_for(&self.model_file)?;
+        Scores::of(&self.model_file, &loaded.dataset)
     }
 
     /// Writes the model in another tool's format (atomically), and returns what the export noticed.
     pub fn export(&self, format: Format, options: &Options, path: &Path) -> Result<Vec<String>> {
-        nn_export::write(&self.checkpoint, format, options, path).map_err(|source| Error::Export {
+        nn_export::write(&self.model_file, format, options, path).map_err(|source| Error::Export {
             path: path.to_path_buf(),
             source,
         })
@@ -226,8 +226,8 @@ impl Model {
 }
 
 impl From<ModelFile> for Model {
-    fn from(checkpoint: ModelFile) -> Model {
-        Model { checkpoint }
+    fn from(model_file: ModelFile) -> Model {
+        Model { model_file }
     }
 }
 
@@ -246,7 +246,7 @@ pub fn shape(d: &Dataset) -> DataShape {
 pub fn training_data(spec: &Spec, data: &Data, resume: Option<&Resume>) -> Result<Loaded> {
     match resume {
         None => data.for_training(&spec.split_spec()),
-        Some(r) => data.labelled_for(&r.checkpoint),
+        Some(r) => data.labelled_for(&r.model_file),
     }
 }
 

@@ -38,10 +38,10 @@ pub enum Scores {
 }
 
 impl Scores {
-    /// The scores of the model in `ckpt` on `data` (read as the model reads data).
-    pub(crate) fn of(ckpt: &ModelFile, data: &Dataset) -> Result<Scores> {
+    /// The scores of the model in `model_file` on `data` (read as the model reads data).
+    pub(crate) fn of(model_file: &ModelFile, data: &Dataset) -> Result<Scores> {
         if let Some(truth) = data.values() {
-            let predicted = job::predict_values(ckpt, data.x())?;
+            let predicted = job::predict_values(model_file, data.x())?;
             let s = RegressionScores::new(truth, predicted.col(0));
             return Ok(Scores::Values {
                 mse: s.mse,
@@ -49,7 +49,7 @@ impl Scores {
                 r2: s.r2,
             });
         }
-        let k = ckpt.classes.len();
+        let k = model_file.classes.len();
         if let Some(&c) = data.labels().iter().find(|&&c| c >= k) {
             return Err(crate::Error::input(format!(
                 "{}: class '{}' is not one of the model's {k} classes",
@@ -57,12 +57,12 @@ impl Scores {
                 data.classes().name(c)
             )));
         }
-        let (evaluation, predicted) = job::evaluate(ckpt, data.x(), data.labels())?;
+        let (evaluation, predicted) = job::evaluate(model_file, data.x(), data.labels())?;
         let confusion = Confusion::new(k, data.labels(), &predicted);
         let report = confusion.report();
         let roc_auc = (k == 2)
             .then(|| {
-                let p = job::predict_proba(ckpt, data.x())?;
+                let p = job::predict_proba(model_file, data.x())?;
                 let scores: Vec<f64> = (0..p.rows()).map(|i| p.get(i, p.cols() - 1)).collect();
                 let positive: Vec<bool> = data.labels().iter().map(|&c| c == 1).collect();
                 Ok::<_, crate::Error>(roc_auc(&scores, &positive))

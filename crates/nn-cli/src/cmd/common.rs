@@ -61,10 +61,10 @@ pub fn print_notes(notes: &[String], quiet: bool) {
     }
 }
 
-/// The dataset of `args` as the model `ckpt` reads it: through its input schema if it was trained on a text
+/// The dataset of `args` as the model `model_file` reads it: through its input schema if it was trained on a text
 /// file (columns matched by name, its categories and imputation), else with its label scheme.
-pub fn load_for_model(args: &DataArgs, ckpt: &ModelFile, quiet: bool) -> Result<Dataset> {
-    let loaded = data_of(args)?.labelled_for(ckpt)?;
+pub fn load_for_model(args: &DataArgs, model_file: &ModelFile, quiet: bool) -> Result<Dataset> {
+    let loaded = data_of(args)?.labelled_for(model_file)?;
     print_notes(&loaded.notes, quiet);
     Ok(loaded.dataset)
 }

@@ -32,12 +32,12 @@ pub fn run(a: EvalArgs) -> Result<()> {
         theta_set(&a, theta)?
     } else {
         let path = a.model.as_ref().context("--model or --theta is required")?;
-        let ckpt = ModelFile::load(path)?;
-        let data = load_for_model(&a.data, &ckpt, a.json)?;
+        let model_file = ModelFile::load(path)?;
+        let data = load_for_model(&a.data, &model_file, a.json)?;
         if let Some(truth) = data.values() {
-            return regression(&a, path, &ckpt, &data, truth);
+            return regression(&a, path, &model_file, &data, truth);
         }
-        model(path, &ckpt, data)?
+        model(path, &model_file, data)?
     };
     render(&a, &evaluated)
 }
@@ -80,26 +80,30 @@ fn theta_set(a: &EvalArgs, theta: &std::path::Path) -> Result<Evaluated> {
 }
 
 /// A classifier's model file on the data.
-fn model(path: &std::path::Path, ckpt: &ModelFile, data: nn_data::Dataset) -> Result<Evaluated> {
-    if data.classes().len() > ckpt.classes.len() {
+fn model(
+    path: &std::path::Path,
+    model_file: &ModelFile,
+    data: nn_data::Dataset,
+) -> Result<Evaluated> {
+    if data.classes().len() > model_file.classes.len() {
         bail!(
             "the data has {} classes, the model {}",
             data.classes().len(),
-            ckpt.classes.len()
+            model_file.classes.len()
         );
     }
-    let (eval, predicted) = nn_train::job::evaluate(ckpt, data.x(), data.labels())?;
+    let (eval, predicted) = nn_train::job::evaluate(model_file, data.x(), data.labels())?;
     Ok(Evaluated {
         eval,
         predicted,
-        proba: nn_train::job::predict_proba(ckpt, data.x())?,
+        proba: nn_train::job::predict_proba(model_file, data.x())?,
         what: format!(
             "model {} ({}, epoch {})",
             path.display(),
-            ckpt.network.architecture().describe(),
-            ckpt.epoch
+            model_file.network.architecture().describe(),
+            model_file.epoch
         ),
-        names: ckpt.classes.names().to_vec(),
+        names: model_file.classes.names().to_vec(),
         dataset: data,
     })
 }
@@ -163,13 +167,13 @@ fn render(a: &EvalArgs, e: &Evaluated) -> Result<()> {
 fn regression(
     a: &EvalArgs,
     path: &std::path::Path,
-    ckpt: &ModelFile,
+    model_file: &ModelFile,
     data: &nn_data::Dataset,
     truth: &[f64],
 ) -> Result<()> {
-    let predicted = nn_train::job::predict_values(ckpt, data.x())?;
+    let predicted = nn_train::job::predict_values(model_file, data.x())?;
     let scores = RegressionScores::new(truth, predicted.col(0));
-    let target = ckpt.classes.name(0);
+    let target = model_file.classes.name(0);
     if a.json {
         let v = serde_json::json!({
             "model": path.display().to_string(),
@@ -187,8 +191,8 @@ fn regression(
     out(&format!(
         "model {} ({}, epoch {}) on {}: {} samples, target '{target}'\n  MSE {:.6}  RMSE {:.6}  MAE {:.6}  R² {:.4}\n",
         path.display(),
-        ckpt.network.architecture().describe(),
-        ckpt.epoch,
+        model_file.network.architecture().describe(),
+        model_file.epoch,
         data.source().display(),
         scores.samples,
         scores.mse,

@@ -7,7 +7,7 @@ use anyhow::{Result, bail};
 use nn_train::ModelFile;
 
 pub fn run(a: PredictArgs) -> Result<()> {
-    let ckpt = ModelFile::load(&a.model)?;
+    let model_file = ModelFile::load(&a.model)?;
     let mut data = nn::Data::file(locate(&a.data)?).variables(&a.x_var, "y");
     if let Some(d) = a.delimiter {
         data = data.delimiter(d);
@@ -15,20 +15,20 @@ pub fn run(a: PredictArgs) -> Result<()> {
     if let Some(u) = a.unknown {
         data = data.unknown_category(u);
     }
-    let features = data.features_for(&ckpt)?;
+    let features = data.features_for(&model_file)?;
     print_notes(&features.notes, false);
     // The 1-based data row of each prediction (rows left out for a missing value have none).
     let rows = features.rows;
     let x = features.x;
     let digits = usize::from(a.digits);
     let row_of = |i: usize| rows.as_ref().map_or(i + 1, |r| r[i]);
-    if ckpt.network.architecture().output.is_regression() {
+    if model_file.network.architecture().output.is_regression() {
         if a.proba {
             bail!("--proba: a regression model predicts values, not class probabilities");
         }
-        let values = nn_train::job::predict_values(&ckpt, &x)?;
+        let values = nn_train::job::predict_values(&model_file, &x)?;
         let mut s = String::from("row");
-        for name in ckpt.classes.names() {
+        for name in model_file.classes.names() {
             s.push_str(&format!(",{}", csv_field(&format!("predicted_{name}"))));
         }
         s.push('\n');
@@ -42,13 +42,13 @@ pub fn run(a: PredictArgs) -> Result<()> {
         return out(&s);
     }
     // The class is the largest logit, as `nn eval` counts it (and an exported ONNX graph's `label`).
-    let predicted = nn_train::job::predict(&ckpt, &x)?;
+    let predicted = nn_train::job::predict(&model_file, &x)?;
     let p = if a.proba {
-        Some(nn_train::job::predict_proba(&ckpt, &x)?)
+        Some(nn_train::job::predict_proba(&model_file, &x)?)
     } else {
         None
     };
-    let names = ckpt.classes.names();
+    let names = model_file.classes.names();
     let mut s = String::from("row,predicted");
     if a.proba {
         for name in names {

@@ -51,13 +51,13 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
         write_metrics(path, &outcome, &dataset, &counts)?;
     }
     if let Some(dir) = &a.plots {
-        let title = outcome.checkpoint.network.architecture().describe();
+        let title = outcome.model_file.network.architecture().describe();
         nn_plot::training_figures(dir, "", &title, &outcome, &dataset)
             .with_context(|| format!("writing plots to {}", dir.display()))?;
     }
     if !a.quiet {
         out(&nn_cli::report::summary(
-            &outcome.checkpoint,
+            &outcome.model_file,
             &a.out,
             outcome.elapsed,
         ))?;
@@ -147,14 +147,14 @@ fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Res
             given,
         },
     };
-    let saved = r.checkpoint.classes.scheme();
+    let saved = r.model_file.classes.scheme();
     if let Some(labels) = a.data.settings.labels
         && given("labels")
         && labels != saved
     {
         return Err(differs("--labels", saved.name().into(), labels.name().into()).into());
     }
-    let regression = r.checkpoint.network.architecture().output.is_regression();
+    let regression = r.model_file.network.architecture().output.is_regression();
     let task = a.data.settings.task;
     if given("task")
         && task != nn_data::Task::Auto
@@ -163,7 +163,7 @@ fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Res
         let name = |r: bool| if r { "regression" } else { "classification" };
         return Err(differs("--task", name(regression).into(), task.name().into()).into());
     }
-    let Some(schema) = &r.checkpoint.schema else {
+    let Some(schema) = &r.model_file.schema else {
         return Ok(());
     };
     if let Some(unknown) = a.data.settings.unknown_category

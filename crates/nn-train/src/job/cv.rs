@@ -24,7 +24,7 @@ pub struct FoldOutcome {
     /// Rows it trained on (training and validation parts together).
     pub train_rows: usize,
     /// The model it selected.
-    pub checkpoint: ModelFile,
+    pub model_file: ModelFile,
     /// The held-out rows, read with the preprocessing fitted on the training rows, for the caller to score.
     pub held_out: Dataset,
 }
@@ -96,7 +96,7 @@ fn one_fold<T: Scalar>(
     Ok(FoldOutcome {
         fold,
         train_rows: train_rows.len(),
-        checkpoint: outcome.checkpoint,
+        model_file: outcome.model_file,
         held_out: test,
     })
 }

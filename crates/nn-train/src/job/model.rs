@@ -6,19 +6,23 @@ use nn_core::{Evaluation, L2, Network, Workspace};
 use nn_linalg::{Matrix, Scalar, Threads};
 
 /// Predictions of a model file's model on raw (unstandardised) features: probabilities (m×k).
-pub fn predict_proba(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
-    let x = standardized(ckpt, raw)?;
-    Ok(match ckpt.precision {
-        Precision::F64 => ckpt.network.predict_proba(&x)?,
-        Precision::F32 => ckpt.network.cast::<f32>().predict_proba(&x.cast())?.cast(),
+pub fn predict_proba(model_file: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+    let x = standardized(model_file, raw)?;
+    Ok(match model_file.precision {
+        Precision::F64 => model_file.network.predict_proba(&x)?,
+        Precision::F32 => model_file
+            .network
+            .cast::<f32>()
+            .predict_proba(&x.cast())?
+            .cast(),
     })
 }
 
 /// A regression model's predictions on raw features (m×k), in the target's units: the network's standardised
 /// outputs times the target's scale, plus its mean.
-pub fn predict_values(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
-    let mut z = predict_proba(ckpt, raw)?;
-    if let Some(t) = &ckpt.target_scale {
+pub fn predict_values(model_file: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+    let mut z = predict_proba(model_file, raw)?;
+    if let Some(t) = &model_file.target_scale {
         for j in 0..z.cols() {
             for v in z.col_mut(j) {
                 *v = t.inverse(j, *v);
@@ -30,25 +34,30 @@ pub fn predict_values(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>
 
 /// Predicted classes of a model file's model on raw features: the largest logit (one sigmoid unit: logit > 0,
 /// i.e. p > 0.5), in the model's precision, as [`evaluate`] counts them.
-pub fn predict(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Vec<usize>> {
-    let x = standardized(ckpt, raw)?;
-    Ok(match ckpt.precision {
-        Precision::F64 => ckpt.network.predict(&x)?,
-        Precision::F32 => ckpt.network.cast::<f32>().predict(&x.cast())?,
+pub fn predict(model_file: &ModelFile, raw: &Matrix<f64>) -> Result<Vec<usize>> {
+    let x = standardized(model_file, raw)?;
+    Ok(match model_file.precision {
+        Precision::F64 => model_file.network.predict(&x)?,
+        Precision::F32 => model_file.network.cast::<f32>().predict(&x.cast())?,
     })
 }
 
 /// Loss and accuracy of a model file's model on raw features and class labels, and its predictions. The cost's
 /// penalty is the training objective's ([`ModelFile::l2`]).
 pub fn evaluate(
-    ckpt: &ModelFile,
+    model_file: &ModelFile,
     raw: &Matrix<f64>,
     labels: &[usize],
 ) -> Result<(Evaluation, Vec<usize>)> {
-    let x = standardized(ckpt, raw)?;
-    match ckpt.precision {
-        Precision::F64 => evaluate_in(&ckpt.network, &x, labels, ckpt.l2()),
-        Precision::F32 => evaluate_in(&ckpt.network.cast::<f32>(), &x.cast(), labels, ckpt.l2()),
+    let x = standardized(model_file, raw)?;
+    match model_file.precision {
+        Precision::F64 => evaluate_in(&model_file.network, &x, labels, model_file.l2()),
+        Precision::F32 => evaluate_in(
+            &model_file.network.cast::<f32>(),
+            &x.cast(),
+            labels,
+            model_file.l2(),
+        ),
     }
 }
 
@@ -67,8 +76,8 @@ fn evaluate_in<T: Scalar>(
 }
 
 /// `raw` with the model's standardiser applied, after checking its width.
-fn standardized(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
-    let expected = ckpt.network.architecture().n_input;
+fn standardized(model_file: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
+    let expected = model_file.network.architecture().n_input;
     if raw.cols() != expected {
         return Err(nn_core::CoreError::InputWidth {
             expected,
@@ -77,6 +86,6 @@ fn standardized(ckpt: &ModelFile, raw: &Matrix<f64>) -> Result<Matrix<f64>> {
         .into());
     }
     let mut x = raw.clone();
-    ckpt.standardizer.transform(&mut x);
+    model_file.standardizer.transform(&mut x);
     Ok(x)
 }

@@ -39,7 +39,7 @@ fn still_falling(history: &[EpochReport]) -> Option<String> {
 #[derive(Debug)]
 pub struct JobOutcome {
     /// The model file's contents as last written (selected weights, status, resume state).
-    pub checkpoint: ModelFile,
+    pub model_file: ModelFile,
     /// The parts it trained and reported on.
     pub prepared: Prepared,
     /// Every epoch's report, from the first epoch of the run (also those before a resume).
@@ -117,18 +117,18 @@ pub fn run_job<T: Scalar>(
         observer(event);
     })?;
     let elapsed = started.elapsed();
-    let checkpoint = template.checkpoint(trainer.network(), trainer.progress(), status);
+    let model_file = template.model_file(trainer.network(), trainer.progress(), status);
     // A periodic write that failed is superseded by this final one, which is always attempted: a passing
     // problem (a full disk, a directory briefly gone) does not throw the run away, and if this write fails
     // too, its error is the job's (the file on disk is then the last complete write).
     if let Some(s) = saving {
-        checkpoint.save(s.path)?;
+        model_file.save(s.path)?;
     }
     if error.is_none() && trainer.progress().epoch == spec.config.epochs {
         notes.extend(still_falling(&trainer.progress().history));
     }
     Ok(JobOutcome {
-        checkpoint,
+        model_file,
         prepared: Prepared {
             data: back_to_f64(data, kept),
             split,

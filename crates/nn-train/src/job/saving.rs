@@ -42,7 +42,7 @@ pub(super) struct ModelTemplate {
 impl ModelTemplate {
     /// The model file of a run at this point: the selected weights, the status, and the resume state (unless
     /// `status` says it diverged).
-    pub fn checkpoint<T: Scalar>(
+    pub fn model_file<T: Scalar>(
         &self,
         current: &Network<T>,
         progress: &Progress<T>,
@@ -93,7 +93,7 @@ impl<'a> Writer<'a> {
         progress: &Progress<T>,
     ) -> Result<Self> {
         template
-            .checkpoint(current, progress, Status::InProgress)
+            .model_file(current, progress, Status::InProgress)
             .save(saving.path)?;
         Ok(Writer {
             saving,
@@ -113,7 +113,7 @@ impl<'a> Writer<'a> {
         }
         // A failure is retried at the next interval (see the type's docs).
         let _ = template
-            .checkpoint(current, progress, Status::InProgress)
+            .model_file(current, progress, Status::InProgress)
             .save(self.saving.path);
         self.last = Instant::now();
     }

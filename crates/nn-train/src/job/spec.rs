@@ -165,7 +165,7 @@ pub struct Resume {
     /// The file, as given.
     pub path: PathBuf,
     /// Its contents.
-    pub checkpoint: ModelFile,
+    pub model_file: ModelFile,
 }
 
 impl Resume {
@@ -173,7 +173,7 @@ impl Resume {
     pub fn load(path: &Path) -> Result<Resume> {
         Ok(Resume {
             path: path.to_path_buf(),
-            checkpoint: ModelFile::load(path)?,
+            model_file: ModelFile::load(path)?,
         })
     }
 
@@ -186,7 +186,7 @@ impl Resume {
 
     /// The training record, if the run can be continued at all.
     pub fn training(&self) -> Result<&Training> {
-        let c = &self.checkpoint;
+        let c = &self.model_file;
         if let Status::Diverged { epoch, cause } = &c.status {
             return Err(self.problem(ResumeProblem::Diverged {
                 epoch: *epoch,
@@ -203,7 +203,7 @@ impl Resume {
     /// to reach in total, the threads and the SIMD level.
     pub fn spec(&self, given: &TrainConfig) -> Result<JobSpec> {
         self.training()?;
-        let job = JobSpec::of_file(&self.checkpoint, given.epochs, given.threads, given.simd)
+        let job = JobSpec::of_file(&self.model_file, given.epochs, given.threads, given.simd)
             .map_err(|why| TrainError::ModelFile {
                 path: self.path.clone(),
                 problem: crate::error::ModelFileProblem::Decode(why),

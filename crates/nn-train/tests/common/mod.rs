@@ -66,7 +66,7 @@ pub fn training(config: &TrainConfig, resume: Option<ResumeState>) -> Training {
 }
 
 /// A model file (no training record) of `network` at `report`.
-pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> ModelFile {
+pub fn model_file_of(network: &Network<f64>, report: &EpochReport) -> ModelFile {
     ModelFile {
         network: network.clone(),
         precision: Precision::F64,
@@ -85,7 +85,7 @@ pub fn checkpoint_of(network: &Network<f64>, report: &EpochReport) -> ModelFile 
 }
 
 /// A model file, with its resume state, of `t`, as `nn train` writes it while training.
-pub fn checkpoint(t: &Trainer<f64>) -> ModelFile {
+pub fn model_file(t: &Trainer<f64>) -> ModelFile {
     let (selected, report) = t.selected();
     let report = report.filter(|r| r.epoch > 0);
     ModelFile {

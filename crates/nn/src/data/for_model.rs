@@ -8,24 +8,24 @@ use nn_train::ModelFile;
 use std::path::Path;
 
 impl Data {
-    /// The dataset with its target, as the model of `ckpt` reads it: through its input schema if it was
+    /// The dataset with its target, as the model of `model_file` reads it: through its input schema if it was
     /// trained on a text file (columns matched by name, its categories and fill values), else with its label
     /// scheme.
-    pub fn labelled_for(&self, ckpt: &ModelFile) -> Result<Loaded> {
+    pub fn labelled_for(&self, model_file: &ModelFile) -> Result<Loaded> {
         let path = match &self.source {
             Source::Memory(d) => return Ok(loaded(d.as_ref().clone())),
             Source::Rows(_) => return Err(no_target()),
             Source::File(path) => path,
         };
-        let Some(schema) = &ckpt.schema else {
-            return Ok(loaded(self.load_plain(path, ckpt.classes.scheme())?));
+        let Some(schema) = &model_file.schema else {
+            return Ok(loaded(self.load_plain(path, model_file.classes.scheme())?));
         };
         let table = self.read_through(schema, path)?;
-        let regression = ckpt.network.architecture().output.is_regression();
+        let regression = model_file.network.architecture().output.is_regression();
         let expect = if regression {
             Expect::Values
         } else {
-            Expect::Classes(&ckpt.classes)
+            Expect::Classes(&model_file.classes)
         };
         let applied = schema.apply(&table, expect, self.unknown)?;
         let missing_target = || {
@@ -40,7 +40,7 @@ impl Data {
             Dataset::regression(applied.x, values, &schema.target, path)?
         } else {
             let labels = applied.labels.ok_or_else(missing_target)?;
-            Dataset::new(applied.x, labels, ckpt.classes.clone(), path)?
+            Dataset::new(applied.x, labels, model_file.classes.clone(), path)?
         };
         Ok(Loaded {
             dataset: dataset.with_schema(schema.clone()),
@@ -48,8 +48,8 @@ impl Data {
         })
     }
 
-    /// The features of every row, as the model of `ckpt` reads them; a target column, if there, is ignored.
-    pub fn features_for(&self, ckpt: &ModelFile) -> Result<Features> {
+    /// The features of every row, as the model of `model_file` reads them; a target column, if there, is ignored.
+    pub fn features_for(&self, model_file: &ModelFile) -> Result<Features> {
         let plain = |x| Features {
             x,
             rows: None,
@@ -60,7 +60,7 @@ impl Data {
             Source::Rows(x) => return Ok(plain(x.clone())),
             Source::File(path) => path,
         };
-        if let Some(schema) = &ckpt.schema {
+        if let Some(schema) = &model_file.schema {
             let table = self.read_through(schema, path)?;
             let applied = schema.apply(&table, Expect::Features, self.unknown)?;
             return Ok(Features {
@@ -73,7 +73,7 @@ impl Data {
             let file = nn_data::MatFile::open_limited(path, self.read.limits.mat_variable)?;
             return Ok(plain(file.matrix(&self.x_var)?));
         }
-        let n = ckpt.network.architecture().n_input;
+        let n = model_file.network.architecture().n_input;
         let table = nn_data::load_table(path)?;
         // The features alone, or the features and a label column, which is ignored.
         match table.cols() {

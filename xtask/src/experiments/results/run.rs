@@ -53,7 +53,7 @@ impl RunResult {
                 ..base
             };
         }
-        let Some(m) = o.checkpoint.metrics else {
+        let Some(m) = o.model_file.metrics else {
             return RunResult {
                 status: "failed",
                 problem: Some("no epoch was selected".into()),

@@ -20,10 +20,10 @@ fn execute(plan: &Plan, job: &Job, dir: &Path, threads: usize) -> Result<JobResu
     let data = nn::Data::file(&plan.data_path).settings(&settings.data);
     let (scores, stopped) = match plan.folds {
         None => {
-            let checkpoint = train(plan, job, dir, &spec, &data)?;
+            let model_file = train(plan, job, dir, &spec, &data)?;
             (
-                vec![checkpoint_scores(&checkpoint)],
-                stopped(&checkpoint.status),
+                vec![model_file_scores(&model_file)],
+                stopped(&model_file.status),
             )
         }
         Some(k) => (cross_validate(&spec, &data, k)?, None),
@@ -67,11 +67,11 @@ fn train(
         },
     )?;
     let model = dir.join("model.nnm");
-    outcome.checkpoint.save(&model)?;
+    outcome.model_file.save(&model)?;
     write_metrics(&dir.join("metrics.csv"), &outcome, &dataset, &counts)?;
     match outcome.error {
-        Some(e) if !matches!(outcome.checkpoint.status, Status::Diverged { .. }) => Err(e.into()),
-        _ => Ok(outcome.checkpoint),
+        Some(e) if !matches!(outcome.model_file.status, Status::Diverged { .. }) => Err(e.into()),
+        _ => Ok(outcome.model_file),
     }
 }
 
@@ -103,7 +103,7 @@ fn cv_name(metric: &str) -> String {
 }
 
 /// The selected epoch's scores of every part, named as the selection rules name them (`val-acc`, …).
-fn checkpoint_scores(c: &ModelFile) -> BTreeMap<String, f64> {
+fn model_file_scores(c: &ModelFile) -> BTreeMap<String, f64> {
     let mut m = BTreeMap::new();
     m.insert("epoch".to_string(), c.epoch as f64);
     let Some(report) = &c.metrics else { return m };
