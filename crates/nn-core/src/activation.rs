@@ -201,34 +201,8 @@ impl Output {
     }
 }
 
-/// Parses and prints the names of [`Activation`] and [`Output`]: `name()` is the one place each name is
-/// written.
-macro_rules! named {
-    ($ty:ident, $what:literal) => {
-        impl std::str::FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                Self::ALL
-                    .into_iter()
-                    .find(|v| v.name() == s)
-                    .ok_or_else(|| {
-                        format!(
-                            "unknown {} '{s}' (expected one of: {})",
-                            $what,
-                            Self::ALL.map(Self::name).join(", ")
-                        )
-                    })
-            }
-        }
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-    };
-}
-named!(Activation, "activation");
-named!(Output, "output");
+nn_linalg::text_names!(Activation, "activation");
+nn_linalg::text_names!(Output, "output");
 
 /// σ(z) = 1 / (1 + e⁻ᶻ), branch-free so that it vectorises. It cannot overflow: [`Scalar::exp`] saturates
 /// (e⁻ᶻ for z = −1000 is ~8e307, not ∞), and 1/(1 + e⁻ᶻ) involves no cancellation for any z.

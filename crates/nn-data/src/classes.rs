@@ -43,24 +43,7 @@ impl LabelScheme {
     }
 }
 
-impl std::str::FromStr for LabelScheme {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.name() == s)
-            .ok_or_else(|| {
-                let names = Self::ALL.map(Self::name).join(", ");
-                format!("unknown label scheme '{s}' (expected one of: {names})")
-            })
-    }
-}
-
-impl std::fmt::Display for LabelScheme {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+nn_linalg::text_names!(LabelScheme, "label scheme");
 
 /// The most classes a label column may define. A larger label is almost surely not a class (an id, a
 /// measurement, or a corrupted value), and a class map that large would take gigabytes.

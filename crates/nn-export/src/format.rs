@@ -59,29 +59,8 @@ impl Dtype {
     }
 }
 
-macro_rules! named {
-    ($ty:ident, $what:literal) => {
-        impl std::str::FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
-                Self::ALL
-                    .into_iter()
-                    .find(|v| v.name() == s)
-                    .ok_or_else(|| {
-                        let names = Self::ALL.map(Self::name).join(", ");
-                        format!("unknown {} '{s}' (expected one of: {names})", $what)
-                    })
-            }
-        }
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.name())
-            }
-        }
-    };
-}
-named!(Format, "format");
-named!(Dtype, "dtype");
+nn_linalg::text_names!(Format, "format");
+nn_linalg::text_names!(Dtype, "dtype");
 
 /// How to export.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -24,6 +24,9 @@
 // A library never panics on input a user can pass in; tests may unwrap (clippy.toml allows it there).
 #![warn(clippy::unwrap_used)]
 
+// First, so that the modules below see the macro by name.
+#[macro_use]
+mod names;
 mod factor;
 mod gemm;
 mod lanes;

@@ -71,23 +71,7 @@ impl Level {
     }
 }
 
-impl std::fmt::Display for Level {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl std::str::FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Level::ALL
-            .into_iter()
-            .find(|l| l.name() == s)
-            .ok_or_else(|| {
-                format!("unknown SIMD level '{s}' (expected one of: portable, avx2, avx512)")
-            })
-    }
-}
+text_names!(Level, "SIMD level");
 
 /// The pinned level plus one, or 0 for the widest.
 static PINNED: AtomicU8 = AtomicU8::new(0);

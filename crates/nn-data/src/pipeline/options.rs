@@ -40,21 +40,7 @@ macro_rules! cli_names {
             }
         }
 
-        impl std::str::FromStr for $ty {
-            type Err = String;
-            fn from_str(s: &str) -> std::result::Result<Self, String> {
-                Self::ALL.iter().copied().find(|v| v.name() == s).ok_or_else(|| {
-                    let names: Vec<&str> = Self::ALL.iter().map(|v| v.name()).collect();
-                    format!("unknown value '{s}' (expected one of: {})", names.join(", "))
-                })
-            }
-        }
-
-        impl std::fmt::Display for $ty {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.name())
-            }
-        }
+        nn_linalg::text_names!($ty, "value");
     };
 }
 

@@ -38,21 +38,7 @@ impl Precision {
     }
 }
 
-impl std::str::FromStr for Precision {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        Self::ALL
-            .into_iter()
-            .find(|v| v.name() == s)
-            .ok_or_else(|| format!("unknown precision '{s}' (expected one of: f64, f32)"))
-    }
-}
-
-impl std::fmt::Display for Precision {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+nn_linalg::text_names!(Precision, "precision");
 
 /// The contents of a model file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -10,8 +10,6 @@ use nn_data::{
     Decimal, Delimiter, LabelScheme, Limits, MissingPolicy, ReadOptions, Task, UnknownCategory,
 };
 use serde::{Deserialize, Serialize};
-use std::fmt;
-use std::str::FromStr;
 
 /// How a data file is read and which of its columns are used: the settings of [`Data`](crate::Data) that a command line
 /// or a sweep spec gives by name (`target`, `drop`, `missing`, …). [`DataSettings::default`] reads a file
@@ -41,7 +39,7 @@ pub struct DataSettings {
     #[cfg_attr(feature = "cli", arg(long, value_name = "COL,COL,...", value_delimiter = ',', help_heading = TEXT))]
     pub drop: Vec<String>,
     /// Whether the first row is a header (auto: it is if it holds words where the rows below hold numbers).
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = Header::Auto, value_parser = choices::<Header>(&Header::NAMES), help_heading = TEXT))]
+    #[cfg_attr(feature = "cli", arg(long, default_value_t = Header::Auto, value_parser = choices::<Header>(&Header::ALL.map(Header::name)), help_heading = TEXT))]
     #[serde(with = "text")]
     pub header: Header,
     /// Field delimiter: comma, semicolon, tab or whitespace (default: detected from the first lines).
@@ -200,8 +198,17 @@ pub enum Header {
 }
 
 impl Header {
-    /// The names, in `--help`'s order.
-    pub const NAMES: [&'static str; 3] = ["auto", "yes", "no"];
+    /// Every value, in `--help`'s order.
+    pub const ALL: [Header; 3] = [Header::Auto, Header::Yes, Header::No];
+
+    /// The name on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Header::Auto => "auto",
+            Header::Yes => "yes",
+            Header::No => "no",
+        }
+    }
 
     /// `None` to detect it.
     pub fn given(self) -> Option<bool> {
@@ -213,23 +220,4 @@ impl Header {
     }
 }
 
-impl FromStr for Header {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Header, String> {
-        match s {
-            "auto" => Ok(Header::Auto),
-            "yes" => Ok(Header::Yes),
-            "no" => Ok(Header::No),
-            _ => Err(format!(
-                "header '{s}': expected one of: {}",
-                Header::NAMES.join(", ")
-            )),
-        }
-    }
-}
-
-impl fmt::Display for Header {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(Header::NAMES[*self as usize])
-    }
-}
+nn_linalg::text_names!(Header, "header");

@@ -223,19 +223,7 @@ impl FromStr for Widths {
     }
 }
 
-impl FromStr for OptimizerKind {
-    type Err = String;
-    fn from_str(s: &str) -> Result<OptimizerKind, String> {
-        (Self::ALL.into_iter())
-            .find(|k| k.name() == s)
-            .ok_or_else(|| {
-                format!(
-                    "unknown optimiser '{s}' (expected one of: {})",
-                    Optimizer::NAMES.join(", ")
-                )
-            })
-    }
-}
+nn_linalg::text_names!(OptimizerKind, "optimiser");
 
 impl FromStr for LrStep {
     type Err = String;
@@ -294,12 +282,6 @@ impl fmt::Display for Widths {
         }
         let w: Vec<String> = self.0.iter().map(ToString::to_string).collect();
         f.write_str(&w.join(","))
-    }
-}
-
-impl fmt::Display for OptimizerKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
     }
 }
 
