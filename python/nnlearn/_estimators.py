@@ -4,6 +4,7 @@ The parameters keep scikit-learn's MLP names where the meaning is the same; each
 nn's run specification (``nn train --help`` documents them) in ``_spec``, the only place that translates.
 """
 
+import inspect
 import json
 import numbers
 import warnings
@@ -30,6 +31,64 @@ _DTYPES = {"float64": "f64", "float32": "f32"}
 _SIMD = ("auto", "avx512", "avx2", "portable")
 
 
+# Every parameter and its default, in scikit-learn's order; the first two may be given by position. NNClassifier
+# adds ``class_weight``.
+_PARAMETERS = {
+    "hidden_layer_sizes": (100,),
+    "activation": "relu",
+    "solver": "adam",
+    "alpha": 0.0001,
+    "batch_size": "auto",
+    "learning_rate_init": 0.001,
+    "max_iter": 200,
+    "shuffle": True,
+    "random_state": None,
+    "tol": 1e-4,
+    "verbose": False,
+    "momentum": 0.9,
+    "nesterovs_momentum": True,
+    "early_stopping": False,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": 10,
+    "dropout": 0.0,
+    "weight_decay": 0.01,
+    "shift": None,
+    "image_shape": None,
+    "select": None,
+    "n_threads": None,
+    "simd": "auto",
+    "dtype": "float64",
+    "logdir": None,
+}
+_POSITIONAL = 2
+
+
+def _init_taking(parameters):
+    """An ``__init__`` that takes ``parameters`` (name → default) and stores each as an attribute of the same
+    name, doing nothing else, as scikit-learn requires of an estimator.
+
+    Its ``__signature__`` lists them one by one (the first two positional, the rest keyword-only), so
+    ``get_params``, ``clone`` and ``help`` see an ordinary signature with no ``*args``/``**kwargs``.
+    """
+    kinds = [inspect.Parameter.POSITIONAL_OR_KEYWORD] * _POSITIONAL
+    signature = inspect.Signature(
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [
+            inspect.Parameter(name, kinds[i] if i < len(kinds) else inspect.Parameter.KEYWORD_ONLY, default=default)
+            for i, (name, default) in enumerate(parameters.items())
+        ]
+    )
+
+    def __init__(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        bound.apply_defaults()
+        for name, value in list(bound.arguments.items())[1:]:
+            setattr(self, name, value)
+
+    __init__.__signature__ = signature
+    return __init__
+
+
 def _check(name, value, ok, expected):
     if not ok:
         raise ValueError(f"{name}={value!r}: expected {expected}")
@@ -38,60 +97,7 @@ def _check(name, value, ok, expected):
 class _NNBase(BaseEstimator):
     """What the two estimators share: the parameters, their translation, fit and the fitted attributes."""
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate_init=0.001,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        dropout=0.0,
-        weight_decay=0.01,
-        shift=None,
-        image_shape=None,
-        select=None,
-        n_threads=None,
-        simd="auto",
-        dtype="float64",
-        logdir=None,
-    ):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.n_iter_no_change = n_iter_no_change
-        self.dropout = dropout
-        self.weight_decay = weight_decay
-        self.shift = shift
-        self.image_shape = image_shape
-        self.select = select
-        self.n_threads = n_threads
-        self.simd = simd
-        self.dtype = dtype
-        self.logdir = logdir
+    __init__ = _init_taking(_PARAMETERS)
 
     # -- the translation into nn's run specification ---------------------------------------------------------
 
@@ -295,64 +301,7 @@ class NNClassifier(ClassifierMixin, _NNBase):
     raw features). Training releases the GIL; Ctrl-C stops it after the current epoch and keeps the model.
     """
 
-    def __init__(
-        self,
-        hidden_layer_sizes=(100,),
-        activation="relu",
-        *,
-        solver="adam",
-        alpha=0.0001,
-        batch_size="auto",
-        learning_rate_init=0.001,
-        max_iter=200,
-        shuffle=True,
-        random_state=None,
-        tol=1e-4,
-        verbose=False,
-        momentum=0.9,
-        nesterovs_momentum=True,
-        early_stopping=False,
-        validation_fraction=0.1,
-        n_iter_no_change=10,
-        dropout=0.0,
-        weight_decay=0.01,
-        class_weight=None,
-        shift=None,
-        image_shape=None,
-        select=None,
-        n_threads=None,
-        simd="auto",
-        dtype="float64",
-        logdir=None,
-    ):
-        super().__init__(
-            hidden_layer_sizes,
-            activation,
-            solver=solver,
-            alpha=alpha,
-            batch_size=batch_size,
-            learning_rate_init=learning_rate_init,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            random_state=random_state,
-            tol=tol,
-            verbose=verbose,
-            momentum=momentum,
-            nesterovs_momentum=nesterovs_momentum,
-            early_stopping=early_stopping,
-            validation_fraction=validation_fraction,
-            n_iter_no_change=n_iter_no_change,
-            dropout=dropout,
-            weight_decay=weight_decay,
-            shift=shift,
-            image_shape=image_shape,
-            select=select,
-            n_threads=n_threads,
-            simd=simd,
-            dtype=dtype,
-            logdir=logdir,
-        )
-        self.class_weight = class_weight
+    __init__ = _init_taking(_PARAMETERS | {"class_weight": None})
 
     def fit(self, X, y):
         """Trains on ``X`` (n_samples × n_features) and class labels ``y``; returns self."""

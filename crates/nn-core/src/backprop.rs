@@ -170,6 +170,12 @@ impl<T: Scalar> Network<T> {
 
     /// Like [`evaluate_with`](Self::evaluate_with), and also writes ∂J/∂W, ∂J/∂b of every layer into `grads`.
     /// The evaluation is of the parameters before any update.
+    ///
+    /// With `dropout`, of the network thinned by it: each hidden unit's output is kept with probability 1 − p
+    /// and scaled by 1/(1 − p) (inverted dropout, Srivastava et al., 2014), the same units for the forward and
+    /// the backward pass, and the evaluation is the thinned network's. With the same `dropout.key` the masks
+    /// are the same, so the result is reproducible and this is a deterministic function of the weights (which
+    /// is how the gradient check tests it). A rate of 0 is no dropout.
     pub fn gradient_with<'a, 'x>(
         &self,
         x: impl Into<Input<'x, T>>,
@@ -177,34 +183,17 @@ impl<T: Scalar> Network<T> {
         l2: L2,
         ws: &mut Workspace<T>,
         grads: &mut Gradients<T>,
+        dropout: Option<Dropout>,
     ) -> Result<Evaluation>
     where
         T: 'a,
     {
-        self.gradient_impl(x.into(), targets.into(), l2, ws, grads, None)
-    }
-
-    /// [`gradient_with`](Self::gradient_with) of the network thinned by `dropout`: each hidden unit's output is
-    /// kept with probability 1 − p and scaled by 1/(1 − p) (inverted dropout, Srivastava et al., 2014), the
-    /// same units for the forward and the backward pass. The evaluation is the thinned network's. With the
-    /// same `dropout.key` the masks are the same, so the result is reproducible and this is a deterministic
-    /// function of the weights (which is how the gradient check tests it).
-    pub fn gradient_with_dropout<'a, 'x>(
-        &self,
-        x: impl Into<Input<'x, T>>,
-        targets: impl Into<Targets<'a, T>>,
-        l2: L2,
-        ws: &mut Workspace<T>,
-        grads: &mut Gradients<T>,
-        dropout: Dropout,
-    ) -> Result<Evaluation>
-    where
-        T: 'a,
-    {
-        if !(0.0..1.0).contains(&dropout.p) {
-            return Err(CoreError::DropoutRate(dropout.p));
+        if let Some(d) = dropout
+            && !(0.0..1.0).contains(&d.p)
+        {
+            return Err(CoreError::DropoutRate(d.p));
         }
-        let dropout = (dropout.p > 0.0).then_some(dropout);
+        let dropout = dropout.filter(|d| d.p > 0.0);
         self.gradient_impl(x.into(), targets.into(), l2, ws, grads, dropout)
     }
 

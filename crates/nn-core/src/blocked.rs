@@ -22,17 +22,13 @@ impl<T: Scalar> Network<T> {
     /// block order: a fixed order, whatever the threads or the SIMD level. The class counts
     /// ([`Workspace::class_counts`]) are over all rows. Allocates only the first time the workspace is used
     /// this way.
-    pub fn evaluate_in_blocks<'a>(
+    pub fn evaluate_in_blocks(
         &self,
         x: &Matrix<T>,
-        targets: impl Into<Targets<'a, T>>,
+        targets: Targets<'_, T>,
         l2: L2,
         ws: &mut Workspace<T>,
-    ) -> Result<Evaluation>
-    where
-        T: 'a,
-    {
-        let targets = targets.into();
+    ) -> Result<Evaluation> {
         let m = x.rows();
         if m <= EVALUATION_BLOCK {
             return self.evaluate_with(x, targets, l2, ws);

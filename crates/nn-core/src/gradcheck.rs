@@ -87,7 +87,7 @@ pub fn check_weighted_gradients<'a>(
     let mut ws = Workspace::new(net.architecture(), x.rows(), Threads::Single);
     ws.weigh_classes(class_weights)?;
     let mut analytic = crate::Gradients::zeros(net.architecture());
-    net.gradient_with(x, labels, l2, &mut ws, &mut analytic)?;
+    net.gradient_with(x, labels, l2, &mut ws, &mut analytic, None)?;
     let mut probe = net.clone();
     let mut cost = |probe: &Network<f64>| -> Result<f64> {
         Ok(probe.evaluate_with(x, labels, l2, &mut ws)?.cost())

@@ -24,7 +24,7 @@ impl<T: Scalar> Network<T> {
     {
         let rows = x.rows().min(crate::EVALUATION_BLOCK);
         let mut ws = Workspace::for_evaluation(self.architecture(), rows, Threads::All);
-        self.evaluate_in_blocks(x, targets, L2::new(lambda, x.rows()), &mut ws)
+        self.evaluate_in_blocks(x, targets.into(), L2::new(lambda, x.rows()), &mut ws)
     }
 
     /// [`gradient_with`](Self::gradient_with) with fresh buffers, and the penalty over these samples (`n = m`).
@@ -39,8 +39,14 @@ impl<T: Scalar> Network<T> {
     {
         let mut ws = Workspace::new(self.architecture(), x.rows(), Threads::All);
         let mut grads = Gradients::zeros(self.architecture());
-        let eval =
-            self.gradient_with(x, targets, L2::new(lambda, x.rows()), &mut ws, &mut grads)?;
+        let eval = self.gradient_with(
+            x,
+            targets,
+            L2::new(lambda, x.rows()),
+            &mut ws,
+            &mut grads,
+            None,
+        )?;
         Ok((eval, grads))
     }
 

@@ -241,7 +241,7 @@ fn dropout_gradients_agree_with_central_differences_of_the_thinned_network() {
         let mut ws = Workspace::new(net.architecture(), 9, Threads::Single);
         let mut grads = Gradients::zeros(net.architecture());
         let cost = |n: &Network<f64>, ws: &mut Workspace<f64>, g: &mut Gradients<f64>| {
-            n.gradient_with_dropout(&x, &y, l2, ws, g, dropout)
+            n.gradient_with(&x, &y, l2, ws, g, Some(dropout))
                 .unwrap()
                 .cost()
         };
@@ -269,27 +269,43 @@ fn dropout_gradients_agree_with_central_differences_of_the_thinned_network() {
 
         // p = 0 is no dropout, bit for bit; another key thins other units.
         let mut plain = Gradients::zeros(net.architecture());
-        let e0 = net.gradient_with(&x, &y, l2, &mut ws, &mut plain).unwrap();
+        let e0 = net
+            .gradient_with(&x, &y, l2, &mut ws, &mut plain, None)
+            .unwrap();
         let mut zero = Gradients::zeros(net.architecture());
         let ez = net
-            .gradient_with_dropout(&x, &y, l2, &mut ws, &mut zero, Dropout { p: 0.0, key: 1 })
+            .gradient_with(
+                &x,
+                &y,
+                l2,
+                &mut ws,
+                &mut zero,
+                Some(Dropout { p: 0.0, key: 1 }),
+            )
             .unwrap();
         assert_eq!((e0, &plain), (ez, &zero));
         let mut other = Gradients::zeros(net.architecture());
-        net.gradient_with_dropout(&x, &y, l2, &mut ws, &mut other, Dropout { p: 0.4, key: 78 })
-            .unwrap();
+        net.gradient_with(
+            &x,
+            &y,
+            l2,
+            &mut ws,
+            &mut other,
+            Some(Dropout { p: 0.4, key: 78 }),
+        )
+        .unwrap();
         assert_ne!(other, analytic);
     }
     let net = Network::<f64>::xavier(3, &[4], 3, Output::Softmax, 1).unwrap();
     let mut ws = Workspace::new(net.architecture(), 9, Threads::Single);
     let mut g = Gradients::zeros(net.architecture());
-    let bad = net.gradient_with_dropout(
+    let bad = net.gradient_with(
         &x,
         &y,
         L2::NONE,
         &mut ws,
         &mut g,
-        Dropout { p: 1.0, key: 0 },
+        Some(Dropout { p: 1.0, key: 0 }),
     );
     assert_eq!(bad.unwrap_err().to_string(), "dropout 1: must be in [0, 1)");
 }

@@ -248,10 +248,10 @@ fn an_evaluation_workspace_evaluates_as_the_full_one() {
             Gradients::zeros(net.architecture()),
         ];
         let ga = net
-            .gradient_with(&x, &labels, L2::NONE, &mut full, &mut g[0])
+            .gradient_with(&x, &labels, L2::NONE, &mut full, &mut g[0], None)
             .unwrap();
         let gb = net
-            .gradient_with(&x, &labels, L2::NONE, &mut lean, &mut g[1])
+            .gradient_with(&x, &labels, L2::NONE, &mut lean, &mut g[1], None)
             .unwrap();
         assert_eq!((ga, &g[0]), (gb, &g[1]), "{activation:?}");
     }
@@ -277,13 +277,9 @@ fn packed_inputs_give_the_same_gradient_bits() {
             let run = |input: Input<'_, T>| {
                 let mut ws = Workspace::new(net.architecture(), m, Threads::Single);
                 let mut grads = Gradients::zeros(net.architecture());
-                let eval = match dropout {
-                    Some(d) => {
-                        net.gradient_with_dropout(input, &labels, l2, &mut ws, &mut grads, d)
-                    }
-                    None => net.gradient_with(input, &labels, l2, &mut ws, &mut grads),
-                }
-                .unwrap();
+                let eval = net
+                    .gradient_with(input, &labels, l2, &mut ws, &mut grads, dropout)
+                    .unwrap();
                 (eval, grads.unrolled_theta())
             };
             let plain = run(Input::from(&x));
@@ -332,7 +328,7 @@ fn a_large_part_is_evaluated_block_by_block() {
     for _ in 0..2 {
         // Twice: the second pass reuses the block buffers and starts its counts from 0.
         let got = net
-            .evaluate_in_blocks(&x, &labels, L2::NONE, &mut block)
+            .evaluate_in_blocks(&x, Targets::Classes(&labels), L2::NONE, &mut block)
             .unwrap();
         assert_eq!((got.samples, got.correct), (want.samples, want.correct));
         assert!(
@@ -346,7 +342,12 @@ fn a_large_part_is_evaluated_block_by_block() {
     }
     let small = x.select_rows(&(0..100).collect::<Vec<_>>());
     let one = net
-        .evaluate_in_blocks(&small, &labels[..100], L2::NONE, &mut block)
+        .evaluate_in_blocks(
+            &small,
+            Targets::Classes(&labels[..100]),
+            L2::NONE,
+            &mut block,
+        )
         .unwrap();
     assert_eq!(
         one,

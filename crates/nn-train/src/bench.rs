@@ -111,6 +111,7 @@ impl<T: Scalar> Epoch<T> {
                 L2::NONE,
                 &mut self.ws,
                 &mut self.grads,
+                None,
             )
             .expect("the workload's shapes fit");
         self.net

@@ -255,16 +255,11 @@ impl<T: Scalar> Trainer<T> {
         lr: f64,
         (epoch, step): (usize, usize),
     ) -> Result<Evaluation> {
-        let eval = if self.config.dropout > 0.0 {
-            let dropout = Dropout {
-                p: self.config.dropout,
-                key: step_key(Draw::Dropout, self.config.seed, epoch, step),
-            };
-            self.net
-                .gradient_with_dropout(x, y, l2, ws, grads, dropout)?
-        } else {
-            self.net.gradient_with(x, y, l2, ws, grads)?
-        };
+        let dropout = (self.config.dropout > 0.0).then(|| Dropout {
+            p: self.config.dropout,
+            key: step_key(Draw::Dropout, self.config.seed, epoch, step),
+        });
+        let eval = self.net.gradient_with(x, y, l2, ws, grads, dropout)?;
         check_loss(eval.loss, epoch)?;
         self.progress
             .optimizer

@@ -2,7 +2,7 @@
 
 use crate::error::Result;
 use crate::model_file::{ModelFile, Precision};
-use nn_core::{Evaluation, L2, Network, Workspace};
+use nn_core::{Evaluation, L2, Network, Targets, Workspace};
 use nn_linalg::{Matrix, Scalar, Threads};
 
 /// Predictions of a model file's model on raw (unstandardised) features: probabilities (m×k).
@@ -70,7 +70,7 @@ fn evaluate_in<T: Scalar>(
     let rows = x.rows().min(nn_core::EVALUATION_BLOCK);
     let mut ws = Workspace::for_evaluation(net.architecture(), rows, Threads::All);
     Ok((
-        net.evaluate_in_blocks(x, labels, l2, &mut ws)?,
+        net.evaluate_in_blocks(x, Targets::Classes(labels), l2, &mut ws)?,
         net.predict(x)?,
     ))
 }

@@ -42,7 +42,7 @@ pub(super) fn iterate<T: Scalar>(
     let x = Input::new(&train.x, buf.packed.as_ref());
     let targets = train.y.targets();
     if gradient.is_empty() {
-        let eval = net.gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads)?;
+        let eval = net.gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads, None)?;
         check_loss(eval.loss, epoch)?;
         gradient.resize(scratch.theta.len(), T::ZERO);
         lbfgs::read_grads(&buf.grads, gradient);
@@ -58,7 +58,7 @@ pub(super) fn iterate<T: Scalar>(
             *p = t0 + t * d;
         }
         lbfgs::write_params(net, &scratch.trial);
-        let eval = net.gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads)?;
+        let eval = net.gradient_with(x, targets, buf.l2, &mut buf.ws, &mut buf.grads, None)?;
         lbfgs::read_grads(&buf.grads, &mut scratch.g_new);
         let trial_slope = lbfgs::dot(&scratch.g_new, &scratch.d);
         if lbfgs::accept(*cost, eval.cost(), step, slope, trial_slope) {
