@@ -1,7 +1,7 @@
 //! The real `nn` binary on bad input: every failure exits non-zero with one line and no panic.
 
 use crate::common;
-use common::{assert_clean_failure, blobs, nn, scratch, stderr};
+use common::{assert_clean_failure, assert_contains, blobs, nn, scratch, stderr};
 
 #[test]
 fn bad_input_fails_cleanly() {
@@ -162,10 +162,7 @@ fn bad_input_fails_cleanly() {
         "diverged at epoch",
     );
     let text = String::from_utf8_lossy(&sh("inspect d.nnm").stdout).into_owned();
-    assert!(
-        text.contains("state        stopped: diverged at epoch"),
-        "{text}"
-    );
+    assert_contains(&text, "state        stopped: diverged at epoch");
     assert_clean_failure(
         &sh("train --data blobs.txt --resume d.nnm --epochs 90 --out d2.nnm -q"),
         "d.nnm: cannot resume: its training diverged at epoch",

@@ -1,7 +1,9 @@
 //! The real `nn` binary: every subcommand's success path (bad input: `bad_input.rs`).
 
 use crate::common;
-use common::{assert_clean_failure, blobs, inspect, nn, scratch, stderr, train_on};
+use common::{
+    assert_clean_failure, assert_contains, blobs, inspect, nn, scratch, stderr, train_on,
+};
 use std::path::Path;
 
 #[test]
@@ -186,10 +188,8 @@ fn train_eval_predict_inspect_and_exact_resume() {
     assert_eq!(v["architecture"]["hidden"], serde_json::json!([4]));
     let text = String::from_utf8_lossy(&nn().arg("inspect").arg(&model).output().unwrap().stdout)
         .into_owned();
-    assert!(
-        text.contains("2-4-1") && text.contains("selection val-loss"),
-        "{text}"
-    );
+    assert_contains(&text, "2-4-1");
+    assert_contains(&text, "selection val-loss");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -382,10 +382,8 @@ fn cross_validation_prints_every_fold_and_the_mean_and_refuses_bad_k() {
     assert_eq!(again.stdout, out.stdout);
     let text = cv(&["--folds", "3"]);
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(
-        text.contains("3-fold cross-validation of 2-3-1") && text.contains("accuracy     "),
-        "{text}"
-    );
+    assert_contains(&text, "3-fold cross-validation of 2-3-1");
+    assert_contains(&text, "accuracy     ");
 
     assert_clean_failure(
         &cv(&["--folds", "1"]),
@@ -527,9 +525,9 @@ fn dropout_and_lbfgs_train_record_and_refuse_bad_values() {
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("learning rate: 1 (lbfgs's default"), "{err}");
-    assert!(
-        err.contains("L-BFGS converged: the gradient is within the tolerance"),
-        "{err}"
+    assert_contains(
+        &err,
+        "L-BFGS converged: the gradient is within the tolerance",
     );
 
     assert_clean_failure(

@@ -9,7 +9,7 @@ mod common;
 #[path = "../../nn-data/tests/support/datasets.rs"]
 mod datasets;
 
-use common::{assert_same_job_files, job_files, nn, scratch, stderr, sweep};
+use common::{assert_contains, assert_same_job_files, job_files, nn, scratch, stderr, sweep};
 use libtest_mimic::{Failed, Trial};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -111,10 +111,8 @@ fn through_sbatch(data: &Path) {
     let output = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(status.success(), "{err}\n{}", logs(&slurm));
-    assert!(
-        err.contains("submitted Slurm job") && err.contains("8 array tasks of 8 jobs"),
-        "{err}"
-    );
+    assert_contains(&err, "submitted Slurm job");
+    assert_contains(&err, "8 array tasks of 8 jobs");
     let script = std::fs::read_to_string(slurm.join("sweep.sbatch")).unwrap();
     assert!(script.contains("#SBATCH --array=\"0-7%2\"\n"), "{script}");
     // Every task ran on the cluster: its log is in slurm/.

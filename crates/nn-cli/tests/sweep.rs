@@ -4,7 +4,8 @@
 use crate::common;
 
 use common::{
-    assert_clean_failure, assert_same_job_files, blobs, job_files, nn, scratch, stderr, sweep,
+    assert_clean_failure, assert_contains, assert_same_job_files, blobs, job_files, nn, scratch,
+    stderr, sweep,
 };
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -42,21 +43,15 @@ fn a_sweep_runs_every_job_ranks_them_and_is_the_same_at_any_worker_count() {
         let out = sweep(&spec, &out_dir, &["--workers", workers]);
         assert!(out.status.success(), "{}", stderr(&out));
         let text = String::from_utf8_lossy(&out.stdout);
-        assert!(
-            text.contains("8 of 8 jobs finished; ranked by val-acc"),
-            "{text}"
+        assert_contains(&text, "8 of 8 jobs finished; ranked by val-acc");
+        assert_contains(&text, "| rank | hidden | lr | val-acc (mean ± std)");
+        assert_contains(
+            &text,
+            "Best configuration:\n  nn train --data blobs.txt --epochs 200 --hidden",
         );
-        assert!(
-            text.contains("| rank | hidden | lr | val-acc (mean ± std)"),
-            "{text}"
-        );
-        assert!(
-            text.contains("Best configuration:\n  nn train --data blobs.txt --epochs 200 --hidden"),
-            "{text}"
-        );
-        assert!(
-            text.contains("The best setting on the test part (not used to choose it): test-acc"),
-            "{text}"
+        assert_contains(
+            &text,
+            "The best setting on the test part (not used to choose it): test-acc",
         );
         for f in [
             "leaderboard.md",
@@ -175,10 +170,8 @@ fn a_failing_job_is_recorded_and_the_others_go_on() {
     let out = sweep(&spec, &out_dir, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(
-        err.contains("4 of 8 jobs failed") && err.contains("--retry-failed"),
-        "{err}"
-    );
+    assert_contains(&err, "4 of 8 jobs failed");
+    assert_contains(&err, "--retry-failed");
     assert!(String::from_utf8_lossy(&out.stdout).contains("4 of 8 jobs finished"));
     let status = nn()
         .args(["sweep", "status", out_dir.to_str().unwrap()])
@@ -186,10 +179,8 @@ fn a_failing_job_is_recorded_and_the_others_go_on() {
         .unwrap();
     let text = String::from_utf8_lossy(&status.stdout);
     assert!(text.contains("8 jobs: 4 done, 4 failed"), "{text}");
-    assert!(
-        text.contains("optimizer=lbfgs") && text.to_lowercase().contains("batch"),
-        "{text}"
-    );
+    assert_contains(&text, "optimizer=lbfgs");
+    assert_contains(&text.to_lowercase(), "batch");
     // Nothing finished is recomputed on a retry: only the four failed jobs run (and fail again).
     let retry = sweep(&spec, &out_dir, &["--retry-failed"]);
     assert!(stderr(&retry).contains("ran 4 jobs"), "{}", stderr(&retry));
@@ -208,10 +199,8 @@ fn cross_validation_sweeps_pool_seeds_and_folds() {
     let out = sweep(&spec, &out_dir, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        text.contains("ranked by cv-acc") && text.contains("seeds × folds"),
-        "{text}"
-    );
+    assert_contains(&text, "ranked by cv-acc");
+    assert_contains(&text, "seeds × folds");
     let board: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out_dir.join("report/leaderboard.json")).unwrap())
             .unwrap();

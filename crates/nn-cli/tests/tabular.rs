@@ -2,7 +2,7 @@
 //! cells, gzip and other delimiters; prediction on new files with their columns in another order.
 
 use crate::common;
-use common::{assert_clean_failure, nn, scratch, stderr};
+use common::{assert_clean_failure, assert_contains, nn, scratch, stderr};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -116,10 +116,8 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
         &["eval", "--model", "m.nnm", "--data", "penguins.csv"],
         &dir,
     );
-    assert!(
-        eval.contains("Chinstrap") && eval.contains("Gentoo"),
-        "{eval}"
-    );
+    assert_contains(&eval, "Chinstrap");
+    assert_contains(&eval, "Gentoo");
     let accuracy: f64 = eval
         .lines()
         .find_map(|l| l.strip_prefix("accuracy  "))
@@ -306,14 +304,8 @@ fn semicolons_gzip_and_dropped_rows() {
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(
-        err.contains("left out 5 of 60 rows with a missing value"),
-        "{err}"
-    );
-    assert!(
-        err.contains("semicolon delimited, with a header; target 'kind'"),
-        "{err}"
-    );
+    assert_contains(&err, "left out 5 of 60 rows with a missing value");
+    assert_contains(&err, "semicolon delimited, with a header; target 'kind'");
     assert!(err.contains("labels named: no, yes"), "{err}");
 }
 
@@ -423,9 +415,9 @@ fn a_numeric_target_trains_a_regression_that_predicts_in_the_targets_units() {
     let out = run(&args, &dir);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(
-        err.contains("note: regression: target 'y' holds numbers that are not all integers"),
-        "{err}"
+    assert_contains(
+        &err,
+        "note: regression: target 'y' holds numbers that are not all integers",
     );
     let summary = String::from_utf8(out.stdout).unwrap();
     assert!(summary.contains("identity output"), "{summary}");
@@ -491,10 +483,7 @@ fn a_numeric_target_trains_a_regression_that_predicts_in_the_targets_units() {
     let resumed = run(&more, &dir);
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     let inspect = ok(&["inspect", "reg.nnm"], &dir);
-    assert!(
-        inspect.contains("target       'y' (regression)"),
-        "{inspect}"
-    );
+    assert_contains(&inspect, "target       'y' (regression)");
 }
 
 #[test]
@@ -648,16 +637,11 @@ fn decimal_commas_are_read_as_numbers_and_near_unique_text_is_warned_of() {
     let out = train(&[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(
-        err.contains("note: decimal commas: in this ';'-delimited file"),
-        "{err}"
-    );
+    assert_contains(&err, "note: decimal commas: in this ';'-delimited file");
     assert!(err.contains("40 samples × 2 features"), "{err}");
     let out = train(&["--decimal", "."]);
     let err = stderr(&out);
-    assert!(
-        err.contains("warning: column 'a' is text with ") && err.contains("--decimal ,"),
-        "{err}"
-    );
+    assert_contains(&err, "warning: column 'a' is text with ");
+    assert_contains(&err, "--decimal ,");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -1,6 +1,7 @@
 //! Delimited text as people export it, through `Table` and the fitted `Schema`: delimiters, headers, quotes,
 //! gzip, text classes, one-hot categories, missing values, and new files with their columns reordered.
 
+use crate::common::assert_contains;
 use nn_data::{
     ClassMap, DataError, Delimiter, Expect, InputKind, LabelScheme, MissingPolicy, PipelineOptions,
     ReadOptions, Schema, Selected, Table, UnknownCategory,
@@ -172,10 +173,7 @@ fn columns_by_name_or_position_and_unknown_names_list_the_columns() {
         ..Default::default()
     };
     let e = Selected::new(&t, &drop_target).unwrap_err().to_string();
-    assert!(
-        e.contains("'year' is the target; it cannot be dropped"),
-        "{e}"
-    );
+    assert_contains(&e, "'year' is the target; it cannot be dropped");
 }
 
 #[test]
@@ -290,9 +288,9 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
         .apply(&lacking, Expect::Features, None)
         .unwrap_err()
         .to_string();
-    assert!(
-        e.contains("column 'size' is an input of the model but the file has no such column"),
-        "{e}"
+    assert_contains(
+        &e,
+        "column 'size' is an input of the model but the file has no such column",
     );
 }
 
@@ -324,9 +322,9 @@ fn headerless_new_files_need_the_training_width_with_or_without_the_target() {
         .apply(&read("9\n"), Expect::Features, None)
         .unwrap_err()
         .to_string();
-    assert!(
-        e.contains("the file has 1 columns and no header; the model was trained on 3"),
-        "{e}"
+    assert_contains(
+        &e,
+        "the file has 1 columns and no header; the model was trained on 3",
     );
 }
 
@@ -357,10 +355,7 @@ fn bad_tables_are_clear_errors() {
     )
     .unwrap_err()
     .to_string();
-    assert!(
-        e.contains("column 'z' has no values (every cell is missing)"),
-        "{e}"
-    );
+    assert_contains(&e, "column 'z' has no values (every cell is missing)");
     let mut ids = String::from("id,x,y\n");
     for i in 0..1200 {
         ids.push_str(&format!("u{i},{i},{}\n", i % 2));
@@ -469,10 +464,7 @@ fn reading_stops_at_each_limit() {
     let e = Table::parse(&gz, Path::new("t.csv.gz"), &opts)
         .unwrap_err()
         .to_string();
-    assert!(
-        e.contains("the text (after decompression, 24 bytes so far)"),
-        "{e}"
-    );
+    assert_contains(&e, "the text (after decompression, 24 bytes so far)");
 }
 
 /// An error quotes at most 80 characters of a cell, and says how long it was.

@@ -1,7 +1,7 @@
 //! .mat loading: round trips through a hand-written MAT v5 writer, and every bad input the issue lists.
 
 use crate::common;
-use common::{Var, kind_only, mat_file};
+use common::{Var, assert_contains, kind_only, mat_file};
 use nn_data::{DataError, LabelScheme, MatFile, dataset_from_mat};
 use proptest::prelude::*;
 use std::path::Path;
@@ -48,10 +48,7 @@ fn missing_variable_lists_the_names_present() {
     let file = open(xy(false, Var::double_as_u8("labels", 3, 1, &[0, 1, 0]))).unwrap();
     let err = dataset_from_mat(&file, "X", "y", LabelScheme::Auto).unwrap_err();
     assert!(matches!(err, DataError::MissingVariable { ref name, .. } if name == "y"));
-    assert!(
-        err.to_string().contains("variables present: X, labels"),
-        "{err}"
-    );
+    assert_contains(&err.to_string(), "variables present: X, labels");
 }
 
 #[test]
@@ -67,10 +64,7 @@ fn shapes_are_checked() {
         matches!(err, DataError::VariableShape { ref name, .. } if name == "y"),
         "{err}"
     );
-    assert!(
-        err.to_string().contains("'y' is 2×1; expected 3×1 or 1×3"),
-        "{err}"
-    );
+    assert_contains(&err.to_string(), "'y' is 2×1; expected 3×1 or 1×3");
 
     let y = Var::double_as_u8("y", 3, 2, &[0, 1, 0, 1, 0, 1]);
     let err =
@@ -101,10 +95,7 @@ fn non_numeric_kinds_are_named_not_skipped() {
         let file = open(mat_file(&[kind_only("X", class)], true)).unwrap();
         let err = file.matrix("X").unwrap_err();
         assert!(matches!(err, DataError::NotDenseNumeric { .. }), "{err}");
-        assert!(
-            err.to_string().contains(&format!("variable 'X' is {kind}")),
-            "{err}"
-        );
+        assert_contains(&err.to_string(), &format!("variable 'X' is {kind}"));
     }
     let mut complex = Var::doubles("X", 1, 2, &[1.0, 2.0]);
     complex.imag = Some([0.5f64, 0.5].iter().flat_map(|v| v.to_le_bytes()).collect());
@@ -112,10 +103,7 @@ fn non_numeric_kinds_are_named_not_skipped() {
         .unwrap()
         .matrix("X")
         .unwrap_err();
-    assert!(
-        err.to_string().contains("variable 'X' is complex (double)"),
-        "{err}"
-    );
+    assert_contains(&err.to_string(), "variable 'X' is complex (double)");
 }
 
 #[test]
@@ -148,10 +136,7 @@ fn truncated_files_say_truncated_not_missing() {
         }
     }
     let err = open(common::header()[..100].to_vec()).err().unwrap();
-    assert!(
-        err.to_string().contains("header ends after 100 bytes"),
-        "{err}"
-    );
+    assert_contains(&err.to_string(), "header ends after 100 bytes");
 }
 
 #[test]
@@ -249,10 +234,7 @@ fn declared_sizes_must_match_the_data() {
     let mut complex = Var::doubles("X", 2, 1, &[1.0, 2.0]);
     complex.imag = Some(1f64.to_le_bytes().to_vec());
     let err = open(mat_file(&[complex], false)).err().unwrap();
-    assert!(
-        err.to_string().contains("but its data holds 8 bytes"),
-        "{err}"
-    );
+    assert_contains(&err.to_string(), "but its data holds 8 bytes");
 }
 
 /// Any prefix of a valid file (every cut, not a sample) is an error of the truncation's kind (cut short, or

@@ -1,5 +1,6 @@
 //! Text loading: accepted variants, every rejected input with its line and column, and a round trip.
 
+use crate::common::assert_contains;
 use nn_data::{DataError, LabelScheme, parse_txt};
 use proptest::prelude::*;
 use std::path::Path;
@@ -92,10 +93,7 @@ fn rejects_bad_input_naming_line_and_column() {
         LabelScheme::Auto,
     )
     .unwrap_err();
-    assert!(
-        e.to_string().contains("input.txt:2: not valid UTF-8"),
-        "{e}"
-    );
+    assert_contains(&e.to_string(), "input.txt:2: not valid UTF-8");
 }
 
 #[test]

@@ -11,6 +11,11 @@ use nn_sweep::{JobResult, JobState, Plan, Sweep, SweepError};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// `text` contains `needle`; the message shows all of `text`.
+fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "'{needle}' not in: {text}");
+}
+
 fn parse(text: &str) -> Result<Spec, SweepError> {
     Spec::parse(text, Path::new("spec.toml"))
 }
@@ -282,10 +287,7 @@ fn slurm_arrays_collapse_runs_and_the_script_runs_one_job_per_task() {
     assert_eq!(array_ranges(&split[1].1), "0-6,8-506,508-999");
     assert_eq!(array_ranges(&split[2].1), "0-2");
     let s = sbatch_script(Path::new("/s"), Path::new("/nn"), 2000, &split[2].1, &opts);
-    assert!(
-        s.contains("--index \"$((2000 + SLURM_ARRAY_TASK_ID))\""),
-        "{s}"
-    );
+    assert_contains(&s, "--index \"$((2000 + SLURM_ARRAY_TASK_ID))\"");
 }
 
 /// A value with a line break would put a line of shell in the script: every value is checked, and the
@@ -319,13 +321,13 @@ fn slurm_values_cannot_inject_lines_and_odd_paths_are_quoted() {
     opts.check(dir, Path::new("/nn")).unwrap();
 
     let s = sbatch_script(dir, Path::new("/nn"), 0, &[0, 1], &opts);
-    assert!(
-        s.contains("#SBATCH --output=\"/s/it's a \\\"sweep\\\" $HOME é/slurm/%A_%a.out\"\n"),
-        "{s}"
+    assert_contains(
+        &s,
+        "#SBATCH --output=\"/s/it's a \\\"sweep\\\" $HOME é/slurm/%A_%a.out\"\n",
     );
-    assert!(
-        s.contains("sweep run-one '/s/it'\\''s a \"sweep\" $HOME é' --index"),
-        "{s}"
+    assert_contains(
+        &s,
+        "sweep run-one '/s/it'\\''s a \"sweep\" $HOME é' --index",
     );
     // One directive or command per line: nothing a value holds starts a line.
     assert!(
@@ -545,15 +547,15 @@ fn a_space_too_large_to_expand_is_refused() {
         "data = \"d.txt\"\nseeds = [1, 2]\n[grid]\nepochs = [{values}]\nmomentum = [{values}]\nlr = [{values}]\nlambda = [{values}]\n"
     );
     let e = parse(&text).unwrap_err().to_string();
-    assert!(
-        e.contains("the search space holds 200000000 jobs (points × seeds), more than the 100000"),
-        "{e}"
+    assert_contains(
+        &e,
+        "the search space holds 200000000 jobs (points × seeds), more than the 100000",
     );
     let random = "data = \"d.txt\"\n[random]\ndraws = 9223372036854775807\nlr = { log-uniform = [0.001, 1.0] }\n";
     let e = parse(random).unwrap_err().to_string();
-    assert!(
-        e.contains("holds 9223372036854775807 jobs (points × seeds), more than the 100000"),
-        "{e}"
+    assert_contains(
+        &e,
+        "holds 9223372036854775807 jobs (points × seeds), more than the 100000",
     );
 }
 

@@ -74,18 +74,28 @@ pub fn stderr(out: &std::process::Output) -> String {
 
 /// A failure is one `error:` line (plus nothing), exit code 1, never a panic (101).
 pub fn assert_clean_failure(out: &std::process::Output, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    let err = assert_failure(out, 1, "error: ", needle);
     assert!(
-        err.starts_with("error: ") && err.contains(needle),
-        "'{needle}' not in: {err}"
-    );
-    assert!(
-        !err.contains("panicked")
-            && !err.contains("RUST_BACKTRACE")
-            && err.trim().lines().count() == 1,
+        !err.contains("RUST_BACKTRACE") && err.trim().lines().count() == 1,
         "{err}"
     );
+}
+
+/// `out` failed with `code`, its standard error starts with `prefix` and says `needle`, and nothing panicked.
+fn assert_failure(out: &std::process::Output, code: i32, prefix: &str, needle: &str) -> String {
+    let err = stderr(out);
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert!(
+        err.starts_with(prefix) && err.contains(needle),
+        "'{needle}' not in: {err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+    err
+}
+
+/// `text` contains `needle`; the message shows all of `text`.
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "'{needle}' not in: {text}");
 }
 
 /// Every file of every job of the sweep in `dir` (job.json and time.json aside: when and where, not what),
@@ -110,13 +120,7 @@ pub fn job_files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
 /// A value the command line's parser refuses: clap's usage error (exit code 2) naming the flag and saying
 /// what it expected, never a panic.
 pub fn assert_usage_error(out: &std::process::Output, needle: &str) {
-    let err = stderr(out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.starts_with("error: invalid value") && err.contains(needle),
-        "'{needle}' not in: {err}"
-    );
-    assert!(!err.contains("panicked"), "{err}");
+    assert_failure(out, 2, "error: invalid value", needle);
 }
 
 /// The job files of the sweeps in `a` and `b` are the same, byte for byte (`what` names `b` in the message).

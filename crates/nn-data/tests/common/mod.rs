@@ -131,3 +131,8 @@ pub fn header() -> Vec<u8> {
     h.extend_from_slice(b"IM");
     h
 }
+
+/// `text` contains `needle`; the message shows all of `text`.
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "'{needle}' not in: {text}");
+}
