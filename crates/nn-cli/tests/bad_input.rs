@@ -169,7 +169,6 @@ fn bad_input_fails_cleanly() {
     );
     // Usage errors are clap's: exit 2.
     assert_eq!(sh("train").status.code(), Some(2));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `nn export` and `nn import` refuse what they cannot do with one line, and leave no file behind.
@@ -366,5 +365,4 @@ fn bombs_end_in_one_line_under_a_memory_limit() {
         &out,
         "huge.nnm: the body is 107374182400 bytes, over the 268435456-byte limit",
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }

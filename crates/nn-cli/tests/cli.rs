@@ -190,7 +190,6 @@ fn train_eval_predict_inspect_and_exact_resume() {
         .into_owned();
     assert_contains(&text, "2-4-1");
     assert_contains(&text, "selection val-loss");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -272,7 +271,6 @@ fn train_writes_metrics_and_plots() {
             }
         }
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Without --lr each optimiser trains at its customary rate and says so; Adam's β₁, β₂ and ε are settable.
@@ -341,7 +339,6 @@ fn default_rate_per_optimizer_and_adam_settings() {
         defaults,
         run(&["--beta1", "0.5", "--beta2", "0.99"], "c.nnm")
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -552,7 +549,6 @@ fn dropout_and_lbfgs_train_record_and_refuse_bad_values() {
         &train(&["--dropout", "-0.1", "-q"], "x.nnm"),
         "dropout = -0.1",
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// 4×4 "images" of a bar: a horizontal bar (class 0) or a vertical one (class 1) at a varying position,
@@ -658,7 +654,6 @@ fn image_shifts_train_record_and_refuse_bad_sizes() {
     );
     let out = train(&["--image", "4x4"], "x.nnm");
     assert_eq!(out.status.code(), Some(2), "clap: --image needs --shift");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// One writer per model file: while a process holds `--out`'s lock, `nn train --out` with the same file is
@@ -698,7 +693,6 @@ fn a_second_writer_of_one_model_file_is_refused() {
         "a killed writer's temporary file is removed"
     );
     assert!(!dir.join(".m.nnm.lock").exists(), "no lock file is left");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// An L-BFGS run that meets its gradient tolerance is reported as converged, not as stopped by patience.
@@ -729,7 +723,6 @@ fn a_converged_lbfgs_run_says_so() {
             && !shown.contains("patience"),
         "{shown}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Through the binary: `--threads 2` writes the same model file as `--threads 1`, and a run stopped halfway
@@ -784,7 +777,6 @@ fn thread_counts_and_resumes_give_the_same_bytes_through_the_binary() {
             "{label}: the resumed run differs from one run"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// The progress lines name the epoch selected so far (the facade passes `NewBest` on without its weights).
@@ -806,7 +798,6 @@ fn progress_lines_name_the_best_epoch_so_far() {
         .collect();
     assert_eq!(best.len(), 4, "{err}");
     assert!(best.iter().skip(1).all(|&b| b > 0), "{err}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// Every command that reads a model takes it as `--model M`; `nn inspect M` and `nn export M`, the older form,

@@ -104,5 +104,4 @@ fn every_sh_block_of_the_readme_runs_as_written() {
     // the binary, the Slurm submission and the Python package's install.
     let left_out = blocks(&readme, "sh no-test");
     assert!(left_out.len() <= 4, "{left_out:?}");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -143,7 +143,6 @@ fn through_sbatch(data: &Path) {
         "{}",
         stderr(&again)
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 fn logs(dir: &Path) -> String {

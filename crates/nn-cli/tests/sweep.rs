@@ -106,7 +106,6 @@ fn a_sweep_runs_every_job_ranks_them_and_is_the_same_at_any_worker_count() {
             && text.contains("(2 more rows in leaderboard.csv)"),
         "{text}"
     );
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -156,7 +155,6 @@ fn a_killed_sweep_resumes_to_the_same_results() {
             "{f}"
         );
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -184,7 +182,6 @@ fn a_failing_job_is_recorded_and_the_others_go_on() {
     // Nothing finished is recomputed on a retry: only the four failed jobs run (and fail again).
     let retry = sweep(&spec, &out_dir, &["--retry-failed"]);
     assert!(stderr(&retry).contains("ran 4 jobs"), "{}", stderr(&retry));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -205,7 +202,6 @@ fn cross_validation_sweeps_pool_seeds_and_folds() {
         serde_json::from_slice(&std::fs::read(out_dir.join("report/leaderboard.json")).unwrap())
             .unwrap();
     assert_eq!(board["rows"][0]["n"], 6, "2 seeds × 3 folds");
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -398,5 +394,4 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
         .output()
         .unwrap();
     assert_clean_failure(&out, "nn sweep needs a spec and a directory");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

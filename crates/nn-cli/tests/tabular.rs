@@ -643,5 +643,4 @@ fn decimal_commas_are_read_as_numbers_and_near_unique_text_is_warned_of() {
     let err = stderr(&out);
     assert_contains(&err, "warning: column 'a' is text with ");
     assert_contains(&err, "--decimal ,");
-    std::fs::remove_dir_all(&dir).unwrap();
 }

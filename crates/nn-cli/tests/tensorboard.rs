@@ -182,7 +182,6 @@ fn logdir_writes_every_epoch_and_a_resume_continues_the_curve() {
     assert!(runs[1][1].start && runs[1][1].step == 13);
     let steps: Vec<u64> = runs[1][2..].iter().map(|e| e.step).collect();
     assert_eq!(steps, (13..=20).collect::<Vec<_>>());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -209,7 +208,6 @@ fn an_unwritable_logdir_warns_and_training_goes_on() {
         stderr(&out)
     );
     assert!(dir.join("m.nnm").is_file());
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
@@ -245,5 +243,4 @@ fn a_sweep_gives_each_job_a_run_named_by_its_settings() {
         let steps: Vec<u64> = run[2..].iter().map(|e| e.step).collect();
         assert_eq!(steps, (1..=5).collect::<Vec<_>>());
     }
-    std::fs::remove_dir_all(&dir).unwrap();
 }

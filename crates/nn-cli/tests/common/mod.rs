@@ -9,12 +9,43 @@ pub fn nn() -> Command {
     Command::cargo_bin("nn").unwrap()
 }
 
-/// A fresh empty directory for one test, unique to this process.
-pub fn scratch(name: &str) -> PathBuf {
+/// A fresh empty directory for one test, unique to this process. It is removed when the test is done,
+/// and kept when the test fails, to be looked at.
+pub fn scratch(name: &str) -> Scratch {
     let dir = std::env::temp_dir().join(format!("nn-cli-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    Scratch(dir)
+}
+
+/// A test's directory (see [`scratch`]); it derefs to its path.
+pub struct Scratch(PathBuf);
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<Path> for Scratch {
+    fn as_ref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl AsRef<std::ffi::OsStr> for Scratch {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_os_str()
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if !std::thread::panicking() {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 /// Two overlapping blobs, 80 rows of `x1,x2,label`.
