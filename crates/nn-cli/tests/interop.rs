@@ -50,6 +50,14 @@ fn run(cmd: &mut Command) -> Output {
     out
 }
 
+/// The report's settings for its binary set (its 2-4-4-1 network, full-batch gradient descent).
+const REPORT_BINARY: &str = "--hidden 4,4 --epochs 2000 --lr 1 --select last --activation sigmoid --optimizer gd --batch-size full";
+
+/// Flags written as one line, split at the spaces.
+fn flags(line: &'static str) -> Vec<&'static str> {
+    line.split_whitespace().collect()
+}
+
 /// Trains `model` on `data` with the extra flags `args` (a short run: the weights only have to be a trained
 /// model's, not a good one's).
 fn train(model: &Path, data: &Path, args: &[&str]) {
@@ -64,62 +72,21 @@ fn train(model: &Path, data: &Path, args: &[&str]) {
 /// The report's binary set and the digits, with the settings each model is trained with.
 fn models(binary: &Path, digits: &Path) -> Vec<(&'static str, PathBuf, Vec<&'static str>)> {
     vec![
-        (
-            "binary f64",
-            binary.into(),
-            vec![
-                "--hidden",
-                "4,4",
-                "--epochs",
-                "2000",
-                "--lr",
-                "1",
-                "--select",
-                "last",
-                "--activation",
-                "sigmoid",
-                "--optimizer",
-                "gd",
-                "--batch-size",
-                "full",
-            ],
-        ),
+        ("binary f64", binary.into(), flags(REPORT_BINARY)),
         (
             "binary f32 tanh",
             binary.into(),
-            vec![
-                "--hidden",
-                "4,4",
-                "--activation",
-                "tanh",
-                "--epochs",
-                "300",
-                "--precision",
-                "f32",
-            ],
+            flags("--hidden 4,4 --activation tanh --epochs 300 --precision f32"),
         ),
         (
             "digits softmax f64",
             digits.into(),
-            vec![
-                "--labels", "digits10", "--hidden", "25", "--output", "softmax", "--epochs", "40",
-            ],
+            flags("--labels digits10 --hidden 25 --output softmax --epochs 40"),
         ),
         (
             "digits one-vs-all f32",
             digits.into(),
-            vec![
-                "--labels",
-                "digits10",
-                "--hidden",
-                "25",
-                "--output",
-                "sigmoid",
-                "--epochs",
-                "40",
-                "--precision",
-                "f32",
-            ],
+            flags("--labels digits10 --hidden 25 --output sigmoid --epochs 40 --precision f32"),
         ),
     ]
 }
@@ -204,45 +171,12 @@ fn onnx_matches_predict(binary: &Path, digits: &Path) {
 fn theta_reproduces_predictions(binary: &Path, digits: &Path) {
     let dir = scratch("theta");
     let cases = [
-        (
-            binary,
-            vec![
-                "--hidden",
-                "4,4",
-                "--epochs",
-                "2000",
-                "--lr",
-                "1",
-                "--select",
-                "last",
-                "--activation",
-                "sigmoid",
-                "--optimizer",
-                "gd",
-                "--batch-size",
-                "full",
-            ],
-            "Theta1,Theta2,Theta3",
-            vec![],
-        ),
+        (binary, flags(REPORT_BINARY), "Theta1,Theta2,Theta3", vec![]),
         (
             digits,
-            vec![
-                "--labels",
-                "digits10",
-                "--hidden",
-                "25",
-                "--output",
-                "sigmoid",
-                "--epochs",
-                "40",
-                "--activation",
-                "sigmoid",
-                "--optimizer",
-                "gd",
-                "--batch-size",
-                "full",
-            ],
+            flags(
+                "--labels digits10 --hidden 25 --output sigmoid --epochs 40 --activation sigmoid --optimizer gd --batch-size full",
+            ),
             "Theta1,Theta2",
             vec!["--labels", "digits10"],
         ),

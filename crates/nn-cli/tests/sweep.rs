@@ -208,44 +208,23 @@ fn cross_validation_sweeps_pool_seeds_and_folds() {
 fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
     let dir = scratch("sweep-bad");
     let spec = spec(&dir, 10, "1", "");
-    let run = |spec: &Path, extra: &[&str]| {
-        let out_dir = dir.join("out");
-        let _ = std::fs::remove_dir_all(&out_dir);
-        let mut args = vec![
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ];
-        args.extend(extra);
-        let out = nn().args(&args).output().unwrap();
-        (out, out_dir)
-    };
     let edit = |name: &str, from: &str, to: &str| {
         let path = dir.join(name);
-        std::fs::write(
-            &path,
-            std::fs::read_to_string(&spec).unwrap().replace(from, to),
-        )
-        .unwrap();
+        let text = std::fs::read_to_string(&spec).unwrap().replace(from, to);
+        std::fs::write(&path, text).unwrap();
         path
     };
+    let lines = "epochs = 10\nlearning-rate = 3\nweight-decy = 0.1";
+    let swish = "lr = [0.3, 1.0]\nactivation = [\"relu\", \"swish\"]";
+    let target = "lr = [0.3, 1.0]\ntarget = [\"3\", \"9\"]";
     // An unknown flag, with its line; a bad value, with its line; a missing dataset. No job starts.
     for (spec, needle) in [
         (
-            edit(
-                "flag.toml",
-                "epochs = 10",
-                "epochs = 10\nlearning-rate = 3\nweight-decy = 0.1",
-            ),
+            edit("flag.toml", "epochs = 10", lines),
             "flag.toml:6: [train] 'learning-rate' is not a setting of nn train (nn train --help lists them)",
         ),
         (
-            edit(
-                "value.toml",
-                "lr = [0.3, 1.0]",
-                "lr = [0.3, 1.0]\nactivation = [\"relu\", \"swish\"]",
-            ),
+            edit("value.toml", "lr = [0.3, 1.0]", swish),
             "value.toml:11: [grid] 'activation': unknown activation 'swish'",
         ),
         (
@@ -253,11 +232,7 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
             "data: dataset file no-such.txt not found",
         ),
         (
-            edit(
-                "hidden.toml",
-                "hidden = [\"3\", \"4,4\"]",
-                "hidden = [\"3\", \"4,0\"]",
-            ),
+            edit("hidden.toml", "\"4,4\"]", "\"4,0\"]"),
             "hidden.toml:9: [grid] 'hidden': '0' is not a layer width",
         ),
         (
@@ -269,11 +244,7 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
             "step.toml:6: [train] 'lr-step': '5000-0.04': give EPOCH:LR",
         ),
         (
-            edit(
-                "target.toml",
-                "lr = [0.3, 1.0]",
-                "lr = [0.3, 1.0]\ntarget = [\"3\", \"9\"]",
-            ),
+            edit("target.toml", "lr = [0.3, 1.0]", target),
             "target.toml: job 1 (hidden=3 lr=0.3 target=9 seed=1): ",
         ),
         (
@@ -285,57 +256,45 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
             "key.toml:8: unknown field `other`",
         ),
     ] {
-        let (out, out_dir) = run(&spec, &[]);
-        assert_clean_failure(&out, needle);
-        assert!(
-            !out_dir.join("jobs").exists(),
-            "{needle}: a job directory was made"
-        );
+        let out_dir = dir.join("out");
+        let _ = std::fs::remove_dir_all(&out_dir);
+        assert_clean_failure(&sweep(&spec, &out_dir, &[]), needle);
+        let made = out_dir.join("jobs").exists();
+        assert!(!made, "{needle}: a job directory was made");
     }
-    // Slurm without sbatch on PATH says so; --dry-run writes the script.
+}
+
+/// `nn sweep SPEC --out OUT --runner slurm ARGS…` with an empty PATH, so that no sbatch is found.
+fn slurm_without_sbatch(
+    dir: &Path,
+    spec: &Path,
+    out: &Path,
+    args: &[&str],
+) -> std::process::Output {
     let empty = dir.join("empty-path");
     std::fs::create_dir_all(&empty).unwrap();
+    let mut command = nn();
+    command.env("PATH", &empty).args(["sweep"]).arg(spec);
+    command.arg("--out").arg(out).args(["--runner", "slurm"]);
+    command.args(args).output().unwrap()
+}
+
+/// Slurm without sbatch on PATH says so; `--dry-run` writes the script; a value with a line break, which
+/// would put a line of shell in the script, is refused, naming the value, and no script is written.
+#[test]
+fn slurm_runs_need_sbatch_a_dry_run_writes_the_script_and_control_characters_are_refused() {
+    let dir = scratch("sweep-slurm-bad");
+    let spec = spec(&dir, 10, "1", "");
     let out_dir = dir.join("slurm");
-    let out = nn()
-        .env("PATH", &empty)
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-            "--runner",
-            "slurm",
-        ])
-        .output()
-        .unwrap();
+    let out = slurm_without_sbatch(&dir, &spec, &out_dir, &[]);
     assert_clean_failure(&out, "sbatch is not on PATH");
-    let out = nn()
-        .env("PATH", &empty)
-        .args([
-            "sweep",
-            spec.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-            "--runner",
-            "slurm",
-            "--dry-run",
-            "--max-parallel",
-            "2",
-            "--time",
-            "00:05:00",
-        ])
-        .output()
-        .unwrap();
+    let dry = ["--dry-run", "--max-parallel", "2", "--time", "00:05:00"];
+    let out = slurm_without_sbatch(&dir, &spec, &out_dir, &dry);
     assert!(out.status.success(), "{}", stderr(&out));
     let script = std::fs::read_to_string(out_dir.join("sweep.sbatch")).unwrap();
-    assert!(
-        script.contains("#SBATCH --array=\"0-3%2\"\n")
-            && script.contains("#SBATCH --time=\"00:05:00\"\n"),
-        "{script}"
-    );
-    assert!(script.contains("sweep run-one"), "{script}");
-    // A value with a line break would put a line of shell in the script: refused, naming the value, and
-    // no script is written.
+    assert_contains(&script, "#SBATCH --array=\"0-3%2\"\n");
+    assert_contains(&script, "#SBATCH --time=\"00:05:00\"\n");
+    assert_contains(&script, "sweep run-one");
     for (flag, value, what) in [
         (
             "--partition",
@@ -350,48 +309,36 @@ fn bad_sweeps_fail_in_one_line_before_any_job_runs() {
         ("--time", "1:00\u{1b}[2J", "time \"1:00\\u{1b}[2J\""),
     ] {
         let hostile = dir.join("hostile");
-        let out = nn()
-            .env("PATH", &empty)
-            .args([
-                "sweep",
-                spec.to_str().unwrap(),
-                "--out",
-                hostile.to_str().unwrap(),
-            ])
-            .args(["--runner", "slurm", "--dry-run", flag, value])
-            .output()
-            .unwrap();
-        assert_clean_failure(
-            &out,
-            &format!("--runner slurm: {what} holds the control character"),
-        );
+        let out = slurm_without_sbatch(&dir, &spec, &hostile, &["--dry-run", flag, value]);
+        let needle = format!("--runner slurm: {what} holds the control character");
+        assert_clean_failure(&out, &needle);
         assert!(!hostile.join("sweep.sbatch").exists(), "{flag}");
     }
-    // run-one of an index the plan does not have; status of a directory that is not a sweep.
-    let out = nn()
-        .args([
-            "sweep",
-            "run-one",
-            out_dir.to_str().unwrap(),
-            "--index",
-            "4",
-        ])
-        .output()
-        .unwrap();
-    assert_clean_failure(&out, "no job 4: the plan has 4 (indices 0 to 3)");
-    let out = nn()
-        .args(["sweep", "status", dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_clean_failure(&out, "not a sweep directory");
-    let out = nn()
-        .args(["sweep", "report", out_dir.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_clean_failure(&out, "no job has finished yet");
-    let out = nn()
-        .args(["sweep", spec.to_str().unwrap()])
-        .output()
-        .unwrap();
-    assert_clean_failure(&out, "nn sweep needs a spec and a directory");
+}
+
+/// run-one of an index the plan does not have; status of a directory that is not a sweep; a report before
+/// any job finished; a sweep without a directory.
+#[test]
+fn sweep_subcommands_refuse_what_does_not_fit() {
+    let dir = scratch("sweep-subcommands");
+    let spec = spec(&dir, 10, "1", "");
+    let out_dir = dir.join("slurm");
+    let dry = slurm_without_sbatch(&dir, &spec, &out_dir, &["--dry-run"]);
+    assert!(dry.status.success(), "{}", stderr(&dry));
+    let (plan, here) = (out_dir.to_str().unwrap(), dir.to_str().unwrap());
+    for (args, needle) in [
+        (
+            vec!["run-one", plan, "--index", "4"],
+            "no job 4: the plan has 4 (indices 0 to 3)",
+        ),
+        (vec!["status", here], "not a sweep directory"),
+        (vec!["report", plan], "no job has finished yet"),
+        (
+            vec![spec.to_str().unwrap()],
+            "nn sweep needs a spec and a directory",
+        ),
+    ] {
+        let out = nn().arg("sweep").args(&args).output().unwrap();
+        assert_clean_failure(&out, needle);
+    }
 }
