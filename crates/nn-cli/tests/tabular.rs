@@ -55,6 +55,11 @@ fn penguins(dir: &Path) -> PathBuf {
     path
 }
 
+/// Arguments written as one line, split at the spaces.
+fn args(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 fn run(args: &[&str], dir: &Path) -> std::process::Output {
     nn().current_dir(dir).args(args).output().unwrap()
 }
@@ -93,15 +98,7 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
     // The defaults refuse missing cells, naming the line, column and text.
     assert_clean_failure(
         &run(
-            &[
-                "train",
-                "--data",
-                "penguins.csv",
-                "--target",
-                "species",
-                "--out",
-                "m.nnm",
-            ],
+            &args("train --data penguins.csv --target species --out m.nnm"),
             &dir,
         ),
         "penguins.csv:5: column 'sex' is missing a value ('NA')",
@@ -130,15 +127,7 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
 
     assert_clean_failure(
         &run(
-            &[
-                "eval",
-                "--model",
-                "m.nnm",
-                "--data",
-                "penguins.csv",
-                "--target",
-                "island",
-            ],
+            &args("eval --model m.nnm --data penguins.csv --target island"),
             &dir,
         ),
         "nn eval reads the data as the model reads it",
@@ -182,15 +171,7 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
         "mars.csv:2: column 'island' has category 'Mars', which training never saw",
     );
     ok(
-        &[
-            "predict",
-            "--model",
-            "m.nnm",
-            "--data",
-            "mars.csv",
-            "--unknown-category",
-            "ignore",
-        ],
+        &args("predict --model m.nnm --data mars.csv --unknown-category ignore"),
         &dir,
     );
     // A column the model needs, missing from the file.
@@ -207,18 +188,7 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
     let half = [TRAIN, &["--epochs", "60", "--out", "half.nnm"]].concat();
     ok(&half, &dir);
     ok(
-        &[
-            "train",
-            "--data",
-            "penguins.csv",
-            "--resume",
-            "half.nnm",
-            "--epochs",
-            "150",
-            "--out",
-            "resumed.nnm",
-            "-q",
-        ],
+        &args("train --data penguins.csv --resume half.nnm --epochs 150 --out resumed.nnm -q"),
         &dir,
     );
     assert_eq!(
@@ -227,20 +197,9 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
     );
     assert_clean_failure(
         &run(
-            &[
-                "train",
-                "--data",
-                "penguins.csv",
-                "--resume",
-                "half.nnm",
-                "--target",
-                "island",
-                "--epochs",
-                "150",
-                "--out",
-                "r.nnm",
-                "-q",
-            ],
+            &args(
+                "train --data penguins.csv --resume half.nnm --target island --epochs 150 --out r.nnm -q",
+            ),
             &dir,
         ),
         "--target is island, but the run was trained with species",
@@ -248,20 +207,9 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
     // The rule for unseen categories is part of the run too.
     assert_clean_failure(
         &run(
-            &[
-                "train",
-                "--data",
-                "penguins.csv",
-                "--resume",
-                "half.nnm",
-                "--unknown-category",
-                "ignore",
-                "--epochs",
-                "150",
-                "--out",
-                "r.nnm",
-                "-q",
-            ],
+            &args(
+                "train --data penguins.csv --resume half.nnm --unknown-category ignore --epochs 150 --out r.nnm -q",
+            ),
             &dir,
         ),
         "--unknown-category is ignore, but the run was trained with error",
@@ -289,17 +237,7 @@ fn semicolons_gzip_and_dropped_rows() {
     gz.write_all(text.as_bytes()).unwrap();
     std::fs::write(dir.join("data.txt"), gz.finish().unwrap()).unwrap();
     let out = run(
-        &[
-            "train",
-            "--data",
-            "data.txt",
-            "--missing",
-            "drop",
-            "--epochs",
-            "20",
-            "--out",
-            "m.nnm",
-        ],
+        &args("train --data data.txt --missing drop --epochs 20 --out m.nnm"),
         &dir,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -511,22 +449,9 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
     );
     assert_clean_failure(
         &run(
-            &[
-                "train",
-                "--data",
-                "penguins.csv",
-                "--target",
-                "species",
-                "--task",
-                "regression",
-                "--drop",
-                "rowid,year",
-                "--missing",
-                "mean",
-                "--out",
-                "m.nnm",
-                "-q",
-            ],
+            &args(
+                "train --data penguins.csv --target species --task regression --drop rowid,year --missing mean --out m.nnm -q",
+            ),
             &dir,
         ),
         "target column 'species': holds text, and regression needs numbers",
@@ -534,16 +459,7 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
     std::fs::write(dir.join("flat.csv"), "x,y\n1,2.5\n2,2.5\n3,2.5\n").unwrap();
     assert_clean_failure(
         &run(
-            &[
-                "train",
-                "--data",
-                "flat.csv",
-                "--task",
-                "regression",
-                "--out",
-                "m.nnm",
-                "-q",
-            ],
+            &args("train --data flat.csv --task regression --out m.nnm -q"),
             &dir,
         ),
         "every sample has y = 2.5; there is nothing to predict",
@@ -618,19 +534,7 @@ fn decimal_commas_are_read_as_numbers_and_near_unique_text_is_warned_of() {
     std::fs::write(dir.join("comma.csv"), text).unwrap();
     let train = |more: &[&str]| {
         run(
-            &[
-                &[
-                    "train",
-                    "--data",
-                    "comma.csv",
-                    "--epochs",
-                    "3",
-                    "--out",
-                    "m.nnm",
-                ],
-                more,
-            ]
-            .concat(),
+            &[&args("train --data comma.csv --epochs 3 --out m.nnm"), more].concat(),
             &dir,
         )
     };
