@@ -1,6 +1,11 @@
 //! Spec parsing and expansion, job ids, the sweep directory, the local runner, Slurm scripts and the
 //! leaderboard, without training anything: jobs are run by a stand-in executor.
 
+#[path = "../../../fuzz/checks/sweep_spec.rs"]
+mod check;
+#[path = "../../../fuzz/checks/seeds.rs"]
+mod seeds;
+
 use nn_sweep::leaderboard::{Leaderboard, higher_is_better};
 use nn_sweep::run::{run_local, run_one};
 use nn_sweep::slurm::{
@@ -564,19 +569,9 @@ fn a_space_too_large_to_expand_is_refused() {
 /// (found by the fuzzer: two jobs with one id, so one folder) is refused.
 #[test]
 fn fuzz_seeds_replay_without_a_panic() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds/sweep_spec");
-    let mut n = 0;
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
-        n += 1;
-        if let Ok(spec) = Spec::parse(&text, &path) {
-            let jobs = spec.expand();
-            let ids: std::collections::HashSet<&str> = jobs.iter().map(|j| j.id.as_str()).collect();
-            assert_eq!(ids.len(), jobs.len(), "{}", path.display());
-        }
+    for (path, data) in seeds::seeds("sweep_spec", 5) {
+        check::check(&data, &path);
     }
-    assert!(n >= 5, "the seeds are there ({n})");
     let e = parse("data = \"d.txt\"\nseeds = [0, 1, 1]\n[grid]\nlr = [1]\n").unwrap_err();
     assert_eq!(
         e.to_string(),
