@@ -402,3 +402,18 @@ fn a_job_record_that_disagrees_with_the_file_is_refused() {
         assert!(why.contains("job record"), "{why}");
     }
 }
+
+/// The model file fuzzer's kept inputs (`fuzz/seeds/model_file`), replayed through the check the fuzz target
+/// makes (`fuzz/checks/model_file.rs`): as a file and re-framed as a body; each gives a model or an error,
+/// never a panic, and a body that loads is written back to the same bytes.
+#[test]
+fn model_file_fuzz_seeds_replay_without_a_panic() {
+    for (path, data) in fuzz_seeds::seeds("model_file", 3) {
+        fuzz_check::check(&data, &path);
+    }
+}
+
+#[path = "../../../fuzz/checks/model_file.rs"]
+mod fuzz_check;
+#[path = "../../../fuzz/checks/seeds.rs"]
+mod fuzz_seeds;

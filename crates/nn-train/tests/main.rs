@@ -8,7 +8,6 @@ mod common;
 
 mod bad_files;
 mod determinism;
-mod fuzz_seeds;
 mod golden;
 mod model_file;
 mod optimizer_steps;
