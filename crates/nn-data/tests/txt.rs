@@ -6,7 +6,12 @@ use proptest::prelude::*;
 use std::path::Path;
 
 fn parse(text: &str) -> Result<nn_data::Dataset, DataError> {
-    parse_txt(text.as_bytes(), Path::new("input.txt"), LabelScheme::Auto)
+    parse_bytes(text.as_bytes(), LabelScheme::Auto)
+}
+
+/// `bytes` read as the file `input.txt` with the labels `scheme`.
+fn parse_bytes(bytes: &[u8], scheme: LabelScheme) -> Result<nn_data::Dataset, DataError> {
+    parse_txt(bytes, Path::new("input.txt"), scheme)
 }
 
 #[test]
@@ -87,13 +92,8 @@ fn rejects_bad_input_naming_line_and_column() {
         "1,,0\n",
         "input.txt: column 'column 2' has no values (every cell is missing)",
     );
-    let e = parse_txt(
-        b"1,2,0\n\xff,1,1\n",
-        Path::new("input.txt"),
-        LabelScheme::Auto,
-    )
-    .unwrap_err();
-    assert_contains(&e.to_string(), "input.txt:2: not valid UTF-8");
+    let e = parse_bytes(b"1,2,0\n\xff,1,1\n", LabelScheme::Auto);
+    assert_contains(&e.unwrap_err().to_string(), "input.txt:2: not valid UTF-8");
 }
 
 #[test]
@@ -110,16 +110,10 @@ fn labels_are_checked_by_row() {
         "90,0,6E8\n0.32,-612,0\n",
         "row 1: label 600000000 would make 600000001 classes",
     );
-    let e = parse_txt(
-        b"1,2,0\n1,2,1\n",
-        Path::new("input.txt"),
-        LabelScheme::OneBased,
-    )
-    .unwrap_err();
-    assert!(
-        e.to_string()
-            .contains("row 1: label 0 is outside the one-based labels 1..1"),
-        "{e}"
+    let e = parse_bytes(b"1,2,0\n1,2,1\n", LabelScheme::OneBased).unwrap_err();
+    assert_contains(
+        &e.to_string(),
+        "row 1: label 0 is outside the one-based labels 1..1",
     );
 }
 

@@ -14,38 +14,37 @@ pub struct Var {
 }
 
 impl Var {
-    pub fn doubles(name: &'static str, rows: usize, cols: usize, col_major: &[f64]) -> Var {
+    /// A `rows`×`cols` variable of MATLAB class `class` whose data is `data`, already encoded in `mi_type`.
+    pub fn new(
+        name: &'static str,
+        (class, mi_type): (u8, u32),
+        dims: (usize, usize),
+        data: Vec<u8>,
+    ) -> Var {
+        let dims = vec![dims.0 as i32, dims.1 as i32];
         Var {
             name,
-            class: 6,
-            mi_type: 9,
-            dims: vec![rows as i32, cols as i32],
-            data: col_major.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            class,
+            mi_type,
+            dims,
+            data,
             imag: None,
         }
+    }
+
+    pub fn doubles(name: &'static str, rows: usize, cols: usize, col_major: &[f64]) -> Var {
+        let data = col_major.iter().flat_map(|v| v.to_le_bytes()).collect();
+        Var::new(name, (6, 9), (rows, cols), data)
     }
 
     /// Class double stored as miUINT8, as the course's y is.
     pub fn double_as_u8(name: &'static str, rows: usize, cols: usize, values: &[u8]) -> Var {
-        Var {
-            name,
-            class: 6,
-            mi_type: 2,
-            dims: vec![rows as i32, cols as i32],
-            data: values.to_vec(),
-            imag: None,
-        }
+        Var::new(name, (6, 2), (rows, cols), values.to_vec())
     }
 
     pub fn int32(name: &'static str, rows: usize, cols: usize, values: &[i32]) -> Var {
-        Var {
-            name,
-            class: 12,
-            mi_type: 5,
-            dims: vec![rows as i32, cols as i32],
-            data: values.iter().flat_map(|v| v.to_le_bytes()).collect(),
-            imag: None,
-        }
+        let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+        Var::new(name, (12, 5), (rows, cols), data)
     }
 }
 
