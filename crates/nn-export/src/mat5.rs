@@ -12,14 +12,9 @@
 //!   real part    miDOUBLE (9), rows·cols doubles, column-major
 //! ```
 
+use nn_data::mat::tags::{MI_DOUBLE, MI_INT8, MI_INT32, MI_MATRIX, MI_UINT32, MX_DOUBLE_CLASS};
 use nn_linalg::Matrix;
 
-const MI_INT8: u32 = 1;
-const MI_INT32: u32 = 5;
-const MI_UINT32: u32 = 6;
-const MI_DOUBLE: u32 = 9;
-const MI_MATRIX: u32 = 14;
-const MX_DOUBLE_CLASS: u32 = 6;
 /// MATLAB's longest variable name.
 pub const MAX_NAME: usize = 63;
 

@@ -9,7 +9,7 @@ use crate::{Dtype, ExportError, Exported, Prepared, mat5};
 use nn_core::{Activation, Network, Output};
 use nn_data::{ClassMap, LabelScheme, Standardizer};
 use nn_linalg::Matrix;
-use nn_train::{ModelFile, Precision, Status};
+use nn_train::{ModelFile, Precision};
 
 /// The variable name of layer `l`'s Θ (`Theta1` for the first).
 pub fn variable(l: usize) -> String {
@@ -120,21 +120,8 @@ pub fn import(thetas: &[Matrix<f64>], scheme: LabelScheme) -> Result<ModelFile, 
         }
         last.bias[class] = own.bias[unit];
     }
-    let model = ModelFile {
-        standardizer: Standardizer::identity(arch.n_input),
-        network,
-        precision: Precision::F64,
-        classes,
-        epoch: 0,
-        metrics: None,
-        status: Status::Finished {
-            epochs_run: 0,
-            early_stopped: false,
-        },
-        training: None,
-        schema: None,
-        target_scale: None,
-    };
+    let standardizer = Standardizer::identity(arch.n_input);
+    let model = ModelFile::untrained(network, Precision::F64, standardizer, classes);
     // Refuse what the model loader would refuse (e.g. non-finite weights), naming the cause.
     model
         .to_bytes()

@@ -9,7 +9,7 @@ use nn_core::{Activation, Architecture, Init, Network, Output};
 use nn_data::{ClassMap, LabelScheme, MatFile, Standardizer};
 use nn_export::{Dtype, ExportError, Format, Options, onnx, theta};
 use nn_linalg::Matrix;
-use nn_train::{ModelFile, Precision, Status};
+use nn_train::{ModelFile, Precision};
 use std::path::Path;
 use support::tract;
 
@@ -38,25 +38,13 @@ fn model(
     if precision == Precision::F32 {
         network = network.cast::<f32>().cast::<f64>();
     }
-    ModelFile {
-        standardizer: if standardize {
-            Standardizer::fit(x)
-        } else {
-            Standardizer::identity(x.cols())
-        },
-        network,
-        precision,
-        classes: ClassMap::zero_based(arch.classes()),
-        epoch: 0,
-        metrics: None,
-        status: Status::Finished {
-            epochs_run: 0,
-            early_stopped: false,
-        },
-        training: None,
-        schema: None,
-        target_scale: None,
-    }
+    let standardizer = if standardize {
+        Standardizer::fit(x)
+    } else {
+        Standardizer::identity(x.cols())
+    };
+    let classes = ClassMap::zero_based(arch.classes());
+    ModelFile::untrained(network, precision, standardizer, classes)
 }
 
 /// Features far from standardised (offsets and scales per column), 64 rows.

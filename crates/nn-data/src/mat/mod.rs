@@ -6,6 +6,7 @@
 
 mod element;
 pub mod scan;
+pub mod tags;
 mod variable;
 
 use crate::classes::{ClassMap, LabelScheme};

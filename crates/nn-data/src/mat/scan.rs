@@ -18,6 +18,7 @@
 
 pub use super::element::ScanError;
 use super::element::{read_u32, round8, sub_element};
+use super::tags::{MI_COMPRESSED, MI_INT8, MI_INT32, MI_MATRIX, MI_UINT32};
 use super::variable::Variable;
 use std::io::Read;
 
@@ -26,11 +27,6 @@ use std::io::Read;
 pub const MAX_VARIABLE_BYTES: u64 = 1 << 30;
 
 const HEADER_LEN: usize = 128;
-const MI_INT8: u32 = 1;
-const MI_INT32: u32 = 5;
-const MI_UINT32: u32 = 6;
-const MI_MATRIX: u32 = 14;
-const MI_COMPRESSED: u32 = 15;
 const HDF5_SIGNATURE: &[u8] = b"\x89HDF\r\n\x1a\n";
 
 /// Reads the flags, dimensions and name at the start of an miMATRIX payload.

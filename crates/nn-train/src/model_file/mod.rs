@@ -75,6 +75,31 @@ fn bincode_config() -> impl bincode::config::Config {
 }
 
 impl ModelFile {
+    /// A model of weights that no run of nn trained (imported, or made by hand): epoch 0, no metrics, no
+    /// training record, no schema, a classifier.
+    pub fn untrained(
+        network: nn_core::Network<f64>,
+        precision: Precision,
+        standardizer: nn_data::Standardizer,
+        classes: nn_data::ClassMap,
+    ) -> ModelFile {
+        ModelFile {
+            network,
+            precision,
+            standardizer,
+            classes,
+            epoch: 0,
+            metrics: None,
+            status: Status::Finished {
+                epochs_run: 0,
+                early_stopped: false,
+            },
+            training: None,
+            schema: None,
+            target_scale: None,
+        }
+    }
+
     /// The file's bytes. Refuses (with the cause) a model that [`from_bytes`](Self::from_bytes) would refuse:
     /// inconsistent contents, or a body over [`MAX_BODY`].
     pub fn to_bytes(&self) -> Result<Vec<u8>, ModelFileProblem> {
