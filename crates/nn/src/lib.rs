@@ -50,7 +50,7 @@ pub use data::settings::{DataSettings, Header};
 pub use data::{Data, Features, Loaded};
 pub use error::{Error, Result};
 pub use model::{Model, Predicted, Predictions, shape, train, training_data};
-pub use scores::Scores;
+pub use scores::{ClassScores, Scores};
 pub use settings::{NamedError, NamedProblem, Settings};
 pub use spec::{
     BatchSize, DataShape, Difference, Fractions, ImageSize, LrStep, OptimizerKind, Plateau, Shown,

@@ -12,20 +12,7 @@ use serde::Serialize;
 #[serde(tag = "task", rename_all = "kebab-case")]
 pub enum Scores {
     /// A classifier's.
-    Classes {
-        /// Mean cross-entropy (without the penalty).
-        loss: f64,
-        /// The fraction classified correctly.
-        accuracy: f64,
-        /// F1 averaged over the classes.
-        macro_f1: f64,
-        /// F1 averaged over the classes, weighted by their support.
-        weighted_f1: f64,
-        /// The area under the ROC curve (two classes only).
-        roc_auc: Option<f64>,
-        /// `counts[t][p]`: rows of class t predicted as p.
-        confusion: Vec<Vec<usize>>,
-    },
+    Classes(ClassScores),
     /// A regression's, in the target's units.
     Values {
         /// Mean squared error.
@@ -35,6 +22,23 @@ pub enum Scores {
         /// The coefficient of determination, 1 − SSE/SST with the rows' own mean (scikit-learn's `r2_score`).
         r2: f64,
     },
+}
+
+/// A classifier's scores (see [`Scores::Classes`]).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ClassScores {
+    /// Mean cross-entropy (without the penalty).
+    pub loss: f64,
+    /// The fraction classified correctly.
+    pub accuracy: f64,
+    /// F1 averaged over the classes.
+    pub macro_f1: f64,
+    /// F1 averaged over the classes, weighted by their support.
+    pub weighted_f1: f64,
+    /// The area under the ROC curve (two classes only).
+    pub roc_auc: Option<f64>,
+    /// `counts[t][p]`: rows of class t predicted as p.
+    pub confusion: Vec<Vec<usize>>,
 }
 
 impl Scores {
@@ -69,32 +73,25 @@ impl Scores {
             })
             .transpose()?
             .flatten();
-        Ok(Scores::Classes {
+        Ok(Scores::Classes(ClassScores {
             loss: evaluation.loss,
             accuracy: evaluation.accuracy(),
             macro_f1: report.macro_avg.f1,
             weighted_f1: report.weighted_avg.f1,
             roc_auc,
             confusion: confusion.counts,
-        })
+        }))
     }
 
     /// Every score by name, `None` where this model has none (ROC AUC beyond two classes).
     pub fn named(&self) -> Vec<(&'static str, Option<f64>)> {
         match *self {
-            Scores::Classes {
-                loss,
-                accuracy,
-                macro_f1,
-                weighted_f1,
-                roc_auc,
-                ..
-            } => vec![
-                ("loss", Some(loss)),
-                ("accuracy", Some(accuracy)),
-                ("macro_f1", Some(macro_f1)),
-                ("weighted_f1", Some(weighted_f1)),
-                ("roc_auc", roc_auc),
+            Scores::Classes(ref c) => vec![
+                ("loss", Some(c.loss)),
+                ("accuracy", Some(c.accuracy)),
+                ("macro_f1", Some(c.macro_f1)),
+                ("weighted_f1", Some(c.weighted_f1)),
+                ("roc_auc", c.roc_auc),
             ],
             Scores::Values { mse, mae, r2 } => {
                 vec![("mse", Some(mse)), ("mae", Some(mae)), ("r2", Some(r2))]
@@ -105,7 +102,7 @@ impl Scores {
     /// The fraction classified correctly (`None` for a regression).
     pub fn accuracy(&self) -> Option<f64> {
         match self {
-            Scores::Classes { accuracy, .. } => Some(*accuracy),
+            Scores::Classes(c) => Some(c.accuracy),
             Scores::Values { .. } => None,
         }
     }

@@ -2,7 +2,8 @@
 //! spec's defaults and refusals.
 
 use nn::{
-    Data, Error, Matrix, Model, OptimizerKind, Part, Predicted, Scores, Spec, cross_validate,
+    ClassScores, Data, Error, Matrix, Model, OptimizerKind, Part, Predicted, Scores, Spec,
+    cross_validate,
 };
 
 /// y = 3·x₀ − 2·x₁ + 1 plus a little deterministic noise, on a grid of 200 points.
@@ -277,7 +278,7 @@ fn balanced_class_weights_raise_the_rare_class_recall() {
     let (train, test) = (imbalanced(2000, 0.5), imbalanced(2000, 0.25));
     let rare_recall = |spec: &Spec| {
         let model = Model::fit(spec, &train).unwrap();
-        let Scores::Classes { confusion, .. } = model.evaluate(&test).unwrap() else {
+        let Scores::Classes(ClassScores { confusion, .. }) = model.evaluate(&test).unwrap() else {
             panic!("a classifier's scores")
         };
         (

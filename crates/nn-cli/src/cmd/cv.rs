@@ -95,17 +95,13 @@ fn fold_line(f: &FoldScores) -> String {
         f.fold, f.train_rows, f.test_rows, f.selected_epoch
     );
     match &f.scores {
-        Scores::Classes {
-            loss,
-            accuracy,
-            macro_f1,
-            weighted_f1,
-            roc_auc,
-            ..
-        } => format!(
-            "{head} {loss:>9.4} {:>8.2}% {macro_f1:>9.4} {weighted_f1:>12.4} {:>9}\n",
-            100.0 * accuracy,
-            roc_auc.map_or("—".to_string(), |v| format!("{v:.4}"))
+        Scores::Classes(c) => format!(
+            "{head} {:>9.4} {:>8.2}% {:>9.4} {:>12.4} {:>9}\n",
+            c.loss,
+            100.0 * c.accuracy,
+            c.macro_f1,
+            c.weighted_f1,
+            c.roc_auc.map_or("—".to_string(), |v| format!("{v:.4}"))
         ),
         Scores::Values { mse, mae, r2 } => {
             format!("{head} {mse:>13.6} {mae:>13.6} {r2:>9.4}\n")
