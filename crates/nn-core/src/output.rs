@@ -50,8 +50,9 @@ pub(crate) fn output_pass<T: Scalar>(
             let (Some(z), Some(d)) = (acts.last(), deltas.last_mut()) else {
                 return Pass::default(); // a network has at least one layer; Workspace::new makes its buffers
             };
-            let delta = delta_scale.map(|scale| (scale, d));
             let scratch = Scratch {
+                z,
+                delta: delta_scale.map(|scale| (scale, d)),
                 row_max,
                 row_sum,
                 row_arg,
@@ -64,12 +65,12 @@ pub(crate) fn output_pass<T: Scalar>(
             };
             match (output, targets) {
                 (Output::Sigmoid, Targets::Classes(labels)) => {
-                    classified(sigmoid_output(z, delta, labels, class_weights, scratch))
+                    classified(sigmoid_output(scratch, labels, class_weights))
                 }
                 (Output::Softmax, Targets::Classes(labels)) => {
-                    classified(softmax_output(z, delta, labels, class_weights, scratch))
+                    classified(softmax_output(scratch, labels, class_weights))
                 }
-                (Output::Identity, Targets::Values(y)) => identity_output(z, delta, y, scratch),
+                (Output::Identity, Targets::Values(y)) => identity_output(scratch, y),
                 // `Network::check_inputs` refuses these pairs before any pass.
                 _ => Pass::default(),
             }
@@ -80,12 +81,8 @@ pub(crate) fn output_pass<T: Scalar>(
 
 /// Identity units with the squared error: loss ½(z − y)², δ = (z − y)·scale, per unit column.
 #[inline(always)]
-fn identity_output<T: Scalar>(
-    z: &Matrix<T>,
-    mut delta: Delta<'_, T>,
-    y: &[T],
-    s: Scratch<'_, T>,
-) -> Pass {
+fn identity_output<T: Scalar>(s: Scratch<'_, T>, y: &[T]) -> Pass {
+    let (z, mut delta) = (s.z, s.delta);
     let m = z.rows();
     let half = T::from_f64(0.5);
     let (squares, absolute) = (&mut s.row_sum[..m], &mut s.row_max[..m]);
@@ -113,8 +110,11 @@ fn identity_output<T: Scalar>(
     pass
 }
 
-/// Per-sample scratch: row maxima and arg-maxima, and a per-sample sum or loss; and the per-class counts.
-struct Scratch<'a, T> {
+/// The output pass's logits, its δ (when training), and its scratch: row maxima and arg-maxima, a per-sample
+/// sum or loss, and the per-class counts.
+struct Scratch<'a, T: Scalar> {
+    z: &'a Matrix<T>,
+    delta: Delta<'a, T>,
     row_max: &'a mut [T],
     row_sum: &'a mut [T],
     row_arg: &'a mut [usize],
@@ -135,13 +135,8 @@ fn weigh<T: Scalar>(values: &mut [T], labels: &[usize], weights: &[T]) {
 /// Sigmoid units: one unit for two classes (target: label == 1), else one-vs-all (target: label == j). With
 /// class weights, each sample's loss and δ are multiplied by its class's weight.
 #[inline(always)]
-fn sigmoid_output<T: Scalar>(
-    z: &Matrix<T>,
-    mut delta: Delta<'_, T>,
-    labels: &[usize],
-    weights: &[T],
-    s: Scratch<'_, T>,
-) -> (f64, usize) {
+fn sigmoid_output<T: Scalar>(s: Scratch<'_, T>, labels: &[usize], weights: &[T]) -> (f64, usize) {
+    let (z, mut delta) = (s.z, s.delta);
     let k = z.cols();
     let target = |label: usize, j: usize| if k == 1 { label == 1 } else { label == j };
     let per_sample = &mut s.row_sum[..labels.len()];
@@ -197,13 +192,8 @@ fn sigmoid_losses_and_deltas<T: Scalar>(
 /// A softmax over each row: loss −log softmax(z)_y = ln Σ exp(z − max) + max − z_y. With class weights, each
 /// sample's loss and δ are multiplied by its class's weight.
 #[inline(always)]
-fn softmax_output<T: Scalar>(
-    z: &Matrix<T>,
-    mut delta: Delta<'_, T>,
-    labels: &[usize],
-    weights: &[T],
-    s: Scratch<'_, T>,
-) -> (f64, usize) {
+fn softmax_output<T: Scalar>(s: Scratch<'_, T>, labels: &[usize], weights: &[T]) -> (f64, usize) {
+    let (z, mut delta) = (s.z, s.delta);
     argmax_rows(z, s.row_max, s.row_arg);
     let correct = count_correct(s.row_arg, labels, s.counts);
     // row_sum = Σⱼ exp(z − max), with the max subtracted so no exponent exceeds 0. With a δ to write, the

@@ -202,21 +202,9 @@ pub fn map_inplace<T: Scalar, F: FnMut(T) -> T>(a: &mut Matrix<T>, f: F) {
 
 /// `dst[i, j] ← f(a[i, j])`
 #[inline(always)]
-pub fn map_into<T: Scalar, F: FnMut(T) -> T>(dst: &mut Matrix<T>, a: &Matrix<T>, f: F) {
+pub fn map_into<T: Scalar, F: FnMut(T) -> T>(dst: &mut Matrix<T>, a: &Matrix<T>, mut f: F) {
     assert_eq!(dst.shape(), a.shape(), "map_into: shape mismatch");
-    struct K<'a, T: Scalar, F>(&'a mut Matrix<T>, &'a Matrix<T>, F);
-    impl<T: Scalar, F: FnMut(T) -> T> Kernel for K<'_, T, F> {
-        type Output = ();
-        #[inline(always)]
-        fn run(mut self) {
-            for j in 0..self.1.cols() {
-                for (d, &x) in self.0.col_mut(j).iter_mut().zip(self.1.col(j)) {
-                    *d = (self.2)(x);
-                }
-            }
-        }
-    }
-    dispatch(K(dst, a, f))
+    zip_map_inplace(dst, a, |_, x| f(x));
 }
 
 /// `dst[i, j] ← f(dst[i, j], a[i, j])`

@@ -149,22 +149,13 @@ impl<T: Scalar> Trainer<T> {
                 self.mini_batch_epoch(&data.train, &mut buf, lr, epoch)?
             };
             self.check_finite(epoch)?;
+            let [validation, test] = self.held_out(data, &mut buf)?;
             let report = EpochReport {
                 epoch,
                 lr,
                 train,
-                validation: self.evaluate(
-                    data.validation.as_ref(),
-                    buf.ws_val.as_mut(),
-                    buf.l2,
-                    buf.spread[1],
-                )?,
-                test: self.evaluate(
-                    data.test.as_ref(),
-                    buf.ws_test.as_mut(),
-                    buf.l2,
-                    buf.spread[2],
-                )?,
+                validation,
+                test,
             };
             tell_classes(&buf, epoch, observer);
             if self.record(report, observer) {
@@ -280,21 +271,27 @@ impl<T: Scalar> Trainer<T> {
         Ok(())
     }
 
-    /// The metrics of the current weights on `part`, if the run has that part.
-    fn evaluate(
+    /// The metrics of the current weights on the validation and the test part, in that order (`None` for a
+    /// part the run does not have).
+    fn held_out(
         &self,
-        part: Option<&Samples<T>>,
-        ws: Option<&mut Workspace<T>>,
-        l2: L2,
-        spread: Option<f64>,
-    ) -> Result<Option<PartMetrics>> {
-        match (part, ws) {
-            (Some(p), Some(ws)) => {
-                let eval = self.net.evaluate_in_blocks(&p.x, p.y.targets(), l2, ws)?;
-                Ok(Some(PartMetrics::new(eval, spread, ws.class_counts())))
+        data: &TrainData<T>,
+        buf: &mut Buffers<T>,
+    ) -> Result<[Option<PartMetrics>; 2]> {
+        let parts = [
+            (data.validation.as_ref(), buf.ws_val.as_mut(), buf.spread[1]),
+            (data.test.as_ref(), buf.ws_test.as_mut(), buf.spread[2]),
+        ];
+        let mut metrics = [None, None];
+        for ((part, ws, spread), slot) in parts.into_iter().zip(&mut metrics) {
+            if let (Some(p), Some(ws)) = (part, ws) {
+                let eval = self
+                    .net
+                    .evaluate_in_blocks(&p.x, p.y.targets(), buf.l2, ws)?;
+                *slot = Some(PartMetrics::new(eval, spread, ws.class_counts()));
             }
-            _ => Ok(None),
         }
+        Ok(metrics)
     }
 
     /// Books an epoch: history, schedule, selection (copying the weights on a new best), and the events, in
