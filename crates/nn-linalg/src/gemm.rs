@@ -117,13 +117,7 @@ pub fn matmul_packed<'b, T: Scalar>(
 ) {
     let b = b.into().as_ref();
     let (m, k, n) = (a.rows, a.cols, b.ncols());
-    assert!(
-        b.nrows() == k && dst.shape() == (m, n),
-        "matmul_packed: {m}×{k} · {}×{n} into {}×{}",
-        b.nrows(),
-        dst.rows(),
-        dst.cols()
-    );
+    crate::ops::assert_chains("matmul_packed", (m, k, n), b.nrows(), dst);
     if k == 0 {
         dst.inner.fill(T::ZERO);
         return;

@@ -31,23 +31,37 @@ fn split_product<T: Scalar>(
         return;
     }
     let first = parts / 2;
-    if dst.nrows() >= dst.ncols() {
+    let (one, other) = if dst.nrows() >= dst.ncols() {
         let mid = dst.nrows() * first / parts;
         let (top, bottom) = dst.split_at_row_mut(mid);
         let (lhs_top, lhs_bottom) = lhs.split_at_row(mid);
-        rayon::join(
-            || split_product(top, accum, lhs_top, rhs, alpha, first),
-            || split_product(bottom, accum, lhs_bottom, rhs, alpha, parts - first),
-        );
+        ((top, lhs_top, rhs), (bottom, lhs_bottom, rhs))
     } else {
         let mid = dst.ncols() * first / parts;
         let (left, right) = dst.split_at_col_mut(mid);
         let (rhs_left, rhs_right) = rhs.split_at_col(mid);
-        rayon::join(
-            || split_product(left, accum, lhs, rhs_left, alpha, first),
-            || split_product(right, accum, lhs, rhs_right, alpha, parts - first),
-        );
-    }
+        ((left, lhs, rhs_left), (right, lhs, rhs_right))
+    };
+    rayon::join(
+        || split_product(one.0, accum, one.1, one.2, alpha, first),
+        || split_product(other.0, accum, other.1, other.2, alpha, parts - first),
+    );
+}
+
+/// Panics unless `dst (m×n) ← lhs (m×k) · rhs (k×n)` chains, where `rhs` has `rhs_rows` rows: a product whose
+/// shapes do not chain is a bug in the caller (`what` names the function).
+pub(crate) fn assert_chains<T: Scalar>(
+    what: &str,
+    (m, k, n): (usize, usize, usize),
+    rhs_rows: usize,
+    dst: &Matrix<T>,
+) {
+    assert!(
+        rhs_rows == k && dst.shape() == (m, n),
+        "{what}: {m}×{k} · {rhs_rows}×{n} into {}×{} (shapes after any transposition)",
+        dst.rows(),
+        dst.cols()
+    );
 }
 
 /// `dst (m×n) ← [dst +] α · A (m×k) · B (k×n)`, where A and B are matrices or transposes (`x.t()`): the
@@ -65,13 +79,7 @@ pub fn matmul<'a, 'b, T: Scalar>(
 ) {
     let (lhs, rhs) = (a.into().as_ref(), b.into().as_ref());
     let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
-    assert!(
-        rhs.nrows() == k && dst.shape() == (m, n),
-        "matmul: {m}×{k} · {}×{n} into {}×{} (shapes after any transposition)",
-        rhs.nrows(),
-        dst.rows(),
-        dst.cols()
-    );
+    assert_chains("matmul", (m, k, n), rhs.nrows(), dst);
     split_product(
         dst.inner.as_mut(),
         accum,
