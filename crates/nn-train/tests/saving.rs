@@ -2,6 +2,7 @@
 //! and at the end. At every epoch it holds the best weights as of its last write (a new best inside an
 //! interval goes out with the next write, never dropped) and a resume state at most one interval old.
 
+use crate::common::lowest_validation_loss;
 use nn_core::Output;
 use nn_data::{ClassMap, Dataset, SplitSpec};
 use nn_linalg::{Matrix, Threads};
@@ -70,15 +71,8 @@ fn the_file_keeps_up_with_training_and_never_drops_a_best() {
             let done = on_disk.resume_state().unwrap().progress.epoch;
             assert!(done <= progress.epoch);
             // Its selected weights are the best of the epochs it has seen: none dropped.
-            let best_then = progress.history[..done]
-                .iter()
-                .min_by(|a, b| {
-                    a.validation
-                        .unwrap()
-                        .loss
-                        .total_cmp(&b.validation.unwrap().loss)
-                })
-                .map_or(0, |r| r.epoch);
+            let best_then =
+                lowest_validation_loss(&progress.history[..done]).map_or(0, |r| r.epoch);
             assert_eq!(on_disk.epoch, best_then, "epoch {}", progress.epoch);
             // A due write is never skipped: if a whole interval had passed between the last write and the
             // moment this epoch's check could start at the earliest, this epoch wrote. (A bound, not a

@@ -1,7 +1,7 @@
 //! The loop, the optimisers, the deciders and divergence.
 
 use crate::common;
-use common::{data, trainer};
+use common::{data, lowest_validation_loss, trainer};
 use nn_core::{Network, Output};
 use nn_linalg::Matrix;
 use nn_train::*;
@@ -13,86 +13,64 @@ fn config_errors_name_field_and_value() {
         selection: Selection::Last,
         ..TrainConfig::default()
     };
+    let with = |change: fn(&mut TrainConfig)| {
+        let mut c = base.clone();
+        change(&mut c);
+        c
+    };
     assert_eq!(
-        check(TrainConfig {
-            lr: -0.1,
-            ..base.clone()
-        }),
+        check(with(|c| c.lr = -0.1)),
         "invalid config: lr = -0.1: must be finite and > 0"
     );
-    assert!(
-        check(TrainConfig {
-            lr: f64::NAN,
-            ..base.clone()
-        })
-        .contains("lr = NaN")
-    );
-    assert!(
-        check(TrainConfig {
-            epochs: 0,
-            ..base.clone()
-        })
-        .contains("epochs = 0")
-    );
-    assert!(
-        check(TrainConfig {
-            lambda: -1.0,
-            ..base.clone()
-        })
-        .contains("lambda = -1.0")
-    );
-    assert!(
-        check(TrainConfig {
-            batch_size: Some(0),
-            ..base.clone()
-        })
-        .contains("batch_size = 0: must be at least 1")
-    );
-    // A batch larger than the training part is clipped to it, with a note (as scikit-learn clips it).
-    let clipped = TrainConfig {
-        batch_size: Some(61),
-        ..base.clone()
+    let momentum_1 = Optimizer::Momentum {
+        momentum: 1.0,
+        nesterov: false,
+    };
+    let steps = Schedule::Steps {
+        steps: vec![(10, 0.1), (5, 0.01)],
+    };
+    for (config, needle) in [
+        (with(|c| c.lr = f64::NAN), "lr = NaN"),
+        (with(|c| c.epochs = 0), "epochs = 0"),
+        (with(|c| c.lambda = -1.0), "lambda = -1.0"),
+        (
+            with(|c| c.batch_size = Some(0)),
+            "batch_size = 0: must be at least 1",
+        ),
+        (
+            with(|c| c.selection = Selection::VAL_LOSS),
+            "needs a validation part",
+        ),
+        (
+            with(|c| c.patience = Some(5)),
+            "early stopping needs a metric",
+        ),
+        (
+            TrainConfig {
+                schedule: steps,
+                ..base.clone()
+            },
+            "strictly increasing",
+        ),
+        (
+            TrainConfig {
+                optimizer: momentum_1,
+                ..base.clone()
+            },
+            "momentum = 1.0",
+        ),
+    ] {
+        let e = check(config);
+        assert!(e.contains(needle), "'{needle}' not in: {e}");
     }
-    .validate(60, false, false)
-    .unwrap();
+    // A batch larger than the training part is clipped to it, with a note (as scikit-learn clips it).
+    let clipped = with(|c| c.batch_size = Some(61))
+        .validate(60, false, false)
+        .unwrap();
     assert_eq!(clipped.batch_size, Some(60));
     assert_eq!(
         clipped.notes(),
         ["batch size 61 is larger than the 60 training samples; each step uses all 60"]
-    );
-    assert!(
-        check(TrainConfig {
-            selection: Selection::VAL_LOSS,
-            ..base.clone()
-        })
-        .contains("needs a validation part")
-    );
-    assert!(
-        check(TrainConfig {
-            patience: Some(5),
-            ..base.clone()
-        })
-        .contains("early stopping needs a metric")
-    );
-    let steps = Schedule::Steps {
-        steps: vec![(10, 0.1), (5, 0.01)],
-    };
-    assert!(
-        check(TrainConfig {
-            schedule: steps,
-            ..base.clone()
-        })
-        .contains("strictly increasing")
-    );
-    assert!(
-        check(TrainConfig {
-            optimizer: Optimizer::Momentum {
-                momentum: 1.0,
-                nesterov: false
-            },
-            ..base.clone()
-        })
-        .contains("momentum = 1.0")
     );
     assert!(base.validate(60, false, false).is_ok());
 }
@@ -212,15 +190,7 @@ fn every_optimizer_learns_and_events_arrive_in_order() {
             }
         }
         // The selected model is the one with the lowest validation loss, and it is restored.
-        let best = h
-            .iter()
-            .min_by(|a, b| {
-                a.validation
-                    .unwrap()
-                    .loss
-                    .total_cmp(&b.validation.unwrap().loss)
-            })
-            .unwrap();
+        let best = lowest_validation_loss(&h).unwrap();
         let (selected, report) = t.selected();
         assert_eq!(report.unwrap().epoch, best.epoch);
         let v = data().validation.unwrap();

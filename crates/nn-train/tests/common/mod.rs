@@ -131,3 +131,9 @@ pub fn forge(c: &ModelFile) -> Vec<u8> {
         .unwrap(),
     )
 }
+
+/// The epoch of `history` with the lowest validation loss (the first of equals), if any.
+pub fn lowest_validation_loss(history: &[EpochReport]) -> Option<&EpochReport> {
+    let loss = |r: &EpochReport| r.validation.expect("a validation part").loss;
+    history.iter().min_by(|a, b| loss(a).total_cmp(&loss(b)))
+}
