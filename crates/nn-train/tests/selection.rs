@@ -28,42 +28,17 @@ fn report(epoch: usize, val_loss: f64, test_acc: f64) -> EpochReport {
 #[test]
 fn selector_is_a_pure_decider() {
     let mut s = Selector::new(Selection::VAL_LOSS, Some(2), 0.01);
-    let d = |s: &mut Selector, e, l| s.observe(&report(e, l, 0.0));
-    assert_eq!(
-        d(&mut s, 1, 1.0),
-        Decision {
-            is_best: true,
-            stop: false
-        }
-    );
-    assert_eq!(
-        d(&mut s, 2, 0.995),
-        Decision {
-            is_best: false,
-            stop: false
-        }
-    ); // within min_delta
-    assert_eq!(
-        d(&mut s, 3, 0.5),
-        Decision {
-            is_best: true,
-            stop: false
-        }
-    );
-    assert_eq!(
-        d(&mut s, 4, 0.6),
-        Decision {
-            is_best: false,
-            stop: false
-        }
-    );
-    assert_eq!(
-        d(&mut s, 5, 0.7),
-        Decision {
-            is_best: false,
-            stop: true
-        }
-    ); // patience 2 ran out
+    // (epoch, validation loss) → (is best, stop)
+    for (epoch, loss, is_best, stop) in [
+        (1, 1.0, true, false),
+        (2, 0.995, false, false), // within min_delta
+        (3, 0.5, true, false),
+        (4, 0.6, false, false),
+        (5, 0.7, false, true), // patience 2 ran out
+    ] {
+        let decision = s.observe(&report(epoch, loss, 0.0));
+        assert_eq!(decision, Decision { is_best, stop }, "epoch {epoch}");
+    }
     assert_eq!(s.best_epoch(), 3);
 
     let mut t = Selector::new(Selection::TEST_ACC, None, 0.0);
