@@ -46,21 +46,8 @@ pub enum Dtype {
     F64,
 }
 
-impl Dtype {
-    /// Both, in the order `--help` lists them.
-    pub const ALL: [Dtype; 2] = [Dtype::F32, Dtype::F64];
-
-    /// The name on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Dtype::F32 => "f32",
-            Dtype::F64 => "f64",
-        }
-    }
-}
-
 nn_linalg::text_names!(Format, "format");
-nn_linalg::text_names!(Dtype, "dtype");
+nn_linalg::text_names!(Dtype, "dtype", { F32 => "f32", F64 => "f64" });
 
 /// How to export.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -4,8 +4,26 @@
 /// `FromStr` and `Display` for an enum with `ALL` (every value, in `--help`'s order) and `name(self)`, the
 /// one place each name is written. An unknown name is refused with the names there are:
 /// `unknown WHAT 'x' (expected one of: a, b, c)`.
+///
+/// Given the variants and their names, `text_names!(Ty, "what", { A => "a", B => "b" })` also writes `ALL`
+/// (in that order) and `name`.
 #[macro_export]
 macro_rules! text_names {
+    ($ty:ident, $what:literal, { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            /// Every value, in the order `--help` lists them.
+            pub const ALL: [$ty; [$($name),+].len()] = [$($ty::$variant),+];
+
+            /// The value's name on the command line and in files.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+        }
+
+        $crate::text_names!($ty, $what);
+    };
     ($ty:ty, $what:literal) => {
         impl ::std::str::FromStr for $ty {
             type Err = String;

@@ -83,25 +83,7 @@ pub enum Decimal {
     Comma,
 }
 
-impl FromStr for Decimal {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Decimal, String> {
-        match s {
-            "." => Ok(Decimal::Dot),
-            "," => Ok(Decimal::Comma),
-            _ => Err(format!("'{s}': the decimal mark is . or ,")),
-        }
-    }
-}
-
-impl std::fmt::Display for Decimal {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            Decimal::Dot => ".",
-            Decimal::Comma => ",",
-        })
-    }
-}
+nn_linalg::text_names!(Decimal, "decimal mark", { Dot => ".", Comma => "," });
 
 /// How to read a delimited text file; `None` means detect.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -25,20 +25,7 @@ pub enum Precision {
     F64,
 }
 
-impl Precision {
-    /// Both, in the order `--help` lists them.
-    pub const ALL: [Precision; 2] = [Precision::F64, Precision::F32];
-
-    /// `"f32"` or `"f64"`, as on the command line and in files.
-    pub fn name(self) -> &'static str {
-        match self {
-            Precision::F32 => "f32",
-            Precision::F64 => "f64",
-        }
-    }
-}
-
-nn_linalg::text_names!(Precision, "precision");
+nn_linalg::text_names!(Precision, "precision", { F64 => "f64", F32 => "f32" });
 
 /// The contents of a model file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -285,29 +285,24 @@ impl fmt::Display for Widths {
     }
 }
 
-impl fmt::Display for LrStep {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.epoch, self.lr)
-    }
+/// `Display` as the flag's text, two fields and the mark between them (`5000:0.04`, `20x20`, `0.6,0.2`), which
+/// `FromStr` reads back.
+macro_rules! display_pair {
+    ($($ty:ty: $a:ident $mark:literal $b:ident),* $(,)?) => {
+        $(impl fmt::Display for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}{}{}", self.$a, $mark, self.$b)
+            }
+        })*
+    };
 }
 
-impl fmt::Display for Plateau {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.factor, self.patience)
-    }
-}
-
-impl fmt::Display for ImageSize {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}x{}", self.height, self.width)
-    }
-}
-
-impl fmt::Display for Fractions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{},{}", self.train, self.validation)
-    }
-}
+display_pair!(
+    LrStep: epoch ":" lr,
+    Plateau: factor ":" patience,
+    ImageSize: height "x" width,
+    Fractions: train "," validation,
+);
 
 /// A setting's value as messages show it.
 pub trait Shown {
