@@ -2,7 +2,7 @@
 
 use crate::common;
 use common::{
-    assert_clean_failure, assert_contains, blobs, inspect, nn, scratch, stderr, train_on,
+    assert_clean_failure, assert_contains, blobs, inspect, nn, nn_in, scratch, stderr, train_on,
 };
 use std::path::Path;
 
@@ -100,14 +100,14 @@ fn train_eval_predict_inspect_and_exact_resume() {
         std::fs::read(dir.join("resumed.nnm")).unwrap(),
         "resume gives the same bytes"
     );
+    // `nn COMMAND --model m.nnm --data blobs.txt`
+    let on_model = |command: &str| {
+        let mut cmd = nn();
+        cmd.args(common::args(command)).arg("--model").arg(&model);
+        cmd.arg("--data").arg(&data).output().unwrap()
+    };
 
-    let out = nn()
-        .args(["eval", "--json", "--model"])
-        .arg(&model)
-        .arg("--data")
-        .arg(&data)
-        .output()
-        .unwrap();
+    let out = on_model("eval --json");
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for key in ["cost", "accuracy", "correct", "total"] {
@@ -122,13 +122,7 @@ fn train_eval_predict_inspect_and_exact_resume() {
     assert_eq!(report["accuracy"], v["accuracy"]);
     let auc = v["roc_auc"].as_f64().unwrap();
     assert!(auc > 0.7 && auc <= 1.0, "{v}");
-    let text = nn()
-        .args(["eval", "--model"])
-        .arg(&model)
-        .arg("--data")
-        .arg(&data)
-        .output()
-        .unwrap();
+    let text = on_model("eval");
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(
         text.contains("/80; 95% Wilson interval")
@@ -138,13 +132,7 @@ fn train_eval_predict_inspect_and_exact_resume() {
         "{text}"
     );
 
-    let out = nn()
-        .args(["predict", "--proba", "--model"])
-        .arg(&model)
-        .arg("--data")
-        .arg(&data)
-        .output()
-        .unwrap();
+    let out = on_model("predict --proba");
     let csv = String::from_utf8_lossy(&out.stdout);
     assert_eq!(csv.lines().next(), Some("row,predicted,p_0,p_1"));
     assert_eq!(csv.lines().count(), 81);
@@ -195,18 +183,10 @@ fn train_eval_predict_inspect_and_exact_resume() {
 #[test]
 fn train_writes_metrics_and_plots() {
     let dir = scratch("plots");
-    let data = blobs(&dir);
-    let out = nn()
-        .args(["train", "--quiet", "--epochs", "30", "--data"])
-        .arg(&data)
-        .arg("--out")
-        .arg(dir.join("m.nnm"))
-        .arg("--metrics")
-        .arg(dir.join("m.csv"))
-        .arg("--plots")
-        .arg(dir.join("plots"))
-        .output()
-        .unwrap();
+    blobs(&dir);
+    let train =
+        "train --quiet --epochs 30 --data blobs.txt --out m.nnm --metrics m.csv --plots plots";
+    let out = nn_in(&dir, train);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         std::fs::read_to_string(dir.join("m.csv"))
@@ -221,17 +201,9 @@ fn train_writes_metrics_and_plots() {
     }
     // Per-class precision, recall and F1 of every part and epoch: their mean is the macro-F1 column, and the
     // weighted F1 lies between the classes' F1. A resumed run has them for its own epochs only.
-    let resumed = nn()
-        .args(["train", "--quiet", "--epochs", "40", "--data"])
-        .arg(&data)
-        .arg("--resume")
-        .arg(dir.join("m.nnm"))
-        .arg("--out")
-        .arg(dir.join("m.nnm"))
-        .arg("--metrics")
-        .arg(dir.join("m40.csv"))
-        .output()
-        .unwrap();
+    let resume =
+        "train --quiet --epochs 40 --data blobs.txt --resume m.nnm --out m.nnm --metrics m40.csv";
+    let resumed = nn_in(&dir, resume);
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     for (file, first_with_classes) in [("m.csv", 1), ("m40.csv", 31)] {
         let csv = std::fs::read_to_string(dir.join(file)).unwrap();

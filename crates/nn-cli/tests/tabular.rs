@@ -2,7 +2,7 @@
 //! cells, gzip and other delimiters; prediction on new files with their columns in another order.
 
 use crate::common;
-use common::{assert_clean_failure, assert_contains, nn, scratch, stderr};
+use common::{args, assert_clean_failure, assert_contains, nn, scratch, stderr};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -53,11 +53,6 @@ fn penguins(dir: &Path) -> PathBuf {
     let path = dir.join("penguins.csv");
     std::fs::write(&path, s).unwrap();
     path
-}
-
-/// Arguments written as one line, split at the spaces.
-fn args(line: &str) -> Vec<&str> {
-    line.split_whitespace().collect()
 }
 
 fn run(args: &[&str], dir: &Path) -> std::process::Output {
@@ -216,9 +211,8 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
     );
 }
 
-#[test]
-fn semicolons_gzip_and_dropped_rows() {
-    let dir = scratch("gz");
+/// 60 rows of `a;b;kind`: numbers, with `?` for a missing `a` now and then, and a yes/no class.
+fn semicolons_with_gaps() -> String {
     let mut text = String::from("a;b;kind\n");
     for i in 0..60 {
         let k = i as f64;
@@ -233,6 +227,31 @@ fn semicolons_gzip_and_dropped_rows() {
             if i % 2 == 0 { "no" } else { "yes" }
         ));
     }
+    text
+}
+
+/// 40 rows of `a;b;kind` with decimal commas (`0,37;1,02;x`).
+fn decimal_commas() -> String {
+    let mut text = String::from("a;b;kind\n");
+    for i in 0..40 {
+        let k = i as f64;
+        text.push_str(
+            &format!(
+                "{:.2};{:.2};{}\n",
+                (k * 0.37).sin(),
+                (k * 0.11).cos() + 1.0,
+                ["x", "y"][i % 2]
+            )
+            .replace('.', ","),
+        );
+    }
+    text
+}
+
+#[test]
+fn semicolons_gzip_and_dropped_rows() {
+    let dir = scratch("gz");
+    let text = semicolons_with_gaps();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(text.as_bytes()).unwrap();
     std::fs::write(dir.join("data.txt"), gz.finish().unwrap()).unwrap();
@@ -518,19 +537,7 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
 #[test]
 fn decimal_commas_are_read_as_numbers_and_near_unique_text_is_warned_of() {
     let dir = scratch("decimal");
-    let mut text = String::from("a;b;kind\n");
-    for i in 0..40 {
-        let k = i as f64;
-        text.push_str(
-            &format!(
-                "{:.2};{:.2};{}\n",
-                (k * 0.37).sin(),
-                (k * 0.11).cos() + 1.0,
-                ["x", "y"][i % 2]
-            )
-            .replace('.', ","),
-        );
-    }
+    let text = decimal_commas();
     std::fs::write(dir.join("comma.csv"), text).unwrap();
     let train = |more: &[&str]| {
         run(

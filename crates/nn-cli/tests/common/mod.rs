@@ -9,6 +9,16 @@ pub fn nn() -> Command {
     Command::cargo_bin("nn").unwrap()
 }
 
+/// `nn` run in `dir` with the arguments written as one line, split at the spaces.
+pub fn nn_in(dir: &Path, line: &str) -> std::process::Output {
+    nn().current_dir(dir).args(args(line)).output().unwrap()
+}
+
+/// Arguments written as one line, split at the spaces.
+pub fn args(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 /// A fresh empty directory for one test, unique to this process. It is removed when the test is done,
 /// and kept when the test fails, to be looked at.
 pub fn scratch(name: &str) -> Scratch {
