@@ -208,47 +208,55 @@ activation = ["relu", "tanh"]
 
 #[test]
 fn bad_specs_name_the_line_and_say_what_was_expected() {
-    let e = error("data = \"d.csv\"\nseed = 3\n[grid]\nlr = [0.1]\n");
-    assert!(
-        e.starts_with("spec.toml:2:") && e.contains("unknown field `seed`"),
-        "{e}"
-    );
-    let e = error("data = \"d.csv\"\n[grid]\nlr = [0.1]\nseed = [1, 2]\n");
-    assert!(
-        e.starts_with("spec.toml:4:") && e.contains("seeds = [...]"),
-        "{e}"
-    );
-    let e = error("data = \"d.csv\"\n[grid]\nlr = []\n");
-    assert!(
-        e.starts_with("spec.toml:3:") && e.contains("empty list"),
-        "{e}"
-    );
-    let e = error("data = \"d.csv\"\n[train]\nlr = 0.1\n");
-    assert!(e.contains("search space is empty"), "{e}");
-    let e = error("data = \"d.csv\"\n[train]\nlr = 0.1\n[grid]\nlr = [1, 2]\n");
-    assert!(
-        e.starts_with("spec.toml:3:") && e.contains("both fixed") && e.contains("line 5"),
-        "{e}"
-    );
-    let e = error("data = \"d.csv\"\n[random]\nlr = { log-uniform = [0, 1] }\n");
-    assert!(e.contains("draws = N"), "{e}");
-    let e = error("data = \"d.csv\"\n[random]\ndraws = 3\nlr = { log-uniform = [0, 1] }\n");
-    assert!(e.starts_with("spec.toml:4:") && e.contains("LO > 0"), "{e}");
-    let e = error("data = \"d.csv\"\n[random]\ndraws = 3\nlr = { normal = [0, 1] }\n");
-    assert!(e.contains("unknown distribution 'normal'"), "{e}");
-    let e = error("data = \"d.csv\"\nfolds = 1\n[grid]\nlr = [1]\n");
-    assert!(e.starts_with("spec.toml:2:") && e.contains("K ≥ 2"), "{e}");
-    let e = error("data = \"d.csv\"\n[grid]\nlr = [1]\n[train]\nthreads = 2\n");
-    assert!(
-        e.starts_with("spec.toml:5:") && e.contains("--threads-per-job"),
-        "{e}"
-    );
-    let e = error("[grid]\nlr = [1]\n");
-    assert!(e.contains("missing field `data`"), "{e}");
-    let e = error("data = \"d.csv\"\n[grid\nlr = [1]\n");
-    assert!(e.starts_with("spec.toml:2:"), "{e}");
-    // One line each.
-    assert_eq!(e.lines().count(), 1, "{e}");
+    const D: &str = "data = \"d.csv\"\n";
+    // (the spec after its data line, the line the error names if it names one, what it says)
+    for (rest, line, needle) in [
+        (
+            "seed = 3\n[grid]\nlr = [0.1]\n",
+            Some(2),
+            "unknown field `seed`",
+        ),
+        (
+            "[grid]\nlr = [0.1]\nseed = [1, 2]\n",
+            Some(4),
+            "seeds = [...]",
+        ),
+        ("[grid]\nlr = []\n", Some(3), "empty list"),
+        ("[train]\nlr = 0.1\n", None, "search space is empty"),
+        (
+            "[train]\nlr = 0.1\n[grid]\nlr = [1, 2]\n",
+            Some(3),
+            "both fixed in [train] and swept (line 5)",
+        ),
+        (
+            "[random]\nlr = { log-uniform = [0, 1] }\n",
+            None,
+            "draws = N",
+        ),
+        (
+            "[random]\ndraws = 3\nlr = { log-uniform = [0, 1] }\n",
+            Some(4),
+            "LO > 0",
+        ),
+        (
+            "[random]\ndraws = 3\nlr = { normal = [0, 1] }\n",
+            None,
+            "unknown distribution 'normal'",
+        ),
+        ("folds = 1\n[grid]\nlr = [1]\n", Some(2), "K ≥ 2"),
+        (
+            "[grid]\nlr = [1]\n[train]\nthreads = 2\n",
+            Some(5),
+            "--threads-per-job",
+        ),
+        ("[grid\nlr = [1]\n", Some(2), ""),
+    ] {
+        let e = error(&format!("{D}{rest}"));
+        let at = line.map_or(String::new(), |n| format!("spec.toml:{n}:"));
+        assert!(e.starts_with(&at) && e.contains(needle), "{rest:?}: {e}");
+        assert_eq!(e.lines().count(), 1, "one line: {e}");
+    }
+    assert_contains(&error("[grid]\nlr = [1]\n"), "missing field `data`");
 }
 
 #[test]
