@@ -281,30 +281,43 @@ fn bad_tables_fail_with_one_line_naming_the_cause() {
         &train("penguins.csv", &["--target", "species_name"]),
         "column 'species_name' is not a column; the columns are: 1 'rowid', 2 'species', 3 'island'",
     );
-    write("ragged.csv", "1,2,0\n3,4\n");
-    assert_clean_failure(
-        &train("ragged.csv", &[]),
-        "ragged.csv:2: row has 2 columns, expected 3",
-    );
-    write("wide-header.csv", "a,b,c,d\n1,2,0\n3,4,1\n");
-    assert_clean_failure(
-        &train("wide-header.csv", &[]),
-        "wide-header.csv:2: the header names 4 columns but this row has 3",
-    );
-    write("one.csv", "x,y\n1,a\n2,a\n3,a\n");
-    assert_clean_failure(&train("one.csv", &[]), "every sample has label a");
-    write("stray.csv", "x,y\n1,0\n2,1\n3,0\nfour,1\n5,0\n");
-    assert_clean_failure(
-        &train("stray.csv", &[]),
-        "stray.csv:5: column 'x' holds numbers (4 of them) but here 'four'",
-    );
-    write("empty.csv", "");
-    assert_clean_failure(&train("empty.csv", &[]), "no data rows");
-    write("blank.csv", "x,z,y\n1,NA,0\n2,,1\n");
-    assert_clean_failure(
-        &train("blank.csv", &["--missing", "mean"]),
-        "column 'z' has no values (every cell is missing)",
-    );
+    // (file, its text, more flags, what the error says)
+    for (name, text, more, needle) in [
+        (
+            "ragged.csv",
+            "1,2,0\n3,4\n",
+            "",
+            "ragged.csv:2: row has 2 columns, expected 3",
+        ),
+        (
+            "wide-header.csv",
+            "a,b,c,d\n1,2,0\n3,4,1\n",
+            "",
+            "wide-header.csv:2: the header names 4 columns but this row has 3",
+        ),
+        (
+            "one.csv",
+            "x,y\n1,a\n2,a\n3,a\n",
+            "",
+            "every sample has label a",
+        ),
+        (
+            "stray.csv",
+            "x,y\n1,0\n2,1\n3,0\nfour,1\n5,0\n",
+            "",
+            "stray.csv:5: column 'x' holds numbers (4 of them) but here 'four'",
+        ),
+        ("empty.csv", "", "", "no data rows"),
+        (
+            "blank.csv",
+            "x,z,y\n1,NA,0\n2,,1\n",
+            "--missing mean",
+            "column 'z' has no values (every cell is missing)",
+        ),
+    ] {
+        write(name, text);
+        assert_clean_failure(&train(name, &args(more)), needle);
+    }
     let mut ids = String::from("user,x,y\n");
     for i in 0..1500 {
         ids.push_str(&format!("u{i},{},{}\n", i % 7, i % 2));
