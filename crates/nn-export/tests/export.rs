@@ -15,10 +15,7 @@ use support::tract;
 
 /// A model with seeded weights, a standardiser fitted on `x` (or none) and zero-based classes.
 fn model(
-    hidden: &[usize],
-    activation: Activation,
-    n_outputs: usize,
-    output: Output,
+    (hidden, activation, n_outputs, output): (&[usize], Activation, usize, Output),
     precision: Precision,
     x: &Matrix<f64>,
     standardize: bool,
@@ -93,10 +90,7 @@ fn onnx_graphs_match_nn_in_tract() {
                 for precision in [Precision::F64, Precision::F32] {
                     for standardize in [true, false] {
                         let m = model(
-                            hidden,
-                            activation,
-                            n_outputs,
-                            output,
+                            (hidden, activation, n_outputs, output),
                             precision,
                             &x,
                             standardize,
@@ -154,10 +148,7 @@ fn regression_onnx_graphs_give_nn_s_values_in_tract() {
     for hidden in [&[][..], &[5]] {
         for standardize in [true, false] {
             let mut m = model(
-                hidden,
-                Activation::Tanh,
-                1,
-                Output::Identity,
+                (hidden, Activation::Tanh, 1, Output::Identity),
                 Precision::F64,
                 &x,
                 standardize,
@@ -196,10 +187,7 @@ fn regression_onnx_graphs_give_nn_s_values_in_tract() {
 fn onnx_file_declares_its_interface_and_metadata() {
     let x = features(4);
     let m = model(
-        &[5],
-        Activation::Tanh,
-        3,
-        Output::Softmax,
+        (&[5], Activation::Tanh, 3, Output::Softmax),
         Precision::F64,
         &x,
         true,
@@ -244,10 +232,7 @@ fn onnx_file_declares_its_interface_and_metadata() {
 fn safetensors_hold_the_weights_bit_for_bit_in_pytorch_layout() {
     let x = features(3);
     let m = model(
-        &[5, 4],
-        Activation::Sigmoid,
-        3,
-        Output::Softmax,
+        (&[5, 4], Activation::Sigmoid, 3, Output::Softmax),
         Precision::F64,
         &x,
         true,
@@ -329,10 +314,7 @@ fn decode(bytes: &[u8], dtype: Dtype) -> Vec<u64> {
 fn theta_files_read_back_and_import_to_the_same_model() {
     let x = features(4);
     let mut m = model(
-        &[5],
-        Activation::Sigmoid,
-        10,
-        Output::Sigmoid,
+        (&[5], Activation::Sigmoid, 10, Output::Sigmoid),
         Precision::F64,
         &x,
         true,
@@ -375,19 +357,13 @@ fn theta_files_read_back_and_import_to_the_same_model() {
 fn exports_refuse_what_they_cannot_write() {
     let x = features(2);
     let tanh = model(
-        &[3],
-        Activation::Tanh,
-        1,
-        Output::Sigmoid,
+        (&[3], Activation::Tanh, 1, Output::Sigmoid),
         Precision::F64,
         &x,
         true,
     );
     let raw = model(
-        &[3],
-        Activation::Sigmoid,
-        1,
-        Output::Sigmoid,
+        (&[3], Activation::Sigmoid, 1, Output::Sigmoid),
         Precision::F64,
         &x,
         false,
