@@ -18,6 +18,12 @@ fn xy(compressed: bool, y: Var) -> Vec<u8> {
     )
 }
 
+/// The error of reading `X` from a file that holds only `x`.
+fn x_error(x: Var) -> String {
+    let file = open(mat_file(&[x], false)).unwrap();
+    file.matrix("X").unwrap_err().to_string()
+}
+
 #[test]
 fn reads_column_major_as_rows_of_samples() {
     for compressed in [false, true] {
@@ -73,15 +79,7 @@ fn shapes_are_checked() {
 
     let mut x3 = Var::doubles("X", 1, 1, &[1.0]);
     x3.dims = vec![1, 1, 1];
-    let err = open(mat_file(&[x3], false))
-        .unwrap()
-        .matrix("X")
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("'X' is 1×1×1; expected a 2-D array"),
-        "{err}"
-    );
+    assert_contains(&x_error(x3), "'X' is 1×1×1; expected a 2-D array");
 }
 
 #[test]
@@ -154,14 +152,9 @@ fn garbage_is_malformed_not_a_panic() {
 #[test]
 fn non_finite_values_name_row_and_column() {
     let x = Var::doubles("X", 2, 2, &[1.0, 2.0, f64::NAN, 4.0]);
-    let err = open(mat_file(&[x], false))
-        .unwrap()
-        .matrix("X")
-        .unwrap_err();
-    assert!(
-        err.to_string()
-            .contains("'X' holds a non-finite value at row 1, column 2"),
-        "{err}"
+    assert_contains(
+        &x_error(x),
+        "'X' holds a non-finite value at row 1, column 2",
     );
 }
 
