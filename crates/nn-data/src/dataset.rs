@@ -96,15 +96,7 @@ impl Dataset {
         classes: ClassMap,
         source: &Path,
     ) -> Result<Self> {
-        check_features(&x, source)?;
-        if labels.len() != x.rows() {
-            return Err(DataError::VariableShape {
-                path: source.to_path_buf(),
-                name: "labels".into(),
-                found: format!("{} values", labels.len()),
-                expected: format!("one per sample ({})", x.rows()),
-            });
-        }
+        check_samples(&x, labels.len(), "labels", source)?;
         if let Some(row) = labels.iter().position(|&c| c >= classes.len()) {
             return Err(DataError::Label {
                 path: source.to_path_buf(),
@@ -145,15 +137,7 @@ impl Dataset {
         target: &str,
         source: &Path,
     ) -> Result<Self> {
-        check_features(&x, source)?;
-        if values.len() != x.rows() {
-            return Err(DataError::VariableShape {
-                path: source.to_path_buf(),
-                name: target.into(),
-                found: format!("{} values", values.len()),
-                expected: format!("one per sample ({})", x.rows()),
-            });
-        }
+        check_samples(&x, values.len(), target, source)?;
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
             return Err(DataError::NonFiniteValue {
                 path: source.to_path_buf(),
@@ -220,6 +204,21 @@ impl Dataset {
 }
 
 /// Samples present and every feature finite.
+/// The features are there and finite, and `targets` (the length of the targets called `name`) is one per
+/// sample.
+fn check_samples(x: &Matrix<f64>, targets: usize, name: &str, source: &Path) -> Result<()> {
+    check_features(x, source)?;
+    if targets != x.rows() {
+        return Err(DataError::VariableShape {
+            path: source.to_path_buf(),
+            name: name.into(),
+            found: format!("{targets} values"),
+            expected: format!("one per sample ({})", x.rows()),
+        });
+    }
+    Ok(())
+}
+
 fn check_features(x: &Matrix<f64>, source: &Path) -> Result<()> {
     if x.rows() == 0 {
         return Err(DataError::Empty {
