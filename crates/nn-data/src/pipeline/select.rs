@@ -207,18 +207,20 @@ fn column_error(table: &Table, column: &str, problem: &str) -> DataError {
 
 /// The feature columns: those `opts.features` names (else all but the target), less those it drops.
 fn choose_inputs(table: &Table, opts: &PipelineOptions, target: usize) -> Result<Vec<usize>> {
+    // The column `name` names, which must not be the target (`as_what` says what it was named as).
+    let not_target = |name: &str, as_what: &str| match table.find(name)? {
+        j if j == target => Err(column_error(
+            table,
+            name,
+            &format!("is the target; {as_what}"),
+        )),
+        j => Ok(j),
+    };
     let mut inputs = match &opts.features {
         Some(list) => {
             let mut inputs = Vec::new();
             for name in list {
-                let j = table.find(name)?;
-                if j == target {
-                    return Err(column_error(
-                        table,
-                        name,
-                        "is the target; it cannot also be a feature",
-                    ));
-                }
+                let j = not_target(name, "it cannot also be a feature")?;
                 if !inputs.contains(&j) {
                     inputs.push(j);
                 }
@@ -228,14 +230,7 @@ fn choose_inputs(table: &Table, opts: &PipelineOptions, target: usize) -> Result
         None => (0..table.cols()).filter(|&j| j != target).collect(),
     };
     for name in &opts.drop {
-        let j = table.find(name)?;
-        if j == target {
-            return Err(column_error(
-                table,
-                name,
-                "is the target; it cannot be dropped",
-            ));
-        }
+        let j = not_target(name, "it cannot be dropped")?;
         inputs.retain(|&i| i != j);
     }
     if inputs.is_empty() {
