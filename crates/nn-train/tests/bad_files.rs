@@ -155,8 +155,73 @@ fn decoded<T: serde::de::DeserializeOwned>(fields: impl serde::Serialize) -> T {
 }
 type Cause = fn(&Inconsistency) -> bool;
 
-/// Bodies that decode but must be refused, with a part of the message that names the cause and the case.
+/// The cause a case expects: the inconsistency matches the pattern.
+macro_rules! cause {
+    ($pattern:pat) => {
+        |i: &Inconsistency| matches!(i, $pattern)
+    };
+}
+
+/// Bodies that decode but must be refused, with a part of the message that names the cause and the case:
+/// the model's own parts, then its training record.
 fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
+    let mut cases = bad_models();
+    cases.extend(bad_training_records());
+    cases
+}
+
+/// Weights, standardiser, classes and names that do not fit.
+fn bad_models() -> Vec<(&'static str, Edit, &'static str, Cause)> {
+    vec![
+        (
+            "NaN bias",
+            Box::new(|c| c.network.layers_mut()[1].bias[0] = f64::NAN),
+            "layer 2 holds a non-finite bias",
+            cause!(Inconsistency::Weights {
+                set: WeightSet::Model,
+                ..
+            }),
+        ),
+        (
+            "bias length",
+            Box::new(|c| c.network.layers_mut()[0].bias.push(0.0)),
+            "layer 1: bias is 6, expected 5",
+            cause!(Inconsistency::Weights {
+                set: WeightSet::Model,
+                ..
+            }),
+        ),
+        (
+            "standardiser width",
+            Box::new(|c| c.standardizer = nn_data::Standardizer::identity(3)),
+            "the standardiser has 3 means and 3 scales, the network 2 inputs",
+            cause!(Inconsistency::StandardizerWidth {
+                means: 3,
+                scales: 3,
+                inputs: 2
+            }),
+        ),
+        (
+            "standardiser halves of different lengths",
+            Box::new(|c| c.standardizer = decoded((vec![0.0; 2], vec![1.0; 3]))),
+            "2 means and 3 scales",
+            cause!(Inconsistency::StandardizerWidth {
+                means: 2,
+                scales: 3,
+                ..
+            }),
+        ),
+        (
+            "class count",
+            Box::new(|c| c.classes = nn_data::ClassMap::zero_based(5)),
+            "5 class labels",
+            cause!(Inconsistency::Classes { labels: 5, .. }),
+        ),
+    ]
+}
+
+/// Training records and resume states that do not fit the model or themselves.
+fn bad_training_records() -> Vec<(&'static str, Edit, &'static str, Cause)> {
     fn training(c: &mut ModelFile) -> &mut Training {
         c.training.as_mut().unwrap()
     }
@@ -165,109 +230,35 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
     }
     vec![
         (
-            "NaN bias",
-            Box::new(|c| c.network.layers_mut()[1].bias[0] = f64::NAN),
-            "layer 2 holds a non-finite bias",
-            |i| {
-                matches!(
-                    i,
-                    Inconsistency::Weights {
-                        set: WeightSet::Model,
-                        ..
-                    }
-                )
-            },
-        ),
-        (
-            "bias length",
-            Box::new(|c| c.network.layers_mut()[0].bias.push(0.0)),
-            "layer 1: bias is 6, expected 5",
-            |i| {
-                matches!(
-                    i,
-                    Inconsistency::Weights {
-                        set: WeightSet::Model,
-                        ..
-                    }
-                )
-            },
-        ),
-        (
-            "standardiser width",
-            Box::new(|c| c.standardizer = nn_data::Standardizer::identity(3)),
-            "the standardiser has 3 means and 3 scales, the network 2 inputs",
-            |i| {
-                matches!(
-                    i,
-                    Inconsistency::StandardizerWidth {
-                        means: 3,
-                        scales: 3,
-                        inputs: 2
-                    }
-                )
-            },
-        ),
-        (
-            "standardiser halves of different lengths",
-            Box::new(|c| c.standardizer = decoded((vec![0.0; 2], vec![1.0; 3]))),
-            "2 means and 3 scales",
-            |i| {
-                matches!(
-                    i,
-                    Inconsistency::StandardizerWidth {
-                        means: 2,
-                        scales: 3,
-                        ..
-                    }
-                )
-            },
-        ),
-        (
-            "class count",
-            Box::new(|c| c.classes = nn_data::ClassMap::zero_based(5)),
-            "5 class labels",
-            |i| matches!(i, Inconsistency::Classes { labels: 5, .. }),
-        ),
-        (
             "Adam run with plain GD state",
             Box::new(|c| progress(c).optimizer = OptimizerState::Gd),
             "the optimiser state is gd's, the run's optimiser adam",
-            |i| {
-                matches!(
-                    i,
-                    Inconsistency::OptimizerKind {
-                        state: "gd",
-                        run: "adam"
-                    }
-                )
-            },
+            cause!(Inconsistency::OptimizerKind {
+                state: "gd",
+                run: "adam"
+            }),
         ),
         (
             "short digest",
             Box::new(|c| training(c).data.digest = "abc".into()),
             "the data digest is 3 characters, expected 64 hex digits",
-            |i| matches!(i, Inconsistency::Digest(3)),
+            cause!(Inconsistency::Digest(3)),
         ),
         (
             "non-ASCII digest",
             Box::new(|c| training(c).data.digest = "é".repeat(64)),
             "expected 64 hex digits",
-            |i| matches!(i, Inconsistency::Digest(_)),
+            cause!(Inconsistency::Digest(_)),
         ),
         (
             "empty data name",
             Box::new(|c| training(c).data.name = String::new()),
             "the data name is 0 characters",
-            |i| {
-                matches!(
-                    i,
-                    Inconsistency::Name {
-                        what: "data name",
-                        chars: 0,
-                        ..
-                    }
-                )
-            },
+            cause!(Inconsistency::Name {
+                what: "data name",
+                chars: 0,
+                ..
+            }),
         ),
         (
             "class name with a newline",
@@ -277,16 +268,11 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
                 c.classes = decoded((c.classes.scheme(), c.classes.labels(), names));
             }),
             "the class name is 3 characters with control characters",
-            |i| {
-                matches!(
-                    i,
-                    Inconsistency::Name {
-                        what: "class name",
-                        control: true,
-                        ..
-                    }
-                )
-            },
+            cause!(Inconsistency::Name {
+                what: "class name",
+                control: true,
+                ..
+            }),
         ),
         (
             "history shorter than the epochs done",
@@ -294,21 +280,16 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
                 progress(c).history.pop();
             }),
             "the history holds 9 epochs, not the 10 done",
-            |i| matches!(i, Inconsistency::History { held: 9, done: 10 }),
+            cause!(Inconsistency::History { held: 9, done: 10 }),
         ),
         (
             "more epochs done than planned",
             Box::new(|c| training(c).run.epochs = 3),
             "10 epochs done of 3 planned",
-            |i| {
-                matches!(
-                    i,
-                    Inconsistency::EpochsDone {
-                        done: 10,
-                        planned: 3
-                    }
-                )
-            },
+            cause!(Inconsistency::EpochsDone {
+                done: 10,
+                planned: 3
+            }),
         ),
         (
             "image shifts of a 3×3 image for a network of 2 inputs",
@@ -320,13 +301,13 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
                 })
             }),
             "image shifts (±1 px of 3x3 images) do not fit the network's 2 inputs",
-            |i| matches!(i, Inconsistency::Shift { inputs: 2, .. }),
+            cause!(Inconsistency::Shift { inputs: 2, .. }),
         ),
         (
             "a run in progress without resume state",
             Box::new(|c| training(c).resume = None),
             "a resumable model has no resume state",
-            |i| matches!(i, Inconsistency::NoResumeState),
+            cause!(Inconsistency::NoResumeState),
         ),
         (
             "NaN in Adam's second moments",
@@ -335,13 +316,13 @@ fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
                 _ => unreachable!("the fixture trains with Adam"),
             }),
             "the adam optimiser state holds a non-finite",
-            |i| matches!(i, Inconsistency::OptimizerValues("adam")),
+            cause!(Inconsistency::OptimizerValues("adam")),
         ),
         (
             "metrics of another epoch",
             Box::new(|c| c.epoch += 1),
             "the metrics are of epoch",
-            |i| matches!(i, Inconsistency::MetricsEpoch { .. }),
+            cause!(Inconsistency::MetricsEpoch { .. }),
         ),
     ]
 }
