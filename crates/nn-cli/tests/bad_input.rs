@@ -1,102 +1,86 @@
 //! The real `nn` binary on bad input: every failure exits non-zero with one line and no panic.
 
 use crate::common;
-use common::{assert_clean_failure, assert_contains, blobs, nn, scratch, stderr};
+use common::{assert_clean_failure, assert_contains, blobs, nn, nn_in, scratch, stderr};
+use std::path::Path;
+
+/// The report's network and descent for 5 epochs on the blobs, saved as `m.nnm` in `dir`.
+fn train_small(dir: &Path) {
+    blobs(dir);
+    let line = "train --data blobs.txt --epochs 5 -q --out m.nnm --hidden 4 --activation sigmoid \
+                --optimizer gd --batch-size full";
+    let o = nn_in(dir, line);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
 
 #[test]
-fn bad_input_fails_cleanly() {
+fn bad_files_and_values_fail_cleanly() {
     let dir = scratch("bad");
-    let data = blobs(&dir);
-    let model = dir.join("m.nnm");
-    std::fs::write(
-        dir.join("stray.txt"),
-        "x1,x2,label\n1,2,0\n1,oops,1\n3,4,0\n",
-    )
-    .unwrap();
+    blobs(&dir);
+    let stray = "x1,x2,label\n1,2,0\n1,oops,1\n3,4,0\n";
+    std::fs::write(dir.join("stray.txt"), stray).unwrap();
     std::fs::write(dir.join("ragged.txt"), "1,2,0\n1,1\n").unwrap();
     std::fs::write(dir.join("garbage.nnm"), "not a model").unwrap();
-    let run = |args: &[&str]| nn().current_dir(&dir).args(args).output().unwrap();
-    // `nn` with the words of `line` as its arguments.
-    let sh = |line: &str| run(&line.split_whitespace().collect::<Vec<_>>());
-    assert_clean_failure(
-        &sh("train --data stray.txt --out m.nnm"),
-        "stray.txt:3: column 'x2' holds numbers (2 of them) but here 'oops'",
-    );
-    assert_clean_failure(
-        &sh("train --data ragged.txt --out m.nnm"),
-        "ragged.txt:2: row has 2 columns, expected 3",
-    );
-    assert_clean_failure(
-        &sh("train --data absent.txt --out m.nnm"),
-        "absent.txt not found",
-    );
-    assert_clean_failure(
-        &sh("train --data blobs.txt --lr -1 --out m.nnm -q"),
-        "lr = -1.0",
-    );
-    assert_clean_failure(
-        &sh("train --data blobs.txt --optimizer adam --beta1 1.5 --out m.nnm -q"),
-        "beta1 = 1.5: must be in [0, 1)",
-    );
+    for (line, needle) in [
+        (
+            "train --data stray.txt --out m.nnm",
+            "stray.txt:3: column 'x2' holds numbers (2 of them) but here 'oops'",
+        ),
+        (
+            "train --data ragged.txt --out m.nnm",
+            "ragged.txt:2: row has 2 columns, expected 3",
+        ),
+        (
+            "train --data absent.txt --out m.nnm",
+            "absent.txt not found",
+        ),
+        ("train --data blobs.txt --lr -1 --out m.nnm -q", "lr = -1.0"),
+        (
+            "train --data blobs.txt --optimizer adam --beta1 1.5 --out m.nnm -q",
+            "beta1 = 1.5: must be in [0, 1)",
+        ),
+        (
+            "train --data blobs.txt --out no/such/dir/m.nnm",
+            "does not exist",
+        ),
+        (
+            "eval --model garbage.nnm --data blobs.txt",
+            "not an nn model file",
+        ),
+        ("inspect nothing.nnm", "nothing.nnm"),
+    ] {
+        assert_clean_failure(&nn_in(&dir, line), needle);
+    }
     common::assert_usage_error(
-        &sh("train --data blobs.txt --hidden 4,0 --out m.nnm -q"),
+        &nn_in(&dir, "train --data blobs.txt --hidden 4,0 --out m.nnm -q"),
         "'4,0' for '--hidden <W,W,...>': '0' is not a layer width",
     );
-    assert_clean_failure(
-        &sh("train --data blobs.txt --out no/such/dir/m.nnm"),
-        "does not exist",
-    );
-    assert_clean_failure(
-        &sh("eval --model garbage.nnm --data blobs.txt"),
-        "not an nn model file",
-    );
-    assert_clean_failure(&sh("inspect nothing.nnm"), "nothing.nnm");
-    // A resume that asks for no more epochs than were run, or another dataset.
-    let o = nn()
-        .arg("train")
-        .arg("--data")
-        .arg(&data)
-        .args(["--epochs", "5", "-q", "--out"])
-        .arg(&model)
-        // The report's network and descent (the saved values below are theirs).
-        .args([
-            "--hidden",
-            "4",
-            "--activation",
-            "sigmoid",
-            "--optimizer",
-            "gd",
-        ])
-        .args(["--batch-size", "full"])
-        .output()
-        .unwrap();
-    assert!(o.status.success());
-    // `nn train --data DATA --resume m.nnm --epochs EPOCHS --out m2.nnm -q`, with more flags.
-    let resume_on = |data: &str, epochs: &str, more: &[&str]| {
-        let mut args = vec![
-            "train", "--data", data, "--resume", "m.nnm", "--epochs", epochs, "--out", "m2.nnm",
-            "-q",
-        ];
-        args.extend_from_slice(more);
-        run(&args)
+    // Usage errors are clap's: exit 2.
+    assert_eq!(nn_in(&dir, "train").status.code(), Some(2));
+}
+
+/// A resume that asks for no more epochs than were run, or another dataset, or a setting that differs
+/// from the saved run's, is refused, naming the file given to `--resume` (not `--out`), the flag and both
+/// values; the same value, or leaving the flag out, is fine.
+#[test]
+fn a_resume_that_does_not_fit_the_saved_run_is_refused() {
+    let dir = scratch("bad-resume");
+    train_small(&dir);
+    let resume_on = |data: &str, epochs: &str, more: &str| {
+        let line =
+            format!("train --data {data} --resume m.nnm --epochs {epochs} --out m2.nnm -q {more}");
+        nn_in(&dir, &line)
     };
-    let resume = |more: &[&str]| resume_on("blobs.txt", "9", more);
     assert_clean_failure(
-        &resume_on("blobs.txt", "5", &[]),
-        // The error names the file given to --resume, not --out.
+        &resume_on("blobs.txt", "5", ""),
         "m.nnm: cannot resume: it has already run 5 epochs",
     );
-    std::fs::write(
-        dir.join("other.txt"),
-        "1,2,0\n2,1,1\n3,3,0\n4,1,1\n5,5,0\n1,6,1\n",
-    )
-    .unwrap();
+    let other = "1,2,0\n2,1,1\n3,3,0\n4,1,1\n5,5,0\n1,6,1\n";
+    std::fs::write(dir.join("other.txt"), other).unwrap();
     assert_clean_failure(
-        &resume_on("other.txt", "9", &[]),
+        &resume_on("other.txt", "9", ""),
         "m.nnm: cannot resume: it was trained on other data",
     );
-    // A flag whose value differs from the saved run's is refused, naming the flag and both values; the
-    // same value, or leaving the flag out, is fine.
     for (flag, value, saved) in [
         ("--lr", "0.9", "0.1"),
         ("--hidden", "8", "4"),
@@ -108,7 +92,7 @@ fn bad_input_fails_cleanly() {
         ("--beta1", "0.5", "0.9"),
         ("--labels", "one-based", "zero-based"),
     ] {
-        let out = resume(&[flag, value]);
+        let out = resume_on("blobs.txt", "9", &format!("{flag} {value}"));
         assert_clean_failure(&out, &format!("m.nnm: cannot resume: {flag} is "));
         let err = stderr(&out);
         assert!(
@@ -116,59 +100,67 @@ fn bad_input_fails_cleanly() {
             "{flag}: {err}"
         );
     }
-    let o = resume(&[
-        "--lr",
-        "0.1",
-        "--hidden",
-        "4",
-        "--threads",
-        "2",
-        "--save-every",
-        "1",
-    ]);
+    let o = resume_on(
+        "blobs.txt",
+        "9",
+        "--lr 0.1 --hidden 4 --threads 2 --save-every 1",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
-    // Model paths mean exactly the path given: never looked up in the data directories.
+}
+
+/// Model paths mean exactly the path given: never looked up in the data directories.
+#[test]
+fn model_paths_are_never_looked_up_in_the_data_directories() {
+    let dir = scratch("bad-model-path");
+    train_small(&dir);
     std::fs::create_dir_all(dir.join("data")).unwrap();
-    std::fs::copy(&model, dir.join("data/only-in-data.nnm")).unwrap();
-    assert_clean_failure(&sh("inspect only-in-data.nnm"), "only-in-data.nnm");
-    assert_clean_failure(
-        &sh("eval --model only-in-data.nnm --data blobs.txt"),
-        "only-in-data.nnm: No such file",
-    );
-    assert_clean_failure(
-        &sh("train --data blobs.txt --resume only-in-data.nnm --epochs 9 --out m3.nnm"),
-        "only-in-data.nnm: No such file",
-    );
-    // Sizes beyond the limits are errors before anything is allocated.
-    assert_clean_failure(
-        &sh("train --data blobs.txt --hidden 100000000 --out big.nnm -q"),
-        "more than the limit of 1048576",
-    );
-    assert_clean_failure(
-        &sh("train --data blobs.txt --hidden 5000,5000 --out big.nnm -q"),
-        "trainable parameters, more than the limit of 16777216",
-    );
-    assert_clean_failure(
-        &sh(
-            "train --data blobs.txt --hidden 3000,3000 --optimizer adam --epochs 100 --out big.nnm -q",
+    std::fs::copy(dir.join("m.nnm"), dir.join("data/only-in-data.nnm")).unwrap();
+    assert_clean_failure(&nn_in(&dir, "inspect only-in-data.nnm"), "only-in-data.nnm");
+    for line in [
+        "eval --model only-in-data.nnm --data blobs.txt",
+        "train --data blobs.txt --resume only-in-data.nnm --epochs 9 --out m3.nnm",
+    ] {
+        assert_clean_failure(&nn_in(&dir, line), "only-in-data.nnm: No such file");
+    }
+}
+
+/// Sizes beyond the limits are errors before anything is allocated. A run that diverges says so; its file
+/// keeps the last good selection, says it diverged, and cannot be resumed.
+#[test]
+fn sizes_beyond_the_limits_and_divergence_fail_cleanly() {
+    let dir = scratch("bad-sizes");
+    blobs(&dir);
+    for (hidden, needle) in [
+        ("100000000", "more than the limit of 1048576"),
+        (
+            "5000,5000",
+            "trainable parameters, more than the limit of 16777216",
         ),
-        "over the 268435456-byte limit",
-    );
+        (
+            "3000,3000 --optimizer adam --epochs 100",
+            "over the 268435456-byte limit",
+        ),
+    ] {
+        let line = format!("train --data blobs.txt --hidden {hidden} --out big.nnm -q");
+        assert_clean_failure(&nn_in(&dir, &line), needle);
+    }
     assert!(!dir.join("big.nnm").exists());
-    // A run that diverges: the error says so, the file keeps the last good selection and says it diverged,
-    // and it cannot be resumed.
     assert_clean_failure(
-        &sh("train --data blobs.txt --lr 1e308 --epochs 60 --out d.nnm -q"),
+        &nn_in(
+            &dir,
+            "train --data blobs.txt --lr 1e308 --epochs 60 --out d.nnm -q",
+        ),
         "diverged at epoch",
     );
-    let text = String::from_utf8_lossy(&sh("inspect d.nnm").stdout).into_owned();
+    let text = String::from_utf8_lossy(&nn_in(&dir, "inspect d.nnm").stdout).into_owned();
     assert_contains(&text, "state        stopped: diverged at epoch");
     assert_clean_failure(
-        &sh("train --data blobs.txt --resume d.nnm --epochs 90 --out d2.nnm -q"),
+        &nn_in(
+            &dir,
+            "train --data blobs.txt --resume d.nnm --epochs 90 --out d2.nnm -q",
+        ),
         "d.nnm: cannot resume: its training diverged at epoch",
     );
-    // Usage errors are clap's: exit 2.
-    assert_eq!(sh("train").status.code(), Some(2));
 }
 
 /// `nn export` and `nn import` refuse what they cannot do with one line, and leave no file behind.
@@ -235,7 +227,7 @@ fn export_and_import_fail_cleanly_without_partial_files() {
 }
 
 /// A gzip file whose text is `head` then `body` repeated `times` times.
-fn gzip_bomb(path: &std::path::Path, head: &[u8], body: &[u8], times: usize) {
+fn gzip_bomb(path: &Path, head: &[u8], body: &[u8], times: usize) {
     use std::io::Write;
     let file = std::fs::File::create(path).unwrap();
     let mut gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
@@ -248,7 +240,7 @@ fn gzip_bomb(path: &std::path::Path, head: &[u8], body: &[u8], times: usize) {
 
 /// `nn ARGS` with the address space limited to `kib` KiB (`ulimit -v`), so that memory runs out long before
 /// the machine's does.
-fn nn_under_ulimit(kib: usize, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+fn nn_under_ulimit(kib: usize, dir: &Path, args: &[&str]) -> std::process::Output {
     let nn = assert_cmd::cargo::cargo_bin("nn");
     std::process::Command::new("sh")
         .current_dir(dir)
