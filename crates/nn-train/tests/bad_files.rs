@@ -167,6 +167,7 @@ macro_rules! cause {
 fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
     let mut cases = bad_models();
     cases.extend(bad_training_records());
+    cases.extend(bad_resume_states());
     cases
 }
 
@@ -220,7 +221,7 @@ fn bad_models() -> Vec<(&'static str, Edit, &'static str, Cause)> {
     ]
 }
 
-/// Training records and resume states that do not fit the model or themselves.
+/// Training records whose optimiser state, digest or names do not fit.
 fn bad_training_records() -> Vec<(&'static str, Edit, &'static str, Cause)> {
     fn training(c: &mut ModelFile) -> &mut Training {
         c.training.as_mut().unwrap()
@@ -274,6 +275,18 @@ fn bad_training_records() -> Vec<(&'static str, Edit, &'static str, Cause)> {
                 ..
             }),
         ),
+    ]
+}
+
+/// Resume states and run records that do not fit the model or themselves.
+fn bad_resume_states() -> Vec<(&'static str, Edit, &'static str, Cause)> {
+    fn training(c: &mut ModelFile) -> &mut Training {
+        c.training.as_mut().unwrap()
+    }
+    fn progress(c: &mut ModelFile) -> &mut Progress<f64> {
+        &mut training(c).resume.as_mut().unwrap().progress
+    }
+    vec![
         (
             "history shorter than the epochs done",
             Box::new(|c| {
