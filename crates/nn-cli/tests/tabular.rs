@@ -2,7 +2,7 @@
 //! cells, gzip and other delimiters; prediction on new files with their columns in another order.
 
 use crate::common;
-use common::{args, assert_clean_failure, assert_contains, nn, scratch, stderr};
+use common::{args, assert_clean_failure, assert_contains, nn, nn_in, scratch, stderr};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -86,28 +86,27 @@ const TRAIN: &[&str] = &[
     "-q",
 ];
 
+/// The penguins table in `dir`, and a model trained on it for `epochs` as `out`.
+fn trained_penguins(dir: &Path, epochs: usize, out: &str) {
+    penguins(dir);
+    let more = format!("--epochs {epochs} --out {out}");
+    ok(&[TRAIN, &args(&more)].concat(), dir);
+}
+
 #[test]
-fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_evaluates() {
+fn a_csv_with_text_classes_categories_and_missing_cells_trains_and_evaluates() {
     let dir = scratch("penguins");
     penguins(&dir);
     // The defaults refuse missing cells, naming the line, column and text.
     assert_clean_failure(
-        &run(
-            &args("train --data penguins.csv --target species --out m.nnm"),
+        &nn_in(
             &dir,
+            "train --data penguins.csv --target species --out m.nnm",
         ),
         "penguins.csv:5: column 'sex' is missing a value ('NA')",
     );
-    let out = run(
-        &[TRAIN, &["--epochs", "150", "--out", "m.nnm"]].concat(),
-        &dir,
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-
-    let eval = ok(
-        &["eval", "--model", "m.nnm", "--data", "penguins.csv"],
-        &dir,
-    );
+    trained_penguins(&dir, 150, "m.nnm");
+    let eval = ok(&args("eval --model m.nnm --data penguins.csv"), &dir);
     assert_contains(&eval, "Chinstrap");
     assert_contains(&eval, "Gentoo");
     let accuracy: f64 = eval
@@ -119,15 +118,13 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
         .parse()
         .unwrap();
     assert!(accuracy > 90.0, "{eval}");
-
     assert_clean_failure(
-        &run(
-            &args("eval --model m.nnm --data penguins.csv --target island"),
+        &nn_in(
             &dir,
+            "eval --model m.nnm --data penguins.csv --target island",
         ),
         "nn eval reads the data as the model reads it",
     );
-
     let inspect = ok(&["inspect", "m.nnm"], &dir);
     for needle in [
         "target     'species' (column 2)",
@@ -135,10 +132,16 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
         "'sex': one-hot over female, male; missing → ",
         "missing values: mean",
     ] {
-        assert!(inspect.contains(needle), "{needle}: {inspect}");
+        assert_contains(&inspect, needle);
     }
+}
 
-    // New rows: columns in another order, no target, an extra column, a missing cell (imputed).
+/// New rows: columns in another order, no target, an extra column, a missing cell (imputed); a category
+/// training never saw (an error naming it, or zeros when asked); a column the model needs, missing.
+#[test]
+fn new_rows_are_matched_by_column_name() {
+    let dir = scratch("penguins-predict");
+    trained_penguins(&dir, 150, "m.nnm");
     std::fs::write(
         dir.join("new.csv"),
         "note,sex,flipper_mm,depth_mm,bill_mm,island\n\
@@ -147,68 +150,59 @@ fn a_csv_with_text_classes_categories_and_missing_cells_trains_predicts_and_eval
          c,NA,196.0,18.4,48.8,Dream\n",
     )
     .unwrap();
-    let out = run(&["predict", "--model", "m.nnm", "--data", "new.csv"], &dir);
+    let out = nn_in(&dir, "predict --model m.nnm --data new.csv");
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
         "row,predicted\n1,Gentoo\n2,Adelie\n3,Chinstrap\n"
     );
-    assert!(stderr(&out).contains("ignored columns the model does not use: note"));
-
-    // A category training never saw: an error naming it, or zeros when asked.
-    std::fs::write(
-        dir.join("mars.csv"),
-        "island,bill_mm,depth_mm,flipper_mm,sex\nMars,47.5,15.0,217.0,male\n",
-    )
-    .unwrap();
+    assert_contains(
+        &stderr(&out),
+        "ignored columns the model does not use: note",
+    );
+    let mars = "island,bill_mm,depth_mm,flipper_mm,sex\nMars,47.5,15.0,217.0,male\n";
+    std::fs::write(dir.join("mars.csv"), mars).unwrap();
     assert_clean_failure(
-        &run(&["predict", "--model", "m.nnm", "--data", "mars.csv"], &dir),
+        &nn_in(&dir, "predict --model m.nnm --data mars.csv"),
         "mars.csv:2: column 'island' has category 'Mars', which training never saw",
     );
     ok(
         &args("predict --model m.nnm --data mars.csv --unknown-category ignore"),
         &dir,
     );
-    // A column the model needs, missing from the file.
     std::fs::write(dir.join("lacking.csv"), "island,bill_mm\nDream,40\n").unwrap();
     assert_clean_failure(
-        &run(
-            &["predict", "--model", "m.nnm", "--data", "lacking.csv"],
-            &dir,
-        ),
+        &nn_in(&dir, "predict --model m.nnm --data lacking.csv"),
         "column 'depth_mm' is an input of the model but the file has no such column",
     );
+}
 
-    // Resuming continues bit for bit through the stored schema.
-    let half = [TRAIN, &["--epochs", "60", "--out", "half.nnm"]].concat();
-    ok(&half, &dir);
-    ok(
-        &args("train --data penguins.csv --resume half.nnm --epochs 150 --out resumed.nnm -q"),
-        &dir,
-    );
+/// Resuming continues bit for bit through the stored schema; the target and the rule for unseen categories
+/// are part of the run.
+#[test]
+fn a_csv_run_resumes_bit_for_bit_through_its_schema() {
+    let dir = scratch("penguins-resume");
+    trained_penguins(&dir, 150, "m.nnm");
+    ok(&[TRAIN, &args("--epochs 60 --out half.nnm")].concat(), &dir);
+    let resume = "train --data penguins.csv --resume half.nnm --epochs 150 -q";
+    ok(&args(&format!("{resume} --out resumed.nnm")), &dir);
     assert_eq!(
         std::fs::read(dir.join("m.nnm")).unwrap(),
         std::fs::read(dir.join("resumed.nnm")).unwrap()
     );
-    assert_clean_failure(
-        &run(
-            &args(
-                "train --data penguins.csv --resume half.nnm --target island --epochs 150 --out r.nnm -q",
-            ),
-            &dir,
+    for (more, needle) in [
+        (
+            "--target island",
+            "--target is island, but the run was trained with species",
         ),
-        "--target is island, but the run was trained with species",
-    );
-    // The rule for unseen categories is part of the run too.
-    assert_clean_failure(
-        &run(
-            &args(
-                "train --data penguins.csv --resume half.nnm --unknown-category ignore --epochs 150 --out r.nnm -q",
-            ),
-            &dir,
+        (
+            "--unknown-category ignore",
+            "--unknown-category is ignore, but the run was trained with error",
         ),
-        "--unknown-category is ignore, but the run was trained with error",
-    );
+    ] {
+        let out = nn_in(&dir, &format!("{resume} {more} --out r.nnm"));
+        assert_clean_failure(&out, needle);
+    }
 }
 
 /// 60 rows of `a;b;kind`: numbers, with `?` for a missing `a` now and then, and a yes/no class.
