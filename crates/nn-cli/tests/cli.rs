@@ -60,54 +60,50 @@ fn gradcheck_passes_and_fails_by_tolerance() {
     assert_clean_failure(&out, "gradient check failed");
 }
 
-#[test]
-fn train_eval_predict_inspect_and_exact_resume() {
-    let dir = scratch("flow");
-    let data = blobs(&dir);
-    let model = dir.join("m.nnm");
-    let train = |epochs: &str, out: &Path, resume: Option<&Path>| {
-        let mut cmd = nn();
-        cmd.arg("train")
-            .arg("--data")
-            .arg(&data)
-            .args(["--epochs", epochs, "--quiet", "--out"])
-            .arg(out);
-        match resume {
-            Some(r) => cmd.arg("--resume").arg(r),
-            None => cmd.args([
-                "--hidden",
-                "4",
-                "--lr",
-                "0.5",
-                "--optimizer",
-                "momentum",
-                "--batch-size",
-                "16",
-                "--split",
-                "0.6,0.2",
-                "--seed",
-                "3",
-            ]),
-        };
-        let o = cmd.output().unwrap();
-        assert!(o.status.success(), "{}", stderr(&o));
+/// The blobs in `dir` and a momentum run on them for `epochs`, saved as `out` (or resumed from `resume`).
+fn train_blobs(dir: &Path, epochs: usize, out: &str, resume: Option<&str>) {
+    let settings = match resume {
+        Some(r) => format!("--resume {r}"),
+        None => "--hidden 4 --lr 0.5 --optimizer momentum --batch-size 16 --split 0.6,0.2 --seed 3"
+            .into(),
     };
-    train("40", &model, None);
-    train("20", &dir.join("half.nnm"), None);
-    train("40", &dir.join("resumed.nnm"), Some(&dir.join("half.nnm")));
+    let line = format!("train --data blobs.txt --epochs {epochs} --quiet --out {out} {settings}");
+    let o = nn_in(dir, &line);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn train_and_exact_resume_then_inspect() {
+    let dir = scratch("flow");
+    blobs(&dir);
+    train_blobs(&dir, 40, "m.nnm", None);
+    train_blobs(&dir, 20, "half.nnm", None);
+    train_blobs(&dir, 40, "resumed.nnm", Some("half.nnm"));
     assert_eq!(
-        std::fs::read(&model).unwrap(),
+        std::fs::read(dir.join("m.nnm")).unwrap(),
         std::fs::read(dir.join("resumed.nnm")).unwrap(),
         "resume gives the same bytes"
     );
-    // `nn COMMAND --model m.nnm --data blobs.txt`
-    let on_model = |command: &str| {
-        let mut cmd = nn();
-        cmd.args(common::args(command)).arg("--model").arg(&model);
-        cmd.arg("--data").arg(&data).output().unwrap()
-    };
+    let out = nn_in(&dir, "inspect --json m.nnm");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["training"]["run"]["seed"], 3);
+    assert_eq!(v["resumable_from_epoch"], 40);
+    assert_eq!(
+        v["state"],
+        "finished after 40 epochs (resumable to more epochs)"
+    );
+    assert_eq!(v["architecture"]["hidden"], serde_json::json!([4]));
+    let text = inspect(&dir.join("m.nnm"));
+    assert_contains(&text, "2-4-1");
+    assert_contains(&text, "selection val-loss");
+}
 
-    let out = on_model("eval --json");
+#[test]
+fn eval_and_predict_report_on_a_trained_model() {
+    let dir = scratch("eval-predict");
+    blobs(&dir);
+    train_blobs(&dir, 40, "m.nnm", None);
+    let out = nn_in(&dir, "eval --json --model m.nnm --data blobs.txt");
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for key in ["cost", "accuracy", "correct", "total"] {
@@ -122,62 +118,37 @@ fn train_eval_predict_inspect_and_exact_resume() {
     assert_eq!(report["accuracy"], v["accuracy"]);
     let auc = v["roc_auc"].as_f64().unwrap();
     assert!(auc > 0.7 && auc <= 1.0, "{v}");
-    let text = on_model("eval");
+    let text = nn_in(&dir, "eval --model m.nnm --data blobs.txt");
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(
-        text.contains("/80; 95% Wilson interval")
-            && text.contains("true\\pred")
-            && text.contains("ROC AUC")
-            && text.contains("weighted avg"),
-        "{text}"
-    );
-
-    let out = on_model("predict --proba");
+    for needle in [
+        "/80; 95% Wilson interval",
+        "true\\pred",
+        "ROC AUC",
+        "weighted avg",
+    ] {
+        assert_contains(&text, needle);
+    }
+    let out = nn_in(&dir, "predict --proba --model m.nnm --data blobs.txt");
     let csv = String::from_utf8_lossy(&out.stdout);
     assert_eq!(csv.lines().next(), Some("row,predicted,p_0,p_1"));
     assert_eq!(csv.lines().count(), 81);
     // Features alone (no label column) work too.
-    let features: String = std::fs::read_to_string(&data)
+    let features: String = std::fs::read_to_string(dir.join("blobs.txt"))
         .unwrap()
         .lines()
         .map(|l| l.rsplit_once(',').unwrap().0.to_string() + "\n")
         .collect();
     std::fs::write(dir.join("x.txt"), features).unwrap();
-    let out = nn()
-        .args(["predict", "--model"])
-        .arg(&model)
-        .arg("--data")
-        .arg(dir.join("x.txt"))
-        .output()
-        .unwrap();
+    let out = nn_in(&dir, "predict --model m.nnm --data x.txt");
+    let classes = |text: &str| -> Vec<String> {
+        let rows = text.lines().skip(1);
+        rows.map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect()
+    };
     assert_eq!(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .skip(1)
-            .collect::<Vec<_>>(),
-        csv.lines()
-            .skip(1)
-            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
-            .collect::<Vec<_>>()
+        classes(&String::from_utf8_lossy(&out.stdout)),
+        classes(&csv)
     );
-
-    let out = nn()
-        .args(["inspect", "--json"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["training"]["run"]["seed"], 3);
-    assert_eq!(v["resumable_from_epoch"], 40);
-    assert_eq!(
-        v["state"],
-        "finished after 40 epochs (resumable to more epochs)"
-    );
-    assert_eq!(v["architecture"]["hidden"], serde_json::json!([4]));
-    let text = String::from_utf8_lossy(&nn().arg("inspect").arg(&model).output().unwrap().stdout)
-        .into_owned();
-    assert_contains(&text, "2-4-1");
-    assert_contains(&text, "selection val-loss");
 }
 
 #[test]
