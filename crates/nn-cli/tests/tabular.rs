@@ -349,34 +349,11 @@ fn a_numeric_target_trains_a_regression_that_predicts_in_the_targets_units() {
     let dir = scratch("regression");
     regression_csv(&dir, 600, 0);
     let fresh = regression_csv(&dir, 200, 10_000);
-    let args = [
-        "train",
-        "--data",
-        "reg-0.csv",
-        "--drop",
-        "id",
-        "--hidden",
-        "32",
-        "--activation",
-        "tanh",
-        "--optimizer",
-        "adam",
-        "--lr",
-        "0.003",
-        "--batch-size",
-        "32",
-        "--epochs",
-        "300",
-        "--split",
-        "0.7,0.15",
-        "--select",
-        "val-r2",
-        "--out",
-        "reg.nnm",
-        "--metrics",
-        "reg.csv",
-    ];
-    let out = run(&args, &dir);
+    let settings = "--drop id --hidden 32 --activation tanh --optimizer adam --lr 0.003 --batch-size 32 \
+                    --split 0.7,0.15 --select val-r2";
+    let line =
+        format!("train --data reg-0.csv {settings} --epochs 300 --out reg.nnm --metrics reg.csv");
+    let out = nn_in(&dir, &line);
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     assert_contains(
@@ -399,17 +376,8 @@ fn a_numeric_target_trains_a_regression_that_predicts_in_the_targets_units() {
     );
 
     // New rows, columns in another order, target present: eval scores them in the target's units.
-    let json = ok(
-        &[
-            "eval",
-            "--model",
-            "reg.nnm",
-            "--data",
-            fresh.to_str().unwrap(),
-            "--json",
-        ],
-        &dir,
-    );
+    let eval = format!("eval --model reg.nnm --data {} --json", fresh.display());
+    let json = ok(&args(&eval), &dir);
     let v: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(v["task"], "regression");
     assert_eq!(v["samples"], 200);
@@ -439,12 +407,9 @@ fn a_numeric_target_trains_a_regression_that_predicts_in_the_targets_units() {
     }
 
     // Resuming continues the regression; the model says what it predicts.
-    let mut more: Vec<&str> = args[..args.len() - 4]
-        .iter()
-        .map(|&a| if a == "300" { "320" } else { a })
-        .collect();
-    more.extend(["--resume", "reg.nnm", "--out", "reg.nnm"]);
-    let resumed = run(&more, &dir);
+    let resume =
+        format!("train --data reg-0.csv {settings} --epochs 320 --resume reg.nnm --out reg.nnm");
+    let resumed = nn_in(&dir, &resume);
     assert!(resumed.status.success(), "{}", stderr(&resumed));
     let inspect = ok(&["inspect", "reg.nnm"], &dir);
     assert_contains(&inspect, "target       'y' (regression)");
@@ -490,7 +455,31 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
         ),
         "every sample has y = 2.5; there is nothing to predict",
     );
-    // Cross-validation of a regression: MSE, MAE and R² per fold, and their mean ± std.
+    // Whole-number prices are not classes: the error says how to predict them as numbers.
+    std::fs::write(
+        dir.join("price.csv"),
+        "x,price\n1,100000\n2,250000\n3,180000\n",
+    )
+    .unwrap();
+    assert_clean_failure(
+        &run(
+            &["train", "--data", "price.csv", "--out", "m.nnm", "-q"],
+            &dir,
+        ),
+        "(if 'price' is a quantity, --task regression predicts it as a number)",
+    );
+    // --task classification reads the same column as classes, and refuses its fractions.
+    assert_clean_failure(
+        &train(&["--task", "classification"]),
+        "is not a whole number",
+    );
+}
+
+/// Cross-validation of a regression: MSE, MAE and R² per fold, and their mean ± std; stratifying is refused.
+#[test]
+fn a_regression_cross_validates_with_its_own_scores() {
+    let dir = scratch("regression-cv");
+    regression_csv(&dir, 60, 0);
     let cv = run(
         &["cv", "--data", "reg-0.csv", "--folds", "3", "-q", "--json"],
         &dir,
@@ -518,24 +507,6 @@ fn regression_flags_that_do_not_fit_fail_with_one_line() {
             &dir,
         ),
         "--stratify true: a regression target has no classes to keep the shares of",
-    );
-    // Whole-number prices are not classes: the error says how to predict them as numbers.
-    std::fs::write(
-        dir.join("price.csv"),
-        "x,price\n1,100000\n2,250000\n3,180000\n",
-    )
-    .unwrap();
-    assert_clean_failure(
-        &run(
-            &["train", "--data", "price.csv", "--out", "m.nnm", "-q"],
-            &dir,
-        ),
-        "(if 'price' is a quantity, --task regression predicts it as a number)",
-    );
-    // --task classification reads the same column as classes, and refuses its fractions.
-    assert_clean_failure(
-        &train(&["--task", "classification"]),
-        "is not a whole number",
     );
 }
 
