@@ -401,97 +401,42 @@ fn init_is_xavier_by_default_or_chosen_by_flag_and_resume_keeps_it() {
 #[test]
 fn dropout_and_lbfgs_train_record_and_refuse_bad_values() {
     let dir = scratch("modern");
-    let data = blobs(&dir);
-    let train = |extra: &[&str], name: &str| train_on(&data, &dir.join(name), extra);
-    let out = train(
-        &[
-            "--hidden",
-            "8",
-            "--activation",
-            "relu",
-            "--dropout",
-            "0.3",
-            "--optimizer",
-            "adam",
-            "--batch-size",
-            "16",
-            "--epochs",
-            "20",
-            "-q",
-        ],
-        "drop.nnm",
-    );
+    blobs(&dir);
+    let train = |line: &str| nn_in(&dir, &format!("train --data blobs.txt {line}"));
+    let dropout = "--hidden 8 --activation relu --optimizer adam --batch-size 16 -q";
+    let out = train(&format!(
+        "{dropout} --dropout 0.3 --epochs 20 --out drop.nnm"
+    ));
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(inspect(&dir.join("drop.nnm")).contains("dropout 0.3"));
-    let changed = train(
-        &[
-            "--hidden",
-            "8",
-            "--activation",
-            "relu",
-            "--dropout",
-            "0.5",
-            "--optimizer",
-            "adam",
-            "--batch-size",
-            "16",
-            "--epochs",
-            "25",
-            "--resume",
-            dir.join("drop.nnm").to_str().unwrap(),
-            "-q",
-        ],
-        "drop2.nnm",
-    );
+    assert_contains(&inspect(&dir.join("drop.nnm")), "dropout 0.3");
+    let changed = train(&format!(
+        "{dropout} --dropout 0.5 --epochs 25 --resume drop.nnm --out d2.nnm"
+    ));
     assert_clean_failure(&changed, "--dropout");
-
-    let out = train(
-        &[
-            "--hidden",
-            "4",
-            "--optimizer",
-            "lbfgs",
-            "--tolerance",
-            "1e-3",
-            "--epochs",
-            "5000",
-            "--split",
-            "1",
-            "--select",
-            "last",
-        ],
-        "lbfgs.nnm",
-    );
+    let lbfgs =
+        "--hidden 4 --optimizer lbfgs --tolerance 1e-3 --epochs 5000 --split 1 --select last";
+    let out = train(&format!("{lbfgs} --out lbfgs.nnm"));
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("learning rate: 1 (lbfgs's default"), "{err}");
+    assert_contains(&err, "learning rate: 1 (lbfgs's default");
     assert_contains(
         &err,
         "L-BFGS converged: the gradient is within the tolerance",
     );
-
-    assert_clean_failure(
-        &train(
-            &["--optimizer", "lbfgs", "--batch-size", "8", "-q"],
-            "x.nnm",
+    for (flags, needle) in [
+        (
+            "--optimizer lbfgs --batch-size 8",
+            "batch_size = 8: L-BFGS trains on the full batch",
         ),
-        "batch_size = 8: L-BFGS trains on the full batch",
-    );
-    assert_clean_failure(
-        &train(
-            &["--optimizer", "lbfgs", "--lbfgs-history", "0", "-q"],
-            "x.nnm",
+        (
+            "--optimizer lbfgs --lbfgs-history 0",
+            "history = 0: must be at least 1",
         ),
-        "history = 0: must be at least 1",
-    );
-    assert_clean_failure(
-        &train(&["--dropout", "1", "-q"], "x.nnm"),
-        "dropout = 1.0: must be in [0, 1)",
-    );
-    assert_clean_failure(
-        &train(&["--dropout", "-0.1", "-q"], "x.nnm"),
-        "dropout = -0.1",
-    );
+        ("--dropout 1", "dropout = 1.0: must be in [0, 1)"),
+        ("--dropout -0.1", "dropout = -0.1"),
+    ] {
+        assert_clean_failure(&train(&format!("{flags} -q --out x.nnm")), needle);
+    }
 }
 
 /// 4×4 "images" of a bar: a horizontal bar (class 0) or a vertical one (class 1) at a varying position,
@@ -575,24 +520,16 @@ fn image_shifts_train_record_and_refuse_bad_sizes() {
         &train(&["--shift", "1", "--image", "3by3", "-q"], "x.nnm"),
         "'3by3' for '--image <HxW>': '3by3': give the image size as HEIGHTxWIDTH",
     );
-    let lbfgs = nn()
-        .args(["train", "--data"])
-        .arg(&data)
-        .args(["--optimizer", "lbfgs", "--shift", "1", "-q", "--out"])
-        .arg(dir.join("x.nnm"))
-        .output()
-        .unwrap();
-    assert_clean_failure(&lbfgs, "shifted images change it at every step");
-    let blobs = blobs(&dir);
-    let out = nn()
-        .args(["train", "--data"])
-        .arg(&blobs)
-        .args(["--shift", "1", "-q", "--out"])
-        .arg(dir.join("x.nnm"))
-        .output()
-        .unwrap();
     assert_clean_failure(
-        &out,
+        &nn_in(
+            &dir,
+            "train --data bars.txt --optimizer lbfgs --shift 1 -q --out x.nnm",
+        ),
+        "shifted images change it at every step",
+    );
+    blobs(&dir);
+    assert_clean_failure(
+        &nn_in(&dir, "train --data blobs.txt --shift 1 -q --out x.nnm"),
         "--shift 1: the 2 features are not a square image; give its size with --image HEIGHTxWIDTH",
     );
     let out = train(&["--image", "4x4"], "x.nnm");
