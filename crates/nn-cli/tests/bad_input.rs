@@ -238,33 +238,29 @@ fn gzip_bomb(path: &Path, head: &[u8], body: &[u8], times: usize) {
     gz.finish().unwrap();
 }
 
-/// `nn ARGS` with the address space limited to `kib` KiB (`ulimit -v`), so that memory runs out long before
+/// `nn` with the words of `line`, its address space limited to 2 GB (`ulimit -v 2000000`), so that memory runs out long before
 /// the machine's does.
-fn nn_under_ulimit(kib: usize, dir: &Path, args: &[&str]) -> std::process::Output {
+fn nn_under_ulimit(dir: &Path, line: &str) -> std::process::Output {
     let nn = assert_cmd::cargo::cargo_bin("nn");
     std::process::Command::new("sh")
         .current_dir(dir)
         .arg("-c")
-        .arg(format!("ulimit -v {kib} && exec \"$0\" \"$@\""))
+        .arg("ulimit -v 2000000 && exec \"$0\" \"$@\"")
         .arg(nn)
-        .args(args)
+        .args(common::args(line))
         .output()
         .unwrap()
 }
 
 /// Bombs end in one line and exit 1 under a 2 GB address space, never in an abort. Gzip: an endless line at
 /// `--max-line`, too many rows at `--max-rows`, and rows that outgrow the memory there is when no limit stops
-/// them first (the allocation that fails is an error). A MAT-file's compressed variable, and a model file.
+/// them first (the allocation that fails is an error).
 #[test]
 fn bombs_end_in_one_line_under_a_memory_limit() {
     let dir = scratch("bombs");
     // 256 MiB of digits without a line feed.
     gzip_bomb(&dir.join("line.csv.gz"), b"x,y\n", &[b'1'; 1 << 20], 256);
-    let out = nn_under_ulimit(
-        2_000_000,
-        &dir,
-        &["train", "--data", "line.csv.gz", "--out", "m.nnm"],
-    );
+    let out = nn_under_ulimit(&dir, "train --data line.csv.gz --out m.nnm");
     assert_clean_failure(&out, "line.csv.gz: a line (");
     assert!(stderr(&out).contains("is over the limit of 67108864 (--max-line raises it)"));
     // 100-column rows of ones: 201 bytes of text, 800 bytes of numbers each; 600 MB of text.
@@ -280,32 +276,21 @@ fn bombs_end_in_one_line_under_a_memory_limit() {
         &row.repeat(1000),
         3000,
     );
-    let limited = nn_under_ulimit(
-        2_000_000,
-        &dir,
-        &[
-            "train",
-            "--data",
-            "rows.csv.gz",
-            "--max-rows",
-            "5000",
-            "--out",
-            "m.nnm",
-        ],
-    );
+    let limited = nn_under_ulimit(&dir, "train --data rows.csv.gz --max-rows 5000 --out m.nnm");
     assert_clean_failure(
         &limited,
         "rows.csv.gz: row 5001 (line 5002) is over the limit of 5000 (--max-rows raises it)",
     );
-    let out = nn_under_ulimit(
-        2_000_000,
-        &dir,
-        &["train", "--data", "rows.csv.gz", "--out", "m.nnm"],
-    );
+    let out = nn_under_ulimit(&dir, "train --data rows.csv.gz --out m.nnm");
     assert_clean_failure(&out, "rows.csv.gz: out of memory at line ");
     assert!(!dir.join("m.nnm").exists());
+}
 
-    // A MAT-file whose one compressed element inflates to 1.5 GiB of zeros.
+/// A MAT-file whose one compressed element inflates to 1.5 GiB of zeros, and a model file of 100 GB, end in
+/// one line under the same 2 GB address space.
+#[test]
+fn mat_and_model_file_bombs_end_in_one_line_under_a_memory_limit() {
+    let dir = scratch("bombs-mat");
     let mut mat = b"MATLAB 5.0 MAT-file, a bomb".to_vec();
     mat.resize(116, b' ');
     mat.extend_from_slice(&[0; 8]);
@@ -320,28 +305,15 @@ fn bombs_end_in_one_line_under_a_memory_limit() {
     mat.extend_from_slice(&(z.len() as u32).to_le_bytes());
     mat.extend_from_slice(&z);
     std::fs::write(dir.join("bomb.mat"), &mat).unwrap();
-    let out = nn_under_ulimit(
-        2_000_000,
-        &dir,
-        &["train", "--data", "bomb.mat", "--out", "m.nnm"],
-    );
+    let out = nn_under_ulimit(&dir, "train --data bomb.mat --out m.nnm");
     assert_clean_failure(
         &out,
         "bomb.mat: not a valid MAT-file (level 5): element 1 at byte 128 inflates to more than",
     );
     // The cap on one variable is a limit like the others, with its flag.
     let out = nn_under_ulimit(
-        2_000_000,
         &dir,
-        &[
-            "train",
-            "--data",
-            "bomb.mat",
-            "--max-mat-variable",
-            "1000000",
-            "--out",
-            "m.nnm",
-        ],
+        "train --data bomb.mat --max-mat-variable 1000000 --out m.nnm",
     );
     assert_clean_failure(
         &out,
@@ -352,7 +324,7 @@ fn bombs_end_in_one_line_under_a_memory_limit() {
         .unwrap()
         .set_len(100 << 30)
         .unwrap();
-    let out = nn_under_ulimit(2_000_000, &dir, &["inspect", "huge.nnm"]);
+    let out = nn_under_ulimit(&dir, "inspect huge.nnm");
     assert_clean_failure(
         &out,
         "huge.nnm: the body is 107374182400 bytes, over the 268435456-byte limit",
