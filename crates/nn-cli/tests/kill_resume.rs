@@ -122,54 +122,21 @@ fn a_killed_run_resumes_to_the_same_bytes() {
     let dir = scratch("resume");
     let data = dataset(&dir);
     let seed = kill_seed();
-    let cases: [(&str, &[&str], usize); 3] = [
-        (
-            "gd",
-            &[
-                "--hidden", "32", "--lr", "0.5", "--epochs", "600", "--seed", "4",
-            ],
-            600,
-        ),
+    let cases = [
+        ("gd", "--hidden 32 --lr 0.5 --epochs 600 --seed 4", 600),
         (
             "adam mini-batch",
-            &[
-                "--hidden",
-                "16,16",
-                "--optimizer",
-                "adam",
-                "--lr",
-                "0.002",
-                "--batch-size",
-                "50",
-                "--lambda",
-                "0.01",
-                "--epochs",
-                "120",
-                "--seed",
-                "5",
-            ],
+            "--hidden 16,16 --optimizer adam --lr 0.002 --batch-size 50 --lambda 0.01 --epochs 120 --seed 5",
             120,
         ),
         (
             "plateau",
-            &[
-                "--hidden",
-                "24",
-                "--lr",
-                "2",
-                "--lr-plateau",
-                "0.5:3",
-                "--patience",
-                "400",
-                "--epochs",
-                "500",
-                "--seed",
-                "6",
-            ],
+            "--hidden 24 --lr 2 --lr-plateau 0.5:3 --patience 400 --epochs 500 --seed 6",
             500,
         ),
     ];
-    for (i, (name, args, epochs)) in cases.into_iter().enumerate() {
+    for (i, (name, line, epochs)) in cases.into_iter().enumerate() {
+        let args: &[&str] = &line.split_whitespace().collect::<Vec<_>>();
         let straight = dir.join(format!("straight-{i}.nnm"));
         run_ok(command(&data, &straight, args));
 
