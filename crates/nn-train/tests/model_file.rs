@@ -11,22 +11,52 @@ fn run(config: TrainConfig) -> Trainer<f64> {
     t
 }
 
-fn configs() -> Vec<(&'static str, TrainConfig)> {
-    let base = TrainConfig {
+/// What every config below shares: 10 epochs, seed 5, λ = 0.01.
+fn base() -> TrainConfig {
+    TrainConfig {
         epochs: 10,
         seed: 5,
         lambda: 0.01,
         ..TrainConfig::default()
+    }
+}
+
+/// Configs of every optimiser and augmentation, by name.
+fn configs() -> Vec<(&'static str, TrainConfig)> {
+    let base = base();
+    let gd = TrainConfig {
+        lr: 0.5,
+        optimizer: Optimizer::Gd,
+        ..base.clone()
+    };
+    let adam = TrainConfig {
+        lr: 0.01,
+        optimizer: Optimizer::ADAM,
+        batch_size: Some(16),
+        ..base.clone()
+    };
+    let dropout = TrainConfig {
+        dropout: 0.3,
+        ..adam.clone()
+    };
+    let shift = |height, width| {
+        Some(Shift {
+            max: 1,
+            height,
+            width,
+        })
+    };
+    let lbfgs = Optimizer::Lbfgs {
+        history: 3,
+        tolerance: 1e-12,
+    };
+    let plateau = Schedule::Plateau {
+        factor: 0.5,
+        patience: 1,
+        min_lr: 0.0,
     };
     vec![
-        (
-            "gd",
-            TrainConfig {
-                lr: 0.5,
-                optimizer: Optimizer::Gd,
-                ..base.clone()
-            },
-        ),
+        ("gd", gd.clone()),
         (
             "sgd+momentum, shuffled",
             TrainConfig {
@@ -36,73 +66,35 @@ fn configs() -> Vec<(&'static str, TrainConfig)> {
                 ..base.clone()
             },
         ),
-        (
-            "adam, mini-batch",
-            TrainConfig {
-                lr: 0.01,
-                optimizer: Optimizer::ADAM,
-                batch_size: Some(16),
-                ..base.clone()
-            },
-        ),
-        (
-            "adam, mini-batch, dropout",
-            TrainConfig {
-                lr: 0.01,
-                optimizer: Optimizer::ADAM,
-                batch_size: Some(16),
-                dropout: 0.3,
-                ..base.clone()
-            },
-        ),
+        ("adam, mini-batch", adam),
+        ("adam, mini-batch, dropout", dropout.clone()),
         (
             "adam, mini-batch, dropout, shifted 1×2 images",
             TrainConfig {
-                lr: 0.01,
-                optimizer: Optimizer::ADAM,
-                batch_size: Some(16),
-                dropout: 0.3,
-                shift: Some(Shift {
-                    max: 1,
-                    height: 1,
-                    width: 2,
-                }),
-                ..base.clone()
+                shift: shift(1, 2),
+                ..dropout
             },
         ),
         (
             "gd, full batch, shifted images",
             TrainConfig {
-                lr: 0.5,
-                shift: Some(Shift {
-                    max: 1,
-                    height: 2,
-                    width: 1,
-                }),
-                ..base.clone()
+                shift: shift(2, 1),
+                ..gd.clone()
             },
         ),
         (
             "l-bfgs",
             TrainConfig {
                 lr: 1.0,
-                optimizer: Optimizer::Lbfgs {
-                    history: 3,
-                    tolerance: 1e-12,
-                },
-                ..base.clone()
+                optimizer: lbfgs,
+                ..base
             },
         ),
         (
             "plateau schedule",
             TrainConfig {
-                lr: 0.5,
-                schedule: Schedule::Plateau {
-                    factor: 0.5,
-                    patience: 1,
-                    min_lr: 0.0,
-                },
-                ..base
+                schedule: plateau,
+                ..gd
             },
         ),
     ]
