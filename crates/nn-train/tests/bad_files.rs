@@ -111,7 +111,13 @@ fn every_bad_file_has_its_own_error() {
         "{:?}",
         problem(&forged_inner)
     );
+}
 
+/// A body that decodes but does not fit itself is refused by the loader, naming the cause; and the writer
+/// refuses to write it.
+#[test]
+fn every_inconsistent_body_is_refused_by_the_loader_and_the_writer() {
+    let good = model_file(&adam_run()).to_bytes().unwrap();
     for (what, edit, expected, case) in bad_bodies() {
         let bytes = with_body(&good, edit);
         let cause = invalid(&bytes);
