@@ -172,11 +172,16 @@ fn golden(version: u32) {
     assert_eq!(t.data.train_samples, 16);
     assert_eq!(t.run.optimizer.name(), "adam");
     assert_eq!(c.resume_state().unwrap().progress.epoch, 30);
-    // Its predictions: as written, to rounding (another CPU may add in another order), same classes.
+    predictions_match(&c, version);
+}
+
+/// The model's predictions on the probe rows are those written beside it for `version`, to rounding (another
+/// CPU may add in another order), with the same classes.
+fn predictions_match(c: &ModelFile, version: u32) {
     let expected = from_text(
         &std::fs::read_to_string(fixture(&format!("golden-v{version}-proba.csv"))).unwrap(),
     );
-    let p = predict_proba(&c, &probe()).unwrap();
+    let p = predict_proba(c, &probe()).unwrap();
     assert_eq!(p.shape(), (9, 3));
     for (i, row) in expected.iter().enumerate() {
         let got = p.row_to_vec(i);
