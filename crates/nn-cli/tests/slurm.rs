@@ -81,33 +81,14 @@ fn through_sbatch(data: &Path) {
             "--out",
             slurm.to_str().unwrap(),
         ])
-        .args([
-            "--runner",
-            "slurm",
-            "--wait",
-            "--max-parallel",
-            "2",
-            "--time",
-            "00:05:00",
-        ])
+        .args(common::args(
+            "--runner slurm --wait --max-parallel 2 --time 00:05:00",
+        ))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(300) {
-            let _ = child.kill();
-            let _ = Command::new("scancel")
-                .args(["--name", "nn-sweep-binary"])
-                .status();
-            panic!("the Slurm array did not finish within 300 s");
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    };
+    let status = wait_or_cancel(&mut child);
     let output = child.wait_with_output().unwrap();
     let err = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(status.success(), "{err}\n{}", logs(&slurm));
@@ -143,6 +124,25 @@ fn through_sbatch(data: &Path) {
         "{}",
         stderr(&again)
     );
+}
+
+/// The exit status of the sweep `child`; after 300 s, it is killed, its Slurm jobs are cancelled, and the test
+/// fails.
+fn wait_or_cancel(child: &mut std::process::Child) -> std::process::ExitStatus {
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            let _ = Command::new("scancel")
+                .args(["--name", "nn-sweep-binary"])
+                .status();
+            panic!("the Slurm array did not finish within 300 s");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 fn logs(dir: &Path) -> String {
