@@ -164,24 +164,10 @@ fn defaults_resolve_in_one_place() {
     let job = adam.job(shape).unwrap();
     assert_eq!(job.config.selection, nn::Selection::Last);
     assert_eq!(job.config.patience, None);
-    assert_eq!(
-        Spec::default()
-            .patience(0)
-            .job(shape)
-            .unwrap()
-            .config
-            .patience,
-        None
-    );
-    assert_eq!(
-        Spec::default()
-            .patience(3)
-            .job(shape)
-            .unwrap()
-            .config
-            .patience,
-        Some(3)
-    );
+    for (asked, got) in [(0, None), (3, Some(3))] {
+        let job = Spec::default().patience(asked).job(shape).unwrap();
+        assert_eq!(job.config.patience, got, "patience {asked}");
+    }
     let two = nn::DataShape {
         classes: 2,
         ..shape
