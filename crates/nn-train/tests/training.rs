@@ -190,7 +190,7 @@ fn every_optimizer_learns_and_events_arrive_in_order() {
             }
         }
         // The selected model is the one with the lowest validation loss, and it is restored.
-        let best = lowest_validation_loss(&h).unwrap();
+        let best = lowest_validation_loss(h).unwrap();
         let (selected, report) = t.selected();
         assert_eq!(report.unwrap().epoch, best.epoch);
         let v = data().validation.unwrap();
@@ -382,22 +382,18 @@ fn epoch_f1_is_the_classification_reports_macro_f1() {
     }
 }
 
-/// L-BFGS on a convex problem, logistic regression with an L2 penalty (no hidden layer), reaches the optimum
-/// that Newton's method finds independently (written out here with its 3×3 Hessian) to 1e-8, and says it
-/// converged.
-#[test]
+/// The optimum of logistic regression on (x, labels), two features, with the penalty λ on the weights, by 50
+/// Newton steps.
 #[allow(clippy::needless_range_loop)] // the Newton step is written with indices, as in the maths
-fn lbfgs_reaches_the_newton_optimum_of_logistic_regression() {
-    let train = common::moons(60, 0);
-    let labels = train.y.labels().unwrap().to_vec();
-    let (n, lambda) = (60.0, 0.5);
+fn newton_optimum(x: &Matrix<f64>, labels: &[usize], lambda: f64) -> [f64; 3] {
     // Newton on θ = (w₁, w₂, b): g = Aᵀ(p − y)/n + (λ/n)(w, 0), H = Aᵀ diag(p(1 − p)) A/n + (λ/n) diag(1, 1, 0).
+    let n = labels.len() as f64;
     let mut theta = [0.0f64; 3];
     for _ in 0..50 {
         let mut g = [0.0; 3];
         let mut h = [[0.0; 3]; 3];
-        for i in 0..60 {
-            let a = [train.x.get(i, 0), train.x.get(i, 1), 1.0];
+        for i in 0..labels.len() {
+            let a = [x.get(i, 0), x.get(i, 1), 1.0];
             let z: f64 = (0..3).map(|k| a[k] * theta[k]).sum();
             let p = 1.0 / (1.0 + (-z).exp());
             for r in 0..3 {
@@ -426,6 +422,18 @@ fn lbfgs_reaches_the_newton_optimum_of_logistic_regression() {
             theta[k] -= det(hk) / d;
         }
     }
+    theta
+}
+
+/// L-BFGS on a convex problem, logistic regression with an L2 penalty (no hidden layer), reaches the optimum
+/// that Newton's method finds independently (written out here with its 3×3 Hessian) to 1e-8, and says it
+/// converged.
+#[test]
+fn lbfgs_reaches_the_newton_optimum_of_logistic_regression() {
+    let train = common::moons(60, 0);
+    let labels = train.y.labels().unwrap().to_vec();
+    let lambda = 0.5;
+    let theta = newton_optimum(&train.x, &labels, lambda);
     let config = TrainConfig {
         epochs: 1000,
         lr: 1.0,
