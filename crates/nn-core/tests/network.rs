@@ -331,12 +331,7 @@ fn a_large_part_is_evaluated_block_by_block() {
             .evaluate_in_blocks(&x, Targets::Classes(&labels), L2::NONE, &mut block)
             .unwrap();
         assert_eq!((got.samples, got.correct), (want.samples, want.correct));
-        assert!(
-            close(got.loss, want.loss),
-            "{} against {}",
-            got.loss,
-            want.loss
-        );
+        assert!(close(got.loss, want.loss), "{got:?} against {want:?}");
         assert_eq!(block.class_counts(), whole.class_counts());
         assert_eq!(block.rows(), 123, "the workspace holds one block");
     }
