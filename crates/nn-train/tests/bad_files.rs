@@ -168,6 +168,16 @@ macro_rules! cause {
     };
 }
 
+/// The training record of a test model (which has one).
+fn training(c: &mut ModelFile) -> &mut Training {
+    c.training.as_mut().unwrap()
+}
+
+/// The resume state's progress of a test model (which has one).
+fn progress(c: &mut ModelFile) -> &mut Progress<f64> {
+    &mut training(c).resume.as_mut().unwrap().progress
+}
+
 /// Bodies that decode but must be refused, with a part of the message that names the cause and the case:
 /// the model's own parts, then its training record.
 fn bad_bodies() -> Vec<(&'static str, Edit, &'static str, Cause)> {
@@ -229,12 +239,6 @@ fn bad_models() -> Vec<(&'static str, Edit, &'static str, Cause)> {
 
 /// Training records whose optimiser state, digest or names do not fit.
 fn bad_training_records() -> Vec<(&'static str, Edit, &'static str, Cause)> {
-    fn training(c: &mut ModelFile) -> &mut Training {
-        c.training.as_mut().unwrap()
-    }
-    fn progress(c: &mut ModelFile) -> &mut Progress<f64> {
-        &mut training(c).resume.as_mut().unwrap().progress
-    }
     vec![
         (
             "Adam run with plain GD state",
@@ -286,12 +290,6 @@ fn bad_training_records() -> Vec<(&'static str, Edit, &'static str, Cause)> {
 
 /// Resume states and run records that do not fit the model or themselves.
 fn bad_resume_states() -> Vec<(&'static str, Edit, &'static str, Cause)> {
-    fn training(c: &mut ModelFile) -> &mut Training {
-        c.training.as_mut().unwrap()
-    }
-    fn progress(c: &mut ModelFile) -> &mut Progress<f64> {
-        &mut training(c).resume.as_mut().unwrap().progress
-    }
     vec![
         (
             "history shorter than the epochs done",
