@@ -1,8 +1,14 @@
-//! The `nn` binary on the real datasets: the course's published values, and the truncated original as a clean
-//! error. Run when the data is found, failed under CI when it is not, reported as ignored otherwise.
+//! The `nn` binary on the real datasets: the course's published values, the truncated original as a clean
+//! error, and exports checked by code nn did not write (`interop`). Run when the data is found, failed under
+//! CI when it is not, reported as ignored otherwise.
 
 #[path = "../../nn-data/tests/support/datasets.rs"]
 mod datasets;
+#[path = "datasets/interop.rs"]
+mod interop;
+#[path = "../../nn-export/tests/support/tract.rs"]
+mod tract;
+
 use datasets::trial;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,6 +28,16 @@ fn main() {
             "truncated_original_is_a_one_line_error",
             &["ex3data1-original-truncated.mat"],
             |p| truncated_original(&p[0]),
+        ),
+        trial(
+            "onnx_exports_match_nn_predict_on_the_report_files",
+            &["classification2.txt", "classification3.mat"],
+            |p| interop::onnx_matches_predict(&p[0], &p[1]),
+        ),
+        trial(
+            "theta_exports_reproduce_the_models_predictions",
+            &["classification2.txt", "classification3.mat"],
+            |p| interop::theta_reproduces_predictions(&p[0], &p[1]),
         ),
     ]);
 }

@@ -1,36 +1,11 @@
 //! `nn export` of models trained on the report's two files, checked by code nn did not write: the ONNX graphs
 //! run in tract and give `nn predict --proba`'s probabilities and classes; the course-format Θ files give
-//! `nn eval`'s predictions through `nn eval --theta` and `nn import`. Run when the data is found, failed under
-//! CI when it is not.
+//! `nn eval`'s predictions through `nn eval --theta` and `nn import`.
 
-#[path = "../../nn-data/tests/support/datasets.rs"]
-mod datasets;
-#[path = "../../nn-export/tests/support/tract.rs"]
-mod tract;
-
-use datasets::trial;
+use super::{nn, tract};
 use nn_data::{LabelScheme, LoadOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-
-fn nn() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_nn"))
-}
-
-fn main() {
-    datasets::run(vec![
-        trial(
-            "onnx_exports_match_nn_predict_on_the_report_files",
-            &["classification2.txt", "classification3.mat"],
-            |p| onnx_matches_predict(&p[0], &p[1]),
-        ),
-        trial(
-            "theta_exports_reproduce_the_models_predictions",
-            &["classification2.txt", "classification3.mat"],
-            |p| theta_reproduces_predictions(&p[0], &p[1]),
-        ),
-    ]);
-}
 
 /// A scratch directory for one test.
 fn scratch(name: &str) -> PathBuf {
@@ -110,7 +85,7 @@ fn predict(model: &Path, data: &Path) -> (Vec<String>, Vec<Vec<f64>>) {
     (names, probs)
 }
 
-fn onnx_matches_predict(binary: &Path, digits: &Path) {
+pub fn onnx_matches_predict(binary: &Path, digits: &Path) {
     let dir = scratch("onnx");
     for (what, data, args) in models(binary, digits) {
         let model = dir.join("model.nnm");
@@ -168,7 +143,7 @@ fn onnx_matches_predict(binary: &Path, digits: &Path) {
 }
 
 /// `nn eval --json` of the model, and of its Θ export (folded standardiser) read by `nn eval --theta`.
-fn theta_reproduces_predictions(binary: &Path, digits: &Path) {
+pub fn theta_reproduces_predictions(binary: &Path, digits: &Path) {
     let dir = scratch("theta");
     let cases = [
         (binary, flags(REPORT_BINARY), "Theta1,Theta2,Theta3", vec![]),
