@@ -9,6 +9,7 @@ mod common;
 mod bad_input;
 mod cli;
 mod kill_resume;
+mod options;
 mod readme;
 mod sweep;
 mod tabular;
