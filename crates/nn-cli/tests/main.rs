@@ -11,6 +11,7 @@ mod cli;
 mod kill_resume;
 mod options;
 mod readme;
+mod regression;
 mod sweep;
 mod tabular;
 mod tensorboard;
