@@ -7,6 +7,7 @@
 mod common;
 
 mod csv;
+mod csv_edges;
 mod fuzz_seeds;
 mod mat;
 mod parts;
