@@ -6,6 +6,7 @@
 
 mod common;
 
+mod bad_bodies;
 mod bad_files;
 mod determinism;
 mod golden;
