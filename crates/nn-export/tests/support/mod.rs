@@ -1,2 +1,3 @@
 //! Helpers of the export tests.
+pub mod models;
 pub mod tract;
