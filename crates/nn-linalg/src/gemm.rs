@@ -117,7 +117,7 @@ pub fn matmul_packed<'b, T: Scalar>(
 ) {
     let b = b.into().as_ref();
     let (m, k, n) = (a.rows, a.cols, b.ncols());
-    crate::ops::assert_chains("matmul_packed", (m, k, n), b.nrows(), dst);
+    crate::shapes::assert_chains("matmul_packed", (m, k, n), b.nrows(), dst);
     if k == 0 {
         dst.inner.fill(T::ZERO);
         return;

@@ -35,6 +35,7 @@ pub mod ops;
 pub mod peak;
 mod product;
 mod scalar;
+mod shapes;
 pub mod simd;
 mod threads;
 

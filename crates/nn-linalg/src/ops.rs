@@ -48,22 +48,6 @@ fn split_product<T: Scalar>(
     );
 }
 
-/// Panics unless `dst (m×n) ← lhs (m×k) · rhs (k×n)` chains, where `rhs` has `rhs_rows` rows: a product whose
-/// shapes do not chain is a bug in the caller (`what` names the function).
-pub(crate) fn assert_chains<T: Scalar>(
-    what: &str,
-    (m, k, n): (usize, usize, usize),
-    rhs_rows: usize,
-    dst: &Matrix<T>,
-) {
-    assert!(
-        rhs_rows == k && dst.shape() == (m, n),
-        "{what}: {m}×{k} · {rhs_rows}×{n} into {}×{} (shapes after any transposition)",
-        dst.rows(),
-        dst.cols()
-    );
-}
-
 /// `dst (m×n) ← [dst +] α · A (m×k) · B (k×n)`, where A and B are matrices or transposes (`x.t()`): the
 /// forward product `A·W`, the weight gradient `Aᵀ·δ` and the back-propagated error `δ·Wᵀ` are all this.
 ///
@@ -79,7 +63,7 @@ pub fn matmul<'a, 'b, T: Scalar>(
 ) {
     let (lhs, rhs) = (a.into().as_ref(), b.into().as_ref());
     let (m, k, n) = (lhs.nrows(), lhs.ncols(), rhs.ncols());
-    assert_chains("matmul", (m, k, n), rhs.nrows(), dst);
+    crate::shapes::assert_chains("matmul", (m, k, n), rhs.nrows(), dst);
     split_product(
         dst.inner.as_mut(),
         accum,
