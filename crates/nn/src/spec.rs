@@ -19,11 +19,13 @@ pub use values::{
 };
 
 /// Defines [`Spec`] from one list: per setting its doc, its flag attributes, its name and type, its default,
-/// and whether a resumed run may change it (`may_change`) or must keep it (`kept`).
+/// whether a resumed run may change it (`may_change`) or must keep it (`kept`), and `in config` for a setting
+/// that the job's [`TrainConfig`](nn_train::TrainConfig) holds as it is, under the same name (copied both
+/// ways by `plain_into` and `plain_from`, so [`Spec::job`] and [`Spec::from_job`] do not list it).
 macro_rules! spec {
     ($(
         $(#[$attr:meta])*
-        $name:ident: $ty:ty = $default:expr, $resume:ident $(, set $set:ty => $wrap:path)?;
+        $name:ident: $ty:ty = $default:expr, $resume:ident $(in $config:ident)? $(, set $set:ty => $wrap:path)?;
     )*) => {
         /// How a network is trained: its shape, the optimiser, the split, selection and stopping, precision.
         ///
@@ -58,6 +60,16 @@ macro_rules! spec {
             /// Every setting's name (its field's, which is also the command line's argument id), and whether
             /// a resumed run may change it.
             pub const SETTINGS: &[(&str, bool)] = &[ $( (stringify!($name), may_change!($resume)), )* ];
+
+            /// Writes the settings marked `in config` into a job's `config`, as they are.
+            fn plain_into(&self, config: &mut nn_train::TrainConfig) {
+                $( $( in_config!($config => config.$name = self.$name.clone()); )? )*
+            }
+
+            /// Reads the settings marked `in config` back from a job's `config`.
+            fn plain_from(&mut self, config: &nn_train::TrainConfig) {
+                $( $( in_config!($config => self.$name = config.$name.clone()); )? )*
+            }
 
             $(
                 #[doc = concat!("Sets [`Spec::", stringify!($name), "`].")]
@@ -109,6 +121,13 @@ macro_rules! wrap {
     };
 }
 
+/// The statement of a setting marked `in config` (the marker says nothing more).
+macro_rules! in_config {
+    (config => $($statement:tt)*) => {
+        $($statement)*
+    };
+}
+
 macro_rules! may_change {
     (may_change) => {
         true
@@ -152,10 +171,10 @@ spec! {
     /// L2 penalty λ on non-bias weights: the objective is mean loss + λ/(2n)·ΣW² with n the training samples,
     /// the same at any batch size (each mini-batch step uses (λ/n)·W).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().lambda))]
-    lambda: f64 = 0.0, kept;
+    lambda: f64 = 0.0, kept in config;
     /// Epochs in total (when resuming, counting those already done).
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().epochs))]
-    epochs: usize = 1000, may_change;
+    epochs: usize = 1000, may_change in config;
     /// Optimiser.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().optimizer, value_parser = text::choices::<OptimizerKind>(&Optimizer::NAMES)))]
     optimizer: OptimizerKind = OptimizerKind::Adam, kept;
@@ -183,7 +202,7 @@ spec! {
     /// Draw a new order of the training samples for every epoch's mini-batches, from the seed
     /// (--no-shuffle takes them in the data's order, as scikit-learn's shuffle=False does).
     #[cfg_attr(feature = "cli", arg(long = "no-shuffle", action = clap::ArgAction::SetFalse))]
-    shuffle: bool = true, kept;
+    shuffle: bool = true, kept in config;
     /// L-BFGS: curvature pairs remembered (SciPy's default, 10).
     #[cfg_attr(feature = "cli", arg(long, value_name = "M", default_value_t = Spec::default().lbfgs_history))]
     lbfgs_history: usize = 10, kept;
@@ -194,7 +213,7 @@ spec! {
     /// P and the kept ones scaled by 1/(1 − P); off when evaluating. The masks follow from the seed, so runs
     /// (and resumed runs) repeat bit for bit.
     #[cfg_attr(feature = "cli", arg(long, value_name = "P", default_value_t = Spec::default().dropout))]
-    dropout: f64 = 0.0, kept;
+    dropout: f64 = 0.0, kept in config;
     /// Weigh each sample's loss (in the training and the validation loss) by its class: balanced gives a
     /// sample of class c the weight n/(k·n_c), n_c of the n training samples being in class c of k, so that
     /// rare classes count as much as common ones (scikit-learn's class_weight="balanced"); a list W,W,...
@@ -202,7 +221,7 @@ spec! {
     /// weighs all 1.
     #[cfg_attr(feature = "cli", arg(long, value_name = "none|balanced|W,W,...", default_value_t = Spec::default().class_weight))]
     #[serde(with = "text")]
-    class_weight: ClassWeight = ClassWeight::None, kept;
+    class_weight: ClassWeight = ClassWeight::None, kept in config;
     /// Data augmentation for images: move each training image by up to N pixels along each axis (each
     /// offset in −N..=N equally likely, drawn anew every epoch from the seed), filling the edge with 0 in the
     /// file's units. Validation and test images are not moved.
@@ -221,7 +240,7 @@ spec! {
     stratify: bool = false, kept;
     /// Seed of the split, the weights, the mini-batch order, dropout and shifts.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().seed))]
-    seed: u64 = 0, kept;
+    seed: u64 = 0, kept in config;
     /// Which epoch's weights to keep: last, val-loss, val-acc, val-f1, val-r2, test-acc (the report's; selects
     /// on the test set), test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = text::choices::<Selection>(&Selection::NAMES)))]
@@ -234,7 +253,7 @@ spec! {
     patience: Option<usize> = None, kept, set usize => Some;
     /// Smallest change of the selection metric that counts as improvement.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().min_delta))]
-    min_delta: f64 = 0.0, kept;
+    min_delta: f64 = 0.0, kept in config;
     /// Standardise the features with the training part's mean and standard deviation (--no-standardize
     /// trains on raw features).
     #[cfg_attr(feature = "cli", arg(long = "no-standardize", action = clap::ArgAction::SetFalse))]

@@ -171,6 +171,19 @@ impl Spec {
             }
             _ => {}
         }
+        let mut config = TrainConfig {
+            lr: self.resolved_lr(),
+            schedule: self.schedule(),
+            optimizer: self.resolved_optimizer(),
+            batch_size: self.resolved_batch_size(data.rows),
+            selection,
+            patience: self.resolved_patience(selection, data.rows),
+            threads: Threads::from_count(self.threads),
+            simd: self.simd.0,
+            shift: self.resolved_shift(data.features)?,
+            ..TrainConfig::default()
+        };
+        self.plain_into(&mut config);
         Ok(JobSpec {
             hidden: self.hidden.0.clone(),
             output: self.resolved_output(data)?,
@@ -180,24 +193,7 @@ impl Spec {
                 },
                 other => other,
             },
-            config: TrainConfig {
-                epochs: self.epochs,
-                lr: self.resolved_lr(),
-                schedule: self.schedule(),
-                optimizer: self.resolved_optimizer(),
-                batch_size: self.resolved_batch_size(data.rows),
-                lambda: self.lambda,
-                seed: self.seed,
-                selection,
-                patience: self.resolved_patience(selection, data.rows),
-                min_delta: self.min_delta,
-                threads: Threads::from_count(self.threads),
-                simd: self.simd.0,
-                dropout: self.dropout,
-                shift: self.resolved_shift(data.features)?,
-                class_weight: self.class_weight.clone(),
-                shuffle: self.shuffle,
-            },
+            config,
             split: self.split_spec(),
             standardize: self.standardize,
             precision: self.precision,
@@ -217,13 +213,8 @@ impl Spec {
             output: Some(job.output),
             init: job.init,
             lr: Some(c.lr),
-            lambda: c.lambda,
-            epochs: c.epochs,
             optimizer: OptimizerKind::of(&c.optimizer),
             batch_size: c.batch_size.map_or(BatchSize::Full, BatchSize::Rows),
-            dropout: c.dropout,
-            class_weight: c.class_weight.clone(),
-            shuffle: c.shuffle,
             shift: c.shift.map(|s| s.max),
             image: c.shift.map(|s| ImageSize {
                 height: s.height,
@@ -234,10 +225,8 @@ impl Spec {
                 validation: job.split.validation,
             },
             stratify: job.split.stratified,
-            seed: c.seed,
             select: Some(c.selection),
             patience: Some(c.patience.unwrap_or(0)),
-            min_delta: c.min_delta,
             standardize: job.standardize,
             threads: match c.threads {
                 Threads::All => 0,
@@ -247,6 +236,7 @@ impl Spec {
             precision: job.precision,
             ..Spec::default()
         };
+        spec.plain_from(c);
         if let Activation::LeakyRelu { slope } = job.activation {
             spec.leaky_slope = slope;
         }
