@@ -70,11 +70,11 @@ def _init_taking(parameters):
     Its ``__signature__`` lists them one by one (the first two positional, the rest keyword-only), so
     ``get_params``, ``clone`` and ``help`` see an ordinary signature with no ``*args``/``**kwargs``.
     """
-    kinds = [inspect.Parameter.POSITIONAL_OR_KEYWORD] * _POSITIONAL
+    P = inspect.Parameter
     signature = inspect.Signature(
-        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        [P("self", P.POSITIONAL_OR_KEYWORD)]
         + [
-            inspect.Parameter(name, kinds[i] if i < len(kinds) else inspect.Parameter.KEYWORD_ONLY, default=default)
+            P(name, P.POSITIONAL_OR_KEYWORD if i < _POSITIONAL else P.KEYWORD_ONLY, default=default)
             for i, (name, default) in enumerate(parameters.items())
         ]
     )
