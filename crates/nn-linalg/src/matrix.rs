@@ -3,6 +3,8 @@
 use crate::Scalar;
 use faer::Mat;
 
+mod in_place;
+
 /// A dense matrix of `f32` or `f64`, stored column-major. By convention its rows are samples and its columns
 /// are features or units.
 ///
