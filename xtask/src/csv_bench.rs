@@ -104,7 +104,7 @@ pub fn load(path: &Path) -> Result<()> {
     let start = Instant::now();
     let table = Table::read(path, &ReadOptions::default())?;
     let read = start.elapsed().as_secs_f64();
-    let selected = Selected::new(&table, &PipelineOptions::default())?;
+    let selected = Selected::from_table(table, &PipelineOptions::default())?;
     let all: Vec<usize> = (0..selected.labels().len()).collect();
     let (_, data) = selected.fit(&all)?;
     let seconds = start.elapsed().as_secs_f64();

@@ -3,6 +3,7 @@
 use crate::classes::ClassMap;
 use crate::error::{DataError, Result};
 use crate::pipeline::schema::Schema;
+use crate::split::Split;
 use nn_linalg::Matrix;
 use std::path::{Path, PathBuf};
 
@@ -200,6 +201,37 @@ impl Dataset {
             source: self.source.clone(),
             schema: self.schema.clone(),
         }
+    }
+
+    /// The training, validation and test parts of `split`, as [`select`](Self::select) makes them, but
+    /// without a copy of the whole: the training part keeps this dataset's matrix, its rows reordered in
+    /// place ([`Matrix::into_row_parts`]). On a large file this is the difference between holding the
+    /// features once and holding them twice. A part may be empty.
+    pub fn into_parts(self, split: &Split) -> [Dataset; 3] {
+        let rows = [&split.train[..], &split.validation[..], &split.test[..]];
+        let pick = |v: &[usize], idx: &[usize]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        let labels = rows.map(|idx| pick(&self.labels, idx));
+        let values = rows.map(|idx| {
+            (self.values.as_ref()).map(|v| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>())
+        });
+        let Dataset {
+            x,
+            classes,
+            source,
+            schema,
+            ..
+        } = self;
+        let mut xs = x.into_row_parts(&rows).into_iter();
+        let mut labels = labels.into_iter();
+        let mut values = values.into_iter();
+        std::array::from_fn(|_| Dataset {
+            x: xs.next().expect("one matrix per part"),
+            labels: labels.next().expect("one label list per part"),
+            values: values.next().expect("one value list per part"),
+            classes: classes.clone(),
+            source: source.clone(),
+            schema: schema.clone(),
+        })
     }
 }
 

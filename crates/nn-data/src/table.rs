@@ -198,6 +198,12 @@ impl Table {
         &self.columns[j]
     }
 
+    /// Frees column `j`'s cells, leaving it an empty numeric column (its name, kind of missing cells and
+    /// lines stay): for a reader that has taken what it needs of a large table.
+    pub(crate) fn release_column(&mut self, j: usize) {
+        self.columns[j] = Column::Numeric(Vec::new());
+    }
+
     /// The 1-based line of the file where row `i` starts.
     pub fn line(&self, i: usize) -> usize {
         self.lines[i] as usize

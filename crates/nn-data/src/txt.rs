@@ -35,7 +35,7 @@ fn dataset(table: Table, scheme: LabelScheme) -> Result<Dataset> {
         task: Task::Classification,
         ..PipelineOptions::default()
     };
-    let selected = Selected::new(&table, &opts)?;
+    let selected = Selected::from_table(table, &opts)?;
     let all: Vec<usize> = (0..selected.labels().len()).collect();
     Ok(selected.fit(&all)?.1)
 }

@@ -1,7 +1,7 @@
 //! Class maps, splits, the standardiser, IDX parsing and file lookup.
 
 use nn_data::idx::parse_idx;
-use nn_data::{ClassMap, LabelScheme, SplitSpec, Standardizer, find_from, split};
+use nn_data::{ClassMap, Dataset, LabelScheme, SplitSpec, Standardizer, find_from, split};
 use nn_linalg::Matrix;
 use std::path::Path;
 
@@ -232,4 +232,28 @@ fn folds_are_disjoint_cover_every_sample_and_stratify() {
     assert!(err(1, false).contains("1 folds: cross-validation needs at least 2"));
     assert!(err(200, false).contains("200 folds of 103 samples would leave a fold empty"));
     assert!(err(22, true).contains("22 stratified folds, but class 1 has only 21 samples"));
+}
+
+#[test]
+fn parts_in_place_equal_the_selected_parts() {
+    let p = Path::new("f.csv");
+    let x = Matrix::from_fn(50, 3, |i, j| (i * 10 + j) as f64);
+    let labels: Vec<usize> = (0..50).map(|i| i % 3).collect();
+    let classes = ClassMap::named(vec!["a".into(), "b".into(), "c".into()]);
+    let values: Vec<f64> = (0..50).map(|i| (i * i) as f64).collect();
+    let datasets = [
+        Dataset::new(x.clone(), labels.clone(), classes, p).unwrap(),
+        Dataset::regression(x, values, "y", p).unwrap(),
+    ];
+    for validation in [0.0, 0.2] {
+        let spec = SplitSpec {
+            validation,
+            ..SplitSpec::report(3)
+        };
+        let s = split(&labels, &spec).unwrap();
+        for d in &datasets {
+            let expected = [&s.train, &s.validation, &s.test].map(|rows| d.select(rows));
+            assert_eq!(d.clone().into_parts(&s), expected);
+        }
+    }
 }

@@ -166,7 +166,8 @@ impl Schema {
                 path: table.source().to_path_buf(),
             });
         }
-        let x = self.encode(table, &columns, &rows, unknown.unwrap_or(self.unknown))?;
+        let unknown = unknown.unwrap_or(self.unknown);
+        let x = self.encode(&mut Cow::Borrowed(table), &columns, &rows, unknown)?;
         let (labels, values) = match (target, expect) {
             (Some(j), Expect::Classes(classes)) => {
                 (Some(map_labels(table, j, &rows, classes)?), None)
@@ -244,29 +245,32 @@ impl Schema {
         }
     }
 
-    /// The features of `rows`, input `k` read from table column `columns[k]`.
+    /// The features of `rows`, input `k` read from table column `columns[k]`, a column of the matrix at a
+    /// time. An owned table's columns are released as they are encoded, so the matrix grows as the table
+    /// shrinks: reading a large file then holds little more than the matrix.
     pub(super) fn encode(
         &self,
-        table: &Table,
+        table: &mut Cow<'_, Table>,
         columns: &[usize],
         rows: &[usize],
         unknown: UnknownCategory,
     ) -> Result<Matrix<f64>> {
-        let mut x = Matrix::zeros(rows.len(), self.width());
-        let mut at = 0;
+        let mut x = Matrix::with_capacity(rows.len(), self.width());
         for (input, &j) in self.inputs.iter().zip(columns) {
             let cells = Cells {
-                table,
+                table: table.as_ref(),
                 column: j,
                 input,
             };
             match &input.kind {
-                InputKind::Numeric { fill } => cells.numeric(*fill, rows, x.col_mut(at))?,
+                InputKind::Numeric { fill } => cells.numeric(*fill, rows, &mut x)?,
                 InputKind::Categorical { categories, fill } => {
-                    cells.one_hot(categories, fill.as_deref(), rows, unknown, &mut x, at)?;
+                    cells.one_hot(categories, fill.as_deref(), rows, unknown, &mut x)?;
                 }
             }
-            at += input.kind.width();
+            if let Cow::Owned(t) = table {
+                t.release_column(j);
+            }
         }
         Ok(x)
     }
@@ -292,8 +296,8 @@ impl Cells<'_> {
         }
     }
 
-    /// A numeric input into `out`, a missing cell filled with `fill`.
-    fn numeric(&self, fill: Option<f64>, rows: &[usize], out: &mut [f64]) -> Result<()> {
+    /// A numeric input as `x`'s next column, a missing cell filled with `fill`.
+    fn numeric(&self, fill: Option<f64>, rows: &[usize], x: &mut Matrix<f64>) -> Result<()> {
         let Column::Numeric(values) = self.table.column(self.column) else {
             return Err(DataError::Column {
                 path: self.table.source().to_path_buf(),
@@ -301,16 +305,21 @@ impl Cells<'_> {
                 problem: "holds text, but the model was trained on numbers there".into(),
             });
         };
-        for (o, &i) in out.iter_mut().zip(rows) {
-            *o = match values[i] {
-                v if !v.is_nan() => v,
-                _ => fill.ok_or_else(|| self.missing(i))?,
-            };
-        }
+        let fill = match fill {
+            Some(f) => f,
+            None => match rows.iter().find(|&&i| values[i].is_nan()) {
+                Some(&i) => return Err(self.missing(i)),
+                None => f64::NAN,
+            },
+        };
+        x.push_col(|r| match values[rows[r]] {
+            v if v.is_nan() => fill,
+            v => v,
+        });
         Ok(())
     }
 
-    /// A categorical input one-hot into `x`'s columns from `at` on.
+    /// A categorical input one-hot, as `x`'s next columns (one per category).
     fn one_hot(
         &self,
         categories: &[String],
@@ -318,7 +327,6 @@ impl Cells<'_> {
         rows: &[usize],
         unknown: UnknownCategory,
         x: &mut Matrix<f64>,
-        at: usize,
     ) -> Result<()> {
         let index: HashMap<&str, usize> = (categories.iter().enumerate())
             .map(|(k, c)| (c.as_str(), k))
@@ -329,7 +337,10 @@ impl Cells<'_> {
             .map(|l| index.get(l.as_str()).copied())
             .collect();
         let filled = fill.and_then(|f| index.get(f).copied());
-        for (r, &i) in rows.iter().enumerate() {
+        // Each row's category (`NONE` for all zeros), then a column per category.
+        const NONE: u32 = u32::MAX;
+        let mut category = Vec::with_capacity(rows.len());
+        for &i in rows {
             let code = codes[i];
             let k = if code == Column::MISSING_CODE {
                 match fill {
@@ -339,9 +350,9 @@ impl Cells<'_> {
             } else {
                 of_level[code as usize]
             };
-            match (k, unknown) {
-                (Some(k), _) => x.set(r, at + k, 1.0),
-                (None, UnknownCategory::Ignore) => {}
+            category.push(match (k, unknown) {
+                (Some(k), _) => k as u32,
+                (None, UnknownCategory::Ignore) => NONE,
                 (None, UnknownCategory::Error) => {
                     return Err(DataError::UnknownCategory {
                         path: self.table.source().to_path_buf(),
@@ -351,7 +362,10 @@ impl Cells<'_> {
                         known: categories.join(", "),
                     });
                 }
-            }
+            });
+        }
+        for k in 0..categories.len() as u32 {
+            x.push_col(|r| if category[r] == k { 1.0 } else { 0.0 });
         }
         Ok(())
     }

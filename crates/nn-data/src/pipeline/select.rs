@@ -8,11 +8,16 @@ use crate::classes::ClassMap;
 use crate::dataset::Dataset;
 use crate::error::{DataError, Result};
 use crate::table::{Column, Table};
+use std::borrow::Cow;
 
 /// The target and feature columns of a table chosen, and its labels read: enough to split, not yet fitted.
+///
+/// Made from a borrowed table ([`new`](Self::new)) or an owned one ([`from_table`](Self::from_table)); an
+/// owned table's columns are released as [`fit`](Self::fit) encodes them, so that the feature matrix grows
+/// as the table shrinks.
 #[derive(Debug)]
 pub struct Selected<'t> {
-    table: &'t Table,
+    table: Cow<'t, Table>,
     target: usize,
     inputs: Vec<usize>,
     rows: Vec<usize>,
@@ -27,6 +32,17 @@ impl<'t> Selected<'t> {
     /// Chooses the columns `opts` names and reads the target's labels, dropping rows as the missing-value
     /// policy says.
     pub fn new(table: &'t Table, opts: &PipelineOptions) -> Result<Selected<'t>> {
+        Self::choose(Cow::Borrowed(table), opts)
+    }
+
+    /// [`new`](Self::new) of a table given away: [`fit`](Self::fit) then frees each column once it is
+    /// encoded.
+    pub fn from_table(table: Table, opts: &PipelineOptions) -> Result<Selected<'static>> {
+        Selected::choose(Cow::Owned(table), opts)
+    }
+
+    fn choose(held: Cow<'t, Table>, opts: &PipelineOptions) -> Result<Selected<'t>> {
+        let table = held.as_ref();
         if table.cols() < 2 {
             return Err(DataError::TooFewColumns {
                 path: table.source().to_path_buf(),
@@ -61,7 +77,7 @@ impl<'t> Selected<'t> {
             None => classes(table, target, &rows, opts)?,
         };
         Ok(Selected {
-            table,
+            table: held,
             target,
             inputs,
             rows,
@@ -109,7 +125,8 @@ impl<'t> Selected<'t> {
     /// Fits the schema on the kept rows at `train` (indices into [`labels`](Self::labels)) and encodes every
     /// kept row. A category that only the other parts have is encoded as all zeros there.
     pub fn fit(self, train: &[usize]) -> Result<(Schema, Dataset)> {
-        let table = self.table;
+        let mut held = self.table;
+        let table = held.as_ref();
         let mut inputs = Vec::with_capacity(self.inputs.len());
         for &j in &self.inputs {
             let name = table.names()[j].clone();
@@ -137,10 +154,11 @@ impl<'t> Selected<'t> {
             missing: self.opts.missing,
             unknown: self.opts.unknown,
         };
-        let x = schema.encode(table, &self.inputs, &self.rows, UnknownCategory::Ignore)?;
+        let source = table.source().to_path_buf();
+        let x = schema.encode(&mut held, &self.inputs, &self.rows, UnknownCategory::Ignore)?;
         let data = match self.values {
-            Some(values) => Dataset::regression(x, values, &schema.target, table.source())?,
-            None => Dataset::new(x, self.labels, self.classes, table.source())?,
+            Some(values) => Dataset::regression(x, values, &schema.target, &source)?,
+            None => Dataset::new(x, self.labels, self.classes, &source)?,
         };
         Ok((schema.clone(), data.with_schema(schema)))
     }
