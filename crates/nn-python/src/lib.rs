@@ -68,7 +68,7 @@ fn fit(
             verbose,
             logdir: logdir.as_deref(),
         };
-        let (outcome, interrupted) = train_interruptibly(py, &job, &loaded.dataset, &log)?;
+        let (outcome, interrupted) = train_interruptibly(py, &job, loaded.dataset, &log)?;
         if let Some(e) = outcome.error {
             return Err(value_error(e.into()));
         }
@@ -92,7 +92,7 @@ struct Log<'a> {
 fn train_interruptibly(
     py: Python<'_>,
     job: &JobSpec,
-    dataset: &Dataset,
+    dataset: Dataset,
     log: &Log<'_>,
 ) -> PyResult<(JobOutcome, bool)> {
     let stop = AtomicBool::new(false);
@@ -137,7 +137,7 @@ fn train_interruptibly(
 /// written becomes a note.
 fn train_logged(
     job: &JobSpec,
-    dataset: &Dataset,
+    dataset: Dataset,
     stop: &AtomicBool,
     log: &Log<'_>,
 ) -> nn::Result<JobOutcome> {

@@ -239,7 +239,7 @@ fn write_golden_files() {
         path: &path,
         every: Duration::from_secs(3600),
     };
-    let o = run_job::<f64>(&dataset(), &spec, None, Some(saving), None, &mut |_| {}).unwrap();
+    let o = run_job::<f64>(dataset(), &spec, None, Some(saving), None, &mut |_| {}).unwrap();
     let p = predict_proba(&o.model_file, &probe()).unwrap();
     std::fs::write(
         fixture(&format!("golden-v{VERSION}-proba.csv")),

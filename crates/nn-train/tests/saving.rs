@@ -49,14 +49,13 @@ fn the_file_keeps_up_with_training_and_never_drops_a_best() {
     let path = dir.join("m.nnm");
     let every = Duration::from_millis(30);
     let pause = Duration::from_millis(8);
-    let data = dataset();
     // When each write was first seen (never before the writer's own clock started its interval), and when the
     // previous observer call ended (the writer's check for an epoch comes after it).
     let mut seen: Option<(usize, Instant)> = None;
     let mut previous_end: Option<Instant> = None;
     let (mut checked, mut due) = (0, 0);
     let outcome = run_job::<f64>(
-        &data,
+        dataset(),
         &spec(40),
         None,
         Some(Saving { path: &path, every }),
@@ -115,7 +114,7 @@ fn a_passing_write_failure_does_not_lose_the_run() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("m.nnm");
     let outcome = run_job::<f64>(
-        &dataset(),
+        dataset(),
         &spec(12),
         None,
         Some(Saving {

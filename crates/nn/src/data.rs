@@ -251,13 +251,14 @@ impl Data {
             return Ok(loaded(self.load_plain(path, LabelScheme::Auto)?));
         }
         let table = Table::read(path, &self.read)?;
-        let selected = Selected::new(&table, &self.pipeline())?;
-        let mut notes = table.notes();
+        let (mut notes, rows) = (table.notes(), table.rows());
+        // The table is given away, so that its columns are freed as the features are encoded.
+        let selected = Selected::from_table(table, &self.pipeline())?;
         if selected.dropped() > 0 {
             notes.push(format!(
                 "left out {} of {} rows with a missing value (missing: drop)",
                 selected.dropped(),
-                table.rows()
+                rows
             ));
         }
         if selected.is_regression() && self.columns.task == Task::Auto {
@@ -268,7 +269,7 @@ impl Data {
         }
         let parts = nn_data::split(selected.labels(), split)?;
         let (schema, dataset) = selected.fit(&parts.train)?;
-        notes.push(describe_reading(&table, &schema));
+        notes.push(describe_reading(&schema));
         notes.extend(mostly_distinct(&schema, parts.train.len()));
         Ok(Loaded { dataset, notes })
     }
@@ -352,7 +353,7 @@ fn no_target() -> Error {
 }
 
 /// One line on how a table was read: delimiter, header, target, and the text columns' categories.
-fn describe_reading(table: &Table, schema: &Schema) -> String {
+fn describe_reading(schema: &Schema) -> String {
     let categorical: Vec<String> = schema
         .inputs
         .iter()
@@ -365,8 +366,8 @@ fn describe_reading(table: &Table, schema: &Schema) -> String {
         .collect();
     format!(
         "read: {} delimited, {}; target '{}'; {} input columns{}",
-        table.delimiter(),
-        if table.has_header() {
+        schema.delimiter,
+        if schema.header {
             "with a header"
         } else {
             "no header"

@@ -59,7 +59,7 @@ impl Model {
     pub fn fit(spec: &Spec, data: &Data) -> Result<Model> {
         let loaded = data.for_training(&spec.split_spec())?;
         let job = spec.job(shape(&loaded.dataset))?;
-        let outcome = train(&job, &loaded.dataset, None, None, None, &mut |_| {})?;
+        let outcome = train(&job, loaded.dataset, None, None, None, &mut |_| {})?;
         match outcome.error {
             Some(e) => Err(e.into()),
             None => Ok(Model::from(outcome.model_file)),
@@ -250,13 +250,13 @@ pub fn training_data(spec: &Spec, data: &Data, resume: Option<&Resume>) -> Resul
     }
 }
 
-/// Runs `job` on `dataset` in its precision, or continues `resume`, keeping the model file of `saving`
+/// Runs `job` on `dataset` (taken: its training part keeps the dataset's matrix) in its precision, or continues `resume`, keeping the model file of `saving`
 /// current. The observer hears every event but the two that carry weights (see
 /// [`TrainEvent::without_weights`]). Setting `stop` (from another thread, or in the observer) ends the run
 /// after the epoch in progress, as a finished run of that many epochs.
 pub fn train(
     job: &JobSpec,
-    dataset: &Dataset,
+    dataset: Dataset,
     resume: Option<Resume>,
     saving: Option<Saving<'_>>,
     stop: Option<&AtomicBool>,

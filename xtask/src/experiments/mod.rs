@@ -294,8 +294,8 @@ pub fn run_one(
     )?;
     spec.precision = precision;
     Ok(match precision {
-        Precision::F32 => run_job::<f32>(data, &spec, None, None, None, &mut |_| {})?,
-        Precision::F64 => run_job::<f64>(data, &spec, None, None, None, &mut |_| {})?,
+        Precision::F32 => run_job::<f32>(data.clone(), &spec, None, None, None, &mut |_| {})?,
+        Precision::F64 => run_job::<f64>(data.clone(), &spec, None, None, None, &mut |_| {})?,
     })
 }
 

@@ -45,14 +45,17 @@ pub fn run(a: TrainArgs, given: &dyn Fn(&str) -> bool) -> Result<()> {
     if !a.quiet {
         describe_run(&a, &dataset, &spec, resume.is_none());
     }
-    let (outcome, counts) = train(&a, &dataset, &spec, resume)?;
+    // The figures read the rows as the file gave them; training takes the dataset (its training part keeps
+    // the matrix), so they get a copy, made only when asked for.
+    let for_figures = a.plots.is_some().then(|| dataset.clone());
+    let (outcome, counts) = train(&a, dataset, &spec, resume)?;
     print_notes(&outcome.notes, a.quiet);
     if let Some(path) = &a.metrics {
-        write_metrics(path, &outcome, &dataset, &counts)?;
+        write_metrics(path, &outcome, &counts)?;
     }
-    if let Some(dir) = &a.plots {
+    if let (Some(dir), Some(dataset)) = (&a.plots, &for_figures) {
         let title = outcome.model_file.network.architecture().describe();
-        nn_plot::training_figures(dir, "", &title, &outcome, &dataset)
+        nn_plot::training_figures(dir, "", &title, &outcome, dataset)
             .with_context(|| format!("writing plots to {}", dir.display()))?;
     }
     if !a.quiet {
@@ -101,14 +104,10 @@ fn describe_run(a: &TrainArgs, dataset: &Dataset, spec: &JobSpec, new_run: bool)
 }
 
 /// Writes every epoch's metrics (and, for a classifier, each class's counts) to `path` as CSV.
-pub(super) fn write_metrics(
-    path: &Path,
-    outcome: &JobOutcome,
-    dataset: &Dataset,
-    counts: &ClassCounts,
-) -> Result<()> {
-    let names = dataset.classes().names();
-    let classes = (!dataset.is_regression()).then_some((counts, names));
+pub(super) fn write_metrics(path: &Path, outcome: &JobOutcome, counts: &ClassCounts) -> Result<()> {
+    let model = &outcome.model_file;
+    let regression = model.network.architecture().output.is_regression();
+    let classes = (!regression).then_some((counts, model.classes.names()));
     nn_train::write_atomically(
         path,
         nn_cli::report::metrics_csv(outcome.history(), classes).as_bytes(),
@@ -216,7 +215,7 @@ fn check_columns(a: &TrainArgs, r: &Resume, given: &dyn Fn(&str) -> bool) -> Res
 /// Trains, rendering progress; with `--metrics`, also collects each epoch's per-class counts.
 fn train(
     a: &TrainArgs,
-    dataset: &Dataset,
+    dataset: Dataset,
     spec: &JobSpec,
     resume: Option<Resume>,
 ) -> Result<(JobOutcome, ClassCounts)> {

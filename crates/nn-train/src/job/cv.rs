@@ -85,17 +85,19 @@ fn one_fold<T: Scalar>(
     for &i in &folds[fold] {
         held_out[i] = true;
     }
-    let train_rows: Vec<usize> = (0..n).filter(|&i| !held_out[i]).collect();
-    let data = data_for(&train_rows)?;
-    let train = data.select(&train_rows);
-    let test = data.select(&folds[fold]);
-    let outcome = run_job::<T>(&train, spec, None, None, None, &mut |_| {})?;
+    let parts = nn_data::Split {
+        train: (0..n).filter(|&i| !held_out[i]).collect(),
+        validation: Vec::new(),
+        test: folds[fold].clone(),
+    };
+    let [train, _, test] = data_for(&parts.train)?.into_parts(&parts);
+    let outcome = run_job::<T>(train, spec, None, None, None, &mut |_| {})?;
     if let Some(e) = outcome.error {
         return Err(e);
     }
     Ok(FoldOutcome {
         fold,
-        train_rows: train_rows.len(),
+        train_rows: parts.train.len(),
         model_file: outcome.model_file,
         held_out: test,
     })

@@ -40,48 +40,46 @@ pub fn data_digest(d: &Dataset) -> String {
 }
 
 /// Splits `dataset` and standardises every part with statistics of the training part (for regression, the
-/// target too).
-pub fn prepare(dataset: &Dataset, split: &SplitSpec, standardize: bool) -> Result<Prepared> {
+/// target too). The dataset is taken, not borrowed: the training part keeps its matrix
+/// ([`Dataset::into_parts`]), so a large file's features are held once, not twice.
+pub fn prepare(dataset: Dataset, split: &SplitSpec, standardize: bool) -> Result<Prepared> {
     let parts = nn_data::split(dataset.labels(), split)?;
-    let target_scale = dataset.values().map(|_| {
-        let train = dataset.select(&parts.train);
-        let values = train.values().unwrap_or_default();
-        Standardizer::fit(&Matrix::from_fn(values.len(), 1, |i, _| values[i]))
-    });
-    let take = |idx: &[usize]| {
-        let part = dataset.select(idx);
-        match part.values() {
-            Some(values) => {
-                let scale = target_scale.as_ref();
-                let y = values
-                    .iter()
-                    .map(|&v| scale.map_or(v, |s| (v - s.mean()[0]) / s.scale()[0]))
-                    .collect();
-                let (x, _) = part.into_x_values();
-                Samples { x, y: Y::Values(y) }
-            }
-            None => {
-                let (x, labels) = part.into_xy();
-                Samples::classes(x, labels)
-            }
+    let features = dataset.features();
+    let [train, validation, test] = dataset.into_parts(&parts);
+    let target_scale = train
+        .values()
+        .map(|values| Standardizer::fit(&Matrix::from_fn(values.len(), 1, |i, _| values[i])));
+    let take = |part: Dataset| match part.values() {
+        Some(values) => {
+            let scale = target_scale.as_ref();
+            let y = values
+                .iter()
+                .map(|&v| scale.map_or(v, |s| (v - s.mean()[0]) / s.scale()[0]))
+                .collect();
+            let (x, _) = part.into_x_values();
+            Samples { x, y: Y::Values(y) }
+        }
+        None => {
+            let (x, labels) = part.into_xy();
+            Samples::classes(x, labels)
         }
     };
-    let mut train = take(&parts.train);
+    let mut train = take(train);
     let standardizer = if standardize {
         Standardizer::fit(&train.x)
     } else {
-        Standardizer::identity(dataset.features())
+        Standardizer::identity(features)
     };
     standardizer.transform(&mut train.x);
-    let other = |idx: &[usize]| {
-        (!idx.is_empty()).then(|| {
-            let mut s = take(idx);
+    let other = |part: Dataset| {
+        (!part.is_empty()).then(|| {
+            let mut s = take(part);
             standardizer.transform(&mut s.x);
             s
         })
     };
-    let validation = other(&parts.validation);
-    let test = other(&parts.test);
+    let validation = other(validation);
+    let test = other(test);
     Ok(Prepared {
         data: TrainData {
             train,

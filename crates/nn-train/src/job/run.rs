@@ -12,7 +12,7 @@ use crate::model_file::{DataRecord, MAX_BODY, ModelFile, Precision, Status, Trai
 use crate::report::{StopReason, TrainEvent};
 use crate::trainer::Trainer;
 use nn_core::{Architecture, Init, Network};
-use nn_data::{Dataset, Standardizer};
+use nn_data::{ClassMap, Dataset, Schema, Standardizer};
 use nn_linalg::Scalar;
 use std::path::Path;
 use std::sync::atomic::AtomicBool;
@@ -59,7 +59,7 @@ impl JobOutcome {
     }
 }
 
-/// Runs `spec` on `dataset` in precision `T`, or continues `resume` (whose recorded settings are then used,
+/// Runs `spec` on `dataset` (taken, so that its training part can keep its matrix) in precision `T`, or continues `resume` (whose recorded settings are then used,
 /// with `spec.config.epochs` as the total to reach and `spec.config.threads`), writing the model file as
 /// [`Saving`] says. The observer hears every event. Setting `stop` ends the run after the epoch in progress
 /// ([`Trainer::run_until`]); the file then records it as finished at that epoch.
@@ -68,17 +68,24 @@ impl JobOutcome {
 /// never interrupted: the file holds the loop's whole state, and every random draw depends only on the seed
 /// and the epoch.
 pub fn run_job<T: Scalar>(
-    dataset: &Dataset,
+    dataset: Dataset,
     spec: &JobSpec,
     resume: Option<Resume>,
     saving: Option<Saving<'_>>,
     stop: Option<&AtomicBool>,
     observer: &mut (dyn FnMut(&TrainEvent<T>) + Send),
 ) -> Result<JobOutcome> {
-    let digest = data_digest(dataset);
+    let digest = data_digest(&dataset);
     let spec = match &resume {
         None => spec.clone(),
         Some(r) => resumed_spec::<T>(r, spec, &digest)?,
+    };
+    let (features, classes) = (dataset.features(), dataset.classes().clone());
+    let described = Described {
+        classes: classes.clone(),
+        schema: dataset.schema().cloned(),
+        name: file_name(dataset.source()),
+        digest,
     };
     let Prepared {
         data: parts,
@@ -92,20 +99,12 @@ pub fn run_job<T: Scalar>(
         .clone()
         .validate(m, data.validation.is_some(), data.test.is_some())?;
     let mut notes = config.notes().to_vec();
-    let arch = spec.architecture(dataset.features(), dataset.classes().len());
+    let arch = spec.architecture(features, classes.len());
     arch.validate()?;
     check_file_size(&arch, &spec.config)?;
     let mut trainer = start_trainer::<T>(config, &spec, arch, resume)?;
-    let standardizer =
-        (data.scaling.clone()).unwrap_or_else(|| Standardizer::identity(dataset.features()));
-    let template = model_template(
-        &spec,
-        dataset,
-        standardizer,
-        target_scale.clone(),
-        digest,
-        m,
-    );
+    let standardizer = (data.scaling.clone()).unwrap_or_else(|| Standardizer::identity(features));
+    let template = model_template(&spec, described, standardizer, target_scale.clone(), m);
     let mut writer = saving
         .map(|s| Writer::start(s, &template, trainer.network(), trainer.progress()))
         .transpose()?;
@@ -141,26 +140,33 @@ pub fn run_job<T: Scalar>(
     })
 }
 
+/// What the model file records of the dataset, taken before the dataset is split.
+struct Described {
+    classes: ClassMap,
+    schema: Option<Schema>,
+    name: String,
+    digest: String,
+}
+
 /// What a model file holds besides the weights and the loop's state.
 fn model_template(
     spec: &JobSpec,
-    dataset: &Dataset,
+    described: Described,
     standardizer: Standardizer,
     target_scale: Option<Standardizer>,
-    digest: String,
     train_samples: usize,
 ) -> ModelTemplate {
     ModelTemplate {
         precision: spec.precision,
         standardizer,
-        classes: dataset.classes().clone(),
-        schema: dataset.schema().cloned(),
+        classes: described.classes,
+        schema: described.schema,
         target_scale,
         training: Training {
             run: spec.record(),
             data: DataRecord {
-                name: file_name(dataset.source()),
-                digest,
+                name: described.name,
+                digest: described.digest,
                 train_samples,
             },
             resume: None,

@@ -21,10 +21,10 @@ pub(super) struct Buffers<T: Scalar> {
     pub(super) order: Vec<usize>,
     pub(super) xb: Matrix<T>,
     /// Full batch only: the training features packed for the first layer's forward product, when at most
-    /// [`MAX_COPY_BYTES`].
+    /// [`MAX_PACKED_BYTES`].
     pub(super) packed: Option<Packed<T>>,
     /// Mini-batches only: the training features transposed (a sample per column), when at most
-    /// [`MAX_COPY_BYTES`].
+    /// [`MAX_TRANSPOSED_BYTES`].
     pub(super) xt: Option<Matrix<T>>,
     /// Mini-batches of larger data: rows gathered at a time (a multiple of `batch`), and their copy.
     pub(super) block: usize,
@@ -68,9 +68,9 @@ impl<T: Scalar> Buffers<T> {
             Workspace::<T>::for_evaluation(arch, rows.min(nn_core::EVALUATION_BLOCK), cfg.threads)
         };
         let block = gather_block(batch, m, arch.n_input * size_of::<T>());
-        let copy = m * arch.n_input * size_of::<T>() <= MAX_COPY_BYTES;
-        let xt = (!full_batch && copy).then(|| data.train.x.transpose());
-        let packed = (full_batch && copy).then(|| Packed::new(&data.train.x));
+        let bytes = m * arch.n_input * size_of::<T>();
+        let xt = (!full_batch && bytes <= MAX_TRANSPOSED_BYTES).then(|| data.train.x.transpose());
+        let packed = (full_batch && bytes <= MAX_PACKED_BYTES).then(|| Packed::new(&data.train.x));
         let xblock = if full_batch || xt.is_some() {
             Matrix::zeros(0, 0)
         } else {
@@ -138,9 +138,16 @@ impl<T: Scalar> Buffers<T> {
     }
 }
 
-/// The largest training part (in bytes) of which training keeps a second copy: transposed for mini-batches,
-/// packed for a full batch.
-const MAX_COPY_BYTES: usize = 512 << 20;
+/// The largest training part (in bytes) of which a full-batch run keeps a packed copy, for the first layer's
+/// forward product: the report's loop, whose speed the copy is for.
+const MAX_PACKED_BYTES: usize = 512 << 20;
+
+/// The largest training part (in bytes) of which a mini-batch run keeps a transposed copy, to gather its
+/// batches from. A larger part is gathered a block at a time from its columns (`gather_block`), which
+/// needs no copy. The copy buys speed with memory (docs/performance.md, "Memory"): on the 1,000,000-row
+/// CSV of `cargo xtask bench-csv` (a 118 MB training part) it makes epochs 15% faster, but adds 118 MB to a
+/// peak of 283 MB (2.9× the file's size); on 7,000 MNIST rows (44 MB) epochs take 30% less time with it.
+const MAX_TRANSPOSED_BYTES: usize = 64 << 20;
 
 /// Rows a mini-batch epoch gathers at a time: as many whole batches as fit in 16 MiB of `row_bytes`-byte
 /// rows (at least one batch; the whole epoch when it fits).

@@ -29,7 +29,7 @@ fn diverged_outcome() -> JobOutcome {
         precision: Precision::F64,
         init: None,
     };
-    run_job::<f64>(&data, &spec, None, None, None, &mut |_| {}).unwrap()
+    run_job::<f64>(data, &spec, None, None, None, &mut |_| {}).unwrap()
 }
 
 #[test]

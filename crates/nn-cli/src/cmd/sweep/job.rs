@@ -55,7 +55,7 @@ fn train(
     let mut board = logdir.as_deref().map(TensorBoard::new);
     let outcome = nn::train(
         &resolved,
-        &dataset,
+        dataset,
         None,
         None,
         None,
@@ -68,7 +68,7 @@ fn train(
     )?;
     let model = dir.join("model.nnm");
     outcome.model_file.save(&model)?;
-    write_metrics(&dir.join("metrics.csv"), &outcome, &dataset, &counts)?;
+    write_metrics(&dir.join("metrics.csv"), &outcome, &counts)?;
     match outcome.error {
         Some(e) if !matches!(outcome.model_file.status, Status::Diverged { .. }) => Err(e.into()),
         _ => Ok(outcome.model_file),
