@@ -40,7 +40,7 @@ pub fn check(data: &[u8], path: &Path) {
             Expect::Classes(dataset.classes())
         };
         let again = schema
-            .apply(&table, expect, Some(UnknownCategory::Error))
+            .apply(table.clone(), expect, Some(UnknownCategory::Error))
             .expect("a schema reads its own training table");
         assert_eq!(&again.x, dataset.x(), "{}", path.display());
     }

@@ -20,7 +20,7 @@
 //!
 //! // A new file, its columns in another order and without the target, read through the schema.
 //! let new = Table::parse(b"colour,size\nred,1.05\n", "new.csv".as_ref(), &schema.read_options())?;
-//! let applied = schema.apply(&new, Expect::Features, None)?;
+//! let applied = schema.apply(new, Expect::Features, None)?;
 //! assert_eq!(applied.x.row_to_vec(0), vec![1.05, 0.0, 1.0, 0.0]);
 //! # Ok::<(), nn_data::DataError>(())
 //! ```

@@ -256,7 +256,7 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
         &schema.read_options(),
     )
     .unwrap();
-    let applied = schema.apply(&new, Expect::Classes(&classes), None).unwrap();
+    let applied = schema.apply(new, Expect::Classes(&classes), None).unwrap();
     assert_eq!(applied.x.row_to_vec(0), vec![0., 0., 1., 3.0]);
     assert_eq!(applied.labels, Some(vec![1, 0]));
     assert_eq!(
@@ -270,14 +270,16 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
         &schema.read_options(),
     )
     .unwrap();
-    let e = schema.apply(&unseen, Expect::Features, None).unwrap_err();
+    let e = schema
+        .apply(unseen.clone(), Expect::Features, None)
+        .unwrap_err();
     assert!(
         matches!(e, DataError::UnknownCategory { line: 2, .. }),
         "{e}"
     );
     assert!(e.to_string().contains("new.csv:2: column 'colour' has category 'purple', which training never saw (known: green, red, yellow)"), "{e}");
     let ignored = schema
-        .apply(&unseen, Expect::Features, Some(UnknownCategory::Ignore))
+        .apply(unseen, Expect::Features, Some(UnknownCategory::Ignore))
         .unwrap();
     assert_eq!(ignored.x.row_to_vec(0), vec![0., 0., 0., 2.0]);
 
@@ -288,7 +290,7 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
     )
     .unwrap();
     let e = schema
-        .apply(&lacking, Expect::Features, None)
+        .apply(lacking, Expect::Features, None)
         .unwrap_err()
         .to_string();
     assert_contains(
@@ -314,15 +316,15 @@ fn headerless_new_files_need_the_training_width_with_or_without_the_target() {
         .unwrap()
     };
     let with_target = schema
-        .apply(&read("9,1,0.25\n"), Expect::Features, None)
+        .apply(read("9,1,0.25\n"), Expect::Features, None)
         .unwrap();
     assert_eq!(with_target.x.row_to_vec(0), vec![9.0, 0.25]);
     let without = schema
-        .apply(&read("9,0.25\n"), Expect::Features, None)
+        .apply(read("9,0.25\n"), Expect::Features, None)
         .unwrap();
     assert_eq!(without.x.row_to_vec(0), vec![9.0, 0.25]);
     let e = schema
-        .apply(&read("9\n"), Expect::Features, None)
+        .apply(read("9\n"), Expect::Features, None)
         .unwrap_err()
         .to_string();
     assert_contains(
@@ -348,7 +350,7 @@ proptest::proptest! {
                     let Ok((schema, data)) = fit(&t, &opts) else { continue };
                     // A numeric target with few values is regression: read back as values, not classes.
                     let expect = if data.is_regression() { Expect::Values } else { Expect::Classes(data.classes()) };
-                    let again = schema.apply(&t, expect, Some(UnknownCategory::Error)).unwrap();
+                    let again = schema.apply(t.clone(), expect, Some(UnknownCategory::Error)).unwrap();
                     proptest::prop_assert_eq!(&again.x, data.x());
                 }
             }

@@ -225,7 +225,7 @@ fn a_numeric_target_reads_back_as_values() {
     let (schema, data) = fit(&t, &opts).unwrap();
     assert!(data.is_regression());
     let again = schema
-        .apply(&t, Expect::Values, Some(UnknownCategory::Error))
+        .apply(t, Expect::Values, Some(UnknownCategory::Error))
         .unwrap();
     assert_eq!(&again.x, data.x());
 }

@@ -132,12 +132,17 @@ impl Schema {
     /// Reads `table` as this model's input: columns matched by header name in any order (or, without a
     /// header, by position: the training file's columns, or those without the target). The target column, if
     /// present, gives what `expect` asks for. `unknown` overrides the stored unseen-category rule.
+    ///
+    /// The table is taken: each input column is freed once encoded, so that reading a large file holds
+    /// little more than its feature matrix.
     pub fn apply(
         &self,
-        table: &Table,
+        table: Table,
         expect: Expect<'_>,
         unknown: Option<UnknownCategory>,
     ) -> Result<Applied> {
+        let mut held: Cow<'_, Table> = Cow::Owned(table);
+        let table = held.as_ref();
         let mut notes = Vec::new();
         let (columns, target) = self.match_columns(table, &mut notes)?;
         let target = target.filter(|_| !matches!(expect, Expect::Features));
@@ -167,7 +172,8 @@ impl Schema {
             });
         }
         let unknown = unknown.unwrap_or(self.unknown);
-        let x = self.encode(&mut Cow::Borrowed(table), &columns, &rows, unknown)?;
+        let x = self.encode(&mut held, &columns, &rows, unknown)?;
+        let table = held.as_ref();
         let (labels, values) = match (target, expect) {
             (Some(j), Expect::Classes(classes)) => {
                 (Some(map_labels(table, j, &rows, classes)?), None)

@@ -27,7 +27,7 @@ impl Data {
         } else {
             Expect::Classes(&model_file.classes)
         };
-        let applied = schema.apply(&table, expect, self.unknown)?;
+        let applied = schema.apply(table, expect, self.unknown)?;
         let missing_target = || {
             Error::input(format!(
                 "{}: no target column '{}' to score the model against",
@@ -62,7 +62,7 @@ impl Data {
         };
         if let Some(schema) = &model_file.schema {
             let table = self.read_through(schema, path)?;
-            let applied = schema.apply(&table, Expect::Features, self.unknown)?;
+            let applied = schema.apply(table, Expect::Features, self.unknown)?;
             return Ok(Features {
                 x: applied.x,
                 rows: Some(applied.rows.iter().map(|r| r + 1).collect()),
