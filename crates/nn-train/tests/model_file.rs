@@ -185,3 +185,40 @@ fn save_overwrites_in_place_and_leaves_no_temporary_file() {
     assert!(matches!(err, TrainError::Io { .. }), "{err}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `job::predict` and `job::predict_proba` standardise a block of rows at a time: over several blocks they
+/// give the bits of one pass over the whole standardised matrix, in either precision.
+#[test]
+fn predictions_over_many_blocks_are_those_of_one_pass() {
+    use nn_core::{EVALUATION_BLOCK, Network, Output};
+    use nn_data::{ClassMap, Standardizer};
+    use nn_linalg::Matrix;
+    let m = 2 * EVALUATION_BLOCK + 123;
+    let raw = Matrix::from_fn(m, 3, |i, j| ((i * 31 + j * 7) % 97) as f64 * 0.37 - 5.0);
+    let standardizer = Standardizer::fit(&raw);
+    let mut x = raw.clone();
+    standardizer.transform(&mut x);
+    let net = Network::xavier(3, &[6], 3, Output::Softmax, 5).unwrap();
+    let classes = ClassMap::named(vec!["a".into(), "b".into(), "c".into()]);
+    for precision in [Precision::F64, Precision::F32] {
+        let file = ModelFile::untrained(
+            net.clone(),
+            precision,
+            standardizer.clone(),
+            classes.clone(),
+        );
+        let (p, c) = match precision {
+            Precision::F64 => (net.predict_proba(&x).unwrap(), net.predict(&x).unwrap()),
+            Precision::F32 => {
+                let net = net.cast::<f32>();
+                let x = x.cast::<f32>();
+                (
+                    net.predict_proba(&x).unwrap().cast(),
+                    net.predict(&x).unwrap(),
+                )
+            }
+        };
+        assert_eq!(job::predict_proba(&file, &raw).unwrap(), p, "{precision:?}");
+        assert_eq!(job::predict(&file, &raw).unwrap(), c, "{precision:?}");
+    }
+}
