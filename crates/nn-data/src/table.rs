@@ -146,7 +146,7 @@ impl Table {
                 builder.push(line, fields.len(), fields.iter().map(String::as_str))?;
             }
             while let Some((line, record)) = rows.next()? {
-                builder.push(line, record.len(), record.iter().map(str::trim))?;
+                builder.push(line, record.len(), record.iter().map(trim_cell))?;
             }
             let built = builder.finish(header, names)?;
             Ok(Table {
@@ -254,3 +254,13 @@ impl Table {
 
 #[cfg(test)]
 mod tests;
+
+/// `cell` without its leading and trailing whitespace (as `str::trim`), with a quick way out for the common
+/// cell whose first and last bytes are not whitespace: the trim was 3% of reading a large CSV.
+fn trim_cell(cell: &str) -> &str {
+    match cell.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => cell,
+        [only] if only.is_ascii_graphic() => cell,
+        _ => cell.trim(),
+    }
+}

@@ -5,7 +5,6 @@ use super::column::{Column, is_missing, parse_number};
 use super::header::comma_decimal;
 use crate::error::{DataError, Result};
 use crate::limits::{LimitHit, Limits};
-use std::collections::HashMap;
 use std::path::Path;
 
 /// A finished table's parts.
@@ -43,7 +42,9 @@ struct ColumnBuilder {
 struct TextColumn {
     codes: Vec<u32>,
     levels: Vec<String>,
-    index: HashMap<String, u32>,
+    /// Each level's code. foldhash, seeded per process, instead of the standard SipHash: looking the cell up
+    /// was 3% of reading a CSV with two text columns.
+    index: foldhash::HashMap<String, u32>,
 }
 
 impl TextColumn {
@@ -136,7 +137,7 @@ impl ColumnBuilder {
         let mut t = TextColumn {
             codes: Vec::with_capacity(self.numbers.capacity()),
             levels: Vec::new(),
-            index: HashMap::new(),
+            index: foldhash::HashMap::default(),
         };
         let mut strays = std::mem::take(&mut self.strays).into_iter().peekable();
         for (i, &v) in self.numbers.iter().enumerate() {

@@ -1,4 +1,4 @@
-//! `parse_number` against the standard library's parse.
+//! `parse_number` against the standard library's parse, and `trim_cell` against `str::trim`.
 
 use super::column::parse_number;
 use proptest::prelude::*;
@@ -64,5 +64,31 @@ proptest! {
     #[test]
     fn number_like_text_reads_as_std_reads_it(cell in "[-+0-9.eEinfatyIN]{0,12}") {
         same_as_std(&cell);
+    }
+}
+
+#[test]
+fn cells_trim_as_str_trims_them() {
+    for cell in [
+        "",
+        " ",
+        "a",
+        " a",
+        "a ",
+        "\ta\r",
+        "é",
+        " é ",
+        "\u{a0}x\u{a0}",
+        "x\u{3000}",
+        "1,5",
+    ] {
+        assert_eq!(super::trim_cell(cell), cell.trim(), "{cell:?}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn any_cell_trims_as_str_trims_it(cell in "\\PC{0,6}|[ \t\u{a0}\u{2003}a-z0-9]{0,6}") {
+        prop_assert_eq!(super::trim_cell(&cell), cell.trim());
     }
 }
