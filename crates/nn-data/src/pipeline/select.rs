@@ -174,14 +174,17 @@ fn fit_column(
 ) -> InputKind {
     let train = train.iter().map(|&i| rows[i]);
     match column {
-        Column::Numeric(values) => {
+        // The mean is summed only when it is used: in the training rows' shuffled order, over a large file
+        // that is a cache miss a row.
+        Column::Numeric(values) if missing == MissingPolicy::Mean => {
             let (sum, count) = train
                 .map(|i| values[i])
                 .filter(|v| !v.is_nan())
                 .fold((0.0, 0usize), |(s, n), v| (s + v, n + 1));
-            let fill = (missing == MissingPolicy::Mean && count > 0).then(|| sum / count as f64);
+            let fill = (count > 0).then(|| sum / count as f64);
             InputKind::Numeric { fill }
         }
+        Column::Numeric(_) => InputKind::Numeric { fill: None },
         Column::Text { codes, levels } => {
             let mut counts = vec![0usize; levels.len()];
             for i in train {
