@@ -87,11 +87,19 @@ def main():
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--nn-args", default="", help="extra nn cv flags, to try other settings than the defaults")
     ap.add_argument("--only", default="", help="comma-separated set names to run (default: all)")
+    ap.add_argument(
+        "--cache",
+        default="",
+        help="a JSON file of scikit-learn's scores by set and seed: read if there, written with any it lacked "
+        "(to compare several nn settings against the same scikit-learn runs; its times are then not re-measured)",
+    )
     args = ap.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     print(f"CPU: {machine.describe()}; {args.seeds} seeds; nn: {args.nn} {args.nn_args}\n")
     print("| set | rows × features | nn at its defaults | scikit-learn at its defaults | nn s | sklearn s |")
     print("|---|---|---|---|---|---|")
+    cache_path = Path(args.cache) if args.cache else None
+    cache = json.loads(cache_path.read_text()) if cache_path and cache_path.exists() else {}
     with tempfile.TemporaryDirectory() as tmp:
         for name, load, regression in SETS:
             if args.only and not any(o in name for o in args.only.split(",")):
@@ -106,7 +114,10 @@ def main():
                 s, t = nn_cv(args.nn, csv, regression, seed, args.nn_args.split())
                 ours.append(s)
                 t_ours.append(t)
-                s, t = sklearn_cv(X, y, regression, seed)
+                key = f"{name}/{seed}"
+                if key not in cache:
+                    cache[key] = sklearn_cv(X, y, regression, seed)
+                s, t = cache[key]
                 theirs.append(s)
                 t_theirs.append(t)
 
@@ -119,6 +130,8 @@ def main():
                 f"| {statistics.median(t_ours):.2f} | {statistics.median(t_theirs):.2f} |",
                 flush=True,
             )
+            if cache_path:
+                cache_path.write_text(json.dumps(cache, indent=1))
 
 
 if __name__ == "__main__":
