@@ -264,12 +264,9 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
         ["ignored columns the model does not use: id"]
     );
 
-    let unseen = Table::parse(
-        b"size,colour\n2.0,purple\n",
-        Path::new("new.csv"),
-        &schema.read_options(),
-    )
-    .unwrap();
+    let new_file =
+        |text: &[u8]| Table::parse(text, Path::new("new.csv"), &schema.read_options()).unwrap();
+    let unseen = new_file(b"size,colour\n2.0,purple\n");
     let e = schema
         .apply(unseen.clone(), Expect::Features, None)
         .unwrap_err();
@@ -283,12 +280,7 @@ fn new_files_are_matched_by_name_in_any_order_and_unseen_categories_are_caught()
         .unwrap();
     assert_eq!(ignored.x.row_to_vec(0), vec![0., 0., 0., 2.0]);
 
-    let lacking = Table::parse(
-        b"colour\nred\n",
-        Path::new("new.csv"),
-        &schema.read_options(),
-    )
-    .unwrap();
+    let lacking = new_file(b"colour\nred\n");
     let e = schema
         .apply(lacking, Expect::Features, None)
         .unwrap_err()
