@@ -192,11 +192,8 @@ impl Dataset {
     pub fn select(&self, indices: &[usize]) -> Dataset {
         Dataset {
             x: self.x.select_rows(indices),
-            labels: indices.iter().map(|&i| self.labels[i]).collect(),
-            values: self
-                .values
-                .as_ref()
-                .map(|v| indices.iter().map(|&i| v[i]).collect()),
+            labels: gather(&self.labels, indices),
+            values: self.values.as_deref().map(|v| gather(v, indices)),
             classes: self.classes.clone(),
             source: self.source.clone(),
             schema: self.schema.clone(),
@@ -209,11 +206,8 @@ impl Dataset {
     /// features once and holding them twice. A part may be empty.
     pub fn into_parts(self, split: &Split) -> [Dataset; 3] {
         let rows = [&split.train[..], &split.validation[..], &split.test[..]];
-        let pick = |v: &[usize], idx: &[usize]| idx.iter().map(|&i| v[i]).collect::<Vec<_>>();
-        let labels = rows.map(|idx| pick(&self.labels, idx));
-        let values = rows.map(|idx| {
-            (self.values.as_ref()).map(|v| idx.iter().map(|&i| v[i]).collect::<Vec<f64>>())
-        });
+        let labels = rows.map(|idx| gather(&self.labels, idx));
+        let values = rows.map(|idx| self.values.as_deref().map(|v| gather(v, idx)));
         let Dataset {
             x,
             classes,
@@ -233,6 +227,11 @@ impl Dataset {
             schema: schema.clone(),
         })
     }
+}
+
+/// `v[i]` for each `i` of `indices`, in that order.
+fn gather<T: Copy>(v: &[T], indices: &[usize]) -> Vec<T> {
+    indices.iter().map(|&i| v[i]).collect()
 }
 
 /// Samples present and every feature finite.

@@ -59,9 +59,9 @@ impl JobOutcome {
     }
 }
 
-/// Runs `spec` on `dataset` (taken, so that its training part can keep its matrix) in precision `T`, or continues `resume` (whose recorded settings are then used,
+/// Runs `spec` on `dataset` in precision `T`, or continues `resume` (whose recorded settings are then used,
 /// with `spec.config.epochs` as the total to reach and `spec.config.threads`), writing the model file as
-/// [`Saving`] says. The observer hears every event. Setting `stop` ends the run after the epoch in progress
+/// [`Saving`] says. The dataset is taken, so that its training part can keep its matrix. The observer hears every event. Setting `stop` ends the run after the epoch in progress
 /// ([`Trainer::run_until`]); the file then records it as finished at that epoch.
 ///
 /// Resuming a run that was killed gives, at the end, the same model file bit for bit as the run that was
@@ -80,9 +80,9 @@ pub fn run_job<T: Scalar>(
         None => spec.clone(),
         Some(r) => resumed_spec::<T>(r, spec, &digest)?,
     };
-    let (features, classes) = (dataset.features(), dataset.classes().clone());
+    let (features, classes) = (dataset.features(), dataset.classes().len());
     let described = Described {
-        classes: classes.clone(),
+        classes: dataset.classes().clone(),
         schema: dataset.schema().cloned(),
         name: file_name(dataset.source()),
         digest,
@@ -99,7 +99,7 @@ pub fn run_job<T: Scalar>(
         .clone()
         .validate(m, data.validation.is_some(), data.test.is_some())?;
     let mut notes = config.notes().to_vec();
-    let arch = spec.architecture(features, classes.len());
+    let arch = spec.architecture(features, classes);
     arch.validate()?;
     check_file_size(&arch, &spec.config)?;
     let mut trainer = start_trainer::<T>(config, &spec, arch, resume)?;

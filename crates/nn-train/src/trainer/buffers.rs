@@ -146,16 +146,15 @@ const MAX_PACKED_BYTES: usize = 512 << 20;
 
 /// The largest training part (in bytes) of which a mini-batch run keeps a transposed copy, to gather its
 /// batches from. A larger part is gathered a block at a time from its columns (`gather_block`), which
-/// needs no copy. The copy buys speed with memory (docs/performance.md, "Memory"): on the 1,000,000-row
-/// CSV of `cargo xtask bench-csv` (a 118 MB training part) it makes epochs 15% faster, but adds 118 MB to a
-/// peak of 283 MB (2.9× the file's size); on 7,000 MNIST rows (44 MB) epochs take 30% less time with it.
+/// needs no copy. The copy buys speed with memory (docs/performance.md, "Memory: under 3× the file"): on the
+/// 1,000,000-row CSV of `cargo xtask bench-csv` (a 118 MB training part) it takes 12% off an epoch, but adds
+/// 118 MB to a peak of 283 MB (2.9× the file's size).
 const MAX_TRANSPOSED_BYTES: usize = 64 << 20;
 
 /// Rows at least this wide keep the transposed copy up to [`MAX_WIDE_TRANSPOSED_BYTES`]: a block gather reads a
 /// column at a time, so its cost grows with the row's width, and on wide rows (images) the copy saves the
-/// most. Measured on 7,000 MNIST rows (784 values a row): epochs take a third less time with the copy; on the
-/// 21-value rows of the CSV above, 15%. Such data is also where a limit in the file's size means least: 784
-/// pixels of one byte each are 6 KB in f64 whatever the file.
+/// most: a third of an epoch on MNIST's 784-value rows, against 12% on the CSV's 21. Such data is also where
+/// a limit in the file's size means least: 784 pixels of one byte each are 6 KB in f64 whatever the file.
 const WIDE_ROW: usize = 256;
 
 /// The largest training part of wide rows that keeps its transposed copy.
