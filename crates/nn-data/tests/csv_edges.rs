@@ -14,6 +14,11 @@ fn bad_tables_are_clear_errors() {
             .contains("in.csv:2: the header names 3 columns but this row has 2")
     );
     assert!(table_err("1,2,0\n3,4\n").contains("in.csv:2: row has 2 columns, expected 3"));
+    // A row after empty lines is named by its own line, with or without quotes before it. (Reading named
+    // the line where the empty lines began, until 2026-12-03.)
+    for text in ["a,b,c\n1,2,0\n\n\n5,6\n", "a,b,c\n\"1\",2,0\n\n\n5,6\n"] {
+        assert_contains(&table_err(text), "in.csv:5: the header names 3 columns");
+    }
     assert!(
         table_err("x,y\n1,0\n2,1\nthree,0\n4,1\n")
             .contains("in.csv:4: column 'x' holds numbers (3 of them) but here 'three'")

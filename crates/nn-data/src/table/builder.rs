@@ -3,6 +3,7 @@
 
 use super::column::{Column, is_missing, parse_number};
 use super::header::comma_decimal;
+use super::lines::Batch;
 use crate::error::{DataError, Result};
 use crate::limits::{LimitHit, Limits};
 use std::path::Path;
@@ -84,40 +85,32 @@ impl ColumnBuilder {
         }
     }
 
+    /// Adds `cell`, whose value `number` is already parsed if it is a finite number (NaN otherwise).
     pub(super) fn push(
         &mut self,
         row: usize,
         line: usize,
         cell: &str,
+        number: f64,
     ) -> std::result::Result<(), ()> {
-        // The common case first: a number in a numeric column (no missing marker starts with these bytes).
-        if self.text.is_none()
-            && matches!(
-                cell.as_bytes().first(),
-                Some(b'0'..=b'9' | b'-' | b'+' | b'.')
-            )
-            && let Some(v) = parse_number(cell)
-            && v.is_finite()
-        {
-            self.numbers.push(v);
+        // The common case first: a number in a numeric column.
+        if self.text.is_none() && !number.is_nan() {
+            self.numbers.push(number);
             self.present += 1;
+            return Ok(());
+        }
+        if self.text.is_some() {
+            self.push_text(row, cell);
             return Ok(());
         }
         if is_missing(cell) {
             if self.first_missing.is_none() {
                 self.first_missing = Some((row, cell.to_string()));
             }
-            match &mut self.text {
-                Some(t) => t.codes.push(Column::MISSING_CODE),
-                None => self.numbers.push(f64::NAN),
-            }
+            self.numbers.push(f64::NAN);
             return Ok(());
         }
         self.present += 1;
-        if let Some(t) = &mut self.text {
-            t.push(cell);
-            return Ok(());
-        }
         match parse_number(cell) {
             Some(v) if v.is_finite() => self.numbers.push(v),
             Some(_) => return Err(()),
@@ -130,6 +123,22 @@ impl ColumnBuilder {
             }
         }
         Ok(())
+    }
+
+    /// Adds `cell` to this text column.
+    fn push_text(&mut self, row: usize, cell: &str) {
+        let Some(t) = &mut self.text else {
+            unreachable!("push_text on a numeric column")
+        };
+        if is_missing(cell) {
+            if self.first_missing.is_none() {
+                self.first_missing = Some((row, cell.to_string()));
+            }
+            t.codes.push(Column::MISSING_CODE);
+        } else {
+            self.present += 1;
+            t.push(cell);
+        }
     }
 
     /// Turns the column into text: numbers become their shortest decimal form, words come back from `strays`.
@@ -167,11 +176,13 @@ impl Builder<'_> {
         }
     }
 
+    /// Adds the row on `line`: its `width` cells, each with its value if it is a finite number (NaN
+    /// otherwise; a cell parsed with a decimal comma is parsed here).
     pub(super) fn push<'c>(
         &mut self,
         line: usize,
         width: usize,
-        fields: impl Iterator<Item = &'c str>,
+        cells: impl Iterator<Item = (&'c str, f64)>,
     ) -> Result<()> {
         match self.width {
             None => self.width = Some((width, Some(line))),
@@ -206,19 +217,23 @@ impl Builder<'_> {
         let row = self.lines.len();
         self.check_room(row, line)?;
         if row == self.lines.capacity() {
-            self.grow(line)?;
+            self.grow(line, 1)?;
         }
         let comma = self.comma;
-        for (j, (col, cell)) in self.columns.iter_mut().zip(fields).enumerate() {
+        for (j, (col, (cell, number))) in self.columns.iter_mut().zip(cells).enumerate() {
+            // A finite number has no comma; a cell with a decimal comma is given its dotted form.
             let dotted;
-            let cell = match comma.then(|| comma_decimal(cell)).flatten() {
+            let cell = match (comma && number.is_nan())
+                .then(|| comma_decimal(cell))
+                .flatten()
+            {
                 Some(v) => {
                     dotted = v.to_string();
                     dotted.as_str()
                 }
                 None => cell,
             };
-            col.push(row, line, cell)
+            col.push(row, line, cell, number)
                 .map_err(|()| DataError::NonFinite {
                     path: self.path.to_path_buf(),
                     line,
@@ -230,12 +245,52 @@ impl Builder<'_> {
         Ok(())
     }
 
-    /// Room for more rows, within the limits and the memory there is: a failed allocation is an error,
-    /// never an abort.
-    fn grow(&mut self, line: usize) -> Result<()> {
+    /// Adds the rows of `batch` from row `from` on. A whole batch whose rows all have the table's width, and
+    /// whose cells in each numeric column are all numbers, is added a column at a time: a numeric column's
+    /// values in one copy. Any other is added a row at a time. The table, and any error, are the same either
+    /// way: the column-at-a-time path is taken only where no cell can fail or change a column's kind.
+    pub(super) fn push_batch(&mut self, batch: &Batch, from: usize) -> Result<()> {
+        let rows = self.lines.len();
+        let n = batch.rows() - from;
+        let width = self.columns.len();
+        let whole = from == 0
+            && !self.comma
+            && width > 0
+            && batch.width() == Some(width)
+            && (self.columns.iter().enumerate()).all(|(j, c)| c.text.is_some() || batch.numeric(j))
+            && rows + n <= self.limits.rows
+            && ((rows + n) as u64).saturating_mul(width as u64) <= self.limits.cells;
+        if !whole {
+            for i in from..batch.rows() {
+                let row = batch.row(i);
+                self.push(row.line, row.len(), row.cells())?;
+            }
+            return Ok(());
+        }
+        if rows + n > self.lines.capacity() {
+            self.grow(batch.line(0), n)?;
+        }
+        for (j, col) in self.columns.iter_mut().enumerate() {
+            if col.text.is_none() {
+                col.numbers.extend_from_slice(batch.values(j));
+                col.present += n;
+            } else {
+                for i in 0..n {
+                    col.push_text(rows + i, batch.cell(i, j, width));
+                }
+            }
+        }
+        self.lines
+            .extend((0..n).map(|i| u32::try_from(batch.line(i)).unwrap_or(u32::MAX)));
+        Ok(())
+    }
+
+    /// Room for at least `least` more rows, within the limits and the memory there is: a failed allocation
+    /// is an error, never an abort.
+    fn grow(&mut self, line: usize, least: usize) -> Result<()> {
         let rows = self.lines.len();
         let width = self.columns.len().max(1) as u64;
-        let more = rows.clamp(1024, 1 << 24);
+        let more = rows.clamp(1024, 1 << 24).max(least);
         let out_of_memory = |_| DataError::OutOfMemory {
             path: self.path.to_path_buf(),
             line,
