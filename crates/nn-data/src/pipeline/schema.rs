@@ -318,10 +318,20 @@ impl Cells<'_> {
                 None => f64::NAN,
             },
         };
-        x.push_col(|r| match values[rows[r]] {
-            v if v.is_nan() => fill,
-            v => v,
-        });
+        // A zeroed column, then the values: a fill and a copy the compiler makes vector code of.
+        x.push_col(|_| 0.0);
+        let column = x.col_mut(x.cols() - 1);
+        let value = |v: f64| if v.is_nan() { fill } else { v };
+        if rows.len() == values.len() {
+            // Every row, in order (`rows` only ever leaves rows out).
+            for (d, &v) in column.iter_mut().zip(values) {
+                *d = value(v);
+            }
+        } else {
+            for (d, &i) in column.iter_mut().zip(rows) {
+                *d = value(values[i]);
+            }
+        }
         Ok(())
     }
 
@@ -370,8 +380,15 @@ impl Cells<'_> {
                 }
             });
         }
-        for k in 0..categories.len() as u32 {
-            x.push_col(|r| if category[r] == k { 1.0 } else { 0.0 });
+        // Zeroed columns, then a 1 in each row's own.
+        let first = x.cols();
+        for _ in categories {
+            x.push_col(|_| 0.0);
+        }
+        for (r, &k) in category.iter().enumerate() {
+            if k != NONE {
+                x.col_mut(first + k as usize)[r] = 1.0;
+            }
         }
         Ok(())
     }
