@@ -16,12 +16,23 @@ pub fn is_missing(cell: &str) -> bool {
 /// Anything else goes to fast-float2 (Lemire's algorithm, as the standard library's). The float parse was the
 /// largest share of reading a numeric CSV. `tests::numbers_read_as_std_reads_them` and its proptests hold
 /// both paths to the standard library's answers.
+#[inline]
 pub(crate) fn parse_number(cell: &str) -> Option<f64> {
-    short_decimal(cell.as_bytes()).or_else(|| fast_float2::parse(cell).ok())
+    match short_decimal(cell.as_bytes()) {
+        Some(v) => Some(v),
+        None => parse_other(cell),
+    }
+}
+
+/// The rest of the grammar, by fast-float2: out of line, so that the short path is not slowed by its frame.
+#[inline(never)]
+fn parse_other(cell: &str) -> Option<f64> {
+    fast_float2::parse(cell).ok()
 }
 
 /// `[+-]?digits[.digits]` (or `[+-]?.digits`) with at most 15 digits and 22 after the point; `None` for
 /// anything else.
+#[inline]
 fn short_decimal(cell: &[u8]) -> Option<f64> {
     const POW10: [f64; 23] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
@@ -50,7 +61,8 @@ fn short_decimal(cell: &[u8]) -> Option<f64> {
     if digits == 0 || digits > 15 || fraction > 22 {
         return None;
     }
-    let value = mantissa as f64 / POW10[fraction];
+    // Below 10^15 the mantissa is an exact, signed 64-bit integer: the one-instruction conversion.
+    let value = mantissa as i64 as f64 / POW10[fraction];
     Some(if negative { -value } else { value })
 }
 
