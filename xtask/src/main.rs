@@ -45,8 +45,9 @@ enum Task {
         #[arg(long, requires = "compare")]
         python: Option<PathBuf>,
     },
-    /// Times reading a large CSV (1,000,000 × 12, two text columns) into a Dataset against pandas.read_csv on
-    /// the same file, interleaved; reports peak memory against the file's size.
+    /// Times reading a large CSV (1,000,000 × 12, two text columns) against pandas on the same file,
+    /// interleaved: to the table (against read_csv) and to the f64 feature matrix (against read_csv,
+    /// get_dummies and to_numpy); reports peak memory against the file's size.
     BenchCsv {
         /// Rows of the generated table.
         #[arg(long, default_value_t = 1_000_000)]
@@ -58,7 +59,8 @@ enum Task {
         #[arg(long)]
         python: Option<PathBuf>,
     },
-    /// (Used by bench-csv: loads FILE in this process and prints its seconds and peak memory.)
+    /// (Used by bench-csv: loads FILE in this process and prints its seconds to the table and to the
+    /// dataset, and its peak memory.)
     #[command(hide = true)]
     BenchCsvLoad { file: PathBuf },
     /// Fills ./data with verified copies of the datasets (from ../shared/data, or downloaded).
