@@ -17,6 +17,13 @@ standard deviation over seeds, and the wall time of one 5-fold run.
 
     cargo build --release -p nn-cli
     python bench/defaults_compare.py [--nn target/release/nn] [--seeds 3]
+
+`--paired` compares the engines rather than the defaults, fold for fold: nn's side is then nnlearn's
+`NNClassifier(max_iter=1000)` (or `NNRegressor`), which takes scikit-learn's defaults, in the same pipeline and
+on exactly scikit-learn's folds. The table adds the mean over seeds of the per-seed difference (nn − scikit-learn)
+with its standard error. It needs nnlearn installed (`pip install ./python`).
+
+    python bench/defaults_compare.py --paired --seeds 20
 """
 
 import argparse
@@ -69,16 +76,22 @@ def nn_cv(nn, csv, regression, seed, extra):
     return result["mean"][key], elapsed
 
 
-def sklearn_cv(X, y, regression, seed):
+def pipeline_cv(classifier, regressor, X, y, regression, seed):
+    """5-fold cross-validation of `StandardScaler` then the model (built with `max_iter=1000` and the seed),
+    on folds drawn from the seed: the same folds for any model given the same seed."""
     if regression:
-        model, folds = MLPRegressor(max_iter=1000, random_state=seed), KFold(5, shuffle=True, random_state=seed)
+        model, folds = regressor(max_iter=1000, random_state=seed), KFold(5, shuffle=True, random_state=seed)
         scoring = "r2"
     else:
-        model = MLPClassifier(max_iter=1000, random_state=seed)
+        model = classifier(max_iter=1000, random_state=seed)
         folds, scoring = StratifiedKFold(5, shuffle=True, random_state=seed), "accuracy"
     start = time.perf_counter()
     scores = cross_val_score(make_pipeline(StandardScaler(), model), X, y, cv=folds, scoring=scoring)
     return scores.mean(), time.perf_counter() - start
+
+
+def sklearn_cv(X, y, regression, seed):
+    return pipeline_cv(MLPClassifier, MLPRegressor, X, y, regression, seed)
 
 
 def main():
@@ -93,11 +106,30 @@ def main():
         help="a JSON file of scikit-learn's scores by set and seed: read if there, written with any it lacked "
         "(to compare several nn settings against the same scikit-learn runs; its times are then not re-measured)",
     )
+    ap.add_argument(
+        "--paired",
+        action="store_true",
+        help="nn's side is nnlearn at scikit-learn's settings on scikit-learn's own folds (see above)",
+    )
     args = ap.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
-    print(f"CPU: {machine.describe()}; {args.seeds} seeds; nn: {args.nn} {args.nn_args}\n")
-    print("| set | rows × features | nn at its defaults | scikit-learn at its defaults | nn s | sklearn s |")
-    print("|---|---|---|---|---|---|")
+    if args.paired:
+        from nnlearn import NNClassifier, NNRegressor
+
+        def ours_cv(csv, X, y, regression, seed):
+            return pipeline_cv(NNClassifier, NNRegressor, X, y, regression, seed)
+
+        print(f"CPU: {machine.describe()}; {args.seeds} seeds; nnlearn on scikit-learn's folds, paired\n")
+        print("| set | rows × features | nnlearn | scikit-learn | nn − scikit-learn | nn s | sklearn s |")
+        print("|---|---|---|---|---|---|---|")
+    else:
+
+        def ours_cv(csv, X, y, regression, seed):
+            return nn_cv(args.nn, csv, regression, seed, args.nn_args.split())
+
+        print(f"CPU: {machine.describe()}; {args.seeds} seeds; nn: {args.nn} {args.nn_args}\n")
+        print("| set | rows × features | nn at its defaults | scikit-learn at its defaults | nn s | sklearn s |")
+        print("|---|---|---|---|---|---|")
     cache_path = Path(args.cache) if args.cache else None
     cache = json.loads(cache_path.read_text()) if cache_path and cache_path.exists() else {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -111,7 +143,7 @@ def main():
             ours, theirs, t_ours, t_theirs = [], [], [], []
             # Interleaved: each seed runs both sides before the next.
             for seed in range(args.seeds):
-                s, t = nn_cv(args.nn, csv, regression, seed, args.nn_args.split())
+                s, t = ours_cv(csv, X, y, regression, seed)
                 ours.append(s)
                 t_ours.append(t)
                 key = f"{name}/{seed}"
@@ -125,9 +157,15 @@ def main():
                 spread = statistics.stdev(v) if len(v) > 1 else 0.0
                 return f"{statistics.mean(v):.4f} ± {spread:.4f}"
 
+            paired = ""
+            if args.paired:
+                # The same folds on both sides: the difference seed by seed, and its standard error.
+                diff = [a - b for a, b in zip(ours, theirs)]
+                error = statistics.stdev(diff) / len(diff) ** 0.5 if len(diff) > 1 else 0.0
+                paired = f"{statistics.mean(diff):+.4f} ± {error:.4f} | "
             print(
-                f"| {name} | {X.shape[0]} × {X.shape[1]} | {show(ours)} | {show(theirs)} "
-                f"| {statistics.median(t_ours):.2f} | {statistics.median(t_theirs):.2f} |",
+                f"| {name} | {X.shape[0]} × {X.shape[1]} | {show(ours)} | {show(theirs)} | {paired}"
+                f"{statistics.median(t_ours):.2f} | {statistics.median(t_theirs):.2f} |",
                 flush=True,
             )
             if cache_path:
