@@ -133,15 +133,13 @@ impl Batch {
             return;
         }
         self.width = Some(w);
-        self.values.resize(n * w, 0.0);
+        self.values.clear();
         self.numeric.clear();
         for j in 0..w {
-            let column = &mut self.values[j * n..(j + 1) * n];
-            let mut numeric = true;
-            for (v, row) in column.iter_mut().zip(self.cells.chunks_exact(w)) {
-                *v = row[j].number;
-                numeric &= !v.is_nan();
-            }
+            let start = self.values.len();
+            let column = self.cells.chunks_exact(w).map(|row| row[j].number);
+            self.values.extend(column);
+            let numeric = self.values[start..].iter().all(|v| !v.is_nan());
             self.numeric.push(numeric);
         }
     }
