@@ -49,6 +49,25 @@ struct TextColumn {
 }
 
 impl TextColumn {
+    /// Adds `cell`, the column's `row`-th: a missing cell, or one more present (counted in `present`).
+    fn push_cell(
+        &mut self,
+        row: usize,
+        cell: &str,
+        present: &mut usize,
+        first_missing: &mut Option<(usize, String)>,
+    ) {
+        if is_missing(cell) {
+            if first_missing.is_none() {
+                *first_missing = Some((row, cell.to_string()));
+            }
+            self.codes.push(Column::MISSING_CODE);
+        } else {
+            *present += 1;
+            self.push(cell);
+        }
+    }
+
     pub(super) fn push(&mut self, cell: &str) {
         let code = match self.index.get(cell) {
             Some(&c) => c,
@@ -99,8 +118,8 @@ impl ColumnBuilder {
             self.present += 1;
             return Ok(());
         }
-        if self.text.is_some() {
-            self.push_text(row, cell);
+        if let Some(t) = &mut self.text {
+            t.push_cell(row, cell, &mut self.present, &mut self.first_missing);
             return Ok(());
         }
         if is_missing(cell) {
@@ -123,22 +142,6 @@ impl ColumnBuilder {
             }
         }
         Ok(())
-    }
-
-    /// Adds `cell` to this text column.
-    fn push_text(&mut self, row: usize, cell: &str) {
-        let Some(t) = &mut self.text else {
-            unreachable!("push_text on a numeric column")
-        };
-        if is_missing(cell) {
-            if self.first_missing.is_none() {
-                self.first_missing = Some((row, cell.to_string()));
-            }
-            t.codes.push(Column::MISSING_CODE);
-        } else {
-            self.present += 1;
-            t.push(cell);
-        }
     }
 
     /// Turns the column into text: numbers become their shortest decimal form, words come back from `strays`.
@@ -271,12 +274,16 @@ impl Builder<'_> {
             self.grow(batch.line(0), n)?;
         }
         for (j, col) in self.columns.iter_mut().enumerate() {
-            if col.text.is_none() {
-                col.numbers.extend_from_slice(batch.values(j));
-                col.present += n;
-            } else {
-                for i in 0..n {
-                    col.push_text(rows + i, batch.cell(i, j, width));
+            match &mut col.text {
+                None => {
+                    col.numbers.extend_from_slice(batch.values(j));
+                    col.present += n;
+                }
+                Some(t) => {
+                    for i in 0..n {
+                        let cell = batch.cell(i, j, width);
+                        t.push_cell(rows + i, cell, &mut col.present, &mut col.first_missing);
+                    }
                 }
             }
         }

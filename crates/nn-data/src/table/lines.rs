@@ -2,7 +2,7 @@
 //! a finite number, already parsed. Text without quotes is split here, a block of whole lines at a time: on
 //! LF, then on the delimiter byte or on runs of ASCII whitespace. The rows, their lines and the errors are
 //! those of the `csv` crate's reading ([`super::input`]), which `tests::blocks_read_as_the_csv_crate_reads`
-//! holds it to; the first block with a `"` goes to that crate instead.
+//! holds it to; from the first line with a `"` on, the text goes to that crate instead.
 
 use super::Delimiter;
 use super::column::parse_number;
@@ -58,6 +58,7 @@ impl<'b> Row<'b> {
 }
 
 impl Batch {
+    /// The number of rows.
     pub(super) fn rows(&self) -> usize {
         self.rows.len()
     }
@@ -80,6 +81,7 @@ impl Batch {
         bytes
     }
 
+    /// Empties the batch, keeping its buffers.
     pub(super) fn clear(&mut self) {
         self.text.clear();
         self.cells.clear();

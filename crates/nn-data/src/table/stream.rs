@@ -228,7 +228,9 @@ fn read(source: Source<'_>, jobs: Vec<SyncSender<Job>>, spent: Receiver<Batch>) 
         let mut into = spent.try_recv().unwrap_or_default();
         let mut bytes = into.take_buffer();
         let failed = fill(&mut reader, &mut bytes, block).err();
-        if let Some(quote) = memchr::memchr(b'"', &bytes).filter(|_| delimiter.byte().is_some()) {
+        // Quotes mean nothing to whitespace splitting.
+        let quoted = (delimiter.byte()).and_then(|d| Some((d, memchr::memchr(b'"', &bytes)?)));
+        if let Some((byte, quote)) = quoted {
             // Quotes matter from the line the first one is on: the lines before it are split here as any
             // other, and the rest goes to the csv crate.
             let start = memchr::memrchr(b'\n', &bytes[..quote]).map_or(0, |i| i + 1);
@@ -236,7 +238,8 @@ fn read(source: Source<'_>, jobs: Vec<SyncSender<Job>>, spent: Receiver<Batch>) 
             if line > 1 || start > 0 {
                 // The csv crate drops a byte order mark that opens its text. Past the file's start, one is put
                 // first, for it to drop, so that a mark there stays in its cell. (It goes in the same buffer as
-                // the text after it: the csv crate takes a first read of only the mark for the end.)
+                // the text after it: a first read that held only the mark would look to the csv crate like the
+                // end of the text.)
                 rest.splice(0..0, "\u{feff}".bytes());
             }
             let lines = memchr::memchr_iter(b'\n', &bytes).count();
@@ -249,7 +252,6 @@ fn read(source: Source<'_>, jobs: Vec<SyncSender<Job>>, spent: Receiver<Batch>) 
             {
                 return;
             }
-            let byte = delimiter.byte().expect("filtered");
             let lines_before = line - 1 + lines;
             let rest = std::io::Cursor::new(rest);
             // After a failed read the text stops at the last whole line before the failure, and the error
