@@ -109,7 +109,7 @@ impl Table {
         let gzip = reader.fill_buf().map_err(io)?.starts_with(&[0x1f, 0x8b]);
         // Every byte of text goes through the bounds: a gzip bomb or an endless line stops at its limit.
         let limits = opts.limits;
-        let reader: Box<dyn BufRead + Send + 'a> = if gzip {
+        let mut reader: Box<dyn BufRead + Send + 'a> = if gzip {
             let text = flate2::bufread::MultiGzDecoder::new(reader);
             Box::new(BufReader::with_capacity(
                 1 << 16,
@@ -121,7 +121,6 @@ impl Table {
                 Bounded::new(reader, limits),
             ))
         };
-        let mut reader = reader;
         let delimiter = input::delimiter(&mut reader, path, opts.delimiter)?;
         let source = stream::Source {
             reader,

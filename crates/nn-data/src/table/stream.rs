@@ -228,11 +228,10 @@ fn read(source: Source<'_>, jobs: Vec<SyncSender<Job>>, spent: Receiver<Batch>) 
         let mut into = spent.try_recv().unwrap_or_default();
         let mut bytes = into.take_buffer();
         let failed = fill(&mut reader, &mut bytes, block).err();
-        // Quotes mean nothing to whitespace splitting.
+        // Quotes matter from the line the first one is on (and never to whitespace splitting): the lines
+        // before it are dealt out as any others, and the rest goes to the csv crate.
         let quoted = (delimiter.byte()).and_then(|d| Some((d, memchr::memchr(b'"', &bytes)?)));
-        if let Some((byte, quote)) = quoted {
-            // Quotes matter from the line the first one is on: the lines before it are split here as any
-            // other, and the rest goes to the csv crate.
+        let rest = quoted.map(|(byte, quote)| {
             let start = memchr::memrchr(b'\n', &bytes[..quote]).map_or(0, |i| i + 1);
             let mut rest = bytes.split_off(start);
             if line > 1 || start > 0 {
@@ -242,30 +241,11 @@ fn read(source: Source<'_>, jobs: Vec<SyncSender<Job>>, spent: Receiver<Batch>) 
                 // end of the text.)
                 rest.splice(0..0, "\u{feff}".bytes());
             }
-            let lines = memchr::memchr_iter(b'\n', &bytes).count();
-            if !bytes.is_empty()
-                && !dealer.deal(Job::Lines {
-                    bytes,
-                    first_line: line,
-                    into,
-                })
-            {
-                return;
-            }
-            let lines_before = line - 1 + lines;
-            let rest = std::io::Cursor::new(rest);
-            // After a failed read the text stops at the last whole line before the failure, and the error
-            // follows its rows.
-            let (text, after): (Box<dyn BufRead + Send + '_>, _) = match failed {
-                Some(e) => (Box::new(rest), Job::Failed(io_error(e, path))),
-                None => (Box::new(rest.chain(reader)), Job::End),
-            };
-            let input = Input::new(text, path, byte, lines_before);
-            return read_quoted(input, after, dealer, spent);
-        }
+            (byte, rest)
+        });
         let lines = memchr::memchr_iter(b'\n', &bytes).count();
-        let end = bytes.is_empty();
-        if !end
+        let empty = bytes.is_empty();
+        if !empty
             && !dealer.deal(Job::Lines {
                 bytes,
                 first_line: line,
@@ -275,9 +255,20 @@ fn read(source: Source<'_>, jobs: Vec<SyncSender<Job>>, spent: Receiver<Batch>) 
             return;
         }
         line += lines;
+        if let Some((byte, rest)) = rest {
+            let rest = std::io::Cursor::new(rest);
+            // After a failed read the text stops at the last whole line before the failure, and the error
+            // follows its rows.
+            let (text, after): (Box<dyn BufRead + Send + '_>, _) = match failed {
+                Some(e) => (Box::new(rest), Job::Failed(io_error(e, path))),
+                None => (Box::new(rest.chain(reader)), Job::End),
+            };
+            let input = Input::new(text, path, byte, line - 1);
+            return read_quoted(input, after, dealer, spent);
+        }
         let last = match failed {
             Some(e) => Job::Failed(io_error(e, path)),
-            None if end => Job::End,
+            None if empty => Job::End,
             None => continue,
         };
         dealer.deal(last);
