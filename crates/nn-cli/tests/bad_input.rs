@@ -86,7 +86,7 @@ fn a_resume_that_does_not_fit_the_saved_run_is_refused() {
         ("--hidden", "8", "4"),
         ("--lambda", "1", "0"),
         ("--seed", "7", "0"),
-        ("--split", "0.8", "0.7,0.1"),
+        ("--split", "0.7,0.1", "0.8"),
         ("--optimizer", "adam", "gd"),
         ("--precision", "f32", "f64"),
         ("--beta1", "0.5", "0.9"),

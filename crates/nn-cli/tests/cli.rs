@@ -155,8 +155,7 @@ fn eval_and_predict_report_on_a_trained_model() {
 fn train_writes_metrics_and_plots() {
     let dir = scratch("plots");
     blobs(&dir);
-    let train =
-        "train --quiet --epochs 30 --data blobs.txt --out m.nnm --metrics m.csv --plots plots";
+    let train = "train --quiet --epochs 30 --data blobs.txt --split 0.7,0.1 --out m.nnm --metrics m.csv --plots plots";
     let out = nn_in(&dir, train);
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(

@@ -136,7 +136,8 @@ fn logdir_writes_every_epoch_and_a_resume_continues_the_curve() {
         &data,
         &model,
         &[
-            "--hidden", "4", "--epochs", "12", "--lambda", "0.1", "--logdir", logdir, "-q",
+            "--hidden", "4", "--epochs", "12", "--lambda", "0.1", "--split", "0.7,0.1", "--logdir",
+            logdir, "-q",
         ],
     );
     assert!(first.status.success(), "{}", stderr(&first));

@@ -62,7 +62,7 @@ fn fit(
             }
         }
         .map_err(value_error)?;
-        let loaded = data.for_training(&spec.split_spec()).map_err(value_error)?;
+        let loaded = data.for_training(&spec).map_err(value_error)?;
         let job = spec.job(nn::shape(&loaded.dataset)).map_err(value_error)?;
         let log = Log {
             verbose,

@@ -1,11 +1,11 @@
 //! [`Data`]: what a run trains on or a model reads: a file (delimited text, .mat, IDX) with the options that
 //! say how to read it, or rows already in memory.
 
+use crate::Spec;
 use crate::error::{Error, Result};
 use nn_data::{
     ClassMap, Dataset, Decimal, Delimiter, FileKind, InputKind, LabelScheme, Limits, LoadOptions,
-    MissingPolicy, PipelineOptions, ReadOptions, Schema, Selected, SplitSpec, Table, Task,
-    UnknownCategory,
+    MissingPolicy, PipelineOptions, ReadOptions, Schema, Selected, Table, Task, UnknownCategory,
 };
 use nn_linalg::Matrix;
 use std::path::{Path, PathBuf};
@@ -238,9 +238,10 @@ impl Data {
         Ok(nn_data::load(path, &opts)?)
     }
 
-    /// The dataset for a new run split by `split`: a text file goes through the input pipeline, fitted on
-    /// the training part of exactly that split; other kinds load as they are.
-    pub fn for_training(&self, split: &SplitSpec) -> Result<Loaded> {
+    /// The dataset for a new run of `spec`: a text file goes through the input pipeline, fitted on the
+    /// training part of exactly the split that the run will draw (which depends on the task the file's
+    /// target gives); other kinds load as they are.
+    pub fn for_training(&self, spec: &Spec) -> Result<Loaded> {
         let path = match &self.source {
             Source::Memory(d) => return Ok(loaded(d.as_ref().clone())),
             Source::Rows(_) => return Err(no_target()),
@@ -267,7 +268,8 @@ impl Data {
                 selected.target_name()
             ));
         }
-        let parts = nn_data::split(selected.labels(), split)?;
+        let split = spec.split_spec(selected.is_regression());
+        let parts = nn_data::split(selected.labels(), &split)?;
         let (schema, dataset) = selected.fit(&parts.train)?;
         notes.push(describe_reading(&schema));
         notes.extend(mostly_distinct(&schema, parts.train.len()));

@@ -57,7 +57,7 @@ impl Model {
     /// file) and the standardiser are fitted on the training part, and the selected epoch's weights are kept.
     /// A run that diverges is an error.
     pub fn fit(spec: &Spec, data: &Data) -> Result<Model> {
-        let loaded = data.for_training(&spec.split_spec())?;
+        let loaded = data.for_training(spec)?;
         let job = spec.job(shape(&loaded.dataset))?;
         let outcome = train(&job, loaded.dataset, None, None, None, &mut |_| {})?;
         match outcome.error {
@@ -245,7 +245,7 @@ pub fn shape(d: &Dataset) -> DataShape {
 /// `spec`'s split; to continue the run in `resume`, `data` read as that model reads data.
 pub fn training_data(spec: &Spec, data: &Data, resume: Option<&Resume>) -> Result<Loaded> {
     match resume {
-        None => data.for_training(&spec.split_spec()),
+        None => data.for_training(spec),
         Some(r) => data.labelled_for(&r.model_file),
     }
 }

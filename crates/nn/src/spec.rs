@@ -33,7 +33,10 @@ macro_rules! spec {
         /// setting or on the data are `Option`s, resolved in one place, [`Spec::job`]:
         /// - `lr`: the optimiser's customary rate ([`nn_train::Optimizer::default_lr`]);
         /// - `output`: identity for a regression target, sigmoid for two classes, softmax for more;
-        /// - `select`: the validation loss when there is a validation part, else the last epoch.
+        /// - `split`: 0.8 for a classification, 0.7,0.1 for a regression;
+        /// - `select`, `patience`, `min_delta`: early stopping on the validation loss when there is a
+        ///   validation part; for a classification at the default split, scikit-learn's rule (the training
+        ///   loss, 10 epochs, 0.0001); else the last epoch.
         ///
         /// Each builder method sets one field and returns the spec, so a run reads as one expression:
         ///
@@ -231,10 +234,12 @@ spec! {
     /// column by column, as MATLAB does, swap the two). Default: a square of the feature count.
     #[cfg_attr(feature = "cli", arg(long, value_name = "HxW", requires = "shift"))]
     image: Option<ImageSize> = None, kept, set ImageSize => Some;
-    /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split; the default keeps
-    /// 10% for validation, as scikit-learn's validation_fraction, and 20% for the test part.
-    #[cfg_attr(feature = "cli", arg(long, value_name = "FRACTIONS", default_value_t = Spec::default().split))]
-    split: Fractions = Fractions { train: 0.7, validation: 0.1 }, kept, set impl Into<Fractions> => Into::into;
+    /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split. Default: 0.8 for a
+    /// classification, which then trains on every training row and stops by scikit-learn's rule (see
+    /// --select); 0.7,0.1 for a regression, which keeps 10% for validation (scikit-learn's
+    /// validation_fraction) and stops early on its loss. Either way 20% is the test part.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FRACTIONS"))]
+    split: Option<Fractions> = None, kept, set impl Into<Fractions> => values::some_into;
     /// Keep each class's share in every part.
     #[cfg_attr(feature = "cli", arg(long))]
     stratify: bool = false, kept;
@@ -242,18 +247,22 @@ spec! {
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().seed))]
     seed: u64 = 0, kept in config;
     /// Which epoch's weights to keep: last, val-loss, val-acc, val-f1, val-r2, test-acc (the report's; selects
-    /// on the test set), test-loss, train-loss, train-acc. Default: val-loss with a validation part, else last.
+    /// on the test set), test-loss, train-loss, train-acc. Default: val-loss with a validation part; for a
+    /// classification at the default split, train-loss (scikit-learn's rule: stop once the training loss has
+    /// not fallen by 0.0001 for 10 epochs); else last.
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = text::choices::<Selection>(&Selection::NAMES)))]
     #[serde(with = "text::or_none")]
     select: Option<Selection> = None, kept, set Selection => Some;
     /// Stop after P epochs without improvement of the selection metric. Default: when the selection reads the
-    /// validation part, as it does by default (early stopping on the validation loss), 10 epochs or 300
-    /// optimiser steps, whichever is longer; else none. 0 turns it off.
+    /// validation part (early stopping on the validation loss, a regression's default), 10 epochs or 300
+    /// optimiser steps, whichever is longer; under a classification's default rule, 10 epochs; else none.
+    /// 0 turns it off.
     #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     patience: Option<usize> = None, kept, set usize => Some;
-    /// Smallest change of the selection metric that counts as improvement.
-    #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().min_delta))]
-    min_delta: f64 = 0.0, kept in config;
+    /// Smallest change of the selection metric that counts as improvement. Default: 0.0001 under a
+    /// classification's default rule (scikit-learn's tol), else 0.
+    #[cfg_attr(feature = "cli", arg(long))]
+    min_delta: Option<f64> = None, kept, set f64 => Some;
     /// Standardise the features with the training part's mean and standard deviation (--no-standardize
     /// trains on raw features).
     #[cfg_attr(feature = "cli", arg(long = "no-standardize", action = clap::ArgAction::SetFalse))]

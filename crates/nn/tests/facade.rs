@@ -133,23 +133,45 @@ fn defaults_resolve_in_one_place() {
         regression: false,
     };
     // The defaults are scikit-learn's MLP's: 100 ReLU units from Xavier-uniform weights, Adam at 0.001 on
-    // batches of min(200, n), and early stopping (10 epochs or 300 steps' patience) on the validation loss
-    // of 10% of the rows.
+    // batches of min(200, n). A classification trains on every training row and stops by scikit-learn's
+    // rule: the training loss, 10 epochs without a fall of 0.0001.
     let default = Spec::default().job(shape).unwrap();
     assert_eq!(default.hidden, [100]);
     assert_eq!(default.activation, nn::Activation::Relu);
     assert_eq!(default.config.lr, 0.001);
     assert_eq!(default.config.batch_size, Some(200));
-    assert_eq!(default.config.patience, Some(75)); // 4 steps an epoch: 300 steps
     assert_eq!(default.init, Some(nn::Init::XavierUniform));
-    assert_eq!(default.split.validation, 0.1);
     assert_eq!(default.config.lambda, 0.0);
     assert_eq!(default.output, nn::Output::Softmax);
-    assert_eq!(default.config.selection, nn::Selection::VAL_LOSS);
-    // Batches on a small training part: all of it (700 of 1000 rows here, 70 of 100 there), and the
-    // patience then 300 epochs of one step each.
+    assert_eq!((default.split.train, default.split.validation), (0.8, 0.0));
+    let train_loss = "train-loss".parse().unwrap();
+    assert_eq!(default.config.selection, train_loss);
+    assert_eq!(default.config.patience, Some(10));
+    assert_eq!(default.config.min_delta, 1e-4);
+    // A regression keeps 10% of the rows for validation and stops early (10 epochs or 300 steps'
+    // patience) on their loss.
+    let values = nn::DataShape {
+        classes: 1,
+        regression: true,
+        ..shape
+    };
+    let job = Spec::default().job(values).unwrap();
+    assert_eq!((job.split.train, job.split.validation), (0.7, 0.1));
+    assert_eq!(job.config.selection, nn::Selection::VAL_LOSS);
+    assert_eq!(job.config.patience, Some(75)); // 4 steps an epoch: 300 steps
+    assert_eq!(job.config.min_delta, 0.0);
+    // A split or a selection given leaves scikit-learn's rule: with a validation part, early stopping on
+    // its loss.
+    let held = Spec::default().split((0.7, 0.1)).job(shape).unwrap();
+    assert_eq!(held.config.selection, nn::Selection::VAL_LOSS);
+    assert_eq!(
+        (held.config.patience, held.config.min_delta),
+        (Some(75), 0.0)
+    );
+    // Batches on a small training part: all of it (70 of 100 rows), and the patience then 300 epochs of
+    // one step each.
     let small = nn::DataShape { rows: 100, ..shape };
-    let small = Spec::default().job(small).unwrap();
+    let small = Spec::default().split((0.7, 0.1)).job(small).unwrap();
     assert_eq!(
         (small.config.batch_size, small.config.patience),
         (None, Some(300))

@@ -11,6 +11,7 @@ use crate::error::{Result, ResumeProblem, TrainError};
 use crate::model_file::{DataRecord, MAX_BODY, ModelFile, Precision, Status, Training};
 use crate::report::{StopReason, TrainEvent};
 use crate::trainer::Trainer;
+use crate::{Metric, Part, Selection};
 use nn_core::{Architecture, Init, Network};
 use nn_data::{ClassMap, Dataset, Schema, Standardizer};
 use nn_linalg::Scalar;
@@ -18,18 +19,31 @@ use std::path::Path;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
-/// A note if a run that reached its last epoch was still improving: its lowest validation loss came in the
-/// last twentieth of its epochs (at least the last epoch), so more epochs would likely give a better model.
-fn still_falling(history: &[EpochReport]) -> Option<String> {
+/// A note if a run that reached its last epoch was still improving: its lowest validation loss (or, when
+/// the training loss selects, as under a classification's default rule, its lowest training loss) came in
+/// the last twentieth of its epochs (at least the last epoch), so more epochs would likely give a better
+/// model.
+fn still_falling(history: &[EpochReport], selection: Selection) -> Option<String> {
     let last = history.last()?;
+    let part = match selection {
+        Selection::Best {
+            part: Part::Train,
+            metric: Metric::Loss,
+        } if last.validation.is_none() => Part::Train,
+        _ => Part::Validation,
+    };
     let (best, loss) = history
         .iter()
-        .filter_map(|r| Some((r.epoch, r.validation.as_ref()?.loss)))
+        .filter_map(|r| Some((r.epoch, r.part(part)?.loss)))
         .min_by(|a, b| a.1.total_cmp(&b.1))?;
     let window = (history.len() / 20).max(1);
+    let name = match part {
+        Part::Train => "training",
+        _ => "validation",
+    };
     (best + window > last.epoch).then(|| {
         format!(
-            "the validation loss was still falling when the run reached its last epoch ({loss:.6} at epoch {best} of {}): more epochs would likely give a better model",
+            "the {name} loss was still falling when the run reached its last epoch ({loss:.6} at epoch {best} of {}): more epochs would likely give a better model",
             last.epoch
         )
     })
@@ -124,7 +138,10 @@ pub fn run_job<T: Scalar>(
         model_file.save(s.path)?;
     }
     if error.is_none() && trainer.progress().epoch == spec.config.epochs {
-        notes.extend(still_falling(&trainer.progress().history));
+        notes.extend(still_falling(
+            &trainer.progress().history,
+            spec.config.selection,
+        ));
     }
     Ok(JobOutcome {
         model_file,

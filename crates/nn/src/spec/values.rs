@@ -374,3 +374,9 @@ pub struct DataShape {
     /// The target is a number to predict.
     pub regression: bool,
 }
+
+/// `Some` of what converts to `T`: the setter of an optional setting given in another form (a split as `0.8`
+/// or `(0.7, 0.1)`).
+pub(crate) fn some_into<T>(value: impl Into<T>) -> Option<T> {
+    Some(value.into())
+}
