@@ -24,6 +24,15 @@ on exactly scikit-learn's folds. The table adds the mean over seeds of the per-s
 with its standard error. It needs nnlearn installed (`pip install ./python`).
 
     python bench/defaults_compare.py --paired --seeds 20
+
+`--paired-defaults` measures nn's own defaults fold for fold: nn's side is the library's default run
+specification (what `nn cv --stratify` runs with no other flag: `epochs` 1000 as scikit-learn's `max_iter`,
+the seed; a classification on every row of the fold, stopped by scikit-learn's rule; a regression with 10% of
+the fold's training rows kept for validation), trained through nnlearn's compiled module on exactly
+scikit-learn's folds, in the same pipeline. `--spec JSON` adds settings (the names of `nn train --help`, as in
+a sweep file) to try others.
+
+    python bench/defaults_compare.py --paired-defaults --seeds 20 [--spec '{"lambda": 0.1}']
 """
 
 import argparse
@@ -90,6 +99,31 @@ def pipeline_cv(classifier, regressor, X, y, regression, seed):
     return scores.mean(), time.perf_counter() - start
 
 
+def at_nn_defaults(classifier, regressor, extra):
+    """nnlearn's two estimators, made to train with nn's own default run specification (plus `extra`)
+    instead of the translation of scikit-learn's parameters: only `max_iter` (as `epochs`) and `random_state`
+    (as `seed`) are taken from them."""
+
+    def spec(self, n_samples, is_classifier):
+        settings = {"epochs": int(self.max_iter), "seed": int(self.random_state), "stratify": bool(is_classifier)}
+        # Within a fold `nn cv` trains on all of its training rows but the validation part, keeping no test
+        # part. Here the split is given, so nn's defaults that follow from leaving it out are given as they
+        # resolve (`nn train --help`, --split and --select): a classification by scikit-learn's rule on every
+        # row; a regression with 10% for validation and early stopping on its loss.
+        if is_classifier:
+            settings.update({"split": {"train": 1.0, "validation": 0.0}, "select": "train-loss", "patience": 10,
+                             "min-delta": 1e-4})
+        else:
+            settings["split"] = {"train": 0.9, "validation": 0.1}
+        settings.update(extra)
+        return settings
+
+    return (
+        type("NNClassifierAtNNDefaults", (classifier,), {"_spec": spec}),
+        type("NNRegressorAtNNDefaults", (regressor,), {"_spec": spec}),
+    )
+
+
 def sklearn_cv(X, y, regression, seed):
     return pipeline_cv(MLPClassifier, MLPRegressor, X, y, regression, seed)
 
@@ -111,15 +145,28 @@ def main():
         action="store_true",
         help="nn's side is nnlearn at scikit-learn's settings on scikit-learn's own folds (see above)",
     )
+    ap.add_argument(
+        "--paired-defaults",
+        action="store_true",
+        help="nn's side is nn's own default settings, trained through nnlearn on scikit-learn's own folds",
+    )
+    ap.add_argument("--spec", default="{}", help="with --paired-defaults: settings added to nn's defaults (JSON)")
     args = ap.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
+    args.paired = args.paired or args.paired_defaults
     if args.paired:
         from nnlearn import NNClassifier, NNRegressor
+
+        if args.paired_defaults:
+            NNClassifier, NNRegressor = at_nn_defaults(NNClassifier, NNRegressor, json.loads(args.spec))
+            side = f"nn's default settings {args.spec}"
+        else:
+            side = "nnlearn at scikit-learn's settings"
 
         def ours_cv(csv, X, y, regression, seed):
             return pipeline_cv(NNClassifier, NNRegressor, X, y, regression, seed)
 
-        print(f"CPU: {machine.describe()}; {args.seeds} seeds; nnlearn on scikit-learn's folds, paired\n")
+        print(f"CPU: {machine.describe()}; {args.seeds} seeds; {side}, on scikit-learn's folds, paired\n")
         print("| set | rows × features | nnlearn | scikit-learn | nn − scikit-learn | nn s | sklearn s |")
         print("|---|---|---|---|---|---|---|")
     else:
