@@ -370,3 +370,36 @@ fn a_model_is_given_with_model_everywhere() {
     assert!(exported.status.success(), "{}", stderr(&exported));
     assert!(dir.join("x.onnx").exists());
 }
+
+/// With no flag, a classification trains on every training row and the training loss selects (scikit-learn's
+/// rule); a run cut short by its epoch limit while that loss still falls says so. A split given keeps a
+/// validation part, and its loss selects.
+#[test]
+fn a_classification_trains_by_scikit_learns_rule_unless_a_split_is_given() {
+    let dir = scratch("default-rule");
+    blobs(&dir);
+    let out = nn_in(&dir, "train --epochs 3 --data blobs.txt --out m.nnm");
+    let (err, said) = (stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert!(out.status.success(), "{err}");
+    assert!(said.contains("selected epoch 3 by train-loss"), "{said}");
+    assert!(
+        err.contains(
+            "note: the training loss was still falling when the run reached its last epoch"
+        ),
+        "{err}"
+    );
+    let inspect = nn_in(&dir, "inspect m.nnm");
+    let shown = String::from_utf8_lossy(&inspect.stdout);
+    assert!(shown.contains("split train 0.8 / validation 0"), "{shown}");
+    let out = nn_in(
+        &dir,
+        "train --epochs 3 --data blobs.txt --split 0.7,0.1 --out v.nnm",
+    );
+    let (err, said) = (stderr(&out), String::from_utf8_lossy(&out.stdout));
+    assert!(out.status.success(), "{err}");
+    assert!(said.contains("by val-loss"), "{said}");
+    assert!(
+        err.contains("the validation loss was still falling"),
+        "{err}"
+    );
+}
