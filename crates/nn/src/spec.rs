@@ -236,8 +236,9 @@ spec! {
     image: Option<ImageSize> = None, kept, set ImageSize => Some;
     /// TRAIN or TRAIN,VAL fractions; the rest is the test part. 0.8 is the report's split. Default: 0.8 for a
     /// classification, which then trains on every training row and stops by scikit-learn's rule (see
-    /// --select); 0.7,0.1 for a regression, which keeps 10% for validation (scikit-learn's
-    /// validation_fraction) and stops early on its loss. Either way 20% is the test part.
+    /// --select); 0.7,0.1 for a regression or a --select that reads the validation part, which keeps 10% for
+    /// validation (scikit-learn's validation_fraction) and stops early on its loss. Either way 20% is the
+    /// test part.
     #[cfg_attr(feature = "cli", arg(long, value_name = "FRACTIONS"))]
     split: Option<Fractions> = None, kept, set impl Into<Fractions> => values::some_into;
     /// Keep each class's share in every part.

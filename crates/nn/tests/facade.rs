@@ -168,6 +168,17 @@ fn defaults_resolve_in_one_place() {
         (held.config.patience, held.config.min_delta),
         (Some(75), 0.0)
     );
+    // A selection that reads the validation part gets one by default; another does not.
+    let val_acc = Spec::default().select("val-acc".parse().unwrap());
+    let job = val_acc.job(shape).unwrap();
+    assert_eq!((job.split.train, job.split.validation), (0.7, 0.1));
+    assert_eq!(job.config.patience, Some(75));
+    let last = Spec::default()
+        .select(nn::Selection::Last)
+        .job(shape)
+        .unwrap();
+    assert_eq!((last.split.train, last.split.validation), (0.8, 0.0));
+    assert_eq!(last.config.patience, None);
     // Batches on a small training part: all of it (70 of 100 rows), and the patience then 300 epochs of
     // one step each.
     let small = nn::DataShape { rows: 100, ..shape };

@@ -21,10 +21,11 @@ const CLASSIFICATION_SPLIT: Fractions = Fractions {
     train: 0.8,
     validation: 0.0,
 };
-/// A regression's default split: 10% for validation (scikit-learn's `validation_fraction`), 20% for test.
-/// nn standardises a regression target, so its network fits the training rows fast, and without a
-/// validation part overfits them (diabetes lost 22 points of R² against scikit-learn).
-const REGRESSION_SPLIT: Fractions = Fractions {
+/// The default split of a regression, or of a run whose selection reads the validation part: 10% for
+/// validation (scikit-learn's `validation_fraction`), 20% for test. nn standardises a regression target, so
+/// its network fits the training rows fast, and without a validation part overfits them (diabetes lost 22
+/// points of R² against scikit-learn).
+const VALIDATION_SPLIT: Fractions = Fractions {
     train: 0.7,
     validation: 0.1,
 };
@@ -34,11 +35,19 @@ const REGRESSION_SPLIT: Fractions = Fractions {
 pub(crate) const PATIENCE_STEPS: usize = 300;
 
 impl Spec {
-    /// The split's fractions for a classification or a `regression`: the ones given, else the task's own.
+    /// The split's fractions for a classification or a `regression`: the ones given, else the task's own
+    /// (with a validation part for a regression, or when the selection given reads that part).
     pub fn resolved_split(&self, regression: bool) -> Fractions {
+        let reads_validation = matches!(
+            self.select,
+            Some(Selection::Best {
+                part: Part::Validation,
+                ..
+            })
+        );
         match self.split {
             Some(f) => f,
-            None if regression => REGRESSION_SPLIT,
+            None if regression || reads_validation => VALIDATION_SPLIT,
             None => CLASSIFICATION_SPLIT,
         }
     }
