@@ -223,6 +223,9 @@ def test_verbose_prints_each_epoch_and_a_short_run_warns(capsys):
         NNClassifier(max_iter=3, verbose=True, random_state=0, early_stopping=True).fit(X, y)
     out = capsys.readouterr().out
     assert out.count("Iteration") == 3 and "loss = " in out and "Validation score" in out
+    # Without early stopping the training loss decides, as in scikit-learn, which warns the same way.
+    with pytest.warns(ConvergenceWarning, match="training loss was still falling"):
+        NNClassifier(max_iter=3, random_state=0).fit(X, y)
 
 
 def test_a_panic_becomes_an_exception():
