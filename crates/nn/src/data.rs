@@ -264,7 +264,7 @@ impl Data {
         }
         if selected.is_regression() && self.columns.task == Task::Auto {
             notes.push(format!(
-                "regression: target '{}' holds numbers that are not all integers (the classification task to classify them)",
+                "regression: target '{}' holds numbers that are not all integers (--task classification classifies them)",
                 selected.target_name()
             ));
         }

@@ -101,6 +101,31 @@ fn describe_run(a: &TrainArgs, dataset: &Dataset, spec: &JobSpec, new_run: bool)
             spec.config.optimizer.name()
         );
     }
+    if a.spec.split.is_none() && a.spec.select.is_none() && new_run {
+        let c = &spec.config;
+        let stop = match c.patience {
+            Some(p) if c.min_delta > 0.0 => {
+                format!(
+                    ", stopping after {p} epochs without a fall of {}",
+                    c.min_delta
+                )
+            }
+            Some(p) => format!(", stopping after {p} epochs without a fall"),
+            None => String::new(),
+        };
+        let task = if dataset.values().is_some() {
+            "a regression's default"
+        } else {
+            "a classification's default"
+        };
+        eprintln!(
+            "selection: {}{stop}; split {}/{}/{} ({task}; --split and --select change it)",
+            c.selection,
+            spec.split.train,
+            spec.split.validation,
+            ((1.0 - spec.split.train - spec.split.validation) * 100.0).round() / 100.0,
+        );
+    }
 }
 
 /// Writes every epoch's metrics (and, for a classifier, each class's counts) to `path` as CSV.
