@@ -187,8 +187,7 @@ impl Leaderboard {
     /// The best configuration as an `nn train` command (seed: its first), or `None` before any result.
     pub fn best_command(&self, plan: &Plan) -> Option<String> {
         let best = self.rows.first()?;
-        let mut flags = plan.fixed.clone();
-        flags.extend(best.params.clone());
+        let flags = plan.named(&best.params);
         let mut words = vec![
             "nn".to_string(),
             "train".into(),

@@ -70,11 +70,25 @@ impl Plan {
         }
     }
 
-    /// The settings `job` runs with: the fixed settings, its swept values and its seed (checked when the
-    /// spec was read, value by value; this checks the whole, for the rules between settings).
-    pub fn settings(&self, job: &Job) -> std::result::Result<nn::Settings, nn::NamedError> {
+    /// The settings by name of a job whose swept values are `params`: the fixed settings, then `params`.
+    ///
+    /// A sweep scored on the validation split ranks its jobs there, so a job that gives neither a split nor
+    /// a selection selects on the validation loss, which gives it the default validation part (a
+    /// classification's own default, scikit-learn's rule, has none, and would be ranked on its training
+    /// loss).
+    pub fn named(&self, params: &BTreeMap<String, Value>) -> BTreeMap<String, Value> {
         let mut named = self.fixed.clone();
-        named.extend(job.params.clone());
+        named.extend(params.clone());
+        if self.folds.is_none() && !named.contains_key("split") && !named.contains_key("select") {
+            named.insert("select".into(), Value::Text("val-loss".into()));
+        }
+        named
+    }
+
+    /// The settings `job` runs with: [`named`](Self::named) and its seed (checked when the spec was read,
+    /// value by value; this checks the whole, for the rules between settings).
+    pub fn settings(&self, job: &Job) -> std::result::Result<nn::Settings, nn::NamedError> {
+        let named = self.named(&job.params);
         // A spec's seeds are TOML integers, which are i64.
         let seed = Value::Int(i64::try_from(job.seed).unwrap_or(i64::MAX));
         let pairs = named.iter().map(|(k, v)| (k.as_str(), v));

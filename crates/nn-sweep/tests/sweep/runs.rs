@@ -300,3 +300,35 @@ fn two_sweeps_on_one_folder_run_each_job_once() {
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
+
+/// A sweep scored on the validation split gives a job that names neither a split nor a selection the
+/// validation loss to select on (so it has a validation part to be ranked on), in the job's settings and in
+/// the best configuration's command; a split or a selection given, or cross-validation, is left as it is.
+#[test]
+fn validation_split_sweeps_select_on_the_validation_part_by_default() {
+    let lr = |v: f64| BTreeMap::from([("lr".to_string(), Value::Float(v))]);
+    let plan = |text: &str| Plan::new(&parse(text).unwrap(), "/d.txt".into());
+    let select = |plan: &Plan| plan.named(&lr(0.1)).get("select").cloned();
+    let plain = plan("data = \"d.txt\"\n[grid]\nlr = [0.1, 0.2]\n");
+    assert_eq!(select(&plain), Some(Value::Text("val-loss".into())));
+    let job = &plain.jobs[0];
+    let settings = plain.settings(job).unwrap();
+    assert_eq!(
+        settings.spec.select,
+        Some("val-loss".parse().unwrap()),
+        "{settings:?}"
+    );
+    let results = [result(&[("lr", Value::Float(0.1))], 1, &[("val-acc", 0.9)])];
+    let board = Leaderboard::new(&plain, &results, None).unwrap();
+    let command = board.best_command(&plain).unwrap();
+    assert_contains(&command, "--lr 0.1 --select val-loss --seed 1");
+    for text in [
+        "data = \"d.txt\"\n[train]\nsplit = \"0.8\"\n[grid]\nlr = [0.1, 0.2]\n",
+        "data = \"d.txt\"\n[train]\nselect = \"train-loss\"\n[grid]\nlr = [0.1, 0.2]\n",
+        "data = \"d.txt\"\nfolds = 5\n[grid]\nlr = [0.1, 0.2]\n",
+    ] {
+        let given = plan(text);
+        let kept = given.fixed.get("select").cloned();
+        assert_eq!(select(&given), kept, "{text}");
+    }
+}
