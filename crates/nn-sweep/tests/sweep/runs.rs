@@ -179,7 +179,7 @@ fn the_leaderboard_groups_seeds_and_ranks_by_the_mean() {
     assert_eq!(json["rows"][0]["scores"]["test-acc"]["mean"], 0.8);
     assert_eq!(
         board.best_command(&plan).unwrap(),
-        "nn train --data d.txt --epochs 10 --lr 1 --seed 1 --out best.nnm"
+        "nn train --data d.txt --epochs 10 --lr 1 --select val-loss --seed 1 --out best.nnm"
     );
     // By a loss, lower is better.
     let by_loss = Leaderboard::new(&plan, &results, Some("val-loss")).unwrap();
