@@ -31,7 +31,7 @@ fn selector_is_a_pure_decider() {
     // (epoch, validation loss) → (is best, stop)
     for (epoch, loss, is_best, stop) in [
         (1, 1.0, true, false),
-        (2, 0.995, false, false), // within min_delta
+        (2, 0.995, true, false), // the best, but within min_delta: patience counts it
         (3, 0.5, true, false),
         (4, 0.6, false, false),
         (5, 0.7, false, true), // patience 2 ran out
@@ -40,6 +40,21 @@ fn selector_is_a_pure_decider() {
         assert_eq!(decision, Decision { is_best, stop }, "epoch {epoch}");
     }
     assert_eq!(s.best_epoch(), 3);
+    // A score creeping down by less than min_delta stops the run at its lowest point, as scikit-learn's
+    // tol does: the count runs from the last epoch that beat the best by min_delta.
+    let mut creep = Selector::new(Selection::VAL_LOSS, Some(2), 0.01);
+    for (epoch, loss, stop) in [(1, 1.0, false), (2, 0.995, false), (3, 0.989, true)] {
+        let decision = creep.observe(&report(epoch, loss, 0.0));
+        assert_eq!(
+            decision,
+            Decision {
+                is_best: true,
+                stop
+            },
+            "epoch {epoch}"
+        );
+    }
+    assert_eq!(creep.best_epoch(), 3);
 
     let mut t = Selector::new(Selection::TEST_ACC, None, 0.0);
     assert!(t.observe(&report(1, 0.0, 0.5)).is_best);

@@ -254,14 +254,15 @@ spec! {
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = text::choices::<Selection>(&Selection::NAMES)))]
     #[serde(with = "text::or_none")]
     select: Option<Selection> = None, kept, set Selection => Some;
-    /// Stop after P epochs without improvement of the selection metric. Default: when the selection reads the
-    /// validation part (early stopping on the validation loss, a regression's default), 10 epochs or 300
-    /// optimiser steps, whichever is longer; under a classification's default rule, 10 epochs; else none.
-    /// 0 turns it off.
+    /// Stop after P epochs without an improvement of the selection metric by more than --min-delta.
+    /// Default: when the selection reads the validation part (early stopping on the validation loss, a
+    /// regression's default), 10 epochs or 300 optimiser steps, whichever is longer; under a
+    /// classification's default rule, 10 epochs; else none. 0 turns it off.
     #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     patience: Option<usize> = None, kept, set usize => Some;
-    /// Smallest change of the selection metric that counts as improvement. Default: 0.0001 under a
-    /// classification's default rule (scikit-learn's tol), else 0.
+    /// Smallest improvement of the selection metric on the best so far that restarts the patience count (as
+    /// scikit-learn's tol); any improvement still makes the epoch the best one, whose weights are kept.
+    /// Default: 0.0001 under a classification's default rule, else 0.
     #[cfg_attr(feature = "cli", arg(long))]
     min_delta: Option<f64> = None, kept, set f64 => Some;
     /// Standardise the features with the training part's mean and standard deviation (--no-standardize
