@@ -111,7 +111,7 @@ def at_nn_defaults(classifier, regressor, extra):
         # resolve (`nn train --help`, --split and --select): a classification by scikit-learn's rule on every
         # row; a regression with 10% for validation and early stopping on its loss.
         if is_classifier:
-            settings.update({"split": {"train": 1.0, "validation": 0.0}, "select": "train-loss", "patience": 10,
+            settings.update({"split": {"train": 1.0, "validation": 0.0}, "select": "train-loss", "patience": 11,
                              "min-delta": 1e-4})
         else:
             settings["split"] = {"train": 0.9, "validation": 0.1}

@@ -174,9 +174,10 @@ class _NNBase(BaseEstimator):
                 if self.solver == "adamw":
                     spec["weight-decay"] = float(self.weight_decay)
             spec["lr"] = float(self.learning_rate_init)
-            # Stop after n_iter_no_change epochs without an improvement of tol: of the validation score with
+            # Stop as scikit-learn does, when more than n_iter_no_change epochs have passed without an
+            # improvement of tol (nn's patience counts to the epoch that stops): of the validation score with
             # early stopping (keeping its best epoch, as scikit-learn does), else of the training loss.
-            spec["patience"] = int(self.n_iter_no_change)
+            spec["patience"] = int(self.n_iter_no_change) + 1
             spec["min-delta"] = float(self.tol)
             if self.early_stopping:
                 spec["select"] = "val-acc" if classifier else "val-r2"

@@ -382,7 +382,7 @@ fn a_classification_trains_by_scikit_learns_rule_unless_a_split_is_given() {
     let (err, said) = (stderr(&out), String::from_utf8_lossy(&out.stdout));
     assert!(out.status.success(), "{err}");
     assert!(said.contains("selected epoch 3 by train-loss"), "{said}");
-    let rule = "selection: train-loss, stopping after 10 epochs without a fall of 0.0001; \
+    let rule = "selection: train-loss, stopping after 11 epochs without a fall of 0.0001; \
                 split 0.8/0/0.2 (a classification's default; --split and --select change it)";
     assert!(err.contains(rule), "{err}");
     assert!(

@@ -36,7 +36,7 @@ macro_rules! spec {
         /// - `split`: 0.8 for a classification, 0.7,0.1 for a regression;
         /// - `select`, `patience`, `min_delta`: early stopping on the validation loss when there is a
         ///   validation part; for a classification at the default split, scikit-learn's rule (the training
-        ///   loss, 10 epochs, 0.0001); else the last epoch.
+        ///   loss, 11 epochs, 0.0001); else the last epoch.
         ///
         /// Each builder method sets one field and returns the spec, so a run reads as one expression:
         ///
@@ -250,14 +250,15 @@ spec! {
     /// Which epoch's weights to keep: last, val-loss, val-acc, val-f1, val-r2, test-acc (the report's; selects
     /// on the test set), test-loss, train-loss, train-acc. Default: val-loss with a validation part; for a
     /// classification at the default split, train-loss (scikit-learn's rule: stop once the training loss has
-    /// not fallen by 0.0001 for 10 epochs); else last.
+    /// not fallen by 0.0001 for 11 epochs, as its n_iter_no_change of 10 counts); else last.
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = text::choices::<Selection>(&Selection::NAMES)))]
     #[serde(with = "text::or_none")]
     select: Option<Selection> = None, kept, set Selection => Some;
     /// Stop after P epochs without an improvement of the selection metric by more than --min-delta.
     /// Default: when the selection reads the validation part (early stopping on the validation loss, a
     /// regression's default), 10 epochs or 300 optimiser steps, whichever is longer; under a
-    /// classification's default rule, 10 epochs; else none. 0 turns it off.
+    /// classification's default rule, 11 epochs (scikit-learn stops when 10 are exceeded); else none.
+    /// 0 turns it off.
     #[cfg_attr(feature = "cli", arg(long, value_name = "P"))]
     patience: Option<usize> = None, kept, set usize => Some;
     /// Smallest improvement of the selection metric on the best so far that restarts the patience count (as

@@ -134,7 +134,7 @@ fn defaults_resolve_in_one_place() {
     };
     // The defaults are scikit-learn's MLP's: 100 ReLU units from Xavier-uniform weights, Adam at 0.001 on
     // batches of min(200, n). A classification trains on every training row and stops by scikit-learn's
-    // rule: the training loss, 10 epochs without a fall of 0.0001.
+    // rule: the training loss, 11 epochs without a fall of 0.0001 (its count must exceed 10).
     let default = Spec::default().job(shape).unwrap();
     assert_eq!(default.hidden, [100]);
     assert_eq!(default.activation, nn::Activation::Relu);
@@ -146,7 +146,7 @@ fn defaults_resolve_in_one_place() {
     assert_eq!((default.split.train, default.split.validation), (0.8, 0.0));
     let train_loss = "train-loss".parse().unwrap();
     assert_eq!(default.config.selection, train_loss);
-    assert_eq!(default.config.patience, Some(10));
+    assert_eq!(default.config.patience, Some(11));
     assert_eq!(default.config.min_delta, 1e-4);
     // A regression keeps 10% of the rows for validation and stops early (10 epochs or 300 steps'
     // patience) on their loss.

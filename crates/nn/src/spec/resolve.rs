@@ -12,6 +12,9 @@ use nn_train::{ClassWeight, Metric, Optimizer, Part, Schedule, Selection, Shift,
 
 /// Default patience of early stopping, in epochs (scikit-learn's `n_iter_no_change`).
 pub(crate) const PATIENCE_EPOCHS: usize = 10;
+/// The patience of scikit-learn's rule: its MLP stops when the count of epochs without an improvement of
+/// `tol` *exceeds* `n_iter_no_change` (`_no_improvement_count > n_iter_no_change`), at the 11th.
+pub(crate) const SKLEARN_PATIENCE: usize = PATIENCE_EPOCHS + 1;
 /// Default smallest improvement of a classification's training loss (scikit-learn's `tol`). Without it
 /// (0), breast cancer lost 0.16 points against scikit-learn and trained three times as long
 /// (docs/performance.md).
@@ -153,7 +156,7 @@ impl Spec {
                 let steps_per_epoch = train_rows.div_ceil(batch);
                 Some(PATIENCE_EPOCHS.max(PATIENCE_STEPS.div_ceil(steps_per_epoch)))
             }
-            (None, _) if self.sklearn_rule(data.regression) => Some(PATIENCE_EPOCHS),
+            (None, _) if self.sklearn_rule(data.regression) => Some(SKLEARN_PATIENCE),
             (None, _) => None,
         }
     }
