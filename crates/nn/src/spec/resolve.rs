@@ -12,6 +12,10 @@ use nn_train::{ClassWeight, Metric, Optimizer, Part, Schedule, Selection, Shift,
 
 /// Default patience of early stopping, in epochs (scikit-learn's `n_iter_no_change`).
 pub(crate) const PATIENCE_EPOCHS: usize = 10;
+/// Default patience of early stopping, in optimiser steps, when those are more than [`PATIENCE_EPOCHS`].
+/// 100 stopped the 94 training rows of the report's binary set 4 points below scikit-learn (5-fold, 10 seeds);
+/// 300 brought them level (docs/performance.md).
+pub(crate) const PATIENCE_STEPS: usize = 300;
 /// The patience of scikit-learn's rule: its MLP stops when the count of epochs without an improvement of
 /// `tol` *exceeds* `n_iter_no_change` (`_no_improvement_count > n_iter_no_change`), at the 11th.
 pub(crate) const SKLEARN_PATIENCE: usize = PATIENCE_EPOCHS + 1;
@@ -32,10 +36,6 @@ const VALIDATION_SPLIT: Fractions = Fractions {
     train: 0.7,
     validation: 0.1,
 };
-/// Default patience of early stopping, in optimiser steps, when those are more than [`PATIENCE_EPOCHS`].
-/// 100 stopped the 94 training rows of the report's binary set 4 points below scikit-learn (5-fold, 10 seeds);
-/// 300 brought them level (docs/performance.md).
-pub(crate) const PATIENCE_STEPS: usize = 300;
 
 impl Spec {
     /// The split's fractions for a classification or a `regression`: the ones given, else the task's own
@@ -135,10 +135,11 @@ impl Spec {
         self.batch_size.resolve(self.train_rows(data))
     }
 
-    /// Early stopping's patience on data of `rows` rows: as given (0: none), or by default, when the selection
-    /// reads the validation part (the validation loss, by default), 10 epochs or 300 optimiser steps
+    /// Early stopping's patience on `data`: as given (0: none), or by default, when the selection reads the
+    /// validation part (the validation loss, by default), 10 epochs or 300 optimiser steps
     /// (`PATIENCE_EPOCHS`, `PATIENCE_STEPS`), whichever is longer (a small set takes one step an epoch, and its
-    /// validation loss is noisy), else none.
+    /// validation loss is noisy); under scikit-learn's rule 11 epochs (`SKLEARN_PATIENCE`); else none.
+    /// L-BFGS stops by its own tolerance, and has none unless given.
     pub fn resolved_patience(&self, selection: Selection, data: DataShape) -> Option<usize> {
         match (self.patience, selection) {
             (Some(0), _) => None,
