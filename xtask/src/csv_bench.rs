@@ -4,6 +4,9 @@
 //! - **feature matrix:** nn's whole load (table, columns chosen, labels, one-hot encoding, the f64 matrix of a
 //!   `Dataset`) against `read_csv`, `get_dummies` and `to_numpy(float64)`.
 //!
+//! It also gives nn's whole load against `read_csv` alone (issue 31's reading target), per round and as the
+//! median of the rounds' ratios.
+//!
 //! Each side runs in a child process of its own so that its peak resident memory can be read.
 
 use anyhow::{Context, Result, bail};
@@ -80,12 +83,13 @@ pub fn run(root: &Path, rows: usize, rounds: usize, python: Option<PathBuf>) -> 
         if has_pandas {
             let pd = child(Command::new(&python).args(["-c", PANDAS]).arg(&path))?;
             line.push_str(&format!(
-                "   pandas table {:.3} matrix {:.3} (peak {:.0} MB)   nn/pandas {:.2} {:.2}",
+                "   pandas table {:.3} matrix {:.3} (peak {:.0} MB)   nn/pandas {:.2} {:.2}, nn's whole load/read_csv {:.2}",
                 pd.table,
                 pd.matrix,
                 pd.peak_bytes / 1e6,
                 nn.table / pd.table,
-                nn.matrix / pd.matrix
+                nn.matrix / pd.matrix,
+                nn.matrix / pd.table
             ));
             theirs.push(pd);
         }
@@ -113,6 +117,17 @@ pub fn run(root: &Path, rows: usize, rounds: usize, python: Option<PathBuf>) -> 
             median(&theirs, |l| l.peak_bytes) / 1e6,
             nn_t / pd_t,
             nn_m / pd_m
+        );
+        // Issue 31's reading target: nn's whole way to the matrix against `read_csv` alone, round by round.
+        let mut whole: Vec<f64> = (ours.iter().zip(&theirs))
+            .map(|(n, p)| n.matrix / p.table)
+            .collect();
+        whole.sort_by(f64::total_cmp);
+        print!(
+            "; nn's whole load/read_csv: median of the rounds' ratios {:.2} (range {:.2}–{:.2})",
+            whole[whole.len() / 2],
+            whole[0],
+            whole[whole.len() - 1]
         );
     }
     println!();

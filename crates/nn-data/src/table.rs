@@ -219,10 +219,10 @@ impl Table {
         &self.columns[j]
     }
 
-    /// Frees column `j`'s cells, leaving it an empty numeric column (its name, kind of missing cells and
-    /// lines stay): for a reader that has taken what it needs of a large table.
-    pub(crate) fn release_column(&mut self, j: usize) {
-        self.columns[j] = Column::Numeric(Vec::new());
+    /// Takes column `j`'s cells out, leaving an empty numeric column (its name, first missing cell and the
+    /// lines stay): for a reader that encodes a large table and frees each column once it is encoded.
+    pub(crate) fn take_column(&mut self, j: usize) -> Column {
+        std::mem::replace(&mut self.columns[j], Column::Numeric(Vec::new()))
     }
 
     /// The 1-based line of the file where row `i` starts.

@@ -349,3 +349,52 @@ proptest::proptest! {
         }
     }
 }
+
+/// A table of `rows` rows: `n0..n15` numeric, `c` one of three colours, and a 0/1 target `y`; large enough
+/// at 60,000 rows for the encoding to share its columns out over the cores.
+fn wide_csv(rows: usize, colours: [&str; 3]) -> String {
+    let mut text: String = (0..16).map(|j| format!("n{j},")).collect();
+    text.push_str("c,y\n");
+    for i in 0..rows {
+        for j in 0..16 {
+            text.push_str(&format!("{},", ((i * 31 + j * 7) % 1000) as f64 / 8.0));
+        }
+        text.push_str(&format!("{},{}\n", colours[i % 3], i % 2));
+    }
+    text
+}
+
+#[test]
+fn a_large_table_encodes_on_the_cores_as_a_small_one_would() {
+    let rows = 60_000;
+    let text = wide_csv(rows, ["red", "green", "blue"]);
+    let opts = PipelineOptions::default().with_target("y");
+    let expected = nn_linalg::Matrix::from_fn(rows, 19, |i, j| match j {
+        0..16 => ((i * 31 + j * 7) % 1000) as f64 / 8.0,
+        // Sorted categories: blue, green, red.
+        _ => f64::from([2, 1, 0][i % 3] == j - 16),
+    });
+    let t = table(&text);
+    let (schema, borrowed) = fit(&t, &opts).unwrap();
+    assert_eq!(borrowed.x(), &expected);
+    let owned = Selected::from_table(t, &opts).unwrap();
+    let all: Vec<usize> = (0..rows).collect();
+    assert_eq!(owned.fit(&all).unwrap().1.x(), &expected);
+
+    // Two bad columns of a new file: the error is the first input's, as a serial encoding reports it.
+    let bad = wide_csv(rows, ["red", "green", "purple"]).replacen("\n0,", "\nzero,", 1);
+    let e = schema
+        .apply(table(&bad), Expect::Features, Some(UnknownCategory::Error))
+        .unwrap_err()
+        .to_string();
+    assert_contains(&e, "column 'n0' holds text");
+    let e = schema
+        .apply(
+            table(&wide_csv(rows, ["red", "green", "purple"])),
+            Expect::Features,
+            Some(UnknownCategory::Error),
+        )
+        .unwrap_err()
+        .to_string();
+    assert_contains(&e, "purple");
+}

@@ -4,6 +4,7 @@ use super::options::Task;
 use crate::classes::{ClassMap, LabelScheme, MAX_CLASSES};
 use crate::error::{DataError, Result};
 use crate::table::{Column, Table};
+use std::borrow::Cow;
 
 /// An error naming the earliest missing cell among `columns` (its line, column and text), if there is one.
 pub(super) fn refuse_missing<'a>(
@@ -33,7 +34,7 @@ pub(super) fn read_labels(
 ) -> Result<(ClassMap, Vec<usize>)> {
     match table.column(target) {
         Column::Numeric(values) => {
-            let raw: Vec<f64> = rows.iter().map(|&i| values[i]).collect();
+            let raw = picked(values, rows);
             ClassMap::resolve(scheme, &raw, table.source())
         }
         Column::Text { codes, levels } => {
@@ -70,6 +71,17 @@ pub(super) fn read_labels(
     }
 }
 
+/// `values` at `rows`: the column itself when `rows` keeps every row (a large file's labels are then not
+/// copied first).
+fn picked<'v>(values: &'v [f64], rows: &[usize]) -> Cow<'v, [f64]> {
+    if rows.len() == values.len() {
+        // `rows` only ever leaves rows out, in order: all of them are `0..n`.
+        Cow::Borrowed(values)
+    } else {
+        Cow::Owned(rows.iter().map(|&i| values[i]).collect())
+    }
+}
+
 /// The values of `rows` in target column `j` if `task` makes it a regression target: asked for (the column
 /// must be numeric), or [`Task::Auto`] and some value is not an integer.
 pub(super) fn read_values(
@@ -93,10 +105,10 @@ pub(super) fn read_values(
         (Column::Text { .. }, Task::Auto) => return Ok(None),
         (Column::Numeric(v), _) => v,
     };
-    let picked: Vec<f64> = rows.iter().map(|&i| values[i]).collect();
-    if task == Task::Auto && picked.iter().all(|v| v.fract() == 0.0) {
+    if task == Task::Auto && rows.iter().all(|&i| values[i].fract() == 0.0) {
         return Ok(None);
     }
+    let picked = picked(values, rows).into_owned();
     if let Some(k) = picked.iter().position(|v| !v.is_finite()) {
         return Err(DataError::Missing {
             path: table.source().to_path_buf(),

@@ -251,9 +251,11 @@ impl Schema {
         }
     }
 
-    /// The features of `rows`, input `k` read from table column `columns[k]`, a column of the matrix at a
-    /// time. An owned table's columns are released as they are encoded, so the matrix grows as the table
-    /// shrinks: reading a large file then holds little more than the matrix.
+    /// The features of `rows`, input `k` read from table column `columns[k]`: a run of the matrix's columns
+    /// per input, the inputs shared out over the cores for a large table. An owned table's columns are taken
+    /// out of it and each freed once encoded, so the matrix grows as the table shrinks: reading a large file
+    /// then holds little more than the matrix. The first error in input order is returned, as a serial
+    /// encoding would find it.
     pub(super) fn encode(
         &self,
         table: &mut Cow<'_, Table>,
@@ -261,37 +263,61 @@ impl Schema {
         rows: &[usize],
         unknown: UnknownCategory,
     ) -> Result<Matrix<f64>> {
-        let mut x = Matrix::with_capacity(rows.len(), self.width());
-        for (input, &j) in self.inputs.iter().zip(columns) {
+        let distinct = (1..columns.len()).all(|k| !columns[..k].contains(&columns[k]));
+        let taken: Vec<Option<Column>> = match table {
+            Cow::Owned(t) if distinct => columns.iter().map(|&j| Some(t.take_column(j))).collect(),
+            _ => columns.iter().map(|_| None).collect(),
+        };
+        let table = table.as_ref();
+        let groups: Vec<(usize, (usize, Cow<'_, Column>))> = (self.inputs.iter().zip(taken))
+            .enumerate()
+            .map(|(k, (input, owned))| {
+                let column = match owned {
+                    Some(c) => Cow::Owned(c),
+                    None => Cow::Borrowed(table.column(columns[k])),
+                };
+                (input.kind.width(), (k, column))
+            })
+            .collect();
+        let threads = if rows.len().saturating_mul(self.width()) >= PARALLEL_ENCODE {
+            std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+        } else {
+            1
+        };
+        Matrix::try_from_column_groups(rows.len(), groups, threads, |(k, column), x| {
+            let input = &self.inputs[k];
             let cells = Cells {
-                table: table.as_ref(),
-                column: j,
+                table,
+                column: &column,
+                position: columns[k],
                 input,
             };
             match &input.kind {
-                InputKind::Numeric { fill } => cells.numeric(*fill, rows, &mut x)?,
+                InputKind::Numeric { fill } => cells.numeric(*fill, rows, &mut *x[0]),
                 InputKind::Categorical { categories, fill } => {
-                    cells.one_hot(categories, fill.as_deref(), rows, unknown, &mut x)?;
+                    cells.one_hot(categories, fill.as_deref(), rows, unknown, x)
                 }
             }
-            if let Cow::Owned(t) = table {
-                t.release_column(j);
-            }
-        }
-        Ok(x)
+        })
     }
 }
 
-/// One input's column of a table, as [`Schema::encode`] reads it.
+/// Entries of a feature matrix (rows × features) from which [`Schema::encode`] shares its inputs out over
+/// the cores: below it, the threads would cost more than they save.
+const PARALLEL_ENCODE: usize = 1 << 20;
+
+/// One input's column of a table, as [`Schema::encode`] reads it: the column (taken out of the table, or
+/// borrowed), and the table for the rest (its lines, its missing cells).
 struct Cells<'a> {
     table: &'a Table,
-    column: usize,
+    column: &'a Column,
+    position: usize,
     input: &'a InputColumn,
 }
 
 impl Cells<'_> {
     fn missing(&self, i: usize) -> DataError {
-        let token = (self.table.first_missing(self.column))
+        let token = (self.table.first_missing(self.position))
             .map_or("", |(_, t)| t)
             .to_string();
         DataError::Missing {
@@ -302,9 +328,9 @@ impl Cells<'_> {
         }
     }
 
-    /// A numeric input as `x`'s next column, a missing cell filled with `fill`.
-    fn numeric(&self, fill: Option<f64>, rows: &[usize], x: &mut Matrix<f64>) -> Result<()> {
-        let Column::Numeric(values) = self.table.column(self.column) else {
+    /// A numeric input into `x`, a zeroed column, a missing cell filled with `fill`.
+    fn numeric(&self, fill: Option<f64>, rows: &[usize], x: &mut [f64]) -> Result<()> {
+        let Column::Numeric(values) = self.column else {
             return Err(DataError::Column {
                 path: self.table.source().to_path_buf(),
                 column: self.input.name.clone(),
@@ -318,31 +344,28 @@ impl Cells<'_> {
                 None => f64::NAN,
             },
         };
-        // A zeroed column, then the values: a fill and a copy the compiler makes vector code of.
-        x.push_col(|_| 0.0);
-        let column = x.col_mut(x.cols() - 1);
         let value = |v: f64| if v.is_nan() { fill } else { v };
         if rows.len() == values.len() {
             // Every row, in order (`rows` only ever leaves rows out).
-            for (d, &v) in column.iter_mut().zip(values) {
+            for (d, &v) in x.iter_mut().zip(values) {
                 *d = value(v);
             }
         } else {
-            for (d, &i) in column.iter_mut().zip(rows) {
+            for (d, &i) in x.iter_mut().zip(rows) {
                 *d = value(values[i]);
             }
         }
         Ok(())
     }
 
-    /// A categorical input one-hot, as `x`'s next columns (one per category).
+    /// A categorical input one-hot into `x`, zeroed columns, one per category.
     fn one_hot(
         &self,
         categories: &[String],
         fill: Option<&str>,
         rows: &[usize],
         unknown: UnknownCategory,
-        x: &mut Matrix<f64>,
+        x: &mut [&mut [f64]],
     ) -> Result<()> {
         let index: HashMap<&str, usize> = (categories.iter().enumerate())
             .map(|(k, c)| (c.as_str(), k))
@@ -380,14 +403,10 @@ impl Cells<'_> {
                 }
             });
         }
-        // Zeroed columns, then a 1 in each row's own.
-        let first = x.cols();
-        for _ in categories {
-            x.push_col(|_| 0.0);
-        }
+        // A 1 in each row's own column.
         for (r, &k) in category.iter().enumerate() {
             if k != NONE {
-                x.col_mut(first + k as usize)[r] = 1.0;
+                x[k as usize][r] = 1.0;
             }
         }
         Ok(())
@@ -395,7 +414,7 @@ impl Cells<'_> {
 
     /// Each row's level code and the levels: a text column's own, or a numeric column's values as text.
     fn codes(&self) -> (Cow<'_, [u32]>, Cow<'_, [String]>) {
-        let column = self.table.column(self.column);
+        let column = self.column;
         match column {
             Column::Text { codes, levels } => (Cow::Borrowed(codes), Cow::Borrowed(levels)),
             Column::Numeric(_) => {
