@@ -54,7 +54,8 @@ pub(crate) fn product<T: Scalar>(
 
 /// The product by private-gemm-x86's kernel for `instr`, on one thread.
 ///
-/// The workspace's one `unsafe` block outside tests: the kernel crate's entry point takes raw pointers (faer
+/// One of the workspace's two places with `unsafe` outside tests (the other is `matrix/in_place.rs`, which
+/// fills a new matrix's columns on several threads): the kernel crate's entry point takes raw pointers (faer
 /// makes the same call behind its safe `matmul`).
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
