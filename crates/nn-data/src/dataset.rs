@@ -269,21 +269,62 @@ fn check_features(x: &Matrix<f64>, source: &Path) -> Result<()> {
             path: source.to_path_buf(),
         });
     }
-    for j in 0..x.cols() {
-        if let Some(i) = first_non_finite(x.col(j)) {
-            return Err(DataError::NonFiniteValue {
-                path: source.to_path_buf(),
-                name: "features".into(),
-                row: i + 1,
-                column: j + 1,
-            });
-        }
+    // The first non-finite value of the columns `from..to`: (column, row).
+    let first = |from: usize, to: usize| {
+        (from..to).find_map(|j| first_non_finite(x.col(j)).map(|i| (j, i)))
+    };
+    // A large matrix (one freshly read from a file) is checked half on another core; the first column with a
+    // bad value is reported either way.
+    let cols = x.cols();
+    let found = if x.rows().saturating_mul(cols) >= PARALLEL_CHECK && cols > 1 {
+        let half = cols / 2;
+        std::thread::scope(|scope| {
+            let later = scope.spawn(|| first(half, cols));
+            first(0, half).or_else(|| match later.join() {
+                Ok(found) => found,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+        })
+    } else {
+        first(0, cols)
+    };
+    match found {
+        Some((j, i)) => Err(DataError::NonFiniteValue {
+            path: source.to_path_buf(),
+            name: "features".into(),
+            row: i + 1,
+            column: j + 1,
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
+
+/// Entries of a feature matrix from which [`check_features`] checks half of its columns on another thread.
+const PARALLEL_CHECK: usize = 1 << 20;
 
 #[cfg(test)]
 mod tests {
+    use super::{DataError, check_features};
+    use nn_linalg::Matrix;
+    use std::path::Path;
+
+    #[test]
+    fn a_large_matrix_names_its_first_bad_column_as_a_small_one_does() {
+        let place = |x: &Matrix<f64>| match check_features(x, Path::new("x.csv")) {
+            Err(DataError::NonFiniteValue { row, column, .. }) => Some((row, column)),
+            Err(e) => panic!("{e}"),
+            Ok(()) => None,
+        };
+        for rows in [10, 70_000] {
+            let mut x = Matrix::<f64>::zeros(rows, 16);
+            assert_eq!(place(&x), None);
+            x.set(5, 12, f64::INFINITY);
+            assert_eq!(place(&x), Some((6, 13)));
+            x.set(9, 3, f64::NAN);
+            assert_eq!(place(&x), Some((10, 4)));
+        }
+    }
+
     #[test]
     fn the_first_value_that_is_not_finite_is_found_in_any_block() {
         for n in [1, 255, 256, 257, 1000] {
