@@ -231,6 +231,34 @@ mod tests {
         })
     }
 
+    #[test]
+    fn column_groups_at_the_edges() {
+        // No rows, no columns, empty groups, more threads than groups.
+        for (rows, widths, threads) in [
+            (0, vec![2, 0, 3], 2),
+            (4, vec![], 3),
+            (4, vec![0, 0], 2),
+            (3, vec![0, 2, 0, 1], 8),
+            (1, vec![5], 4),
+        ] {
+            let cols: usize = widths.iter().sum();
+            let expected = Matrix::from_fn(rows, cols, |i, j| (100 * i + j) as f64);
+            assert_eq!(groups_of(rows, &widths, threads, &[]), Ok(expected));
+        }
+        // An empty matrix still reports its groups' errors.
+        assert_eq!(groups_of(0, &[1, 1], 2, &[1]), Err(1));
+    }
+
+    #[test]
+    #[should_panic(expected = "a group panicked")]
+    fn a_panic_in_a_group_on_another_thread_reaches_the_caller() {
+        let groups = vec![(1, 0), (1, 1), (1, 2), (1, 3)];
+        let _ = Matrix::<f64>::try_from_column_groups(8, groups, 2, |g, _| -> Result<(), ()> {
+            assert!(g != 3, "a group panicked");
+            Ok(())
+        });
+    }
+
     proptest! {
         #[test]
         fn column_groups_fill_what_from_fn_fills_on_any_threads(
