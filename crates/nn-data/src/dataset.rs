@@ -276,7 +276,7 @@ fn check_features(x: &Matrix<f64>, source: &Path) -> Result<()> {
     // A large matrix (one freshly read from a file) is checked half on another core; the first column with a
     // bad value is reported either way.
     let cols = x.cols();
-    let found = if x.rows().saturating_mul(cols) >= PARALLEL_CHECK && cols > 1 {
+    let found = if crate::threads_for(x.rows().saturating_mul(cols)) > 1 && cols > 1 {
         let half = cols / 2;
         std::thread::scope(|scope| {
             let later = scope.spawn(|| first(half, cols));
@@ -298,9 +298,6 @@ fn check_features(x: &Matrix<f64>, source: &Path) -> Result<()> {
         None => Ok(()),
     }
 }
-
-/// Entries of a feature matrix from which [`check_features`] checks half of its columns on another thread.
-const PARALLEL_CHECK: usize = 1 << 20;
 
 #[cfg(test)]
 mod tests {

@@ -279,11 +279,7 @@ impl Schema {
                 (input.kind.width(), (k, column))
             })
             .collect();
-        let threads = if rows.len().saturating_mul(self.width()) >= PARALLEL_ENCODE {
-            std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
-        } else {
-            1
-        };
+        let threads = crate::threads_for(rows.len().saturating_mul(self.width()));
         Matrix::try_from_column_groups(rows.len(), groups, threads, |(k, column), x| {
             let input = &self.inputs[k];
             let cells = Cells {
@@ -301,10 +297,6 @@ impl Schema {
         })
     }
 }
-
-/// Entries of a feature matrix (rows × features) from which [`Schema::encode`] shares its inputs out over
-/// the cores: below it, the threads would cost more than they save.
-const PARALLEL_ENCODE: usize = 1 << 20;
 
 /// One input's column of a table, as [`Schema::encode`] reads it: the column (taken out of the table, or
 /// borrowed), and the table for the rest (its lines, its missing cells).

@@ -46,10 +46,9 @@ pub(super) struct Split {
 impl Default for Split {
     /// Blocks of 256 KiB, and a worker per core (at most 4).
     fn default() -> Self {
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Split {
             block: 1 << 18,
-            workers: cores.clamp(1, 4),
+            workers: crate::reading_threads(),
         }
     }
 }

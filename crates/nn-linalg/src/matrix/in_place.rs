@@ -53,21 +53,20 @@ impl<T: Scalar> Matrix<T> {
             return Ok(Matrix::zeros(rows, cols));
         }
         // The runs of groups: a group goes to the thread whose share of the columns holds its middle.
-        let threads = threads.clamp(1, groups.len().max(1));
+        let threads = threads.clamp(1, groups.len());
         let mut runs: Vec<Vec<(usize, G)>> = (0..threads).map(|_| Vec::new()).collect();
-        let mut widths: Vec<usize> = vec![0; threads];
         let mut before = 0;
         for group in groups {
             let t = ((2 * before + group.0) * threads / (2 * cols)).min(threads - 1);
             before += group.0;
-            widths[t] += group.0;
             runs[t].push(group);
         }
-        let room = uninit_columns(&mut inner, stride * cols);
+        // Each run's columns of the room, in order.
+        let mut rest = uninit_columns(&mut inner, stride * cols);
         let mut parts = Vec::with_capacity(threads);
-        let mut rest = room;
-        for &w in &widths {
-            let (part, tail) = rest.split_at_mut(w * stride);
+        for run in &runs {
+            let width: usize = run.iter().map(|g| g.0).sum();
+            let (part, tail) = rest.split_at_mut(width * stride);
             parts.push(part);
             rest = tail;
         }
@@ -175,8 +174,9 @@ fn uninit_columns<T: Scalar>(inner: &mut Mat<T>, len: usize) -> &mut [MaybeUnini
 /// Gives `inner` its dimensions once its first `rows` entries of each of its first `cols` columns are written.
 #[allow(unsafe_code)]
 fn set_columns<T: Scalar>(inner: &mut Mat<T>, rows: usize, cols: usize) {
-    // SAFETY: `Mat::with_capacity(rows, cols)` made the room for these dimensions, and `try_from_column_groups` zeroed every entry of the `cols`
-    // columns' first `rows` rows (`fill_run`, `zeroed`) before handing them on.
+    // SAFETY: `Mat::with_capacity(rows, cols)` made the room for these dimensions, and
+    // `try_from_column_groups` zeroed every entry of the `cols` columns' first `rows` rows (`fill_run`,
+    // `zeroed`) before handing them on.
     unsafe { inner.set_dims(rows, cols) }
 }
 
