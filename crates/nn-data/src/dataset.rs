@@ -276,7 +276,7 @@ fn check_features(x: &Matrix<f64>, source: &Path) -> Result<()> {
     // A large matrix (one freshly read from a file) is checked half on another core; the first column with a
     // bad value is reported either way.
     let cols = x.cols();
-    let found = if crate::threads_for(x.rows().saturating_mul(cols)) > 1 && cols > 1 {
+    let found = if crate::threads::threads_for(x.rows().saturating_mul(cols)) > 1 && cols > 1 {
         let half = cols / 2;
         std::thread::scope(|scope| {
             let later = scope.spawn(|| first(half, cols));

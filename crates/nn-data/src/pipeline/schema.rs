@@ -279,7 +279,7 @@ impl Schema {
                 (input.kind.width(), (k, column))
             })
             .collect();
-        let threads = crate::threads_for(rows.len().saturating_mul(self.width()));
+        let threads = crate::threads::threads_for(rows.len().saturating_mul(self.width()));
         Matrix::try_from_column_groups(rows.len(), groups, threads, |(k, column), x| {
             let input = &self.inputs[k];
             let cells = Cells {

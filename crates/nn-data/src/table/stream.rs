@@ -48,7 +48,7 @@ impl Default for Split {
     fn default() -> Self {
         Split {
             block: 1 << 18,
-            workers: crate::reading_threads(),
+            workers: crate::threads::reading_threads(),
         }
     }
 }
