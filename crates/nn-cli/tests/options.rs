@@ -144,9 +144,9 @@ fn init_is_xavier_by_default_or_chosen_by_flag_and_resume_keeps_it() {
     };
     let inspect = |model: &str| String::from_utf8(run(&["inspect", model]).stdout).unwrap();
     let default = train(&[], "default.nnm");
-    assert!(inspect("default.nnm").contains("init xavier-uniform"));
+    assert!(inspect("default.nnm").contains("init xavier-uniform-biases"));
     // Naming the default changes no bit of the model's weights.
-    train(&["--init", "xavier-uniform"], "named.nnm");
+    train(&["--init", "xavier-uniform-biases"], "named.nnm");
     let w = |f: &str| {
         let c = nn_train::ModelFile::load(&dir.join(f)).unwrap();
         c.network.layers()[0].weights.to_row_major()
@@ -157,7 +157,11 @@ fn init_is_xavier_by_default_or_chosen_by_flag_and_resume_keeps_it() {
     assert!(inspect("he.nnm").contains("init he-normal"));
     assert_ne!(w("default.nnm"), w("he.nnm"));
     train(&["--activation", "sigmoid"], "sigmoid.nnm");
-    assert!(inspect("sigmoid.nnm").contains("init xavier-uniform"));
+    assert!(inspect("sigmoid.nnm").contains("init xavier-uniform-biases"));
+    // The report's rule, with biases starting at 0, is a different run.
+    train(&["--init", "xavier-uniform"], "zero.nnm");
+    assert!(inspect("zero.nnm").contains("init xavier-uniform,"));
+    assert_ne!(w("default.nnm"), w("zero.nnm"));
     assert_clean_failure(
         &run(&[
             "train",
@@ -184,7 +188,7 @@ fn init_is_xavier_by_default_or_chosen_by_flag_and_resume_keeps_it() {
         "x.nnm",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("xavier-uniform, xavier-normal, he-uniform, he-normal"));
+    assert!(stderr(&bad).contains("xavier-uniform-biases, xavier-uniform, xavier-normal, he-uniform, he-normal"));
 }
 
 /// Dropout and L-BFGS from the command line: the model records them, `--resume` keeps them, L-BFGS stops on

@@ -156,8 +156,9 @@ spec! {
     /// Output layer (default: identity for a numeric target, sigmoid for two classes, softmax otherwise).
     #[cfg_attr(feature = "cli", arg(long, value_parser = text::choices::<Output>(&Output::ALL.map(Output::name))))]
     output: Option<Output> = None, kept, set Output => Some;
-    /// Weight initialisation (default: xavier-uniform for every activation, as scikit-learn's MLP; it beat
-    /// he-uniform with ReLU on the small tables of docs/performance.md, while he-uniform suits deep ReLU stacks).
+    /// Weight initialisation (default: xavier-uniform-biases for every activation, scikit-learn's MLP draw:
+    /// weights and biases from U(−r, r), r = √(6/(n_in+n_out)); xavier-uniform keeps the biases at 0, as the
+    /// report did; he-uniform suits deep ReLU stacks; see docs/performance.md).
     #[cfg_attr(feature = "cli", arg(long, value_name = "RULE", value_parser = text::choices::<Init>(&Init::CHOICES.map(Init::name))))]
     init: Option<Init> = None, kept, set Init => Some;
     /// Learning rate (default: 0.1 for gd, momentum and nesterov; 0.001 for adam and adamw, as Kingma & Ba

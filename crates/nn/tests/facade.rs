@@ -132,7 +132,7 @@ fn defaults_resolve_in_one_place() {
         rows: 1000,
         regression: false,
     };
-    // The defaults are scikit-learn's MLP's: 100 ReLU units from Xavier-uniform weights, Adam at 0.001 on
+    // The defaults are scikit-learn's MLP's: 100 ReLU units from Xavier-uniform weights and biases, Adam at 0.001 on
     // batches of min(200, n). A classification trains on every training row and stops by scikit-learn's
     // rule: the training loss, 11 epochs without a fall of 0.0001 (its count must exceed 10).
     let default = Spec::default().job(shape).unwrap();
@@ -140,7 +140,7 @@ fn defaults_resolve_in_one_place() {
     assert_eq!(default.activation, nn::Activation::Relu);
     assert_eq!(default.config.lr, 0.001);
     assert_eq!(default.config.batch_size, Some(200));
-    assert_eq!(default.init, Some(nn::Init::XavierUniform));
+    assert_eq!(default.init, Some(nn::Init::XavierUniformBiases));
     assert_eq!(default.config.lambda, 0.0);
     assert_eq!(default.output, nn::Output::Softmax);
     assert_eq!((default.split.train, default.split.validation), (0.8, 0.0));

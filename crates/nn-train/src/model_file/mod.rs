@@ -59,6 +59,9 @@ fn decode_next<A: serde::de::DeserializeOwned>(
 /// - Version 9 added the job as JSON ([`Training::job`]) after the SIMD level: the last change of the
 ///   format that a new setting needs.
 ///
+/// A variant appended to one of the body's enums (as `Init::XavierUniformBiases` was) keeps the format: every
+/// older file reads as before, and an older build refuses a file that names the new variant as undecodable.
+///
 /// All eight are read. Version 1 (before the body had its own record types and a status) is refused with a
 /// hint.
 pub const VERSION: u32 = 9;

@@ -261,7 +261,7 @@ impl Spec {
             precision: self.precision,
             // Resolved here, so that the model file names it: a file without one was trained before this
             // default, with the activation's customary rule.
-            init: Some(self.init.unwrap_or(Init::XavierUniform)),
+            init: Some(self.init.unwrap_or(Init::XavierUniformBiases)),
         })
     }
 
