@@ -188,7 +188,11 @@ fn init_is_xavier_by_default_or_chosen_by_flag_and_resume_keeps_it() {
         "x.nnm",
     ]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("xavier-uniform-biases, xavier-uniform, xavier-normal, he-uniform, he-normal"));
+    assert!(
+        stderr(&bad).contains(
+            "xavier-uniform-biases, xavier-uniform, xavier-normal, he-uniform, he-normal"
+        )
+    );
 }
 
 /// Dropout and L-BFGS from the command line: the model records them, `--resume` keeps them, L-BFGS stops on

@@ -146,7 +146,8 @@ spec! {
     /// (docs/performance.md compares the two).
     #[cfg_attr(feature = "cli", arg(long, value_name = "W,W,...", default_value_t = Spec::default().hidden))]
     hidden: Widths = Widths(vec![100]), kept, set impl Into<Widths> => Into::into;
-    /// Hidden activation. Every activation starts from Xavier-uniform weights unless --init says otherwise.
+    /// Hidden activation. Every activation starts from Xavier-uniform weights and biases unless --init says
+    /// otherwise.
     #[cfg_attr(feature = "cli", arg(long, default_value_t = Spec::default().activation, value_parser = text::choices::<Activation>(&Activation::ALL.map(Activation::name))))]
     #[serde(with = "text")]
     activation: Activation = Activation::Relu, kept;
