@@ -298,8 +298,11 @@ class NNClassifier(ClassifierMixin, _NNBase):
     - ``dtype``: ``"float64"`` or ``"float32"`` training;
     - ``logdir``: a folder to write TensorBoard event files into (``tensorboard --logdir`` shows the run live).
 
-    Features are standardised with the training rows' statistics inside the model (``coefs_`` are given for
-    raw features). Training releases the GIL; Ctrl-C stops it after the current epoch and keeps the model.
+    The weights and biases start as scikit-learn's MLP draws them, from U(−r, r) with r = √(6 / (n_in + n_out))
+    (from nn's own seeded ChaCha8 stream, so not the same numbers; for ``activation="logistic"`` scikit-learn
+    narrows r to √(2 / (n_in + n_out)), and nn does not). Features are standardised with the training
+    rows' statistics inside the model (``coefs_`` are given for raw features). Training releases the GIL;
+    Ctrl-C stops it after the current epoch and keeps the model.
     """
 
     __init__ = _init_taking(_PARAMETERS | {"class_weight": None})
