@@ -145,7 +145,8 @@ mod tests {
     }
 
     /// The biases are drawn only under `xavier-uniform-biases`, from the weights' range and after them, so
-    /// that a layer's weights are xavier-uniform's to the bit.
+    /// that the first layer's weights are xavier-uniform's to the bit (the later layers' come after biases
+    /// in the stream, so they differ).
     #[test]
     fn only_xavier_uniform_biases_draws_biases() {
         let r = (6.0_f64 / (400.0 + 64.0)).sqrt();
