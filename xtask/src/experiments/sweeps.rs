@@ -235,4 +235,28 @@ mod tests {
         assert_eq!(replaced, with.replace("old", "new"));
         assert_eq!(splice("no figures", &new), format!("no figures\n{new}"));
     }
+
+    /// Every sweep spec in `experiments/` names its initialisation, so that a change of `nn train`'s default
+    /// (as the bias draw of 2026-12-03) cannot change a sweep's results under its old job ids.
+    #[test]
+    fn every_sweep_spec_names_its_initialisation() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../experiments");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !(name.starts_with("sweep-") && name.ends_with(".toml")) {
+                continue;
+            }
+            let spec: toml::Table = std::fs::read_to_string(&path).unwrap().parse().unwrap();
+            let init = spec.get("train").and_then(|t| t.get("init"));
+            assert!(init.is_some(), "{name}: [train] names no init");
+            seen += 1;
+        }
+        assert!(
+            seen >= SPECS.len(),
+            "only {seen} sweep specs found in {}",
+            dir.display()
+        );
+    }
 }
