@@ -10,13 +10,13 @@ use rand::rngs::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Uniform};
 use serde::{Deserialize, Serialize};
 
-/// How weights are drawn. Biases start at 0, except under [`Init::XavierUniformBiases`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How weights are drawn. Biases start at 0, except under [`Init::XavierUniformBiases`]. There is no
+/// `Default`: which rule a run uses when none is named is decided in one place, `nn::Spec`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Init {
     /// Glorot & Bengio (2010), eq. 16: W ~ U(−r, r) with r = √(6 / (n_in + n_out)), which keeps the variance
     /// of activations and of back-propagated gradients roughly constant across layers.
-    #[default]
     XavierUniform,
     /// The normal variant: W ~ N(0, σ²) with σ² = 2 / (n_in + n_out).
     XavierNormal,
@@ -78,9 +78,6 @@ impl Init {
                 let (n_in, n_out) = (w[0], w[1]);
                 let fan = (n_in + n_out) as f64;
                 let count = n_in * n_out;
-                let mut draw = |d: &dyn Fn(&mut ChaCha8Rng) -> f64, count: usize| -> Vec<T> {
-                    (0..count).map(|_| T::from_f64(d(&mut rng))).collect()
-                };
                 let (row_major, bias): (Vec<T>, Vec<T>) = match self {
                     Init::XavierUniform | Init::XavierUniformBiases | Init::HeUniform => {
                         let r = match self {
@@ -88,10 +85,9 @@ impl Init {
                             _ => (6.0 / fan).sqrt(),
                         };
                         let d = Uniform::new_inclusive(-r, r).expect("r is finite and positive");
-                        let uniform = |rng: &mut ChaCha8Rng| d.sample(rng);
-                        let weights = draw(&uniform, count);
+                        let weights = draws(&d, &mut rng, count);
                         let bias = match self {
-                            Init::XavierUniformBiases => draw(&uniform, n_out),
+                            Init::XavierUniformBiases => draws(&d, &mut rng, n_out),
                             _ => vec![T::ZERO; n_out],
                         };
                         (weights, bias)
@@ -104,7 +100,7 @@ impl Init {
                         };
                         let d =
                             Normal::new(0.0, variance.sqrt()).expect("σ is finite and positive");
-                        (draw(&|rng| d.sample(rng), count), vec![T::ZERO; n_out])
+                        (draws(&d, &mut rng, count), vec![T::ZERO; n_out])
                     }
                 };
                 Layer {
@@ -114,6 +110,11 @@ impl Init {
             })
             .collect()
     }
+}
+
+/// `count` values of `d`, in the stream's order.
+fn draws<T: Scalar>(d: &impl Distribution<f64>, rng: &mut ChaCha8Rng, count: usize) -> Vec<T> {
+    (0..count).map(|_| T::from_f64(d.sample(rng))).collect()
 }
 
 impl std::str::FromStr for Init {

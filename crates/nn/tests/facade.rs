@@ -132,9 +132,9 @@ fn defaults_resolve_in_one_place() {
         rows: 1000,
         regression: false,
     };
-    // The defaults are scikit-learn's MLP's: 100 ReLU units from Xavier-uniform weights and biases, Adam at 0.001 on
-    // batches of min(200, n). A classification trains on every training row and stops by scikit-learn's
-    // rule: the training loss, 11 epochs without a fall of 0.0001 (its count must exceed 10).
+    // The defaults are scikit-learn's MLP's: 100 ReLU units from Xavier-uniform weights and biases, Adam at
+    // 0.001 on batches of min(200, n). A classification trains on every training row and stops by
+    // scikit-learn's rule: the training loss, 11 epochs without a fall of 0.0001 (its count must exceed 10).
     let default = Spec::default().job(shape).unwrap();
     assert_eq!(default.hidden, [100]);
     assert_eq!(default.activation, nn::Activation::Relu);
