@@ -28,6 +28,8 @@ pub struct Measurement {
     /// The epoch's product FLOPs over `epoch_s`, over the peak: how much of the machine a whole epoch uses.
     pub epoch_of_peak: f64,
     pub epochs_per_sample: usize,
+    /// The first layer's forward kernel, as chosen on this CPU (`Epoch::first_layer_kernel`).
+    pub first_layer: String,
 }
 
 /// One core's FMA peak now, in f64 and f32 (GFLOP/s), through the dispatch our kernels use.
@@ -88,6 +90,7 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
         products_of_peak: flops / gemm_s / 1e9 / peak,
         epoch_of_peak: flops / epoch_s / 1e9 / peak,
         epochs_per_sample: inner,
+        first_layer: epoch.first_layer_kernel(),
     }
 }
 
@@ -118,7 +121,7 @@ pub fn run(json: bool, only: Option<String>) -> Result<()> {
                 serde_json::to_string(&m)?
             } else {
                 format!(
-                    "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products: {:.0}% of the {:.1} peak; epoch {:.0}%)",
+                    "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products: {:.0}% of the {:.1} peak; epoch {:.0}%; first layer {})",
                     m.case,
                     m.threads,
                     fmt(m.epoch_s),
@@ -127,7 +130,8 @@ pub fn run(json: bool, only: Option<String>) -> Result<()> {
                     m.gemm_gflops,
                     100.0 * m.products_of_peak,
                     m.peak_gflops,
-                    100.0 * m.epoch_of_peak
+                    100.0 * m.epoch_of_peak,
+                    m.first_layer
                 )
             };
             // Each line as soon as it is measured; a closed pipe (`| head`) ends the run quietly.

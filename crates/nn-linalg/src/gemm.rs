@@ -17,17 +17,34 @@
 //! ran as one chain.)
 //!
 //! **Blocking.** For each depth block of [`KC`], for each block of [`PANELS`] panels (they stay in L2), for
-//! each sliver of [`NR`] columns of W (packed, it stays in L1), each panel accumulates a 2-vector × NR tile in
-//! registers: 12 accumulators, two loads of X and NR broadcasts of W per step of the chain.
+//! each sliver of `nr` columns of W (packed, it stays in L1), each panel accumulates a 2-vector × `nr` tile in
+//! registers: two loads of X and `nr` broadcasts of W per step of the chain. `nr` is [`NR`] = 6 (12
+//! accumulators) by default; [`Packed::tuned`] times wider tiles where there are 32 vector registers, and the
+//! general product, and keeps the fastest.
 
 use crate::{Matrix, Scalar, Threads};
 use faer::{MatMut, MatRef};
 use pulp::Simd;
 use std::ops::Range;
 
-/// Columns of W per register tile.
+/// Columns of W per register tile by default: under 16 vector registers (AVX2), 12 accumulators, two vectors
+/// of X and one broadcast. Under AVX-512's 32 registers a wider tile reads X less per FMA
+/// ([`Packed::tuned`] tries [`WIDE_NR`]).
 const NR: usize = 6;
-/// Depth per pass: a packed sliver of W is `KC × NR` values (24 KiB in f64), which stays in L1. The digits'
+/// The tile width [`Packed::tuned`] times under 512-bit vectors, besides [`NR`]: 28 accumulators, the most
+/// that 32 registers hold beside two vectors of X and a broadcast. (8 and 12 were between 6 and 14 on the
+/// Xeon where this was measured.)
+const WIDE_NR: usize = 14;
+/// The widest tile the kernel has.
+const MAX_NR: usize = 14;
+/// Rows of X that [`Packed::tuned`] times its candidates on: all of the digits' 4000. On 1024 rows the
+/// general product, which packs X on every call, looked faster than it is on the whole.
+const TUNING_ROWS: usize = 4096;
+/// Below this many multiply-adds (`m·k·n`) a product is too small for the choice to matter, and
+/// [`Packed::tuned`] keeps the default tile without timing.
+const TUNING_MIN: usize = 1 << 22;
+/// Depth per pass: a packed sliver of W is `KC × nr` values (24 KiB in f64 at the default tile), which stays
+/// in L1. It is also the length of the chains, so it fixes the bits and is the same at every tile width. The digits'
 /// 400 inputs fit in one pass; 256 split them in two and was slower (17–22 against 22–28 GFLOP/s).
 const KC: usize = 512;
 /// Panels per block: their rows of X (`PANELS × 2 vectors × KC`, up to 256 KiB in f64) stay in L2 while every
@@ -48,6 +65,19 @@ fn tile_rows<T: Scalar>(arch: pulp::Arch) -> usize {
     arch.dispatch(Rows::<T>(std::marker::PhantomData))
 }
 
+/// Whether `arch` has 512-bit vectors (32 registers under AVX-512).
+fn wide<T: Scalar>(arch: pulp::Arch) -> bool {
+    struct Wide<T>(std::marker::PhantomData<T>);
+    impl<T: Scalar> pulp::WithSimd for Wide<T> {
+        type Output = bool;
+        #[inline(always)]
+        fn with_simd<S: Simd>(self, _: S) -> bool {
+            T::lanes::<S>() * size_of::<T>() >= 64
+        }
+    }
+    arch.dispatch(Wide::<T>(std::marker::PhantomData))
+}
+
 /// A matrix packed for [`matmul_packed`]: its rows in panels of one register tile (two vectors), each panel
 /// stored step by step along the inner dimension, so that the kernel reads it as one contiguous stream. The
 /// last panel is padded with zeros.
@@ -61,13 +91,77 @@ pub struct Packed<T: Scalar> {
     cols: usize,
     /// Rows per panel.
     mr: usize,
+    /// Columns of `b` per register tile, at most [`MAX_NR`].
+    nr: usize,
     /// The dispatch it was packed for, which its products use.
     arch: pulp::Arch,
 }
 
 impl<T: Scalar> Packed<T> {
-    /// `a`, packed.
+    /// `a`, packed, for products with the default register tile.
     pub fn new(a: &Matrix<T>) -> Self {
+        Self::with_tile(a, NR)
+    }
+
+    /// `a`, packed for products with `n` columns by whichever is fastest on this CPU, timed now: this
+    /// kernel at each register tile its vector registers allow, or the general product (`ops::matmul`), in
+    /// which case `None`. Every choice gives the same bits (the module's order), so the choice changes the
+    /// speed only. The candidates run, interleaved, on up to [`TUNING_ROWS`] rows of `a`, the fastest of 4
+    /// rounds after a warm-up one (about 0.1 s for the digits); a product under [`TUNING_MIN`]
+    /// multiply-adds, or one without 512-bit vectors, takes the default tile untimed.
+    ///
+    /// Measured, not assumed, because the winner differs by CPU: on an AMD Zen 4 this kernel beat the general
+    /// product at the default tile; on an Intel Xeon (Ice Lake, two AVX-512 FMA units) it lost to it there and
+    /// was level or ahead at the widest tile (docs/performance.md).
+    pub fn tuned(a: &Matrix<T>, n: usize) -> Option<Self> {
+        let arch = crate::simd::arch();
+        let (m, k) = (a.rows(), a.cols());
+        if m * k * n < TUNING_MIN || !wide::<T>(arch) {
+            return Some(Self::new(a));
+        }
+        let rows = m.min(TUNING_ROWS);
+        let sample = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
+        let w = Matrix::from_fn(k, n, |i, j| {
+            T::from_f64(((i * 7 + j * 3) % 11) as f64 / 11.0 - 0.5)
+        });
+        let mut z = Matrix::zeros(rows, n);
+        let mut scratch = Vec::new();
+        let tiles = [NR, WIDE_NR];
+        let candidates: Vec<Self> = tiles
+            .iter()
+            .map(|&nr| Self::with_tile(&sample, nr))
+            .collect();
+        // Index `tiles.len()` is the general product.
+        let mut best = vec![f64::INFINITY; tiles.len() + 1];
+        for round in 0..5 {
+            for (c, time) in best.iter_mut().enumerate() {
+                let start = std::time::Instant::now();
+                match candidates.get(c) {
+                    Some(p) => matmul_packed(&mut z, p, &w, &mut scratch, Threads::Single),
+                    None => crate::product::product(
+                        z.inner.as_mut(),
+                        crate::product::Accum::Replace,
+                        sample.inner.as_ref(),
+                        w.inner.as_ref(),
+                        T::ONE,
+                    ),
+                }
+                // The first round warms the caches and the packing buffer.
+                if round > 0 {
+                    *time = time.min(start.elapsed().as_secs_f64());
+                }
+            }
+        }
+        let fastest = (0..best.len()).min_by(|&i, &j| best[i].total_cmp(&best[j]))?;
+        tiles.get(fastest).map(|&nr| Self::with_tile(a, nr))
+    }
+
+    /// `a`, packed for products with a register tile of `nr` columns (1 to [`MAX_NR`]).
+    pub(crate) fn with_tile(a: &Matrix<T>, nr: usize) -> Self {
+        assert!(
+            (1..=MAX_NR).contains(&nr),
+            "a register tile of {nr} columns"
+        );
         let arch = crate::simd::arch();
         let (rows, cols, mr) = (a.rows(), a.cols(), tile_rows::<T>(arch));
         let panels = rows.div_ceil(mr);
@@ -82,6 +176,7 @@ impl<T: Scalar> Packed<T> {
             rows,
             cols,
             mr,
+            nr,
             arch,
         }
     }
@@ -94,6 +189,11 @@ impl<T: Scalar> Packed<T> {
     /// Columns of the matrix.
     pub fn cols(&self) -> usize {
         self.cols
+    }
+
+    /// Columns of the other factor per register tile of its products (for reports).
+    pub fn tile_cols(&self) -> usize {
+        self.nr
     }
 
     /// Panel `r`: rows `r·mr .. (r + 1)·mr`, step by step along the inner dimension.
@@ -123,21 +223,21 @@ pub fn matmul_packed<'b, T: Scalar>(
         return;
     }
     scratch.resize(k * n, T::ZERO);
-    pack_slivers(b, scratch);
+    pack_slivers(b, scratch, a.nr);
     let panels = m.div_ceil(a.mr);
     let parts = threads.parts_for(2 * m * n * k).min(panels);
     split(dst.inner.as_mut(), a, 0..panels, scratch, n, parts.max(1));
 }
 
 /// `b` (k×n) in the order the kernel reads it: depth block by depth block ([`KC`]); within one, sliver by
-/// sliver ([`NR`] columns, fewer in the last); within one, step by step. The block of `p0` starts at `p0·n`,
+/// sliver (`width` columns, fewer in the last); within one, step by step. The block of `p0` starts at `p0·n`,
 /// and its sliver of `j0` at `p0·n + j0·kc`.
-fn pack_slivers<T: Scalar>(b: MatRef<'_, T>, out: &mut [T]) {
+fn pack_slivers<T: Scalar>(b: MatRef<'_, T>, out: &mut [T], width: usize) {
     let (k, n) = (b.nrows(), b.ncols());
     for p0 in (0..k).step_by(KC) {
         let kc = KC.min(k - p0);
-        for j0 in (0..n).step_by(NR) {
-            let nr = NR.min(n - j0);
+        for j0 in (0..n).step_by(width) {
+            let nr = width.min(n - j0);
             let sliver = &mut out[p0 * n + j0 * kc..p0 * n + (j0 + nr) * kc];
             for jj in 0..nr {
                 let column = b.col(j0 + jj);
@@ -220,8 +320,8 @@ impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
             let kc = KC.min(k - p0);
             for r0 in panels.clone().step_by(PANELS) {
                 let block = r0..(r0 + PANELS).min(panels.end);
-                for j0 in (0..n).step_by(NR) {
-                    let nr = NR.min(n - j0);
+                for j0 in (0..n).step_by(a.nr) {
+                    let nr = a.nr.min(n - j0);
                     let tile = Tile {
                         sliver: &slivers[p0 * n + j0 * kc..p0 * n + (j0 + nr) * kc],
                         p0,
@@ -232,6 +332,14 @@ impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
                         let first = (r - panels.start) * a.mr;
                         let rows = first..(first + a.mr).min(dst.nrows());
                         match nr {
+                            14 => tile.run::<S, 14>(s, panel, dst.as_mut(), rows),
+                            13 => tile.run::<S, 13>(s, panel, dst.as_mut(), rows),
+                            12 => tile.run::<S, 12>(s, panel, dst.as_mut(), rows),
+                            11 => tile.run::<S, 11>(s, panel, dst.as_mut(), rows),
+                            10 => tile.run::<S, 10>(s, panel, dst.as_mut(), rows),
+                            9 => tile.run::<S, 9>(s, panel, dst.as_mut(), rows),
+                            8 => tile.run::<S, 8>(s, panel, dst.as_mut(), rows),
+                            7 => tile.run::<S, 7>(s, panel, dst.as_mut(), rows),
                             6 => tile.run::<S, 6>(s, panel, dst.as_mut(), rows),
                             5 => tile.run::<S, 5>(s, panel, dst.as_mut(), rows),
                             4 => tile.run::<S, 4>(s, panel, dst.as_mut(), rows),

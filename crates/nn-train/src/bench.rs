@@ -64,8 +64,9 @@ pub struct Epoch<T: Scalar> {
     pub y: Vec<usize>,
     /// The network trained.
     pub net: Network<T>,
-    /// The features packed, as the trainer packs them for a full batch.
-    packed: Packed<T>,
+    /// The features packed, as the trainer packs them for a full batch (none where the general product is
+    /// faster on this CPU).
+    packed: Option<Packed<T>>,
     ws: Workspace<T>,
     grads: Gradients<T>,
 }
@@ -88,7 +89,7 @@ impl<T: Scalar> Epoch<T> {
         let ws = Workspace::new(net.architecture(), m, threads);
         let grads = Gradients::zeros(net.architecture());
         Epoch {
-            packed: Packed::new(&x),
+            packed: Packed::tuned(&x, widths[1]),
             x,
             y,
             net,
@@ -106,7 +107,7 @@ impl<T: Scalar> Epoch<T> {
     pub fn run(&mut self) {
         self.net
             .gradient_with(
-                Input::new(&self.x, Some(&self.packed)),
+                Input::new(&self.x, self.packed.as_ref()),
                 &self.y,
                 L2::NONE,
                 &mut self.ws,
@@ -118,6 +119,15 @@ impl<T: Scalar> Epoch<T> {
             .gradient_descent_step(&self.grads, T::from_f64(1e-3));
     }
 
+    /// The kernel of the first layer's forward product, as [`Packed::tuned`] chose it on this CPU (for
+    /// reports): `packed ×N` (nn's kernel, N columns per register tile) or `general`.
+    pub fn first_layer_kernel(&self) -> String {
+        match &self.packed {
+            Some(p) => format!("packed ×{}", p.tile_cols()),
+            None => "general".to_string(),
+        }
+    }
+
     /// The gradients of the last [`run`](Self::run).
     pub fn gradients(&self) -> &Gradients<T> {
         &self.grads
@@ -127,10 +137,11 @@ impl<T: Scalar> Epoch<T> {
 /// The matrix products of one full-batch epoch alone, on buffers of its shapes: forward A·W per layer;
 /// backward Aᵀ·δ per layer and δ·Wᵀ for all but the first. Their time is an epoch's arithmetic floor: the
 /// work every implementation must do, at the speed of this machine's matrix products. As in training, a
-/// gradient's first product reads the inputs packed once ([`Packed`]); an evaluation pass reads them as
+/// gradient's first product reads the inputs packed once ([`Packed::tuned`], where that is faster on this
+/// CPU); an evaluation pass reads them as
 /// they are.
 pub struct Products<T: Scalar> {
-    packed: Packed<T>,
+    packed: Option<Packed<T>>,
     packed_w: Vec<T>,
     acts: Vec<Matrix<T>>,
     outs: Vec<Matrix<T>>,
@@ -148,7 +159,7 @@ impl<T: Scalar> Products<T> {
         };
         let acts: Vec<_> = widths.iter().map(|&w| fill(m, w)).collect();
         Products {
-            packed: Packed::new(&acts[0]),
+            packed: Packed::tuned(&acts[0], widths[1]),
             packed_w: Vec::new(),
             acts,
             outs: widths.iter().map(|&w| Matrix::zeros(m, w)).collect(),
@@ -181,14 +192,19 @@ impl<T: Scalar> Products<T> {
 
     /// The forward and backward products of one gradient.
     pub fn run(&mut self, threads: Threads) {
-        ops::matmul_packed(
-            &mut self.outs[1],
-            &self.packed,
-            &self.weights[0],
-            &mut self.packed_w,
-            threads,
-        );
-        self.forward_from(1, threads);
+        match &self.packed {
+            Some(packed) => {
+                ops::matmul_packed(
+                    &mut self.outs[1],
+                    packed,
+                    &self.weights[0],
+                    &mut self.packed_w,
+                    threads,
+                );
+                self.forward_from(1, threads);
+            }
+            None => self.forward_from(0, threads),
+        }
         for l in (0..self.weights.len()).rev() {
             ops::matmul(
                 &mut self.grads[l],

@@ -50,16 +50,20 @@ fn check<T: Scalar>() {
     ] {
         let (a, b) = (filled::<T>(m, k, 1), filled::<T>(k, n, 2));
         let want = chain(&a, &b);
-        let packed = Packed::new(&a);
-        for threads in [
-            Threads::Single,
-            Threads::from_count(2),
-            Threads::from_count(3),
-        ] {
-            let mut got = Matrix::zeros(m, n);
-            matmul_packed(&mut got, &packed, &b, &mut Vec::new(), threads);
-            assert_eq!(got, want, "{m}×{k} · {k}×{n}, {threads:?}");
+        // Every register tile the kernel has gives the same bits.
+        for nr in 1..=super::MAX_NR {
+            let packed = Packed::with_tile(&a, nr);
+            for threads in [
+                Threads::Single,
+                Threads::from_count(2),
+                Threads::from_count(3),
+            ] {
+                let mut got = Matrix::zeros(m, n);
+                matmul_packed(&mut got, &packed, &b, &mut Vec::new(), threads);
+                assert_eq!(got, want, "{m}×{k} · {k}×{n}, tile {nr}, {threads:?}");
+            }
         }
+        let packed = Packed::new(&a);
         // W read transposed in place (δ·Wᵀ in the backward pass) takes the same path.
         let bt = b.transpose();
         let mut got = Matrix::zeros(m, n);
@@ -96,15 +100,19 @@ fn equals_the_general_product_at_every_level() {
             T::ONE,
             Threads::Single,
         );
-        for threads in [Threads::Single, Threads::from_count(2)] {
-            let mut z = Matrix::zeros(m, n);
-            matmul_packed(&mut z, &Packed::new(&a), &b, &mut Vec::new(), threads);
-            assert!(
-                z == general,
-                "{} {m}×{k} · {k}×{n}, {threads:?}, {:?}",
-                T::NAME,
-                crate::simd::level()
-            );
+        // The default tile and the widest, which Packed::tuned may choose.
+        for packed in [Packed::new(&a), Packed::with_tile(&a, super::MAX_NR)] {
+            for threads in [Threads::Single, Threads::from_count(2)] {
+                let mut z = Matrix::zeros(m, n);
+                matmul_packed(&mut z, &packed, &b, &mut Vec::new(), threads);
+                assert!(
+                    z == general,
+                    "{} {m}×{k} · {k}×{n}, tile {}, {threads:?}, {:?}",
+                    T::NAME,
+                    packed.tile_cols(),
+                    crate::simd::level()
+                );
+            }
         }
     }
     for level in crate::simd::Level::ALL
@@ -135,4 +143,30 @@ fn equals_the_general_product_at_every_level() {
         }
     }
     crate::simd::pin(None).expect("the widest level");
+}
+
+/// `Packed::tuned` keeps the default tile for a small product without timing, and for a large one returns a
+/// tile the kernel has, or none (the general product was faster); either way, the same bits.
+#[test]
+fn tuning_chooses_a_kernel_that_gives_the_same_bits() {
+    let small = filled::<f64>(100, 20, 5);
+    let packed = Packed::tuned(&small, 10).expect("a small product is packed untimed");
+    assert_eq!(packed.tile_cols(), super::NR);
+
+    let (a, b) = (filled::<f64>(2000, 300, 6), filled::<f64>(300, 64, 7));
+    let want = chain(&a, &b);
+    match Packed::tuned(&a, 64) {
+        Some(packed) => {
+            assert!((1..=super::MAX_NR).contains(&packed.tile_cols()));
+            let mut got = Matrix::zeros(2000, 64);
+            matmul_packed(&mut got, &packed, &b, &mut Vec::new(), Threads::Single);
+            assert_eq!(got, want);
+        }
+        None => {
+            let mut got = Matrix::zeros(2000, 64);
+            let replace = crate::Accum::Replace;
+            crate::ops::matmul(&mut got, replace, &a, &b, 1.0, Threads::Single);
+            assert_eq!(got, want);
+        }
+    }
 }

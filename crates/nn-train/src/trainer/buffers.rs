@@ -72,7 +72,11 @@ impl<T: Scalar> Buffers<T> {
         let transposed = bytes <= MAX_TRANSPOSED_BYTES
             || (arch.n_input >= WIDE_ROW && bytes <= MAX_WIDE_TRANSPOSED_BYTES);
         let xt = (!full_batch && transposed).then(|| data.train.x.transpose());
-        let packed = (full_batch && bytes <= MAX_PACKED_BYTES).then(|| Packed::new(&data.train.x));
+        // The first layer's product by whichever kernel is fastest on this CPU (timed now: a few ms).
+        let first_width = arch.widths()[1];
+        let packed = (full_batch && bytes <= MAX_PACKED_BYTES)
+            .then(|| Packed::tuned(&data.train.x, first_width))
+            .flatten();
         let xblock = if full_batch || xt.is_some() {
             Matrix::zeros(0, 0)
         } else {
