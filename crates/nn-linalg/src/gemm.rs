@@ -159,8 +159,12 @@ impl<T: Scalar> Packed<T> {
         tiles.get(fastest).map(|&nr| Self::with_tile(a, nr))
     }
 
-    /// `a`, packed for products with a register tile of `nr` columns (1 to [`MAX_NR`]).
-    pub(crate) fn with_tile(a: &Matrix<T>, nr: usize) -> Self {
+    /// `a`, packed for products with a register tile of `nr` columns (for benchmarks and tests; the trainer
+    /// uses [`tuned`](Self::tuned)). Every tile gives the same bits.
+    ///
+    /// # Panics
+    /// If `nr` is not between 1 and 14, the widest tile the kernel has.
+    pub fn with_tile(a: &Matrix<T>, nr: usize) -> Self {
         assert!(
             (1..=MAX_NR).contains(&nr),
             "a register tile of {nr} columns"

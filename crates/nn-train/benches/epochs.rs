@@ -74,23 +74,25 @@ fn kernels_and_levels() -> Vec<String> {
         .into_iter()
         .filter(|l| l.available() && *l != Level::Portable);
     levels
-        .flat_map(|l| ["packed", "general"].map(|k| format!("{k} {}", l.name())))
+        .flat_map(|l| ["packed", "packed14", "general"].map(|k| format!("{k} {}", l.name())))
         .collect()
 }
 
 /// The digits' first-layer product X (4000×400) · W (400×64), by nn's packed kernel (X packed once, as a
-/// full-batch run does) and by the general product (faer's x86 kernel), at each vector level this CPU has.
-/// Both give the same bits; this tells which is faster on a CPU.
+/// full-batch run does) at its default 6-column tile and at 14 columns, and by the general product (faer's x86
+/// kernel), at each vector level this CPU has. All give the same bits; this tells which is faster on a CPU
+/// (a full-batch run times them itself when it starts: `Packed::tuned`).
 #[divan::bench(args = kernels_and_levels())]
 fn digits_forward_kernels_f64(bencher: divan::Bencher, which: &str) {
     let (kernel, level) = which.split_once(' ').expect("kernel level");
     simd::pin(Some(level.parse().expect("a level name"))).expect("an available level");
     let x = Matrix::<f64>::from_fn(4000, 400, |i, j| ((i + j) % 7) as f64);
     let w = Matrix::<f64>::from_fn(400, 64, |i, j| ((i * j) % 5) as f64);
-    let packed = Packed::new(&x);
+    let (packed, packed14) = (Packed::new(&x), Packed::with_tile(&x, 14));
     let (mut z, mut scratch) = (Matrix::zeros(4000, 64), Vec::new());
     bencher.bench_local(|| match kernel {
         "packed" => ops::matmul_packed(&mut z, &packed, &w, &mut scratch, Threads::Single),
+        "packed14" => ops::matmul_packed(&mut z, &packed14, &w, &mut scratch, Threads::Single),
         _ => ops::matmul(&mut z, Accum::Replace, &x, &w, 1.0, Threads::Single),
     });
     simd::pin(None).expect("the widest level");
