@@ -109,8 +109,8 @@ impl<T: Scalar> Packed<T> {
     /// `a`, packed for products with `n` columns by whichever is fastest on this CPU, timed now: this
     /// kernel at each register tile its vector registers allow, or the general product (`ops::matmul`), in
     /// which case `None`. Every choice gives the same bits (the module's order), so the choice changes the
-    /// speed only. The candidates run, interleaved, on up to [`TUNING_ROWS`] rows of `a`, the fastest of 4
-    /// rounds after a warm-up one (about 0.1 s for the digits); a product under [`TUNING_MIN`]
+    /// speed only. The candidates run, interleaved, on up to 4,096 rows of `a`, the fastest of 4
+    /// rounds after a warm-up one (about 0.1 s for the digits); a product under 2²² (`TUNING_MIN`)
     /// multiply-adds, or one without 512-bit vectors, takes the default tile untimed.
     ///
     /// Measured, not assumed, because the winner differs by CPU: on an AMD Zen 4 this kernel beat the general
