@@ -344,22 +344,16 @@ impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
                         let panel = &a.panel(r)[p0 * a.mr..(p0 + kc) * a.mr];
                         let first = (r - panels.start) * a.mr;
                         let rows = first..(first + a.mr).min(dst.nrows());
-                        match nr {
-                            14 => tile.run::<S, 14>(s, panel, dst.as_mut(), rows),
-                            13 => tile.run::<S, 13>(s, panel, dst.as_mut(), rows),
-                            12 => tile.run::<S, 12>(s, panel, dst.as_mut(), rows),
-                            11 => tile.run::<S, 11>(s, panel, dst.as_mut(), rows),
-                            10 => tile.run::<S, 10>(s, panel, dst.as_mut(), rows),
-                            9 => tile.run::<S, 9>(s, panel, dst.as_mut(), rows),
-                            8 => tile.run::<S, 8>(s, panel, dst.as_mut(), rows),
-                            7 => tile.run::<S, 7>(s, panel, dst.as_mut(), rows),
-                            6 => tile.run::<S, 6>(s, panel, dst.as_mut(), rows),
-                            5 => tile.run::<S, 5>(s, panel, dst.as_mut(), rows),
-                            4 => tile.run::<S, 4>(s, panel, dst.as_mut(), rows),
-                            3 => tile.run::<S, 3>(s, panel, dst.as_mut(), rows),
-                            2 => tile.run::<S, 2>(s, panel, dst.as_mut(), rows),
-                            _ => tile.run::<S, 1>(s, panel, dst.as_mut(), rows),
+                        // The tile's width is a constant of its loop, so each width is its own instance.
+                        macro_rules! widths {
+                            ($($w:literal)*) => {
+                                match nr {
+                                    $($w => tile.run::<S, $w>(s, panel, dst.as_mut(), rows),)*
+                                    _ => tile.run::<S, 1>(s, panel, dst.as_mut(), rows),
+                                }
+                            };
                         }
+                        widths!(14 13 12 11 10 9 8 7 6 5 4 3 2)
                     }
                 }
             }
