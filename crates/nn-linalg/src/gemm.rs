@@ -65,17 +65,9 @@ fn tile_rows<T: Scalar>(arch: pulp::Arch) -> usize {
     arch.dispatch(Rows::<T>(std::marker::PhantomData))
 }
 
-/// Whether `arch` has 512-bit vectors (32 registers under AVX-512).
+/// Whether `arch` has 512-bit vectors (32 registers under AVX-512): a tile's two vectors span 128 bytes.
 fn wide<T: Scalar>(arch: pulp::Arch) -> bool {
-    struct Wide<T>(std::marker::PhantomData<T>);
-    impl<T: Scalar> pulp::WithSimd for Wide<T> {
-        type Output = bool;
-        #[inline(always)]
-        fn with_simd<S: Simd>(self, _: S) -> bool {
-            T::lanes::<S>() * size_of::<T>() >= 64
-        }
-    }
-    arch.dispatch(Wide::<T>(std::marker::PhantomData))
+    tile_rows::<T>(arch) * size_of::<T>() >= 128
 }
 
 /// A matrix packed for [`matmul_packed`]: its rows in panels of one register tile (two vectors), each panel
