@@ -28,7 +28,8 @@ pub struct Measurement {
     /// The epoch's product FLOPs over `epoch_s`, over the peak: how much of the machine a whole epoch uses.
     pub epoch_of_peak: f64,
     pub epochs_per_sample: usize,
-    /// The first layer's forward kernel, as chosen on this CPU (`Epoch::first_layer_kernel`).
+    /// The first layer's forward kernel, as chosen on this CPU (`Epoch::first_layer_tile`): `packed ×N`
+    /// (nn's kernel, N columns per register tile) or `general`. The products alone run the same.
     pub first_layer: String,
 }
 
@@ -63,7 +64,8 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
             }
         })
     });
-    let mut products = Products::<T>::new(case.m, case.widths);
+    let tile = epoch.first_layer_tile();
+    let mut products = Products::<T>::with_tile(case.m, case.widths, tile);
     // After a pause: right after timed work, pool threads still spin for more, and a loop measured then
     // shares a core with one of them.
     let peak_now = || {
@@ -90,7 +92,7 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
         products_of_peak: flops / gemm_s / 1e9 / peak,
         epoch_of_peak: flops / epoch_s / 1e9 / peak,
         epochs_per_sample: inner,
-        first_layer: epoch.first_layer_kernel(),
+        first_layer: tile.map_or("general".to_string(), |nr| format!("packed ×{nr}")),
     }
 }
 

@@ -29,13 +29,11 @@ use std::ops::Range;
 
 /// Columns of W per register tile by default: under 16 vector registers (AVX2), 12 accumulators, two vectors
 /// of X and one broadcast. Under AVX-512's 32 registers a wider tile reads X less per FMA
-/// ([`Packed::tuned`] tries [`WIDE_NR`]).
+/// ([`Packed::tuned`] tries [`MAX_NR`]).
 const NR: usize = 6;
-/// The tile width [`Packed::tuned`] times under 512-bit vectors, besides [`NR`]: 28 accumulators, the most
-/// that 32 registers hold beside two vectors of X and a broadcast. (8 and 12 were between 6 and 14 on the
-/// Xeon where this was measured.)
-const WIDE_NR: usize = 14;
-/// The widest tile the kernel has.
+/// The widest tile the kernel has, which [`Packed::tuned`] times under 512-bit vectors beside [`NR`]: 28
+/// accumulators, the most that 32 registers hold beside two vectors of X and a broadcast. (8 and 12 were
+/// between 6 and 14 on the Xeon where this was measured.)
 const MAX_NR: usize = 14;
 /// Rows of X that [`Packed::tuned`] times its candidates on: all of the digits' 4000. On 1024 rows the
 /// general product, which packs X on every call, looked faster than it is on the whole.
@@ -98,21 +96,27 @@ impl<T: Scalar> Packed<T> {
         Self::with_tile(a, NR)
     }
 
-    /// `a`, packed for products with `n` columns by whichever is fastest on this CPU, timed now: this
-    /// kernel at each register tile its vector registers allow, or the general product (`ops::matmul`), in
-    /// which case `None`. Every choice gives the same bits (the module's order), so the choice changes the
-    /// speed only. The candidates run, interleaved, on up to 4,096 rows of `a`, the fastest of 4
-    /// rounds after a warm-up one (about 0.1 s for the digits); a product under 2²² (`TUNING_MIN`)
-    /// multiply-adds, or one without 512-bit vectors, takes the default tile untimed.
+    /// `a`, packed for products with `n` columns at the [`fastest_tile`](Self::fastest_tile) on this CPU,
+    /// or `None` where the general product is faster.
+    pub fn tuned(a: &Matrix<T>, n: usize) -> Option<Self> {
+        Self::fastest_tile(a, n).map(|nr| Self::with_tile(a, nr))
+    }
+
+    /// Which is fastest on this CPU for `a` times a matrix of `n` columns, timed now: this kernel at each
+    /// register tile its vector registers allow (`Some(width)`), or the general product (`ops::matmul`,
+    /// `None`). Every choice gives the same bits (the module's order), so the choice changes the speed only.
+    /// The candidates run, interleaved, on up to 4,096 rows of `a`, the fastest of 4 rounds after a warm-up
+    /// one (about 0.1 s for the digits); a product under 2²² (`TUNING_MIN`) multiply-adds, or one without
+    /// 512-bit vectors, takes the default tile untimed.
     ///
     /// Measured, not assumed, because the winner differs by CPU: on an AMD Zen 4 this kernel beat the general
     /// product at the default tile; on an Intel Xeon (Ice Lake, two AVX-512 FMA units) it lost to it there and
     /// was level or ahead at the widest tile (docs/performance.md).
-    pub fn tuned(a: &Matrix<T>, n: usize) -> Option<Self> {
+    pub fn fastest_tile(a: &Matrix<T>, n: usize) -> Option<usize> {
         let arch = crate::simd::arch();
         let (m, k) = (a.rows(), a.cols());
         if m * k * n < TUNING_MIN || !wide::<T>(arch) {
-            return Some(Self::new(a));
+            return Some(NR);
         }
         let rows = m.min(TUNING_ROWS);
         let sample = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
@@ -121,7 +125,7 @@ impl<T: Scalar> Packed<T> {
         });
         let mut z = Matrix::zeros(rows, n);
         let mut scratch = Vec::new();
-        let tiles = [NR, WIDE_NR];
+        let tiles = [NR, MAX_NR];
         let candidates: Vec<Self> = tiles
             .iter()
             .map(|&nr| Self::with_tile(&sample, nr))
@@ -148,7 +152,7 @@ impl<T: Scalar> Packed<T> {
             }
         }
         let fastest = (0..best.len()).min_by(|&i, &j| best[i].total_cmp(&best[j]))?;
-        tiles.get(fastest).map(|&nr| Self::with_tile(a, nr))
+        tiles.get(fastest).copied()
     }
 
     /// `a`, packed for products with a register tile of `nr` columns (for benchmarks and tests; the trainer

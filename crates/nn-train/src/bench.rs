@@ -119,13 +119,11 @@ impl<T: Scalar> Epoch<T> {
             .gradient_descent_step(&self.grads, T::from_f64(1e-3));
     }
 
-    /// The kernel of the first layer's forward product, as [`Packed::tuned`] chose it on this CPU (for
-    /// reports): `packed ×N` (nn's kernel, N columns per register tile) or `general`.
-    pub fn first_layer_kernel(&self) -> String {
-        match &self.packed {
-            Some(p) => format!("packed ×{}", p.tile_cols()),
-            None => "general".to_string(),
-        }
+    /// The first layer's forward kernel, as [`Packed::tuned`] chose it on this CPU: nn's packed kernel
+    /// with this many columns per register tile, or `None` for the general product. [`Products::with_tile`]
+    /// takes it, so that an epoch and its products alone run the same kernel.
+    pub fn first_layer_tile(&self) -> Option<usize> {
+        self.packed.as_ref().map(Packed::tile_cols)
     }
 
     /// The gradients of the last [`run`](Self::run).
@@ -150,8 +148,23 @@ pub struct Products<T: Scalar> {
 }
 
 impl<T: Scalar> Products<T> {
-    /// Buffers for `m` samples through layers of these widths (input first).
+    /// Buffers for `m` samples through layers of these widths (input first), the first layer's product by
+    /// the kernel [`Packed::fastest_tile`] chooses on this CPU.
     pub fn new(m: usize, widths: &[usize]) -> Self {
+        Self::build(m, widths, |x| Packed::tuned(x, widths[1]))
+    }
+
+    /// The same, the first layer's product by nn's packed kernel at a tile of `tile` columns, or by the
+    /// general product (`None`): as an [`Epoch::first_layer_tile`] says.
+    pub fn with_tile(m: usize, widths: &[usize], tile: Option<usize>) -> Self {
+        Self::build(m, widths, |x| tile.map(|nr| Packed::with_tile(x, nr)))
+    }
+
+    fn build(
+        m: usize,
+        widths: &[usize],
+        pack: impl FnOnce(&Matrix<T>) -> Option<Packed<T>>,
+    ) -> Self {
         let fill = |rows: usize, cols: usize| {
             Matrix::from_fn(rows, cols, |i, j| {
                 T::from_f64(((i + 2 * j) % 7) as f64 / 7.0)
@@ -159,7 +172,7 @@ impl<T: Scalar> Products<T> {
         };
         let acts: Vec<_> = widths.iter().map(|&w| fill(m, w)).collect();
         Products {
-            packed: Packed::tuned(&acts[0], widths[1]),
+            packed: pack(&acts[0]),
             packed_w: Vec::new(),
             acts,
             outs: widths.iter().map(|&w| Matrix::zeros(m, w)).collect(),
