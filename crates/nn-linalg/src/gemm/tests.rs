@@ -170,3 +170,31 @@ fn tuning_chooses_a_kernel_that_gives_the_same_bits() {
         }
     }
 }
+
+/// A timed choice is kept for the process, by shape, element type and level, and given again without timing;
+/// a product that is not timed (small, or no 512-bit vectors) is not kept.
+#[test]
+fn a_timed_choice_is_kept_for_the_process() {
+    let kept = |rows: usize, k: usize, n: usize| {
+        let key = (rows, k, n, "f64", crate::simd::level());
+        let choices = super::CHOICES.lock().unwrap_or_else(|p| p.into_inner());
+        choices.iter().find(|(seen, _)| *seen == key).map(|c| c.1)
+    };
+    let small = filled::<f64>(100, 20, 11);
+    assert_eq!(Packed::fastest_tile(&small, 10), Some(super::NR));
+    assert_eq!(kept(100, 20, 10), None);
+
+    let a = filled::<f64>(1500, 301, 12);
+    let choice = Packed::fastest_tile(&a, 33);
+    if super::wide::<f64>(crate::simd::arch()) {
+        assert_eq!(kept(1500, 301, 33), Some(choice));
+        // Another matrix of the same shape gets the same choice.
+        assert_eq!(
+            Packed::fastest_tile(&filled::<f64>(1500, 301, 13), 33),
+            choice
+        );
+    } else {
+        assert_eq!(choice, Some(super::NR));
+        assert_eq!(kept(1500, 301, 33), None);
+    }
+}
