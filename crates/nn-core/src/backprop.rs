@@ -239,12 +239,11 @@ impl<T: Scalar> Network<T> {
             };
             let grad = &mut grads.layers[l];
             // ∂J/∂W (n_in×n_out) = Aᵀ (n_in×m) · δ (m×n_out) + (λ/n)·W
-            ops::matmul(
+            ops::matmul_tn(
                 &mut grad.weights,
-                Accum::Replace,
-                input.t(),
+                input,
                 &ws.deltas[l],
-                T::ONE,
+                &mut ws.grad_t[l],
                 ws.threads,
             );
             if l2.lambda != 0.0 {

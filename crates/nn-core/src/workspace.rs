@@ -33,6 +33,9 @@ pub struct Workspace<T: Scalar = f64> {
     /// The first layer's weights as [`ops::matmul_packed`](nn_linalg::ops::matmul_packed) reads them, when the
     /// input comes packed ([`Input::new`](crate::Input::new)); grows on the first such pass.
     pub(crate) packed_w: Vec<T>,
+    /// Per layer, room for the weight gradient transposed (n_out×n_in), where
+    /// [`ops::matmul_tn`](nn_linalg::ops::matmul_tn) finds that form faster; empty until it does.
+    pub(crate) grad_t: Vec<Matrix<T>>,
     /// Per class, the weight of each sample's loss ([`weigh_classes`](Self::weigh_classes)); empty: all 1.
     pub(crate) class_weights: Vec<T>,
     /// Whether the δ buffers follow [`prepare`](Self::prepare): not in a workspace made
@@ -77,6 +80,7 @@ impl<T: Scalar> Workspace<T> {
             mask: Vec::new(),
             dropped: Vec::new(),
             packed_w: Vec::new(),
+            grad_t: vec![Matrix::zeros(0, 0); widths.len().saturating_sub(1)],
             class_weights: Vec::new(),
             with_deltas: true,
             block_x: Matrix::zeros(0, 0),

@@ -22,7 +22,7 @@
 //! accumulators) by default; [`Packed::tuned`] times wider tiles where there are 32 vector registers, and the
 //! general product, and keeps the fastest.
 
-use crate::{Matrix, Scalar, Threads};
+use crate::{Matrix, Scalar, Threads, tuning};
 use faer::{MatMut, MatRef};
 use pulp::Simd;
 use std::ops::Range;
@@ -35,23 +35,6 @@ const NR: usize = 6;
 /// accumulators, the most that 32 registers hold beside two vectors of X and a broadcast. (8 and 12 were
 /// between 6 and 14 on the Xeon where this was measured.)
 const MAX_NR: usize = 14;
-/// Rows of X that [`Packed::tuned`] times its candidates on: all of the digits' 4000. On 1024 rows the
-/// general product, which packs X on every call, looked faster than it is on the whole.
-const TUNING_ROWS: usize = 4096;
-/// Below this many multiply-adds (`m·k·n`) a product is too small for the choice to matter, and
-/// [`Packed::tuned`] keeps the default tile without timing.
-const TUNING_MIN: usize = 1 << 22;
-/// Timed rounds per candidate in [`Packed::fastest_tile`], which compares their medians: with the fastest
-/// of 4 rounds, 1 choice in 10 went to a slower kernel on a noisy virtual machine.
-const TUNING_ROUNDS: usize = 7;
-
-/// Which kernel [`Packed::fastest_tile`] chose, by (rows timed, depth, columns, element type, level), for
-/// the rest of the process.
-type Choice = (
-    (usize, usize, usize, &'static str, crate::simd::Level),
-    Option<usize>,
-);
-static CHOICES: std::sync::Mutex<Vec<Choice>> = std::sync::Mutex::new(Vec::new());
 /// Depth per pass: a packed sliver of W is `KC × nr` values (24 KiB in f64 at the default tile), which stays
 /// in L1. It is also the length of the chains, so it fixes the bits and is the same at every tile width. The digits'
 /// 400 inputs fit in one pass; 256 split them in two and was slower (17–22 against 22–28 GFLOP/s).
@@ -119,8 +102,8 @@ impl<T: Scalar> Packed<T> {
     /// The candidates run, interleaved, on up to 4,096 rows of `a`; each one's median of 7 rounds after a
     /// warm-up one counts (about 0.2 s for the digits). The choice is kept for the rest of the process, by
     /// shape, element type and level, so that a sweep or the report's replay, which train many runs of one
-    /// shape, time it once. A product under 2²² (`TUNING_MIN`) multiply-adds, or one without 512-bit vectors,
-    /// takes the default tile untimed.
+    /// shape, time it once. A product under 2²² multiply-adds, or one without 512-bit vectors, takes the
+    /// default tile untimed.
     ///
     /// Measured, not assumed, because the winner differs by CPU: on an AMD Zen 4 this kernel beat the general
     /// product at the default tile; on an Intel Xeon (Ice Lake, two AVX-512 FMA units) it lost to it there and
@@ -128,65 +111,45 @@ impl<T: Scalar> Packed<T> {
     pub fn fastest_tile(a: &Matrix<T>, n: usize) -> Option<usize> {
         let arch = crate::simd::arch();
         let (m, k) = (a.rows(), a.cols());
-        if m * k * n < TUNING_MIN || !wide::<T>(arch) {
+        if m * k * n < tuning::MIN_WORK || !wide::<T>(arch) {
             return Some(NR);
         }
-        let rows = m.min(TUNING_ROWS);
-        let key = (rows, k, n, T::NAME, crate::simd::level());
-        let mut chosen = CHOICES
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(&(_, choice)) = chosen.iter().find(|(seen, _)| *seen == key) {
-            return choice;
-        }
-        // Held while timing: a second run of the same shape waits for this choice rather than timing beside it.
-        let choice = Self::time_candidates(a, rows, n);
-        chosen.push((key, choice));
-        choice
+        let rows = m.min(tuning::ROWS);
+        // The candidates: each tile, then the general product.
+        let tiles = [NR, MAX_NR];
+        let choice = tuning::fastest(Self::tuning_key(rows, k, n), tiles.len() + 1, || {
+            let sample = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
+            let w = Matrix::from_fn(k, n, |i, j| {
+                T::from_f64(((i * 7 + j * 3) % 11) as f64 / 11.0 - 0.5)
+            });
+            let mut z = Matrix::zeros(rows, n);
+            let mut scratch = Vec::new();
+            let packed: Vec<Self> = tiles
+                .iter()
+                .map(|&nr| Self::with_tile(&sample, nr))
+                .collect();
+            move |c| match packed.get(c) {
+                Some(p) => matmul_packed(&mut z, p, &w, &mut scratch, Threads::Single),
+                None => crate::product::product(
+                    z.inner.as_mut(),
+                    crate::product::Accum::Replace,
+                    sample.inner.as_ref(),
+                    w.inner.as_ref(),
+                    T::ONE,
+                ),
+            }
+        });
+        tiles.get(choice).copied()
     }
 
-    /// [`fastest_tile`](Self::fastest_tile)'s timing, on the first `rows` rows of `a`.
-    fn time_candidates(a: &Matrix<T>, rows: usize, n: usize) -> Option<usize> {
-        let k = a.cols();
-        let sample = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
-        let w = Matrix::from_fn(k, n, |i, j| {
-            T::from_f64(((i * 7 + j * 3) % 11) as f64 / 11.0 - 0.5)
-        });
-        let mut z = Matrix::zeros(rows, n);
-        let mut scratch = Vec::new();
-        let tiles = [NR, MAX_NR];
-        let candidates: Vec<Self> = tiles
-            .iter()
-            .map(|&nr| Self::with_tile(&sample, nr))
-            .collect();
-        // Index `tiles.len()` is the general product. The first round warms the caches and the packing
-        // buffer and is not kept.
-        let mut times = vec![Vec::with_capacity(TUNING_ROUNDS); tiles.len() + 1];
-        for round in 0..=TUNING_ROUNDS {
-            for (c, kept) in times.iter_mut().enumerate() {
-                let start = std::time::Instant::now();
-                match candidates.get(c) {
-                    Some(p) => matmul_packed(&mut z, p, &w, &mut scratch, Threads::Single),
-                    None => crate::product::product(
-                        z.inner.as_mut(),
-                        crate::product::Accum::Replace,
-                        sample.inner.as_ref(),
-                        w.inner.as_ref(),
-                        T::ONE,
-                    ),
-                }
-                if round > 0 {
-                    kept.push(start.elapsed().as_secs_f64());
-                }
-            }
+    /// What [`fastest_tile`](Self::fastest_tile)'s choice is kept under.
+    fn tuning_key(rows: usize, k: usize, n: usize) -> tuning::Key {
+        tuning::Key {
+            what: "first layer",
+            shape: (rows, k, n),
+            scalar: T::NAME,
+            level: crate::simd::level(),
         }
-        let median = |t: &mut Vec<f64>| {
-            t.sort_by(f64::total_cmp);
-            t[t.len() / 2]
-        };
-        let medians: Vec<f64> = times.iter_mut().map(median).collect();
-        let fastest = (0..medians.len()).min_by(|&i, &j| medians[i].total_cmp(&medians[j]))?;
-        tiles.get(fastest).copied()
     }
 
     /// `a`, packed for products with a register tile of `nr` columns (for benchmarks and tests; the trainer

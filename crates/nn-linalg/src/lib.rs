@@ -37,7 +37,10 @@ mod product;
 mod scalar;
 mod shapes;
 pub mod simd;
+#[cfg(test)]
+mod test_values;
 mod threads;
+mod tuning;
 
 pub use gemm::Packed;
 pub use matrix::Matrix;

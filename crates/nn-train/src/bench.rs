@@ -133,7 +133,8 @@ impl<T: Scalar> Epoch<T> {
 }
 
 /// The matrix products of one full-batch epoch alone, on buffers of its shapes: forward A·W per layer;
-/// backward Aᵀ·δ per layer and δ·Wᵀ for all but the first. Their time is an epoch's arithmetic floor: the
+/// backward Aᵀ·δ per layer (in the form [`ops::matmul_tn`] finds faster here, as in training) and δ·Wᵀ for
+/// all but the first. Their time is an epoch's arithmetic floor: the
 /// work every implementation must do, at the speed of this machine's matrix products. As in training, a
 /// gradient's first product reads the inputs packed once ([`Packed::tuned`], where that is faster on this
 /// CPU); an evaluation pass reads them as
@@ -144,6 +145,8 @@ pub struct Products<T: Scalar> {
     acts: Vec<Matrix<T>>,
     outs: Vec<Matrix<T>>,
     grads: Vec<Matrix<T>>,
+    /// Per layer, room for the weight gradient transposed ([`ops::matmul_tn`]), as the trainer has.
+    grads_t: Vec<Matrix<T>>,
     weights: Vec<Matrix<T>>,
 }
 
@@ -181,6 +184,7 @@ impl<T: Scalar> Products<T> {
                 .map(|w| Matrix::zeros(w[0], w[1]))
                 .collect(),
             weights: widths.windows(2).map(|w| fill(w[0], w[1])).collect(),
+            grads_t: widths.windows(2).map(|_| Matrix::zeros(0, 0)).collect(),
         }
     }
 
@@ -219,12 +223,11 @@ impl<T: Scalar> Products<T> {
             None => self.forward_from(0, threads),
         }
         for l in (0..self.weights.len()).rev() {
-            ops::matmul(
+            ops::matmul_tn(
                 &mut self.grads[l],
-                Accum::Replace,
-                self.acts[l].t(),
+                &self.acts[l],
                 &self.acts[l + 1],
-                T::ONE,
+                &mut self.grads_t[l],
                 threads,
             );
             if l > 0 {

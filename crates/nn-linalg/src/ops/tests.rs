@@ -1,0 +1,65 @@
+//! The weight gradient's two forms.
+
+use super::{Accum, matmul, matmul_tn};
+use crate::test_values::filled;
+use crate::{Matrix, Scalar, Threads};
+
+/// `aᵀ·b` and `(bᵀ·a)ᵀ` give the same bits at every level this CPU has, on one thread and split, over
+/// depths of one, several and a ragged number of blocks; and `matmul_tn` gives them whichever form it
+/// times faster (its shapes here are over the size it times).
+#[test]
+fn both_forms_of_the_weight_gradient_give_the_same_bits_at_every_level() {
+    fn one<T: Scalar>(m: usize, k: usize, n: usize) {
+        let (a, b) = (filled::<T>(m, k, 21), filled::<T>(m, n, 22));
+        let mut want = Matrix::zeros(k, n);
+        matmul(
+            &mut want,
+            Accum::Replace,
+            a.t(),
+            &b,
+            T::ONE,
+            Threads::Single,
+        );
+        for threads in [Threads::Single, Threads::from_count(2)] {
+            let mut gt = Matrix::zeros(n, k);
+            matmul(&mut gt, Accum::Replace, b.t(), &a, T::ONE, threads);
+            assert!(
+                gt.transpose() == want,
+                "{} (bᵀ·a)ᵀ, {m}×{k}, {n} columns, {threads:?}, {:?}",
+                T::NAME,
+                crate::simd::level()
+            );
+            let mut got = filled::<T>(k, n, 23);
+            let mut scratch = Matrix::zeros(0, 0);
+            matmul_tn(&mut got, &a, &b, &mut scratch, threads);
+            assert!(
+                got == want,
+                "{} matmul_tn, {m}×{k}, {n} columns, {threads:?}, {:?}",
+                T::NAME,
+                crate::simd::level()
+            );
+        }
+    }
+    for level in crate::simd::Level::ALL
+        .into_iter()
+        .filter(|l| l.available())
+    {
+        crate::simd::pin(Some(level)).expect("an available level");
+        for (m, k, n) in [
+            (1, 3, 2),
+            (513, 17, 5),
+            (1100, 29, 33),
+            (4000, 400, 64),
+            (5000, 301, 10),
+            (2000, 784, 100),
+        ] {
+            // The portable level's plain loop is slow; tests/levels.rs covers it on smaller shapes.
+            if level == crate::simd::Level::Portable && m * k * n > 20_000_000 {
+                continue;
+            }
+            one::<f64>(m, k, n);
+            one::<f32>(m, k, n);
+        }
+    }
+    crate::simd::pin(None).expect("the widest level");
+}
