@@ -16,3 +16,23 @@ fn mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
     z ^ (z >> 31)
 }
+
+/// Runs `check` on each `(m, k, n)` at every level this CPU has, the level pinned process-wide (harmless while
+/// other tests run: every level gives the same bits), then unpins it. The portable level's plain loop is slow,
+/// so it skips shapes over 2·10⁷ multiply-adds there (`tests/levels.rs` covers it on smaller ones).
+pub(crate) fn at_every_level(
+    shapes: &[(usize, usize, usize)],
+    check: impl Fn(usize, usize, usize),
+) {
+    use crate::simd::Level;
+    for level in Level::ALL.into_iter().filter(|l| l.available()) {
+        crate::simd::pin(Some(level)).expect("an available level");
+        for &(m, k, n) in shapes {
+            if level == Level::Portable && m * k * n > 20_000_000 {
+                continue;
+            }
+            check(m, k, n);
+        }
+    }
+    crate::simd::pin(None).expect("the widest level");
+}

@@ -1,7 +1,7 @@
 //! The packed kernel's order of arithmetic, against a scalar reference and against the general product.
 
 use super::{Packed, matmul_packed};
-use crate::test_values::filled;
+use crate::test_values::{at_every_level, filled};
 use crate::{Matrix, Scalar, Threads};
 
 /// The order the module promises: per element, one fused multiply-add chain from 0 over each depth block
@@ -102,12 +102,8 @@ fn equals_the_general_product_at_every_level() {
             }
         }
     }
-    for level in crate::simd::Level::ALL
-        .into_iter()
-        .filter(|l| l.available())
-    {
-        crate::simd::pin(Some(level)).expect("an available level");
-        for (m, k, n) in [
+    at_every_level(
+        &[
             (4000, 400, 25),
             (4000, 25, 10),
             (4000, 400, 64),
@@ -120,16 +116,12 @@ fn equals_the_general_product_at_every_level() {
             (70, 2, 4),
             (70, 4, 4),
             (300, 784, 100),
-        ] {
-            // The portable level's plain loop is slow; tests/levels.rs covers it on smaller shapes.
-            if level == crate::simd::Level::Portable && m * k * n > 20_000_000 {
-                continue;
-            }
+        ],
+        |m, k, n| {
             one::<f64>(m, k, n);
             one::<f32>(m, k, n);
-        }
-    }
-    crate::simd::pin(None).expect("the widest level");
+        },
+    );
 }
 
 /// `Packed::tuned` keeps the default tile for a small product without timing, and for a large one returns a

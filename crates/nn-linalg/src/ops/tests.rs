@@ -1,7 +1,7 @@
 //! The weight gradient's two forms.
 
 use super::{Accum, matmul, matmul_tn};
-use crate::test_values::filled;
+use crate::test_values::{at_every_level, filled};
 use crate::{Matrix, Scalar, Threads};
 
 /// `aᵀ·b` and `(bᵀ·a)ᵀ` give the same bits at every level this CPU has, on one thread and split, over
@@ -40,26 +40,18 @@ fn both_forms_of_the_weight_gradient_give_the_same_bits_at_every_level() {
             );
         }
     }
-    for level in crate::simd::Level::ALL
-        .into_iter()
-        .filter(|l| l.available())
-    {
-        crate::simd::pin(Some(level)).expect("an available level");
-        for (m, k, n) in [
+    at_every_level(
+        &[
             (1, 3, 2),
             (513, 17, 5),
             (1100, 29, 33),
             (4000, 400, 64),
             (5000, 301, 10),
             (2000, 784, 100),
-        ] {
-            // The portable level's plain loop is slow; tests/levels.rs covers it on smaller shapes.
-            if level == crate::simd::Level::Portable && m * k * n > 20_000_000 {
-                continue;
-            }
+        ],
+        |m, k, n| {
             one::<f64>(m, k, n);
             one::<f32>(m, k, n);
-        }
-    }
-    crate::simd::pin(None).expect("the widest level");
+        },
+    );
 }
