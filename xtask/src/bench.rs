@@ -31,6 +31,9 @@ pub struct Measurement {
     /// The first layer's forward kernel, as chosen on this CPU (`Epoch::first_layer_tile`): `packed ×N`
     /// (nn's kernel, N columns per register tile) or `general`. The products alone run the same.
     pub first_layer: String,
+    /// The first layer's weight gradient, as `ops::matmul_tn` chose its form on this CPU
+    /// (`Epoch::first_gradient_transposed`): `Xᵀ·δ` or `(δᵀ·X)ᵀ`. The products alone run the same.
+    pub first_gradient: String,
 }
 
 /// One core's FMA peak now, in f64 and f32 (GFLOP/s), through the dispatch our kernels use.
@@ -65,6 +68,11 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
         })
     });
     let tile = epoch.first_layer_tile();
+    let first_gradient = match epoch.first_gradient_transposed() {
+        Some(true) => "(δᵀ·X)ᵀ",
+        Some(false) => "Xᵀ·δ",
+        None => "not timed",
+    };
     let mut products = Products::<T>::with_tile(case.m, case.widths, tile);
     // After a pause: right after timed work, pool threads still spin for more, and a loop measured then
     // shares a core with one of them.
@@ -93,6 +101,7 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
         epoch_of_peak: flops / epoch_s / 1e9 / peak,
         epochs_per_sample: inner,
         first_layer: tile.map_or("general".to_string(), |nr| format!("packed ×{nr}")),
+        first_gradient: first_gradient.to_string(),
     }
 }
 
@@ -123,7 +132,7 @@ pub fn run(json: bool, only: Option<String>) -> Result<()> {
                 serde_json::to_string(&m)?
             } else {
                 format!(
-                    "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products: {:.0}% of the {:.1} peak; epoch {:.0}%; first layer {})",
+                    "{:<14} threads {}  epoch {:>10}  products alone {:>10}  ratio {:.2}  ({:.1} GFLOP/s in products: {:.0}% of the {:.1} peak; epoch {:.0}%; first layer {}, its gradient {})",
                     m.case,
                     m.threads,
                     fmt(m.epoch_s),
@@ -133,7 +142,8 @@ pub fn run(json: bool, only: Option<String>) -> Result<()> {
                     100.0 * m.products_of_peak,
                     m.peak_gflops,
                     100.0 * m.epoch_of_peak,
-                    m.first_layer
+                    m.first_layer,
+                    m.first_gradient
                 )
             };
             // Each line as soon as it is measured; a closed pipe (`| head`) ends the run quietly.

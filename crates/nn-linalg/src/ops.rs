@@ -98,7 +98,7 @@ pub fn matmul_tn<T: Scalar>(
 ) {
     let (m, k, n) = (a.rows(), a.cols(), b.cols());
     crate::shapes::assert_chains("matmul_tn", (k, m, n), b.rows(), dst);
-    let swapped = m * k * n >= crate::tuning::MIN_WORK && transposed_is_faster::<T>(a, b);
+    let swapped = m * k * n >= crate::tuning::MIN_WORK && transposed_is_faster(a, b);
     if !swapped {
         matmul(dst, Accum::Replace, a.t(), b, T::ONE, threads);
         return;
@@ -114,17 +114,32 @@ pub fn matmul_tn<T: Scalar>(
     }
 }
 
+/// Which form [`matmul_tn`] uses for `m` samples, `k` inputs and `n` outputs in `T` at the current level, for
+/// reports: `Some(true)` for `(bᵀ·a)ᵀ`, `Some(false)` for `aᵀ·b` (also for a product too small to be timed),
+/// `None` if no call of that shape has timed them yet.
+pub fn matmul_tn_transposes<T: Scalar>(m: usize, k: usize, n: usize) -> Option<bool> {
+    if m * k * n < crate::tuning::MIN_WORK {
+        return Some(false);
+    }
+    crate::tuning::kept(tn_key::<T>(m, k, n)).map(|choice| choice == 1)
+}
+
+/// What [`matmul_tn`]'s choice for `m` samples, `k` inputs and `n` outputs is kept under.
+fn tn_key<T: Scalar>(m: usize, k: usize, n: usize) -> crate::tuning::Key {
+    crate::tuning::Key {
+        what: "weight gradient",
+        shape: (m.min(crate::tuning::ROWS), k, n),
+        scalar: T::NAME,
+        level: crate::simd::level(),
+    }
+}
+
 /// Whether [`matmul_tn`]'s second form (`(bᵀ·a)ᵀ`) is the faster for this shape here: timed on the first
 /// call for the shape, then kept.
 fn transposed_is_faster<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>) -> bool {
     let rows = a.rows().min(crate::tuning::ROWS);
     let (k, n) = (a.cols(), b.cols());
-    let key = crate::tuning::Key {
-        what: "weight gradient",
-        shape: (rows, k, n),
-        scalar: T::NAME,
-        level: crate::simd::level(),
-    };
+    let key = tn_key::<T>(a.rows(), k, n);
     let choice = crate::tuning::fastest(key, 2, || {
         let a = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
         let b = Matrix::from_fn(rows, n, |i, j| b.get(i, j));

@@ -33,7 +33,6 @@ pub(crate) struct Key {
 static KEPT: Mutex<Vec<(Key, usize)>> = Mutex::new(Vec::new());
 
 /// The choice kept for `key`, if one was made.
-#[cfg(test)]
 pub(crate) fn kept(key: Key) -> Option<usize> {
     let kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     kept.iter().find(|(seen, _)| *seen == key).map(|&(_, c)| c)

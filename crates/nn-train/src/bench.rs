@@ -126,6 +126,13 @@ impl<T: Scalar> Epoch<T> {
         self.packed.as_ref().map(Packed::tile_cols)
     }
 
+    /// Whether the first layer's weight gradient ran as `(δᵀ·X)ᵀ` rather than `Xᵀ·δ` in the last
+    /// [`run`](Self::run) ([`ops::matmul_tn`]'s timed choice on this CPU); `None` before any run.
+    pub fn first_gradient_transposed(&self) -> Option<bool> {
+        let widths = self.net.architecture().widths();
+        ops::matmul_tn_transposes::<T>(self.x.rows(), widths[0], widths[1])
+    }
+
     /// The gradients of the last [`run`](Self::run).
     pub fn gradients(&self) -> &Gradients<T> {
         &self.grads

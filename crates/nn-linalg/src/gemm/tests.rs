@@ -154,6 +154,8 @@ fn tuning_chooses_a_kernel_that_gives_the_same_bits() {
 /// a product that is not timed (small, or no 512-bit vectors) is not kept.
 #[test]
 fn a_timed_choice_is_kept_for_the_process() {
+    // The choices are kept by level: none may be pinned while this reads them.
+    let _held = crate::test_values::hold_level();
     let kept = |rows, k, n| crate::tuning::kept(Packed::<f64>::tuning_key(rows, k, n));
     let small = filled::<f64>(100, 20, 11);
     assert_eq!(Packed::fastest_tile(&small, 10), Some(super::NR));

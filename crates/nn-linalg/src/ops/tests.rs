@@ -32,6 +32,9 @@ fn both_forms_of_the_weight_gradient_give_the_same_bits_at_every_level() {
             let mut got = filled::<T>(k, n, 23);
             let mut scratch = Matrix::zeros(0, 0);
             matmul_tn(&mut got, &a, &b, &mut scratch, threads);
+            // The choice is kept, and reported as the form that ran: the scratch is used only by the second.
+            let transposed = super::matmul_tn_transposes::<T>(m, k, n);
+            assert_eq!(transposed, Some(scratch.shape() == (n, k)));
             assert!(
                 got == want,
                 "{} matmul_tn, {m}×{k}, {n} columns, {threads:?}, {:?}",
