@@ -30,8 +30,9 @@ fn mix(mut z: u64) -> u64 {
 }
 
 /// Runs `check` on each `(m, k, n)` at every level this CPU has, the level pinned process-wide (holding
-/// [`LEVELS`]; other tests may run meanwhile, which is harmless: every level gives the same bits), then unpins it. The portable level's plain loop is slow,
-/// so it skips shapes over 2·10⁷ multiply-adds there (`tests/levels.rs` covers it on smaller ones).
+/// [`LEVELS`]; other tests may run meanwhile, which is harmless: every level gives the same bits), then
+/// unpins it. The portable level's plain loop is slow, so it skips shapes over 2·10⁷ multiply-adds there
+/// (`tests/levels.rs` covers it on smaller ones).
 pub(crate) fn at_every_level(
     shapes: &[(usize, usize, usize)],
     check: impl Fn(usize, usize, usize),
