@@ -33,6 +33,17 @@ scikit-learn's folds, in the same pipeline. `--spec JSON` adds settings (the nam
 a sweep file) to try others.
 
     python bench/defaults_compare.py --paired-defaults --seeds 20 [--spec '{"lambda": 0.1}']
+
+`--members K` (with `--paired-defaults`) makes nn's side an ensemble: K networks at those settings, member k
+trained with the seed `seed + 10000·k` (member 0 with the seed itself, so `--members 1` is the plain run), on
+the same rows of the fold (the split and its standardisation do not depend on the member). A classifier
+predicts the class with the largest mean log-probability over the members, which is the class of the largest
+mean logit, since a member's log-probabilities are its logits less one number per row (for one sigmoid
+unit, log p − log(1 − p) is its logit); a regressor predicts the members' mean. So it scores what one
+network averaging its members' outputs would predict: the members' hidden layers side by side, their output
+weights divided by K.
+
+    python bench/defaults_compare.py --paired-defaults --members 5 --seeds 20
 """
 
 import argparse
@@ -124,6 +135,40 @@ def at_nn_defaults(classifier, regressor, extra):
     )
 
 
+def ensembles(classifier, regressor, members):
+    """A classifier and a regressor that train `members` copies of `classifier`/`regressor` (member k with the
+    seed `random_state + 10000·k`) and average them as the module's doc says."""
+    from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+
+    class Members(BaseEstimator):
+        def __init__(self, max_iter=1000, random_state=0):
+            self.max_iter, self.random_state = max_iter, random_state
+
+        def fit(self, X, y):
+            make = classifier if isinstance(self, ClassifierMixin) else regressor
+            seeds = [self.random_state + 10000 * k for k in range(members)]
+            self.members_ = [make(max_iter=self.max_iter, random_state=s).fit(X, y) for s in seeds]
+            return self
+
+    class Classifier(ClassifierMixin, Members):
+        def fit(self, X, y):
+            super().fit(X, y)
+            self.classes_ = self.members_[0].classes_
+            return self
+
+        def predict(self, X):
+            # A probability that underflowed to 0 gives −inf, which only rules its class out.
+            with np.errstate(divide="ignore"):
+                mean = np.mean([m.predict_log_proba(X) for m in self.members_], axis=0)
+            return self.classes_[mean.argmax(axis=1)]
+
+    class Regressor(RegressorMixin, Members):
+        def predict(self, X):
+            return np.mean([m.predict(X) for m in self.members_], axis=0)
+
+    return Classifier, Regressor
+
+
 def sklearn_cv(X, y, regression, seed):
     return pipeline_cv(MLPClassifier, MLPRegressor, X, y, regression, seed)
 
@@ -151,15 +196,21 @@ def main():
         help="nn's side is nn's own default settings, trained through nnlearn on scikit-learn's own folds",
     )
     ap.add_argument("--spec", default="{}", help="with --paired-defaults: settings added to nn's defaults (JSON)")
+    ap.add_argument("--members", type=int, default=1, help="with --paired-defaults: average K networks (see above)")
     args = ap.parse_args()
     warnings.simplefilter("ignore", ConvergenceWarning)
     args.paired = args.paired or args.paired_defaults
+    if args.members < 1 or (args.members > 1 and not args.paired_defaults):
+        ap.error("--members K: K ≥ 1, and more than 1 only with --paired-defaults")
     if args.paired:
         from nnlearn import NNClassifier, NNRegressor
 
         if args.paired_defaults:
             NNClassifier, NNRegressor = at_nn_defaults(NNClassifier, NNRegressor, json.loads(args.spec))
             side = f"nn's default settings {args.spec}"
+            if args.members > 1:
+                NNClassifier, NNRegressor = ensembles(NNClassifier, NNRegressor, args.members)
+                side += f", {args.members} members averaged"
         else:
             side = "nnlearn at scikit-learn's settings"
 
