@@ -134,21 +134,31 @@ const SQRT_2_OVER_PI: f64 = 0.797_884_560_802_865_4;
 /// GELU's cubic coefficient (Hendrycks & Gimpel, 2016).
 const GELU_CUBIC: f64 = 0.044_715;
 
-/// ½z(1 + tanh u) with u = √(2/π)(z + 0.044715z³).
+/// ½z(1 + tanh u) with u = √(2/π)(z + 0.044715z³), computed as z·σ(2u): ½(1 + tanh u) = σ(2u), and
+/// [`sigmoid`] is branch-free on nn's own eˣ, so a pass over a matrix vectorises where `tanh` would call libm
+/// once per element (300 epochs on breast cancer took 13 times as long as with ReLU). σ involves no cancellation, so
+/// the result is as accurate as the tanh form's.
 #[inline(always)]
 pub fn gelu<T: Scalar>(z: T) -> T {
-    let u = T::from_f64(SQRT_2_OVER_PI) * (z + T::from_f64(GELU_CUBIC) * z * z * z);
-    T::from_f64(0.5) * z * (T::ONE + u.tanh())
+    z * sigmoid(two_u(z))
 }
 
-/// d/dz of [`gelu`]: ½(1 + tanh u) + ½z(1 − tanh²u)·√(2/π)(1 + 3·0.044715z²).
+/// d/dz of [`gelu`]: ½(1 + tanh u) + ½z(1 − tanh²u)·u′ = s + 2z·s(1 − s)·u′ with s = σ(2u) (since
+/// 1 − tanh²u = 4s(1 − s)) and u′ = √(2/π)(1 + 3·0.044715z²). With e = e⁻²ᵘ, s = 1/(1 + e) and 1 − s = e·s;
+/// taking 1 − s as e·s rather than by subtraction keeps it accurate where s is near 1 (the subtraction lost
+/// 1e-14 of the slope around z = 7).
 #[inline(always)]
 pub fn gelu_derivative<T: Scalar>(z: T) -> T {
-    let c = T::from_f64(SQRT_2_OVER_PI);
-    let k = T::from_f64(GELU_CUBIC);
-    let t = (c * (z + k * z * z * z)).tanh();
-    let half = T::from_f64(0.5);
-    half * (T::ONE + t) + half * z * (T::ONE - t * t) * c * (T::ONE + T::from_f64(3.0) * k * z * z)
+    let e = (-two_u(z)).exp();
+    let s = T::ONE / (T::ONE + e);
+    let du = T::from_f64(SQRT_2_OVER_PI) * (T::ONE + T::from_f64(3.0 * GELU_CUBIC) * z * z);
+    s + T::from_f64(2.0) * z * (e * s * s) * du
+}
+
+/// 2u = 2√(2/π)(z + 0.044715z³), GELU's argument of σ.
+#[inline(always)]
+fn two_u<T: Scalar>(z: T) -> T {
+    T::from_f64(2.0 * SQRT_2_OVER_PI) * (z + T::from_f64(GELU_CUBIC) * z * z * z)
 }
 
 /// 1 where a > 0 (the linear side of the ReLU family), else `below`.
@@ -263,5 +273,47 @@ mod tests {
             .map(|u| ((ln_1p_unit(u) - u.ln_1p()) / u.ln_1p().max(f32::MIN_POSITIVE)).abs())
             .fold(0.0f32, f32::max);
         assert!(worst32 < 3e-7, "f32 relative error {worst32:e}");
+    }
+
+    /// The tanh form, with std's (libm's) tanh: ½z(1 + tanh u), and its derivative.
+    fn gelu_by_tanh(z: f64) -> (f64, f64) {
+        let (c, k) = (SQRT_2_OVER_PI, GELU_CUBIC);
+        let t = (c * (z + k * z * z * z)).tanh();
+        let d = 0.5 * (1.0 + t) + 0.5 * z * (1.0 - t * t) * c * (1.0 + 3.0 * k * z * z);
+        (0.5 * z * (1.0 + t), d)
+    }
+
+    #[test]
+    fn gelu_through_the_sigmoid_is_the_tanh_form() {
+        // Errors relative to max(|value|, 1): near 0, both forms round at the scale of 1 (their ½(1 + tanh u)).
+        let (mut value, mut slope, mut value32, mut slope32) = (0.0f64, 0.0f64, 0.0f64, 0.0f64);
+        for i in -200_000..=200_000 {
+            let z = i as f64 / 10_000.0; // −20 to 20
+            let (g, d) = gelu_by_tanh(z);
+            value = value.max((gelu(z) - g).abs() / g.abs().max(1.0));
+            slope = slope.max((gelu_derivative(z) - d).abs() / d.abs().max(1.0));
+            let z32 = z as f32;
+            let (g, d) = gelu_by_tanh(f64::from(z32));
+            value32 = value32.max((f64::from(gelu(z32)) - g).abs() / g.abs().max(1.0));
+            slope32 = slope32.max((f64::from(gelu_derivative(z32)) - d).abs() / d.abs().max(1.0));
+        }
+        // The reference is the less accurate of the two: against 50-digit arithmetic (mpmath, z from −20 to 20),
+        // the tanh form's slope is off by up to 2.7e-15 near z = 7, the sigmoid form's (in Python) by 4e-16.
+        assert!(
+            value < 2e-15 && slope < 6e-15,
+            "f64: value {value:e}, slope {slope:e}"
+        );
+        assert!(
+            value32 < 1e-6 && slope32 < 1e-6,
+            "f32: value {value32:e}, slope {slope32:e}"
+        );
+        // Far out, GELU is z or 0 and its slope 1 or 0, and nothing overflows.
+        for z in [-1e3, -40.0, 40.0, 1e3] {
+            let (want, d) = if z > 0.0 { (z, 1.0) } else { (0.0, 0.0) };
+            assert!(
+                (gelu(z) - want).abs() < 1e-12 && (gelu_derivative(z) - d).abs() < 1e-12,
+                "z = {z}"
+            );
+        }
     }
 }

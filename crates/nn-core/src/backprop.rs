@@ -17,7 +17,7 @@
 //! weights (the report writes `+ λΘ`; the course's cost, whose gradient this is, has λ/m), written per batch
 //! instead of per sample, with rows as samples.
 
-use crate::activation::{Activation, elu, gelu_derivative, leaky_relu, sigmoid};
+use crate::activation::{Activation, elu, gelu, gelu_derivative, leaky_relu, sigmoid};
 use crate::dropout::Dropout;
 use crate::error::{CoreError, Result};
 use crate::input::Input;
@@ -131,11 +131,11 @@ impl<T: Scalar> Network<T> {
             if l == last {
                 ops::add_row_broadcast(z, &layer.bias);
             } else if activation.needs_input() {
-                // Keep Z for the backward pass, then A = f(Z) (three passes over memory: GELU is not on the
-                // report's path, so it is not fused).
+                // GELU, the one activation that keeps Z for the backward pass: Z, then A = f(Z) (three passes
+                // over memory: GELU is not on the report's path, so it is not fused).
                 ops::add_row_broadcast(z, &layer.bias);
                 ws.pre[l].copy_from(z);
-                ops::map_inplace(z, |v| activation.apply(v));
+                ops::map_inplace(z, gelu);
             } else {
                 bias_and_activation(z, &layer.bias, activation, ws.threads);
             }
