@@ -23,18 +23,6 @@ from nnlearn import NNClassifier, NNRegressor, _native
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def nn_binary():
-    """The `nn` command: $NN_BIN, else the workspace's debug or release build (built if missing)."""
-    if os.environ.get("NN_BIN"):
-        return os.environ["NN_BIN"]
-    for profile in ("debug", "release"):
-        path = ROOT / "target" / profile / "nn"
-        if path.exists():
-            return str(path)
-    subprocess.run(["cargo", "build", "-q", "-p", "nn-cli"], cwd=ROOT, check=True)
-    return str(ROOT / "target" / "debug" / "nn")
-
-
 def relu_forward(coefs, intercepts, x):
     a = x
     for i, (w, b) in enumerate(zip(coefs, intercepts)):
@@ -132,8 +120,8 @@ def nn_predict(nn, model, rows):
     return [line.split(",")[1] for line in out[1:]]
 
 
-def test_save_is_read_by_nn_predict_and_load_reads_what_nn_train_wrote(tmp_path):
-    nn = nn_binary()
+def test_save_is_read_by_nn_predict_and_load_reads_what_nn_train_wrote(tmp_path, nn_binary):
+    nn = nn_binary
     X, y = make_classification(n_samples=300, n_features=4, n_informative=3, n_redundant=0, random_state=2)
     clf = NNClassifier(hidden_layer_sizes=(8,), max_iter=30, random_state=0).fit(X, y)
     model = tmp_path / "py.nnm"
