@@ -17,7 +17,7 @@
 //! weights (the report writes `+ λΘ`; the course's cost, whose gradient this is, has λ/m), written per batch
 //! instead of per sample, with rows as samples.
 
-use crate::activation::{Activation, elu, gelu, gelu_derivative, leaky_relu, sigmoid};
+use crate::activation::{Activation, elu, gelu, gelu_derivative, leaky_relu, sigmoid, tanh};
 use crate::dropout::Dropout;
 use crate::error::{CoreError, Result};
 use crate::input::Input;
@@ -131,11 +131,15 @@ impl<T: Scalar> Network<T> {
             if l == last {
                 ops::add_row_broadcast(z, &layer.bias);
             } else if activation.needs_input() {
-                // GELU, the one activation that keeps Z for the backward pass: Z, then A = f(Z) (three passes
-                // over memory: GELU is not on the report's path, so it is not fused).
+                // An activation that keeps Z for the backward pass (GELU): Z, then A = f(Z) (three passes over
+                // memory: GELU is not on the report's path, so it is not fused).
                 ops::add_row_broadcast(z, &layer.bias);
                 ws.pre[l].copy_from(z);
-                ops::map_inplace(z, gelu);
+                match activation {
+                    // A plain function, so that its loop vectorises with no match per element.
+                    Activation::Gelu => ops::map_inplace(z, gelu),
+                    other => ops::map_inplace(z, |v| other.apply(v)),
+                }
             } else {
                 bias_and_activation(z, &layer.bias, activation, ws.threads);
             }
@@ -312,7 +316,7 @@ fn bias_and_activation<T: Scalar>(
                 Activation::Tanh => {
                     for (j, &b) in bias.iter().enumerate() {
                         for v in z.col_mut(j) {
-                            *v = (*v + b).tanh();
+                            *v = tanh(*v + b);
                         }
                     }
                 }
