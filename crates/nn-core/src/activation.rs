@@ -137,8 +137,8 @@ pub fn elu<T: Scalar>(z: T) -> T {
 ///   Moshier, Cephes Math Library, tanh.c: [`TANH_P`], [`TANH_Q`]), which keeps the relative accuracy near 0
 ///   that the first form loses.
 ///
-/// Both are computed and one is selected, so the loop has no branch. Within 2 ulp of std's `tanh` in f64 and
-/// 2 in f32 (the test below); only IEEE multiplies, adds and divides, so the bits are the same at every SIMD
+/// Both are computed and one is selected, so the loop has no branch. Within 2 ulp of std's `tanh`, in f64 and
+/// in f32 (the test below); only IEEE multiplies, adds and divides, so the bits are the same at every SIMD
 /// level.
 #[inline(always)]
 pub fn tanh<T: Scalar>(z: T) -> T {
