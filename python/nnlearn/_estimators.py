@@ -25,6 +25,7 @@ _ACTIVATIONS = {
     "elu": "elu",
     "gelu": "gelu",
     "leaky_relu": "leaky-relu",
+    "identity": "identity",
 }
 _SOLVERS = ("adam", "adamw", "sgd", "lbfgs")
 _DTYPES = {"float64": "f64", "float32": "f32"}
@@ -286,6 +287,8 @@ class NNClassifier(ClassifierMixin, _NNBase):
     ``early_stopping``, ``validation_fraction``, ``n_iter_no_change``, ``tol``, ``random_state``, ``momentum``,
     ``nesterovs_momentum``, ``verbose``), with nn's own beside them:
 
+    - ``activation``: scikit-learn's four (``"identity"``, ``"logistic"``, ``"tanh"``, ``"relu"``) and also
+      ``"elu"``, ``"gelu"`` (its tanh form) and ``"leaky_relu"`` (slope 0.01);
     - ``solver``: also ``"adamw"`` (with ``weight_decay``);
     - ``dropout``: inverted dropout on the hidden layers while training, in [0, 1);
     - ``class_weight``: None, ``"balanced"`` (each sample's loss weighted by n/(k·n_c)) or a dict

@@ -285,6 +285,26 @@ def test_every_simd_level_gives_the_same_model():
         np.testing.assert_array_equal(a, b)
 
 
+def test_identity_hidden_layers_make_a_linear_model():
+    X, y = load_iris(return_X_y=True)
+    clf = NNClassifier(activation="identity", hidden_layer_sizes=(8, 5), max_iter=300, random_state=0).fit(X, y)
+    assert clf.score(X, y) > 0.9
+    # The layers multiply out to one affine map, and the probabilities are its softmax.
+    w, b = np.eye(X.shape[1]), np.zeros(X.shape[1])
+    for coef, intercept in zip(clf.coefs_, clf.intercepts_):
+        w, b = w @ coef, b @ coef + intercept
+    z = X @ w + b
+    p = np.exp(z - z.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(p / p.sum(axis=1, keepdims=True), clf.predict_proba(X), atol=1e-9)
+    # scikit-learn's four activations, as a grid search names them.
+    grid = GridSearchCV(
+        NNClassifier(max_iter=50, random_state=0),
+        {"activation": ["identity", "logistic", "tanh", "relu"]},
+        cv=2,
+    ).fit(X, y)
+    assert grid.best_params_["activation"] in {"identity", "logistic", "tanh", "relu"}
+
+
 def test_bad_parameters_name_the_parameter():
     X, y = load_iris(return_X_y=True)
     for params, name in [

@@ -31,11 +31,14 @@ pub enum Activation {
     /// f(z) = ½z(1 + tanh u), u = √(2/π)(z + 0.044715z³). It is not monotone, so its derivative cannot be read
     /// off a: backprop keeps z for it ([`needs_input`](Self::needs_input)) and uses [`gelu_derivative`].
     Gelu,
+    /// z itself (scikit-learn's `activation="identity"`): the hidden layers are linear, so the network is a
+    /// linear (logistic, softmax or least-squares) model of its inputs, factored. f'(z) = 1.
+    Identity,
 }
 
 impl Activation {
     /// Every activation, in the order `--help` lists them (leaky ReLU with its customary slope, 0.01).
-    pub const ALL: [Activation; 6] = [
+    pub const ALL: [Activation; 7] = [
         Activation::Sigmoid,
         Activation::Tanh,
         Activation::Relu,
@@ -44,6 +47,7 @@ impl Activation {
         },
         Activation::Elu,
         Activation::Gelu,
+        Activation::Identity,
     ];
 
     /// The default slope of leaky ReLU (Maas et al.'s 0.01).
@@ -59,6 +63,7 @@ impl Activation {
             Activation::LeakyRelu { slope } => leaky_relu(z, T::from_f64(slope)),
             Activation::Elu => elu(z),
             Activation::Gelu => gelu(z),
+            Activation::Identity => z,
         }
     }
 
@@ -74,6 +79,7 @@ impl Activation {
             Activation::Relu => positive_or(a, T::ZERO),
             Activation::LeakyRelu { slope } => positive_or(a, T::from_f64(slope)),
             Activation::Elu => positive_or(a, a + T::ONE),
+            Activation::Identity => T::ONE,
         }
     }
 
@@ -86,6 +92,7 @@ impl Activation {
             Activation::LeakyRelu { .. } => "leaky-relu",
             Activation::Elu => "elu",
             Activation::Gelu => "gelu",
+            Activation::Identity => "identity",
         }
     }
 

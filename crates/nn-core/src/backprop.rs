@@ -342,6 +342,13 @@ fn bias_and_activation<T: Scalar>(
                         }
                     }
                 }
+                Activation::Identity => {
+                    for (j, &b) in bias.iter().enumerate() {
+                        for v in z.col_mut(j) {
+                            *v += b;
+                        }
+                    }
+                }
                 Activation::Gelu => unreachable!("the forward pass keeps Z for GELU itself"),
             }
         }
@@ -373,5 +380,7 @@ fn times_derivative<T: Scalar>(
             d * Activation::Elu.derivative_from_output(a)
         }),
         Activation::Gelu => ops::zip_map_inplace(delta, &pre[i], |d, z| d * gelu_derivative(z)),
+        // f′ = 1: δ as it is.
+        Activation::Identity => {}
     }
 }

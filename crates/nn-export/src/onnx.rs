@@ -153,6 +153,7 @@ impl Builder {
                     Activation::LeakyRelu { slope } => g.leaky_relu(&x, &a, slope),
                     Activation::Elu => g.elu(&x, &a),
                     Activation::Gelu => g.gelu(&x, &a),
+                    Activation::Identity => g.node("Identity", &[&x], &a, vec![]),
                 };
             }
         }

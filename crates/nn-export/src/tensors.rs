@@ -31,6 +31,7 @@ pub fn torch_module(net: &Network<f64>) -> String {
         Activation::LeakyRelu { slope } => format!("nn.LeakyReLU({slope})"),
         Activation::Elu => "nn.ELU()".to_string(),
         Activation::Gelu => "nn.GELU(approximate='tanh')".to_string(),
+        Activation::Identity => "nn.Identity()".to_string(),
     };
     let parts: Vec<String> = net
         .layers()
