@@ -20,7 +20,8 @@
 //! step. Each epoch is one record, appended and flushed: a run
 //! killed mid-write leaves at most a truncated last record, which TensorBoard's reader stops at. Every file
 //! has its own name (time, host, process, and a counter), created with `create_new`, so no two writers ever
-//! share one.
+//! share one. An epoch's record is encoded into buffers the file keeps, so after the first epoch logging
+//! allocates nothing (`tests/allocations.rs`); its one I/O is the record's write.
 
 use crate::epoch::{EpochReport, PartMetrics};
 use crate::report::TrainEvent;
@@ -35,6 +36,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 pub struct EventFile {
     path: PathBuf,
     file: File,
+    /// Scratch, reused from record to record: the event, its summary, one value, and the framed record.
+    event: Vec<u8>,
+    summary: Vec<u8>,
+    value: Vec<u8>,
+    framed: Vec<u8>,
 }
 
 impl EventFile {
@@ -60,15 +66,22 @@ impl EventFile {
         );
         let path = dir.join(name);
         let file = File::options().write(true).create_new(true).open(&path)?;
-        let mut events = EventFile { path, file };
-        let mut version = event_head(0);
-        field_bytes(&mut version, 3, b"brain.Event:2");
-        events.record(&version)?;
-        let mut start = event_head(first_step);
+        let mut events = EventFile {
+            path,
+            file,
+            event: Vec::new(),
+            summary: Vec::new(),
+            value: Vec::new(),
+            framed: Vec::new(),
+        };
+        event_head(&mut events.event, 0);
+        field_bytes(&mut events.event, 3, b"brain.Event:2");
+        events.write_event()?;
+        event_head(&mut events.event, first_step);
         let mut session_log = Vec::new();
         field_varint(&mut session_log, 1, 1);
-        field_bytes(&mut start, 7, &session_log);
-        events.record(&start)?;
+        field_bytes(&mut events.event, 7, &session_log);
+        events.write_event()?;
         Ok(events)
     }
 
@@ -79,43 +92,79 @@ impl EventFile {
 
     /// Writes `values` as scalars at `step`, as one event.
     pub fn scalars(&mut self, step: u64, values: &[(String, f64)]) -> io::Result<()> {
-        let mut summary = Vec::new();
+        self.summary.clear();
         for (tag, value) in values {
-            let mut v = Vec::new();
-            field_bytes(&mut v, 1, tag.as_bytes());
-            key(&mut v, 2, 5);
-            v.extend_from_slice(&(*value as f32).to_le_bytes());
-            field_bytes(&mut summary, 1, &v);
+            self.scalar(&[tag], *value);
         }
-        let mut event = event_head(step);
-        field_bytes(&mut event, 5, &summary);
-        self.record(&event)
+        self.write_summary(step)
     }
 
     /// Writes an epoch's report: every part's loss (and cost, with a penalty) and metrics, and the learning
     /// rate, at step = the epoch.
     pub fn epoch(&mut self, r: &EpochReport) -> io::Result<()> {
-        let mut values = vec![("lr".to_string(), r.lr)];
+        self.summary.clear();
+        self.scalar(&["lr"], r.lr);
         for (part, m) in [
             ("train", Some(&r.train)),
             ("validation", r.validation.as_ref()),
             ("test", r.test.as_ref()),
         ] {
             if let Some(m) = m {
-                part_scalars(&mut values, part, m);
+                self.part_scalars(part, m);
             }
         }
-        self.scalars(r.epoch as u64, &values)
+        self.write_summary(r.epoch as u64)
     }
 
-    fn record(&mut self, data: &[u8]) -> io::Result<()> {
+    /// A part's loss, its cost where a penalty makes it differ, R² or accuracy, and MAE and F1 where known,
+    /// tagged `part/name`.
+    fn part_scalars(&mut self, part: &str, m: &PartMetrics) {
+        self.scalar(&[part, "/loss"], m.loss);
+        if m.cost != m.loss {
+            self.scalar(&[part, "/cost"], m.cost);
+        }
+        match m.r2 {
+            Some(r2) => self.scalar(&[part, "/r2"], r2),
+            None => self.scalar(&[part, "/accuracy"], m.accuracy),
+        }
+        for (name, v) in [("/mae", m.mae), ("/f1", m.f1)] {
+            if let Some(v) = v {
+                self.scalar(&[part, name], v);
+            }
+        }
+    }
+
+    /// Appends one `Value { tag, simple_value }` to the summary; the tag is the concatenation of `tag`.
+    fn scalar(&mut self, tag: &[&str], value: f64) {
+        let v = &mut self.value;
+        v.clear();
+        key(v, 1, 2);
+        varint(v, tag.iter().map(|t| t.len()).sum::<usize>() as u64);
+        for t in tag {
+            v.extend_from_slice(t.as_bytes());
+        }
+        key(v, 2, 5);
+        v.extend_from_slice(&(value as f32).to_le_bytes());
+        field_bytes(&mut self.summary, 1, &self.value);
+    }
+
+    /// The summary, as one event at `step`.
+    fn write_summary(&mut self, step: u64) -> io::Result<()> {
+        event_head(&mut self.event, step);
+        field_bytes(&mut self.event, 5, &self.summary);
+        self.write_event()
+    }
+
+    /// The event, framed as a record (length, its masked CRC, the data, its masked CRC), appended and flushed.
+    fn write_event(&mut self) -> io::Result<()> {
+        let (data, out) = (&self.event, &mut self.framed);
         let len = (data.len() as u64).to_le_bytes();
-        let mut out = Vec::with_capacity(data.len() + 16);
+        out.clear();
         out.extend_from_slice(&len);
         out.extend_from_slice(&masked_crc(&len).to_le_bytes());
         out.extend_from_slice(data);
         out.extend_from_slice(&masked_crc(data).to_le_bytes());
-        self.file.write_all(&out)?;
+        self.file.write_all(out)?;
         self.file.flush()
     }
 }
@@ -162,22 +211,6 @@ impl<'a> TensorBoard<'a> {
     }
 }
 
-fn part_scalars(values: &mut Vec<(String, f64)>, part: &str, m: &PartMetrics) {
-    values.push((format!("{part}/loss"), m.loss));
-    if m.cost != m.loss {
-        values.push((format!("{part}/cost"), m.cost));
-    }
-    match m.r2 {
-        Some(r2) => values.push((format!("{part}/r2"), r2)),
-        None => values.push((format!("{part}/accuracy"), m.accuracy)),
-    }
-    for (name, v) in [("mae", m.mae), ("f1", m.f1)] {
-        if let Some(v) = v {
-            values.push((format!("{part}/{name}"), v));
-        }
-    }
-}
-
 fn now() -> std::time::Duration {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -191,16 +224,15 @@ pub fn masked_crc(data: &[u8]) -> u32 {
     crc.rotate_right(15).wrapping_add(0xa282_ead8)
 }
 
-/// An event's wall time and step (a step of 0 is left out, as protocol buffers leave out a default: the
-/// file-version event is then 24 bytes, as TensorFlow writes it).
-fn event_head(step: u64) -> Vec<u8> {
-    let mut e = Vec::new();
-    key(&mut e, 1, 1);
+/// Starts `e` afresh with an event's wall time and step (a step of 0 is left out, as protocol buffers leave
+/// out a default: the file-version event is then 24 bytes, as TensorFlow writes it).
+fn event_head(e: &mut Vec<u8>, step: u64) {
+    e.clear();
+    key(e, 1, 1);
     e.extend_from_slice(&now().as_secs_f64().to_le_bytes());
     if step != 0 {
-        field_varint(&mut e, 2, step);
+        field_varint(e, 2, step);
     }
-    e
 }
 
 fn key(out: &mut Vec<u8>, field: u32, wire: u32) {

@@ -58,15 +58,28 @@ fn enrol(threads: Threads, on: bool) {
 
 /// Allocations counted in each epoch of a run of `t` on `data`: element i is epoch i + 1's.
 fn per_epoch(t: &mut Trainer<f64>, data: &TrainData<f64>, threads: Threads) -> Vec<usize> {
+    observed_per_epoch(t, data, threads, |_| {})
+}
+
+/// [`per_epoch`], with `observer` seeing every event too (its allocations count).
+fn observed_per_epoch(
+    t: &mut Trainer<f64>,
+    data: &TrainData<f64>,
+    threads: Threads,
+    mut observer: impl FnMut(&TrainEvent<'_, f64>) + Send,
+) -> Vec<usize> {
     let mut marks = Vec::with_capacity(64);
-    t.run(data, &mut |e| match e {
-        TrainEvent::Start { .. } => {
-            enrol(threads, true);
-            marks.push(ALLOCATIONS.load(Ordering::SeqCst));
+    t.run(data, &mut |e| {
+        observer(e);
+        match e {
+            TrainEvent::Start { .. } => {
+                enrol(threads, true);
+                marks.push(ALLOCATIONS.load(Ordering::SeqCst));
+            }
+            TrainEvent::Snapshot { .. } => marks.push(ALLOCATIONS.load(Ordering::SeqCst)),
+            TrainEvent::End { .. } => enrol(threads, false),
+            _ => {}
         }
-        TrainEvent::Snapshot { .. } => marks.push(ALLOCATIONS.load(Ordering::SeqCst)),
-        TrainEvent::End { .. } => enrol(threads, false),
-        _ => {}
     })
     .unwrap();
     marks.windows(2).map(|w| w[1] - w[0]).collect()
@@ -85,6 +98,7 @@ fn no_allocation_after_the_first_epoch() {
     the_counter_counts_enrolled_threads_only();
     small_products_every_optimizer();
     parallel_products();
+    tensorboard_log();
 }
 
 /// The counter itself: an allocation on an enrolled thread counts, one elsewhere does not, and a broadcast
@@ -199,4 +213,38 @@ fn parallel_products() {
             &counts[1..]
         );
     }
+}
+
+/// With `nn train --logdir`'s observer: each epoch's TensorBoard record (every part's scalars, a cost
+/// beside each loss) is encoded into buffers the file keeps, so logging allocates nothing after the first epoch.
+fn tensorboard_log() {
+    let data = TrainData {
+        train: part(100, 0),
+        validation: Some(part(30, 100)),
+        test: Some(part(30, 130)),
+        scaling: None,
+    };
+    let dir = std::env::temp_dir().join(format!("nn-allocations-tb-{}", std::process::id()));
+    let mut board = nn_train::tensorboard::TensorBoard::new(&dir);
+    let config = TrainConfig {
+        epochs: 12,
+        lr: 0.05,
+        lambda: 0.1,
+        optimizer: Optimizer::ADAM,
+        batch_size: Some(32),
+        ..TrainConfig::default()
+    };
+    let net = Network::<f64>::xavier(8, &[16], 3, Output::Softmax, 0).unwrap();
+    let mut t = Trainer::new(config.validate(100, true, true).unwrap(), net);
+    let counts = observed_per_epoch(&mut t, &data, Threads::Single, |e| board.event(e));
+    assert!(board.problem.is_none(), "{:?}", board.problem);
+    assert_eq!(counts.len(), 12);
+    assert!(
+        counts[1..].iter().all(|&n| n == 0),
+        "allocations in epochs 2..=12 with a TensorBoard log: {:?}",
+        &counts[1..]
+    );
+    let logged = std::fs::read_dir(&dir).unwrap().count();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(logged, 1, "one event file");
 }
