@@ -128,7 +128,8 @@ impl<T: Scalar> Network<T> {
                 }
                 _ => ops::matmul(z, Accum::Replace, a, &layer.weights, T::ONE, ws.threads),
             }
-            if l == last {
+            if l == last || activation == Activation::Identity {
+                // No activation: the bias alone.
                 ops::add_row_broadcast(z, &layer.bias);
             } else if activation.needs_input() {
                 // An activation that keeps Z for the backward pass (GELU): Z, then A = f(Z) (three passes over
@@ -342,14 +343,10 @@ fn bias_and_activation<T: Scalar>(
                         }
                     }
                 }
-                Activation::Identity => {
-                    for (j, &b) in bias.iter().enumerate() {
-                        for v in z.col_mut(j) {
-                            *v += b;
-                        }
-                    }
-                }
                 Activation::Gelu => unreachable!("the forward pass keeps Z for GELU itself"),
+                Activation::Identity => {
+                    unreachable!("the forward pass adds the bias alone for identity")
+                }
             }
         }
     }

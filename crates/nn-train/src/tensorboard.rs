@@ -90,15 +90,6 @@ impl EventFile {
         &self.path
     }
 
-    /// Writes `values` as scalars at `step`, as one event.
-    pub fn scalars(&mut self, step: u64, values: &[(String, f64)]) -> io::Result<()> {
-        self.summary.clear();
-        for (tag, value) in values {
-            self.scalar(&[tag], *value);
-        }
-        self.write_summary(step)
-    }
-
     /// Writes an epoch's report: every part's loss (and cost, with a penalty) and metrics, and the learning
     /// rate, at step = the epoch.
     pub fn epoch(&mut self, r: &EpochReport) -> io::Result<()> {

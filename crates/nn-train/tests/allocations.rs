@@ -129,13 +129,18 @@ fn the_counter_counts_enrolled_threads_only() {
     });
 }
 
-fn small_products_every_optimizer() {
-    let data = TrainData {
+/// 100 training rows of 8 features in 3 classes, with validation and test parts of 30.
+fn three_parts() -> TrainData<f64> {
+    TrainData {
         train: part(100, 0),
         validation: Some(part(30, 100)),
         test: Some(part(30, 130)),
         scaling: None,
-    };
+    }
+}
+
+fn small_products_every_optimizer() {
+    let data = three_parts();
     // The 8 features as a 2×4 image, for the shifts.
     let shift = Some(Shift {
         max: 1,
@@ -218,12 +223,7 @@ fn parallel_products() {
 /// With `nn train --logdir`'s observer: each epoch's TensorBoard record (every part's scalars, a cost
 /// beside each loss) is encoded into buffers the file keeps, so logging allocates nothing after the first epoch.
 fn tensorboard_log() {
-    let data = TrainData {
-        train: part(100, 0),
-        validation: Some(part(30, 100)),
-        test: Some(part(30, 130)),
-        scaling: None,
-    };
+    let data = three_parts();
     let dir = std::env::temp_dir().join(format!("nn-allocations-tb-{}", std::process::id()));
     let mut board = nn_train::tensorboard::TensorBoard::new(&dir);
     let config = TrainConfig {
