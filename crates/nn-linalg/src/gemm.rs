@@ -16,11 +16,17 @@
 //! the report's replay, are one chain; MNIST's 784 inputs are two blocks, which until 2026-12-02 this kernel
 //! ran as one chain.)
 //!
-//! **Blocking.** For each depth block of [`KC`], for each block of [`PANELS`] panels (they stay in L2), for
+//! **Blocking.** For each depth block of [`KC`], for each block of panels ([`BLOCK_BYTES`], in L2), for
 //! each sliver of `nr` columns of W (packed, it stays in L1), each panel accumulates a 2-vector × `nr` tile in
 //! registers: two loads of X and `nr` broadcasts of W per step of the chain. `nr` is [`NR`] = 6 (12
 //! accumulators) by default; [`Packed::tuned`] times wider tiles where there are 32 vector registers, and the
 //! general product, and keeps the fastest.
+//!
+//! **Prefetch.** A block's first pass would wait on memory for every line of its panels (from L3 or DRAM),
+//! and the later passes find them in L2. So while a block is in use, the next block is fetched into L2, a
+//! little at every step of every pass (`prefetcht1`; the CPU may ignore a hint, and no result depends on it).
+//! On an Intel Xeon (Ice Lake, AVX-512), interleaved in one process, this made the digits' X·W 1.1–1.3×
+//! faster and MNIST's 1.05–1.2× (docs/performance.md).
 
 use crate::{Matrix, Scalar, Threads, tuning};
 use faer::{MatMut, MatRef};
@@ -39,9 +45,12 @@ const MAX_NR: usize = 14;
 /// in L1. It is also the length of the chains, so it fixes the bits and is the same at every tile width. The digits'
 /// 400 inputs fit in one pass; 256 split them in two and was slower (17–22 against 22–28 GFLOP/s).
 const KC: usize = 512;
-/// Panels per block: their rows of X (`PANELS × 2 vectors × KC`, up to 256 KiB in f64) stay in L2 while every
-/// sliver of W passes over them. 4 to 8 were best in the probe; 24 was 15% slower.
-const PANELS: usize = 8;
+/// Bytes of X per block of panels: they stay in L2 while every sliver of W passes over them, beside the next
+/// block, which is being fetched ([`Spread`]): 4 panels under AVX-512, 8 under AVX2. On the Zen 3 where the
+/// blocks were first measured, without the prefetch, 4 to 8 AVX2 panels were best and 24 was 15% slower. On
+/// the Ice Lake Xeon, with it, in one process: 4 AVX-512 panels were level with 8 on MNIST and 5–10% faster on
+/// the digits, and under AVX2 8 panels were 5–15% faster than 4.
+const BLOCK_BYTES: usize = 256 << 10;
 
 /// Rows per register tile under `arch`: two vectors (8 in f64 and 16 in f32 under AVX2, twice that under
 /// AVX-512).
@@ -322,11 +331,15 @@ impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
             "packed for another instruction set"
         );
         let k = a.cols;
+        let prefetch = Prefetch::new();
+        let pieces = n.div_ceil(a.nr);
+        let per_block = (BLOCK_BYTES / (KC * a.mr * size_of::<T>())).max(1);
         for p0 in (0..k).step_by(KC) {
             let kc = KC.min(k - p0);
-            for r0 in panels.clone().step_by(PANELS) {
-                let block = r0..(r0 + PANELS).min(panels.end);
-                for j0 in (0..n).step_by(a.nr) {
+            let depth = |r: usize| &a.panel(r)[p0 * a.mr..(p0 + kc) * a.mr];
+            for r0 in panels.clone().step_by(per_block) {
+                let block = r0..(r0 + per_block).min(panels.end);
+                for (piece, j0) in (0..n).step_by(a.nr).enumerate() {
                     let nr = a.nr.min(n - j0);
                     let tile = Tile {
                         sliver: &slivers[p0 * n + j0 * kc..p0 * n + (j0 + nr) * kc],
@@ -334,15 +347,26 @@ impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
                         j0,
                     };
                     for r in block.clone() {
-                        let panel = &a.panel(r)[p0 * a.mr..(p0 + kc) * a.mr];
+                        let panel = depth(r);
+                        // While this block's panels are in use, the next block's are fetched into L2: the
+                        // panel a block ahead of this one, in as many pieces as there are slivers.
+                        let ahead = match r + block.len() {
+                            next if next < panels.end => {
+                                let next = depth(next);
+                                next.chunks(next.len().div_ceil(pieces).max(1))
+                                    .nth(piece)
+                                    .unwrap_or_default()
+                            }
+                            _ => &[],
+                        };
                         let first = (r - panels.start) * a.mr;
                         let rows = first..(first + a.mr).min(dst.nrows());
                         // The tile's width is a constant of its loop, so each width is its own instance.
                         macro_rules! widths {
                             ($($w:literal)*) => {
                                 match nr {
-                                    $($w => tile.run::<S, $w>(s, panel, dst.as_mut(), rows),)*
-                                    _ => tile.run::<S, 1>(s, panel, dst.as_mut(), rows),
+                                    $($w => tile.run::<S, $w>(s, panel, dst.as_mut(), rows, ahead, prefetch),)*
+                                    _ => tile.run::<S, 1>(s, panel, dst.as_mut(), rows, ahead, prefetch),
                                 }
                             };
                         }
@@ -351,6 +375,83 @@ impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
                 }
             }
         }
+    }
+}
+
+/// How a pass of `steps` steps fetches the lines that hold `len` values ahead: evenly, `lines / steps` lines a
+/// step (a running count decides which steps fetch one more), so that every line is fetched once and the
+/// fetches are spread over the whole pass. (The values ahead are at most one panel, and a step of a panel is
+/// at most two lines, so a step fetches at most three lines where the values do not start on a line.)
+#[derive(Clone, Debug)]
+struct Spread {
+    lines: usize,
+    steps: usize,
+    /// Values per cache line.
+    line: usize,
+    /// Where the values start in their first line, in values.
+    offset: usize,
+    /// The next line to fetch, and the steps' running count towards it.
+    next: usize,
+    credit: usize,
+}
+
+impl Spread {
+    fn new(len: usize, offset: usize, steps: usize, line: usize) -> Self {
+        Spread {
+            lines: if len == 0 {
+                0
+            } else {
+                (offset + len).div_ceil(line)
+            },
+            steps: steps.max(1),
+            line,
+            offset,
+            next: 0,
+            credit: 0,
+        }
+    }
+
+    /// The index of one value in each line that the next step fetches.
+    #[inline(always)]
+    fn step(&mut self) -> impl Iterator<Item = usize> + use<> {
+        let first = self.next;
+        self.credit += self.lines;
+        while self.credit >= self.steps {
+            self.credit -= self.steps;
+            self.next += 1;
+        }
+        let (line, offset) = (self.line, self.offset);
+        (first..self.next).map(move |k| (k * line).saturating_sub(offset))
+    }
+}
+
+/// A hint to the CPU to bring a cache line into L2 before it is needed (x86's `prefetcht1`; nothing
+/// elsewhere). A hint changes no result.
+#[derive(Clone, Copy)]
+struct Prefetch {
+    #[cfg(target_arch = "x86_64")]
+    sse: Option<pulp::core_arch::x86::Sse>,
+}
+
+impl Prefetch {
+    fn new() -> Self {
+        Prefetch {
+            #[cfg(target_arch = "x86_64")]
+            sse: pulp::core_arch::x86::Sse::try_new(),
+        }
+    }
+
+    /// The line that holds `value`.
+    #[inline(always)]
+    fn line<T>(self, value: &T) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(sse) = self.sse {
+            sse._mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T1 }>(
+                std::ptr::from_ref(value).cast(),
+            );
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        let _ = value;
     }
 }
 
@@ -371,11 +472,21 @@ impl<T: Scalar> Tile<'_, T> {
         panel: &[T],
         mut dst: MatMut<'_, T>,
         rows: Range<usize>,
+        ahead: &[T],
+        prefetch: Prefetch,
     ) {
         let zero = T::splat(s, T::ZERO);
         let mut acc = [[zero; 2]; NR];
         let steps = T::as_simd::<S>(panel).chunks_exact(2);
+        let line = 64 / size_of::<T>();
+        let offset = ahead.as_ptr().addr() % 64 / size_of::<T>();
+        let mut spread = Spread::new(ahead.len(), offset, steps.len(), line);
         for (a, w) in steps.zip(self.sliver.chunks_exact(NR)) {
+            for i in spread.step() {
+                if let Some(v) = ahead.get(i) {
+                    prefetch.line(v);
+                }
+            }
             for (acc, &w) in acc.iter_mut().zip(w) {
                 let w = T::splat(s, w);
                 acc[0] = T::mul_add(s, a[0], w, acc[0]);

@@ -178,3 +178,32 @@ fn a_timed_choice_is_kept_for_the_process() {
         assert_eq!(kept(1500, 301, 33), None);
     }
 }
+
+/// The prefetch of the next block misses no line: for every length up to two lines a step, wherever the values
+/// start in a line, in both precisions' lines, the steps fetch every line that the values touch, within them,
+/// and no step more than three.
+#[test]
+fn the_spread_prefetch_fetches_every_line_ahead() {
+    use std::collections::BTreeSet;
+    for line in [8, 16] {
+        for steps in [1, 2, 7, 64, 272, 512] {
+            for len in (0..=2 * line * steps).step_by(1 + steps / 16) {
+                for offset in 0..line {
+                    let mut spread = super::Spread::new(len, offset, steps, line);
+                    let mut fetched = BTreeSet::new();
+                    for _ in 0..steps {
+                        let step: Vec<usize> = spread.step().collect();
+                        assert!(step.len() <= 3, "{step:?}: {spread:?}");
+                        assert!(step.iter().all(|&i| i < len), "{step:?}: {spread:?}");
+                        fetched.extend(step.iter().map(|i| (offset + i) / line));
+                    }
+                    let wanted: BTreeSet<usize> = (0..len).map(|i| (offset + i) / line).collect();
+                    assert_eq!(
+                        fetched, wanted,
+                        "{len} values over {steps} steps, {line} a line, from {offset}"
+                    );
+                }
+            }
+        }
+    }
+}
