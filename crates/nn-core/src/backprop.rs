@@ -255,7 +255,7 @@ impl<T: Scalar> Network<T> {
                 ops::axpy(&mut grad.weights, decay, &layer.weights);
             }
             // ∂J/∂b (n_out) = Σᵢ δᵢ
-            ops::col_sums(&mut grad.bias, Accum::Replace, &ws.deltas[l]);
+            ops::col_sums(&mut grad.bias, Accum::Replace, &ws.deltas[l], ws.threads);
             if l > 0 {
                 let (below, here) = ws.deltas.split_at_mut(l);
                 let delta_below = &mut below[l - 1];
@@ -268,11 +268,18 @@ impl<T: Scalar> Network<T> {
                     T::ONE,
                     ws.threads,
                 );
-                times_derivative(activation, delta_below, &ws.acts, &ws.pre, l - 1);
+                times_derivative(
+                    activation,
+                    delta_below,
+                    &ws.acts,
+                    &ws.pre,
+                    l - 1,
+                    ws.threads,
+                );
                 // ⊙ M/(1 − p): a dropped unit passed nothing forward, so nothing flows back through it. f′
                 // above was taken at the unthinned output, which is what the unit computed.
                 if dropout {
-                    ops::zip_map_inplace(delta_below, &ws.mask[l - 1], |d, m| d * m);
+                    ops::zip_map_columns(delta_below, &ws.mask[l - 1], ws.threads, |d, m| d * m);
                 }
             }
         }
@@ -361,22 +368,27 @@ fn times_derivative<T: Scalar>(
     acts: &[Matrix<T>],
     pre: &[Matrix<T>],
     i: usize,
+    threads: Threads,
 ) {
     let a = &acts[i];
     match activation {
-        Activation::Sigmoid => ops::zip_map_inplace(delta, a, |d, a| d * (a * (T::ONE - a))),
-        Activation::Tanh => ops::zip_map_inplace(delta, a, |d, a| d * (T::ONE - a * a)),
-        Activation::Relu => ops::zip_map_inplace(delta, a, |d, a| {
+        Activation::Sigmoid => {
+            ops::zip_map_columns(delta, a, threads, |d, a| d * (a * (T::ONE - a)));
+        }
+        Activation::Tanh => ops::zip_map_columns(delta, a, threads, |d, a| d * (T::ONE - a * a)),
+        Activation::Relu => ops::zip_map_columns(delta, a, threads, |d, a| {
             d * Activation::Relu.derivative_from_output(a)
         }),
         Activation::LeakyRelu { slope } => {
             let f = Activation::LeakyRelu { slope };
-            ops::zip_map_inplace(delta, a, |d, a| d * f.derivative_from_output(a))
+            ops::zip_map_columns(delta, a, threads, |d, a| d * f.derivative_from_output(a))
         }
-        Activation::Elu => ops::zip_map_inplace(delta, a, |d, a| {
+        Activation::Elu => ops::zip_map_columns(delta, a, threads, |d, a| {
             d * Activation::Elu.derivative_from_output(a)
         }),
-        Activation::Gelu => ops::zip_map_inplace(delta, &pre[i], |d, z| d * gelu_derivative(z)),
+        Activation::Gelu => {
+            ops::zip_map_columns(delta, &pre[i], threads, |d, z| d * gelu_derivative(z));
+        }
         // f′ = 1: δ as it is.
         Activation::Identity => {}
     }

@@ -188,11 +188,7 @@ pub fn for_column_blocks<T: Scalar>(
     threads: Threads,
     work: &(impl Fn(ColumnsMut<'_, T>) + Sync),
 ) {
-    let parts = if a.rows() * a.cols() < Threads::MIN_PARALLEL_ELEMENTS {
-        1
-    } else {
-        threads.count().min(a.cols())
-    };
+    let parts = column_parts(a, threads);
     split_columns(a.inner.as_mut(), 0, parts, work);
 }
 
@@ -232,16 +228,17 @@ pub fn add_row_broadcast<T: Scalar>(dst: &mut Matrix<T>, row: &[T]) {
     dispatch(K(dst, row))
 }
 
-/// `out[j] ← [out[j] +] Σᵢ a[i, j]`: the bias gradient.
-pub fn col_sums<T: Scalar>(out: &mut [T], accum: Accum, a: &Matrix<T>) {
+/// `out[j] ← [out[j] +] Σᵢ a[i, j]`: the bias gradient. Each column's sum is [`sum`]'s fixed order; the columns
+/// are split between `threads` as [`for_column_blocks`] splits them, so the result is the same on any count.
+pub fn col_sums<T: Scalar>(out: &mut [T], accum: Accum, a: &Matrix<T>, threads: Threads) {
     assert_eq!(out.len(), a.cols(), "col_sums: output length");
-    struct K<'a, T: Scalar>(&'a mut [T], Accum, &'a Matrix<T>);
+    struct K<'a, T: Scalar>(&'a mut [T], Accum, &'a Matrix<T>, usize);
     impl<T: Scalar> Kernel for K<'_, T> {
         type Output = ();
         #[inline(always)]
         fn run(self) {
             for (j, o) in self.0.iter_mut().enumerate() {
-                let s = sum(self.2.col(j));
+                let s = sum(self.2.col(self.3 + j));
                 *o = match self.1 {
                     Accum::Replace => s,
                     Accum::Add => *o + s,
@@ -249,7 +246,29 @@ pub fn col_sums<T: Scalar>(out: &mut [T], accum: Accum, a: &Matrix<T>) {
             }
         }
     }
-    dispatch(K(out, accum, a))
+    fn split<T: Scalar>(out: &mut [T], first: usize, parts: usize, accum: Accum, a: &Matrix<T>) {
+        if parts <= 1 {
+            return dispatch(K(out, accum, a, first));
+        }
+        let half = parts / 2;
+        let mid = out.len() * half / parts;
+        let (left, right) = out.split_at_mut(mid);
+        rayon::join(
+            || split(left, first, half, accum, a),
+            || split(right, first + mid, parts - half, accum, a),
+        );
+    }
+    split(out, 0, column_parts(a, threads), accum, a);
+}
+
+/// How many blocks of whole columns elementwise work on `a` is split into: one per thread, and one for a
+/// small matrix or a single thread.
+fn column_parts<T: Scalar>(a: &Matrix<T>, threads: Threads) -> usize {
+    if a.rows() * a.cols() < Threads::MIN_PARALLEL_ELEMENTS {
+        1
+    } else {
+        threads.count().min(a.cols())
+    }
 }
 
 /// `a[i, j] ← f(a[i, j])`
@@ -294,6 +313,32 @@ pub fn zip_map_inplace<T: Scalar, F: FnMut(T, T) -> T>(dst: &mut Matrix<T>, a: &
         }
     }
     dispatch(K(dst, a, f))
+}
+
+/// `dst[i, j] ← f(dst[i, j], a[i, j])`, as [`zip_map_inplace`], with the columns split between `threads` as
+/// [`for_column_blocks`] splits them: every element's result is the same on any count. For the backward
+/// pass's big elementwise products (δ ⊙ f′, δ ⊙ the dropout mask).
+pub fn zip_map_columns<T: Scalar, F: Fn(T, T) -> T + Sync>(
+    dst: &mut Matrix<T>,
+    a: &Matrix<T>,
+    threads: Threads,
+    f: F,
+) {
+    assert_eq!(dst.shape(), a.shape(), "zip_map_columns: shape mismatch");
+    struct K<'a, 'b, T: Scalar, F>(ColumnsMut<'b, T>, &'a Matrix<T>, &'a F);
+    impl<T: Scalar, F: Fn(T, T) -> T> Kernel for K<'_, '_, T, F> {
+        type Output = ();
+        #[inline(always)]
+        fn run(mut self) {
+            for j in 0..self.0.cols() {
+                let src = self.1.col(self.0.first() + j);
+                for (d, &x) in self.0.col_mut(j).iter_mut().zip(src) {
+                    *d = (self.2)(*d, x);
+                }
+            }
+        }
+    }
+    for_column_blocks(dst, threads, &|block| dispatch(K(block, a, &f)));
 }
 
 /// `dst ← dst ⊙ a`, the Hadamard (elementwise) product.

@@ -43,7 +43,7 @@ fn outputs<T: Scalar>() -> Vec<Vec<u64>> {
         ops::add_row_broadcast(&mut z, &bias);
         out.push(bits(&z));
         let mut sums = vec![T::ZERO; n];
-        ops::col_sums(&mut sums, Accum::Replace, &z);
+        ops::col_sums(&mut sums, Accum::Replace, &z, Threads::Single);
         out.push(sums.iter().map(|v| v.to_f64().to_bits()).collect());
         let mut y = z.clone();
         ops::map_inplace(&mut y, |v| {

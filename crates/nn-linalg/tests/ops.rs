@@ -137,12 +137,12 @@ fn elementwise_ops_match_naive_loops() {
             );
 
             let mut sums = vec![1.0; n];
-            ops::col_sums(&mut sums, Accum::Replace, &a);
+            ops::col_sums(&mut sums, Accum::Replace, &a, Threads::Single);
             let want: Vec<f64> = (0..n).map(|j| (0..m).map(|i| a.get(i, j)).sum()).collect();
             for (s, w) in sums.iter().zip(&want) {
                 assert!((s - w).abs() < 1e-12, "col_sums {m}×{n}");
             }
-            ops::col_sums(&mut sums, Accum::Add, &a);
+            ops::col_sums(&mut sums, Accum::Add, &a, Threads::Single);
             for (s, w) in sums.iter().zip(&want) {
                 assert!((s - 2.0 * w).abs() < 1e-12, "col_sums add {m}×{n}");
             }
@@ -273,5 +273,34 @@ fn gathering_columns_as_rows_equals_gathering_rows() {
             xt.gather_cols_as_rows_into(&indices, &mut got);
             assert_eq!(got, want, "width {n}, {count} samples");
         }
+    }
+}
+
+/// The column sums and the elementwise product split between threads give one thread's bits, on a matrix big
+/// enough to be split and with a column count that no thread count divides evenly.
+#[test]
+fn split_column_work_gives_one_thread_s_bits() {
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let (m, n) = (1100, 67);
+    assert!(m * n >= Threads::MIN_PARALLEL_ELEMENTS);
+    let a = Matrix::<f32>::from_fn(m, n, |_, _| rng.random_range(-1.0..1.0));
+    let d = Matrix::<f32>::from_fn(m, n, |_, _| rng.random_range(-1.0..1.0));
+    let mut want_sums = vec![0.0; n];
+    ops::col_sums(&mut want_sums, Accum::Replace, &a, Threads::Single);
+    let mut want = d.clone();
+    ops::zip_map_inplace(&mut want, &a, |d, a| d * (a * (1.0 - a)));
+    for threads in [Threads::from_count(2), Threads::from_count(3), Threads::All] {
+        let mut sums = vec![1.0; n];
+        ops::col_sums(&mut sums, Accum::Replace, &a, threads);
+        assert_eq!(sums, want_sums, "{threads:?}");
+        let mut got = d.clone();
+        ops::zip_map_columns(&mut got, &a, threads, |d, a| d * (a * (1.0 - a)));
+        assert_eq!(got, want, "{threads:?}");
+    }
+    // Accumulating adds to what is there, column by column.
+    let mut sums: Vec<f32> = (0..n).map(|j| j as f32).collect();
+    ops::col_sums(&mut sums, Accum::Add, &a, Threads::from_count(2));
+    for (j, (s, w)) in sums.iter().zip(&want_sums).enumerate() {
+        assert_eq!(*s, j as f32 + w);
     }
 }

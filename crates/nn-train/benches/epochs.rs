@@ -107,6 +107,6 @@ fn digits_elementwise_f64(bencher: divan::Bencher, which: &str) {
     bencher.bench_local(|| match which {
         "sigmoid" => ops::map_into(&mut z, &a, nn_core::sigmoid),
         "hadamard" => ops::hadamard_inplace(&mut z, &a),
-        _ => ops::col_sums(&mut sums, Accum::Replace, &a),
+        _ => ops::col_sums(&mut sums, Accum::Replace, &a, Threads::Single),
     });
 }
