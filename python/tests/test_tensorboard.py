@@ -28,6 +28,23 @@ for part, prefix in [("train", "train"), ("validation", "val"), ("test", "test")
     for metric in ["loss", "accuracy", "f1"]:
         COLUMNS[f"{part}/{metric}"] = f"{prefix}_{metric}"
 COLUMNS["train/cost"] = "train_cost"
+PREFIXES = {"train": "train", "validation": "val", "test": "test"}
+
+
+def csv_column(tag):
+    """The metrics CSV's column of a TensorBoard tag, if it has one: the columns above, each part's weighted F1,
+    and every class's precision, recall and F1 (`validation_by_class/f1/<class>` is `val_f1_<class>`, the class
+    name with every character but letters, digits and '-' made '_')."""
+    if tag in COLUMNS:
+        return COLUMNS[tag]
+    part, _, rest = tag.partition("/")
+    if rest == "weighted_f1" and part in PREFIXES:
+        return f"{PREFIXES[part]}_weighted_f1"
+    if part.endswith("_by_class") and part[: -len("_by_class")] in PREFIXES:
+        score, _, name = rest.partition("/")
+        safe = "".join(c if c.isalnum() or c == "-" else "_" for c in name)
+        return f"{PREFIXES[part[: -len('_by_class')]]}_{score}_{safe}"
+    return None
 
 
 def wait_for(condition, what, timeout=120.0):
@@ -89,10 +106,23 @@ def test_a_killed_and_resumed_run_shows_every_epoch_once_with_the_csv_values(tmp
     with open(metrics, newline="") as f:
         rows = list(csv.DictReader(f))
     assert [int(r["epoch"]) for r in rows] == list(range(1, epochs + 1))
+    # Every per-class column of the CSV (those after the 12 of every run) has its tag: 3 parts × (weighted F1
+    # + 3 classes × 3 scores).
+    per_class = list(rows[0])[12:]
+    assert len(per_class) == 3 * (1 + 3 * 3), per_class
+    assert set(per_class) <= {csv_column(t) for t in tags}, sorted(tags)
     for tag in tags:
         points = reader.Scalars(tag)
         assert [p.step for p in points] == list(range(1, epochs + 1)), tag
-        if tag in COLUMNS:
-            # TensorBoard keeps a scalar as f32; the CSV has the f64 value.
-            expected = np.array([float(r[COLUMNS[tag]]) for r in rows], dtype=np.float32)
-            np.testing.assert_array_equal(np.array([p.value for p in points], dtype=np.float32), expected, tag)
+        column = csv_column(tag)
+        if column is None:
+            continue
+        assert column in rows[0], (tag, column)
+        # TensorBoard keeps a scalar as f32; the CSV has the f64 value. The CSV's per-class columns are empty
+        # for the epochs before the resume (the killed run's counts were not kept), so those are compared
+        # where the CSV has them: the resumed run's epochs.
+        logged = [(p.value, r[column]) for p, r in zip(points, rows) if r[column] != ""]
+        assert len(logged) >= 25, (tag, len(logged))
+        got = np.array([v for v, _ in logged], dtype=np.float32)
+        expected = np.array([float(c) for _, c in logged], dtype=np.float32)
+        np.testing.assert_array_equal(got, expected, tag)

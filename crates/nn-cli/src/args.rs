@@ -96,7 +96,9 @@ pub struct TrainArgs {
     #[arg(long, value_name = "DIR")]
     pub plots: Option<PathBuf>,
     /// Write TensorBoard event files into DIR, so that `tensorboard --logdir DIR` shows the run live: per epoch,
-    /// each part's loss and metrics (accuracy and F1, or R² and MAE) and the learning rate. A resumed run with
+    /// each part's loss and metrics (accuracy and F1, or R² and MAE) and the learning rate; for a
+    /// classification also each part's weighted F1 and every class's precision, recall and F1
+    /// (`validation_by_class/f1/<class>`), the metrics CSV's per-class columns. A resumed run with
     /// the same DIR continues the same curves (each run adds a file; TensorBoard drops the epochs that the
     /// resumed run repeats).
     #[arg(long, value_name = "DIR")]

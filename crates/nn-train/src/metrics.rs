@@ -193,6 +193,19 @@ pub fn macro_f1(counts: &[[usize; 3]]) -> f64 {
     sum / counts.len() as f64
 }
 
+/// The F1 averaged over classes weighted by support (as [`ClassificationReport::weighted_avg`], with the same
+/// sums in the same order), from per-class `[correct, predicted, actual]` counts, without a report.
+pub fn weighted_f1(counts: &[[usize; 3]]) -> f64 {
+    let w: f64 = counts.iter().map(|c| c[2] as f64).sum();
+    if w == 0.0 {
+        return 0.0;
+    }
+    let sum: f64 = (counts.iter())
+        .map(|&[c, p, a]| a as f64 * Scores::of(c, p, a).f1)
+        .sum();
+    sum / w
+}
+
 impl Confusion {
     /// The per-class scores and their averages.
     pub fn report(&self) -> ClassificationReport {

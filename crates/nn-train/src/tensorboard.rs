@@ -24,6 +24,7 @@
 //! allocates nothing (`tests/allocations.rs`); its one I/O is the record's write.
 
 use crate::epoch::{EpochReport, PartMetrics};
+use crate::metrics::{Scores, weighted_f1};
 use crate::report::TrainEvent;
 use std::fs::File;
 use std::io::{self, Write};
@@ -93,6 +94,16 @@ impl EventFile {
     /// Writes an epoch's report: every part's loss (and cost, with a penalty) and metrics, and the learning
     /// rate, at step = the epoch.
     pub fn epoch(&mut self, r: &EpochReport) -> io::Result<()> {
+        self.epoch_with_classes(r, None)
+    }
+
+    /// [`epoch`](Self::epoch), and each part's weighted F1 and every class's precision, recall and F1 where
+    /// `classes` holds that epoch's counts.
+    fn epoch_with_classes(
+        &mut self,
+        r: &EpochReport,
+        classes: Option<&ClassLog>,
+    ) -> io::Result<()> {
         self.summary.clear();
         self.scalar(&["lr"], r.lr);
         for (part, m) in [
@@ -104,7 +115,31 @@ impl EventFile {
                 self.part_scalars(part, m);
             }
         }
+        if let Some(c) = classes.filter(|c| c.epoch == Some(r.epoch)) {
+            self.class_scalars(c);
+        }
         self.write_summary(r.epoch as u64)
+    }
+
+    /// The per-class scores of [`ClassLog`]'s counts, under its tags.
+    fn class_scalars(&mut self, c: &ClassLog) {
+        let k = c.tags.len() / PARTS.len();
+        for (part, tags) in c.tags.chunks_exact(k.max(1)).enumerate() {
+            if !c.present[part] {
+                continue;
+            }
+            let counts = &c.counts[part * k..(part + 1) * k];
+            self.scalar(&[&c.weighted[part]], weighted_f1(counts));
+            for (tags, &[correct, predicted, actual]) in tags.iter().zip(counts) {
+                let scores = Scores::of(correct, predicted, actual);
+                for (tag, v) in tags
+                    .iter()
+                    .zip([scores.precision, scores.recall, scores.f1])
+                {
+                    self.scalar(&[tag], v);
+                }
+            }
+        }
     }
 
     /// A part's loss, its cost where a penalty makes it differ, R² or accuracy, and MAE and F1 where known,
@@ -167,8 +202,27 @@ impl EventFile {
 pub struct TensorBoard<'a> {
     dir: &'a Path,
     file: Option<EventFile>,
+    classes: Option<ClassLog>,
     /// What went wrong, if the log stopped.
     pub problem: Option<String>,
+}
+
+/// The parts, as TensorBoard's tags name them.
+const PARTS: [&str; 3] = ["train", "validation", "test"];
+
+/// A classification's per-class tags, and the counts of the epoch being logged (from
+/// [`TrainEvent::Classes`], which comes before the epoch's [`TrainEvent::Epoch`]).
+#[derive(Debug)]
+struct ClassLog {
+    /// Per part, `part/weighted_f1`.
+    weighted: [String; 3],
+    /// Per part and class (part-major), `part_by_class/precision/name`, `…/recall/…` and `…/f1/…`.
+    tags: Vec<[String; 3]>,
+    /// The epoch the counts are of.
+    epoch: Option<usize>,
+    /// Per part and class (part-major), `[correct, predicted, actual]`.
+    counts: Vec<[usize; 3]>,
+    present: [bool; 3],
 }
 
 impl<'a> TensorBoard<'a> {
@@ -177,8 +231,32 @@ impl<'a> TensorBoard<'a> {
         TensorBoard {
             dir,
             file: None,
+            classes: None,
             problem: None,
         }
+    }
+
+    /// Also logs, for a classification with these classes, each part's weighted F1 (`train/weighted_f1`) and
+    /// every class's precision, recall and F1 (`train_by_class/f1/<class>`): the metrics CSV's per-class
+    /// columns. The tags are made here, so logging them allocates nothing per epoch.
+    pub fn with_classes(mut self, names: &[String]) -> Self {
+        let tags = PARTS
+            .iter()
+            .flat_map(|part| {
+                names.iter().map(move |name| {
+                    ["precision", "recall", "f1"]
+                        .map(|score| format!("{part}_by_class/{score}/{name}"))
+                })
+            })
+            .collect();
+        self.classes = Some(ClassLog {
+            weighted: PARTS.map(|part| format!("{part}/weighted_f1")),
+            tags,
+            epoch: None,
+            counts: Vec::with_capacity(PARTS.len() * names.len()),
+            present: [false; 3],
+        });
+        self
     }
 
     /// Logs what `e` says of the run.
@@ -190,8 +268,19 @@ impl<'a> TensorBoard<'a> {
             TrainEvent::Start { first_epoch, .. } => {
                 EventFile::create(self.dir, *first_epoch as u64).map(|f| self.file = Some(f))
             }
+            TrainEvent::Classes {
+                epoch,
+                train,
+                validation,
+                test,
+            } => {
+                if let Some(c) = self.classes.as_mut() {
+                    c.keep(*epoch, [Some(*train), *validation, *test]);
+                }
+                Ok(())
+            }
             TrainEvent::Epoch(r) => match self.file.as_mut() {
-                Some(f) => f.epoch(r),
+                Some(f) => f.epoch_with_classes(r, self.classes.as_ref()),
                 None => Ok(()),
             },
             _ => Ok(()),
@@ -199,6 +288,25 @@ impl<'a> TensorBoard<'a> {
         if let Err(err) = written {
             self.problem = Some(format!("{}: {err}", self.dir.display()));
         }
+    }
+}
+
+impl ClassLog {
+    /// Keeps an epoch's counts (a part the run lacks is absent). Counts of another number of classes than the
+    /// tags are not kept.
+    fn keep(&mut self, epoch: usize, parts: [Option<&[[usize; 3]]>; 3]) {
+        let k = self.tags.len() / PARTS.len();
+        self.epoch = None;
+        self.counts.clear();
+        for (part, counts) in parts.into_iter().enumerate() {
+            match counts {
+                Some(c) if c.len() == k => self.counts.extend_from_slice(c),
+                Some(_) => return,
+                None => self.counts.extend(std::iter::repeat_n([0; 3], k)),
+            }
+            self.present[part] = counts.is_some();
+        }
+        self.epoch = Some(epoch);
     }
 }
 

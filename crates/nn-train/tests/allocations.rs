@@ -221,11 +221,13 @@ fn parallel_products() {
 }
 
 /// With `nn train --logdir`'s observer: each epoch's TensorBoard record (every part's scalars, a cost
-/// beside each loss) is encoded into buffers the file keeps, so logging allocates nothing after the first epoch.
+/// beside each loss, and every class's scores) is encoded into buffers the file keeps, so logging allocates
+/// nothing after the first epoch.
 fn tensorboard_log() {
     let data = three_parts();
     let dir = std::env::temp_dir().join(format!("nn-allocations-tb-{}", std::process::id()));
-    let mut board = nn_train::tensorboard::TensorBoard::new(&dir);
+    let names = ["a", "b", "c"].map(String::from);
+    let mut board = nn_train::tensorboard::TensorBoard::new(&dir).with_classes(&names);
     let config = TrainConfig {
         epochs: 12,
         lr: 0.05,
@@ -244,7 +246,20 @@ fn tensorboard_log() {
         "allocations in epochs 2..=12 with a TensorBoard log: {:?}",
         &counts[1..]
     );
-    let logged = std::fs::read_dir(&dir).unwrap().count();
+    let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(files.len(), 1, "one event file");
+    let bytes = std::fs::read(files[0].as_ref().unwrap().path()).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
-    assert_eq!(logged, 1, "one event file");
+    // The per-class tags are in every epoch's record (a tag is stored as its bytes).
+    for tag in [
+        "validation/weighted_f1",
+        "test_by_class/recall/c",
+        "train_by_class/f1/a",
+    ] {
+        let found = bytes
+            .windows(tag.len())
+            .filter(|w| *w == tag.as_bytes())
+            .count();
+        assert_eq!(found, 12, "{tag}");
+    }
 }

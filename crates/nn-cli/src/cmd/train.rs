@@ -252,7 +252,12 @@ fn train(
         path: &a.out,
         every: Duration::from_secs_f64(a.save_every),
     };
-    let mut board = a.logdir.as_deref().map(TensorBoard::new);
+    let classes = dataset
+        .values()
+        .is_none()
+        .then(|| dataset.classes().names().to_vec());
+    let mut board = (a.logdir.as_deref())
+        .map(|dir| TensorBoard::new(dir).with_classes(classes.as_deref().unwrap_or_default()));
     let outcome = nn::train(
         spec,
         dataset,

@@ -135,3 +135,21 @@ fn roc_auc_by_rank() {
     assert!(roc_curve(&[0.2, 0.3], &[true, true]).is_empty());
     assert_eq!(roc_auc(&[f64::NAN, 0.3], &[true, false]), None);
 }
+
+/// The weighted F1 without a report is the report's, bit for bit, on counts with empty classes and none.
+#[test]
+fn weighted_f1_is_the_report_s() {
+    for counts in [
+        vec![[1, 2, 2], [2, 2, 3], [0, 1, 0], [5, 6, 7]],
+        vec![[0, 0, 0], [0, 0, 0]],
+        vec![[3, 3, 3]],
+        vec![],
+    ] {
+        let report = ClassificationReport::from_counts(&counts);
+        assert_eq!(
+            weighted_f1(&counts).to_bits(),
+            report.weighted_avg.f1.to_bits(),
+            "{counts:?}"
+        );
+    }
+}
