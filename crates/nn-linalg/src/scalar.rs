@@ -55,8 +55,6 @@ pub trait Scalar:
     fn ln(self) -> Self;
     /// ln(1 + x), accurate near 0.
     fn ln_1p(self) -> Self;
-    /// tanh x.
-    fn tanh(self) -> Self;
     /// √x.
     fn sqrt(self) -> Self;
     /// |x|.
@@ -97,7 +95,7 @@ macro_rules! impl_scalar {
             fn exp(self) -> Self {
                 $exp(self)
             }
-            forward!($t: ln, ln_1p, tanh, sqrt, abs);
+            forward!($t: ln, ln_1p, sqrt, abs);
             #[inline(always)]
             fn max(self, other: Self) -> Self {
                 <$t>::max(self, other)
