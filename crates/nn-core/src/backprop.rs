@@ -149,7 +149,7 @@ impl<T: Scalar> Network<T> {
             {
                 d.draw(l, &mut ws.mask[l]);
                 ws.dropped[l].copy_from(&ws.acts[l]);
-                ops::zip_map_inplace(&mut ws.dropped[l], &ws.mask[l], |a, m| a * m);
+                ops::zip_map_columns(&mut ws.dropped[l], &ws.mask[l], ws.threads, |a, m| a * m);
             }
         }
         Ok(())

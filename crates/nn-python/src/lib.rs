@@ -141,12 +141,7 @@ fn train_logged(
     stop: &AtomicBool,
     log: &Log<'_>,
 ) -> nn::Result<JobOutcome> {
-    let classes = dataset
-        .values()
-        .is_none()
-        .then(|| dataset.classes().names().to_vec());
-    let mut board = (log.logdir)
-        .map(|dir| nn::TensorBoard::new(dir).with_classes(classes.as_deref().unwrap_or_default()));
+    let mut board = (log.logdir).map(|dir| nn::TensorBoard::for_dataset(dir, &dataset));
     let mut outcome = nn::train(job, dataset, None, None, Some(stop), &mut |e| {
         if log.verbose {
             report(e);

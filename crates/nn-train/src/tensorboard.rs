@@ -236,6 +236,16 @@ impl<'a> TensorBoard<'a> {
         }
     }
 
+    /// A log of the coming run on `data` in `dir`: for a classification, [`with_classes`](Self::with_classes)
+    /// its class names.
+    pub fn for_dataset(dir: &'a Path, data: &nn_data::Dataset) -> Self {
+        let log = Self::new(dir);
+        match data.values() {
+            None => log.with_classes(data.classes().names()),
+            Some(_) => log,
+        }
+    }
+
     /// Also logs, for a classification with these classes, each part's weighted F1 (`train/weighted_f1`) and
     /// every class's precision, recall and F1 (`train_by_class/f1/<class>`): the metrics CSV's per-class
     /// columns. The tags are made here, so logging them allocates nothing per epoch.

@@ -252,12 +252,7 @@ fn train(
         path: &a.out,
         every: Duration::from_secs_f64(a.save_every),
     };
-    let classes = dataset
-        .values()
-        .is_none()
-        .then(|| dataset.classes().names().to_vec());
-    let mut board = (a.logdir.as_deref())
-        .map(|dir| TensorBoard::new(dir).with_classes(classes.as_deref().unwrap_or_default()));
+    let mut board = (a.logdir.as_deref()).map(|dir| TensorBoard::for_dataset(dir, &dataset));
     let outcome = nn::train(
         spec,
         dataset,

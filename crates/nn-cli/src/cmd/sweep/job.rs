@@ -52,12 +52,7 @@ fn train(
     let resolved = spec.job(nn::shape(&dataset))?;
     let mut counts = ClassCounts::default();
     let logdir = (plan.logdir.as_ref()).map(|l| l.join(run_name(job)));
-    let classes = dataset
-        .values()
-        .is_none()
-        .then(|| dataset.classes().names().to_vec());
-    let mut board = (logdir.as_deref())
-        .map(|dir| TensorBoard::new(dir).with_classes(classes.as_deref().unwrap_or_default()));
+    let mut board = (logdir.as_deref()).map(|dir| TensorBoard::for_dataset(dir, &dataset));
     let outcome = nn::train(
         &resolved,
         dataset,
