@@ -28,8 +28,8 @@ pub struct Measurement {
     /// The epoch's product FLOPs over `epoch_s`, over the peak: how much of the machine a whole epoch uses.
     pub epoch_of_peak: f64,
     pub epochs_per_sample: usize,
-    /// The first layer's forward kernel, as chosen on this CPU (`Epoch::first_layer_tile`): `packed ×N`
-    /// (nn's kernel, N columns per register tile) or `general`. The products alone run the same.
+    /// The first layer's forward kernel, as chosen on this CPU (`Epoch::first_layer_tile`): `packed V×N`
+    /// (nn's kernel, a register tile of V vectors by N columns) or `general`. The products alone run the same.
     pub first_layer: String,
     /// The first layer's weight gradient, as `ops::matmul_tn` chose its form on this CPU
     /// (`Epoch::first_gradient_transposed`): `Xᵀ·δ` or `(δᵀ·X)ᵀ`. The products alone run the same.
@@ -100,7 +100,7 @@ fn measure<T: Scalar>(case: &Case, threads: Threads) -> Measurement {
         products_of_peak: flops / gemm_s / 1e9 / peak,
         epoch_of_peak: flops / epoch_s / 1e9 / peak,
         epochs_per_sample: inner,
-        first_layer: tile.map_or("general".to_string(), |nr| format!("packed ×{nr}")),
+        first_layer: tile.map_or("general".to_string(), |tile| format!("packed {tile}")),
         first_gradient: first_gradient.to_string(),
     }
 }

@@ -17,10 +17,17 @@
 //! ran as one chain.)
 //!
 //! **Blocking.** For each depth block of [`KC`], for each block of panels ([`BLOCK_BYTES`], in L2), for
-//! each sliver of `nr` columns of W (packed, it stays in L1), each panel accumulates a 2-vector × `nr` tile in
-//! registers: two loads of X and `nr` broadcasts of W per step of the chain. `nr` is [`NR`] = 6 (12
-//! accumulators) by default; [`Packed::tuned`] times wider tiles where there are 32 vector registers, and the
-//! general product, and keeps the fastest.
+//! each sliver of W (packed, it stays in L1), each panel accumulates a tile of `vectors` × `cols` vectors in
+//! registers ([`TileShape`]): `vectors` loads of X and `cols` broadcasts of W per step of the chain. The
+//! default is 2 × 6 (12 accumulators, for 16 registers); where there are 32, [`Packed::tuned`] times the
+//! tiles of [`TileShape::WIDE`] and the general product, and keeps the fastest. The slivers of W are as even
+//! as the tile allows ([`column_slivers`]), so that no narrow tile is left over at the end.
+//!
+//! **Tall tiles.** On the Ice Lake Xeon, in one process, interleaved, one thread: with X in L2 the 2 × 14
+//! tile ran at 52–60% of the FMA peak where faer's kernel (4 vectors × 6 columns) ran the gradient's product
+//! at 72–80%; the 3 × 8 and 4 × 6 tiles here ran the digits' X·W 1.1–1.25× as fast as 2 × 14, and MNIST's
+//! 1.16× (docs/performance.md). A taller tile loads fewer values per multiply-add (10 for 24 at 4 × 6, 16
+//! for 28 at 2 × 14). At two threads the shapes were level.
 //!
 //! **Prefetch.** A block's first pass would wait on memory for every line of its panels (from L3 or DRAM),
 //! and the later passes find them in L2. So while a block is in use, the next block is fetched into L2, a
@@ -34,45 +41,86 @@ use faer::{MatMut, MatRef};
 use pulp::Simd;
 use std::ops::Range;
 
-/// Columns of W per register tile by default: under 16 vector registers (AVX2), 12 accumulators, two vectors
-/// of X and one broadcast. Under AVX-512's 32 registers a wider tile reads X less per FMA
-/// ([`Packed::tuned`] tries [`MAX_NR`]).
-const NR: usize = 6;
-/// The widest tile the kernel has, which [`Packed::tuned`] times under 512-bit vectors beside [`NR`]: 28
-/// accumulators, the most that 32 registers hold beside two vectors of X and a broadcast. (8 and 12 were
-/// between 6 and 14 on the Xeon where this was measured.)
-const MAX_NR: usize = 14;
+/// The shape of the kernel's register tile: `vectors` vectors of X's rows (a panel, [`Packed`]) by `cols`
+/// columns of W, `vectors × cols` accumulators. Every shape gives the same bits (the module's order); the
+/// shape changes the speed only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TileShape {
+    /// Vectors of rows per tile: 2, 3 or 4.
+    pub vectors: usize,
+    /// Columns of W per tile: at most 14, 8 or 6 at 2, 3 or 4 vectors.
+    pub cols: usize,
+}
+
+impl TileShape {
+    /// The default: 2 × 6, 12 accumulators, two vectors of X and one broadcast, which 16 vector registers
+    /// (AVX2) hold.
+    pub const DEFAULT: TileShape = TileShape::new(2, 6);
+    /// The shapes [`Packed::tuned`] times under 32 vector registers (AVX-512), each with as many
+    /// accumulators as 32 registers hold beside its vectors of X and a broadcast: the default, 2 × 14
+    /// (28 accumulators; 8 and 12 columns were between 6 and 14 on the Xeon where this was measured), 3 × 8 and
+    /// 4 × 6 (24 each; the last is the shape of faer's own AVX-512 kernel).
+    pub const WIDE: [TileShape; 4] = [
+        TileShape::DEFAULT,
+        TileShape::new(2, 14),
+        TileShape::new(3, 8),
+        TileShape::new(4, 6),
+    ];
+
+    /// `vectors` × `cols`.
+    pub const fn new(vectors: usize, cols: usize) -> Self {
+        TileShape { vectors, cols }
+    }
+
+    /// Whether the kernel has this shape: 2 to 4 vectors, and at least one column, at most the widest that
+    /// 32 registers hold.
+    pub fn is_supported(self) -> bool {
+        let widest = match self.vectors {
+            2 => 14,
+            3 => 8,
+            4 => 6,
+            _ => 0,
+        };
+        (1..=widest).contains(&self.cols)
+    }
+}
+
+impl std::fmt::Display for TileShape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}×{}", self.vectors, self.cols)
+    }
+}
 /// Depth per pass: a packed sliver of W is `KC × nr` values (24 KiB in f64 at the default tile), which stays
 /// in L1. It is also the length of the chains, so it fixes the bits and is the same at every tile width. The digits'
 /// 400 inputs fit in one pass; 256 split them in two and was slower (17–22 against 22–28 GFLOP/s).
 const KC: usize = 512;
 /// Bytes of X per block of panels: they stay in L2 while every sliver of W passes over them, beside the next
-/// block, which is being fetched ([`Spread`]): 4 panels under AVX-512, 8 under AVX2. On the Zen 3 where the
-/// blocks were first measured, without the prefetch, 4 to 8 AVX2 panels were best and 24 was 15% slower. On
-/// the Ice Lake Xeon, with it, in one process: 4 AVX-512 panels were level with 8 on MNIST and 5–10% faster on
-/// the digits, and under AVX2 8 panels were 5–15% faster than 4.
+/// block, which is being fetched ([`Spread`]): 4 panels of a 2-vector tile under AVX-512 (2 of a 4-vector
+/// one), 8 under AVX2. On the Zen 3 where the blocks were first measured, without the prefetch, 4 to 8 AVX2
+/// panels were best and 24 was 15% slower. On the Ice Lake Xeon, with it, in one process: 4 AVX-512 panels
+/// were level with 8 on MNIST and 5–10% faster on the digits, and under AVX2 8 panels were 5–15% faster than
+/// 4.
 const BLOCK_BYTES: usize = 256 << 10;
 
-/// Rows per register tile under `arch`: two vectors (8 in f64 and 16 in f32 under AVX2, twice that under
-/// AVX-512).
-fn tile_rows<T: Scalar>(arch: pulp::Arch) -> usize {
+/// Values per vector under `arch` (4 in f64 and 8 in f32 under AVX2, twice that under AVX-512).
+fn lanes<T: Scalar>(arch: pulp::Arch) -> usize {
     struct Rows<T>(std::marker::PhantomData<T>);
     impl<T: Scalar> pulp::WithSimd for Rows<T> {
         type Output = usize;
         #[inline(always)]
         fn with_simd<S: Simd>(self, _: S) -> usize {
-            2 * T::lanes::<S>()
+            T::lanes::<S>()
         }
     }
     arch.dispatch(Rows::<T>(std::marker::PhantomData))
 }
 
-/// Whether `arch` has 512-bit vectors (32 registers under AVX-512): a tile's two vectors span 128 bytes.
+/// Whether `arch` has 512-bit vectors (32 registers under AVX-512).
 fn wide<T: Scalar>(arch: pulp::Arch) -> bool {
-    tile_rows::<T>(arch) * size_of::<T>() >= 128
+    lanes::<T>(arch) * size_of::<T>() >= 64
 }
 
-/// A matrix packed for [`matmul_packed`]: its rows in panels of one register tile (two vectors), each panel
+/// A matrix packed for [`matmul_packed`]: its rows in panels of one register tile (its vectors), each panel
 /// stored step by step along the inner dimension, so that the kernel reads it as one contiguous stream. The
 /// last panel is padded with zeros.
 ///
@@ -86,10 +134,10 @@ pub struct Packed<T: Scalar> {
     start: usize,
     rows: usize,
     cols: usize,
-    /// Rows per panel.
+    /// Rows per panel: the tile's vectors.
     mr: usize,
-    /// Columns of `b` per register tile, at most [`MAX_NR`].
-    nr: usize,
+    /// The register tile of its products.
+    tile: TileShape,
     /// The dispatch it was packed for, which its products use.
     arch: pulp::Arch,
 }
@@ -97,18 +145,17 @@ pub struct Packed<T: Scalar> {
 impl<T: Scalar> Packed<T> {
     /// `a`, packed, for products with the default register tile.
     pub fn new(a: &Matrix<T>) -> Self {
-        Self::with_tile(a, NR)
+        Self::with_tile(a, TileShape::DEFAULT)
     }
 
     /// `a`, packed for products with `n` columns at the [`fastest_tile`](Self::fastest_tile) on this CPU,
     /// or `None` where the general product is faster.
     pub fn tuned(a: &Matrix<T>, n: usize) -> Option<Self> {
-        Self::fastest_tile(a, n).map(|nr| Self::with_tile(a, nr))
+        Self::fastest_tile(a, n).map(|tile| Self::with_tile(a, tile))
     }
 
     /// Which is fastest on this CPU for `a` times a matrix of `n` columns, timed now: this kernel at each
-    /// register tile its vector registers allow (`Some(width)`), or the general product (`ops::matmul`,
-    /// `None`). Every choice gives the same bits (the module's order), so the choice changes the speed only.
+    /// register tile of [`TileShape::WIDE`] (`Some(tile)`), or the general product (`ops::matmul`, `None`). Every choice gives the same bits (the module's order), so the choice changes the speed only.
     /// The candidates run, interleaved, on up to 4,096 rows of `a`; each one's median of 7 rounds after a
     /// warm-up one counts (about 0.2 s for the digits). The choice is kept for the rest of the process, by
     /// shape, element type and level, so that a sweep or the report's replay, which train many runs of one
@@ -116,17 +163,17 @@ impl<T: Scalar> Packed<T> {
     /// default tile untimed.
     ///
     /// Measured, not assumed, because the winner differs by CPU: on an AMD Zen 4 this kernel beat the general
-    /// product at the default tile; on an Intel Xeon (Ice Lake, two AVX-512 FMA units) it lost to it there and
-    /// was level or ahead at the widest tile (docs/performance.md).
-    pub fn fastest_tile(a: &Matrix<T>, n: usize) -> Option<usize> {
+    /// product at the default tile; on an Intel Xeon (Ice Lake, two AVX-512 FMA units) it lost to it there,
+    /// and the tall tiles were fastest (docs/performance.md).
+    pub fn fastest_tile(a: &Matrix<T>, n: usize) -> Option<TileShape> {
         let arch = crate::simd::arch();
         let (m, k) = (a.rows(), a.cols());
         if m * k * n < tuning::MIN_WORK || !wide::<T>(arch) {
-            return Some(NR);
+            return Some(TileShape::DEFAULT);
         }
         let rows = m.min(tuning::ROWS);
         // The candidates: each tile, then the general product.
-        let tiles = [NR, MAX_NR];
+        let tiles = TileShape::WIDE;
         let choice = tuning::fastest(Self::tuning_key(rows, k, n), tiles.len() + 1, || {
             let sample = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
             let w = Matrix::from_fn(k, n, |i, j| {
@@ -136,7 +183,7 @@ impl<T: Scalar> Packed<T> {
             let mut scratch = Vec::new();
             let packed: Vec<Self> = tiles
                 .iter()
-                .map(|&nr| Self::with_tile(&sample, nr))
+                .map(|&tile| Self::with_tile(&sample, tile))
                 .collect();
             move |c| match packed.get(c) {
                 Some(p) => matmul_packed(&mut z, p, &w, &mut scratch, Threads::Single),
@@ -162,18 +209,16 @@ impl<T: Scalar> Packed<T> {
         }
     }
 
-    /// `a`, packed for products with a register tile of `nr` columns (for benchmarks and tests; the trainer
-    /// uses [`tuned`](Self::tuned)). Every tile gives the same bits.
+    /// `a`, packed for products with the register tile `tile` (for benchmarks and tests; the trainer uses
+    /// [`tuned`](Self::tuned)). Every tile gives the same bits. (A tile of more than 2 vectors runs under 16
+    /// registers too, correctly, but it spills.)
     ///
     /// # Panics
-    /// If `nr` is not between 1 and 14, the widest tile the kernel has.
-    pub fn with_tile(a: &Matrix<T>, nr: usize) -> Self {
-        assert!(
-            (1..=MAX_NR).contains(&nr),
-            "a register tile of {nr} columns"
-        );
+    /// If the kernel has no such tile ([`TileShape::is_supported`]).
+    pub fn with_tile(a: &Matrix<T>, tile: TileShape) -> Self {
+        assert!(tile.is_supported(), "a register tile of {tile}");
         let arch = crate::simd::arch();
-        let (rows, cols, mr) = (a.rows(), a.cols(), tile_rows::<T>(arch));
+        let (rows, cols, mr) = (a.rows(), a.cols(), tile.vectors * lanes::<T>(arch));
         let panels = rows.div_ceil(mr);
         let slack = 64 / size_of::<T>();
         let mut data = vec![T::ZERO; panels * cols * mr + slack];
@@ -191,7 +236,7 @@ impl<T: Scalar> Packed<T> {
             rows,
             cols,
             mr,
-            nr,
+            tile,
             arch,
         }
     }
@@ -206,9 +251,9 @@ impl<T: Scalar> Packed<T> {
         self.cols
     }
 
-    /// Columns of the other factor per register tile of its products (for reports).
-    pub fn tile_cols(&self) -> usize {
-        self.nr
+    /// The register tile of its products (for reports).
+    pub fn tile(&self) -> TileShape {
+        self.tile
     }
 
     /// Panel `r`: rows `r·mr .. (r + 1)·mr`, step by step along the inner dimension.
@@ -239,21 +284,28 @@ pub fn matmul_packed<'b, T: Scalar>(
         return;
     }
     scratch.resize(k * n, T::ZERO);
-    pack_slivers(b, scratch, a.nr);
+    pack_slivers(b, scratch, a.tile.cols);
     let panels = m.div_ceil(a.mr);
     let parts = threads.parts_for(2 * m * n * k).min(panels);
     split(dst.inner.as_mut(), a, 0..panels, scratch, n, parts.max(1));
 }
 
+/// The slivers of `n` columns at tiles of at most `width` columns, `(first column, width)` in order: as few
+/// as that allows, their widths as even as can be. 128 columns at 14 are 8 slivers of 13 and 2 of 12, not 9
+/// of 14 and one of 2, whose narrow tile would load a vector of X for every two multiply-adds.
+fn column_slivers(n: usize, width: usize) -> impl Iterator<Item = (usize, usize)> {
+    let pieces = n.div_ceil(width.max(1));
+    (0..pieces).map(move |i| (i * n / pieces, (i + 1) * n / pieces - i * n / pieces))
+}
+
 /// `b` (k×n) in the order the kernel reads it: depth block by depth block ([`KC`]); within one, sliver by
-/// sliver (`width` columns, fewer in the last); within one, step by step. The block of `p0` starts at `p0·n`,
-/// and its sliver of `j0` at `p0·n + j0·kc`.
+/// sliver ([`column_slivers`] of at most `width` columns); within one, step by step. The block of `p0`
+/// starts at `p0·n`, and its sliver of `j0` at `p0·n + j0·kc`.
 fn pack_slivers<T: Scalar>(b: MatRef<'_, T>, out: &mut [T], width: usize) {
     let (k, n) = (b.nrows(), b.ncols());
     for p0 in (0..k).step_by(KC) {
         let kc = KC.min(k - p0);
-        for j0 in (0..n).step_by(width) {
-            let nr = width.min(n - j0);
+        for (j0, nr) in column_slivers(n, width) {
             let sliver = &mut out[p0 * n + j0 * kc..p0 * n + (j0 + nr) * kc];
             for jj in 0..nr {
                 let column = b.col(j0 + jj);
@@ -327,21 +379,20 @@ impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
         } = self;
         // The kernel's vectors must be the panels' rows (the same dispatch packed them).
         assert_eq!(
-            2 * T::lanes::<S>(),
+            a.tile.vectors * T::lanes::<S>(),
             a.mr,
             "packed for another instruction set"
         );
         let k = a.cols;
         let prefetch = Prefetch::new();
-        let pieces = n.div_ceil(a.nr);
+        let pieces = column_slivers(n, a.tile.cols).count();
         let per_block = (BLOCK_BYTES / (KC * a.mr * size_of::<T>())).max(1);
         for p0 in (0..k).step_by(KC) {
             let kc = KC.min(k - p0);
             let depth = |r: usize| &a.panel(r)[p0 * a.mr..(p0 + kc) * a.mr];
             for r0 in panels.clone().step_by(per_block) {
                 let block = r0..(r0 + per_block).min(panels.end);
-                for (piece, j0) in (0..n).step_by(a.nr).enumerate() {
-                    let nr = a.nr.min(n - j0);
+                for (piece, (j0, nr)) in column_slivers(n, a.tile.cols).enumerate() {
                     let tile = Tile {
                         sliver: &slivers[p0 * n + j0 * kc..p0 * n + (j0 + nr) * kc],
                         p0,
@@ -362,16 +413,20 @@ impl<T: Scalar> pulp::WithSimd for Forward<'_, T> {
                         };
                         let first = (r - panels.start) * a.mr;
                         let rows = first..(first + a.mr).min(dst.nrows());
-                        // The tile's width is a constant of its loop, so each width is its own instance.
+                        // The tile's shape is a constant of its loop, so each shape is its own instance.
                         macro_rules! widths {
-                            ($($w:literal)*) => {
+                            ($v:literal: $($w:literal)*) => {
                                 match nr {
-                                    $($w => tile.run::<S, $w>(s, panel, dst.as_mut(), rows, ahead, prefetch),)*
-                                    _ => tile.run::<S, 1>(s, panel, dst.as_mut(), rows, ahead, prefetch),
+                                    $($w => tile.run::<S, $v, $w>(s, panel, dst.as_mut(), rows, ahead, prefetch),)*
+                                    _ => tile.run::<S, $v, 1>(s, panel, dst.as_mut(), rows, ahead, prefetch),
                                 }
                             };
                         }
-                        widths!(14 13 12 11 10 9 8 7 6 5 4 3 2)
+                        match a.tile.vectors {
+                            2 => widths!(2: 14 13 12 11 10 9 8 7 6 5 4 3 2),
+                            3 => widths!(3: 8 7 6 5 4 3 2),
+                            _ => widths!(4: 6 5 4 3 2),
+                        }
                     }
                 }
             }
@@ -465,9 +520,9 @@ struct Tile<'s, T> {
 
 impl<T: Scalar> Tile<'_, T> {
     /// `rows` (one panel, or the part of the last one that exists) of columns `j0..j0 + NR` of `dst`:
-    /// NR × 2 vector accumulators, each a chain of fused multiply-adds.
+    /// NR × V vector accumulators, each a chain of fused multiply-adds.
     #[inline(always)]
-    fn run<S: Simd, const NR: usize>(
+    fn run<S: Simd, const V: usize, const NR: usize>(
         &self,
         s: S,
         panel: &[T],
@@ -477,8 +532,8 @@ impl<T: Scalar> Tile<'_, T> {
         prefetch: Prefetch,
     ) {
         let zero = T::splat(s, T::ZERO);
-        let mut acc = [[zero; 2]; NR];
-        let steps = T::as_simd::<S>(panel).chunks_exact(2);
+        let mut acc = [[zero; V]; NR];
+        let steps = T::as_simd::<S>(panel).chunks_exact(V);
         let line = 64 / size_of::<T>();
         let offset = ahead.as_ptr().addr() % 64 / size_of::<T>();
         let mut spread = Spread::new(ahead.len(), offset, steps.len(), line);
@@ -490,8 +545,9 @@ impl<T: Scalar> Tile<'_, T> {
             }
             for (acc, &w) in acc.iter_mut().zip(w) {
                 let w = T::splat(s, w);
-                acc[0] = T::mul_add(s, a[0], w, acc[0]);
-                acc[1] = T::mul_add(s, a[1], w, acc[1]);
+                for (acc, &a) in acc.iter_mut().zip(a) {
+                    *acc = T::mul_add(s, a, w, *acc);
+                }
             }
         }
         for (jj, acc) in acc.iter().enumerate() {

@@ -42,7 +42,7 @@ mod test_values;
 mod threads;
 mod tuning;
 
-pub use gemm::Packed;
+pub use gemm::{Packed, TileShape};
 pub use matrix::Matrix;
 pub use ops::Accum;
 pub use scalar::Scalar;

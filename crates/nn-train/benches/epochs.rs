@@ -2,7 +2,7 @@
 //! `cargo xtask bench`, and the linalg kernels an epoch is made of. divan reports medians.
 
 use nn_linalg::simd::{self, Level};
-use nn_linalg::{Accum, Matrix, Packed, Scalar, Threads, ops};
+use nn_linalg::{Accum, Matrix, Packed, Scalar, Threads, TileShape, ops};
 use nn_train::bench::{CASES, Epoch};
 use nn_train::{Optimizer, OptimizerState};
 
@@ -74,26 +74,32 @@ fn kernels_and_levels() -> Vec<String> {
         .into_iter()
         .filter(|l| l.available() && *l != Level::Portable);
     levels
-        .flat_map(|l| ["packed", "packed14", "general"].map(|k| format!("{k} {}", l.name())))
+        .flat_map(|l| {
+            let kernels = TileShape::WIDE.map(|tile| format!("packed{tile}"));
+            let kernels = kernels.into_iter().chain(["general".to_string()]);
+            kernels.map(move |k| format!("{k} {}", l.name()))
+        })
         .collect()
 }
 
 /// The digits' first-layer product X (4000×400) · W (400×64), by nn's packed kernel (X packed once, as a
-/// full-batch run does) at its default 6-column tile and at 14 columns, and by the general product (faer's x86
-/// kernel), at each vector level this CPU has. All give the same bits; this tells which is faster on a CPU
-/// (a full-batch run times them itself when it starts: `Packed::tuned`).
+/// full-batch run does) at each tile `Packed::tuned` times (2×6, 2×14, 3×8, 4×6: vectors × columns), and by
+/// the general product (faer's x86 kernel), at each vector level this CPU has. All give the same bits; this
+/// tells which is faster on a CPU (a full-batch run times them itself when it starts: `Packed::tuned`).
 #[divan::bench(args = kernels_and_levels())]
 fn digits_forward_kernels_f64(bencher: divan::Bencher, which: &str) {
     let (kernel, level) = which.split_once(' ').expect("kernel level");
     simd::pin(Some(level.parse().expect("a level name"))).expect("an available level");
     let x = Matrix::<f64>::from_fn(4000, 400, |i, j| ((i + j) % 7) as f64);
     let w = Matrix::<f64>::from_fn(400, 64, |i, j| ((i * j) % 5) as f64);
-    let (packed, packed14) = (Packed::new(&x), Packed::with_tile(&x, 14));
+    let packed = TileShape::WIDE
+        .iter()
+        .find(|tile| kernel == format!("packed{tile}"))
+        .map(|&tile| Packed::with_tile(&x, tile));
     let (mut z, mut scratch) = (Matrix::zeros(4000, 64), Vec::new());
-    bencher.bench_local(|| match kernel {
-        "packed" => ops::matmul_packed(&mut z, &packed, &w, &mut scratch, Threads::Single),
-        "packed14" => ops::matmul_packed(&mut z, &packed14, &w, &mut scratch, Threads::Single),
-        _ => ops::matmul(&mut z, Accum::Replace, &x, &w, 1.0, Threads::Single),
+    bencher.bench_local(|| match &packed {
+        Some(packed) => ops::matmul_packed(&mut z, packed, &w, &mut scratch, Threads::Single),
+        None => ops::matmul(&mut z, Accum::Replace, &x, &w, 1.0, Threads::Single),
     });
     simd::pin(None).expect("the widest level");
 }

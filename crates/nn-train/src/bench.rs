@@ -2,7 +2,7 @@
 //! same work: the cases (the report's networks and MNIST's shape) and one full-batch epoch on synthetic data.
 
 use nn_core::{Gradients, Input, L2, Network, Output, Workspace};
-use nn_linalg::{Accum, Matrix, Packed, Scalar, Threads, ops};
+use nn_linalg::{Accum, Matrix, Packed, Scalar, Threads, TileShape, ops};
 use std::time::{Duration, Instant};
 
 /// One benchmark case: a synthetic dataset of `m` samples and a network of these widths.
@@ -120,10 +120,10 @@ impl<T: Scalar> Epoch<T> {
     }
 
     /// The first layer's forward kernel, as [`Packed::tuned`] chose it on this CPU: nn's packed kernel
-    /// with this many columns per register tile, or `None` for the general product. [`Products::with_tile`]
-    /// takes it, so that an epoch and its products alone run the same kernel.
-    pub fn first_layer_tile(&self) -> Option<usize> {
-        self.packed.as_ref().map(Packed::tile_cols)
+    /// at this register tile, or `None` for the general product. [`Products::with_tile`] takes it, so that
+    /// an epoch and its products alone run the same kernel.
+    pub fn first_layer_tile(&self) -> Option<TileShape> {
+        self.packed.as_ref().map(Packed::tile)
     }
 
     /// Whether the first layer's weight gradient ran as `(δᵀ·X)ᵀ` rather than `Xᵀ·δ` in the last
@@ -166,8 +166,8 @@ impl<T: Scalar> Products<T> {
 
     /// The same, the first layer's product by nn's packed kernel at a tile of `tile` columns, or by the
     /// general product (`None`): as an [`Epoch::first_layer_tile`] says.
-    pub fn with_tile(m: usize, widths: &[usize], tile: Option<usize>) -> Self {
-        Self::build(m, widths, |x| tile.map(|nr| Packed::with_tile(x, nr)))
+    pub fn with_tile(m: usize, widths: &[usize], tile: Option<TileShape>) -> Self {
+        Self::build(m, widths, |x| tile.map(|tile| Packed::with_tile(x, tile)))
     }
 
     fn build(

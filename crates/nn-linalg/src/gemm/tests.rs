@@ -1,6 +1,6 @@
 //! The packed kernel's order of arithmetic, against a scalar reference and against the general product.
 
-use super::{Packed, matmul_packed};
+use super::{Packed, TileShape, matmul_packed};
 use crate::test_values::{at_every_level, filled};
 use crate::{Matrix, Scalar, Threads};
 
@@ -38,8 +38,9 @@ fn check<T: Scalar>() {
         let (a, b) = (filled::<T>(m, k, 1), filled::<T>(k, n, 2));
         let want = chain(&a, &b);
         // Every register tile the kernel has gives the same bits.
-        for nr in 1..=super::MAX_NR {
-            let packed = Packed::with_tile(&a, nr);
+        let tiles = (2..=4).flat_map(|v| (1..=14).map(move |c| TileShape::new(v, c)));
+        for tile in tiles.filter(|t| t.is_supported()) {
+            let packed = Packed::with_tile(&a, tile);
             for threads in [
                 Threads::Single,
                 Threads::from_count(2),
@@ -47,7 +48,7 @@ fn check<T: Scalar>() {
             ] {
                 let mut got = Matrix::zeros(m, n);
                 matmul_packed(&mut got, &packed, &b, &mut Vec::new(), threads);
-                assert_eq!(got, want, "{m}×{k} · {k}×{n}, tile {nr}, {threads:?}");
+                assert_eq!(got, want, "{m}×{k} · {k}×{n}, tile {tile}, {threads:?}");
             }
         }
         let packed = Packed::new(&a);
@@ -87,8 +88,9 @@ fn equals_the_general_product_at_every_level() {
             T::ONE,
             Threads::Single,
         );
-        // The default tile and the widest, which Packed::tuned may choose.
-        for packed in [Packed::new(&a), Packed::with_tile(&a, super::MAX_NR)] {
+        // Every tile Packed::tuned may choose.
+        for tile in TileShape::WIDE {
+            let packed = Packed::with_tile(&a, tile);
             for threads in [Threads::Single, Threads::from_count(2)] {
                 let mut z = Matrix::zeros(m, n);
                 matmul_packed(&mut z, &packed, &b, &mut Vec::new(), threads);
@@ -96,7 +98,7 @@ fn equals_the_general_product_at_every_level() {
                     z == general,
                     "{} {m}×{k} · {k}×{n}, tile {}, {threads:?}, {:?}",
                     T::NAME,
-                    packed.tile_cols(),
+                    packed.tile(),
                     crate::simd::level()
                 );
             }
@@ -130,13 +132,13 @@ fn equals_the_general_product_at_every_level() {
 fn tuning_chooses_a_kernel_that_gives_the_same_bits() {
     let small = filled::<f64>(100, 20, 5);
     let packed = Packed::tuned(&small, 10).expect("a small product is packed untimed");
-    assert_eq!(packed.tile_cols(), super::NR);
+    assert_eq!(packed.tile(), TileShape::DEFAULT);
 
     let (a, b) = (filled::<f64>(2000, 300, 6), filled::<f64>(300, 64, 7));
     let want = chain(&a, &b);
     match Packed::tuned(&a, 64) {
         Some(packed) => {
-            assert!((1..=super::MAX_NR).contains(&packed.tile_cols()));
+            assert!(TileShape::WIDE.contains(&packed.tile()));
             let mut got = Matrix::zeros(2000, 64);
             matmul_packed(&mut got, &packed, &b, &mut Vec::new(), Threads::Single);
             assert_eq!(got, want);
@@ -158,15 +160,14 @@ fn a_timed_choice_is_kept_for_the_process() {
     let _held = crate::test_values::hold_level();
     let kept = |rows, k, n| crate::tuning::kept(Packed::<f64>::tuning_key(rows, k, n));
     let small = filled::<f64>(100, 20, 11);
-    assert_eq!(Packed::fastest_tile(&small, 10), Some(super::NR));
+    assert_eq!(Packed::fastest_tile(&small, 10), Some(TileShape::DEFAULT));
     assert_eq!(kept(100, 20, 10), None);
 
     let a = filled::<f64>(1500, 301, 12);
     let choice = Packed::fastest_tile(&a, 33);
     if super::wide::<f64>(crate::simd::arch()) {
-        let index = [Some(super::NR), Some(super::MAX_NR), None]
-            .iter()
-            .position(|&c| c == choice);
+        let candidates = TileShape::WIDE.map(Some);
+        let index = candidates.iter().chain([&None]).position(|&c| c == choice);
         assert_eq!(kept(1500, 301, 33), index);
         // Another matrix of the same shape gets the same choice.
         assert_eq!(
@@ -174,7 +175,7 @@ fn a_timed_choice_is_kept_for_the_process() {
             choice
         );
     } else {
-        assert_eq!(choice, Some(super::NR));
+        assert_eq!(choice, Some(TileShape::DEFAULT));
         assert_eq!(kept(1500, 301, 33), None);
     }
 }
@@ -206,4 +207,31 @@ fn the_spread_prefetch_fetches_every_line_ahead() {
             }
         }
     }
+}
+
+/// The slivers of W cover its columns in order, each at most a tile wide, as few as that allows, and their
+/// widths differ by at most one (no narrow tile left over at the end).
+#[test]
+fn slivers_are_as_even_as_the_tile_allows() {
+    for width in 1..=14 {
+        for n in 0..=130 {
+            let slivers: Vec<(usize, usize)> = super::column_slivers(n, width).collect();
+            assert_eq!(slivers.len(), n.div_ceil(width), "{n} at {width}");
+            let mut next = 0;
+            for &(j0, w) in &slivers {
+                assert_eq!(j0, next, "{n} at {width}: {slivers:?}");
+                assert!((1..=width).contains(&w), "{n} at {width}: {slivers:?}");
+                next += w;
+            }
+            assert_eq!(next, n);
+            let widths = slivers.iter().map(|s| s.1);
+            let (lo, hi) = (widths.clone().min(), widths.max());
+            assert!(
+                hi.zip(lo).is_none_or(|(hi, lo)| hi - lo <= 1),
+                "{slivers:?}"
+            );
+        }
+    }
+    let thirteen: Vec<usize> = super::column_slivers(128, 14).map(|s| s.1).collect();
+    assert_eq!(thirteen, [12, 13, 13, 13, 13, 12, 13, 13, 13, 13]);
 }
