@@ -25,9 +25,9 @@
 //!
 //! **Tall tiles.** On the Ice Lake Xeon, in one process, interleaved, one thread: with X in L2 the 2 × 14
 //! tile ran at 52–60% of the FMA peak where faer's kernel (4 vectors × 6 columns) ran the gradient's product
-//! at 72–80%; the 3 × 8 and 4 × 6 tiles here ran the digits' X·W 1.1–1.25× as fast as 2 × 14, and MNIST's
-//! 1.16× (docs/performance.md). A taller tile loads fewer values per multiply-add (10 for 24 at 4 × 6, 16
-//! for 28 at 2 × 14). At two threads the shapes were level.
+//! at 72–80%; the 3 × 8 and 4 × 6 tiles here ran the digits' X·W 1.07–1.25× as fast as 2 × 14, and MNIST's
+//! 1.06–1.17× (docs/performance.md). A taller tile loads fewer values per multiply-add (10 for 24 at 4 × 6,
+//! 16 for 28 at 2 × 14). At two threads no shape was ahead in every run.
 //!
 //! **Prefetch.** A block's first pass would wait on memory for every line of its panels (from L3 or DRAM),
 //! and the later passes find them in L2. So while a block is in use, the next block is fetched into L2, a
