@@ -17,11 +17,11 @@
 //! ran as one chain.)
 //!
 //! **Blocking.** For each depth block of [`KC`], for each block of panels ([`BLOCK_BYTES`], in L2), for
-//! each sliver of W (packed, it stays in L1), each panel accumulates a tile of `vectors` × `cols` vectors in
-//! registers ([`TileShape`]): `vectors` loads of X and `cols` broadcasts of W per step of the chain. The
-//! default is 2 × 6 (12 accumulators, for 16 registers); where there are 32, [`Packed::tuned`] times the
-//! tiles of [`TileShape::WIDE`] and the general product, and keeps the fastest. The slivers of W are as even
-//! as the tile allows ([`column_slivers`]), so that no narrow tile is left over at the end.
+//! each sliver of W (packed, it stays in L1), each panel accumulates a tile of `vectors × cols` vector
+//! accumulators in registers ([`TileShape`]): `vectors` loads of X and `cols` broadcasts of W per step of the
+//! chain. The default is 2 × 6 (12 accumulators, for 16 registers); where there are 32, [`Packed::tuned`]
+//! times the tiles of [`TileShape::WIDE`] and the general product, and keeps the fastest. The slivers of W
+//! are as even as the tile allows ([`column_slivers`]), so that no narrow tile is left over at the end.
 //!
 //! **Tall tiles.** On the Ice Lake Xeon, in one process, interleaved, one thread: with X in L2 the 2 × 14
 //! tile ran at 52–60% of the FMA peak where faer's kernel (4 vectors × 6 columns) ran the gradient's product
@@ -90,6 +90,7 @@ impl std::fmt::Display for TileShape {
         write!(f, "{}×{}", self.vectors, self.cols)
     }
 }
+
 /// Depth per pass: a packed sliver of W is `KC × nr` values (24 KiB in f64 at the default tile), which stays
 /// in L1. It is also the length of the chains, so it fixes the bits and is the same at every tile width. The digits'
 /// 400 inputs fit in one pass; 256 split them in two and was slower (17–22 against 22–28 GFLOP/s).
@@ -104,15 +105,15 @@ const BLOCK_BYTES: usize = 256 << 10;
 
 /// Values per vector under `arch` (4 in f64 and 8 in f32 under AVX2, twice that under AVX-512).
 fn lanes<T: Scalar>(arch: pulp::Arch) -> usize {
-    struct Rows<T>(std::marker::PhantomData<T>);
-    impl<T: Scalar> pulp::WithSimd for Rows<T> {
+    struct Lanes<T>(std::marker::PhantomData<T>);
+    impl<T: Scalar> pulp::WithSimd for Lanes<T> {
         type Output = usize;
         #[inline(always)]
         fn with_simd<S: Simd>(self, _: S) -> usize {
             T::lanes::<S>()
         }
     }
-    arch.dispatch(Rows::<T>(std::marker::PhantomData))
+    arch.dispatch(Lanes::<T>(std::marker::PhantomData))
 }
 
 /// Whether `arch` has 512-bit vectors (32 registers under AVX-512).
