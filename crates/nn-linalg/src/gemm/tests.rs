@@ -232,6 +232,6 @@ fn slivers_are_as_even_as_the_tile_allows() {
             );
         }
     }
-    let thirteen: Vec<usize> = super::column_slivers(128, 14).map(|s| s.1).collect();
-    assert_eq!(thirteen, [12, 13, 13, 13, 13, 12, 13, 13, 13, 13]);
+    let mnist: Vec<usize> = super::column_slivers(128, 14).map(|s| s.1).collect();
+    assert_eq!(mnist, [12, 13, 13, 13, 13, 12, 13, 13, 13, 13]);
 }
