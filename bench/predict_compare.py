@@ -33,9 +33,9 @@ import time
 from pathlib import Path
 
 import numpy as np
-from scipy.io import loadmat
 
 import machine
+from report_data import digits
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,14 +49,6 @@ labels = np.array(json.loads(session.get_modelmeta().custom_metadata_map["class_
 (proba,) = session.run(["probabilities"], {"features": x})
 np.savetxt(out, labels[np.argmax(proba, axis=1)], fmt="%d")
 """
-
-
-def digits():
-    for path in (ROOT / "data" / "classification3.mat", ROOT.parent / "shared" / "data" / "classification3.mat"):
-        if path.exists():
-            mat = loadmat(path)
-            return mat["X"].astype(np.float64), mat["y"].ravel()
-    sys.exit("classification3.mat not found in data/ or ../shared/data (cargo xtask data fetches it)")
 
 
 def write_csv(path, rows, copies):

@@ -18,13 +18,10 @@ BLAS under numpy through threadpoolctl), or --threads N.
 
 import argparse
 import statistics
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
-from scipy.io import loadmat
 from sklearn.datasets import make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -35,16 +32,7 @@ from threadpoolctl import threadpool_limits
 from nnlearn import NNClassifier
 
 import machine
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def digits():
-    for path in (ROOT / "data" / "classification3.mat", ROOT.parent / "shared" / "data" / "classification3.mat"):
-        if path.exists():
-            mat = loadmat(path)
-            return mat["X"].astype(np.float64), mat["y"].ravel()
-    sys.exit("classification3.mat not found in data/ or ../shared/data (cargo xtask data fetches it)")
+from report_data import digits
 
 
 def tabular():
