@@ -250,6 +250,7 @@ impl<T: Scalar> Network<T> {
                 &ws.deltas[l],
                 &mut ws.grad_t[l],
                 ws.threads,
+                ws.passes,
             );
             if l2.lambda != 0.0 {
                 ops::axpy(&mut grad.weights, decay, &layer.weights);

@@ -11,6 +11,9 @@ use nn_linalg::{Matrix, Scalar, Threads};
 #[derive(Clone, Debug)]
 pub struct Workspace<T: Scalar = f64> {
     pub(crate) threads: Threads,
+    /// How many gradient passes this workspace is expected to serve ([`expect_passes`](Self::expect_passes)),
+    /// which decides whether a weight gradient's two forms are worth timing.
+    pub(crate) passes: usize,
     /// `acts[l]` (m×n_out of layer l): hidden activations, and the output logits in the last one.
     pub(crate) acts: Vec<Matrix<T>>,
     /// `deltas[l]` (m×n_out of layer l): ∂J/∂Z[l].
@@ -66,6 +69,7 @@ impl<T: Scalar> Workspace<T> {
         };
         Workspace {
             threads,
+            passes: usize::MAX,
             acts: buffers(),
             deltas: buffers(),
             pre,
@@ -155,6 +159,15 @@ impl<T: Scalar> Workspace<T> {
     /// The thread setting products use.
     pub fn threads(&self) -> Threads {
         self.threads
+    }
+
+    /// Tells the workspace how many gradient passes it will serve (a run's epochs times its batches an epoch;
+    /// unbounded until told). A weight gradient's product has two forms with the same bits, and the first
+    /// pass of a large one times them only if the passes to come pay for the timing
+    /// ([`ops::matmul_tn`](nn_linalg::ops::matmul_tn)): a short run skips a timing that would take longer
+    /// than its training. The speed only changes, never the bits.
+    pub fn expect_passes(&mut self, passes: usize) {
+        self.passes = passes;
     }
 
     /// Number of samples the buffers currently hold.

@@ -155,6 +155,22 @@ impl<T: Scalar> Packed<T> {
         Self::fastest_tile(a, n).map(|tile| Self::with_tile(a, tile))
     }
 
+    /// `a`, packed as [`tuned`](Self::tuned) packs it, for a run that will use it in `uses` products (a
+    /// full-batch run's epochs), where timing the tiles pays off: where `uses` products come to at least ten
+    /// times the timing's own. Otherwise at the tile already chosen in this process for the shape, if one
+    /// was, else at the default tile, untimed (and nothing is kept). Every tile gives the same bits, so
+    /// `uses` changes the speed only.
+    pub fn tuned_for(a: &Matrix<T>, n: usize, uses: usize) -> Option<Self> {
+        let rows = a.rows().min(tuning::ROWS);
+        let candidates = TileShape::WIDE.len() + 1;
+        let timed = Self::tuning_key(rows, a.cols(), n);
+        if tuning::kept(timed).is_some() || tuning::pays_off(uses, a.rows(), rows, candidates) {
+            Self::tuned(a, n)
+        } else {
+            Some(Self::new(a))
+        }
+    }
+
     /// Which is fastest on this CPU for `a` times a matrix of `n` columns, timed now: this kernel at each
     /// register tile of [`TileShape::WIDE`] (`Some(tile)`), or the general product (`ops::matmul`, `None`).
     /// Every choice gives the same bits (the module's order), so the choice changes the speed only.

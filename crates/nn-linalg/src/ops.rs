@@ -83,9 +83,13 @@ pub fn matmul<'a, 'b, T: Scalar>(
 /// it transposed. On an Intel Xeon (Ice Lake) with AVX-512 the second was 1.2–1.4× as fast on the digits' and
 /// MNIST's shapes; under AVX2 there it was 1.2× on the digits' and level on MNIST's (docs/performance.md). So
 /// the first call for a shape times both on up to 4,096 samples and keeps the faster for the process
-/// ([`Packed::fastest_tile`](crate::Packed::fastest_tile) does the same for the forward kernel). A product
-/// under 2²² multiply-adds takes the first form untimed. `scratch` is resized on the first call that needs
-/// it, and reused after.
+/// ([`Packed::fastest_tile`](crate::Packed::fastest_tile) does the same for the forward kernel), if the
+/// caller's `uses` (how many products of this shape are to come: a run's gradient passes) come to at least
+/// ten times the timing's own; a shorter run takes the second form untimed, the one that timed faster, or
+/// within 4%, on every CPU and shape measured so far (on the Ice Lake Xeon, 0.96–1.41× the first's speed;
+/// the AMD Zen 4 chose it in every timing of the digits' and MNIST's shapes). A product under 2²²
+/// multiply-adds takes the first form untimed. `scratch` is resized on the
+/// first call that needs it, and reused after.
 ///
 /// # Panics
 /// If the shapes do not chain (a bug in the caller).
@@ -95,10 +99,11 @@ pub fn matmul_tn<T: Scalar>(
     b: &Matrix<T>,
     scratch: &mut Matrix<T>,
     threads: Threads,
+    uses: usize,
 ) {
     let (m, k, n) = (a.rows(), a.cols(), b.cols());
     crate::shapes::assert_chains("matmul_tn", (k, m, n), b.rows(), dst);
-    let swapped = m * k * n >= crate::tuning::MIN_WORK && transposed_is_faster(a, b);
+    let swapped = m * k * n >= crate::tuning::MIN_WORK && transposed_is_faster(a, b, uses);
     if !swapped {
         matmul(dst, Accum::Replace, a.t(), b, T::ONE, threads);
         return;
@@ -116,7 +121,7 @@ pub fn matmul_tn<T: Scalar>(
 
 /// Which form [`matmul_tn`] uses for `m` samples, `k` inputs and `n` outputs in `T` at the current level, for
 /// reports: `Some(true)` for `(bᵀ·a)ᵀ`, `Some(false)` for `aᵀ·b` (also for a product too small to be timed),
-/// `None` if no call of that shape has timed them yet.
+/// `None` if no call of that shape has timed them yet (a call that does not time them takes `(bᵀ·a)ᵀ`).
 pub fn matmul_tn_transposes<T: Scalar>(m: usize, k: usize, n: usize) -> Option<bool> {
     if m * k * n < crate::tuning::MIN_WORK {
         return Some(false);
@@ -134,12 +139,19 @@ fn tn_key<T: Scalar>(m: usize, k: usize, n: usize) -> crate::tuning::Key {
     }
 }
 
-/// Whether [`matmul_tn`]'s second form (`(bᵀ·a)ᵀ`) is the faster for this shape here: timed on the first
-/// call for the shape, then kept.
-fn transposed_is_faster<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>) -> bool {
+/// Whether [`matmul_tn`] takes its second form (`(bᵀ·a)ᵀ`) for this shape here: the faster of the two,
+/// timed on the first call for the shape whose `uses` pay for the timing, then kept; the second form until
+/// then.
+fn transposed_is_faster<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>, uses: usize) -> bool {
     let rows = a.rows().min(crate::tuning::ROWS);
     let (k, n) = (a.cols(), b.cols());
     let key = tn_key::<T>(a.rows(), k, n);
+    if let Some(choice) = crate::tuning::kept(key) {
+        return choice == 1;
+    }
+    if !crate::tuning::pays_off(uses, a.rows(), rows, 2) {
+        return true;
+    }
     let choice = crate::tuning::fastest(key, 2, || {
         let a = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
         let b = Matrix::from_fn(rows, n, |i, j| b.get(i, j));

@@ -18,6 +18,20 @@ pub(crate) const MIN_WORK: usize = 1 << 22;
 /// the first layer's kernel went to a slower one on a noisy virtual machine; with the median of 7, 1 in 90.)
 const ROUNDS: usize = 7;
 
+/// How many times the timing's own products the products a choice is for must come to before it is timed.
+/// A choice wins back at most a few tenths of its products' time (the widest spread measured, between the
+/// forward kernel's tiles on the Ice Lake Xeon, was about 1.4×), so the timing is kept to at most a tenth of
+/// them. A shorter run takes the default untimed, and loses at most what the choice would have won on it.
+/// Before this rule, on an AMD Zen 4, the timings took 0.3 s of a 20-epoch `nn train` on the digits of
+/// 0.74 s (docs/performance.md).
+const PAYBACK: usize = 10;
+
+/// Whether timing `candidates` on `rows_timed` rows is worth it for `uses` products of `rows` rows: whether
+/// those products come to at least [`PAYBACK`] times the timing's (a warm-up and [`ROUNDS`] of each).
+pub(crate) fn pays_off(uses: usize, rows: usize, rows_timed: usize, candidates: usize) -> bool {
+    uses.saturating_mul(rows) >= PAYBACK * (ROUNDS + 1) * candidates * rows_timed
+}
+
 /// What a choice is for, and the shape, element type and level it was timed at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Key {

@@ -236,6 +236,7 @@ impl<T: Scalar> Products<T> {
                 &self.acts[l + 1],
                 &mut self.grads_t[l],
                 threads,
+                usize::MAX,
             );
             if l > 0 {
                 ops::matmul(

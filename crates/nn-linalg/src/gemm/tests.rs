@@ -180,6 +180,33 @@ fn a_timed_choice_is_kept_for_the_process() {
     }
 }
 
+/// A run too short to win back the timing takes the default tile untimed, and keeps nothing; a long one times
+/// the tiles as `fastest_tile` does; and once a choice is kept, even a short run takes it.
+#[test]
+fn only_a_run_long_enough_times_the_tiles() {
+    let _held = crate::test_values::hold_level();
+    let kept = || crate::tuning::kept(Packed::<f64>::tuning_key(1600, 257, 31));
+    let a = filled::<f64>(1600, 257, 14);
+    let candidates = TileShape::WIDE.len() + 1;
+    // One use is far below ten times the timing's products (8 runs of each candidate on all 1600 rows).
+    assert!(!crate::tuning::pays_off(1, 1600, 1600, candidates));
+    let short = Packed::tuned_for(&a, 31, 1).map(|p| p.tile());
+    assert_eq!(short, Some(TileShape::DEFAULT));
+    assert_eq!(kept(), None);
+
+    assert!(crate::tuning::pays_off(10_000, 1600, 1600, candidates));
+    let long = Packed::tuned_for(&a, 31, 10_000).map(|p| p.tile());
+    if super::wide::<f64>(crate::simd::arch()) {
+        assert!(kept().is_some());
+        assert_eq!(long, Packed::fastest_tile(&a, 31));
+        // Now kept, the choice is a short run's too.
+        assert_eq!(Packed::tuned_for(&a, 31, 1).map(|p| p.tile()), long);
+    } else {
+        assert_eq!(long, Some(TileShape::DEFAULT));
+        assert_eq!(kept(), None);
+    }
+}
+
 /// The prefetch of the next block misses no line: for every length up to two lines a step, wherever the values
 /// start in a line, in both precisions' lines, the steps fetch every line that the values touch, within them,
 /// and no step more than three.

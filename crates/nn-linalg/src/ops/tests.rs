@@ -31,7 +31,7 @@ fn both_forms_of_the_weight_gradient_give_the_same_bits_at_every_level() {
             );
             let mut got = filled::<T>(k, n, 23);
             let mut scratch = Matrix::zeros(0, 0);
-            matmul_tn(&mut got, &a, &b, &mut scratch, threads);
+            matmul_tn(&mut got, &a, &b, &mut scratch, threads, usize::MAX);
             // The choice is kept, and reported as the form that ran: the scratch is used only by the second.
             let transposed = super::matmul_tn_transposes::<T>(m, k, n);
             assert_eq!(transposed, Some(scratch.shape() == (n, k)));
@@ -57,4 +57,32 @@ fn both_forms_of_the_weight_gradient_give_the_same_bits_at_every_level() {
             one::<f32>(m, k, n);
         },
     );
+}
+
+/// A run whose passes do not pay for the timing takes the second form untimed and keeps nothing, with the
+/// same bits; one whose passes do times the two forms and keeps the choice, which later calls take.
+#[test]
+fn only_enough_passes_time_the_weight_gradient() {
+    let _held = crate::test_values::hold_level();
+    let (m, k, n) = (1700, 263, 17);
+    let (a, b) = (filled::<f64>(m, k, 31), filled::<f64>(m, n, 32));
+    let mut want = Matrix::zeros(k, n);
+    matmul(&mut want, Accum::Replace, a.t(), &b, 1.0, Threads::Single);
+
+    let (mut got, mut scratch) = (Matrix::zeros(k, n), Matrix::zeros(0, 0));
+    matmul_tn(&mut got, &a, &b, &mut scratch, Threads::Single, 1);
+    assert_eq!(got, want);
+    assert_eq!(scratch.shape(), (n, k), "the second form ran");
+    assert_eq!(super::matmul_tn_transposes::<f64>(m, k, n), None);
+
+    let (mut got, mut scratch) = (Matrix::zeros(k, n), Matrix::zeros(0, 0));
+    matmul_tn(&mut got, &a, &b, &mut scratch, Threads::Single, 10_000);
+    assert_eq!(got, want);
+    let timed = super::matmul_tn_transposes::<f64>(m, k, n);
+    assert_eq!(timed, Some(scratch.shape() == (n, k)));
+    // Kept: a short run now takes the timed form.
+    let (mut got, mut scratch) = (Matrix::zeros(k, n), Matrix::zeros(0, 0));
+    matmul_tn(&mut got, &a, &b, &mut scratch, Threads::Single, 1);
+    assert_eq!(got, want);
+    assert_eq!(timed, Some(scratch.shape() == (n, k)));
 }

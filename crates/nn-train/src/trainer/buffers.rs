@@ -61,7 +61,14 @@ impl<T: Scalar> Buffers<T> {
         let batch = cfg.batch_size.unwrap_or(m).min(m);
         // Shifted images are a copy: the full batch then goes through the mini-batch path, one batch of m.
         let full_batch = batch == m && cfg.shift.is_none();
-        let workspace = |rows| Workspace::<T>::new(arch, rows, cfg.threads);
+        // The gradient passes to come, the run's epochs of ⌈m / batch⌉ steps each: a product whose two forms
+        // are timed ([`nn_linalg::ops::matmul_tn`]) is timed only if they pay for it.
+        let passes = cfg.epochs.saturating_mul(m.div_ceil(batch.max(1)));
+        let workspace = |rows| {
+            let mut ws = Workspace::<T>::new(arch, rows, cfg.threads);
+            ws.expect_passes(passes);
+            ws
+        };
         // The validation and test parts are only evaluated: no δ buffers, which are as large as the activations,
         // and room for one block of rows (`Network::evaluate_in_blocks`).
         let evaluation = |rows: usize| {
@@ -72,10 +79,11 @@ impl<T: Scalar> Buffers<T> {
         let transposed = bytes <= MAX_TRANSPOSED_BYTES
             || (arch.n_input >= WIDE_ROW && bytes <= MAX_WIDE_TRANSPOSED_BYTES);
         let xt = (!full_batch && transposed).then(|| data.train.x.transpose());
-        // The first layer's product by whichever kernel is fastest on this CPU (timed now: a few ms).
+        // The first layer's product by whichever kernel is fastest on this CPU, timed now if the run is long
+        // enough to win back the timing (a fraction of a second), one product an epoch.
         let first_width = arch.widths()[1];
         let packed = (full_batch && bytes <= MAX_PACKED_BYTES)
-            .then(|| Packed::tuned(&data.train.x, first_width))
+            .then(|| Packed::tuned_for(&data.train.x, first_width, cfg.epochs))
             .flatten();
         let xblock = if full_batch || xt.is_some() {
             Matrix::zeros(0, 0)
