@@ -152,7 +152,7 @@ impl<T: Scalar> Packed<T> {
     /// `a`, packed for products with `n` columns at the [`fastest_tile`](Self::fastest_tile) on this CPU,
     /// or `None` where the general product is faster.
     pub fn tuned(a: &Matrix<T>, n: usize) -> Option<Self> {
-        Self::fastest_tile(a, n).map(|tile| Self::with_tile(a, tile))
+        Self::tuned_for(a, n, usize::MAX)
     }
 
     /// `a`, packed as [`tuned`](Self::tuned) packs it, for a run that will use it in `uses` products (a
@@ -161,14 +161,7 @@ impl<T: Scalar> Packed<T> {
     /// was, else at the default tile, untimed (and nothing is kept). Every tile gives the same bits, so
     /// `uses` changes the speed only.
     pub fn tuned_for(a: &Matrix<T>, n: usize, uses: usize) -> Option<Self> {
-        let rows = a.rows().min(tuning::ROWS);
-        let candidates = TileShape::WIDE.len() + 1;
-        let timed = Self::tuning_key(rows, a.cols(), n);
-        if tuning::kept(timed).is_some() || tuning::pays_off(uses, a.rows(), rows, candidates) {
-            Self::tuned(a, n)
-        } else {
-            Some(Self::new(a))
-        }
+        Self::tile_for(a, n, uses).map(|tile| Self::with_tile(a, tile))
     }
 
     /// Which is fastest on this CPU for `a` times a matrix of `n` columns, timed now: this kernel at each
@@ -185,6 +178,12 @@ impl<T: Scalar> Packed<T> {
     /// product at the default tile; on an Intel Xeon (Ice Lake, two AVX-512 FMA units) it lost to it there,
     /// and the tall tiles were fastest (docs/performance.md).
     pub fn fastest_tile(a: &Matrix<T>, n: usize) -> Option<TileShape> {
+        Self::tile_for(a, n, usize::MAX)
+    }
+
+    /// [`fastest_tile`](Self::fastest_tile) for `uses` products: timed only where they pay for it, as
+    /// [`tuned_for`](Self::tuned_for) says.
+    fn tile_for(a: &Matrix<T>, n: usize, uses: usize) -> Option<TileShape> {
         let arch = crate::simd::arch();
         let (m, k) = (a.rows(), a.cols());
         if m * k * n < tuning::MIN_WORK || !wide::<T>(arch) {
@@ -193,7 +192,12 @@ impl<T: Scalar> Packed<T> {
         let rows = m.min(tuning::ROWS);
         // The candidates: each tile, then the general product.
         let tiles = TileShape::WIDE;
-        let choice = tuning::fastest(Self::tuning_key(rows, k, n), tiles.len() + 1, || {
+        let untimed = tiles
+            .iter()
+            .position(|&t| t == TileShape::DEFAULT)
+            .unwrap_or(0);
+        let key = Self::tuning_key(rows, k, n);
+        let choice = tuning::fastest(key, tiles.len() + 1, (uses, m), untimed, || {
             let sample = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
             let w = Matrix::from_fn(k, n, |i, j| {
                 T::from_f64(((i * 7 + j * 3) % 11) as f64 / 11.0 - 0.5)

@@ -88,8 +88,8 @@ pub fn matmul<'a, 'b, T: Scalar>(
 /// ten times the timing's own; a shorter run takes the second form untimed, the one that timed faster, or
 /// within 4%, on every CPU and shape measured so far (on the Ice Lake Xeon, 0.96–1.41× the first's speed;
 /// the AMD Zen 4 chose it in every timing of the digits' and MNIST's shapes). A product under 2²²
-/// multiply-adds takes the first form untimed. `scratch` is resized on the
-/// first call that needs it, and reused after.
+/// multiply-adds takes the first form untimed. `scratch` is resized on the first call that needs it, and
+/// reused after.
 ///
 /// # Panics
 /// If the shapes do not chain (a bug in the caller).
@@ -146,13 +146,7 @@ fn transposed_is_faster<T: Scalar>(a: &Matrix<T>, b: &Matrix<T>, uses: usize) ->
     let rows = a.rows().min(crate::tuning::ROWS);
     let (k, n) = (a.cols(), b.cols());
     let key = tn_key::<T>(a.rows(), k, n);
-    if let Some(choice) = crate::tuning::kept(key) {
-        return choice == 1;
-    }
-    if !crate::tuning::pays_off(uses, a.rows(), rows, 2) {
-        return true;
-    }
-    let choice = crate::tuning::fastest(key, 2, || {
+    let choice = crate::tuning::fastest(key, 2, (uses, a.rows()), 1, || {
         let a = Matrix::from_fn(rows, k, |i, j| a.get(i, j));
         let b = Matrix::from_fn(rows, n, |i, j| b.get(i, j));
         let (mut g, mut gt) = (Matrix::zeros(k, n), Matrix::zeros(n, k));

@@ -53,13 +53,24 @@ pub(crate) fn kept(key: Key) -> Option<usize> {
 }
 
 /// The index of the fastest of the candidates, made by `setup` (which prepares their inputs, and is called
-/// only if `key` has no kept choice): each runs once to warm the caches and buffers, then [`ROUNDS`] times,
-/// interleaved, and their medians are compared. The choice is kept for `key`.
-pub(crate) fn fastest<C: FnMut(usize)>(key: Key, count: usize, setup: impl FnOnce() -> C) -> usize {
+/// only if they are timed): each runs once to warm the caches and buffers, then [`ROUNDS`] times,
+/// interleaved, on the `key.shape.0` rows of `setup`'s inputs, and their medians are compared. The choice is
+/// kept for `key`. A choice already kept for `key` is given without timing; so is `untimed`, not kept, where
+/// the `uses` products of `rows` rows the choice is for do not pay for the timing ([`pays_off`]).
+pub(crate) fn fastest<C: FnMut(usize)>(
+    key: Key,
+    count: usize,
+    (uses, rows): (usize, usize),
+    untimed: usize,
+    setup: impl FnOnce() -> C,
+) -> usize {
     // Held while timing: a second run of the same shape waits for this choice rather than timing beside it.
     let mut kept = KEPT.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
     if let Some(&(_, choice)) = kept.iter().find(|(seen, _)| *seen == key) {
         return choice;
+    }
+    if !pays_off(uses, rows, key.shape.0, count) {
+        return untimed;
     }
     let mut run = setup();
     let mut times = vec![Vec::with_capacity(ROUNDS); count];
