@@ -1,8 +1,10 @@
 //! MATLAB .mat files (level 5, as MATLAB's `save -v7` and `scipy.io.savemat` write them).
 //!
-//! Every file is first walked by [`scan`] (sizes, kinds, truncation, v7.3); the values are then read by
-//! `matfile`, or, for the arrays `matfile` 0.5.0 rejects (int32), by the walker's own dense decoder. The
-//! module docs of `scan` list matfile's defects and why each needs this.
+//! Every file is first walked by [`scan`] (sizes, kinds, truncation, v7.3), which inflates each compressed
+//! variable once, with a size limit. The values are then read by `matfile` from those inflated arrays, written
+//! out again as an uncompressed file in memory (so that nothing is inflated twice), or, for the arrays
+//! `matfile` 0.5.0 rejects (int32), by the walker's own dense decoder. The module docs of `scan` list
+//! matfile's defects and why each needs this.
 
 mod element;
 pub mod scan;
@@ -20,9 +22,9 @@ use variable::{Variable, dims_text};
 /// A .mat file read into memory and walked, from which variables can be taken by name.
 pub struct MatFile {
     path: std::path::PathBuf,
-    bytes: Vec<u8>,
+    len_bytes: usize,
     vars: Vec<Variable>,
-    /// `matfile`'s parse of the same bytes, if it succeeded.
+    /// `matfile`'s parse of the walked variables, if it succeeded.
     parsed: Option<matfile::MatFile>,
 }
 
@@ -60,10 +62,11 @@ impl MatFile {
         })?;
         // matfile fails the whole file if any array is int32 (its defect); those values then come from our
         // decoder instead, variable by variable.
-        let parsed = matfile::MatFile::parse(bytes.as_slice()).ok();
+        let parsed = uncompressed(&bytes[..scan::HEADER_LEN], &vars)
+            .and_then(|plain| matfile::MatFile::parse(plain.as_slice()).ok());
         Ok(MatFile {
             path: path.to_path_buf(),
-            bytes,
+            len_bytes: bytes.len(),
             vars,
             parsed,
         })
@@ -76,7 +79,7 @@ impl MatFile {
 
     /// The size of the file in bytes.
     pub fn len_bytes(&self) -> usize {
-        self.bytes.len()
+        self.len_bytes
     }
 
     /// Variable `name` as a 2-D matrix of f64 (column-major storage mapped to rows and columns).
@@ -174,6 +177,25 @@ impl MatFile {
     }
 }
 
+/// The walked variables as an uncompressed level-5 file: the original header, then each array as a plain
+/// miMATRIX element, padded to 8 bytes. `matfile` parses this without inflating anything; handing it the
+/// original bytes would inflate every compressed variable a second time, and without the walk's size limit.
+/// `None` if an array is too long for a 32-bit size (it cannot be: the walk read each size from one).
+fn uncompressed(header: &[u8], vars: &[Variable]) -> Option<Vec<u8>> {
+    let be = header.get(126..128) == Some(b"MI");
+    let word = |n: u32| if be { n.to_be_bytes() } else { n.to_le_bytes() };
+    let total = vars.iter().map(|v| 8 + v.payload.len().next_multiple_of(8));
+    let mut plain = Vec::with_capacity(header.len() + total.sum::<usize>());
+    plain.extend_from_slice(header);
+    for var in vars {
+        plain.extend_from_slice(&word(tags::MI_MATRIX));
+        plain.extend_from_slice(&word(u32::try_from(var.payload.len()).ok()?));
+        plain.extend_from_slice(&var.payload);
+        plain.resize(plain.len().next_multiple_of(8), 0);
+    }
+    Some(plain)
+}
+
 /// matfile's real part as f64; `None` for a complex array (which the walk has already refused).
 fn from_matfile(data: &matfile::NumericData) -> Option<Vec<f64>> {
     use matfile::NumericData as N;
@@ -223,4 +245,76 @@ pub fn dataset_from_mat(
     let raw = file.vector(y_var, x.rows())?;
     let (classes, labels) = ClassMap::resolve(scheme, &raw, &file.path)?;
     Dataset::new(x, labels, classes, &file.path)
+}
+
+/// The integration tests' MAT-file writer.
+#[cfg(test)]
+#[path = "../../tests/common/mod.rs"]
+mod fixtures;
+
+#[cfg(test)]
+mod tests {
+    use super::fixtures::{Var, mat_file};
+    use super::*;
+
+    /// `matfile` reads every variable from the walk's inflated arrays (so none is inflated twice), and gives the
+    /// values the walk's own decoder gives.
+    #[test]
+    fn matfile_parses_the_walked_arrays() {
+        let vars = [
+            Var::doubles("X", 3, 2, &[1., -2.5, 3., 4e300, 5., 6.]),
+            Var::double_as_u8("y", 3, 1, &[1, 2, 10]),
+        ];
+        for compressed in [false, true] {
+            let file =
+                MatFile::from_bytes(mat_file(&vars, compressed), Path::new("t.mat")).unwrap();
+            let parsed = file.parsed.as_ref().expect("matfile parsed the file");
+            for var in &file.vars {
+                let by_matfile = parsed
+                    .find_by_name(&var.name)
+                    .map(|a| from_matfile(a.data()));
+                assert_eq!(
+                    by_matfile,
+                    Some(Some(var.decode_real().unwrap())),
+                    "{}",
+                    var.name
+                );
+            }
+        }
+    }
+
+    /// A big-endian file ("MI") is written back big-endian, and reads the same.
+    #[test]
+    fn big_endian_files_read_through_matfile() {
+        let element = |out: &mut Vec<u8>, ty: u32, data: &[u8]| {
+            out.extend_from_slice(&ty.to_be_bytes());
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            out.extend_from_slice(data);
+            out.resize(out.len().next_multiple_of(8), 0);
+        };
+        let mut body = Vec::new();
+        element(
+            &mut body,
+            tags::MI_UINT32,
+            &[6u32.to_be_bytes(), [0; 4]].concat(),
+        );
+        element(
+            &mut body,
+            tags::MI_INT32,
+            &[2i32.to_be_bytes(), 1i32.to_be_bytes()].concat(),
+        );
+        element(&mut body, tags::MI_INT8, b"X");
+        let values = [0.5f64.to_be_bytes(), (-7f64).to_be_bytes()].concat();
+        element(&mut body, tags::MI_DOUBLE, &values);
+        let mut bytes = format!("{:<116}", "MATLAB 5.0 MAT-file").into_bytes();
+        bytes.extend_from_slice(&[0; 8]);
+        bytes.extend_from_slice(&0x0100u16.to_be_bytes());
+        bytes.extend_from_slice(b"MI");
+        element(&mut bytes, tags::MI_MATRIX, &body);
+
+        let file = MatFile::from_bytes(bytes, Path::new("be.mat")).unwrap();
+        assert!(file.parsed.is_some(), "matfile parsed the big-endian file");
+        let x = file.matrix("X").unwrap();
+        assert_eq!(x.col(0), [0.5, -7.0]);
+    }
 }

@@ -26,7 +26,8 @@ use std::io::Read;
 /// ([`Limits::mat_variable`](crate::Limits::mat_variable) sets another).
 pub const MAX_VARIABLE_BYTES: u64 = 1 << 30;
 
-const HEADER_LEN: usize = 128;
+/// The level-5 header: text, subsystem offset, version and endian indicator.
+pub(super) const HEADER_LEN: usize = 128;
 const HDF5_SIGNATURE: &[u8] = b"\x89HDF\r\n\x1a\n";
 
 /// Reads the flags, dimensions and name at the start of an miMATRIX payload.
