@@ -182,7 +182,8 @@ impl MatFile {
 /// original bytes would inflate every compressed variable a second time, and without the walk's size limit.
 /// `None` if an array is too long for a 32-bit size (it cannot be: the walk read each size from one).
 fn uncompressed(header: &[u8], vars: &[Variable]) -> Option<Vec<u8>> {
-    let be = header.get(126..128) == Some(b"MI");
+    // The byte order the walk read from the header (every variable has it; with none, no word is written).
+    let be = vars.first().is_some_and(|v| v.big_endian);
     let word = |n: u32| if be { n.to_be_bytes() } else { n.to_le_bytes() };
     let total = vars.iter().map(|v| 8 + v.payload.len().next_multiple_of(8));
     let mut plain = Vec::with_capacity(header.len() + total.sum::<usize>());
